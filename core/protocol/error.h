@@ -22,18 +22,19 @@ enum class ErrorCode {
     TooManyExtensions, ///< The local extension list is full (MaxExtensions).
 
     // --- Fatal: the session ends ---------------------------------------------------------------
-    FatalLine,          ///< Not an error: every code after this one is fatal.
-    HandshakeFailed,    ///< A Noise message did not decrypt or parse.
-    BadHandshakePayload,///< The remote's NoisePayload was missing or did not parse.
-    RemoteKeyRejected,  ///< The application refused the remote static key.
-    FrameTooLarge,      ///< A frame length exceeded MaxFrameSize.
-    InvalidVarint,      ///< A varint was longer than 10 bytes or overflowed 64 bits.
-    InvalidMessage,     ///< A frame's protobuf did not parse or missed a required field.
-    CapabilityMismatch, ///< The remote's channel capability did not prove the key.
-    RemoteLimitExceeded,///< The remote opened more channels / announced more names than allowed.
-    OutputOverflow,     ///< The peer is not reading: queued output passed MaxQueuedOutput.
-    Timeout,            ///< Nothing was received for the session timeout.
-    Destroyed,          ///< The application destroyed the session with a reason.
+    FatalLine,           ///< Not an error: every code after this one is fatal.
+    HandshakeFailed,     ///< A Noise message did not decrypt or parse.
+    BadHandshakePayload, ///< The remote's NoisePayload was missing or did not parse.
+    RemoteKeyRejected,   ///< The application refused the remote static key.
+    FrameTooLarge,       ///< A frame length exceeded MaxFrameSize.
+    InvalidVarint,       ///< A varint was longer than 10 bytes or overflowed 64 bits.
+    InvalidMessage,      ///< A frame's protobuf did not parse or missed a required field.
+    CapabilityMismatch,  ///< The remote's channel capability did not prove the key.
+    RemoteLimitExceeded, ///< The remote opened more channels / announced more names than allowed.
+    OutputOverflow,      ///< The peer is not reading: queued output passed MaxQueuedOutput.
+    ConnectionLost,      ///< The transport closed mid-handshake or mid-frame.
+    Timeout,             ///< Nothing was received for the session timeout.
+    Destroyed,           ///< The application destroyed the session with a reason.
 };
 
 /// An error value: a code and a human-readable message saying what was wrong and where.
@@ -43,7 +44,10 @@ struct Error
     std::string message;
 
     Error() = default;
-    Error(ErrorCode c, std::string m) : code(c), message(std::move(m)) {}
+    Error(ErrorCode c, std::string m)
+        : code(c)
+        , message(std::move(m))
+    {}
 
     bool ok() const { return code == ErrorCode::None; }
     explicit operator bool() const { return code != ErrorCode::None; }

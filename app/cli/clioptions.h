@@ -1,0 +1,63 @@
+// hyperscope-cli's command line:
+//
+//   hyperscope-cli listen [--host ADDR] --port PORT [--once] [options]
+//   hyperscope-cli connect HOST:PORT [options]
+//
+// options: --key HEX (repeatable), --extension NAME (repeatable), --timeout MS, --no-encrypt,
+// --no-noise, --trace. See cliUsage() for the text shown by --help.
+#pragma once
+
+#include "bytes.h"
+#include "engine.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace hyperscope {
+
+struct CliOptions
+{
+    enum class Mode { Listen, Connect };
+
+    Mode mode = Mode::Listen;
+    /// listen: the address to bind (an IP address); connect: the host to dial (name or address).
+    QString host = QStringLiteral("127.0.0.1");
+    /// listen: 0 picks a free port; connect: 1..65535.
+    quint16 port = 0;
+    /// listen only: stop accepting after the first connection and exit when it ends.
+    bool once = false;
+    /// Feed keys to open as soon as each session can (after the handshake; with --no-noise at
+    /// once).
+    std::vector<Key32> keys;
+    /// Stream-level extension names registered on every session.
+    std::vector<std::string> extensions;
+    Millis timeout = limits::DefaultTimeout;
+    bool encrypted = true;
+    bool noise = true;
+    /// Print a "frame" event for every frame in and out.
+    bool trace = false;
+
+    /// The engine options every session of this process uses.
+    EngineOptions engineOptions() const;
+};
+
+/// What to do instead of running: print @c text (to stdout when @c exitCode is 0, as for --help;
+/// to stderr otherwise) and exit with @c exitCode (2 for bad arguments).
+struct CliExit
+{
+    int exitCode = 0;
+    QString text;
+};
+
+/// Parses @p arguments (as QCoreApplication::arguments(): the program name first). Pure: prints
+/// nothing and exits nothing.
+std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments);
+
+/// The --help text.
+QString cliUsage();
+
+} // namespace hyperscope

@@ -1,0 +1,183 @@
+#include "command.h"
+
+#include "crypto.h"
+#include "messagejson.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+
+#include <climits>
+#include <cmath>
+
+namespace hyperscope {
+
+namespace {
+
+struct CommandSpec
+{
+    const char *name;
+    Command::Kind kind;
+    QSet<QString> fields; ///< Fields allowed besides "cmd".
+};
+
+const std::vector<CommandSpec> &commandSpecs()
+{
+    static const QString session = QStringLiteral("session");
+    static const QString key = QStringLiteral("key");
+    static const QString discoveryKey = QStringLiteral("discoveryKey");
+    static const std::vector<CommandSpec> specs = {
+        {"open", Command::Kind::Open, {session, key, discoveryKey}},
+        {"send",
+         Command::Kind::Send,
+         {session, key, discoveryKey, QStringLiteral("type"), QStringLiteral("message")}},
+        {"register", Command::Kind::Register, {session, key, discoveryKey, QStringLiteral("name")}},
+        {"extension",
+         Command::Kind::Extension,
+         {session, key, discoveryKey, QStringLiteral("name"), QStringLiteral("payload")}},
+        {"close", Command::Kind::Close, {session, key, discoveryKey}},
+        {"ping", Command::Kind::Ping, {session}},
+        {"quit", Command::Kind::Quit, {session}},
+    };
+    return specs;
+}
+
+std::optional<Key32> parseKey(const QJsonValue &value)
+{
+    if (!value.isString())
+        return std::nullopt;
+    return key32FromHex(value.toString().toStdString());
+}
+
+} // namespace
+
+QString commandName(Command::Kind kind)
+{
+    for (const CommandSpec &spec : commandSpecs()) {
+        if (spec.kind == kind)
+            return QString::fromLatin1(spec.name);
+    }
+    return QString();
+}
+
+std::variant<Command, QString> parseCommand(const QByteArray &line)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        return QStringLiteral("not valid JSON (%1 at offset %2)")
+            .arg(parseError.errorString())
+            .arg(parseError.offset);
+    }
+    if (!document.isObject())
+        return QStringLiteral("a command must be a JSON object");
+    const QJsonObject json = document.object();
+
+    const QJsonValue cmd = json.value(QLatin1String("cmd"));
+    if (cmd.isUndefined())
+        return QStringLiteral("missing \"cmd\"");
+    if (!cmd.isString())
+        return QStringLiteral("\"cmd\" must be a string");
+    const CommandSpec *spec = nullptr;
+    for (const CommandSpec &candidate : commandSpecs()) {
+        if (cmd.toString() == QLatin1String(candidate.name))
+            spec = &candidate;
+    }
+    if (!spec)
+        return QStringLiteral("unknown command '%1'").arg(cmd.toString());
+    const QString name = QString::fromLatin1(spec->name);
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        if (it.key() != QLatin1String("cmd") && !spec->fields.contains(it.key()))
+            return QStringLiteral("%1 has no field '%2'").arg(name, it.key());
+    }
+
+    Command command;
+    command.kind = spec->kind;
+
+    if (const QJsonValue session = json.value(QLatin1String("session")); !session.isUndefined()) {
+        const double number = session.toDouble(-1);
+        if (!session.isDouble() || number < 1 || number > INT_MAX || std::floor(number) != number)
+            return QStringLiteral("session must be a positive integer");
+        command.session = int(number);
+    }
+
+    // The channel: by feed key or by discovery key.
+    const QJsonValue key = json.value(QLatin1String("key"));
+    const QJsonValue discoveryKey = json.value(QLatin1String("discoveryKey"));
+    if (!key.isUndefined() && !discoveryKey.isUndefined())
+        return QStringLiteral("give key or discoveryKey, not both");
+    if (!key.isUndefined()) {
+        command.key = parseKey(key);
+        if (!command.key)
+            return QStringLiteral("key must be 64 hex digits");
+        command.discoveryKey = crypto::discoveryKey(*command.key);
+    } else if (!discoveryKey.isUndefined()) {
+        command.discoveryKey = parseKey(discoveryKey);
+        if (!command.discoveryKey)
+            return QStringLiteral("discoveryKey must be 64 hex digits");
+    }
+
+    switch (command.kind) {
+    case Command::Kind::Open:
+        if (!command.key) {
+            return command.discoveryKey
+                       ? QStringLiteral("open needs the key: a discovery key cannot open a channel")
+                       : QStringLiteral("open needs a \"key\"");
+        }
+        break;
+    case Command::Kind::Close:
+        if (!command.discoveryKey)
+            return QStringLiteral("close needs a \"key\" or \"discoveryKey\"");
+        break;
+    case Command::Kind::Send: {
+        if (!command.discoveryKey)
+            return QStringLiteral("send needs a \"key\" or \"discoveryKey\"");
+        const QJsonValue type = json.value(QLatin1String("type"));
+        if (!type.isString())
+            return QStringLiteral("send needs a \"type\" (Options .. Close)");
+        const auto messageType = messageTypeFromName(type.toString().toStdString());
+        if (!messageType)
+            return QStringLiteral("unknown message type '%1'").arg(type.toString());
+        if (*messageType == MessageType::Open) {
+            return QStringLiteral(
+                "Open cannot be sent: use {\"cmd\":\"open\",\"key\":...} to open a channel");
+        }
+        if (*messageType == MessageType::Extension) {
+            return QStringLiteral("Extension cannot be sent with send: use "
+                                  "{\"cmd\":\"extension\",\"name\":...,\"payload\":...}");
+        }
+        const QJsonValue message = json.value(QLatin1String("message"));
+        if (!message.isUndefined() && !message.isObject())
+            return QStringLiteral("message must be a JSON object");
+        QString error;
+        command.message = messageFromJson(*messageType, message.toObject(), error);
+        if (!command.message)
+            return error;
+        break;
+    }
+    case Command::Kind::Register:
+    case Command::Kind::Extension: {
+        const QJsonValue extensionName = json.value(QLatin1String("name"));
+        if (!extensionName.isString() || extensionName.toString().isEmpty())
+            return QStringLiteral("%1 needs a non-empty \"name\"").arg(name);
+        command.name = extensionName.toString().toStdString();
+        if (command.kind == Command::Kind::Extension) {
+            const QJsonValue payload = json.value(QLatin1String("payload"));
+            if (!payload.isUndefined()) {
+                std::optional<Bytes> bytes;
+                if (payload.isString())
+                    bytes = fromHex(payload.toString().toStdString());
+                if (!bytes)
+                    return QStringLiteral("payload must be a hex string");
+                command.payload = std::move(*bytes);
+            }
+        }
+        break;
+    }
+    case Command::Kind::Ping:
+    case Command::Kind::Quit: break;
+    }
+    return command;
+}
+
+} // namespace hyperscope

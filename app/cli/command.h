@@ -1,0 +1,60 @@
+// The commands hyperscope-cli reads on stdin, one JSON object per line, and their parser.
+//
+//   {"cmd":"open","key":HEX}                                   open (or accept) a channel
+//   {"cmd":"send","key":HEX,"type":"Want","message":{...}}      send Options .. Close on a channel
+//   {"cmd":"register","name":N}                                 register a stream extension
+//   {"cmd":"register","name":N,"key":HEX}                       ... or a channel extension
+//   {"cmd":"extension","name":N,"payload":HEX[,"key":HEX]}      send an extension message
+//   {"cmd":"close","key":HEX}                                   close (or refuse) a channel
+//   {"cmd":"ping"}                                              send a keepalive now
+//   {"cmd":"quit"}                                              end every session and exit 0
+//
+// Wherever "key" selects a channel, "discoveryKey" may be given instead (never both). Every
+// command but quit takes an optional "session" (default: the latest session still alive).
+//
+// parseCommand() is a pure function of one line: no session, no I/O. It is strict (unknown fields
+// are errors) so that a typo is reported instead of silently doing something else.
+#pragma once
+
+#include "bytes.h"
+#include "messages.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace hyperscope {
+
+struct Command
+{
+    enum class Kind { Open, Send, Register, Extension, Close, Ping, Quit };
+
+    Kind kind = Kind::Ping;
+    /// The session the command is for; empty means the latest session still alive.
+    std::optional<int> session;
+    /// open: the feed key. Also set for the other commands when they named the channel by key.
+    std::optional<Key32> key;
+    /// The channel the command acts on (computed from `key` when that was given). send and close
+    /// always have one; register and extension act on the stream when it is empty; open has the
+    /// key's discovery key.
+    std::optional<Key32> discoveryKey;
+    /// send: the message, complete (required fields present).
+    std::optional<Message> message;
+    /// register, extension: the extension name.
+    std::string name;
+    /// extension: the bytes to send.
+    Bytes payload;
+};
+
+/// The command name as written in JSON ("open", "send", ...).
+QString commandName(Command::Kind kind);
+
+/// Parses one line (without its newline). On error returns a one-line explanation without line
+/// number, e.g. "unknown command 'opne'", "key must be 64 hex digits",
+/// "Want: missing required field 'start'".
+std::variant<Command, QString> parseCommand(const QByteArray &line);
+
+} // namespace hyperscope

@@ -1,0 +1,46 @@
+// Runs the stdin commands of hyperscope-cli (see command.h) against live sessions.
+#pragma once
+
+#include "command.h"
+
+#include <QByteArray>
+
+#include <functional>
+#include <optional>
+
+namespace hyperscope {
+
+class EventPrinter;
+class SessionDriver;
+
+class CommandInterpreter
+{
+public:
+    /// Finds the session a command is for: the one with that id, or with no id the latest one
+    /// still alive; null when there is none.
+    using SessionLookup = std::function<SessionDriver *(std::optional<int> id)>;
+
+    /// @p printer is not owned and must outlive the interpreter. @p quit is called for "quit".
+    CommandInterpreter(SessionLookup lookup, EventPrinter *printer, std::function<void()> quit);
+
+    /// Handles one line of input (without its newline). Blank lines are skipped but counted.
+    /// A bad line or a refused action prints an "error" event naming the line
+    /// ("line 3: unknown command 'opne'") and changes nothing else.
+    void handleLine(const QByteArray &line);
+    /// Counts a line that was too long to keep and reports it.
+    void handleOverlongLine(qint64 limit);
+
+    /// Lines seen so far.
+    int lineNumber() const { return m_lineNumber; }
+
+private:
+    void execute(const Command &command);
+    void report(int session, const QString &message);
+
+    SessionLookup m_lookup;
+    EventPrinter *m_printer;
+    std::function<void()> m_quit;
+    int m_lineNumber = 0;
+};
+
+} // namespace hyperscope

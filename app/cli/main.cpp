@@ -1,0 +1,27 @@
+// hyperscope-cli: a headless Hypercore wire protocol v9 peer speaking JSON lines (see cliapp.h).
+#include "cliapp.h"
+#include "clioptions.h"
+
+#include <QCoreApplication>
+
+#include <csignal>
+#include <cstdio>
+
+int main(int argc, char *argv[])
+{
+    // A reader that goes away must not kill us mid-line: writes to a closed stdout just fail.
+    std::signal(SIGPIPE, SIG_IGN);
+    QCoreApplication app(argc, argv);
+
+    auto parsed = hyperscope::parseCliArguments(app.arguments());
+    if (const auto *exit = std::get_if<hyperscope::CliExit>(&parsed)) {
+        std::fputs(exit->text.toLocal8Bit().constData(), exit->exitCode == 0 ? stdout : stderr);
+        return exit->exitCode;
+    }
+    hyperscope::CliApp cli(std::get<hyperscope::CliOptions>(std::move(parsed)));
+    QObject::connect(&cli, &hyperscope::CliApp::finished, &app, &QCoreApplication::exit,
+                     Qt::QueuedConnection);
+    if (!cli.start())
+        return 1;
+    return app.exec();
+}

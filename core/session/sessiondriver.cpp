@@ -1,0 +1,463 @@
+#include "sessiondriver.h"
+
+#include <QHostAddress>
+#include <QIODevice>
+#include <QTcpSocket>
+
+#include <algorithm>
+#include <climits>
+
+namespace hyperscope {
+
+namespace {
+
+/// Bytes taken from the device per read(): a socket buffer's worth in a few calls, while the
+/// engine's decrypted scratch copy of one chunk stays small.
+constexpr qint64 ReadChunk = 64 * 1024;
+
+/// How long a clean close waits for the peer to take our last bytes before the socket is aborted:
+/// a peer that stopped reading must not keep a finished session alive.
+constexpr int CloseGraceMs = 3000;
+
+QString formatAddress(const QHostAddress &address, quint16 port)
+{
+    // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; people want a.b.c.d.
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        return QStringLiteral("%1:%2").arg(QHostAddress(v4).toString()).arg(port);
+    return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
+}
+
+QString formatAddress(const QString &host, quint16 port)
+{
+    if (host.contains(u':'))
+        return QStringLiteral("[%1]:%2").arg(host).arg(port);
+    return QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+} // namespace
+
+SessionDriver::SessionDriver(int id, EngineOptions options, QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_engine(std::move(options), this)
+{
+    m_clock.start();
+    m_timer.setSingleShot(true);
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &SessionDriver::onTimer);
+}
+
+SessionDriver::~SessionDriver()
+{
+    // The engine must not call back into a half-destroyed driver, and the socket (our child)
+    // must not report its own abort to us.
+    m_engine.setHandler(nullptr);
+    if (m_device)
+        disconnect(m_device, nullptr, this, nullptr);
+}
+
+void SessionDriver::connectToHost(const QString &host, quint16 port)
+{
+    Q_ASSERT(!m_device);
+    m_remoteAddress = formatAddress(host, port);
+    auto *socket = new QTcpSocket(this);
+    watchSocket(socket);
+    connect(socket, &QTcpSocket::connected, this, [this] {
+        m_timer.stop();
+        m_remoteAddress = formatAddress(m_socket->peerAddress(), m_socket->peerPort());
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        start();
+    });
+    // The engine's timer only runs once it started: bound the connection attempt by the same
+    // inactivity timeout, so that a black-holed address does not hang a dialer for minutes.
+    if (m_engine.options().timeout.count() > 0)
+        m_timer.start(int(std::min<qint64>(m_engine.options().timeout.count(), INT_MAX)));
+    socket->connectToHost(host, port);
+}
+
+void SessionDriver::adoptSocket(QTcpSocket *socket)
+{
+    Q_ASSERT(!m_device);
+    socket->setParent(this);
+    m_remoteAddress = formatAddress(socket->peerAddress(), socket->peerPort());
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    watchSocket(socket);
+    if (socket->state() != QAbstractSocket::ConnectedState) {
+        // The peer left before we got to it: it still counts as a session that ended.
+        start();
+        onDisconnected();
+        return;
+    }
+    start();
+}
+
+void SessionDriver::attachDevice(QIODevice *device)
+{
+    Q_ASSERT(!m_device);
+    m_device = device;
+    connect(device, &QIODevice::readyRead, this, &SessionDriver::onReadyRead);
+    connect(device, &QIODevice::readChannelFinished, this, &SessionDriver::onDisconnected);
+    start();
+}
+
+void SessionDriver::watchSocket(QTcpSocket *socket)
+{
+    m_socket = socket;
+    m_device = socket;
+    connect(socket, &QTcpSocket::readyRead, this, &SessionDriver::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, &SessionDriver::onDisconnected);
+    connect(socket, &QTcpSocket::errorOccurred, this, &SessionDriver::onSocketError);
+}
+
+// --- Actions ----------------------------------------------------------------------------------
+
+template<typename Call>
+Error SessionDriver::act(Call &&call)
+{
+    Error result;
+    {
+        EngineCall guard(this);
+        result = call();
+    }
+    afterEngineCall();
+    return result;
+}
+
+Error SessionDriver::openChannel(const Key32 &key)
+{
+    return act([&] { return m_engine.openChannel(key); });
+}
+
+Error SessionDriver::closeChannel(const Key32 &discoveryKey)
+{
+    return act([&] { return m_engine.closeChannel(discoveryKey); });
+}
+
+Error SessionDriver::send(const Key32 &discoveryKey, const Message &message)
+{
+    return act([&] { return m_engine.send(discoveryKey, message); });
+}
+
+Error SessionDriver::sendFrame(std::uint64_t channel, std::uint8_t type, ByteView payload)
+{
+    return act([&] { return m_engine.sendFrame(channel, type, payload); });
+}
+
+Error SessionDriver::registerExtension(const std::optional<Key32> &discoveryKey,
+                                       const std::string &name)
+{
+    return act([&] { return m_engine.registerExtension(discoveryKey, name); });
+}
+
+Error SessionDriver::sendExtension(const std::optional<Key32> &discoveryKey,
+                                   const std::string &name, ByteView payload)
+{
+    return act([&] { return m_engine.sendExtension(discoveryKey, name, payload); });
+}
+
+Error SessionDriver::ping()
+{
+    return act([&] { return m_engine.ping(); });
+}
+
+void SessionDriver::disconnectFromPeer(Error reason)
+{
+    if (m_closing || m_engine.state() == Engine::State::Ended)
+        return;
+    if (reason.message.empty() && reason.ok())
+        reason.message = "closed locally";
+    endWith(std::move(reason));
+}
+
+// --- Engine events ----------------------------------------------------------------------------
+
+bool SessionDriver::acceptRemoteKey(const Key32 &remotePublicKey)
+{
+    return !m_keyFilter || m_keyFilter(remotePublicKey);
+}
+
+void SessionDriver::onHandshake(const HandshakeInfo &info)
+{
+    emit handshakeCompleted(info);
+}
+
+void SessionDriver::onDiscoveryKey(const Key32 &discoveryKey)
+{
+    emit discoveryKeyReceived(discoveryKey);
+}
+
+void SessionDriver::onChannelOpen(const ChannelInfo &channel)
+{
+    emit channelOpened(channel);
+}
+
+void SessionDriver::onMessage(const ChannelInfo &channel, const Message &message)
+{
+    emit messageReceived(channel, message);
+}
+
+void SessionDriver::onExtensionNames(const ChannelInfo *channel,
+                                     const std::vector<std::string> &names)
+{
+    emit extensionNamesReceived(channel ? std::optional(channel->discoveryKey) : std::nullopt,
+                                names);
+}
+
+void SessionDriver::onExtension(const ChannelInfo *channel, const std::string *name,
+                                std::uint64_t id, ByteView payload)
+{
+    emit extensionReceived(channel ? std::optional(channel->discoveryKey) : std::nullopt,
+                           name ? std::optional(*name) : std::nullopt, id,
+                           QByteArray(reinterpret_cast<const char *>(payload.data()),
+                                      qsizetype(payload.size())));
+}
+
+void SessionDriver::onChannelClose(const ChannelInfo &channel)
+{
+    emit channelClosed(channel);
+}
+
+void SessionDriver::onEnd(const Error &reason)
+{
+    if (m_endKnown)
+        return; // the driver already decided why (transport failure, local close)
+    m_endKnown = true;
+    m_pendingEnd = reason;
+    if (m_pendingEnd.ok() && m_pendingEnd.message.empty())
+        m_pendingEnd.message = m_cleanEndHint;
+}
+
+// --- Transport --------------------------------------------------------------------------------
+
+void SessionDriver::start()
+{
+    if (m_engine.state() != Engine::State::Idle)
+        return;
+    {
+        EngineCall guard(this);
+        m_engine.start(now());
+    }
+    afterEngineCall();
+    if (m_closing)
+        return;
+    emit transportConnected();
+    // Bytes that arrived before we were watching (an adopted socket) produce no new readyRead.
+    if (m_device && m_device->bytesAvailable() > 0)
+        onReadyRead();
+}
+
+void SessionDriver::onReadyRead()
+{
+    if (!m_device || m_engineDepth > 0)
+        return;
+    if (m_closing || m_engine.state() == Engine::State::Ended) {
+        // The session is over: whatever the peer still sends is dropped, not buffered.
+        m_device->skip(m_device->bytesAvailable());
+        return;
+    }
+    if (m_engine.state() == Engine::State::Idle)
+        return; // not started yet; start() picks the bytes up
+    if (m_readBuffer.empty())
+        m_readBuffer.resize(ReadChunk);
+    while (m_device && m_engine.state() != Engine::State::Ended) {
+        const qint64 n = m_device->read(reinterpret_cast<char *>(m_readBuffer.data()),
+                                        qint64(m_readBuffer.size()));
+        if (n <= 0)
+            break;
+        {
+            EngineCall guard(this);
+            m_engine.receive(ByteView(m_readBuffer.data(), std::size_t(n)), now());
+        }
+        flush();
+    }
+    afterEngineCall();
+}
+
+void SessionDriver::onDisconnected()
+{
+    if (m_closing) {
+        finish();
+        return;
+    }
+    // Qt may still hold bytes that arrived just before the FIN: they belong to the session.
+    onReadyRead();
+    if (m_closing)
+        return;
+    switch (m_engine.state()) {
+    case Engine::State::Idle:
+        endWith(Error(ErrorCode::ConnectionLost,
+                      "connection to " + m_remoteAddress.toStdString() + " closed before it started"));
+        return;
+    case Engine::State::Handshaking:
+    case Engine::State::Open: {
+        m_cleanEndHint = "connection closed by peer";
+        EngineCall guard(this);
+        m_engine.receiveEnd(now());
+        break;
+    }
+    case Engine::State::Ended:
+        break;
+    }
+    afterEngineCall();
+}
+
+void SessionDriver::onSocketError(QAbstractSocket::SocketError error)
+{
+    if (m_closing || m_engine.state() == Engine::State::Ended)
+        return;
+    if (error == QAbstractSocket::RemoteHostClosedError)
+        return; // an orderly EOF: disconnected() follows and decides clean or not
+    const std::string what = m_socket ? m_socket->errorString().toStdString() : "unknown error";
+    const std::string where = "connection to " + m_remoteAddress.toStdString();
+    if (m_engine.state() == Engine::State::Idle)
+        endWith(Error(ErrorCode::ConnectionLost, where + " failed: " + what));
+    else
+        endWith(Error(ErrorCode::ConnectionLost, where + " lost: " + what));
+}
+
+void SessionDriver::onTimer()
+{
+    if (m_closing) {
+        // The close grace ran out: the peer did not take our last bytes.
+        if (m_socket)
+            m_socket->abort();
+        finish();
+        return;
+    }
+    if (m_engine.state() == Engine::State::Idle) {
+        endWith(Error(ErrorCode::Timeout, "connection to " + m_remoteAddress.toStdString() +
+                                              " timed out after " +
+                                              std::to_string(m_engine.options().timeout.count()) +
+                                              " ms"));
+        return;
+    }
+    {
+        EngineCall guard(this);
+        m_engine.handleTimers(now());
+    }
+    afterEngineCall();
+}
+
+void SessionDriver::flush()
+{
+    if (!m_device || m_engine.outputSize() == 0)
+        return;
+    const Bytes output = m_engine.takeOutput();
+    if (!m_device->isOpen())
+        return;
+    const qint64 written =
+        m_device->write(reinterpret_cast<const char *>(output.data()), qint64(output.size()));
+    if (written != qint64(output.size())) {
+        failTransport(Error(ErrorCode::ConnectionLost,
+                            "write to " + m_remoteAddress.toStdString() +
+                                " failed: " + m_device->errorString().toStdString()));
+        return;
+    }
+    if (m_socket && m_socket->bytesToWrite() > qint64(limits::MaxQueuedOutput)) {
+        failTransport(Error(ErrorCode::OutputOverflow,
+                            "peer is not reading: " + std::to_string(m_socket->bytesToWrite()) +
+                                " bytes queued"));
+    }
+}
+
+void SessionDriver::failTransport(Error reason)
+{
+    if (m_engine.state() == Engine::State::Ended)
+        return;
+    m_endKnown = true;
+    m_pendingEnd = reason;
+    EngineCall guard(this);
+    m_engine.destroy(std::move(reason));
+}
+
+void SessionDriver::endWith(Error reason)
+{
+    if (m_engine.state() == Engine::State::Ended || m_closing)
+        return;
+    m_endKnown = true;
+    m_pendingEnd = reason;
+    {
+        EngineCall guard(this);
+        m_engine.destroy(std::move(reason));
+    }
+    if (m_engine.state() != Engine::State::Ended) {
+        // An engine that never started may not consider itself ended: the driver does.
+        closeTransport();
+        return;
+    }
+    afterEngineCall();
+}
+
+void SessionDriver::afterEngineCall()
+{
+    if (m_engineDepth > 0)
+        return; // a handler called us from inside the engine: the outermost call finishes up
+    flush();
+    if (m_engine.state() == Engine::State::Ended)
+        closeTransport();
+    else if (!m_closing)
+        rearmTimer();
+}
+
+void SessionDriver::rearmTimer()
+{
+    const std::optional<Millis> deadline = m_engine.nextDeadline();
+    if (!deadline) {
+        m_timer.stop();
+        return;
+    }
+    const qint64 delay = std::max<qint64>(0, deadline->count() - now().count());
+    m_timer.start(int(std::min<qint64>(delay, INT_MAX)));
+}
+
+void SessionDriver::closeTransport()
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_timer.stop();
+    if (!m_endKnown) {
+        m_endKnown = true;
+        m_pendingEnd = m_engine.endReason();
+        if (m_pendingEnd.ok() && m_pendingEnd.message.empty())
+            m_pendingEnd.message = m_cleanEndHint;
+    }
+    if (m_socket) {
+        if (m_socket->state() == QAbstractSocket::ConnectedState && m_pendingEnd.ok()) {
+            // A clean end lets the peer read what we last said (a Close, a message before quit).
+            m_socket->disconnectFromHost();
+            if (m_socket->state() != QAbstractSocket::UnconnectedState) {
+                m_timer.start(CloseGraceMs);
+                return;
+            }
+        } else if (m_socket->state() != QAbstractSocket::UnconnectedState) {
+            m_socket->abort();
+        }
+    } else if (m_device) {
+        disconnect(m_device, nullptr, this, nullptr);
+        m_device->close();
+    }
+    finish();
+}
+
+void SessionDriver::finish()
+{
+    if (m_endedEmitted)
+        return;
+    m_endedEmitted = true;
+    m_timer.stop();
+    if (m_socket)
+        disconnect(m_socket, nullptr, this, nullptr);
+    // Queued: receivers may deleteLater() us, and we are often deep inside a socket signal or an
+    // engine call here. The connection dies with us if we are deleted first.
+    QMetaObject::invokeMethod(this, [this] { emit ended(m_pendingEnd); }, Qt::QueuedConnection);
+}
+
+Millis SessionDriver::now() const
+{
+    return Millis(m_clock.elapsed());
+}
+
+} // namespace hyperscope

@@ -1,0 +1,154 @@
+// SessionDriver: the one object that owns a socket and drives a protocol Engine over it.
+//
+// On readyRead it feeds the engine and drains the engine's output to the socket; one QTimer is
+// armed from Engine::nextDeadline(). Engine events come out as Qt signals (emitted
+// synchronously from inside the engine: connect with Qt::DirectConnection or the default auto
+// connection in the same thread; the signal arguments are only valid during the emission when
+// they are references).
+//
+// Application actions (openChannel, send, ...) go through the driver so that the output they
+// produce is flushed to the socket at once.
+#pragma once
+
+#include "engine.h"
+
+#include <QAbstractSocket>
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+class QIODevice;
+class QTcpSocket;
+
+namespace hyperscope {
+
+class SessionDriver : public QObject, private EngineHandler
+{
+    Q_OBJECT
+public:
+    /// @p id numbers sessions for people and JSON output (1, 2, ...).
+    SessionDriver(int id, EngineOptions options, QObject *parent = nullptr);
+    ~SessionDriver() override;
+
+    /// Dials @p host:@p port; the engine starts once the TCP connection is up.
+    void connectToHost(const QString &host, quint16 port);
+    /// Adopts an accepted socket (reparented to this driver) and starts the engine at once.
+    void adoptSocket(QTcpSocket *socket);
+    /// Adopts any open QIODevice (pipes, QBuffer in tests); not owned: it must outlive us.
+    void attachDevice(QIODevice *device);
+
+    int id() const { return m_id; }
+    Engine &engine() { return m_engine; }
+    const Engine &engine() const { return m_engine; }
+    /// "127.0.0.1:4000" once known, else the dialed address.
+    QString remoteAddress() const { return m_remoteAddress; }
+    bool isInitiator() const { return m_engine.isInitiator(); }
+    /// Milliseconds since the driver was created.
+    qint64 ageMs() const { return m_clock.elapsed(); }
+
+    /// Optional filter for the remote static key (e.g. a listener's allow list).
+    void setRemoteKeyFilter(std::function<bool(const Key32 &)> filter)
+    {
+        m_keyFilter = std::move(filter);
+    }
+
+    // Actions: each calls the engine and flushes its output.
+    Error openChannel(const Key32 &key);
+    Error closeChannel(const Key32 &discoveryKey);
+    Error send(const Key32 &discoveryKey, const Message &message);
+    Error sendFrame(std::uint64_t channel, std::uint8_t type, ByteView payload);
+    Error registerExtension(const std::optional<Key32> &discoveryKey, const std::string &name);
+    Error sendExtension(const std::optional<Key32> &discoveryKey, const std::string &name,
+                        ByteView payload);
+    Error ping();
+    /// Ends the session cleanly (or with @p reason) and closes the socket.
+    void disconnectFromPeer(Error reason = {});
+
+signals:
+    /// The transport is connected and the engine started.
+    void transportConnected();
+    void handshakeCompleted(const hyperscope::HandshakeInfo &info);
+    void discoveryKeyReceived(const hyperscope::Key32 &discoveryKey);
+    void channelOpened(const hyperscope::ChannelInfo &channel);
+    void messageReceived(const hyperscope::ChannelInfo &channel,
+                         const hyperscope::Message &message);
+    void extensionNamesReceived(const std::optional<hyperscope::Key32> &discoveryKey,
+                                const std::vector<std::string> &names);
+    /// @p name is empty when the id matches nothing registered locally.
+    void extensionReceived(const std::optional<hyperscope::Key32> &discoveryKey,
+                           const std::optional<std::string> &name, quint64 id,
+                           const QByteArray &payload);
+    void channelClosed(const hyperscope::ChannelInfo &channel);
+    /// Emitted once, when the session is over and the socket closed. reason.ok(): clean end.
+    void ended(const hyperscope::Error &reason);
+
+private:
+    // EngineHandler
+    bool acceptRemoteKey(const Key32 &remotePublicKey) override;
+    void onHandshake(const HandshakeInfo &info) override;
+    void onDiscoveryKey(const Key32 &discoveryKey) override;
+    void onChannelOpen(const ChannelInfo &channel) override;
+    void onMessage(const ChannelInfo &channel, const Message &message) override;
+    void onExtensionNames(const ChannelInfo *channel,
+                          const std::vector<std::string> &names) override;
+    void onExtension(const ChannelInfo *channel, const std::string *name, std::uint64_t id,
+                     ByteView payload) override;
+    void onChannelClose(const ChannelInfo &channel) override;
+    void onEnd(const Error &reason) override;
+
+    /// Counts nested engine calls: handlers may call actions from inside the engine, and only
+    /// the outermost call flushes, closes and re-arms.
+    struct EngineCall
+    {
+        explicit EngineCall(SessionDriver *driver)
+            : m_driver(driver)
+        {
+            ++m_driver->m_engineDepth;
+        }
+        ~EngineCall() { --m_driver->m_engineDepth; }
+        SessionDriver *m_driver;
+    };
+    template<typename Call> Error act(Call &&call);
+
+    void watchSocket(QTcpSocket *socket);
+    void start();
+    void onReadyRead();
+    void onDisconnected();
+    void onSocketError(QAbstractSocket::SocketError error);
+    void onTimer();
+    void flush();
+    void failTransport(Error reason);
+    void endWith(Error reason);
+    void afterEngineCall();
+    void rearmTimer();
+    void closeTransport();
+    void finish();
+    Millis now() const;
+
+    int m_id;
+    Engine m_engine;
+    QPointer<QIODevice> m_device;
+    QTcpSocket *m_socket = nullptr;
+    QString m_remoteAddress;
+    QTimer
+        m_timer; ///< The engine's next deadline; while connecting or closing, that phase's limit.
+    QElapsedTimer m_clock;
+    std::function<bool(const Key32 &)> m_keyFilter;
+    Bytes m_readBuffer; ///< Reused by every read (ReadChunk bytes once allocated).
+    int m_engineDepth = 0;
+    bool m_closing = false;      ///< The session is over; the transport is being closed.
+    bool m_endKnown = false;     ///< m_pendingEnd holds the final reason.
+    bool m_endedEmitted = false; ///< ended() is queued or delivered.
+    std::string m_cleanEndHint = "session ended"; ///< Reason text for a clean end without one.
+    Error m_pendingEnd;
+};
+
+} // namespace hyperscope

@@ -1,0 +1,665 @@
+// Back-to-back tests of two Engines on a virtual clock, and the reference's whole session vector.
+#include "enginepair.h"
+#include "varint.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using namespace hyperscope;
+using namespace hyperscope::test;
+using namespace std::chrono_literals;
+
+Q_DECLARE_METATYPE(hyperscope::test::Chunking)
+
+namespace {
+
+QJsonObject loadWireVectors()
+{
+    QFile file(HYPERSCOPE_VECTORS_DIR "/hypercore-wire.json");
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("cannot open hypercore-wire.json");
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+Bytes hex(const QJsonValue &value)
+{
+    return fromHex(value.toString().toStdString()).value();
+}
+
+Key32 key(std::uint8_t fill)
+{
+    Key32 k;
+    k.fill(fill);
+    return k;
+}
+
+QString dkHex(const Key32 &key)
+{
+    return QString::fromStdString(toHex(crypto::discoveryKey(key)));
+}
+
+std::string serialized(const Message &message)
+{
+    return asProtobuf(message).SerializeAsString();
+}
+
+struct Mode
+{
+    const char *name;
+    bool noise;
+    bool encrypted;
+};
+constexpr Mode modes[] = {
+    {"encrypted", true, true}, {"noise-plaintext", true, false}, {"no-noise", false, false}};
+constexpr std::pair<const char *, Chunking> chunkings[] = {
+    {"whole", Chunking::Whole}, {"one-byte", Chunking::OneByte}, {"random", Chunking::Random}};
+
+/// One message of every type Options..Close (Close last), as the CLI would build them.
+std::vector<Message> everyMessage()
+{
+    std::vector<Message> out;
+    schema::Options options;
+    options.add_extensions("alpha");
+    options.set_ack(true);
+    out.emplace_back(options);
+    schema::Status status;
+    status.set_uploading(true);
+    status.set_downloading(false);
+    out.emplace_back(status);
+    schema::Have have;
+    have.set_start(3);
+    have.set_length(10);
+    have.set_bitfield("\xff\x0f");
+    out.emplace_back(have);
+    schema::Unhave unhave;
+    unhave.set_start(4);
+    out.emplace_back(unhave);
+    schema::Want want;
+    want.set_start(0);
+    out.emplace_back(want);
+    schema::Unwant unwant;
+    unwant.set_start(1);
+    unwant.set_length(2);
+    out.emplace_back(unwant);
+    schema::Request request;
+    request.set_index(5);
+    request.set_bytes(300);
+    request.set_hash(true);
+    request.set_nodes(2);
+    out.emplace_back(request);
+    schema::Cancel cancel;
+    cancel.set_index(5);
+    out.emplace_back(cancel);
+    schema::Data data;
+    data.set_index(5);
+    data.set_value("hello");
+    auto *node = data.add_nodes();
+    node->set_index(10);
+    node->set_hash(std::string(32, '\x11'));
+    node->set_size(5);
+    data.set_signature(std::string(64, '\x22'));
+    out.emplace_back(data);
+    return out;
+}
+
+} // namespace
+
+class TestEngine : public QObject
+{
+    Q_OBJECT
+
+private:
+    static void addModeChunkingRows()
+    {
+        QTest::addColumn<bool>("noise");
+        QTest::addColumn<bool>("encrypted");
+        QTest::addColumn<Chunking>("chunking");
+        for (const Mode &mode : modes) {
+            for (const auto &[name, chunking] : chunkings)
+                QTest::addRow("%s/%s", mode.name, name) << mode.noise << mode.encrypted << chunking;
+        }
+    }
+    static EngineOptions optionsFromRow()
+    {
+        QFETCH(bool, noise);
+        QFETCH(bool, encrypted);
+        EngineOptions options;
+        options.noise = noise;
+        options.encrypted = encrypted;
+        return options;
+    }
+
+private slots:
+    void reproducesReferenceSessionByteForByte()
+    {
+        const QJsonObject session = loadWireVectors()["session"].toObject();
+        auto sideOptions = [&](const char *side, bool initiator) {
+            const QJsonObject o = session[side].toObject();
+            EngineOptions options;
+            options.initiator = initiator;
+            options.staticKeyPair = crypto::keyPairFromSeed(hex(o["staticSeed"]));
+            options.ephemeralSeed = key32FromHex(o["ephemeralSeed"].toString().toStdString());
+            Nonce24 nonce;
+            const Bytes n = hex(o["payloadNonce"]);
+            std::copy(n.begin(), n.end(), nonce.begin());
+            options.payloadNonce = nonce;
+            return options;
+        };
+        Recorder initiatorEvents, responderEvents;
+        Engine initiator(sideOptions("initiator", true), &initiatorEvents);
+        Engine responder(sideOptions("responder", false), &responderEvents);
+        Bytes initiatorWire, responderWire;
+        auto move = [](Engine &from, Engine &to, Bytes &record) {
+            Bytes out = from.takeOutput();
+            record.insert(record.end(), out.begin(), out.end());
+            to.receive(out, 0ms);
+        };
+        initiator.start(0ms);
+        responder.start(0ms);
+        move(initiator, responder, initiatorWire); // message 1
+        move(responder, initiator, responderWire); // message 2
+        move(initiator, responder, initiatorWire); // message 3
+        QCOMPARE(initiator.state(), Engine::State::Open);
+        QCOMPARE(responder.state(), Engine::State::Open);
+        QCOMPARE(QByteArray::fromStdString(toHex(initiator.handshake()->handshakeHash)),
+                 session["handshakeHash"].toString().toLatin1());
+        QCOMPARE(QByteArray::fromStdString(toHex(responder.handshake()->handshakeHash)),
+                 session["handshakeHash"].toString().toLatin1());
+        QCOMPARE(QByteArray::fromStdString(toHex(initiator.handshake()->split.tx)),
+                 session["initiatorSplit"].toObject()["tx"].toString().left(64).toLatin1());
+
+        const Key32 channelKey = *key32FromHex(session["channelKey"].toString().toStdString());
+        auto sendPlaintext = [&](Engine &engine, const QJsonArray &frames) {
+            for (const QJsonValue &value : frames) {
+                const Bytes frame = hex(value);
+                if (frame == Bytes{0}) {
+                    QVERIFY(engine.ping().ok());
+                    continue;
+                }
+                const auto length = varint::decode(frame);
+                const auto header = varint::decode(ByteView(frame).subspan(length.size));
+                const std::uint8_t type = header.value & 15;
+                if (type == 0) {
+                    QVERIFY(engine.openChannel(channelKey).ok());
+                    continue;
+                }
+                const ByteView payload = ByteView(frame).subspan(length.size + header.size);
+                if (type == 10 && payload.empty()) {
+                    // Close through the API, so that the tables know (as the reference's did).
+                    QVERIFY(engine.closeChannel(crypto::discoveryKey(channelKey)).ok());
+                    continue;
+                }
+                QVERIFY(engine.sendFrame(header.value >> 4, type, payload).ok());
+            }
+        };
+        const QJsonObject plaintext = session["plaintext"].toObject();
+        sendPlaintext(initiator, plaintext["initiator"].toArray());
+        sendPlaintext(responder, plaintext["responder"].toArray());
+        move(initiator, responder, initiatorWire);
+        move(responder, initiator, responderWire);
+
+        const QJsonObject wire = session["wire"].toObject();
+        for (const auto &[side, produced] :
+             {std::pair{"initiator", &initiatorWire}, std::pair{"responder", &responderWire}}) {
+            Bytes expected;
+            for (const QJsonValue &chunk : wire[side].toArray()) {
+                const Bytes bytes = hex(chunk);
+                expected.insert(expected.end(), bytes.begin(), bytes.end());
+            }
+            const auto mismatch =
+                std::mismatch(produced->begin(), produced->end(), expected.begin(), expected.end());
+            const auto at = mismatch.first - produced->begin();
+            QVERIFY2(*produced == expected,
+                     qPrintable(QString("%1 wire differs at byte %2 of %3 (expected %4): %5 vs %6")
+                                    .arg(side)
+                                    .arg(at)
+                                    .arg(produced->size())
+                                    .arg(expected.size())
+                                    .arg(QString::fromStdString(toHex(ByteView(*produced).subspan(
+                                        at, std::min<std::size_t>(16, produced->size() - at)))))
+                                    .arg(QString::fromStdString(toHex(ByteView(expected).subspan(
+                                        at, std::min<std::size_t>(16, expected.size() - at)))))));
+        }
+        // Both sides understood each other: the responder saw the initiator's channel.
+        QVERIFY(responderEvents.events.contains("discovery-key " + dkHex(channelKey)));
+        QVERIFY(!initiatorEvents.ended && !responderEvents.ended);
+    }
+
+    void handshakeCompletesInEveryMode_data() { addModeChunkingRows(); }
+    void handshakeCompletesInEveryMode()
+    {
+        QFETCH(Chunking, chunking);
+        EnginePair pair(optionsFromRow(), chunking);
+        pair.start();
+        QCOMPARE(pair.initiator.state(), Engine::State::Open);
+        QCOMPARE(pair.responder.state(), Engine::State::Open);
+        if (pair.initiator.options().noise) {
+            QVERIFY(pair.initiatorEvents.handshake && pair.responderEvents.handshake);
+            QCOMPARE(pair.initiatorEvents.handshake->remotePublicKey, pair.responder.publicKey());
+            QCOMPARE(pair.responderEvents.handshake->remotePublicKey, pair.initiator.publicKey());
+            QCOMPARE(pair.initiatorEvents.handshake->handshakeHash,
+                     pair.responderEvents.handshake->handshakeHash);
+            QCOMPARE(pair.initiatorEvents.handshake->split.tx,
+                     pair.responderEvents.handshake->split.rx);
+        } else {
+            QVERIFY(!pair.initiatorEvents.handshake);
+        }
+    }
+
+    void channelsOpenInBothOrders_data()
+    {
+        QTest::addColumn<bool>("noise");
+        QTest::addColumn<bool>("encrypted");
+        QTest::addColumn<Chunking>("chunking");
+        QTest::addColumn<QString>("order");
+        for (const Mode &mode : modes) {
+            for (const auto &[name, chunking] : chunkings) {
+                for (const char *order : {"initiator-first", "responder-first", "simultaneous"})
+                    QTest::addRow("%s/%s/%s", mode.name, name, order)
+                        << mode.noise << mode.encrypted << chunking << QString(order);
+            }
+        }
+    }
+    void channelsOpenInBothOrders()
+    {
+        QFETCH(Chunking, chunking);
+        QFETCH(QString, order);
+        EnginePair pair(optionsFromRow(), chunking);
+        const Key32 k = key(3);
+        if (order == "initiator-first") {
+            pair.responderEvents.acceptKeys = {k};
+            QVERIFY(pair.initiator.openChannel(k).ok()); // queued before the handshake
+            pair.start();
+        } else if (order == "responder-first") {
+            pair.initiatorEvents.acceptKeys = {k};
+            pair.start();
+            QVERIFY(pair.responder.openChannel(k).ok());
+            pair.pump();
+        } else {
+            pair.start();
+            QVERIFY(pair.initiator.openChannel(k).ok());
+            QVERIFY(pair.responder.openChannel(k).ok());
+            pair.pump();
+        }
+        QVERIFY2(pair.initiatorEvents.events.contains("channel " + dkHex(k)),
+                 qPrintable(pair.initiatorEvents.events.join('\n')));
+        QVERIFY2(pair.responderEvents.events.contains("channel " + dkHex(k)),
+                 qPrintable(pair.responderEvents.events.join('\n')));
+        const auto info = pair.initiator.channel(crypto::discoveryKey(k));
+        QVERIFY(info && info->established && info->remoteVerified);
+        QCOMPARE(*info->localId, 1u);
+        QVERIFY(!pair.initiatorEvents.ended && !pair.responderEvents.ended);
+    }
+
+    void everyMessageTypeArrivesIntact_data() { addModeChunkingRows(); }
+    void everyMessageTypeArrivesIntact()
+    {
+        QFETCH(Chunking, chunking);
+        EnginePair pair(optionsFromRow(), chunking);
+        const Key32 k = key(7);
+        pair.responderEvents.acceptKeys = {k};
+        pair.initiator.openChannel(k);
+        pair.start();
+        const Key32 dk = crypto::discoveryKey(k);
+        for (const Message &message : everyMessage()) {
+            QVERIFY(pair.initiator.send(dk, message).ok());
+            QVERIFY(pair.responder.send(dk, message).ok());
+        }
+        pair.pump();
+        for (Recorder *side : {&pair.initiatorEvents, &pair.responderEvents}) {
+            const auto expected = everyMessage();
+            QCOMPARE(side->messages.size(), expected.size());
+            for (std::size_t i = 0; i < expected.size(); ++i) {
+                QCOMPARE(messageType(side->messages[i].second), messageType(expected[i]));
+                QCOMPARE(serialized(side->messages[i].second), serialized(expected[i]));
+                QCOMPARE(side->messages[i].first.discoveryKey, dk);
+            }
+        }
+    }
+
+    void extensionsMapNamesAcrossDifferentLists_data() { addModeChunkingRows(); }
+    void extensionsMapNamesAcrossDifferentLists()
+    {
+        QFETCH(Chunking, chunking);
+        EnginePair pair(optionsFromRow(), chunking);
+        const Key32 k = key(9);
+        const Key32 dk = crypto::discoveryKey(k);
+        pair.initiator.openChannel(k);
+        pair.responder.openChannel(k);
+        pair.start();
+        for (const char *name : {"shared", "alpha"})
+            QVERIFY(pair.initiator.registerExtension(std::nullopt, name).ok());
+        for (const char *name : {"zeta", "shared", "beta"})
+            QVERIFY(pair.responder.registerExtension(std::nullopt, name).ok());
+        QVERIFY(pair.initiator.registerExtension(dk, "chan-a").ok());
+        QVERIFY(pair.responder.registerExtension(dk, "chan-a").ok());
+        QVERIFY(pair.responder.registerExtension(dk, "chan-0").ok());
+
+        const Bytes payload{1, 2, 3};
+        QVERIFY(pair.initiator.sendExtension(std::nullopt, "shared", payload)
+                    .ok()); // id 1 of [alpha, shared]
+        QVERIFY(pair.initiator.sendExtension(std::nullopt, "alpha", payload)
+                    .ok()); // id 0, unknown remotely
+        QVERIFY(pair.responder.sendExtension(std::nullopt, "shared", payload)
+                    .ok()); // id 1 of [beta, shared, zeta]
+        QVERIFY(
+            pair.responder.sendExtension(dk, "chan-a", payload).ok()); // id 1 of [chan-0, chan-a]
+        QVERIFY(pair.initiator.sendExtension(dk, "chan-a", payload).ok()); // id 0 of [chan-a]
+        QCOMPARE(pair.initiator.sendExtension(std::nullopt, "nope", payload).code,
+                 ErrorCode::UnknownExtension);
+        pair.pump();
+
+        QVERIFY(pair.responderEvents.events.contains("extensions stream alpha,shared"));
+        QVERIFY(pair.initiatorEvents.events.contains("extensions stream beta,shared,zeta"));
+        QVERIFY(pair.responderEvents.events.contains("extension stream shared 1"));
+        QVERIFY(pair.responderEvents.events.contains("extension stream null 0"));
+        QVERIFY(pair.initiatorEvents.events.contains("extension stream shared 1"));
+        QVERIFY(pair.initiatorEvents.events.contains("extension channel chan-a 1"));
+        QVERIFY(pair.responderEvents.events.contains("extension channel chan-a 0"));
+        QCOMPARE(std::get<3>(pair.responderEvents.extensions.front()), payload);
+        // Options are sent once per change: a second message does not re-announce.
+        pair.initiatorEvents.events.clear();
+        pair.responderEvents.events.clear();
+        QVERIFY(pair.initiator.sendExtension(std::nullopt, "shared", payload).ok());
+        pair.pump();
+        QCOMPARE(pair.responderEvents.events, QStringList{"extension stream shared 1"});
+    }
+
+    void closeWorksBothWays_data() { addModeChunkingRows(); }
+    void closeWorksBothWays()
+    {
+        QFETCH(Chunking, chunking);
+        EnginePair pair(optionsFromRow(), chunking);
+        const Key32 a = key(1), b = key(2);
+        for (Engine *engine : {&pair.initiator, &pair.responder}) {
+            engine->openChannel(a);
+            engine->openChannel(b);
+        }
+        pair.start();
+        QVERIFY(pair.initiator.closeChannel(crypto::discoveryKey(a)).ok());
+        QVERIFY(pair.responder.closeChannel(crypto::discoveryKey(b)).ok());
+        pair.pump();
+        for (Recorder *side : {&pair.initiatorEvents, &pair.responderEvents}) {
+            QVERIFY(side->events.contains("close " + dkHex(a)));
+            QVERIFY(side->events.contains("close " + dkHex(b)));
+        }
+        QVERIFY(pair.initiatorEvents.events.contains("message Close"));
+        QVERIFY(pair.initiator.channels().empty());
+        QVERIFY(pair.responder.channels().empty());
+        // Ids are reused from the lowest free one.
+        pair.initiator.openChannel(b);
+        pair.pump();
+        QCOMPARE(*pair.initiator.channel(crypto::discoveryKey(b))->localId, 1u);
+        QVERIFY(!pair.initiatorEvents.ended && !pair.responderEvents.ended);
+    }
+
+    void refusingAnUnopenedChannelReachesTheOpener()
+    {
+        EnginePair pair(EngineOptions{});
+        const Key32 k = key(4);
+        pair.start();
+        pair.initiator.openChannel(k);
+        pair.pump();
+        QVERIFY(pair.responderEvents.events.contains("discovery-key " + dkHex(k)));
+        QVERIFY(pair.responder.closeChannel(crypto::discoveryKey(k)).ok());
+        pair.pump();
+        QVERIFY(pair.initiatorEvents.events.contains("close " + dkHex(k)));
+        QVERIFY(pair.initiator.channels().empty());
+    }
+
+    void nonLiveSessionEndsWithItsLastChannel()
+    {
+        EngineOptions options;
+        options.live = false;
+        EnginePair pair(options);
+        pair.initiator.openChannel(key(5));
+        pair.responder.openChannel(key(5));
+        pair.start();
+        pair.initiator.closeChannel(crypto::discoveryKey(key(5)));
+        pair.pump();
+        QVERIFY(pair.initiatorEvents.ended && pair.initiatorEvents.ended->ok());
+        QVERIFY(pair.responderEvents.ended && pair.responderEvents.ended->ok());
+    }
+
+    void keepalivesHoldAnIdleSessionOpen_data() { addModeChunkingRows(); }
+    void keepalivesHoldAnIdleSessionOpen()
+    {
+        EngineOptions options = optionsFromRow();
+        options.timeout = 1000ms;
+        QFETCH(Chunking, chunking);
+        EnginePair pair(options, chunking);
+        pair.start();
+        const auto before = pair.responder.bytesReceived();
+        pair.advance(10s);
+        QCOMPARE(pair.initiator.state(), Engine::State::Open);
+        QCOMPARE(pair.responder.state(), Engine::State::Open);
+        // One keepalive byte per half timeout, no more.
+        const auto pings = pair.responder.bytesReceived() - before;
+        QVERIFY2(pings >= 18 && pings <= 21, qPrintable(QString::number(pings)));
+    }
+
+    void silentPeerTimesOut()
+    {
+        EngineOptions options;
+        options.timeout = 2000ms;
+        EnginePair pair(options);
+        pair.start();
+        pair.deliverToInitiator = false;
+        pair.advance(2100ms);
+        QVERIFY(pair.initiatorEvents.ended);
+        QCOMPARE(pair.initiatorEvents.ended->code, ErrorCode::Timeout);
+        QVERIFY(pair.initiatorEvents.ended->message.find("timeout 2000 ms") != std::string::npos);
+        QCOMPARE(pair.responder.state(), Engine::State::Open);
+    }
+
+    void wrongCapabilityIsFatalInBothOrders_data()
+    {
+        QTest::addColumn<bool>("weOpenFirst");
+        QTest::newRow("we-open-first") << true;
+        QTest::newRow("remote-opens-first") << false;
+    }
+    void wrongCapabilityIsFatalInBothOrders()
+    {
+        QFETCH(bool, weOpenFirst);
+        EnginePair pair(EngineOptions{});
+        const Key32 k = key(6);
+        pair.start();
+        if (weOpenFirst) {
+            pair.initiator.openChannel(k);
+            pair.pump();
+        }
+        schema::Open forged;
+        const Key32 dk = crypto::discoveryKey(k);
+        forged.set_discoverykey(dk.data(), dk.size());
+        forged.set_capability(std::string(32, '\x42'));
+        Bytes payload;
+        appendMessage(payload, Message(forged));
+        pair.responder.sendFrame(1, 0, payload);
+        pair.pump();
+        if (!weOpenFirst) {
+            pair.initiator.openChannel(k);
+            pair.pump();
+        }
+        QVERIFY(pair.initiatorEvents.ended);
+        QCOMPARE(pair.initiatorEvents.ended->code, ErrorCode::CapabilityMismatch);
+        QCOMPARE(QString::fromStdString(pair.initiatorEvents.ended->message),
+                 "capability mismatch for channel " + dkHex(k));
+    }
+
+    void refusedRemoteKeyEndsTheHandshake()
+    {
+        EnginePair pair(EngineOptions{});
+        pair.initiatorEvents.refuseRemoteKey = true;
+        pair.start();
+        QVERIFY(pair.initiatorEvents.ended);
+        QCOMPARE(pair.initiatorEvents.ended->code, ErrorCode::RemoteKeyRejected);
+    }
+
+    void badInputEndsTheSessionWithAClearError_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("oversized-frame")
+            << QByteArray::fromHex("8080c004") << int(ErrorCode::FrameTooLarge)
+            << "frame of 9437184 bytes exceeds 8 MiB";
+        QTest::newRow("bad-varint")
+            << QByteArray(11, char(0xff)) << int(ErrorCode::InvalidVarint) << "invalid varint";
+        QTest::newRow("missing-required-field")
+            << QByteArray::fromHex("0115") << int(ErrorCode::InvalidMessage)
+            << "Want: missing required field 'start'";
+        QTest::newRow("garbage-protobuf")
+            << QByteArray::fromHex("0419ffffff") << int(ErrorCode::InvalidMessage)
+            << "Data: malformed protobuf";
+        QTest::newRow("short-discovery-key")
+            << QByteArray::fromHex("06100a03616263") << int(ErrorCode::InvalidMessage)
+            << "3-byte discoveryKey";
+    }
+    void badInputEndsTheSessionWithAClearError()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        // Plaintext transport so the test controls every byte after the handshake.
+        EngineOptions options;
+        options.encrypted = false;
+        EnginePair pair(options);
+        pair.start();
+        pair.responder.receive(
+            ByteView(reinterpret_cast<const std::uint8_t *>(frame.data()), frame.size()), pair.now);
+        QVERIFY(pair.responderEvents.ended);
+        QCOMPARE(int(pair.responderEvents.ended->code), code);
+        QVERIFY2(QString::fromStdString(pair.responderEvents.ended->message).contains(message),
+                 pair.responderEvents.ended->message.c_str());
+    }
+
+    void unassignedTypesAndUnknownChannelsAreIgnored()
+    {
+        EngineOptions options;
+        options.encrypted = false;
+        EnginePair pair(options);
+        pair.start();
+        // Type 12 on channel 1, a Want for never-opened channel 5, an Extension for channel 9.
+        const QByteArray frames = QByteArray::fromHex("031c0102"
+                                                      "035508 00"
+                                                      "025f00");
+        pair.responder.receive(
+            ByteView(reinterpret_cast<const std::uint8_t *>(frames.data()), frames.size()),
+            pair.now);
+        QVERIFY(!pair.responderEvents.ended);
+        QCOMPARE(pair.responder.state(), Engine::State::Open);
+    }
+
+    void garbageAfterTheHandshakeIsFatalWhenEncrypted()
+    {
+        EnginePair pair(EngineOptions{});
+        pair.start();
+        // Random bytes decrypt to random frames: the session must end with an error, not hang.
+        std::mt19937 random(7);
+        Bytes garbage(4096);
+        for (auto &byte : garbage)
+            byte = random();
+        pair.responder.receive(garbage, pair.now);
+        pair.responder.receiveEnd(pair.now);
+        QVERIFY(pair.responderEvents.ended);
+        QVERIFY(!pair.responderEvents.ended->ok());
+    }
+
+    void corruptedHandshakeFailsAtTheRightStep_data()
+    {
+        QTest::addColumn<int>("message");
+        QTest::newRow("message-2") << 2;
+        QTest::newRow("message-3") << 3;
+    }
+    void corruptedHandshakeFailsAtTheRightStep()
+    {
+        QFETCH(int, message);
+        EngineOptions initiatorOptions;
+        initiatorOptions.initiator = true;
+        EngineOptions responderOptions;
+        Recorder initiatorEvents, responderEvents;
+        Engine initiator(initiatorOptions, &initiatorEvents);
+        Engine responder(responderOptions, &responderEvents);
+        initiator.start(0ms);
+        responder.start(0ms);
+        responder.receive(initiator.takeOutput(), 0ms);
+        Bytes second = responder.takeOutput();
+        if (message == 2)
+            second.back() ^= 1;
+        initiator.receive(second, 0ms);
+        if (message == 2) {
+            QVERIFY(initiatorEvents.ended);
+            QCOMPARE(initiatorEvents.ended->code, ErrorCode::HandshakeFailed);
+            QVERIFY(initiatorEvents.ended->message.starts_with("handshake message 2: "));
+            return;
+        }
+        Bytes third = initiator.takeOutput();
+        third[10] ^= 1;
+        responder.receive(third, 0ms);
+        QVERIFY(responderEvents.ended);
+        QVERIFY2(responderEvents.ended->message.starts_with("handshake message 3: "),
+                 responderEvents.ended->message.c_str());
+    }
+
+    void truncatedHandshakeAndFrameEndAsConnectionLost()
+    {
+        EngineOptions options;
+        Recorder events;
+        Engine responder(options, &events);
+        responder.start(0ms);
+        const Bytes partial{0x3a, 1, 2, 3};
+        responder.receive(partial, 0ms);
+        responder.receiveEnd(0ms);
+        QVERIFY(events.ended);
+        QCOMPARE(events.ended->code, ErrorCode::ConnectionLost);
+        QVERIFY(events.ended->message.find("before message 1 of 3") != std::string::npos);
+
+        EngineOptions plain;
+        plain.encrypted = false;
+        EnginePair pair(plain);
+        pair.start();
+        const Bytes halfFrame{0x10, 0x15};
+        pair.responder.receive(halfFrame, pair.now);
+        pair.responder.receiveEnd(pair.now);
+        QVERIFY(pair.responderEvents.ended);
+        QCOMPARE(pair.responderEvents.ended->code, ErrorCode::ConnectionLost);
+        QVERIFY(pair.responderEvents.ended->message.find("middle of a frame") != std::string::npos);
+    }
+
+    void remoteChannelFloodHitsTheNamedLimit()
+    {
+        EngineOptions options;
+        options.encrypted = false;
+        EnginePair pair(options);
+        pair.start();
+        for (std::uint64_t id = 1; id <= limits::MaxRemoteChannels + 1; ++id) {
+            schema::Open open;
+            Key32 dk{};
+            std::memcpy(dk.data(), &id, sizeof id);
+            open.set_discoverykey(dk.data(), dk.size());
+            open.set_capability(std::string(32, 'x'));
+            Bytes payload;
+            appendMessage(payload, Message(open));
+            pair.initiator.sendFrame(id, 0, payload);
+        }
+        pair.pump();
+        QVERIFY(pair.responderEvents.ended);
+        QCOMPARE(pair.responderEvents.ended->code, ErrorCode::RemoteLimitExceeded);
+    }
+
+    void callsAfterTheEndAreRefused()
+    {
+        EnginePair pair(EngineOptions{});
+        pair.start();
+        pair.initiator.destroy();
+        QVERIFY(pair.initiatorEvents.ended && pair.initiatorEvents.ended->ok());
+        QCOMPARE(pair.initiator.openChannel(key(1)).code, ErrorCode::InvalidState);
+        QCOMPARE(pair.initiator.sendFrame(0, 2, {}).code, ErrorCode::InvalidState);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestEngine)
+#include "tst_engine.moc"

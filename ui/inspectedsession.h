@@ -1,0 +1,149 @@
+// InspectedSession: one connection as the inspector sees it.
+//
+// Owns the SessionDriver (the socket and the engine), the InspectorTrace subscribed to the
+// engine, and the per-session models (channels, extensions) and handshake record. The message
+// log is shared by all sessions and passed in. Application actions go through here so that the
+// GUI gets errors as text.
+#pragma once
+
+#include "channeltablemodel.h"
+#include "extensionmodel.h"
+#include "sessiondriver.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include <array>
+#include <memory>
+#include <optional>
+
+namespace hyperscope {
+
+class InspectorTrace;
+class MessageLogModel;
+
+/// One Noise handshake message as the ladder shows it.
+struct HandshakeStep
+{
+    bool seen = false;
+    Direction direction = Direction::Outbound;
+    QString tokens;
+    int wireSize = 0;
+    int payloadSize = 0;
+    std::optional<Key32> ephemeralKey;
+    std::optional<Key32> staticKey;
+    std::optional<Nonce24> payloadNonce;
+    QString error;
+    qint64 atMs = 0; ///< Milliseconds since the session started.
+};
+
+/// Everything the handshake view shows about one session.
+struct HandshakeRecord
+{
+    bool noise = true;
+    bool encrypted = true;
+    bool initiator = true;
+    Key32 localStaticKey{};
+    std::array<HandshakeStep, 3> steps;
+    bool complete = false;
+    std::optional<Key32> remoteStaticKey;
+    std::optional<Hash64> handshakeHash;
+    std::optional<Nonce24> localNonce;
+    std::optional<Nonce24> remoteNonce;
+    /// Set when the handshake failed: which message (0..2, or -1 when not tied to one) and why.
+    int failedStep = -1;
+    QString failure;
+};
+
+class InspectedSession : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Connecting, Handshaking, Open, Ended };
+    enum class Origin { Dialed, Accepted, Demo };
+
+    /// Takes ownership of @p driver (reparented) and installs the trace on its engine; call
+    /// before the driver connects or adopts its socket so that no step is missed.
+    InspectedSession(int id, SessionDriver *driver, Origin origin, MessageLogModel *log,
+                     QObject *parent = nullptr);
+    ~InspectedSession() override;
+
+    int id() const { return m_id; }
+    SessionDriver *driver() const { return m_driver; }
+    Engine &engine() const { return m_driver->engine(); }
+    Origin origin() const { return m_origin; }
+
+    /// "#2 127.0.0.1:40312".
+    QString label() const;
+    QString peerAddress() const;
+    /// "initiator (dialed)" / "responder (accepted)".
+    QString roleText() const;
+    State state() const;
+    QString stateText() const;
+    /// The end reason, empty while running or after a clean end.
+    QString endReason() const { return m_endReason; }
+    bool endedWithError() const { return m_endedWithError; }
+    /// Milliseconds since the session was created (frozen once it ended).
+    qint64 durationMs() const;
+    quint64 bytesSent() const;
+    quint64 bytesReceived() const;
+    quint64 framesSent() const { return m_framesSent; }
+    quint64 framesReceived() const { return m_framesReceived; }
+    quint64 warnings() const { return m_warnings; }
+    /// A short mode description: "Noise + XSalsa20", "Noise, plaintext", "plaintext".
+    QString modeText() const;
+
+    const HandshakeRecord &handshake() const { return m_handshake; }
+    ChannelTableModel *channels() const { return m_channels; }
+    ExtensionModel *extensions() const { return m_extensions; }
+    MessageLogModel *log() const { return m_log; }
+
+    // Actions: each returns an empty string on success, otherwise what went wrong.
+    QString openChannel(const Key32 &key);
+    QString closeChannel(const Key32 &discoveryKey);
+    QString send(const Key32 &discoveryKey, const Message &message);
+    QString sendFrame(std::uint64_t channel, std::uint8_t type, const QByteArray &payload);
+    QString registerExtension(const std::optional<Key32> &discoveryKey, const QString &name);
+    QString sendExtension(const std::optional<Key32> &discoveryKey, const QString &name,
+                          const QByteArray &payload);
+    QString ping();
+    void disconnectFromPeer();
+
+    /// Text of an engine error for people: "unknown-channel: no channel ...".
+    static QString errorText(const Error &error);
+
+signals:
+    /// State, counters or identity changed (throttled by the caller's refresh).
+    void changed();
+    void handshakeChanged();
+    /// The session ended (once). @p reason is empty for a clean end.
+    void ended(const QString &reason);
+
+private:
+    friend class InspectorTrace;
+    void onEnded(const Error &reason);
+    QString result(const Error &error);
+
+    int m_id;
+    Origin m_origin;
+    QPointer<SessionDriver> m_driver;
+    MessageLogModel *m_log;
+    ChannelTableModel *m_channels;
+    ExtensionModel *m_extensions;
+    std::unique_ptr<InspectorTrace> m_trace;
+    HandshakeRecord m_handshake;
+    QElapsedTimer m_clock;
+    qint64 m_endedAtMs = -1;
+    bool m_transportUp = false;
+    bool m_endedWithError = false;
+    QString m_endReason;
+    quint64 m_framesSent = 0;
+    quint64 m_framesReceived = 0;
+    quint64 m_warnings = 0;
+    quint64 m_bytesSentAtEnd = 0;
+    quint64 m_bytesReceivedAtEnd = 0;
+};
+
+} // namespace hyperscope

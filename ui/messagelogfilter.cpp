@@ -1,0 +1,124 @@
+#include "messagelogfilter.h"
+
+namespace hyperscope {
+
+MessageLogFilterModel::MessageLogFilterModel(QObject *parent) : QSortFilterProxyModel(parent)
+{
+    // The log is chronological; the proxy only filters.
+    setDynamicSortFilter(true);
+}
+
+void MessageLogFilterModel::setSourceModel(QAbstractItemModel *model)
+{
+    m_log = qobject_cast<MessageLogModel *>(model);
+    Q_ASSERT_X(m_log || !model, "MessageLogFilterModel", "the source must be a MessageLogModel");
+    QSortFilterProxyModel::setSourceModel(model);
+}
+
+void MessageLogFilterModel::refilter()
+{
+    // invalidate() is one layout change; invalidateFilter() would remove rows range by range.
+    invalidate();
+}
+
+void MessageLogFilterModel::setSessionFilter(int session)
+{
+    if (m_session == session)
+        return;
+    m_session = session;
+    refilter();
+}
+
+void MessageLogFilterModel::setChannelFilter(quint32 channelKey)
+{
+    if (m_channelKey == channelKey)
+        return;
+    m_channelKey = channelKey;
+    refilter();
+}
+
+void MessageLogFilterModel::setTypeMask(quint32 mask)
+{
+    mask &= AllTypes;
+    if (m_typeMask == mask)
+        return;
+    m_typeMask = mask;
+    refilter();
+}
+
+void MessageLogFilterModel::setShowKeepAlives(bool show)
+{
+    setTypeMask(show ? (m_typeMask | KeepAliveBit) : (m_typeMask & ~quint32(KeepAliveBit)));
+}
+
+void MessageLogFilterModel::setDirections(bool inbound, bool outbound)
+{
+    if (m_inbound == inbound && m_outbound == outbound)
+        return;
+    m_inbound = inbound;
+    m_outbound = outbound;
+    refilter();
+}
+
+void MessageLogFilterModel::setTextFilter(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (m_text == trimmed)
+        return;
+    m_text = trimmed;
+    refilter();
+}
+
+void MessageLogFilterModel::setAlwaysShowProblems(bool show)
+{
+    if (m_alwaysShowProblems == show)
+        return;
+    m_alwaysShowProblems = show;
+    refilter();
+}
+
+bool MessageLogFilterModel::isFiltering() const
+{
+    return m_session != 0 || m_channelKey != 0 || m_typeMask != AllTypes || !m_inbound ||
+           !m_outbound || !m_text.isEmpty();
+}
+
+bool MessageLogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (!m_log || sourceParent.isValid())
+        return true;
+    using Kind = MessageLogModel::Kind;
+    const MessageLogModel::Record &r = m_log->record(sourceRow);
+    if (m_session != 0 && r.session != m_session)
+        return false;
+
+    const bool problem = r.kind == Kind::Error || r.kind == Kind::Warning ||
+                         m_log->severity(r) == MessageLogModel::Severity::Error;
+    if (m_alwaysShowProblems && problem)
+        return true;
+
+    const bool isNote = r.kind == Kind::Warning || r.kind == Kind::Error || r.kind == Kind::Event;
+    if (!isNote) {
+        if (r.direction == Direction::Inbound ? !m_inbound : !m_outbound)
+            return false;
+    }
+    quint32 bit = 0;
+    switch (r.kind) {
+    case Kind::Frame: bit = 1u << (r.type & 15); break;
+    case Kind::KeepAlive: bit = KeepAliveBit; break;
+    case Kind::Handshake: bit = HandshakeBit; break;
+    default: bit = NoteBit; break;
+    }
+    if (!(m_typeMask & bit))
+        return false;
+    if (m_channelKey != 0 && r.channelKey != m_channelKey)
+        return false;
+    if (!m_text.isEmpty()) {
+        return m_log->typeText(r).contains(m_text, Qt::CaseInsensitive) ||
+               m_log->summaryText(r).contains(m_text, Qt::CaseInsensitive) ||
+               m_log->noteText(r).contains(m_text, Qt::CaseInsensitive);
+    }
+    return true;
+}
+
+} // namespace hyperscope

@@ -1,0 +1,520 @@
+#include "messagelogmodel.h"
+
+#include "icons.h"
+#include "messages.h"
+#include "varint.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QDateTime>
+#include <QFont>
+#include <QLocale>
+
+namespace hyperscope {
+
+namespace {
+
+constexpr int DefaultFlushIntervalMs = 50;
+
+QString fromUtf8(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+QByteArray toByteArray(ByteView bytes)
+{
+    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
+}
+
+// Row tints per frame type, translucent so they work over light and dark palettes alike.
+QColor typeTint(quint8 type)
+{
+    switch (static_cast<MessageType>(type)) {
+    case MessageType::Open: return QColor(76, 175, 80, 40);
+    case MessageType::Close: return QColor(121, 85, 72, 40);
+    case MessageType::Options: return QColor(255, 193, 7, 45);
+    case MessageType::Extension: return QColor(255, 152, 0, 45);
+    case MessageType::Status: return QColor(0, 150, 136, 30);
+    case MessageType::Have:
+    case MessageType::Unhave:
+    case MessageType::Want:
+    case MessageType::Unwant: return QColor(33, 150, 243, 30);
+    case MessageType::Request:
+    case MessageType::Cancel: return QColor(156, 39, 176, 30);
+    case MessageType::Data: return QColor(63, 81, 181, 35);
+    }
+    return QColor(158, 158, 158, 40);
+}
+
+} // namespace
+
+QString shortKeyHex(const Key32 &key)
+{
+    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(key.data()), 4).toHex());
+}
+
+MessageLogModel::MessageLogModel(QObject *parent) : QAbstractTableModel(parent)
+{
+    m_clock.start();
+    m_flushTimer.setInterval(DefaultFlushIntervalMs);
+    m_flushTimer.setSingleShot(true);
+    connect(&m_flushTimer, &QTimer::timeout, this, &MessageLogModel::flush);
+}
+
+MessageLogModel::~MessageLogModel() = default;
+
+// --- Feeding ------------------------------------------------------------------------------------
+
+MessageLogModel::Record MessageLogModel::makeRecord(int session, Kind kind, Direction direction)
+{
+    Record record;
+    record.timeUs = m_clock.nsecsElapsed() / 1000;
+    record.session = quint16(session);
+    record.kind = kind;
+    record.direction = direction;
+    return record;
+}
+
+ByteArena::Slot MessageLogModel::store(ByteView bytes, Record &record)
+{
+    if (m_arena.used() + bytes.size() > m_byteBudget) {
+        record.flags |= BytesDropped;
+        return {};
+    }
+    return m_arena.append(bytes);
+}
+
+quint32 MessageLogModel::addExtra(Extra extra)
+{
+    m_extras.push_back(std::move(extra));
+    return quint32(m_extras.size());
+}
+
+quint32 MessageLogModel::intern(const Key32 &key)
+{
+    auto [it, inserted] = m_keyIndex.try_emplace(key, quint32(m_keys.size()));
+    if (inserted)
+        m_keys.push_back(key);
+    return it->second;
+}
+
+void MessageLogModel::enqueue(const Record &record)
+{
+    m_pending.push_back(record);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void MessageLogModel::appendFrame(int session, const FrameTrace &frame, WireStorage wire,
+                                  const QString &extensionName)
+{
+    Record record =
+        makeRecord(session, frame.keepAlive ? Kind::KeepAlive : Kind::Frame, frame.direction);
+    record.streamOffset = frame.streamOffset;
+    record.channel = frame.channel;
+    record.type = frame.type;
+    if (frame.discoveryKey)
+        record.channelKey = intern(*frame.discoveryKey);
+    if (wire == WireStorage::SameAsPlain)
+        record.flags |= PlainOnWire;
+    if (!frame.keepAlive) {
+        if (frame.type <= 10 && !frame.message)
+            record.flags |= Malformed;
+        if (frame.type == 15 && !frame.extension)
+            record.flags |= Malformed;
+    }
+    record.bytes = store(frame.plain, record);
+
+    Extra extra;
+    extra.note = extensionName;
+    if (wire == WireStorage::Store && !(record.flags & BytesDropped))
+        extra.wire = store(frame.wire, record);
+    if (!extra.note.isEmpty() || extra.wire.size)
+        record.extra = addExtra(std::move(extra));
+    enqueue(record);
+}
+
+void MessageLogModel::appendHandshake(int session, const HandshakeTrace &step)
+{
+    Record record = makeRecord(session, Kind::Handshake, step.direction);
+    record.type = quint8(step.index);
+    record.flags |= PlainOnWire;
+    if (!step.error.empty())
+        record.flags |= HandshakeFailed;
+    record.bytes = store(step.wire, record);
+    if (!step.error.empty())
+        record.extra = addExtra({QString::fromStdString(step.error), {}});
+    enqueue(record);
+}
+
+void MessageLogModel::appendNote(int session, Kind kind, Direction direction,
+                                 quint64 streamOffset, const QString &text)
+{
+    Record record = makeRecord(session, kind, direction);
+    record.streamOffset = streamOffset;
+    record.extra = addExtra({text, {}});
+    enqueue(record);
+}
+
+void MessageLogModel::setTransportKeys(int session, const crypto::SplitKeys &split,
+                                       const Nonce24 &localNonce, const Nonce24 &remoteNonce)
+{
+    m_transportKeys.insert(session, {split, localNonce, remoteNonce});
+}
+
+void MessageLogModel::setSessionLabel(int session, const QString &label)
+{
+    m_sessionLabels.insert(session, label);
+    if (!m_records.empty())
+        emit dataChanged(index(0, SessionColumn), index(rowCount() - 1, SessionColumn),
+                         {Qt::DisplayRole});
+}
+
+QString MessageLogModel::sessionLabel(int session) const
+{
+    return m_sessionLabels.value(session, QStringLiteral("#%1").arg(session));
+}
+
+void MessageLogModel::flush()
+{
+    m_flushTimer.stop();
+    if (m_pending.empty())
+        return;
+    const int first = int(m_records.size());
+    const int last = first + int(m_pending.size()) - 1;
+    beginInsertRows({}, first, last);
+    m_records.insert(m_records.end(), m_pending.begin(), m_pending.end());
+    m_pending.clear();
+    endInsertRows();
+    emit rowsFlushed(first, last);
+}
+
+void MessageLogModel::clear()
+{
+    beginResetModel();
+    m_records.clear();
+    m_records.shrink_to_fit();
+    m_pending.clear();
+    m_extras.clear();
+    m_arena.clear();
+    // Keys and transport keys stay: sessions and channels outlive a cleared log.
+    m_clock.restart();
+    endResetModel();
+}
+
+// --- Reading ------------------------------------------------------------------------------------
+
+QByteArray MessageLogModel::plainBytes(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return {};
+    const Record &r = record(row);
+    if (r.kind == Kind::Warning || r.kind == Kind::Error || r.kind == Kind::Event)
+        return {};
+    return toByteArray(m_arena.view(r.bytes));
+}
+
+QByteArray MessageLogModel::wireBytes(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return {};
+    const Record &r = record(row);
+    if (r.kind == Kind::Warning || r.kind == Kind::Error || r.kind == Kind::Event)
+        return {};
+    if (r.flags & PlainOnWire)
+        return plainBytes(row);
+    if (r.extra && m_extras[r.extra - 1].wire.size)
+        return toByteArray(m_arena.view(m_extras[r.extra - 1].wire));
+    const auto keys = m_transportKeys.constFind(r.session);
+    if (keys == m_transportKeys.constEnd())
+        return {};
+    QByteArray bytes = plainBytes(row);
+    const bool outbound = r.direction == Direction::Outbound;
+    const crypto::XSalsa20Stream stream(outbound ? keys->split.tx : keys->split.rx,
+                                        outbound ? keys->localNonce : keys->remoteNonce);
+    stream.applyAt(r.streamOffset, {reinterpret_cast<std::uint8_t *>(bytes.data()),
+                                    std::size_t(bytes.size())});
+    return bytes;
+}
+
+std::optional<Key32> MessageLogModel::channelKey(quint32 index) const
+{
+    if (index == 0 || index >= m_keys.size())
+        return std::nullopt;
+    return m_keys[index];
+}
+
+quint32 MessageLogModel::channelKeyIndex(const Key32 &key) const
+{
+    const auto it = m_keyIndex.find(key);
+    return it == m_keyIndex.end() ? 0 : it->second;
+}
+
+ByteView MessageLogModel::payloadOf(const Record &record, std::uint64_t *headerEnd) const
+{
+    ByteView bytes = m_arena.view(record.bytes);
+    const varint::Decoded length = varint::decode(bytes);
+    if (length.status != varint::Status::Ok)
+        return {};
+    const varint::Decoded header = varint::decode(bytes.subspan(length.size));
+    if (header.status != varint::Status::Ok)
+        return {};
+    const std::size_t start = length.size + header.size;
+    if (headerEnd)
+        *headerEnd = start;
+    return start <= bytes.size() ? bytes.subspan(start) : ByteView{};
+}
+
+QString MessageLogModel::typeText(const Record &r) const
+{
+    switch (r.kind) {
+    case Kind::Frame: return fromUtf8(messageTypeName(r.type));
+    case Kind::KeepAlive: return tr("Keepalive");
+    case Kind::Handshake: return tr("Handshake %1/3").arg(r.type + 1);
+    case Kind::Warning: return tr("Warning");
+    case Kind::Error: return tr("Error");
+    case Kind::Event: return tr("Session");
+    }
+    return {};
+}
+
+QString MessageLogModel::noteText(const Record &r) const
+{
+    return r.extra ? m_extras[r.extra - 1].note : QString();
+}
+
+QString MessageLogModel::summaryText(const Record &r) const
+{
+    switch (r.kind) {
+    case Kind::KeepAlive: return tr("keepalive (empty frame)");
+    case Kind::Warning:
+    case Kind::Error:
+    case Kind::Event: return noteText(r);
+    case Kind::Handshake: {
+        static const char *const tokens[] = {"-> e", "<- e, ee, s, es", "-> s, se"};
+        QString text = QStringLiteral("Noise XX message %1 [%2], %3 bytes")
+                           .arg(r.type + 1)
+                           .arg(QLatin1String(tokens[qMin<int>(r.type, 2)]))
+                           .arg(r.bytes.size);
+        if (r.flags & HandshakeFailed)
+            text += tr(" — failed: %1").arg(noteText(r));
+        return text;
+    }
+    case Kind::Frame: break;
+    }
+    if (r.flags & BytesDropped)
+        return tr("(bytes not kept: the log's memory budget is exhausted)");
+    const ByteView payload = payloadOf(r);
+    std::string error;
+    if (r.type <= 10) {
+        const std::optional<Message> message = decodeMessage(r.type, payload, error);
+        if (!message)
+            return tr("malformed: %1").arg(QString::fromStdString(error));
+        QString text = QString::fromStdString(summarize(*message));
+        // The Type column already names the message.
+        const QString prefix = fromUtf8(messageTypeName(r.type));
+        if (text.startsWith(prefix))
+            text = text.mid(prefix.size()).trimmed();
+        return text;
+    }
+    if (r.type == 15) {
+        const std::optional<ExtensionPayload> ext = decodeExtension(payload, error);
+        if (!ext)
+            return tr("malformed: %1").arg(QString::fromStdString(error));
+        const QString name = noteText(r);
+        QString text = name.isEmpty() ? QStringLiteral("id=%1 (unnamed)").arg(ext->id)
+                                      : QStringLiteral("id=%1 \"%2\"").arg(ext->id).arg(name);
+        text += QStringLiteral(" %1 B").arg(ext->data.size());
+        // Show a short text preview when the payload is printable.
+        const QByteArray data = toByteArray(ext->data.first(std::min<std::size_t>(ext->data.size(), 48)));
+        const bool printable = std::all_of(data.begin(), data.end(), [](char c) {
+            return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t';
+        });
+        if (!data.isEmpty())
+            text += printable ? QStringLiteral(" \"%1%2\"")
+                                    .arg(QString::fromLatin1(data).simplified())
+                                    .arg(ext->data.size() > 48 ? QStringLiteral("…") : QString())
+                              : QStringLiteral(" %1%2")
+                                    .arg(QString::fromLatin1(data.left(16).toHex()))
+                                    .arg(ext->data.size() > 16 ? QStringLiteral("…") : QString());
+        return text;
+    }
+    return tr("unassigned frame type %1, %2 payload bytes (ignored, as the reference does)")
+        .arg(r.type)
+        .arg(payload.size());
+}
+
+MessageLogModel::Severity MessageLogModel::severity(const Record &r) const
+{
+    switch (r.kind) {
+    case Kind::Error: return Severity::Error;
+    case Kind::Warning: return Severity::Warning;
+    case Kind::KeepAlive: return Severity::Quiet;
+    case Kind::Handshake: return (r.flags & HandshakeFailed) ? Severity::Error : Severity::Normal;
+    case Kind::Event: return Severity::Normal;
+    case Kind::Frame: break;
+    }
+    if (r.flags & Malformed)
+        return Severity::Error;
+    if (r.type > 10 && r.type < 15)
+        return Severity::Warning;
+    return Severity::Normal;
+}
+
+int MessageLogModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_records.size());
+}
+
+int MessageLogModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant MessageLogModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Record &r = m_records[std::size_t(index.row())];
+    const bool isFrame = r.kind == Kind::Frame || r.kind == Kind::KeepAlive;
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (Column(index.column())) {
+        case NumberColumn: return index.row() + 1;
+        case TimeColumn: return QString::number(double(r.timeUs) / 1e6, 'f', 6);
+        case SessionColumn: return sessionLabel(r.session);
+        case DirectionColumn:
+            if (r.kind == Kind::Event)
+                return QString();
+            return r.direction == Direction::Outbound ? tr("out") : tr("in");
+        case ChannelColumn: {
+            if (!isFrame || r.kind == Kind::KeepAlive)
+                return QString();
+            if (r.channelKey)
+                return QStringLiteral("%1 · %2").arg(r.channel).arg(shortKeyHex(m_keys[r.channelKey]));
+            return r.channel == 0 ? tr("0 · stream") : QString::number(r.channel);
+        }
+        case TypeColumn: return typeText(r);
+        case SizeColumn:
+            return (r.kind == Kind::Warning || r.kind == Kind::Error || r.kind == Kind::Event)
+                       ? QVariant()
+                       : QVariant(r.bytes.size);
+        case SummaryColumn: return summaryText(r);
+        case ColumnCount: break;
+        }
+        return {};
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case SummaryColumn: return summaryText(r);
+        case ChannelColumn:
+            if (r.channelKey)
+                return tr("Sender's channel id %1\nDiscovery key %2")
+                    .arg(r.channel)
+                    .arg(QString::fromStdString(toHex(m_keys[r.channelKey])));
+            return {};
+        case TimeColumn: return tr("Seconds since the log started");
+        case DirectionColumn:
+            return r.direction == Direction::Outbound ? tr("Sent by us") : tr("Received from the peer");
+        }
+        return {};
+    case Qt::DecorationRole:
+        if (index.column() == TypeColumn) {
+            switch (severity(r)) {
+            case Severity::Error: return icons::error();
+            case Severity::Warning: return icons::warning();
+            default: return {};
+            }
+        }
+        if (index.column() == DirectionColumn && r.kind != Kind::Event)
+            return r.direction == Direction::Outbound ? icons::outbound() : icons::inbound();
+        return {};
+    case Qt::BackgroundRole:
+        switch (severity(r)) {
+        case Severity::Error: return QBrush(QColor(229, 57, 53, 70));
+        case Severity::Warning: return QBrush(QColor(255, 213, 79, 110));
+        case Severity::Quiet: return {};
+        case Severity::Normal: break;
+        }
+        if (r.kind == Kind::Handshake)
+            return QBrush(QColor(96, 125, 139, 45));
+        if (r.kind == Kind::Event)
+            return QBrush(QColor(158, 158, 158, 35));
+        return QBrush(typeTint(r.type));
+    case Qt::ForegroundRole:
+        if (r.kind == Kind::KeepAlive)
+            return QBrush(QColor(128, 128, 128));
+        if (severity(r) == Severity::Error)
+            return QBrush(QColor(183, 28, 28));
+        return {};
+    case Qt::FontRole:
+        if (severity(r) == Severity::Error) {
+            QFont font;
+            font.setBold(true);
+            return font;
+        }
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == NumberColumn || index.column() == SizeColumn ||
+            index.column() == TimeColumn)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case KindRole: return int(r.kind);
+    case SessionRole: return int(r.session);
+    case DirectionRole: return int(r.direction);
+    case ChannelRole: return qulonglong(r.channel);
+    case ChannelKeyRole: return uint(r.channelKey);
+    case TypeRole: return (isFrame && r.kind != Kind::KeepAlive) || r.kind == Kind::Handshake
+                              ? int(r.type)
+                              : -1;
+    case SeverityRole: return int(severity(r));
+    case PlainBytesRole: return plainBytes(index.row());
+    case WireBytesRole: return wireBytes(index.row());
+    case StreamOffsetRole: return qulonglong(r.streamOffset);
+    }
+    return {};
+}
+
+QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (Column(section)) {
+        case NumberColumn: return tr("No.");
+        case TimeColumn: return tr("Time");
+        case SessionColumn: return tr("Session");
+        case DirectionColumn: return tr("Dir");
+        case ChannelColumn: return tr("Channel");
+        case TypeColumn: return tr("Type");
+        case SizeColumn: return tr("Size");
+        case SummaryColumn: return tr("Summary");
+        case ColumnCount: break;
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (Column(section)) {
+        case ChannelColumn: return tr("The sender's channel id · the channel's discovery key");
+        case SizeColumn: return tr("Frame size in bytes, length prefix included");
+        default: break;
+        }
+    }
+    return {};
+}
+
+QHash<int, QByteArray> MessageLogModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractTableModel::roleNames();
+    names.insert(KindRole, "kind");
+    names.insert(SessionRole, "session");
+    names.insert(DirectionRole, "direction");
+    names.insert(ChannelRole, "channel");
+    names.insert(ChannelKeyRole, "channelKey");
+    names.insert(TypeRole, "type");
+    names.insert(SeverityRole, "severity");
+    names.insert(PlainBytesRole, "plainBytes");
+    names.insert(WireBytesRole, "wireBytes");
+    names.insert(StreamOffsetRole, "streamOffset");
+    return names;
+}
+
+} // namespace hyperscope

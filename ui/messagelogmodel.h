@@ -1,0 +1,204 @@
+// MessageLogModel: every frame of every session, both directions, plus handshake messages,
+// warnings and errors, as one flat table (Wireshark's packet list).
+//
+// Built to hold a million rows:
+//  - a row is a compact LogRecord (48 bytes); the frame's bytes live in a shared ByteArena;
+//  - display text is built in data(), lazily, by decoding the stored bytes of visible rows only;
+//  - appends go to a pending vector flushed by a timer with one beginInsertRows() per batch, so a
+//    flood of frames costs one view update per tick, not one per frame;
+//  - the wire bytes of an encrypted frame are not stored: they are recomputed on demand from the
+//    plaintext, its stream offset and the session's transport keys (XSalsa20 has no MAC and is a
+//    pure keystream XOR), unless the keys are unknown, in which case they are stored too.
+//
+// Filtering goes through MessageLogFilterModel (a proxy), never through row removal here.
+#pragma once
+
+#include "bytearena.h"
+#include "crypto.h"
+#include "trace.h"
+
+#include <QAbstractTableModel>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QString>
+#include <QTimer>
+
+#include <map>
+#include <vector>
+
+namespace hyperscope {
+
+class MessageLogModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        NumberColumn,
+        TimeColumn,
+        SessionColumn,
+        DirectionColumn,
+        ChannelColumn,
+        TypeColumn,
+        SizeColumn,
+        SummaryColumn,
+        ColumnCount
+    };
+
+    enum Role {
+        KindRole = Qt::UserRole + 1, ///< Kind, as int.
+        SessionRole,                 ///< Session id (int).
+        DirectionRole,               ///< Direction, as int (0 inbound, 1 outbound).
+        ChannelRole,                 ///< The sender's channel id (qulonglong).
+        ChannelKeyRole,              ///< Interned discovery key index (uint, 0 = unknown).
+        TypeRole,                    ///< Frame type 0..15; handshake message index; else -1.
+        SeverityRole,                ///< Severity, as int.
+        PlainBytesRole,              ///< QByteArray: the frame in clear (handshake: the message).
+        WireBytesRole,               ///< QByteArray: the same bytes as they crossed the socket.
+        StreamOffsetRole,            ///< qulonglong: the frame's position in its direction's stream.
+        RoleCount
+    };
+
+    enum class Kind : quint8 {
+        Frame,     ///< A transport frame of types 0..15.
+        KeepAlive, ///< An empty frame.
+        Handshake, ///< One of the three Noise messages.
+        Warning,   ///< A protocol violation the engine tolerated.
+        Error,     ///< A fatal error: the session ended.
+        Event,     ///< A session event worth a line (connected, ended, ...).
+    };
+
+    enum class Severity : quint8 { Normal, Quiet, Warning, Error };
+
+    /// One row. Kept small: the log holds a million of them.
+    struct Record
+    {
+        qint64 timeUs = 0;           ///< Microseconds since the log started.
+        quint64 streamOffset = 0;    ///< Position in this direction's transport stream.
+        quint64 channel = 0;         ///< The header's channel id (the sender's id).
+        ByteArena::Slot bytes;       ///< Plain frame / handshake message / note text (UTF-8).
+        quint32 extra = 0;           ///< 1-based index into the side table, 0 = none.
+        quint32 channelKey = 0;      ///< Interned discovery key, 0 = unknown.
+        quint16 session = 0;
+        quint8 type = 0;             ///< Frame type, or handshake message index.
+        Kind kind = Kind::Frame;
+        Direction direction = Direction::Inbound;
+        quint8 flags = 0;            ///< Flag bits.
+    };
+
+    enum Flag : quint8 {
+        Malformed = 1,      ///< The payload did not decode (types 0..10, 15).
+        PlainOnWire = 2,    ///< The transport was not encrypted: wire bytes == plain bytes.
+        BytesDropped = 4,   ///< The log's memory budget was exhausted: bytes not kept.
+        HandshakeFailed = 8 ///< A handshake step that failed.
+    };
+
+    explicit MessageLogModel(QObject *parent = nullptr);
+    ~MessageLogModel() override;
+
+    // --- Feeding (from InspectorTrace) ---------------------------------------------------------
+
+    /// How the wire bytes of a frame are kept.
+    enum class WireStorage {
+        SameAsPlain, ///< The transport is not encrypted.
+        Recompute,   ///< Encrypted; setTransportKeys() was called, recompute on demand.
+        Store,       ///< Encrypted with unknown keys: store the wire bytes too.
+    };
+
+    /// Appends a transport frame. @p extensionName: the extension's name for type 15 when known.
+    void appendFrame(int session, const FrameTrace &frame, WireStorage wire,
+                     const QString &extensionName = {});
+    /// Appends a handshake message (its wire bytes; the failure text when it failed).
+    void appendHandshake(int session, const HandshakeTrace &step);
+    /// Appends a warning, error or event line.
+    void appendNote(int session, Kind kind, Direction direction, quint64 streamOffset,
+                    const QString &text);
+
+    /// Lets wireBytes() recompute encrypted frames of @p session instead of storing them.
+    void setTransportKeys(int session, const crypto::SplitKeys &split, const Nonce24 &localNonce,
+                          const Nonce24 &remoteNonce);
+    /// Display name of a session ("#1 127.0.0.1:4000").
+    void setSessionLabel(int session, const QString &label);
+    QString sessionLabel(int session) const;
+
+    /// The largest number of frame bytes kept (default 2 GiB); after that rows keep no bytes.
+    void setByteBudget(std::size_t bytes) { m_byteBudget = bytes; }
+
+    /// Moves pending rows into the model now (the timer does it every 50 ms).
+    void flush();
+    /// Interval of the flush timer.
+    void setFlushInterval(int ms) { m_flushTimer.setInterval(ms); }
+    /// Rows appended but not yet flushed.
+    int pendingCount() const { return int(m_pending.size()); }
+    /// Removes every row (one model reset).
+    void clear();
+
+    // --- Reading -------------------------------------------------------------------------------
+
+    const Record &record(int row) const { return m_records[std::size_t(row)]; }
+    /// The frame in clear (for handshake rows: the message as sent).
+    QByteArray plainBytes(int row) const;
+    /// The bytes as they crossed the socket (recomputed for encrypted frames).
+    QByteArray wireBytes(int row) const;
+    /// The discovery key of an interned index.
+    std::optional<Key32> channelKey(quint32 index) const;
+    /// The interned index of @p key, 0 when it never appeared.
+    quint32 channelKeyIndex(const Key32 &key) const;
+    /// Type column text ("Want", "Keepalive", "Handshake 2/3", "Warning").
+    QString typeText(const Record &record) const;
+    /// One line describing the row (the Summary column).
+    QString summaryText(const Record &record) const;
+    /// The note kept with a row (extension name, failure text), if any.
+    QString noteText(const Record &record) const;
+    Severity severity(const Record &record) const;
+    /// Bytes held by the arena (for the status bar).
+    std::size_t storedBytes() const { return m_arena.used(); }
+
+    // QAbstractItemModel
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+signals:
+    /// Rows were flushed into the model (after endInsertRows()).
+    void rowsFlushed(int first, int last);
+
+private:
+    struct Extra
+    {
+        QString note;
+        ByteArena::Slot wire; ///< Stored wire bytes when they cannot be recomputed.
+    };
+    struct TransportKeys
+    {
+        crypto::SplitKeys split;
+        Nonce24 localNonce{};
+        Nonce24 remoteNonce{};
+    };
+
+    Record makeRecord(int session, Kind kind, Direction direction);
+    ByteArena::Slot store(ByteView bytes, Record &record);
+    quint32 addExtra(Extra extra);
+    quint32 intern(const Key32 &key);
+    void enqueue(const Record &record);
+    ByteView payloadOf(const Record &record, std::uint64_t *headerEnd = nullptr) const;
+
+    std::vector<Record> m_records;
+    std::vector<Record> m_pending;
+    std::vector<Extra> m_extras;
+    ByteArena m_arena;
+    std::vector<Key32> m_keys{Key32{}}; ///< Index 0 = unknown.
+    std::map<Key32, quint32> m_keyIndex;
+    QHash<int, TransportKeys> m_transportKeys;
+    QHash<int, QString> m_sessionLabels;
+    QElapsedTimer m_clock;
+    QTimer m_flushTimer;
+    std::size_t m_byteBudget = std::size_t(2) * 1024 * 1024 * 1024;
+};
+
+/// "6b7ecf9c" (the first 4 bytes of a key, for tables).
+QString shortKeyHex(const Key32 &key);
+
+} // namespace hyperscope
