@@ -23,7 +23,9 @@ InspectedSession::InspectedSession(int id, SessionDriver *driver, Origin origin,
     , m_extensions(new ExtensionModel(this))
 {
     m_clock.start();
-    driver->setParent(this);
+    if (!driver->parent())
+        driver->setParent(this);
+    m_peerAddress = driver->remoteAddress();
     const EngineOptions &options = driver->engine().options();
     m_handshake.noise = options.noise;
     m_handshake.encrypted = options.encrypted && options.noise;
@@ -37,6 +39,7 @@ InspectedSession::InspectedSession(int id, SessionDriver *driver, Origin origin,
 
     connect(driver, &SessionDriver::transportConnected, this, [this] {
         m_transportUp = true;
+        m_peerAddress = m_driver->remoteAddress();
         m_log->setSessionLabel(m_id, label());
         m_log->appendNote(m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0,
                           tr("Connected to %1 as %2 (%3)").arg(peerAddress(), roleText(), modeText()));
@@ -67,7 +70,7 @@ QString InspectedSession::label() const
 
 QString InspectedSession::peerAddress() const
 {
-    return m_driver ? m_driver->remoteAddress() : QString();
+    return m_peerAddress;
 }
 
 QString InspectedSession::roleText() const

@@ -64,15 +64,18 @@ public:
     enum class State { Connecting, Handshaking, Open, Ended };
     enum class Origin { Dialed, Accepted, Demo };
 
-    /// Takes ownership of @p driver (reparented) and installs the trace on its engine; call
-    /// before the driver connects or adopts its socket so that no step is missed.
+    /// Installs the trace on @p driver's engine; call before the driver connects or adopts its
+    /// socket so that no step is missed. A driver without parent becomes our child; one owned by
+    /// a SessionServer stays the server's (which deletes it after it ended): the session then
+    /// keeps what it showed (handshake, channels, extensions, counters) without the driver.
     InspectedSession(int id, SessionDriver *driver, Origin origin, MessageLogModel *log,
                      QObject *parent = nullptr);
     ~InspectedSession() override;
 
     int id() const { return m_id; }
     SessionDriver *driver() const { return m_driver; }
-    Engine &engine() const { return m_driver->engine(); }
+    /// Null once a server-owned driver was deleted after the session ended.
+    Engine *engine() const { return m_driver ? &m_driver->engine() : nullptr; }
     Origin origin() const { return m_origin; }
 
     /// "#2 127.0.0.1:40312".
@@ -144,6 +147,7 @@ private:
     quint64 m_warnings = 0;
     quint64 m_bytesSentAtEnd = 0;
     quint64 m_bytesReceivedAtEnd = 0;
+    QString m_peerAddress;
 };
 
 } // namespace hyperscope

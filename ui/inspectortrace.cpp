@@ -22,7 +22,7 @@ InspectorTrace::InspectorTrace(InspectedSession &session, MessageLogModel &log)
     : m_session(session)
     , m_log(log)
 {
-    const EngineOptions &options = session.engine().options();
+    const EngineOptions &options = session.engine()->options();
     m_wire = (options.noise && options.encrypted) ? MessageLogModel::WireStorage::Store
                                                   : MessageLogModel::WireStorage::SameAsPlain;
 }

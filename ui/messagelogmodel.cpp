@@ -93,8 +93,10 @@ quint32 MessageLogModel::addExtra(Extra extra)
 quint32 MessageLogModel::intern(const Key32 &key)
 {
     auto [it, inserted] = m_keyIndex.try_emplace(key, quint32(m_keys.size()));
-    if (inserted)
+    if (inserted) {
         m_keys.push_back(key);
+        emit channelKeyAdded(it->second);
+    }
     return it->second;
 }
 

@@ -141,6 +141,8 @@ public:
     QByteArray wireBytes(int row) const;
     /// The discovery key of an interned index.
     std::optional<Key32> channelKey(quint32 index) const;
+    /// Number of interned keys + 1 (index 0 is "unknown").
+    quint32 channelKeyCount() const { return quint32(m_keys.size()); }
     /// The interned index of @p key, 0 when it never appeared.
     quint32 channelKeyIndex(const Key32 &key) const;
     /// Type column text ("Want", "Keepalive", "Handshake 2/3", "Warning").
@@ -164,6 +166,8 @@ public:
 signals:
     /// Rows were flushed into the model (after endInsertRows()).
     void rowsFlushed(int first, int last);
+    /// A discovery key was seen for the first time (see channelKey()).
+    void channelKeyAdded(quint32 index);
 
 private:
     struct Extra

@@ -55,44 +55,42 @@ int expectedWireType(const FieldDescriptor *field)
     switch (field->type()) {
     case FieldDescriptor::TYPE_FIXED64:
     case FieldDescriptor::TYPE_SFIXED64:
-    case FieldDescriptor::TYPE_DOUBLE: return 1;
+    case FieldDescriptor::TYPE_DOUBLE:
+        return 1;
     case FieldDescriptor::TYPE_STRING:
     case FieldDescriptor::TYPE_BYTES:
-    case FieldDescriptor::TYPE_MESSAGE: return 2;
+    case FieldDescriptor::TYPE_MESSAGE:
+        return 2;
     case FieldDescriptor::TYPE_FIXED32:
     case FieldDescriptor::TYPE_SFIXED32:
-    case FieldDescriptor::TYPE_FLOAT: return 5;
-    case FieldDescriptor::TYPE_GROUP: return 3;
-    default: return 0;
+    case FieldDescriptor::TYPE_FLOAT:
+        return 5;
+    case FieldDescriptor::TYPE_GROUP:
+        return 3;
+    default:
+        return 0;
     }
 }
 
 std::string scalarText(const FieldDescriptor *field, const WireField &wire)
 {
     switch (field->type()) {
-    case FieldDescriptor::TYPE_BOOL: return wire.value ? "true" : "false";
-    case FieldDescriptor::TYPE_INT64:
-    case FieldDescriptor::TYPE_INT32:
-    case FieldDescriptor::TYPE_SFIXED64:
-    case FieldDescriptor::TYPE_ENUM: return std::to_string(static_cast<std::int64_t>(wire.value));
-    case FieldDescriptor::TYPE_SFIXED32:
-        return std::to_string(static_cast<std::int32_t>(static_cast<std::uint32_t>(wire.value)));
-    case FieldDescriptor::TYPE_SINT32:
-    case FieldDescriptor::TYPE_SINT64: {
-        const std::int64_t decoded = static_cast<std::int64_t>(wire.value >> 1) ^
-                                     -static_cast<std::int64_t>(wire.value & 1);
-        return std::to_string(decoded);
-    }
-    case FieldDescriptor::TYPE_STRING: return quoted(wire.data);
-    case FieldDescriptor::TYPE_BYTES: return bytesText(wire.data);
-    default: return std::to_string(wire.value); // unsigned integers; floats are not in the schema
+    case FieldDescriptor::TYPE_BOOL:
+        return wire.value ? "true" : "false";
+    case FieldDescriptor::TYPE_STRING:
+        return quoted(wire.data);
+    case FieldDescriptor::TYPE_BYTES:
+        return bytesText(wire.data);
+    default:
+        return std::to_string(wire.value); // the schema's integers are all uint64
     }
 }
 
 // Appends one node per field of @p payload to @p out; returns a compact "name=value ..." line
 // for the parent's row (bytes shortened to their size), so a collapsed nested message still reads.
 // @p base is the offset of @p payload within the frame's payload (errors speak of payload
-// offsets), @p payloadOffset that of the frame's payload within the frame (nodes use frame offsets).
+// offsets), @p payloadOffset that of the frame's payload within the frame (nodes use frame
+// offsets).
 std::string dissectMessage(ByteView payload, std::size_t base, std::size_t payloadOffset,
                            const Descriptor *descriptor, std::vector<DissectedField> &out)
 {
@@ -106,15 +104,14 @@ std::string dissectMessage(ByteView payload, std::size_t base, std::size_t paylo
             return compact;
         if (status == WireReader::Status::Malformed) {
             const std::size_t offset = reader.offset();
-            out.push_back({"Malformed", error, payloadOffset + offset,
-                           base + payload.size() - offset, {}});
+            out.push_back(
+                {"Malformed", error, payloadOffset + offset, base + payload.size() - offset, {}});
             return compact + (compact.empty() ? "malformed" : " malformed");
         }
         DissectedField node;
         node.offset = payloadOffset + wire.offset;
         node.length = wire.size;
-        const FieldDescriptor *field =
-            descriptor->FindFieldByNumber(static_cast<int>(wire.number));
+        const FieldDescriptor *field = descriptor->FindFieldByNumber(static_cast<int>(wire.number));
         if (field && expectedWireType(field) == wire.wireType) {
             node.name = field->name();
             if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
@@ -165,7 +162,9 @@ DissectedField dissectFrame(ByteView frame)
                                      "truncated frame: length says " +
                                          std::to_string(length.value) + ", only " +
                                          countText(available) + " present",
-                                     frame.size(), 0, {}});
+                                     frame.size(),
+                                     0,
+                                     {}});
         else if (end < frame.size())
             malformed(end, countText(frame.size() - end) + " after the end of the frame");
     };
@@ -185,7 +184,9 @@ DissectedField dissectFrame(ByteView frame)
                                  header.status == varint::Status::NeedMore
                                      ? "truncated frame header"
                                      : "invalid varint in frame header",
-                                 length.size, bodySize, {}});
+                                 length.size,
+                                 bodySize,
+                                 {}});
         root.value = "malformed frame, " + countText(frame.size());
         finish();
         return root;
@@ -193,9 +194,13 @@ DissectedField dissectFrame(ByteView frame)
     const std::uint64_t channel = header.value >> 4;
     const auto type = static_cast<std::uint8_t>(header.value & 0x0f);
     const std::string typeName(messageTypeName(type));
-    DissectedField headerNode{"Header", "channel " + std::to_string(channel) + ", " + typeName,
-                              length.size, header.size, {}};
-    headerNode.children.push_back({"Channel", std::to_string(channel), length.size, header.size, {}});
+    DissectedField headerNode{"Header",
+                              "channel " + std::to_string(channel) + ", " + typeName,
+                              length.size,
+                              header.size,
+                              {}};
+    headerNode.children.push_back(
+        {"Channel", std::to_string(channel), length.size, header.size, {}});
     headerNode.children.push_back(
         {"Type", std::to_string(type) + " (" + typeName + ")", length.size, header.size, {}});
     root.children.push_back(std::move(headerNode));
@@ -218,20 +223,25 @@ DissectedField dissectFrame(ByteView frame)
             root.children.push_back(
                 {"Extension id", std::to_string(id.value), payloadOffset, id.size, {}});
             const ByteView data = payload.subspan(id.size);
-            root.children.push_back({"Extension payload", bytesText(data),
-                                     payloadOffset + id.size, data.size(), {}});
+            root.children.push_back(
+                {"Extension payload", bytesText(data), payloadOffset + id.size, data.size(), {}});
             summary += " id=" + std::to_string(id.value) + ", " + countText(data.size());
         } else {
             root.children.push_back({"Malformed",
                                      id.status == varint::Status::NeedMore
                                          ? "truncated extension id"
                                          : "invalid varint in extension id",
-                                     payloadOffset, payload.size(), {}});
+                                     payloadOffset,
+                                     payload.size(),
+                                     {}});
             summary += " (invalid)";
         }
     } else {
-        root.children.push_back({"Payload", bytesText(payload) + ", unassigned type (ignored)",
-                                 payloadOffset, payload.size(), {}});
+        root.children.push_back({"Payload",
+                                 bytesText(payload) + ", unassigned type (ignored)",
+                                 payloadOffset,
+                                 payload.size(),
+                                 {}});
     }
     root.value = summary + where + ", " + countText(frame.size());
     finish();

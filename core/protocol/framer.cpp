@@ -32,7 +32,9 @@ std::size_t frameSize(std::uint64_t channel, std::size_t payloadSize)
     return varint::encodedSize(body) + body;
 }
 
-FrameDecoder::FrameDecoder(std::size_t maxFrameSize) : m_maxFrameSize(maxFrameSize) {}
+FrameDecoder::FrameDecoder(std::size_t maxFrameSize)
+    : m_maxFrameSize(maxFrameSize)
+{}
 
 FrameDecoder::Status FrameDecoder::fail(ErrorCode code, std::string message, Error &error)
 {

@@ -13,9 +13,9 @@
 
 namespace hyperscope {
 
-/// The largest frame body (header + payload) accepted: the reference's limit (simple-message-channels
-/// maxSize, 8 MiB). The reference destroys the stream on a larger length; so do we, as soon as the
-/// length varint is read, before buffering anything.
+/// The largest frame body (header + payload) accepted: the reference's limit
+/// (simple-message-channels maxSize, 8 MiB). The reference destroys the stream on a larger length;
+/// so do we, as soon as the length varint is read, before buffering anything.
 constexpr std::size_t MaxFrameSize = 8 * 1024 * 1024;
 
 /// The frame types of PROTOCOL.md §4. The numbers are the wire values; 0..10 are protobuf messages
@@ -58,12 +58,12 @@ std::size_t frameSize(std::uint64_t channel, std::size_t payloadSize);
 /// long as the caller's input bytes live, whichever ends first. Copy what must outlive that.
 struct Frame
 {
-    ByteView bytes;              ///< The whole frame: length prefix + header + payload (plaintext).
-    std::uint64_t offset = 0;    ///< Position of bytes[0] in this direction's plaintext stream,
-                                 ///< counted from the decoder's first byte (after the handshake).
-    bool keepAlive = false;      ///< L == 0: a keepalive; the fields below are then zero/empty.
-    std::uint64_t channel = 0;   ///< The sender's channel id (header >> 4). Valid if !keepAlive.
-    std::uint8_t type = 0;       ///< header & 15, any of 0..15. Valid if !keepAlive.
+    ByteView bytes;            ///< The whole frame: length prefix + header + payload (plaintext).
+    std::uint64_t offset = 0;  ///< Position of bytes[0] in this direction's plaintext stream,
+                               ///< counted from the decoder's first byte (after the handshake).
+    bool keepAlive = false;    ///< L == 0: a keepalive (channel and type 0, no payload).
+    std::uint64_t channel = 0; ///< The sender's channel id (header >> 4). Valid if !keepAlive.
+    std::uint8_t type = 0;     ///< header & 15, any of 0..15. Valid if !keepAlive.
     std::size_t headerOffset = 0;  ///< Offset of the header varint within @c bytes.
     std::size_t payloadOffset = 0; ///< Offset of the payload within @c bytes.
     ByteView payload;              ///< bytes.subspan(payloadOffset); may be empty.

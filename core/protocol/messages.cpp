@@ -12,10 +12,11 @@ namespace {
 
 constexpr std::size_t ProtobufTypeCount = std::variant_size_v<Message>;
 
-template<std::size_t... I>
-Message makeByIndex(std::size_t index, std::index_sequence<I...>)
+template<std::size_t... I> Message makeByIndex(std::size_t index, std::index_sequence<I...>)
 {
-    static constexpr Message (*makers[])() = {[]() { return Message(std::in_place_index<I>); }...};
+    static constexpr Message (*makers[])() = {[]() {
+        return Message(std::in_place_index<I>);
+    }...};
     return makers[index]();
 }
 
@@ -47,13 +48,17 @@ bool checkWire(ByteView payload, std::size_t base, const google::protobuf::Descr
     WireField field;
     for (;;) {
         switch (reader.next(field, error)) {
-        case WireReader::Status::End: return true;
-        case WireReader::Status::Malformed: return false;
-        case WireReader::Status::Field: break;
+        case WireReader::Status::End:
+            return true;
+        case WireReader::Status::Malformed:
+            return false;
+        case WireReader::Status::Field:
+            break;
         }
         const auto *fd = descriptor->FindFieldByNumber(static_cast<int>(field.number));
         if (fd && fd->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
-            field.wireType == 2 && !checkWire(field.data, field.dataOffset, fd->message_type(), error))
+            field.wireType == 2 &&
+            !checkWire(field.data, field.dataOffset, fd->message_type(), error))
             return false;
     }
 }
@@ -82,8 +87,8 @@ std::string_view messageTypeName(std::uint8_t type)
         std::array<std::string, 256> result;
         for (std::size_t i = 0; i < result.size(); ++i)
             result[i] = "Unknown(" + std::to_string(i) + ")";
-        const char *known[] = {"Open",   "Options", "Status", "Have",   "Unhave", "Want",
-                               "Unwant", "Request", "Cancel", "Data",   "Close"};
+        const char *known[] = {"Open",   "Options", "Status", "Have", "Unhave", "Want",
+                               "Unwant", "Request", "Cancel", "Data", "Close"};
         for (std::size_t i = 0; i < std::size(known); ++i)
             result[i] = known[i];
         result[15] = "Extension";
@@ -134,7 +139,8 @@ std::optional<Message> decodeMessage(std::uint8_t type, ByteView payload, std::s
     if (!proto.IsInitialized()) {
         std::vector<std::string> missing;
         proto.FindInitializationErrors(&missing);
-        error = name + (missing.size() == 1 ? ": missing required field " : ": missing required fields ");
+        error = name +
+                (missing.size() == 1 ? ": missing required field " : ": missing required fields ");
         for (std::size_t i = 0; i < missing.size(); ++i)
             error += (i ? ", '" : "'") + missing[i] + "'";
         return std::nullopt;
@@ -169,8 +175,12 @@ std::string summarize(const Message &message)
             text += value;
         }
     };
-    auto number = [](std::uint64_t value) { return std::to_string(value); };
-    auto boolean = [](bool value) { return std::string(value ? "true" : "false"); };
+    auto number = [](std::uint64_t value) {
+        return std::to_string(value);
+    };
+    auto boolean = [](bool value) {
+        return std::string(value ? "true" : "false");
+    };
 
     std::visit(
         [&](const auto &m) {
@@ -231,7 +241,8 @@ std::string summarize(const Message &message)
     const google::protobuf::Message &proto = asProtobuf(message);
     const int unknown = proto.GetReflection()->GetUnknownFields(proto).field_count();
     if (unknown > 0)
-        text += " (+" + std::to_string(unknown) + (unknown == 1 ? " unknown field)" : " unknown fields)");
+        text += " (+" + std::to_string(unknown) +
+                (unknown == 1 ? " unknown field)" : " unknown fields)");
     return text;
 }
 
@@ -239,9 +250,14 @@ std::optional<ExtensionPayload> decodeExtension(ByteView payload, std::string &e
 {
     const varint::Decoded id = varint::decode(payload);
     switch (id.status) {
-    case varint::Status::Ok: return ExtensionPayload{id.value, payload.subspan(id.size)};
-    case varint::Status::NeedMore: error = "Extension: truncated id varint"; break;
-    case varint::Status::Invalid: error = "Extension: invalid id varint"; break;
+    case varint::Status::Ok:
+        return ExtensionPayload{id.value, payload.subspan(id.size)};
+    case varint::Status::NeedMore:
+        error = "Extension: truncated id varint";
+        break;
+    case varint::Status::Invalid:
+        error = "Extension: invalid id varint";
+        break;
     }
     return std::nullopt;
 }

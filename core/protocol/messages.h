@@ -34,7 +34,7 @@ const google::protobuf::Message &asProtobuf(const Message &message);
 google::protobuf::Message &asProtobuf(Message &message);
 
 /// "Open" .. "Close", "Extension", and "Unknown(12)" for the other values. The view points to
-/// static storage: it stays valid for the whole program.
+/// static, NUL-terminated storage: it stays valid for the whole program and data() is a C string.
 std::string_view messageTypeName(std::uint8_t type);
 
 /// The type named exactly @p name ("Want", "Extension"); nullopt for any other string.
@@ -68,10 +68,11 @@ void appendMessage(Bytes &out, const Message &message);
 std::size_t messageSize(const Message &message);
 
 /// One line for logs and the inspector, e.g. "Want start=0 length=∞",
-/// "Data index=5 value=1.0 KiB nodes=1 signature", "Open discoveryKey=6b7ecf9c… capability=cccccccc…",
-/// "Options extensions=[alpha,beta] ack=true", "Close", "Have start=0 length=1000 bitfield=2 B".
-/// Absent optional fields are left out (Want/Unwant without length read "length=∞", Have/Unhave
-/// show their default length=1), ack only when true, unknown fields as a count. UTF-8.
+/// "Data index=5 value=1.0 KiB nodes=1 signature", "Open discoveryKey=6b7ecf9c…
+/// capability=cccccccc…", "Options extensions=[alpha,beta] ack=true", "Close", "Have start=0
+/// length=1000 bitfield=2 B". Absent optional fields are left out (Want/Unwant without length read
+/// "length=∞", Have/Unhave show their default length=1), ack only when true, unknown fields as a
+/// count. UTF-8.
 std::string summarize(const Message &message);
 
 /// The payload of an Extension frame (type 15): varint(id) || data.
@@ -95,13 +96,13 @@ void appendExtension(Bytes &out, std::uint64_t id, ByteView data);
 /// (plus the reader's base offset).
 struct WireField
 {
-    std::uint32_t number = 0;     ///< Field number (1 .. 2^29 - 1).
-    std::uint8_t wireType = 0;    ///< 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.
-    std::size_t offset = 0;       ///< Offset of the tag.
-    std::size_t size = 0;         ///< Tag + value (+ length prefix) bytes.
-    std::size_t dataOffset = 0;   ///< Offset of the value; for wire type 2, of the content.
-    std::uint64_t value = 0;      ///< Wire types 0, 1, 5: the value (little-endian for fixed).
-    ByteView data;                ///< Wire type 2: the content. Other types: the value's bytes.
+    std::uint32_t number = 0;   ///< Field number (1 .. 2^29 - 1).
+    std::uint8_t wireType = 0;  ///< 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.
+    std::size_t offset = 0;     ///< Offset of the tag.
+    std::size_t size = 0;       ///< Tag + value (+ length prefix) bytes.
+    std::size_t dataOffset = 0; ///< Offset of the value; for wire type 2, of the content.
+    std::uint64_t value = 0;    ///< Wire types 0, 1, 5: the value (little-endian for fixed).
+    ByteView data;              ///< Wire type 2: the content. Other types: the value's bytes.
 };
 
 /// Walks the fields of a protobuf payload in wire order without interpreting them.

@@ -26,18 +26,19 @@ QJsonValue scalarToJson(const google::protobuf::Message &message, const FieldDes
     case FieldDescriptor::CPPTYPE_BOOL:
         return repeated ? r->GetRepeatedBool(message, field, index) : r->GetBool(message, field);
     case FieldDescriptor::CPPTYPE_STRING: {
-        const std::string value = repeated ? r->GetRepeatedString(message, field, index)
-                                           : r->GetString(message, field);
+        const std::string value =
+            repeated ? r->GetRepeatedString(message, field, index) : r->GetString(message, field);
         if (field->type() == FieldDescriptor::TYPE_BYTES)
             return QString::fromStdString(toHex(asView(value)));
         return QString::fromStdString(value);
     }
     case FieldDescriptor::CPPTYPE_MESSAGE: {
-        const auto &nested = repeated ? r->GetRepeatedMessage(message, field, index)
-                                      : r->GetMessage(message, field);
+        const auto &nested =
+            repeated ? r->GetRepeatedMessage(message, field, index) : r->GetMessage(message, field);
         return objectFromProto(nested);
     }
-    default: return QJsonValue(); // types the schema does not use
+    default:
+        return QJsonValue(); // types the schema does not use
     }
 }
 
@@ -64,18 +65,25 @@ QJsonObject objectFromProto(const google::protobuf::Message &message)
 QString jsonTypeName(const QJsonValue &value)
 {
     switch (value.type()) {
-    case QJsonValue::Null: return QStringLiteral("null");
-    case QJsonValue::Bool: return QStringLiteral("a boolean");
-    case QJsonValue::Double: return QStringLiteral("a number");
-    case QJsonValue::String: return QStringLiteral("a string");
-    case QJsonValue::Array: return QStringLiteral("an array");
-    case QJsonValue::Object: return QStringLiteral("an object");
-    default: return QStringLiteral("nothing");
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    default:
+        return QStringLiteral("nothing");
     }
 }
 
-bool fillFromJson(google::protobuf::Message &message, const QString &scope,
-                  const QJsonObject &json, QString &error);
+bool fillFromJson(google::protobuf::Message &message, const QString &scope, const QJsonObject &json,
+                  QString &error);
 
 // Sets one value of @p field (appending if repeated). @p label names it in errors.
 bool setValue(google::protobuf::Message &message, const FieldDescriptor *field,
@@ -100,10 +108,10 @@ bool setValue(google::protobuf::Message &message, const FieldDescriptor *field,
                         .arg(scope, label, expected, QString::number(number, 'g', 17));
             return false;
         }
-        // Integers Qt parsed exactly are stored as qint64: take them without a trip via double.
-        const std::uint64_t integer = number < 9223372036854775808.0
-                                          ? std::uint64_t(value.toInteger())
-                                          : std::uint64_t(number);
+        // Integers Qt parsed exactly are stored as qint64: take those without the trip via
+        // double (which rounds above 2^53). toInteger() gives -1 for doubles beyond qint64.
+        const qint64 exact = value.toInteger(-1);
+        const std::uint64_t integer = exact >= 0 ? std::uint64_t(exact) : std::uint64_t(number);
         repeated ? r->AddUInt64(&message, field, integer) : r->SetUInt64(&message, field, integer);
         return true;
     }
@@ -145,8 +153,8 @@ bool setValue(google::protobuf::Message &message, const FieldDescriptor *field,
     }
 }
 
-bool fillFromJson(google::protobuf::Message &message, const QString &scope,
-                  const QJsonObject &json, QString &error)
+bool fillFromJson(google::protobuf::Message &message, const QString &scope, const QJsonObject &json,
+                  QString &error)
 {
     const google::protobuf::Descriptor *descriptor = message.GetDescriptor();
     for (auto it = json.begin(); it != json.end(); ++it) {

@@ -16,7 +16,10 @@ QJsonArray vectorFrames()
     QFile file(QStringLiteral(HYPERSCOPE_VECTORS_DIR "/hypercore-wire.json"));
     if (!file.open(QIODevice::ReadOnly))
         qFatal("cannot open %s", qPrintable(file.fileName()));
-    return QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("frames")).toArray();
+    return QJsonDocument::fromJson(file.readAll())
+        .object()
+        .value(QStringLiteral("frames"))
+        .toArray();
 }
 
 Bytes bytesFromHex(const QString &hex)
@@ -102,14 +105,15 @@ void tst_Dissector::locatesFields_data()
     QTest::newRow("Want: Channel") << want << "Header/Channel" << 1 << 1 << "1";
     QTest::newRow("Want: Type") << want << "Header/Type" << 1 << 1 << "5 (Want)";
     QTest::newRow("Want: start") << want << "start" << 2 << 2 << "0";
-    QTest::newRow("Want: length") << "06150801108008" << "length" << 4 << 3 << "1024";
+    QTest::newRow("Want: length") << "06150801108008"
+                                  << "length" << 4 << 3 << "1024";
 
     const QString dd(64, QLatin1Char('d'));
     const QString open = "45100a20" + dd + "1220" + QString(64, QLatin1Char('c'));
     QTest::newRow("Open: Length") << open << "Length" << 0 << 1 << "69";
     QTest::newRow("Open: discoveryKey") << open << "discoveryKey" << 2 << 34 << dd + " (32 bytes)";
-    QTest::newRow("Open: capability") << open << "capability" << 36 << 34
-                                      << QString(64, QLatin1Char('c')) + " (32 bytes)";
+    QTest::newRow("Open: capability")
+        << open << "capability" << 36 << 34 << QString(64, QLatin1Char('c')) + " (32 bytes)";
 
     const QString options = QStringLiteral("10110a05616c7068610a04626574611001");
     QTest::newRow("Options: extensions 0") << options << "extensions" << 2 << 7 << "\"alpha\"";
@@ -127,58 +131,71 @@ void tst_Dissector::locatesFields_data()
     QTest::newRow("Data: Length") << data << "Length" << 0 << 1 << "116";
     QTest::newRow("Data: index") << data << "index" << 2 << 2 << "5";
     QTest::newRow("Data: value") << data << "value" << 4 << 7 << "68656c6c6f (5 bytes)";
-    QTest::newRow("Data: nodes") << data << "nodes" << 11 << 40
-                                 << "index=10 hash=32 bytes size=5";
+    QTest::newRow("Data: nodes") << data << "nodes" << 11 << 40 << "index=10 hash=32 bytes size=5";
     QTest::newRow("Data: nodes/index") << data << "nodes/index" << 13 << 2 << "10";
-    QTest::newRow("Data: nodes/hash") << data << "nodes/hash" << 15 << 34
-                                      << QString(64, QLatin1Char('1')) + " (32 bytes)";
+    QTest::newRow("Data: nodes/hash")
+        << data << "nodes/hash" << 15 << 34 << QString(64, QLatin1Char('1')) + " (32 bytes)";
     QTest::newRow("Data: nodes/size") << data << "nodes/size" << 49 << 2 << "5";
-    QTest::newRow("Data: signature") << data << "signature" << 51 << 66
-                                     << QString(64, QLatin1Char('2')) + "… (64 bytes)";
+    QTest::newRow("Data: signature")
+        << data << "signature" << 51 << 66 << QString(64, QLatin1Char('2')) + "… (64 bytes)";
 
-    const QString bigData = "b70289190885808080101" "2ac02" + QString(600, QLatin1Char('3'));
+    const QString bigData = "b70289190885808080101"
+                            "2ac02" +
+                            QString(600, QLatin1Char('3'));
     QTest::newRow("Data ch200: Length") << bigData << "Length" << 0 << 2 << "311";
     QTest::newRow("Data ch200: Header") << bigData << "Header" << 2 << 2 << "channel 200, Data";
     QTest::newRow("Data ch200: index") << bigData << "index" << 4 << 6 << "4294967301";
-    QTest::newRow("Data ch200: value") << bigData << "value" << 10 << 303
-                                       << QString(64, QLatin1Char('3')) + "… (300 bytes)";
+    QTest::newRow("Data ch200: value")
+        << bigData << "value" << 10 << 303 << QString(64, QLatin1Char('3')) + "… (300 bytes)";
 
-    QTest::newRow("Close: discoveryKey") << "237a0a20" + dd << "discoveryKey" << 2 << 34
-                                         << dd + " (32 bytes)";
+    QTest::newRow("Close: discoveryKey")
+        << "237a0a20" + dd << "discoveryKey" << 2 << 34 << dd + " (32 bytes)";
     const QString ext = QStringLiteral("0c0f0073747265616d2d657874");
     QTest::newRow("Extension: id") << ext << "Extension id" << 2 << 1 << "0";
-    QTest::newRow("Extension: payload") << ext << "Extension payload" << 3 << 10
-                                        << "73747265616d2d657874 (10 bytes)";
+    QTest::newRow("Extension: payload")
+        << ext << "Extension payload" << 3 << 10 << "73747265616d2d657874 (10 bytes)";
     const QString ext130 = QStringLiteral("0b3f82016368616e2d657874");
-    QTest::newRow("Extension 130: Header") << ext130 << "Header" << 1 << 1 << "channel 3, Extension";
+    QTest::newRow("Extension 130: Header")
+        << ext130 << "Header" << 1 << 1 << "channel 3, Extension";
     QTest::newRow("Extension 130: id") << ext130 << "Extension id" << 2 << 2 << "130";
-    QTest::newRow("Extension 130: payload") << ext130 << "Extension payload" << 4 << 8
-                                            << "6368616e2d657874 (8 bytes)";
-    QTest::newRow("Extension: truncated id") << "020f80" << "Malformed" << 2 << 1
-                                             << "truncated extension id";
+    QTest::newRow("Extension 130: payload")
+        << ext130 << "Extension payload" << 4 << 8 << "6368616e2d657874 (8 bytes)";
+    QTest::newRow("Extension: truncated id") << "020f80"
+                                             << "Malformed" << 2 << 1 << "truncated extension id";
 
-    QTest::newRow("Keepalive") << "00" << "Keepalive" << 0 << 1 << "";
-    QTest::newRow("unassigned type 12") << "041c010203" << "Payload" << 2 << 3
-                                        << "010203 (3 bytes), unassigned type (ignored)";
-    QTest::newRow("unknown field") << "05150800" "4807" << "field 9 (wire type 0)" << 4 << 2 << "7";
+    QTest::newRow("Keepalive") << "00"
+                               << "Keepalive" << 0 << 1 << "";
+    QTest::newRow("unassigned type 12")
+        << "041c010203"
+        << "Payload" << 2 << 3 << "010203 (3 bytes), unassigned type (ignored)";
+    QTest::newRow("unknown field") << "05150800"
+                                      "4807"
+                                   << "field 9 (wire type 0)" << 4 << 2 << "7";
     QTest::newRow("known field, wrong wire type")
-        << "04150a0100" << "field 1 (wire type 2)" << 2 << 3 << "00 (1 byte)";
-    QTest::newRow("string with control bytes") << "06110a03610a22" << "extensions" << 2 << 5
-                                                << "\"a\\x0a\\\"\"";
+        << "04150a0100"
+        << "field 1 (wire type 2)" << 2 << 3 << "00 (1 byte)";
+    QTest::newRow("string with control bytes") << "06110a03610a22"
+                                               << "extensions" << 2 << 5 << "\"a\\x0a\\\"\"";
 
-    QTest::newRow("malformed field") << "06190805120568" << "Malformed" << 4 << 3
-                                     << "truncated field 2 at payload offset 2";
+    QTest::newRow("malformed field")
+        << "06190805120568"
+        << "Malformed" << 4 << 3 << "truncated field 2 at payload offset 2";
     QTest::newRow("malformed in a Data node")
-        << "0919 08011a04080a1205" << "nodes/Malformed" << 8 << 2
-        << "truncated field 2 at payload offset 6";
-    QTest::newRow("invalid length varint") << "ffffffffffffffffffff01" << "Malformed" << 0 << 11
-                                           << "invalid varint in frame length";
-    QTest::newRow("empty input") << "" << "Malformed" << 0 << 0 << "truncated frame length";
-    QTest::newRow("truncated header") << "028080" << "Malformed" << 1 << 2 << "truncated frame header";
-    QTest::newRow("truncated body") << "05150800" << "Malformed" << 4 << 0
-                                    << "truncated frame: length says 5, only 3 bytes present";
-    QTest::newRow("bytes after the frame") << "011a00" << "Malformed" << 2 << 1
-                                           << "1 byte after the end of the frame";
+        << "0919 08011a04080a1205"
+        << "nodes/Malformed" << 8 << 2 << "truncated field 2 at payload offset 6";
+    QTest::newRow("invalid length varint")
+        << "ffffffffffffffffffff01"
+        << "Malformed" << 0 << 11 << "invalid varint in frame length";
+    QTest::newRow("empty input") << ""
+                                 << "Malformed" << 0 << 0 << "truncated frame length";
+    QTest::newRow("truncated header") << "028080"
+                                      << "Malformed" << 1 << 2 << "truncated frame header";
+    QTest::newRow("truncated body")
+        << "05150800"
+        << "Malformed" << 4 << 0 << "truncated frame: length says 5, only 3 bytes present";
+    QTest::newRow("bytes after the frame")
+        << "011a00"
+        << "Malformed" << 2 << 1 << "1 byte after the end of the frame";
 }
 
 void tst_Dissector::locatesFields()
@@ -259,13 +276,18 @@ void tst_Dissector::summarizesFrameInRoot_data()
 {
     QTest::addColumn<QString>("frame");
     QTest::addColumn<QString>("value");
-    QTest::newRow("Want") << "03150800" << "Want start=0 length=∞ on channel 1, 4 bytes";
-    QTest::newRow("Close") << "011a" << "Close on channel 1, 2 bytes";
+    QTest::newRow("Want") << "03150800"
+                          << "Want start=0 length=∞ on channel 1, 4 bytes";
+    QTest::newRow("Close") << "011a"
+                           << "Close on channel 1, 2 bytes";
     QTest::newRow("Extension") << "0c0f0073747265616d2d657874"
                                << "Extension id=0, 10 bytes on channel 0, 13 bytes";
-    QTest::newRow("Keepalive") << "00" << "Keepalive";
-    QTest::newRow("invalid Want") << "021500" << "Want (invalid) on channel 1, 3 bytes";
-    QTest::newRow("unassigned") << "011c" << "Unknown(12) on channel 1, 2 bytes";
+    QTest::newRow("Keepalive") << "00"
+                               << "Keepalive";
+    QTest::newRow("invalid Want") << "021500"
+                                  << "Want (invalid) on channel 1, 3 bytes";
+    QTest::newRow("unassigned") << "011c"
+                                << "Unknown(12) on channel 1, 2 bytes";
 }
 
 void tst_Dissector::summarizesFrameInRoot()
@@ -288,7 +310,8 @@ void tst_Dissector::survivesRandomBytes()
         const DissectedField root = dissectFrame(bytes);
         QCOMPARE(root.length, bytes.size());
         const QString nesting = checkNesting(root, bytes.size());
-        QVERIFY2(nesting.isEmpty(), qPrintable(nesting + " in " + QString::fromStdString(toHex(bytes))));
+        QVERIFY2(nesting.isEmpty(),
+                 qPrintable(nesting + " in " + QString::fromStdString(toHex(bytes))));
     }
 }
 
@@ -297,20 +320,28 @@ void tst_Dissector::survivesMutatedVectorFrames()
     QRandomGenerator random(77);
     const QJsonArray frames = vectorFrames();
     for (int i = 0; i < 10000; ++i) {
-        Bytes bytes = bytesFromHex(frames.at(random.bounded(frames.size())).toObject().value("frame").toString());
+        Bytes bytes = bytesFromHex(
+            frames.at(random.bounded(frames.size())).toObject().value("frame").toString());
         const int mutations = random.bounded(1, 4);
         for (int m = 0; m < mutations; ++m) {
             switch (random.bounded(3)) {
-            case 0: bytes[random.bounded(int(bytes.size()))] = std::uint8_t(random.bounded(256)); break;
-            case 1: bytes.resize(random.bounded(int(bytes.size()) + 1)); break;
-            default: bytes.push_back(std::uint8_t(random.bounded(256))); break;
+            case 0:
+                bytes[random.bounded(int(bytes.size()))] = std::uint8_t(random.bounded(256));
+                break;
+            case 1:
+                bytes.resize(random.bounded(int(bytes.size()) + 1));
+                break;
+            default:
+                bytes.push_back(std::uint8_t(random.bounded(256)));
+                break;
             }
             if (bytes.empty())
                 break;
         }
         const DissectedField root = dissectFrame(bytes);
         const QString nesting = checkNesting(root, bytes.size());
-        QVERIFY2(nesting.isEmpty(), qPrintable(nesting + " in " + QString::fromStdString(toHex(bytes))));
+        QVERIFY2(nesting.isEmpty(),
+                 qPrintable(nesting + " in " + QString::fromStdString(toHex(bytes))));
     }
 }
 

@@ -45,11 +45,12 @@ bool matchesJson(const google::protobuf::Message &message, const QJsonObject &js
             return value.toInteger(-1) == qint64(rep ? r->GetRepeatedUInt64(message, field, index)
                                                      : r->GetUInt64(message, field));
         case FieldDescriptor::CPPTYPE_BOOL:
-            return value.isBool() && value.toBool() == (rep ? r->GetRepeatedBool(message, field, index)
-                                                            : r->GetBool(message, field));
+            return value.isBool() &&
+                   value.toBool() == (rep ? r->GetRepeatedBool(message, field, index)
+                                          : r->GetBool(message, field));
         case FieldDescriptor::CPPTYPE_STRING: {
-            const std::string s = rep ? r->GetRepeatedString(message, field, index)
-                                      : r->GetString(message, field);
+            const std::string s =
+                rep ? r->GetRepeatedString(message, field, index) : r->GetString(message, field);
             if (field->type() == FieldDescriptor::TYPE_BYTES)
                 return value.toString().toStdString() == toHex(asView(s));
             return value.toString().toStdString() == s;
@@ -60,7 +61,8 @@ bool matchesJson(const google::protobuf::Message &message, const QJsonObject &js
                                    : r->GetMessage(message, field),
                                value.toObject(), inner);
         }
-        default: return false;
+        default:
+            return false;
         }
     };
     for (int i = 0; i < descriptor->field_count(); ++i) {
@@ -188,8 +190,7 @@ void tst_Framer::matchesVectorFrames()
     const Bytes expected = bytesFromHex(vector.value(QStringLiteral("frame")).toString());
     const auto channel = quint64(vector.value(QStringLiteral("channel")).toInteger());
     const auto type = std::uint8_t(vector.value(QStringLiteral("type")).toInt());
-    QCOMPARE(messageTypeName(type),
-             vector.value(QStringLiteral("name")).toString().toStdString());
+    QCOMPARE(messageTypeName(type), vector.value(QStringLiteral("name")).toString().toStdString());
 
     // Decode the reference's frame.
     FrameDecoder decoder;
@@ -213,7 +214,8 @@ void tst_Framer::matchesVectorFrames()
         const auto extension = decodeExtension(frame.payload, why);
         QVERIFY2(extension, why.c_str());
         QCOMPARE(extension->id, quint64(vector.value(QStringLiteral("id")).toInteger()));
-        QCOMPARE(toHex(extension->data), vector.value(QStringLiteral("payload")).toString().toStdString());
+        QCOMPARE(toHex(extension->data),
+                 vector.value(QStringLiteral("payload")).toString().toStdString());
         appendExtension(payload, extension->id, extension->data);
     } else {
         std::string why;
@@ -221,8 +223,8 @@ void tst_Framer::matchesVectorFrames()
         QVERIFY2(message, why.c_str());
         QCOMPARE(std::uint8_t(messageType(*message)), type);
         QString mismatch;
-        QVERIFY2(matchesJson(asProtobuf(*message), vector.value(QStringLiteral("message")).toObject(),
-                             mismatch),
+        QVERIFY2(matchesJson(asProtobuf(*message),
+                             vector.value(QStringLiteral("message")).toObject(), mismatch),
                  qPrintable(mismatch));
         appendMessage(payload, *message);
         QCOMPARE(messageSize(*message), payload.size());
@@ -297,7 +299,8 @@ void tst_Framer::decodesStreamInAnyChunking()
         decoded = decodeAll(decoder, stream, [size] { return size; });
     } else {
         QRandomGenerator random(quint32(-chunk));
-        decoded = decodeAll(decoder, stream, [&random] { return std::size_t(random.bounded(1, 64)); });
+        decoded =
+            decodeAll(decoder, stream, [&random] { return std::size_t(random.bounded(1, 64)); });
     }
     QCOMPARE(decoded.size(), expected.size());
     for (qsizetype i = 0; i < expected.size(); ++i)
@@ -333,12 +336,15 @@ void tst_Framer::rejectsOversizedLength_data()
     QTest::newRow("9 MiB") << quint64(9437184) << 0
                            << QStringLiteral("frame of 9437184 bytes exceeds 8 MiB (8388608)") + at;
     QTest::newRow("9 MiB, 1-byte chunks")
-        << quint64(9437184) << 1 << QStringLiteral("frame of 9437184 bytes exceeds 8 MiB (8388608)") + at;
+        << quint64(9437184) << 1
+        << QStringLiteral("frame of 9437184 bytes exceeds 8 MiB (8388608)") + at;
     QTest::newRow("8 MiB + 1") << quint64(8388609) << 0
-                               << QStringLiteral("frame of 8388609 bytes exceeds 8 MiB (8388608)") + at;
+                               << QStringLiteral("frame of 8388609 bytes exceeds 8 MiB (8388608)") +
+                                      at;
     QTest::newRow("2^64-1") << ~quint64(0) << 1
                             << QStringLiteral("frame of 18446744073709551615 bytes exceeds 8 MiB "
-                                              "(8388608)") + at;
+                                              "(8388608)") +
+                                   at;
 }
 
 void tst_Framer::rejectsOversizedLength()
@@ -360,8 +366,8 @@ void tst_Framer::rejectsOversizedLength()
     std::size_t pos = 0;
     int frames = 0;
     while (pos < stream.size() && status != FrameDecoder::Status::Failed) {
-        const std::size_t size = chunk ? std::min<std::size_t>(chunk, stream.size() - pos)
-                                       : stream.size() - pos;
+        const std::size_t size =
+            chunk ? std::min<std::size_t>(chunk, stream.size() - pos) : stream.size() - pos;
         ByteView input(stream.data() + pos, size);
         pos += size;
         while ((status = decoder.next(input, frame, error)) == FrameDecoder::Status::Frame)
@@ -426,8 +432,8 @@ void tst_Framer::rejectsInvalidLengthVarint()
     Error error;
     FrameDecoder::Status status = FrameDecoder::Status::NeedMore;
     for (qsizetype pos = 0; pos < stream.size() && status != FrameDecoder::Status::Failed;) {
-        const qsizetype size = chunk ? std::min<qsizetype>(chunk, stream.size() - pos)
-                                     : stream.size() - pos;
+        const qsizetype size =
+            chunk ? std::min<qsizetype>(chunk, stream.size() - pos) : stream.size() - pos;
         ByteView input(reinterpret_cast<const std::uint8_t *>(stream.constData()) + pos,
                        std::size_t(size));
         pos += size;
@@ -444,7 +450,8 @@ void tst_Framer::rejectsInvalidHeader_data()
     QTest::addColumn<QByteArray>("stream");
     QTest::addColumn<QString>("message");
     QTest::newRow("header runs past a 1-byte body")
-        << QByteArray::fromHex("0180") << QStringLiteral("invalid varint in frame header at stream offset 1");
+        << QByteArray::fromHex("0180")
+        << QStringLiteral("invalid varint in frame header at stream offset 1");
     QTest::newRow("header runs past a 3-byte body, after a frame")
         << QByteArray::fromHex("011a03ffffff00")
         << QStringLiteral("invalid varint in frame header at stream offset 3");

@@ -55,8 +55,8 @@ void tst_Messages::namesTypes_data()
 {
     QTest::addColumn<int>("type");
     QTest::addColumn<QString>("name");
-    const char *names[] = {"Open",   "Options", "Status", "Have",   "Unhave", "Want",
-                           "Unwant", "Request", "Cancel", "Data",   "Close"};
+    const char *names[] = {"Open",   "Options", "Status", "Have", "Unhave", "Want",
+                           "Unwant", "Request", "Cancel", "Data", "Close"};
     for (int i = 0; i < 11; ++i)
         QTest::newRow(names[i]) << i << QString::fromLatin1(names[i]);
     QTest::newRow("Extension") << 15 << QStringLiteral("Extension");
@@ -110,8 +110,8 @@ void tst_Messages::decodesAndReencodesEveryType_data()
     // Payloads of the reference vectors (tests/vectors/hypercore-wire.json), plus a few more.
     QTest::newRow("Open") << 0 << QByteArray::fromHex("0a20" + key.toHex() + "1220" + cap.toHex())
                           << QStringLiteral("Open discoveryKey=dddddddd… capability=cccccccc…");
-    QTest::newRow("Open without capability")
-        << 0 << QByteArray::fromHex("0a20" + key.toHex()) << QStringLiteral("Open discoveryKey=dddddddd…");
+    QTest::newRow("Open without capability") << 0 << QByteArray::fromHex("0a20" + key.toHex())
+                                             << QStringLiteral("Open discoveryKey=dddddddd…");
     QTest::newRow("Options") << 1 << QByteArray::fromHex("0a05616c7068610a04626574611001")
                              << QStringLiteral("Options extensions=[alpha,beta] ack=true");
     QTest::newRow("Options empty") << 1 << QByteArray() << QStringLiteral("Options extensions=[]");
@@ -120,13 +120,14 @@ void tst_Messages::decodesAndReencodesEveryType_data()
     QTest::newRow("Status empty") << 2 << QByteArray() << QStringLiteral("Status");
     QTest::newRow("Have") << 3 << QByteArray::fromHex("080010e8071a02ff0f2000")
                           << QStringLiteral("Have start=0 length=1000 bitfield=2 B");
-    QTest::newRow("Have start only") << 3 << QByteArray::fromHex("08ac02")
-                                     << QStringLiteral("Have start=300 length=1");
+    QTest::newRow("Have start only")
+        << 3 << QByteArray::fromHex("08ac02") << QStringLiteral("Have start=300 length=1");
     QTest::newRow("Have ack") << 3 << QByteArray::fromHex("08012001")
                               << QStringLiteral("Have start=1 length=1 ack=true");
     QTest::newRow("Unhave") << 4 << QByteArray::fromHex("080a1002")
                             << QStringLiteral("Unhave start=10 length=2");
-    QTest::newRow("Want") << 5 << QByteArray::fromHex("0800") << QStringLiteral("Want start=0 length=∞");
+    QTest::newRow("Want") << 5 << QByteArray::fromHex("0800")
+                          << QStringLiteral("Want start=0 length=∞");
     QTest::newRow("Want length") << 5 << QByteArray::fromHex("0801108008")
                                  << QStringLiteral("Want start=1 length=1024");
     QTest::newRow("Unwant") << 6 << QByteArray::fromHex("08001005")
@@ -135,14 +136,16 @@ void tst_Messages::decodesAndReencodesEveryType_data()
                              << QStringLiteral("Request index=5 bytes=300 hash=true nodes=3");
     QTest::newRow("Cancel") << 8 << QByteArray::fromHex("080510ac021800")
                             << QStringLiteral("Cancel index=5 bytes=300 hash=false");
-    QTest::newRow("Data")
-        << 9
-        << QByteArray::fromHex("0805120568656c6c6f1a26080a1220" + QByteArray(32, 0x11).toHex() +
-                               "18052240" + QByteArray(64, 0x22).toHex())
-        << QStringLiteral("Data index=5 value=5 B nodes=1 signature");
-    QTest::newRow("Data 1 KiB")
-        << 9 << QByteArray::fromHex("08051280" "08" + QByteArray(1024, 0x33).toHex())
-        << QStringLiteral("Data index=5 value=1.0 KiB");
+    QTest::newRow("Data") << 9
+                          << QByteArray::fromHex("0805120568656c6c6f1a26080a1220" +
+                                                 QByteArray(32, 0x11).toHex() + "18052240" +
+                                                 QByteArray(64, 0x22).toHex())
+                          << QStringLiteral("Data index=5 value=5 B nodes=1 signature");
+    QTest::newRow("Data 1 KiB") << 9
+                                << QByteArray::fromHex("08051280"
+                                                       "08" +
+                                                       QByteArray(1024, 0x33).toHex())
+                                << QStringLiteral("Data index=5 value=1.0 KiB");
     QTest::newRow("Data large index")
         << 9 << QByteArray::fromHex("088580808010") << QStringLiteral("Data index=4294967301");
     QTest::newRow("Close") << 10 << QByteArray() << QStringLiteral("Close");
@@ -225,7 +228,8 @@ void tst_Messages::reportsMissingRequiredFields_data()
         << QStringLiteral("Data: missing required fields 'nodes[1].index', 'nodes[1].hash', "
                           "'nodes[1].size'");
     QTest::newRow("Want start with wrong wire type")
-        << 5 << QByteArray::fromHex("0a0100") << QStringLiteral("Want: missing required field 'start'");
+        << 5 << QByteArray::fromHex("0a0100")
+        << QStringLiteral("Want: missing required field 'start'");
 }
 
 void tst_Messages::reportsMissingRequiredFields()
@@ -249,38 +253,50 @@ void tst_Messages::reportsMalformedPayloads_data()
         << 9 << QByteArray::fromHex("080512056865")
         << QStringLiteral("Data: malformed protobuf (truncated field 2 at payload offset 2)");
     QTest::newRow("truncated varint value")
-        << 5 << QByteArray::fromHex("0880") << QStringLiteral("Want: malformed protobuf (truncated field 1 at payload offset 0)");
+        << 5 << QByteArray::fromHex("0880")
+        << QStringLiteral("Want: malformed protobuf (truncated field 1 at payload offset 0)");
     QTest::newRow("truncated length prefix")
-        << 0 << QByteArray::fromHex("0a") << QStringLiteral("Open: malformed protobuf (truncated field 1 at payload offset 0)");
+        << 0 << QByteArray::fromHex("0a")
+        << QStringLiteral("Open: malformed protobuf (truncated field 1 at payload offset 0)");
     QTest::newRow("truncated fixed32")
-        << 5 << QByteArray::fromHex("08001d0102") << QStringLiteral("Want: malformed protobuf (truncated field 3 at payload offset 2)");
+        << 5 << QByteArray::fromHex("08001d0102")
+        << QStringLiteral("Want: malformed protobuf (truncated field 3 at payload offset 2)");
     QTest::newRow("truncated fixed64")
         << 5 << QByteArray::fromHex("080019010203040506")
         << QStringLiteral("Want: malformed protobuf (truncated field 3 at payload offset 2)");
     QTest::newRow("truncated tag")
-        << 5 << QByteArray::fromHex("080080") << QStringLiteral("Want: malformed protobuf (truncated tag at payload offset 2)");
+        << 5 << QByteArray::fromHex("080080")
+        << QStringLiteral("Want: malformed protobuf (truncated tag at payload offset 2)");
     QTest::newRow("invalid varint value")
         << 5 << QByteArray::fromHex("08ffffffffffffffffff7f")
-        << QStringLiteral("Want: malformed protobuf (invalid varint in field 1 at payload offset 0)");
+        << QStringLiteral(
+               "Want: malformed protobuf (invalid varint in field 1 at payload offset 0)");
     QTest::newRow("tag above 32 bits")
         << 5 << QByteArray::fromHex("0800808080808001")
         << QStringLiteral("Want: malformed protobuf (invalid tag at payload offset 2)");
     QTest::newRow("field number 0")
-        << 2 << QByteArray::fromHex("0001") << QStringLiteral("Status: malformed protobuf (field number 0 at payload offset 0)");
+        << 2 << QByteArray::fromHex("0001")
+        << QStringLiteral("Status: malformed protobuf (field number 0 at payload offset 0)");
     QTest::newRow("group")
         << 10 << QByteArray::fromHex("0b0c")
-        << QStringLiteral("Close: malformed protobuf (field 1 uses group wire type 3 (not supported by "
-                          "the reference) at payload offset 0)");
+        << QStringLiteral(
+               "Close: malformed protobuf (field 1 uses group wire type 3 (not supported by "
+               "the reference) at payload offset 0)");
     QTest::newRow("end group")
         << 10 << QByteArray::fromHex("0c")
-        << QStringLiteral("Close: malformed protobuf (field 1 uses group wire type 4 (not supported by "
-                          "the reference) at payload offset 0)");
+        << QStringLiteral(
+               "Close: malformed protobuf (field 1 uses group wire type 4 (not supported by "
+               "the reference) at payload offset 0)");
     QTest::newRow("wire type 6")
-        << 1 << QByteArray::fromHex("1001" "0e")
-        << QStringLiteral("Options: malformed protobuf (field 1 has invalid wire type 6 at payload offset 2)");
+        << 1
+        << QByteArray::fromHex("1001"
+                               "0e")
+        << QStringLiteral(
+               "Options: malformed protobuf (field 1 has invalid wire type 6 at payload offset 2)");
     QTest::newRow("wire type 7")
         << 1 << QByteArray::fromHex("0f")
-        << QStringLiteral("Options: malformed protobuf (field 1 has invalid wire type 7 at payload offset 0)");
+        << QStringLiteral(
+               "Options: malformed protobuf (field 1 has invalid wire type 7 at payload offset 0)");
     QTest::newRow("truncated inside a Data node")
         << 9 << QByteArray::fromHex("08011a04080a1205")
         << QStringLiteral("Data: malformed protobuf (truncated field 2 at payload offset 6)");
@@ -338,8 +354,8 @@ void tst_Messages::roundTripsExtensionPayloads_data()
     QTest::addColumn<quint64>("id");
     QTest::addColumn<QByteArray>("data");
     QTest::addColumn<QByteArray>("payload");
-    QTest::newRow("vector: stream-ext") << quint64(0) << QByteArray("stream-ext")
-                                        << QByteArray::fromHex("0073747265616d2d657874");
+    QTest::newRow("vector: stream-ext")
+        << quint64(0) << QByteArray("stream-ext") << QByteArray::fromHex("0073747265616d2d657874");
     QTest::newRow("vector: chan-ext, id 130")
         << quint64(130) << QByteArray("chan-ext") << QByteArray::fromHex("82016368616e2d657874");
     QTest::newRow("empty data") << quint64(5) << QByteArray() << QByteArray::fromHex("05");
@@ -401,8 +417,10 @@ void tst_Messages::walksWireFormatWithOffsets()
         std::size_t offset, size, dataOffset;
         std::uint64_t value;
     };
-    const Expected expected[] = {{1, 0, 10, 2, 11, 5},   {2, 0, 12, 3, 13, 300},
-                                 {3, 0, 15, 2, 16, 1},   {5, 5, 17, 5, 18, 1},
+    const Expected expected[] = {{1, 0, 10, 2, 11, 5},
+                                 {2, 0, 12, 3, 13, 300},
+                                 {3, 0, 15, 2, 16, 1},
+                                 {5, 5, 17, 5, 18, 1},
                                  {6, 1, 22, 9, 23, 2}};
     for (const Expected &e : expected) {
         QCOMPARE(reader.next(field, error), WireReader::Status::Field);

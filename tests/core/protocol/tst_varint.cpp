@@ -31,8 +31,7 @@ void tst_Varint::roundTripsBoundaries_data()
     QTest::newRow("16383") << quint64(16383) << QByteArray::fromHex("ff7f");
     QTest::newRow("16384") << quint64(16384) << QByteArray::fromHex("808001");
     QTest::newRow("2^32") << (quint64(1) << 32) << QByteArray::fromHex("8080808010");
-    QTest::newRow("2^63") << (quint64(1) << 63)
-                          << QByteArray::fromHex("80808080808080808001");
+    QTest::newRow("2^63") << (quint64(1) << 63) << QByteArray::fromHex("80808080808080808001");
     QTest::newRow("2^64-1") << ~quint64(0) << QByteArray::fromHex("ffffffffffffffffff01");
 }
 

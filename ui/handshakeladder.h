@@ -1,0 +1,42 @@
+// HandshakeLadder: the Noise XX handshake of one session drawn as a ladder diagram.
+//
+// Two lifelines (initiator left, responder right) and three arrows, one per Noise message, each
+// with its tokens, size, keys and payload nonce; beside each step a plain-language explanation
+// for people learning the protocol; below, the outcome: the handshake hash, or exactly which step
+// failed and why. Steps not yet seen are drawn dashed.
+#pragma once
+
+#include <QWidget>
+
+namespace hyperscope {
+
+struct HandshakeRecord;
+
+class HandshakeLadder : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit HandshakeLadder(QWidget *parent = nullptr);
+
+    /// The record to draw; not owned. Null shows a hint to select a session.
+    void setRecord(const HandshakeRecord *record);
+    const HandshakeRecord *record() const { return m_record; }
+
+    /// The text of the explanation shown beside step @p index (0..2), for tests and tooltips.
+    static QString explanation(int index);
+    /// One line describing the outcome ("complete", "failed at message 2: …", "waiting").
+    QString outcomeText() const;
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    int stepHeight() const;
+
+    const HandshakeRecord *m_record = nullptr;
+};
+
+} // namespace hyperscope

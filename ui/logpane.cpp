@@ -1,0 +1,463 @@
+#include "logpane.h"
+
+#include "dissector.h"
+#include "fieldtreemodel.h"
+#include "handshakedissection.h"
+#include "hexview.h"
+#include "messagelogfilter.h"
+#include "messagelogmodel.h"
+#include "messages.h"
+#include "sessionlistmodel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDataStream>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QIODevice>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenu>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace hyperscope {
+
+namespace {
+constexpr int TextFilterDelayMs = 200;
+constexpr int ScrollCoalesceMs = 30;
+constexpr quint32 UnassignedBits = (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14);
+
+ByteView viewOf(const QByteArray &bytes)
+{
+    return {reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())};
+}
+} // namespace
+
+LogPane::LogPane(MessageLogModel *log, SessionListModel *sessions, QWidget *parent)
+    : QWidget(parent)
+    , m_log(log)
+    , m_sessions(sessions)
+    , m_filter(new MessageLogFilterModel(this))
+    , m_fields(new FieldTreeModel(this))
+    , m_logView(new QTreeView)
+    , m_fieldView(new QTreeView)
+    , m_hex(new HexPane)
+    , m_mainSplitter(new QSplitter(Qt::Vertical))
+    , m_detailSplitter(new QSplitter(Qt::Horizontal))
+    , m_textTimer(new QTimer(this))
+    , m_scrollTimer(new QTimer(this))
+{
+    m_filter->setSourceModel(m_log);
+
+    // The message list: a flat QTreeView with uniform rows handles a million rows smoothly.
+    m_logView->setObjectName(QStringLiteral("messageLogView"));
+    m_logView->setModel(m_filter);
+    m_logView->setRootIsDecorated(false);
+    m_logView->setUniformRowHeights(true);
+    m_logView->setAllColumnsShowFocus(true);
+    m_logView->setAlternatingRowColors(false);
+    m_logView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_logView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_logView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_logView->setTextElideMode(Qt::ElideRight);
+    QHeaderView *header = m_logView->header();
+    header->setStretchLastSection(true);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    const QFontMetrics fm(font());
+    const int digit = fm.horizontalAdvance(QLatin1Char('0'));
+    header->resizeSection(MessageLogModel::NumberColumn, digit * 8);
+    header->resizeSection(MessageLogModel::TimeColumn, digit * 11);
+    header->resizeSection(MessageLogModel::SessionColumn, digit * 19);
+    header->resizeSection(MessageLogModel::DirectionColumn, digit * 7);
+    header->resizeSection(MessageLogModel::ChannelColumn, digit * 14);
+    header->resizeSection(MessageLogModel::TypeColumn, digit * 15);
+    header->resizeSection(MessageLogModel::SizeColumn, digit * 7);
+
+    // The detail tree.
+    m_fieldView->setObjectName(QStringLiteral("fieldTreeView"));
+    m_fieldView->setModel(m_fields);
+    m_fieldView->setUniformRowHeights(true);
+    m_fieldView->setAllColumnsShowFocus(true);
+    m_fieldView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_fieldView->header()->setStretchLastSection(false);
+    m_fieldView->header()->setSectionResizeMode(FieldTreeModel::FieldColumn,
+                                                QHeaderView::Interactive);
+    m_fieldView->header()->setSectionResizeMode(FieldTreeModel::ValueColumn, QHeaderView::Stretch);
+    m_fieldView->header()->setSectionResizeMode(FieldTreeModel::BytesColumn,
+                                                QHeaderView::ResizeToContents);
+    m_fieldView->header()->resizeSection(FieldTreeModel::FieldColumn, digit * 24);
+
+    m_detailSplitter->addWidget(m_fieldView);
+    m_detailSplitter->addWidget(m_hex);
+    m_detailSplitter->setStretchFactor(0, 1);
+    m_detailSplitter->setStretchFactor(1, 1);
+    m_detailSplitter->setChildrenCollapsible(false);
+
+    m_mainSplitter->addWidget(m_logView);
+    m_mainSplitter->addWidget(m_detailSplitter);
+    m_mainSplitter->setStretchFactor(0, 3);
+    m_mainSplitter->setStretchFactor(1, 2);
+    m_mainSplitter->setChildrenCollapsible(false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(4);
+    layout->addWidget(buildFilterBar());
+    layout->addWidget(m_mainSplitter, 1);
+
+    connect(m_logView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                showRow(current.isValid() ? m_filter->mapToSource(current).row() : -1);
+            });
+    connect(m_fieldView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &LogPane::onFieldSelected);
+    connect(m_hex, &HexPane::byteClicked, this, &LogPane::onByteClicked);
+
+    // Auto-scroll: decide before the rows arrive whether the user was at the bottom.
+    m_scrollTimer->setSingleShot(true);
+    m_scrollTimer->setInterval(ScrollCoalesceMs);
+    connect(m_scrollTimer, &QTimer::timeout, m_logView, &QTreeView::scrollToBottom);
+    connect(m_filter, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
+        const QScrollBar *bar = m_logView->verticalScrollBar();
+        m_stickToBottom = bar->value() >= bar->maximum() - 4;
+    });
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, &LogPane::onRowsInserted);
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, &LogPane::updateCount);
+    connect(m_filter, &QAbstractItemModel::modelReset, this, [this] {
+        showRow(-1);
+        updateCount();
+    });
+    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &LogPane::updateCount);
+    connect(m_log, &MessageLogModel::channelKeyAdded, this, &LogPane::addChannelKey);
+    connect(m_log, &QAbstractItemModel::modelReset, this, [this] {
+        // Keys survive a clear; nothing to do for the combo.
+        updateCount();
+    });
+
+    m_textTimer->setSingleShot(true);
+    m_textTimer->setInterval(TextFilterDelayMs);
+    connect(m_textTimer, &QTimer::timeout, this,
+            [this] { m_filter->setTextFilter(m_text->text()); });
+
+    if (m_sessions) {
+        connect(m_sessions, &QAbstractItemModel::rowsInserted, this, &LogPane::rebuildSessionCombo);
+        connect(m_sessions, &QAbstractItemModel::rowsRemoved, this, &LogPane::rebuildSessionCombo);
+        connect(m_sessions, &QAbstractItemModel::dataChanged, this, &LogPane::rebuildSessionCombo);
+    }
+    for (quint32 i = 1; i < m_log->channelKeyCount(); ++i)
+        addChannelKey(i);
+    rebuildSessionCombo();
+    updateCount();
+}
+
+QWidget *LogPane::buildFilterBar()
+{
+    auto *bar = new QWidget;
+    auto *layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(6);
+
+    m_text = new QLineEdit;
+    m_text->setObjectName(QStringLiteral("logTextFilter"));
+    m_text->setPlaceholderText(tr("Filter: type, summary or note…  (Ctrl+F)"));
+    m_text->setClearButtonEnabled(true);
+    connect(m_text, &QLineEdit::textChanged, this, [this] { m_textTimer->start(); });
+    connect(m_text, &QLineEdit::returnPressed, this, [this] {
+        m_textTimer->stop();
+        m_filter->setTextFilter(m_text->text());
+    });
+
+    m_sessionCombo = new QComboBox;
+    m_sessionCombo->setObjectName(QStringLiteral("logSessionFilter"));
+    m_sessionCombo->setToolTip(tr("Show the messages of one session"));
+    m_sessionCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_sessionCombo->addItem(tr("All sessions"), 0);
+    connect(m_sessionCombo, &QComboBox::currentIndexChanged, this,
+            [this] { m_filter->setSessionFilter(m_sessionCombo->currentData().toInt()); });
+
+    m_channelCombo = new QComboBox;
+    m_channelCombo->setObjectName(QStringLiteral("logChannelFilter"));
+    m_channelCombo->setToolTip(tr("Show the messages of one channel (by discovery key)"));
+    m_channelCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_channelCombo->addItem(tr("All channels"), 0u);
+    connect(m_channelCombo, &QComboBox::currentIndexChanged, this,
+            [this] { m_filter->setChannelFilter(m_channelCombo->currentData().toUInt()); });
+
+    m_typeButton = new QToolButton;
+    m_typeButton->setObjectName(QStringLiteral("logTypeFilter"));
+    m_typeButton->setText(tr("All types"));
+    m_typeButton->setToolTip(tr("Choose which message types are shown"));
+    m_typeButton->setPopupMode(QToolButton::InstantPopup);
+    m_typeMenu = new QMenu(m_typeButton);
+    auto addTypeAction = [this](const QString &text, quint32 bits) {
+        QAction *action = m_typeMenu->addAction(text);
+        action->setCheckable(true);
+        action->setChecked(true);
+        action->setData(bits);
+        connect(action, &QAction::toggled, this, &LogPane::applyTypeMenu);
+    };
+    for (std::uint8_t type = 0; type <= 10; ++type)
+        addTypeAction(QString::fromLatin1(messageTypeName(type).data()), 1u << type);
+    addTypeAction(tr("Extension"), 1u << 15);
+    addTypeAction(tr("Unassigned (11–14)"), UnassignedBits);
+    m_typeMenu->addSeparator();
+    addTypeAction(tr("Handshake"), MessageLogFilterModel::HandshakeBit);
+    addTypeAction(tr("Keepalive"), MessageLogFilterModel::KeepAliveBit);
+    addTypeAction(tr("Session events"), MessageLogFilterModel::NoteBit);
+    m_typeMenu->addSeparator();
+    auto setAll = [this](bool on) {
+        const QSignalBlocker blocker(m_typeMenu);
+        for (QAction *action : m_typeMenu->actions()) {
+            if (action->isCheckable()) {
+                const QSignalBlocker actionBlocker(action);
+                action->setChecked(on);
+            }
+        }
+        applyTypeMenu();
+    };
+    m_typeMenu->addAction(tr("Show All Types"), this, [setAll] { setAll(true); });
+    m_typeMenu->addAction(tr("Hide All Types"), this, [setAll] { setAll(false); });
+    m_typeButton->setMenu(m_typeMenu);
+
+    m_directionCombo = new QComboBox;
+    m_directionCombo->setObjectName(QStringLiteral("logDirectionFilter"));
+    m_directionCombo->addItem(tr("Both directions"));
+    m_directionCombo->addItem(tr("Received only"));
+    m_directionCombo->addItem(tr("Sent only"));
+    connect(m_directionCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_filter->setDirections(index != 2, index != 1);
+    });
+
+    m_keepAlives = new QCheckBox(tr("Keepalives"));
+    m_keepAlives->setObjectName(QStringLiteral("logKeepAlives"));
+    m_keepAlives->setToolTip(tr("Show empty keepalive frames"));
+    m_keepAlives->setChecked(true);
+    connect(m_keepAlives, &QCheckBox::toggled, this, [this](bool on) {
+        setShowKeepAlives(on);
+        emit keepAlivesToggled(on);
+    });
+
+    m_count = new QLabel;
+    m_count->setObjectName(QStringLiteral("logCount"));
+    m_count->setForegroundRole(QPalette::PlaceholderText);
+
+    layout->addWidget(m_text, 3);
+    layout->addWidget(m_sessionCombo);
+    layout->addWidget(m_channelCombo);
+    layout->addWidget(m_typeButton);
+    layout->addWidget(m_directionCombo);
+    layout->addWidget(m_keepAlives);
+    layout->addWidget(m_count);
+    return bar;
+}
+
+void LogPane::applyTypeMenu()
+{
+    quint32 mask = 0;
+    int checked = 0;
+    int total = 0;
+    for (QAction *action : m_typeMenu->actions()) {
+        if (!action->isCheckable())
+            continue;
+        ++total;
+        if (action->isChecked()) {
+            mask |= action->data().toUInt();
+            ++checked;
+        }
+    }
+    m_filter->setTypeMask(mask);
+    m_typeButton->setText(checked == total ? tr("All types")
+                          : checked == 0   ? tr("No types")
+                                           : tr("%1 of %2 types").arg(checked).arg(total));
+    {
+        const QSignalBlocker blocker(m_keepAlives);
+        m_keepAlives->setChecked(mask & MessageLogFilterModel::KeepAliveBit);
+    }
+    updateCount();
+}
+
+void LogPane::setShowKeepAlives(bool show)
+{
+    for (QAction *action : m_typeMenu->actions()) {
+        if (action->data().toUInt() == MessageLogFilterModel::KeepAliveBit &&
+            action->isChecked() != show) {
+            action->setChecked(show); // applyTypeMenu() follows
+            return;
+        }
+    }
+    const QSignalBlocker blocker(m_keepAlives);
+    m_keepAlives->setChecked(show);
+}
+
+void LogPane::setSessionFilter(int session)
+{
+    const int index = m_sessionCombo->findData(session);
+    if (index >= 0)
+        m_sessionCombo->setCurrentIndex(index);
+}
+
+void LogPane::setAutoScroll(bool on)
+{
+    m_autoScroll = on;
+    if (on)
+        m_logView->scrollToBottom();
+}
+
+void LogPane::focusTextFilter()
+{
+    m_text->setFocus(Qt::ShortcutFocusReason);
+    m_text->selectAll();
+}
+
+void LogPane::rebuildSessionCombo()
+{
+    if (!m_sessions)
+        return;
+    // Update in place, so that an open popup and the current choice survive.
+    for (int row = 0; row < m_sessions->rowCount(); ++row) {
+        const QModelIndex index = m_sessions->index(row, 0);
+        const int id = index.data(SessionListModel::SessionIdRole).toInt();
+        const QString text =
+            QStringLiteral("#%1 %2")
+                .arg(id)
+                .arg(m_sessions->index(row, SessionListModel::PeerColumn).data().toString());
+        const int existing = m_sessionCombo->findData(id);
+        if (existing < 0)
+            m_sessionCombo->addItem(text, id);
+        else if (m_sessionCombo->itemText(existing) != text)
+            m_sessionCombo->setItemText(existing, text);
+    }
+}
+
+void LogPane::addChannelKey(quint32 index)
+{
+    const std::optional<Key32> key = m_log->channelKey(index);
+    if (!key)
+        return;
+    m_channelCombo->addItem(tr("Channel %1…").arg(shortKeyHex(*key)), index);
+    m_channelCombo->setItemData(m_channelCombo->count() - 1,
+                                QString::fromStdString(toHex(*key)), Qt::ToolTipRole);
+}
+
+void LogPane::onRowsInserted()
+{
+    updateCount();
+    if (m_autoScroll && m_stickToBottom && !m_scrollTimer->isActive())
+        m_scrollTimer->start();
+}
+
+void LogPane::updateCount()
+{
+    const QLocale locale;
+    const int shown = m_filter->rowCount();
+    const int total = m_log->rowCount();
+    m_count->setText(shown == total ? tr("%1 messages").arg(locale.toString(total))
+                                    : tr("%1 of %2 shown")
+                                          .arg(locale.toString(shown), locale.toString(total)));
+}
+
+bool LogPane::selectSourceRow(int row)
+{
+    const QModelIndex proxy = m_filter->mapFromSource(m_log->index(row, 0));
+    if (!proxy.isValid())
+        return false;
+    m_logView->setCurrentIndex(proxy);
+    m_logView->scrollTo(proxy);
+    return true;
+}
+
+void LogPane::showRow(int sourceRow)
+{
+    m_currentRow = sourceRow;
+    if (sourceRow < 0 || sourceRow >= m_log->rowCount()) {
+        m_fields->clear();
+        m_hex->clear(tr("Select a message to see its bytes"));
+        emit currentRowChanged(-1);
+        return;
+    }
+    using Kind = MessageLogModel::Kind;
+    const MessageLogModel::Record &r = m_log->record(sourceRow);
+    const QByteArray plain = m_log->plainBytes(sourceRow);
+    switch (r.kind) {
+    case Kind::Frame:
+    case Kind::KeepAlive: {
+        if (r.flags & MessageLogModel::BytesDropped) {
+            m_fields->setTree(noteField("Frame", m_log->summaryText(r).toStdString()));
+            m_hex->clear(tr("The bytes of this frame were not kept"));
+            break;
+        }
+        m_fields->setTree(dissectFrame(viewOf(plain)));
+        const bool same = r.flags & MessageLogModel::PlainOnWire;
+        m_hex->setBytes(plain, same ? plain : m_log->wireBytes(sourceRow), same);
+        break;
+    }
+    case Kind::Handshake:
+        m_fields->setTree(dissectHandshakeMessage(viewOf(plain), r.type));
+        m_hex->setBytes(plain, plain, true);
+        break;
+    case Kind::Warning:
+    case Kind::Error:
+    case Kind::Event:
+        m_fields->setTree(noteField(m_log->typeText(r).toStdString(),
+                                    m_log->noteText(r).toStdString()));
+        m_hex->clear(r.kind == Kind::Event ? tr("A session event has no bytes")
+                                           : tr("Stream offset %1").arg(r.streamOffset));
+        break;
+    }
+    m_fieldView->expandAll();
+    m_fieldView->resizeColumnToContents(FieldTreeModel::FieldColumn);
+    emit currentRowChanged(sourceRow);
+}
+
+void LogPane::onFieldSelected()
+{
+    const QModelIndex current = m_fieldView->currentIndex();
+    if (!current.isValid()) {
+        m_hex->setHighlight(0, 0);
+        return;
+    }
+    const auto offset = current.data(FieldTreeModel::OffsetRole).toLongLong();
+    const auto length = current.data(FieldTreeModel::LengthRole).toLongLong();
+    m_hex->setHighlight(offset, length);
+}
+
+void LogPane::onByteClicked(qsizetype offset)
+{
+    const QModelIndex index = m_fields->indexForByte(offset);
+    if (!index.isValid())
+        return;
+    m_fieldView->setCurrentIndex(index);
+    m_fieldView->scrollTo(index);
+}
+
+QByteArray LogPane::saveState() const
+{
+    QByteArray state;
+    QDataStream out(&state, QIODevice::WriteOnly);
+    out << quint8(1) << m_mainSplitter->saveState() << m_detailSplitter->saveState()
+        << m_logView->header()->saveState() << int(m_hex->mode());
+    return state;
+}
+
+void LogPane::restoreState(const QByteArray &state)
+{
+    QDataStream in(state);
+    quint8 version = 0;
+    QByteArray main, detail, header;
+    int mode = 0;
+    in >> version >> main >> detail >> header >> mode;
+    if (version != 1 || in.status() != QDataStream::Ok)
+        return;
+    m_mainSplitter->restoreState(main);
+    m_detailSplitter->restoreState(detail);
+    m_logView->header()->restoreState(header);
+    m_hex->setMode(HexPane::Mode(qBound(0, mode, 2)));
+}
+
+} // namespace hyperscope
