@@ -170,19 +170,19 @@ void DemoRunner::buildScript()
     const auto stream = std::optional<Key32>();
     m_script = {
         // Extensions on the stream: the responder has one the initiator lacks.
-        [=] {
+        [=, this] {
             a()->registerExtension(stream, ChatExtension);
             if (b()) {
                 b()->registerExtension(stream, ChatExtension);
                 b()->registerExtension(stream, PresenceExtension);
             }
         },
-        [=] { a()->openChannel(m_keys[0]); },
-        [=] {
+        [=, this] { a()->openChannel(m_keys[0]); },
+        [=, this] {
             if (b())
                 b()->openChannel(m_keys[1]);
         },
-        [=] {
+        [=, this] {
             a()->registerExtension(dk(0), EchoExtension);
             if (b())
                 b()->registerExtension(dk(0), EchoExtension);
@@ -191,23 +191,23 @@ void DemoRunner::buildScript()
                           s.set_downloading(true);
                       }));
         },
-        [=] {
+        [=, this] {
             a()->send(dk(0), make<schema::Want>([](schema::Want &w) {
                           w.set_start(0);
                           w.set_length(64);
                       }));
         },
-        [=] {
+        [=, this] {
             a()->send(dk(0), make<schema::Request>([this](schema::Request &r) {
                           r.set_index(std::uint64_t(m_cycles % 16));
                           r.set_nodes(1);
                       }));
         },
-        [=] {
+        [=, this] {
             const std::string text = "hello #" + std::to_string(m_cycles) + " from the initiator";
             a()->sendExtension(stream, ChatExtension, viewOf(text));
         },
-        [=] {
+        [=, this] {
             const std::uint64_t index = std::uint64_t(m_cycles % 16 + 1);
             a()->send(dk(0), make<schema::Request>([index](schema::Request &r) {
                           r.set_index(index);
@@ -218,7 +218,7 @@ void DemoRunner::buildScript()
                           c.set_bytes(4096);
                       }));
         },
-        [=] {
+        [=, this] {
             if (!b())
                 return;
             const std::uint64_t start = std::uint64_t(16 + m_cycles);
@@ -230,12 +230,12 @@ void DemoRunner::buildScript()
                           u.set_start(start);
                       }));
         },
-        [=] {
+        [=, this] {
             std::string bytes(12, '\0');
             crypto::randomBytes({reinterpret_cast<std::uint8_t *>(bytes.data()), bytes.size()});
             a()->sendExtension(dk(0), EchoExtension, viewOf(bytes));
         },
-        [=] {
+        [=, this] {
             a()->send(dk(0), make<schema::Unwant>([](schema::Unwant &u) {
                           u.set_start(32);
                           u.set_length(32);
@@ -243,13 +243,13 @@ void DemoRunner::buildScript()
             a()->send(dk(1), make<schema::Want>([](schema::Want &w) { w.set_start(0); }));
         },
         // A feed only the initiator knows: the responder refuses it.
-        [=] { a()->openChannel(m_keys[3]); },
-        [=] {
+        [=, this] { a()->openChannel(m_keys[3]); },
+        [=, this] {
             a()->ping();
             if (b())
                 b()->ping();
         },
-        [=] {
+        [=, this] {
             // Every other pass, a frame of an unassigned type: the receiver warns and ignores it.
             if (m_cycles % 2 == 0) {
                 const std::string payload = "unassigned";
@@ -261,8 +261,8 @@ void DemoRunner::buildScript()
                           }));
             }
         },
-        [=] { a()->closeChannel(dk(1)); },
-        [=] {
+        [=, this] { a()->closeChannel(dk(1)); },
+        [=, this] {
             if (b())
                 b()->send(dk(0), make<schema::Status>([](schema::Status &s) {
                               s.set_uploading(true);

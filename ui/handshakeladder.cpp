@@ -110,7 +110,7 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
     const QColor text = pal.color(QPalette::Text);
     QColor dim = text;
     dim.setAlpha(150);
-    const int line = fm.height();
+    const int line = fontMetrics().height();
     QFont bold = font();
     bold.setBold(true);
     QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);

@@ -26,7 +26,8 @@ public:
     void command(const QJsonObject &command);
     /// Waits until an event satisfying @p match arrives (searching from the first unconsumed
     /// event); returns it, or an empty object after @p timeoutMs.
-    QJsonObject waitFor(const std::function<bool(const QJsonObject &)> &match, int timeoutMs = 10000);
+    QJsonObject waitFor(const std::function<bool(const QJsonObject &)> &match,
+                        int timeoutMs = 10000);
     QJsonObject waitForEvent(const QString &event, int timeoutMs = 10000);
     /// Every event received so far.
     const QList<QJsonObject> &events() const { return m_events; }

@@ -106,7 +106,9 @@ class TestInterop : public QObject
     static bool sync(JsonPeer *from, JsonPeer *to, int marker)
     {
         const int start = 1000000 + marker;
-        from->command({{"cmd", "send"}, {"key", channelKeyHex}, {"type", "Want"},
+        from->command({{"cmd", "send"},
+                       {"key", channelKeyHex},
+                       {"type", "Want"},
                        {"message", QJsonObject{{"start", start}}}});
         return !to->waitFor([&](const QJsonObject &e) {
                       return e["event"] == "message" && e["type"] == "Want" &&
@@ -125,7 +127,8 @@ class TestInterop : public QObject
                       : QList<QPair<const char *, QStringList>>{{"encrypted", {}}};
         for (const auto &[modeName, arguments] : modes) {
             QTest::addRow("reference-listens/%s", modeName) << Role::ReferenceListens << arguments;
-            QTest::addRow("hyperscope-listens/%s", modeName) << Role::HyperscopeListens << arguments;
+            QTest::addRow("hyperscope-listens/%s", modeName)
+                << Role::HyperscopeListens << arguments;
         }
     }
 
@@ -164,14 +167,17 @@ private slots:
         for (const auto &[type, message] : everyMessage()) {
             for (JsonPeer *sender : peers) {
                 JsonPeer *receiver = sender == peers[0] ? peers[1] : peers[0];
-                sender->command({{"cmd", "send"}, {"key", channelKeyHex}, {"type", type},
+                sender->command({{"cmd", "send"},
+                                 {"key", channelKeyHex},
+                                 {"type", type},
                                  {"message", message}});
                 const QJsonObject got = receiver->waitFor([&](const QJsonObject &e) {
                     return e["event"] == "message" && e["type"] == type &&
                            containsFields(e["message"].toObject(), message);
                 });
-                QVERIFY2(!got.isEmpty(), qPrintable(QString("%1 from %2 not received\n%3")
-                                                        .arg(type, sender->name(), s.transcript())));
+                QVERIFY2(!got.isEmpty(),
+                         qPrintable(QString("%1 from %2 not received\n%3")
+                                        .arg(type, sender->name(), s.transcript())));
                 QCOMPARE(got["discoveryKey"].toString(), dk);
             }
         }
@@ -188,9 +194,12 @@ private slots:
             });
         };
         // dialer's list: [dialer-only, shared-ext]; listener's: [listener-only, shared-ext].
-        QVERIFY2(!streamExtension(s.listener.get(), "shared-ext", 1).isEmpty(), qPrintable(s.transcript()));
-        QVERIFY2(!streamExtension(s.listener.get(), QJsonValue::Null, 0).isEmpty(), qPrintable(s.transcript()));
-        QVERIFY2(!streamExtension(s.dialer.get(), "shared-ext", 1).isEmpty(), qPrintable(s.transcript()));
+        QVERIFY2(!streamExtension(s.listener.get(), "shared-ext", 1).isEmpty(),
+                 qPrintable(s.transcript()));
+        QVERIFY2(!streamExtension(s.listener.get(), QJsonValue::Null, 0).isEmpty(),
+                 qPrintable(s.transcript()));
+        QVERIFY2(!streamExtension(s.dialer.get(), "shared-ext", 1).isEmpty(),
+                 qPrintable(s.transcript()));
         const QJsonObject names = s.listener->waitFor([](const QJsonObject &e) {
             return e["event"] == "extensions" && !e.contains("discoveryKey");
         });
@@ -204,12 +213,18 @@ private slots:
         // registrations before it took effect.
         QVERIFY2(sync(s.listener.get(), s.dialer.get(), 1), qPrintable(s.transcript()));
         QVERIFY2(sync(s.dialer.get(), s.listener.get(), 2), qPrintable(s.transcript()));
-        s.dialer->command({{"cmd", "extension"}, {"key", channelKeyHex}, {"name", "chan-b"}, {"payload", payload}});
-        s.listener->command({{"cmd", "extension"}, {"key", channelKeyHex}, {"name", "chan-b"}, {"payload", payload}});
+        s.dialer->command({{"cmd", "extension"},
+                           {"key", channelKeyHex},
+                           {"name", "chan-b"},
+                           {"payload", payload}});
+        s.listener->command({{"cmd", "extension"},
+                             {"key", channelKeyHex},
+                             {"name", "chan-b"},
+                             {"payload", payload}});
         const auto channelExtension = [&](JsonPeer *peer, int id) {
             return peer->waitFor([&](const QJsonObject &e) {
-                return e["event"] == "extension" && e["discoveryKey"] == dk && e["name"] == "chan-b" &&
-                       e["id"] == id && e["payload"] == payload;
+                return e["event"] == "extension" && e["discoveryKey"] == dk &&
+                       e["name"] == "chan-b" && e["id"] == id && e["payload"] == payload;
             });
         };
         QVERIFY2(!channelExtension(s.listener.get(), 1).isEmpty(), qPrintable(s.transcript()));
@@ -221,9 +236,11 @@ private slots:
             const QJsonObject closed = peer->waitForEvent("close");
             QVERIFY2(closed["discoveryKey"] == dk, qPrintable(s.transcript()));
         }
-        QVERIFY2(s.listener->waitFor([](const QJsonObject &e) {
-                     return e["event"] == "message" && e["type"] == "Close";
-                 }).size(),
+        QVERIFY2(s.listener
+                     ->waitFor([](const QJsonObject &e) {
+                         return e["event"] == "message" && e["type"] == "Close";
+                     })
+                     .size(),
                  qPrintable(s.transcript()));
 
         // Quit: the dialer ends cleanly, the listener (--once) follows.
@@ -246,12 +263,17 @@ private slots:
         QVERIFY2(discovered["discoveryKey"] == dk, qPrintable(s.transcript()));
         s.listener->command({{"cmd", "open"}, {"key", channelKeyHex}});
         for (JsonPeer *peer : {s.listener.get(), s.dialer.get()})
-            QVERIFY2(peer->waitForEvent("channel")["discoveryKey"] == dk, qPrintable(s.transcript()));
-        s.listener->command({{"cmd", "send"}, {"key", channelKeyHex}, {"type", "Request"},
+            QVERIFY2(peer->waitForEvent("channel")["discoveryKey"] == dk,
+                     qPrintable(s.transcript()));
+        s.listener->command({{"cmd", "send"},
+                             {"key", channelKeyHex},
+                             {"type", "Request"},
                              {"message", QJsonObject{{"index", 0}}}});
-        QVERIFY2(!s.dialer->waitFor([](const QJsonObject &e) {
+        QVERIFY2(!s.dialer
+                      ->waitFor([](const QJsonObject &e) {
                           return e["event"] == "message" && e["type"] == "Request";
-                      }).isEmpty(),
+                      })
+                      .isEmpty(),
                  qPrintable(s.transcript()));
         s.dialer->command({{"cmd", "quit"}});
         QVERIFY(s.dialer->waitForExit());
@@ -271,7 +293,9 @@ private slots:
         QVERIFY2(!s.reference()->waitForEvent("handshake").isEmpty(), qPrintable(s.transcript()));
         QTest::qWait(4000);
         const auto pings = s.reference()->eventsNamed("keepalive");
-        QVERIFY2(pings.size() >= 5, qPrintable(QString("only %1 keepalives\n%2").arg(pings.size()).arg(s.transcript())));
+        QVERIFY2(
+            pings.size() >= 5,
+            qPrintable(QString("only %1 keepalives\n%2").arg(pings.size()).arg(s.transcript())));
         QVERIFY2(s.reference()->eventsNamed("end").isEmpty(), qPrintable(s.transcript()));
         QVERIFY2(s.hyperscope()->eventsNamed("end").isEmpty(), qPrintable(s.transcript()));
         s.dialer->command({{"cmd", "quit"}});
@@ -283,7 +307,8 @@ private slots:
     {
         // A hyperscope-cli with a 1 s timeout facing a reference that never pings (60 s timeout,
         // and its pings stall anyway): our side must end with a timeout error, exit code 1.
-        Session s = connectPeers(Role::ReferenceListens, {}, {"--timeout", "60000"}, {"--timeout", "1000"});
+        Session s =
+            connectPeers(Role::ReferenceListens, {}, {"--timeout", "60000"}, {"--timeout", "1000"});
         const QJsonObject end = s.hyperscope()->waitForEvent("end", 15000);
         QVERIFY2(!end.isEmpty(), qPrintable(s.transcript()));
         QVERIFY2(!s.hyperscope()->eventsNamed("error").isEmpty(), qPrintable(s.transcript()));
@@ -296,16 +321,22 @@ private slots:
         // Our peer forges an Open with a wrong capability for a channel the reference opened:
         // the reference destroys the stream and our side sees the end.
         Session s = connectPeers(Role::ReferenceListens, {}, {"--key", channelKeyHex}, {});
-        QVERIFY2(!s.hyperscope()->waitForEvent("discovery-key").isEmpty(), qPrintable(s.transcript()));
-        s.hyperscope()->command({{"cmd", "frame"}, {"channel", 1}, {"type", 0},
-                                 {"payload", "0a20" + discoveryKeyOf(channelKeyHex) + "1220" + QString(64, 'e')}});
+        QVERIFY2(!s.hyperscope()->waitForEvent("discovery-key").isEmpty(),
+                 qPrintable(s.transcript()));
+        s.hyperscope()->command(
+            {{"cmd", "frame"},
+             {"channel", 1},
+             {"type", 0},
+             {"payload", "0a20" + discoveryKeyOf(channelKeyHex) + "1220" + QString(64, 'e')}});
         const QJsonObject end = s.hyperscope()->waitForEvent("end", 15000);
         QVERIFY2(!end.isEmpty(), qPrintable(s.transcript()));
-        QVERIFY2(!s.reference()->waitFor([](const QJsonObject &e) {
-                      return (e["event"] == "error" || e["event"] == "end") &&
-                             (e["message"].toString() + e["reason"].toString())
-                                 .contains("Invalid remote channel capability");
-                  }).isEmpty(),
+        QVERIFY2(!s.reference()
+                      ->waitFor([](const QJsonObject &e) {
+                          return (e["event"] == "error" || e["event"] == "end") &&
+                                 (e["message"].toString() + e["reason"].toString())
+                                     .contains("Invalid remote channel capability");
+                      })
+                      .isEmpty(),
                  qPrintable(s.transcript()));
     }
 };

@@ -105,6 +105,36 @@ std::vector<Message> everyMessage()
     return out;
 }
 
+/// Keeps what a TraceSink sees, copied (views die with the call).
+struct TraceRecorder : TraceSink
+{
+    struct FrameCopy
+    {
+        Direction direction;
+        std::uint64_t offset;
+        Bytes plain, wire;
+        bool hasMessage;
+        std::uint8_t type;
+    };
+    std::vector<FrameCopy> frames;
+    QStringList warnings;
+    int handshakeSteps = 0;
+    void traceHandshake(const HandshakeTrace &trace) override
+    {
+        QVERIFY(trace.error.empty());
+        ++handshakeSteps;
+    }
+    void traceFrame(const FrameTrace &t) override
+    {
+        frames.push_back({t.direction, t.streamOffset, Bytes(t.plain.begin(), t.plain.end()),
+                          Bytes(t.wire.begin(), t.wire.end()), t.message != nullptr, t.type});
+    }
+    void traceWarning(const WarningTrace &warning) override
+    {
+        warnings << QString::fromStdString(warning.message);
+    }
+};
+
 } // namespace
 
 class TestEngine : public QObject
@@ -551,6 +581,71 @@ private slots:
             pair.now);
         QVERIFY(!pair.responderEvents.ended);
         QCOMPARE(pair.responder.state(), Engine::State::Open);
+    }
+
+    void violationsAreReportedAsWarnings()
+    {
+        EngineOptions options;
+        options.encrypted = false;
+        EnginePair pair(options);
+        TraceRecorder trace;
+        pair.responder.setTraceSink(&trace);
+        pair.start();
+        const QByteArray frames = QByteArray::fromHex("031c0102"
+                                                      "03550800"
+                                                      "025f00"
+                                                      "020f07");
+        pair.responder.receive(
+            ByteView(reinterpret_cast<const std::uint8_t *>(frames.data()), frames.size()),
+            pair.now);
+        QCOMPARE(trace.warnings.size(), 4);
+        QVERIFY(trace.warnings[0].contains("unassigned type 12"));
+        QVERIFY(trace.warnings[1].contains("Want for channel id 5, which the remote never opened"));
+        QVERIFY(trace.warnings[2].contains("Extension for channel id 5"));
+        QVERIFY(trace.warnings[3].contains("extension id 7 on the stream was never announced"));
+    }
+
+    void traceShowsEveryFrameWithWireAndPlainBytes_data() { addModeChunkingRows(); }
+    void traceShowsEveryFrameWithWireAndPlainBytes()
+    {
+        QFETCH(Chunking, chunking);
+        EnginePair pair(optionsFromRow(), chunking);
+        TraceRecorder initiatorTrace, responderTrace;
+        pair.initiator.setTraceSink(&initiatorTrace);
+        pair.responder.setTraceSink(&responderTrace);
+        const Key32 k = key(8);
+        pair.initiator.openChannel(k);
+        pair.responder.openChannel(k);
+        pair.start();
+        for (const Message &message : everyMessage())
+            pair.initiator.send(crypto::discoveryKey(k), message);
+        pair.initiator.registerExtension(std::nullopt, "x");
+        pair.initiator.sendExtension(std::nullopt, "x", Bytes{9});
+        pair.initiator.ping();
+        pair.pump();
+        if (pair.initiator.options().noise)
+            QCOMPARE(initiatorTrace.handshakeSteps, 3);
+        std::vector<TraceRecorder::FrameCopy> sent, received;
+        for (const auto &f : initiatorTrace.frames)
+            if (f.direction == Direction::Outbound)
+                sent.push_back(f);
+        for (const auto &f : responderTrace.frames)
+            if (f.direction == Direction::Inbound)
+                received.push_back(f);
+        QCOMPARE(received.size(), sent.size());
+        QCOMPARE(sent.size(),
+                 1 + everyMessage().size() + 2 + 1); // Open, messages, Options+Extension, ping
+        std::uint64_t offset = 0;
+        for (std::size_t i = 0; i < sent.size(); ++i) {
+            QCOMPARE(sent[i].plain, received[i].plain);
+            QCOMPARE(sent[i].wire, received[i].wire);
+            QCOMPARE(sent[i].offset, offset);
+            QCOMPARE(received[i].offset, offset);
+            offset += sent[i].plain.size();
+            QCOMPARE(sent[i].wire != sent[i].plain, pair.initiator.options().encrypted);
+            if (sent[i].type <= 10 && sent[i].plain != Bytes{0})
+                QVERIFY(sent[i].hasMessage && received[i].hasMessage);
+        }
     }
 
     void garbageAfterTheHandshakeIsFatalWhenEncrypted()
