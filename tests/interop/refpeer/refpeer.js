@@ -598,9 +598,11 @@ function onSessionEnd (session) {
 }
 
 let finished = false
+let signalled = false // SIGINT / SIGTERM: always exit 0
 function finish (code) {
   if (finished) return
   finished = true
+  if (signalled) code = 0
   if (server) server.close()
   for (const s of sessions.values()) {
     if (!s.ended) { s.stream.destroy(); s.socket.destroy() }
@@ -665,9 +667,11 @@ function runCommand (cmd) {
       stream.state._messages._types[TYPE_NAMES.indexOf(type)].encoding.encode(message)
       if (type === 'Options' && cmd.key === undefined && cmd.discoveryKey === undefined) {
         stream.state.options(0, message) // stream-level Options, channel 0
+        stream._changes = 0 // the remote's view of our names changed: re-announce before the next extension
         return
       }
       const ch = session.commandChannel(cmd)
+      if (type === 'Options') session.chState(ch).announced = null // same, channel scope
       if (type === 'Close') {
         // Raw Close frame on the channel's local id; local bookkeeping unchanged
         // (use the "close" command for the reference's own close()).
@@ -776,6 +780,14 @@ function startSession (socket, initiator) {
 // ---------------------------------------------------------------- main
 
 function main () {
+  // A reader that went away must not crash us (EPIPE); keep serving.
+  process.stdout.on('error', () => {})
+  process.on('uncaughtException', (err) => {
+    process.stderr.write('refpeer: internal error: ' + (err && err.stack ? err.stack : err) + '\n')
+    emit('error', 0, { message: 'internal error: ' + (err && err.message ? err.message : String(err)) })
+    finish(1)
+  })
+
   try {
     opts = parseArgs(process.argv.slice(2))
   } catch (err) {
@@ -787,8 +799,13 @@ function main () {
   rl.on('line', onCommandLine)
   // End of stdin changes nothing.
 
-  process.on('SIGINT', () => { quit(); setTimeout(() => finish(0), 1500).unref() })
-  process.on('SIGTERM', () => { quit(); setTimeout(() => finish(0), 1500).unref() })
+  const onSignal = () => {
+    signalled = true
+    quit()
+    setTimeout(() => finish(0), 1500).unref()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
 
   if (opts.mode === 'listen') {
     server = net.createServer((socket) => {
