@@ -73,6 +73,7 @@ QString cliUsage()
         "  {\"cmd\":\"register\",\"name\":NAME[,\"key\":HEX]}\n"
         "  {\"cmd\":\"extension\",\"name\":NAME,\"payload\":HEX[,\"key\":HEX]}\n"
         "  {\"cmd\":\"close\",\"key\":HEX}\n"
+        "  {\"cmd\":\"frame\",\"channel\":ID,\"type\":0..15|NAME,\"payload\":HEX}  (raw frame)\n"
         "  {\"cmd\":\"ping\"}\n"
         "  {\"cmd\":\"quit\"}\n"
         "\"discoveryKey\" may replace \"key\" wherever it selects a channel.\n"
@@ -97,8 +98,7 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
     const QCommandLineOption noEncrypt(QStringLiteral("no-encrypt"));
     const QCommandLineOption noNoise(QStringLiteral("no-noise"));
     const QCommandLineOption trace(QStringLiteral("trace"));
-    parser.addOptions(
-        {help, host, port, once, key, extension, timeout, noEncrypt, noNoise, trace});
+    parser.addOptions({help, host, port, once, key, extension, timeout, noEncrypt, noNoise, trace});
 
     if (!parser.parse(arguments))
         return badArguments(parser.errorText());

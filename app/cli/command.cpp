@@ -36,6 +36,9 @@ const std::vector<CommandSpec> &commandSpecs()
          Command::Kind::Extension,
          {session, key, discoveryKey, QStringLiteral("name"), QStringLiteral("payload")}},
         {"close", Command::Kind::Close, {session, key, discoveryKey}},
+        {"frame",
+         Command::Kind::Frame,
+         {session, QStringLiteral("channel"), QStringLiteral("type"), QStringLiteral("payload")}},
         {"ping", Command::Kind::Ping, {session}},
         {"quit", Command::Kind::Quit, {session}},
     };
@@ -47,6 +50,29 @@ std::optional<Key32> parseKey(const QJsonValue &value)
     if (!value.isString())
         return std::nullopt;
     return key32FromHex(value.toString().toStdString());
+}
+
+/// A JSON number that is an integer in [@p min, @p max].
+std::optional<double> integerIn(const QJsonValue &value, double min, double max)
+{
+    const double number = value.toDouble(min - 1);
+    if (!value.isDouble() || number < min || number > max || std::floor(number) != number)
+        return std::nullopt;
+    return number;
+}
+
+/// An optional hex "payload" field into @p out; false when present but not hex.
+bool parsePayload(const QJsonValue &value, Bytes &out)
+{
+    if (value.isUndefined())
+        return true;
+    std::optional<Bytes> bytes;
+    if (value.isString())
+        bytes = fromHex(value.toString().toStdString());
+    if (!bytes)
+        return false;
+    out = std::move(*bytes);
+    return true;
 }
 
 } // namespace
@@ -95,10 +121,10 @@ std::variant<Command, QString> parseCommand(const QByteArray &line)
     command.kind = spec->kind;
 
     if (const QJsonValue session = json.value(QLatin1String("session")); !session.isUndefined()) {
-        const double number = session.toDouble(-1);
-        if (!session.isDouble() || number < 1 || number > INT_MAX || std::floor(number) != number)
+        const auto number = integerIn(session, 1, INT_MAX);
+        if (!number)
             return QStringLiteral("session must be a positive integer");
-        command.session = int(number);
+        command.session = int(*number);
     }
 
     // The channel: by feed key or by discovery key.
@@ -161,21 +187,34 @@ std::variant<Command, QString> parseCommand(const QByteArray &line)
         if (!extensionName.isString() || extensionName.toString().isEmpty())
             return QStringLiteral("%1 needs a non-empty \"name\"").arg(name);
         command.name = extensionName.toString().toStdString();
-        if (command.kind == Command::Kind::Extension) {
-            const QJsonValue payload = json.value(QLatin1String("payload"));
-            if (!payload.isUndefined()) {
-                std::optional<Bytes> bytes;
-                if (payload.isString())
-                    bytes = fromHex(payload.toString().toStdString());
-                if (!bytes)
-                    return QStringLiteral("payload must be a hex string");
-                command.payload = std::move(*bytes);
-            }
+        if (command.kind == Command::Kind::Extension &&
+            !parsePayload(json.value(QLatin1String("payload")), command.payload))
+            return QStringLiteral("payload must be a hex string");
+        break;
+    }
+    case Command::Kind::Frame: {
+        // Any integer JSON holds exactly; the engine refuses ids it cannot encode (>= 2^59).
+        const auto channel = integerIn(json.value(QLatin1String("channel")), 0, 9007199254740992.0);
+        if (!channel)
+            return QStringLiteral("frame needs a \"channel\": a local channel id (0 = stream)");
+        command.channel = std::uint64_t(*channel);
+        const QJsonValue type = json.value(QLatin1String("type"));
+        if (const auto number = integerIn(type, 0, 15)) {
+            command.frameType = std::uint8_t(*number);
+        } else if (const auto named = type.isString()
+                                          ? messageTypeFromName(type.toString().toStdString())
+                                          : std::nullopt) {
+            command.frameType = std::uint8_t(*named);
+        } else {
+            return QStringLiteral("frame needs a \"type\": 0..15 or a name (\"Want\")");
         }
+        if (!parsePayload(json.value(QLatin1String("payload")), command.payload))
+            return QStringLiteral("payload must be a hex string");
         break;
     }
     case Command::Kind::Ping:
-    case Command::Kind::Quit: break;
+    case Command::Kind::Quit:
+        break;
     }
     return command;
 }

@@ -6,11 +6,15 @@
 //   {"cmd":"register","name":N,"key":HEX}                       ... or a channel extension
 //   {"cmd":"extension","name":N,"payload":HEX[,"key":HEX]}      send an extension message
 //   {"cmd":"close","key":HEX}                                   close (or refuse) a channel
+//   {"cmd":"frame","channel":N,"type":T,"payload":HEX}          send a raw frame (debugging)
 //   {"cmd":"ping"}                                              send a keepalive now
 //   {"cmd":"quit"}                                              end every session and exit 0
 //
-// Wherever "key" selects a channel, "discoveryKey" may be given instead (never both). Every
-// command but quit takes an optional "session" (default: the latest session still alive).
+// "frame" writes varint(length) || header || payload exactly as given, on local channel id N
+// (the sender's id), type T a number 0..15 or a name ("Want"): the way to show how a peer reacts
+// to frames a well-behaved engine never sends. Wherever "key" selects a channel, "discoveryKey" may
+// be given instead (never both). Every command but quit takes an optional "session" (default: the
+// latest session still alive).
 //
 // parseCommand() is a pure function of one line: no session, no I/O. It is strict (unknown fields
 // are errors) so that a typo is reported instead of silently doing something else.
@@ -30,7 +34,7 @@ namespace hyperscope {
 
 struct Command
 {
-    enum class Kind { Open, Send, Register, Extension, Close, Ping, Quit };
+    enum class Kind { Open, Send, Register, Extension, Close, Frame, Ping, Quit };
 
     Kind kind = Kind::Ping;
     /// The session the command is for; empty means the latest session still alive.
@@ -45,8 +49,11 @@ struct Command
     std::optional<Message> message;
     /// register, extension: the extension name.
     std::string name;
-    /// extension: the bytes to send.
+    /// extension, frame: the bytes to send.
     Bytes payload;
+    /// frame: the local channel id and the frame type.
+    std::uint64_t channel = 0;
+    std::uint8_t frameType = 0;
 };
 
 /// The command name as written in JSON ("open", "send", ...).

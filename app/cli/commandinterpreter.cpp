@@ -10,8 +10,7 @@ CommandInterpreter::CommandInterpreter(SessionLookup lookup, EventPrinter *print
     : m_lookup(std::move(lookup))
     , m_printer(printer)
     , m_quit(std::move(quit))
-{
-}
+{}
 
 void CommandInterpreter::handleLine(const QByteArray &line)
 {
@@ -46,27 +45,40 @@ void CommandInterpreter::execute(const Command &command)
     }
     Error result;
     switch (command.kind) {
-    case Command::Kind::Open: result = session->openChannel(*command.key); break;
-    case Command::Kind::Send: result = session->send(*command.discoveryKey, *command.message); break;
+    case Command::Kind::Open:
+        result = session->openChannel(*command.key);
+        break;
+    case Command::Kind::Send:
+        result = session->send(*command.discoveryKey, *command.message);
+        break;
     case Command::Kind::Register:
         result = session->registerExtension(command.discoveryKey, command.name);
         break;
     case Command::Kind::Extension:
         result = session->sendExtension(command.discoveryKey, command.name, command.payload);
         break;
-    case Command::Kind::Close: result = session->closeChannel(*command.discoveryKey); break;
-    case Command::Kind::Ping: result = session->ping(); break;
-    case Command::Kind::Quit: break;
+    case Command::Kind::Close:
+        result = session->closeChannel(*command.discoveryKey);
+        break;
+    case Command::Kind::Frame:
+        result = session->sendFrame(command.channel, command.frameType, command.payload);
+        break;
+    case Command::Kind::Ping:
+        result = session->ping();
+        break;
+    case Command::Kind::Quit:
+        break;
     }
     if (result) {
         report(session->id(), QStringLiteral("%1: %2").arg(commandName(command.kind),
-                                                          QString::fromStdString(result.message)));
+                                                           QString::fromStdString(result.message)));
     }
 }
 
 void CommandInterpreter::report(int session, const QString &message)
 {
-    m_printer->print(errorEvent(session, QStringLiteral("line %1: %2").arg(m_lineNumber).arg(message)));
+    m_printer->print(
+        errorEvent(session, QStringLiteral("line %1: %2").arg(m_lineNumber).arg(message)));
 }
 
 } // namespace hyperscope

@@ -67,8 +67,8 @@ QJsonObject messageEvent(int session, const ChannelInfo &channel, const Message 
 {
     QJsonObject object = event("message", session);
     object.insert(QStringLiteral("discoveryKey"), hexString(channel.discoveryKey));
-    object.insert(QStringLiteral("type"), QLatin1String(messageTypeName(
-                                              static_cast<std::uint8_t>(messageType(message)))));
+    object.insert(QStringLiteral("type"),
+                  QLatin1String(messageTypeName(static_cast<std::uint8_t>(messageType(message)))));
     object.insert(QStringLiteral("message"), messageToJson(message));
     return object;
 }

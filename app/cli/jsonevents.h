@@ -27,7 +27,7 @@ QJsonObject listeningEvent(quint16 port);
 QJsonObject connectedEvent(int session, const QString &remote, bool initiator);
 QJsonObject handshakeEvent(int session, const HandshakeInfo &info);
 QJsonObject discoveryKeyEvent(int session, const Key32 &discoveryKey);
-/// A channel established (both sides opened, capability verified): {discoveryKey, localId, remoteId}.
+/// An established channel (both sides opened, capability verified).
 QJsonObject channelEvent(int session, const ChannelInfo &channel);
 /// {discoveryKey, type, message}: the message's fields under their schema names.
 QJsonObject messageEvent(int session, const ChannelInfo &channel, const Message &message);
@@ -39,7 +39,7 @@ QJsonObject extensionEvent(int session, const std::optional<Key32> &discoveryKey
                            const std::optional<std::string> &name, quint64 id,
                            const QByteArray &payload);
 QJsonObject closeEvent(int session, const Key32 &discoveryKey);
-/// {direction: "in"|"out", channel, type ("Want", "Keepalive", "Unknown(12)"), length, wire, plain}.
+/// One frame: direction "in"/"out", type "Want", "Keepalive", "Unknown(12)" ...; length in bytes.
 QJsonObject frameEvent(int session, const FrameTrace &frame);
 QJsonObject errorEvent(int session, const QString &message);
 QJsonObject endEvent(int session, const QString &reason);
@@ -49,7 +49,9 @@ class EventPrinter
 {
 public:
     /// @p out is not owned.
-    explicit EventPrinter(std::FILE *out = stdout) : m_out(out) {}
+    explicit EventPrinter(std::FILE *out = stdout)
+        : m_out(out)
+    {}
     void print(const QJsonObject &event);
 
 private:
@@ -61,7 +63,10 @@ class FrameEventSink : public TraceSink
 {
 public:
     /// @p printer is not owned and must outlive the sink.
-    FrameEventSink(int session, EventPrinter *printer) : m_session(session), m_printer(printer) {}
+    FrameEventSink(int session, EventPrinter *printer)
+        : m_session(session)
+        , m_printer(printer)
+    {}
     void traceFrame(const FrameTrace &frame) override;
 
 private:

@@ -64,8 +64,8 @@ void LineReader::emitLines()
         if (m_skipping) {
             m_skipping = false;
         } else {
-            const qsizetype end = newline > from && m_buffer.at(newline - 1) == '\r' ? newline - 1
-                                                                                     : newline;
+            const qsizetype end =
+                newline > from && m_buffer.at(newline - 1) == '\r' ? newline - 1 : newline;
             emit lineRead(m_buffer.mid(from, end - from));
         }
         from = newline + 1;

@@ -6,9 +6,17 @@
 
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 
 int main(int argc, char *argv[])
 {
+    // A closed stdin, stdout or stderr would be handed to the next descriptor we open (Qt's
+    // wake-up pipe, a socket), and commands would be read from it or events written into it.
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+        if (::fcntl(fd, F_GETFD) == -1)
+            ::open("/dev/null", O_RDWR); // takes the lowest free descriptor: this one
+    }
     // A reader that goes away must not kill us mid-line: writes to a closed stdout just fail.
     std::signal(SIGPIPE, SIG_IGN);
     QCoreApplication app(argc, argv);

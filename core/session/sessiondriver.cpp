@@ -2,10 +2,12 @@
 
 #include <QHostAddress>
 #include <QIODevice>
+#include <QScopeGuard>
 #include <QTcpSocket>
 
 #include <algorithm>
 #include <climits>
+#include <utility>
 
 namespace hyperscope {
 
@@ -14,6 +16,9 @@ namespace {
 /// Bytes taken from the device per read(): a socket buffer's worth in a few calls, while the
 /// engine's decrypted scratch copy of one chunk stays small.
 constexpr qint64 ReadChunk = 64 * 1024;
+
+/// The largest write buffer kept from one flush to the next, for reuse.
+constexpr std::size_t KeptWriteBuffer = 256 * 1024;
 
 /// How long a clean close waits for the peer to take our last bytes before the socket is aborted:
 /// a peer that stopped reading must not keep a finished session alive.
@@ -84,13 +89,9 @@ void SessionDriver::adoptSocket(QTcpSocket *socket)
     m_remoteAddress = formatAddress(socket->peerAddress(), socket->peerPort());
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     watchSocket(socket);
-    if (socket->state() != QAbstractSocket::ConnectedState) {
-        // The peer left before we got to it: it still counts as a session that ended.
-        start();
-        onDisconnected();
-        return;
-    }
     start();
+    if (socket->state() != QAbstractSocket::ConnectedState)
+        onDisconnected(); // the peer left before we got to it: still a session, and it ended
 }
 
 void SessionDriver::attachDevice(QIODevice *device)
@@ -113,8 +114,7 @@ void SessionDriver::watchSocket(QTcpSocket *socket)
 
 // --- Actions ----------------------------------------------------------------------------------
 
-template<typename Call>
-Error SessionDriver::act(Call &&call)
+template<typename Call> Error SessionDriver::act(Call &&call)
 {
     Error result;
     {
@@ -164,10 +164,6 @@ Error SessionDriver::ping()
 
 void SessionDriver::disconnectFromPeer(Error reason)
 {
-    if (m_closing || m_engine.state() == Engine::State::Ended)
-        return;
-    if (reason.message.empty() && reason.ok())
-        reason.message = "closed locally";
     endWith(std::move(reason));
 }
 
@@ -208,10 +204,10 @@ void SessionDriver::onExtensionNames(const ChannelInfo *channel,
 void SessionDriver::onExtension(const ChannelInfo *channel, const std::string *name,
                                 std::uint64_t id, ByteView payload)
 {
-    emit extensionReceived(channel ? std::optional(channel->discoveryKey) : std::nullopt,
-                           name ? std::optional(*name) : std::nullopt, id,
-                           QByteArray(reinterpret_cast<const char *>(payload.data()),
-                                      qsizetype(payload.size())));
+    emit extensionReceived(
+        channel ? std::optional(channel->discoveryKey) : std::nullopt,
+        name ? std::optional(*name) : std::nullopt, id,
+        QByteArray(reinterpret_cast<const char *>(payload.data()), qsizetype(payload.size())));
 }
 
 void SessionDriver::onChannelClose(const ChannelInfo &channel)
@@ -221,12 +217,10 @@ void SessionDriver::onChannelClose(const ChannelInfo &channel)
 
 void SessionDriver::onEnd(const Error &reason)
 {
-    if (m_endKnown)
-        return; // the driver already decided why (transport failure, local close)
-    m_endKnown = true;
+    // Reported later, with ended(), once the socket is closed.
     m_pendingEnd = reason;
-    if (m_pendingEnd.ok() && m_pendingEnd.message.empty())
-        m_pendingEnd.message = m_cleanEndHint;
+    if (m_pendingEnd.message.empty())
+        m_pendingEnd.message = m_pendingEnd.ok() ? "session ended" : "session failed";
 }
 
 // --- Transport --------------------------------------------------------------------------------
@@ -250,8 +244,13 @@ void SessionDriver::start()
 
 void SessionDriver::onReadyRead()
 {
-    if (!m_device || m_engineDepth > 0)
+    if (!m_device)
         return;
+    if (m_engineDepth > 0) {
+        // A handler runs a nested event loop: read once the engine call has returned.
+        m_readPending = true;
+        return;
+    }
     if (m_closing || m_engine.state() == Engine::State::Ended) {
         // The session is over: whatever the peer still sends is dropped, not buffered.
         m_device->skip(m_device->bytesAvailable());
@@ -268,7 +267,9 @@ void SessionDriver::onReadyRead()
             break;
         {
             EngineCall guard(this);
-            m_engine.receive(ByteView(m_readBuffer.data(), std::size_t(n)), now());
+            // In place: the engine decrypts our read buffer instead of a copy of it.
+            m_engine.receiveInPlace(std::span<std::uint8_t>(m_readBuffer.data(), std::size_t(n)),
+                                    now());
         }
         flush();
     }
@@ -281,18 +282,21 @@ void SessionDriver::onDisconnected()
         finish();
         return;
     }
+    if (m_engineDepth > 0) {
+        m_eofPending = true;
+        return;
+    }
     // Qt may still hold bytes that arrived just before the FIN: they belong to the session.
     onReadyRead();
     if (m_closing)
         return;
     switch (m_engine.state()) {
     case Engine::State::Idle:
-        endWith(Error(ErrorCode::ConnectionLost,
-                      "connection to " + m_remoteAddress.toStdString() + " closed before it started"));
+        endWith(Error(ErrorCode::ConnectionLost, "connection to " + m_remoteAddress.toStdString() +
+                                                     " closed before it started"));
         return;
     case Engine::State::Handshaking:
     case Engine::State::Open: {
-        m_cleanEndHint = "connection closed by peer";
         EngineCall guard(this);
         m_engine.receiveEnd(now());
         break;
@@ -326,11 +330,12 @@ void SessionDriver::onTimer()
         finish();
         return;
     }
+    if (m_engineDepth > 0)
+        return; // re-armed when the engine call in progress returns
     if (m_engine.state() == Engine::State::Idle) {
-        endWith(Error(ErrorCode::Timeout, "connection to " + m_remoteAddress.toStdString() +
-                                              " timed out after " +
-                                              std::to_string(m_engine.options().timeout.count()) +
-                                              " ms"));
+        endWith(Error(ErrorCode::Timeout,
+                      "connection to " + m_remoteAddress.toStdString() + " timed out after " +
+                          std::to_string(m_engine.options().timeout.count()) + " ms"));
         return;
     }
     {
@@ -344,49 +349,43 @@ void SessionDriver::flush()
 {
     if (!m_device || m_engine.outputSize() == 0)
         return;
-    const Bytes output = m_engine.takeOutput();
+    // The engine writes into the storage of the previous flush (no allocation per flush). Held
+    // in a local while writing, so that a re-entrant flush cannot clear it under us; a buffer
+    // grown by a burst is not kept (an idle session should not hold it).
+    Bytes output = std::exchange(m_writeBuffer, Bytes());
+    m_engine.takeOutput(output);
+    const auto keepStorage = qScopeGuard([&] {
+        if (output.capacity() <= KeptWriteBuffer)
+            m_writeBuffer = std::move(output);
+    });
     if (!m_device->isOpen())
         return;
     const qint64 written =
         m_device->write(reinterpret_cast<const char *>(output.data()), qint64(output.size()));
     if (written != qint64(output.size())) {
-        failTransport(Error(ErrorCode::ConnectionLost,
+        destroyEngine(Error(ErrorCode::ConnectionLost,
                             "write to " + m_remoteAddress.toStdString() +
                                 " failed: " + m_device->errorString().toStdString()));
         return;
     }
     if (m_socket && m_socket->bytesToWrite() > qint64(limits::MaxQueuedOutput)) {
-        failTransport(Error(ErrorCode::OutputOverflow,
+        destroyEngine(Error(ErrorCode::OutputOverflow,
                             "peer is not reading: " + std::to_string(m_socket->bytesToWrite()) +
                                 " bytes queued"));
     }
 }
 
-void SessionDriver::failTransport(Error reason)
+void SessionDriver::destroyEngine(Error reason)
 {
-    if (m_engine.state() == Engine::State::Ended)
-        return;
-    m_endKnown = true;
-    m_pendingEnd = reason;
+    // Ends the engine in any state, Idle included; onEnd() records the reason. A second end is
+    // ignored by the engine: the first reason stays.
     EngineCall guard(this);
     m_engine.destroy(std::move(reason));
 }
 
 void SessionDriver::endWith(Error reason)
 {
-    if (m_engine.state() == Engine::State::Ended || m_closing)
-        return;
-    m_endKnown = true;
-    m_pendingEnd = reason;
-    {
-        EngineCall guard(this);
-        m_engine.destroy(std::move(reason));
-    }
-    if (m_engine.state() != Engine::State::Ended) {
-        // An engine that never started may not consider itself ended: the driver does.
-        closeTransport();
-        return;
-    }
+    destroyEngine(std::move(reason));
     afterEngineCall();
 }
 
@@ -395,10 +394,16 @@ void SessionDriver::afterEngineCall()
     if (m_engineDepth > 0)
         return; // a handler called us from inside the engine: the outermost call finishes up
     flush();
-    if (m_engine.state() == Engine::State::Ended)
+    if (m_engine.state() == Engine::State::Ended) {
         closeTransport();
-    else if (!m_closing)
-        rearmTimer();
+        return;
+    }
+    rearmTimer();
+    // Socket news that arrived while a handler ran a nested event loop.
+    if (std::exchange(m_readPending, false))
+        onReadyRead();
+    if (std::exchange(m_eofPending, false))
+        onDisconnected();
 }
 
 void SessionDriver::rearmTimer()
@@ -418,12 +423,6 @@ void SessionDriver::closeTransport()
         return;
     m_closing = true;
     m_timer.stop();
-    if (!m_endKnown) {
-        m_endKnown = true;
-        m_pendingEnd = m_engine.endReason();
-        if (m_pendingEnd.ok() && m_pendingEnd.message.empty())
-            m_pendingEnd.message = m_cleanEndHint;
-    }
     if (m_socket) {
         if (m_socket->state() == QAbstractSocket::ConnectedState && m_pendingEnd.ok()) {
             // A clean end lets the peer read what we last said (a Close, a message before quit).
@@ -452,7 +451,8 @@ void SessionDriver::finish()
         disconnect(m_socket, nullptr, this, nullptr);
     // Queued: receivers may deleteLater() us, and we are often deep inside a socket signal or an
     // engine call here. The connection dies with us if we are deleted first.
-    QMetaObject::invokeMethod(this, [this] { emit ended(m_pendingEnd); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { emit ended(m_pendingEnd); }, Qt::QueuedConnection);
 }
 
 Millis SessionDriver::now() const

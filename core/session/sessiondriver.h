@@ -125,7 +125,7 @@ private:
     void onSocketError(QAbstractSocket::SocketError error);
     void onTimer();
     void flush();
-    void failTransport(Error reason);
+    void destroyEngine(Error reason);
     void endWith(Error reason);
     void afterEngineCall();
     void rearmTimer();
@@ -138,17 +138,18 @@ private:
     QPointer<QIODevice> m_device;
     QTcpSocket *m_socket = nullptr;
     QString m_remoteAddress;
-    QTimer
-        m_timer; ///< The engine's next deadline; while connecting or closing, that phase's limit.
+    /// Armed for the engine's next deadline; while connecting or closing, for that phase's limit.
+    QTimer m_timer;
     QElapsedTimer m_clock;
     std::function<bool(const Key32 &)> m_keyFilter;
-    Bytes m_readBuffer; ///< Reused by every read (ReadChunk bytes once allocated).
+    Bytes m_readBuffer;  ///< Reused by every read (ReadChunk bytes once allocated).
+    Bytes m_writeBuffer; ///< Storage handed back to the engine by every flush.
     int m_engineDepth = 0;
     bool m_closing = false;      ///< The session is over; the transport is being closed.
-    bool m_endKnown = false;     ///< m_pendingEnd holds the final reason.
     bool m_endedEmitted = false; ///< ended() is queued or delivered.
-    std::string m_cleanEndHint = "session ended"; ///< Reason text for a clean end without one.
-    Error m_pendingEnd;
+    bool m_readPending = false;  ///< readyRead arrived during an engine call.
+    bool m_eofPending = false;   ///< EOF arrived during an engine call.
+    Error m_pendingEnd; ///< The engine's end reason, reported by ended() once the socket closed.
 };
 
 } // namespace hyperscope

@@ -87,7 +87,8 @@ void SessionServer::acceptPending()
 
 void SessionServer::onAcceptError()
 {
-    emit acceptFailed(QStringLiteral("cannot accept a connection: %1").arg(m_server->errorString()));
+    emit acceptFailed(
+        QStringLiteral("cannot accept a connection: %1").arg(m_server->errorString()));
     // QTcpServer pauses itself after a non-temporary accept error; a busy host is not a reason to
     // stop serving for good.
     QTimer::singleShot(AcceptRetryMs, m_server, [server = m_server] { server->resumeAccepting(); });

@@ -56,9 +56,12 @@ void tst_CliOptions::parsesConnect_data()
     QTest::addColumn<QString>("target");
     QTest::addColumn<QString>("host");
     QTest::addColumn<int>("port");
-    QTest::newRow("ipv4") << "127.0.0.1:4000" << "127.0.0.1" << 4000;
-    QTest::newRow("name") << "localhost:1" << "localhost" << 1;
-    QTest::newRow("ipv6") << "[::1]:65535" << "::1" << 65535;
+    QTest::newRow("ipv4") << "127.0.0.1:4000"
+                          << "127.0.0.1" << 4000;
+    QTest::newRow("name") << "localhost:1"
+                          << "localhost" << 1;
+    QTest::newRow("ipv6") << "[::1]:65535"
+                          << "::1" << 65535;
 }
 
 void tst_CliOptions::parsesConnect()
@@ -78,9 +81,8 @@ void tst_CliOptions::parsesConnect()
 void tst_CliOptions::parsesOptions()
 {
     const auto parsed =
-        parse({"connect", "127.0.0.1:5", "--key", KeyHex, "--key", QString(64, u'C'),
-               "--extension", "one", "--extension", "two", "--timeout", "250", "--no-encrypt",
-               "--trace"});
+        parse({"connect", "127.0.0.1:5", "--key", KeyHex, "--key", QString(64, u'C'), "--extension",
+               "one", "--extension", "two", "--timeout", "250", "--no-encrypt", "--trace"});
     QVERIFY(std::holds_alternative<CliOptions>(parsed));
     const CliOptions &options = std::get<CliOptions>(parsed);
     QCOMPARE(options.keys.size(), 2u);
@@ -114,12 +116,12 @@ void tst_CliOptions::rejectsBadArguments_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("message");
     QTest::newRow("nothing") << QStringList{} << "missing command: 'listen' or 'connect'";
-    QTest::newRow("unknown command") << QStringList{"serve"}
-                                     << "unknown command 'serve': use 'listen' or 'connect'";
-    QTest::newRow("unknown option") << QStringList{"listen", "--port", "1", "--bogus"}
-                                    << "Unknown option 'bogus'.";
-    QTest::newRow("listen without port") << QStringList{"listen"}
-                                         << "listen needs --port PORT (0 picks a free port)";
+    QTest::newRow("unknown command")
+        << QStringList{"serve"} << "unknown command 'serve': use 'listen' or 'connect'";
+    QTest::newRow("unknown option")
+        << QStringList{"listen", "--port", "1", "--bogus"} << "Unknown option 'bogus'.";
+    QTest::newRow("listen without port")
+        << QStringList{"listen"} << "listen needs --port PORT (0 picks a free port)";
     QTest::newRow("port too big") << QStringList{"listen", "--port", "65536"}
                                   << "--port must be a number from 0 to 65535, got '65536'";
     QTest::newRow("port not a number") << QStringList{"listen", "--port", "http"}
@@ -138,18 +140,18 @@ void tst_CliOptions::rejectsBadArguments_data()
     QTest::newRow("connect bare ipv6")
         << QStringList{"connect", "::1:80"}
         << "connect needs HOST:PORT with a port from 1 to 65535, got '::1:80'";
-    QTest::newRow("connect --once") << QStringList{"connect", "h:1", "--once"}
-                                    << "--once applies to listen only";
-    QTest::newRow("connect --port") << QStringList{"connect", "h:1", "--port", "2"}
-                                    << "--port applies to listen only";
+    QTest::newRow("connect --once")
+        << QStringList{"connect", "h:1", "--once"} << "--once applies to listen only";
+    QTest::newRow("connect --port")
+        << QStringList{"connect", "h:1", "--port", "2"} << "--port applies to listen only";
     QTest::newRow("short key") << QStringList{"connect", "h:1", "--key", "abcd"}
                                << "--key must be 64 hex digits, got 'abcd'";
     QTest::newRow("empty extension") << QStringList{"connect", "h:1", "--extension", ""}
                                      << "--extension needs a name of 1 to 256 bytes";
     QTest::newRow("negative timeout") << QStringList{"connect", "h:1", "--timeout", "-1"}
                                       << "--timeout must be a number of milliseconds, got '-1'";
-    QTest::newRow("missing value") << QStringList{"connect", "h:1", "--timeout"}
-                                   << "Missing value after '--timeout'.";
+    QTest::newRow("missing value")
+        << QStringList{"connect", "h:1", "--timeout"} << "Missing value after '--timeout'.";
 }
 
 void tst_CliOptions::rejectsBadArguments()

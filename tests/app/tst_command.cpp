@@ -35,6 +35,7 @@ private slots:
     void parsesSendMessage();
     void selectsChannelByEitherKey();
     void parsesExtensionPayload();
+    void parsesRawFrame();
     void neverCrashesOnPrefixes();
 };
 
@@ -60,9 +61,11 @@ void tst_Command::parsesValidCommands_data()
         Command::Kind::Register);
     row("extension", R"({"cmd":"extension","name":"x","payload":"00ff"})",
         Command::Kind::Extension);
-    row("extension without payload", R"({"cmd":"extension","name":"x"})",
-        Command::Kind::Extension);
+    row("extension without payload", R"({"cmd":"extension","name":"x"})", Command::Kind::Extension);
     row("close", withKey(R"({"cmd":"close","key":"KEY"})"), Command::Kind::Close);
+    row("frame by number", R"({"cmd":"frame","channel":1,"type":5,"payload":"0800"})",
+        Command::Kind::Frame);
+    row("frame by name", R"({"cmd":"frame","channel":0,"type":"Extension"})", Command::Kind::Frame);
     row("ping", R"({"cmd":"ping"})", Command::Kind::Ping);
     row("ping with session", R"({"cmd":"ping","session":3})", Command::Kind::Ping, 3);
     row("quit", R"({"cmd":"quit"})", Command::Kind::Quit);
@@ -87,45 +90,43 @@ void tst_Command::rejectsBadCommands_data()
     QTest::addColumn<QByteArray>("line");
     QTest::addColumn<QString>("error");
 
-    QTest::newRow("not json") << QByteArray("open") << "not valid JSON (illegal value at offset 0)";
+    QTest::newRow("not json") << QByteArray("open") << "not valid JSON (illegal value at offset 1)";
     QTest::newRow("array") << QByteArray("[]") << "a command must be a JSON object";
     QTest::newRow("no cmd") << QByteArray("{}") << "missing \"cmd\"";
     QTest::newRow("cmd not string") << QByteArray(R"({"cmd":1})") << "\"cmd\" must be a string";
     QTest::newRow("unknown") << QByteArray(R"({"cmd":"opne"})") << "unknown command 'opne'";
-    QTest::newRow("unknown field") << QByteArray(R"({"cmd":"ping","key":"00"})")
-                                   << "ping has no field 'key'";
+    QTest::newRow("unknown field")
+        << QByteArray(R"({"cmd":"ping","key":"00"})") << "ping has no field 'key'";
     QTest::newRow("short key") << QByteArray(R"({"cmd":"open","key":"abcd"})")
                                << "key must be 64 hex digits";
     QTest::newRow("key not hex") << QByteArray(R"({"cmd":"open","key":")" + QByteArray(64, 'g') +
                                                R"("})")
                                  << "key must be 64 hex digits";
-    QTest::newRow("key not string") << QByteArray(R"({"cmd":"open","key":5})")
-                                    << "key must be 64 hex digits";
+    QTest::newRow("key not string")
+        << QByteArray(R"({"cmd":"open","key":5})") << "key must be 64 hex digits";
     QTest::newRow("bad discoveryKey") << QByteArray(R"({"cmd":"close","discoveryKey":"zz"})")
                                       << "discoveryKey must be 64 hex digits";
-    QTest::newRow("both keys")
-        << withKey(R"({"cmd":"close","key":"KEY","discoveryKey":"KEY"})")
-        << "give key or discoveryKey, not both";
+    QTest::newRow("both keys") << withKey(R"({"cmd":"close","key":"KEY","discoveryKey":"KEY"})")
+                               << "give key or discoveryKey, not both";
     QTest::newRow("open by discovery key")
         << withKey(R"({"cmd":"open","discoveryKey":"KEY"})")
         << "open needs the key: a discovery key cannot open a channel";
     QTest::newRow("open without key") << QByteArray(R"({"cmd":"open"})") << "open needs a \"key\"";
-    QTest::newRow("close without key") << QByteArray(R"({"cmd":"close"})")
-                                       << "close needs a \"key\" or \"discoveryKey\"";
+    QTest::newRow("close without key")
+        << QByteArray(R"({"cmd":"close"})") << "close needs a \"key\" or \"discoveryKey\"";
     QTest::newRow("send without channel")
         << QByteArray(R"({"cmd":"send","type":"Want","message":{"start":0}})")
         << "send needs a \"key\" or \"discoveryKey\"";
-    QTest::newRow("send without type") << withKey(R"({"cmd":"send","key":"KEY"})")
-                                       << "send needs a \"type\" (Options .. Close)";
-    QTest::newRow("send unknown type") << withKey(R"({"cmd":"send","key":"KEY","type":"Wnat"})")
-                                       << "unknown message type 'Wnat'";
+    QTest::newRow("send without type")
+        << withKey(R"({"cmd":"send","key":"KEY"})") << "send needs a \"type\" (Options .. Close)";
+    QTest::newRow("send unknown type")
+        << withKey(R"({"cmd":"send","key":"KEY","type":"Wnat"})") << "unknown message type 'Wnat'";
     QTest::newRow("send Open")
         << withKey(R"({"cmd":"send","key":"KEY","type":"Open","message":{}})")
         << "Open cannot be sent: use {\"cmd\":\"open\",\"key\":...} to open a channel";
-    QTest::newRow("send Extension")
-        << withKey(R"({"cmd":"send","key":"KEY","type":"Extension"})")
-        << "Extension cannot be sent with send: use "
-           "{\"cmd\":\"extension\",\"name\":...,\"payload\":...}";
+    QTest::newRow("send Extension") << withKey(R"({"cmd":"send","key":"KEY","type":"Extension"})")
+                                    << "Extension cannot be sent with send: use "
+                                       "{\"cmd\":\"extension\",\"name\":...,\"payload\":...}";
     QTest::newRow("message not object")
         << withKey(R"({"cmd":"send","key":"KEY","type":"Want","message":[]})")
         << "message must be a JSON object";
@@ -135,19 +136,33 @@ void tst_Command::rejectsBadCommands_data()
     QTest::newRow("unknown message field")
         << withKey(R"({"cmd":"send","key":"KEY","type":"Want","message":{"start":0,"begin":1}})")
         << "Want has no field 'begin'";
-    QTest::newRow("register without name") << QByteArray(R"({"cmd":"register"})")
-                                           << "register needs a non-empty \"name\"";
-    QTest::newRow("register empty name") << QByteArray(R"({"cmd":"register","name":""})")
-                                         << "register needs a non-empty \"name\"";
+    QTest::newRow("register without name")
+        << QByteArray(R"({"cmd":"register"})") << "register needs a non-empty \"name\"";
+    QTest::newRow("register empty name")
+        << QByteArray(R"({"cmd":"register","name":""})") << "register needs a non-empty \"name\"";
     QTest::newRow("extension bad payload")
         << QByteArray(R"({"cmd":"extension","name":"x","payload":"abc"})")
         << "payload must be a hex string";
+    QTest::newRow("frame without channel")
+        << QByteArray(R"({"cmd":"frame","type":5})")
+        << "frame needs a \"channel\": a local channel id (0 = stream)";
+    QTest::newRow("frame negative channel")
+        << QByteArray(R"({"cmd":"frame","channel":-1,"type":5})")
+        << "frame needs a \"channel\": a local channel id (0 = stream)";
+    QTest::newRow("frame type 16") << QByteArray(R"({"cmd":"frame","channel":1,"type":16})")
+                                   << "frame needs a \"type\": 0..15 or a name (\"Want\")";
+    QTest::newRow("frame type unknown name")
+        << QByteArray(R"({"cmd":"frame","channel":1,"type":"Keepalive"})")
+        << "frame needs a \"type\": 0..15 or a name (\"Want\")";
+    QTest::newRow("frame bad payload")
+        << QByteArray(R"({"cmd":"frame","channel":1,"type":1,"payload":"xy"})")
+        << "payload must be a hex string";
     QTest::newRow("session zero") << QByteArray(R"({"cmd":"ping","session":0})")
                                   << "session must be a positive integer";
-    QTest::newRow("session fraction") << QByteArray(R"({"cmd":"ping","session":1.5})")
-                                      << "session must be a positive integer";
-    QTest::newRow("session string") << QByteArray(R"({"cmd":"ping","session":"1"})")
-                                    << "session must be a positive integer";
+    QTest::newRow("session fraction")
+        << QByteArray(R"({"cmd":"ping","session":1.5})") << "session must be a positive integer";
+    QTest::newRow("session string")
+        << QByteArray(R"({"cmd":"ping","session":"1"})") << "session must be a positive integer";
 }
 
 void tst_Command::rejectsBadCommands()
@@ -199,6 +214,20 @@ void tst_Command::parsesExtensionPayload()
     QCOMPARE(command.name, std::string("héllo"));
     QCOMPARE(command.payload, (Bytes{0x00, 0xff, 0x10}));
     QCOMPARE(commandName(command.kind), QStringLiteral("extension"));
+}
+
+void tst_Command::parsesRawFrame()
+{
+    const auto parsed =
+        parseCommand(R"({"cmd":"frame","session":1,"channel":3,"type":"Data","payload":"0801"})");
+    const Command &command = std::get<Command>(parsed);
+    QCOMPARE(command.kind, Command::Kind::Frame);
+    QCOMPARE(command.channel, 3u);
+    QCOMPARE(command.frameType, 9);
+    QCOMPARE(command.payload, (Bytes{0x08, 0x01}));
+    const auto unassigned = parseCommand(R"({"cmd":"frame","channel":0,"type":12})");
+    QCOMPARE(std::get<Command>(unassigned).frameType, 12);
+    QVERIFY(std::get<Command>(unassigned).payload.empty());
 }
 
 void tst_Command::neverCrashesOnPrefixes()

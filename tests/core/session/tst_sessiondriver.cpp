@@ -4,6 +4,8 @@
 #include "sessiondriver.h"
 #include "sessionserver.h"
 
+#include <QLocalServer>
+#include <QLocalSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
@@ -74,11 +76,11 @@ struct Recorder
                          [this](const ChannelInfo &info, const Message &message) {
                              messages.emplace_back(info, message);
                          });
-        QObject::connect(d, &SessionDriver::extensionNamesReceived, d,
-                         [this](const std::optional<Key32> &key,
-                                const std::vector<std::string> &list) {
-                             names.push_back({key, list});
-                         });
+        QObject::connect(
+            d, &SessionDriver::extensionNamesReceived, d,
+            [this](const std::optional<Key32> &key, const std::vector<std::string> &list) {
+                names.push_back({key, list});
+            });
         QObject::connect(d, &SessionDriver::extensionReceived, d,
                          [this](const std::optional<Key32> &key,
                                 const std::optional<std::string> &name, quint64 id,
@@ -138,14 +140,17 @@ EngineOptions modeOptions(bool noise, bool encrypted, Millis timeout = limits::D
 /// Brings up a pair with one channel established on both sides (key 0x11).
 bool establish(Pair &pair)
 {
-    if (!QTest::qWaitFor([&] { return pair.clientEvents.connected && pair.serverDriver &&
-                                      pair.serverEvents.connected; },
-                         Wait))
+    if (!QTest::qWaitFor(
+            [&] {
+                return pair.clientEvents.connected && pair.serverDriver &&
+                       pair.serverEvents.connected;
+            },
+            Wait))
         return false;
     const bool noise = pair.client->engine().options().noise;
-    if (noise && !QTest::qWaitFor([&] { return pair.clientEvents.handshake &&
-                                               pair.serverEvents.handshake; },
-                                  Wait))
+    if (noise &&
+        !QTest::qWaitFor([&] { return pair.clientEvents.handshake && pair.serverEvents.handshake; },
+                         Wait))
         return false;
     if (pair.client->openChannel(feedKey(0x11)) || pair.serverDriver->openChannel(feedKey(0x11)))
         return false;
@@ -226,6 +231,7 @@ private slots:
     void keepalivesHoldIdleSessionOpen();
     void endsSessionWhenPeerStopsReading();
     void serverAllocatesIdsSharedWithDialer();
+    void runsOverAnyDevice();
 };
 
 void tst_SessionDriver::establishesChannel_data()
@@ -352,8 +358,7 @@ void tst_SessionDriver::exchangesStreamAndChannelExtensions()
     QCOMPARE(channelExtension.name, std::optional<std::string>("chan-a"));
     QCOMPARE(channelExtension.id, 1u); // index in the server's list: chan-0, chan-a
     QCOMPARE(pair.clientEvents.names.back().discoveryKey, std::optional(discoveryKey));
-    QCOMPARE(pair.clientEvents.names.back().names,
-             (std::vector<std::string>{"chan-0", "chan-a"}));
+    QCOMPARE(pair.clientEvents.names.back().names, (std::vector<std::string>{"chan-0", "chan-a"}));
 
     // Refused calls are errors, not the end of the session.
     QCOMPARE(client.sendExtension(stream, "nope", payload).code, ErrorCode::UnknownExtension);
@@ -419,9 +424,8 @@ void tst_SessionDriver::peerDisconnectMidHandshakeIsAnErrorAndServerGoesOn()
     Recorder first;
     Recorder second;
     int started = 0;
-    connect(&server, &SessionServer::sessionStarted, this, [&](SessionDriver *driver) {
-        (++started == 1 ? first : second).attach(driver);
-    });
+    connect(&server, &SessionServer::sessionStarted, this,
+            [&](SessionDriver *driver) { (++started == 1 ? first : second).attach(driver); });
 
     // A peer that announces a 32-byte handshake message, sends 4 bytes of it and leaves.
     QTcpSocket raw;
@@ -453,9 +457,9 @@ void tst_SessionDriver::failingPeerLeavesOtherSessionsAlone()
     Pair pair;
     QVERIFY(establish(pair));
     Recorder badEvents;
-    SessionDriver *badSession = nullptr;
+    int badId = 0;
     connect(&pair.server, &SessionServer::sessionStarted, this, [&](SessionDriver *driver) {
-        badSession = driver;
+        badId = driver->id();
         badEvents.attach(driver);
     });
     // Garbage where a handshake should be: a 0xffff-byte-long varint is not a handshake length.
@@ -465,7 +469,7 @@ void tst_SessionDriver::failingPeerLeavesOtherSessionsAlone()
     raw.write(QByteArray(16, '\xff'));
     QTRY_COMPARE_WITH_TIMEOUT(badEvents.endedCount, 1, Wait);
     QCOMPARE(badEvents.endReason.code, ErrorCode::HandshakeFailed);
-    QVERIFY(badSession && badSession->id() == 3);
+    QCOMPARE(badId, 3); // the dialer is 1, its session on the server 2
     QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, Wait);
 
     schema::Want want;
@@ -587,6 +591,43 @@ void tst_SessionDriver::serverAllocatesIdsSharedWithDialer()
     server.close();
     QVERIFY(!server.isListening());
     QCOMPARE(server.sessions().size(), 2); // closing the listener leaves sessions alone
+}
+
+void tst_SessionDriver::runsOverAnyDevice()
+{
+    // Not TCP: a local socket pair. The devices are not owned by the drivers.
+    QLocalServer server;
+    QVERIFY(
+        server.listen(QStringLiteral("hyperscope-tst-%1").arg(QCoreApplication::applicationPid())));
+    QLocalSocket dialer;
+    dialer.connectToServer(server.fullServerName());
+    QVERIFY(server.waitForNewConnection(Wait));
+    QLocalSocket *accepted = server.nextPendingConnection();
+    QTRY_COMPARE_WITH_TIMEOUT(dialer.state(), QLocalSocket::ConnectedState, Wait);
+
+    EngineOptions options;
+    SessionDriver responder(1, options);
+    options.initiator = true;
+    SessionDriver initiator(2, options);
+    Recorder responderEvents;
+    Recorder initiatorEvents;
+    responderEvents.attach(&responder);
+    initiatorEvents.attach(&initiator);
+    responder.attachDevice(accepted);
+    initiator.attachDevice(&dialer);
+    QCOMPARE(responderEvents.connected, 1);
+    QCOMPARE(initiatorEvents.connected, 1);
+    QTRY_VERIFY_WITH_TIMEOUT(initiatorEvents.handshake && responderEvents.handshake, Wait);
+    QVERIFY(initiator.openChannel(feedKey(0x33)).ok());
+    QVERIFY(responder.openChannel(feedKey(0x33)).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(responderEvents.opened.size(), 1u, Wait);
+
+    initiator.disconnectFromPeer();
+    QTRY_COMPARE_WITH_TIMEOUT(initiatorEvents.endedCount, 1, Wait);
+    QVERIFY(initiatorEvents.endReason.ok());
+    QVERIFY(!dialer.isOpen());
+    QTRY_COMPARE_WITH_TIMEOUT(responderEvents.endedCount, 1, Wait);
+    QVERIFY2(responderEvents.endReason.ok(), responderEvents.endReason.message.c_str());
 }
 
 QTEST_GUILESS_MAIN(tst_SessionDriver)
