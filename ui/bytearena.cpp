@@ -17,8 +17,8 @@ ByteArena::Slot ByteArena::append(ByteView bytes)
         m_chunks.push_back(std::move(chunk));
         return {quint32(m_chunks.size() - 1), 0, quint32(bytes.size())};
     }
-    if (m_current == SIZE_MAX || m_chunks[m_current].capacity - m_chunks[m_current].used <
-                                     bytes.size()) {
+    if (m_current == SIZE_MAX ||
+        m_chunks[m_current].capacity - m_chunks[m_current].used < bytes.size()) {
         m_chunks.push_back({std::make_unique<std::uint8_t[]>(ChunkSize), ChunkSize, 0});
         m_capacity += ChunkSize;
         m_current = m_chunks.size() - 1;

@@ -34,7 +34,8 @@ QString formatBytes(quint64 bytes)
     return QStringLiteral("%1 GiB").arg(double(bytes) / (1024.0 * 1024 * 1024), 0, 'f', 2);
 }
 
-ChannelTableModel::ChannelTableModel(QObject *parent) : QAbstractTableModel(parent)
+ChannelTableModel::ChannelTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
 {
     m_timer.setInterval(CounterRefreshMs);
     m_timer.setSingleShot(true);
@@ -49,12 +50,20 @@ void ChannelTableModel::setNoise(bool noise)
 QString ChannelTableModel::stateText(State state)
 {
     switch (state) {
-    case State::OpenedLocally: return tr("opened locally");
-    case State::OpenedByRemote: return tr("opened by remote");
-    case State::Established: return tr("established");
-    case State::ClosedLocally: return tr("closed locally");
-    case State::ClosedByRemote: return tr("closed by remote");
-    case State::Refused: return tr("refused");
+    case State::OpenedLocally:
+        return tr("opened locally");
+    case State::OpenedByRemote:
+        return tr("opened by remote");
+    case State::Established:
+        return tr("established");
+    case State::ClosedLocally:
+        return tr("closed locally");
+    case State::ClosedByRemote:
+        return tr("closed by remote");
+    case State::Refused:
+        return tr("refused");
+    case State::RefusedByRemote:
+        return tr("refused by remote");
     }
     return {};
 }
@@ -110,11 +119,13 @@ void ChannelTableModel::applyEvent(const ChannelTrace &event)
         r.localOpen = true;
         break;
     case ChannelEvent::ClosedLocally:
-        r.state = State::ClosedLocally;
+        // Closing our side in answer to the remote's Close keeps the remote's reason.
+        if (r.state != State::ClosedByRemote && r.state != State::RefusedByRemote)
+            r.state = State::ClosedLocally;
         r.localOpen = false;
         break;
     case ChannelEvent::ClosedByRemote:
-        r.state = State::ClosedByRemote;
+        r.state = r.remoteId ? State::ClosedByRemote : State::RefusedByRemote;
         r.localOpen = false;
         break;
     case ChannelEvent::Refused:
@@ -163,6 +174,19 @@ void ChannelTableModel::setRemoteExtensions(const Key32 &discoveryKey, const QSt
     emit dataChanged(this->index(index, ExtensionsColumn), this->index(index, ExtensionsColumn));
 }
 
+void ChannelTableModel::markSessionEnded()
+{
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        Row &r = m_rows[i];
+        if (r.state == State::OpenedLocally || r.state == State::OpenedByRemote ||
+            r.state == State::Established) {
+            r.state = State::SessionEnded;
+            r.localOpen = false;
+            emit dataChanged(index(int(i), 0), index(int(i), ColumnCount - 1));
+        }
+    }
+}
+
 void ChannelTableModel::flush()
 {
     m_timer.stop();
@@ -195,17 +219,24 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (Column(index.column())) {
-        case DiscoveryKeyColumn: return hexOf(r.discoveryKey);
-        case KeyColumn: return r.key ? hexOf(*r.key) : tr("unknown");
-        case LocalIdColumn: return optionalId(r.localId);
-        case RemoteIdColumn: return optionalId(r.remoteId);
-        case StateColumn: return stateText(r.state);
+        case DiscoveryKeyColumn:
+            return hexOf(r.discoveryKey);
+        case KeyColumn:
+            return r.key ? hexOf(*r.key) : tr("unknown");
+        case LocalIdColumn:
+            return optionalId(r.localId);
+        case RemoteIdColumn:
+            return optionalId(r.remoteId);
+        case StateColumn:
+            return stateText(r.state);
         case VerifiedColumn:
             if (!m_noise)
                 return tr("n/a (no Noise)");
             if (r.verified)
                 return tr("verified");
-            return r.remoteId ? tr("not verified") : tr("waiting");
+            if (!r.remoteId)
+                return r.localOpen ? tr("waiting") : QStringLiteral("—");
+            return tr("not verified");
         case MessagesColumn:
             return QStringLiteral("%1 in / %2 out").arg(r.messagesIn).arg(r.messagesOut);
         case BytesColumn:
@@ -218,20 +249,25 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
                 parts << tr("remote: %1").arg(r.remoteExtensions.join(QLatin1String(", ")));
             return parts.join(QLatin1String("; "));
         }
-        case ColumnCount: break;
+        case ColumnCount:
+            break;
         }
         return {};
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case DiscoveryKeyColumn: return tr("Discovery key (BLAKE2b of \"hypercore\" keyed with the feed key)");
+        case DiscoveryKeyColumn:
+            return tr("Discovery key (BLAKE2b of \"hypercore\" keyed with the feed key)");
         case KeyColumn:
             return r.key ? tr("Feed key (known because we opened the channel)")
                          : tr("The feed key never crosses the wire: only the peer that opened "
                               "the channel with it knows it");
-        case LocalIdColumn: return tr("The id we number this channel with (our frames carry it)");
-        case RemoteIdColumn: return tr("The peer's id for this channel (its frames carry it)");
+        case LocalIdColumn:
+            return tr("The id we number this channel with (our frames carry it)");
+        case RemoteIdColumn:
+            return tr("The peer's id for this channel (its frames carry it)");
         case VerifiedColumn:
-            return tr("Whether the remote's Open carried a capability proving it knows the feed key");
+            return tr(
+                "Whether the remote's Open carried a capability proving it knows the feed key");
         case MessagesColumn:
         case BytesColumn:
             return tr("Received: %1 frames, %2 bytes\nSent: %3 frames, %4 bytes")
@@ -244,11 +280,16 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
     case Qt::DecorationRole:
         if (index.column() == StateColumn) {
             switch (r.state) {
-            case State::Established: return icons::dot(QColor(67, 160, 71));
+            case State::Established:
+                return icons::dot(QColor(67, 160, 71));
             case State::OpenedLocally:
-            case State::OpenedByRemote: return icons::dot(QColor(255, 179, 0));
-            case State::Refused: return icons::dot(QColor(229, 57, 53));
-            default: return icons::dot(QColor(158, 158, 158));
+            case State::OpenedByRemote:
+                return icons::dot(QColor(255, 179, 0));
+            case State::Refused:
+            case State::RefusedByRemote:
+                return icons::dot(QColor(229, 57, 53));
+            default:
+                return icons::dot(QColor(158, 158, 158));
             }
         }
         return {};
@@ -259,14 +300,20 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (index.column() == VerifiedColumn && m_noise && !r.verified && r.remoteId)
             return QColor(183, 28, 28);
-        if (r.state == State::ClosedLocally || r.state == State::ClosedByRemote)
+        if (r.state == State::ClosedLocally || r.state == State::ClosedByRemote ||
+            r.state == State::SessionEnded)
             return QColor(128, 128, 128);
         return {};
-    case DiscoveryKeyRole: return bytesOf(r.discoveryKey);
-    case KeyRole: return r.key ? QVariant(bytesOf(*r.key)) : QVariant();
-    case StateRole: return int(r.state);
-    case LocalIdRole: return r.localId ? QVariant(qulonglong(*r.localId)) : QVariant();
-    case IsOpenRole: return r.localOpen;
+    case DiscoveryKeyRole:
+        return bytesOf(r.discoveryKey);
+    case KeyRole:
+        return r.key ? QVariant(bytesOf(*r.key)) : QVariant();
+    case StateRole:
+        return int(r.state);
+    case LocalIdRole:
+        return r.localId ? QVariant(qulonglong(*r.localId)) : QVariant();
+    case IsOpenRole:
+        return r.localOpen;
     }
     return {};
 }
@@ -276,16 +323,26 @@ QVariant ChannelTableModel::headerData(int section, Qt::Orientation orientation,
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (Column(section)) {
-    case DiscoveryKeyColumn: return tr("Discovery key");
-    case KeyColumn: return tr("Key");
-    case LocalIdColumn: return tr("Local id");
-    case RemoteIdColumn: return tr("Remote id");
-    case StateColumn: return tr("State");
-    case VerifiedColumn: return tr("Capability");
-    case MessagesColumn: return tr("Messages");
-    case BytesColumn: return tr("Bytes in / out");
-    case ExtensionsColumn: return tr("Extensions");
-    case ColumnCount: break;
+    case DiscoveryKeyColumn:
+        return tr("Discovery key");
+    case KeyColumn:
+        return tr("Key");
+    case LocalIdColumn:
+        return tr("Local id");
+    case RemoteIdColumn:
+        return tr("Remote id");
+    case StateColumn:
+        return tr("State");
+    case VerifiedColumn:
+        return tr("Capability");
+    case MessagesColumn:
+        return tr("Messages");
+    case BytesColumn:
+        return tr("Bytes in / out");
+    case ExtensionsColumn:
+        return tr("Extensions");
+    case ColumnCount:
+        break;
     }
     return {};
 }

@@ -49,7 +49,9 @@ public:
         Established,    ///< Both sides opened it (and the capability verified).
         ClosedLocally,
         ClosedByRemote,
-        Refused, ///< We refused the remote's Open (Close with discoveryKey).
+        Refused,         ///< We refused the remote's Open (Close with discoveryKey).
+        RefusedByRemote, ///< The remote closed a channel it never opened: it refused ours.
+        SessionEnded,    ///< The channel was open when the whole session ended.
     };
 
     struct Row
@@ -79,6 +81,8 @@ public:
     void countFrame(const Key32 &discoveryKey, Direction direction, quint64 bytes);
     void setLocalExtensions(const Key32 &discoveryKey, const QStringList &names);
     void setRemoteExtensions(const Key32 &discoveryKey, const QStringList &names);
+    /// The session ended: channels still open are marked so (the engine sends no Close then).
+    void markSessionEnded();
     /// Publishes dirty counters now (the timer does it every 250 ms).
     void flush();
 

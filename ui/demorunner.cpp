@@ -14,8 +14,7 @@ const std::string ChatExtension = "hyperscope/chat";
 const std::string PresenceExtension = "hyperscope/presence";
 const std::string EchoExtension = "hyperscope/echo";
 
-template<typename T>
-Message make(const std::function<void(T &)> &fill)
+template<typename T> Message make(const std::function<void(T &)> &fill)
 {
     Message message(std::in_place_type<T>);
     fill(std::get<T>(message));
@@ -29,7 +28,9 @@ ByteView viewOf(const std::string &text)
 
 } // namespace
 
-DemoRunner::DemoRunner(SessionIds *ids, QObject *parent) : QObject(parent), m_ids(ids)
+DemoRunner::DemoRunner(SessionIds *ids, QObject *parent)
+    : QObject(parent)
+    , m_ids(ids)
 {
     m_timer.setInterval(DefaultIntervalMs);
     connect(&m_timer, &QTimer::timeout, this, &DemoRunner::tick);
@@ -165,8 +166,12 @@ void DemoRunner::answer(SessionDriver *driver, const ChannelInfo &channel, const
 
 void DemoRunner::buildScript()
 {
-    auto a = [this] { return m_initiator.data(); };
-    auto b = [this] { return m_responder.data(); };
+    auto a = [this] {
+        return m_initiator.data();
+    };
+    auto b = [this] {
+        return m_responder.data();
+    };
     const auto stream = std::optional<Key32>();
     m_script = {
         // Extensions on the stream: the responder has one the initiator lacks.
@@ -226,9 +231,8 @@ void DemoRunner::buildScript()
                           h.set_start(start);
                           h.set_length(1);
                       }));
-            b()->send(dk(1), make<schema::Unhave>([start](schema::Unhave &u) {
-                          u.set_start(start);
-                      }));
+            b()->send(dk(1),
+                      make<schema::Unhave>([start](schema::Unhave &u) { u.set_start(start); }));
         },
         [=, this] {
             std::string bytes(12, '\0');
@@ -264,9 +268,8 @@ void DemoRunner::buildScript()
         [=, this] { a()->closeChannel(dk(1)); },
         [=, this] {
             if (b())
-                b()->send(dk(0), make<schema::Status>([](schema::Status &s) {
-                              s.set_uploading(true);
-                          }));
+                b()->send(dk(0),
+                          make<schema::Status>([](schema::Status &s) { s.set_uploading(true); }));
         },
     };
 }

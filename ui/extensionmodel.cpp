@@ -22,7 +22,8 @@ QStringList toStringList(const std::vector<std::string> &names)
 }
 } // namespace
 
-ExtensionModel::ExtensionModel(QObject *parent) : QAbstractTableModel(parent)
+ExtensionModel::ExtensionModel(QObject *parent)
+    : QAbstractTableModel(parent)
 {
     m_timer.setInterval(CounterRefreshMs);
     m_timer.setSingleShot(true);
@@ -41,9 +42,15 @@ void ExtensionModel::apply(const ExtensionTrace &trace)
     Lists &lists = m_lists[trace.discoveryKey];
     const QStringList names = toStringList(trace.names);
     switch (trace.kind) {
-    case ExtensionTrace::Kind::LocalRegistered: lists.local = names; break;
-    case ExtensionTrace::Kind::Announced: lists.announced = names; break;
-    case ExtensionTrace::Kind::RemoteAnnounced: lists.remote = names; break;
+    case ExtensionTrace::Kind::LocalRegistered:
+        lists.local = names;
+        break;
+    case ExtensionTrace::Kind::Announced:
+        lists.announced = names;
+        break;
+    case ExtensionTrace::Kind::RemoteAnnounced:
+        lists.remote = names;
+        break;
     }
     rebuild();
 }
@@ -168,21 +175,32 @@ QVariant ExtensionModel::data(const QModelIndex &index, int role) const
                 .arg(QString::fromLatin1(
                     QByteArray(reinterpret_cast<const char *>(r.scope->data()), 4).toHex()));
         }
-        case NameColumn: return r.name;
-        case LocalColumn: return localId >= 0 ? tr("registered") : QString();
-        case RemoteColumn: return remoteId >= 0 ? tr("announced") : QString();
+        case NameColumn:
+            return r.name;
+        case LocalColumn:
+            return localId >= 0 ? tr("registered") : QString();
+        case RemoteColumn:
+            return remoteId >= 0 ? tr("announced") : QString();
         case MatchColumn:
             switch (match) {
-            case Match::Both: return tr("match");
-            case Match::LocalOnly: return tr("local only");
-            case Match::RemoteOnly: return tr("remote only");
+            case Match::Both:
+                return tr("match");
+            case Match::LocalOnly:
+                return tr("local only");
+            case Match::RemoteOnly:
+                return tr("remote only");
             }
             return {};
-        case LocalIdColumn: return localId >= 0 ? QVariant(int(localId)) : QVariant();
-        case RemoteIdColumn: return remoteId >= 0 ? QVariant(int(remoteId)) : QVariant();
-        case SentColumn: return qulonglong(r.sent);
-        case ReceivedColumn: return qulonglong(r.received);
-        case ColumnCount: break;
+        case LocalIdColumn:
+            return localId >= 0 ? QVariant(int(localId)) : QVariant();
+        case RemoteIdColumn:
+            return remoteId >= 0 ? QVariant(int(remoteId)) : QVariant();
+        case SentColumn:
+            return qulonglong(r.sent);
+        case ReceivedColumn:
+            return qulonglong(r.received);
+        case ColumnCount:
+            break;
         }
         return {};
     case Qt::DecorationRole:
@@ -192,7 +210,8 @@ QVariant ExtensionModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == MatchColumn) {
             switch (match) {
-            case Match::Both: return tr("Both sides know this name: messages reach a handler");
+            case Match::Both:
+                return tr("Both sides know this name: messages reach a handler");
             case Match::LocalOnly:
                 return tr("Registered here but not announced by the remote: the remote drops "
                           "our messages for it");
@@ -213,8 +232,10 @@ QVariant ExtensionModel::data(const QModelIndex &index, int role) const
     case ScopeKeyRole:
         return r.scope ? QByteArray(reinterpret_cast<const char *>(r.scope->data()), 32)
                        : QByteArray();
-    case NameRole: return r.name;
-    case MatchRole: return int(match);
+    case NameRole:
+        return r.name;
+    case MatchRole:
+        return int(match);
     }
     return {};
 }
@@ -224,16 +245,26 @@ QVariant ExtensionModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (Column(section)) {
-    case ScopeColumn: return tr("Scope");
-    case NameColumn: return tr("Name");
-    case LocalColumn: return tr("Local");
-    case RemoteColumn: return tr("Remote");
-    case MatchColumn: return tr("Match");
-    case LocalIdColumn: return tr("Our id");
-    case RemoteIdColumn: return tr("Their id");
-    case SentColumn: return tr("Sent");
-    case ReceivedColumn: return tr("Received");
-    case ColumnCount: break;
+    case ScopeColumn:
+        return tr("Scope");
+    case NameColumn:
+        return tr("Name");
+    case LocalColumn:
+        return tr("Local");
+    case RemoteColumn:
+        return tr("Remote");
+    case MatchColumn:
+        return tr("Match");
+    case LocalIdColumn:
+        return tr("Our id");
+    case RemoteIdColumn:
+        return tr("Their id");
+    case SentColumn:
+        return tr("Sent");
+    case ReceivedColumn:
+        return tr("Received");
+    case ColumnCount:
+        break;
     }
     return {};
 }

@@ -6,7 +6,9 @@
 
 namespace hyperscope {
 
-FieldTreeModel::FieldTreeModel(QObject *parent) : QAbstractItemModel(parent) {}
+FieldTreeModel::FieldTreeModel(QObject *parent)
+    : QAbstractItemModel(parent)
+{}
 
 void FieldTreeModel::setTree(DissectedField root)
 {
@@ -115,24 +117,27 @@ QVariant FieldTreeModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case FieldColumn: return QString::fromStdString(node->name);
-        case ValueColumn: return QString::fromStdString(node->value);
+        case FieldColumn:
+            return QString::fromStdString(node->name);
+        case ValueColumn:
+            return QString::fromStdString(node->value);
         case BytesColumn:
             if (node->length == 0)
                 return QString();
-            return node->length == 1
-                       ? QStringLiteral("%1").arg(node->offset)
-                       : QStringLiteral("%1–%2 (%3)")
-                             .arg(node->offset)
-                             .arg(node->offset + node->length - 1)
-                             .arg(node->length);
+            return node->length == 1 ? QStringLiteral("%1").arg(node->offset)
+                                     : QStringLiteral("%1–%2 (%3)")
+                                           .arg(node->offset)
+                                           .arg(node->offset + node->length - 1)
+                                           .arg(node->length);
         }
         return {};
     case Qt::ToolTipRole:
         if (index.column() == ValueColumn && !node->value.empty())
             return QString::fromStdString(node->value);
         if (index.column() == BytesColumn)
-            return tr("Bytes %1 to %2 of the frame").arg(node->offset).arg(node->offset + node->length);
+            return tr("Bytes %1 to %2 of the frame")
+                .arg(node->offset)
+                .arg(node->offset + node->length);
         return {};
     case Qt::FontRole:
         if (index.column() == ValueColumn) {
@@ -155,8 +160,10 @@ QVariant FieldTreeModel::data(const QModelIndex &index, int role) const
         if (index.column() == BytesColumn)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         return {};
-    case OffsetRole: return qulonglong(node->offset);
-    case LengthRole: return qulonglong(node->length);
+    case OffsetRole:
+        return qulonglong(node->offset);
+    case LengthRole:
+        return qulonglong(node->length);
     }
     return {};
 }
@@ -166,9 +173,12 @@ QVariant FieldTreeModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case FieldColumn: return tr("Field");
-    case ValueColumn: return tr("Value");
-    case BytesColumn: return tr("Bytes");
+    case FieldColumn:
+        return tr("Field");
+    case ValueColumn:
+        return tr("Value");
+    case BytesColumn:
+        return tr("Bytes");
     }
     return {};
 }

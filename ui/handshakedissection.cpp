@@ -34,8 +34,8 @@ void dissectClearPayload(DissectedField &node, ByteView payload, std::size_t bas
         if (status == WireReader::Status::End)
             return;
         if (status == WireReader::Status::Malformed) {
-            node.children.push_back(
-                field("Malformed", error, reader.offset(), base + payload.size() - reader.offset()));
+            node.children.push_back(field("Malformed", error, reader.offset(),
+                                          base + payload.size() - reader.offset()));
             return;
         }
         if (wireField.number == 1 && wireField.wireType == 2)
@@ -43,7 +43,8 @@ void dissectClearPayload(DissectedField &node, ByteView payload, std::size_t bas
                                           wireField.offset, wireField.size));
         else
             node.children.push_back(field("field " + std::to_string(wireField.number) +
-                                              " (wire type " + std::to_string(wireField.wireType) + ")",
+                                              " (wire type " + std::to_string(wireField.wireType) +
+                                              ")",
                                           {}, wireField.offset, wireField.size));
     }
 }
@@ -64,8 +65,7 @@ DissectedField dissectHandshakeMessage(ByteView wire, int index)
         root.children.push_back(field("Malformed", "invalid length prefix", 0, wire.size()));
         return root;
     }
-    root.children.push_back(
-        field("Length", std::to_string(length.value), 0, length.size));
+    root.children.push_back(field("Length", std::to_string(length.value), 0, length.size));
     std::size_t pos = length.size;
     const std::size_t end = wire.size();
     auto take = [&](std::size_t size) {
@@ -77,16 +77,16 @@ DissectedField dissectHandshakeMessage(ByteView wire, int index)
 
     if (index == 0 || index == 1) {
         const auto [offset, size] = take(KeySize);
-        root.children.push_back(field("Ephemeral key (e)", hexPreview(wire.subspan(offset, size)),
-                                      offset, size));
+        root.children.push_back(
+            field("Ephemeral key (e)", hexPreview(wire.subspan(offset, size)), offset, size));
     }
     if (index == 1 || index == 2) {
         const auto [offset, size] = take(KeySize + TagSize);
-        DissectedField s = field("Static key (s)", "encrypted: 32-byte key + 16-byte tag", offset,
-                                 size);
+        DissectedField s =
+            field("Static key (s)", "encrypted: 32-byte key + 16-byte tag", offset, size);
         if (size == KeySize + TagSize) {
-            s.children.push_back(field("Ciphertext", hexPreview(wire.subspan(offset, KeySize)),
-                                       offset, KeySize));
+            s.children.push_back(
+                field("Ciphertext", hexPreview(wire.subspan(offset, KeySize)), offset, KeySize));
             s.children.push_back(field("Tag (Poly1305)",
                                        toHex(wire.subspan(offset + KeySize, TagSize)),
                                        offset + KeySize, TagSize));
@@ -97,23 +97,23 @@ DissectedField dissectHandshakeMessage(ByteView wire, int index)
         const std::size_t offset = pos;
         const std::size_t size = end - pos;
         if (index == 0) {
-            DissectedField payload = field("Payload (NoisePayload)", "in clear: no key yet", offset,
-                                           size);
+            DissectedField payload =
+                field("Payload (NoisePayload)", "in clear: no key yet", offset, size);
             dissectClearPayload(payload, wire.subspan(offset, size), offset);
             root.children.push_back(std::move(payload));
         } else {
-            DissectedField payload = field(
-                "Payload (NoisePayload)",
-                "encrypted: " + std::to_string(size >= TagSize ? size - TagSize : 0) +
-                    " bytes + 16-byte tag",
-                offset, size);
+            DissectedField payload =
+                field("Payload (NoisePayload)",
+                      "encrypted: " + std::to_string(size >= TagSize ? size - TagSize : 0) +
+                          " bytes + 16-byte tag",
+                      offset, size);
             if (size >= TagSize) {
                 payload.children.push_back(field("Ciphertext",
                                                  hexPreview(wire.subspan(offset, size - TagSize)),
                                                  offset, size - TagSize));
-                payload.children.push_back(field("Tag (Poly1305)",
-                                                 toHex(wire.subspan(offset + size - TagSize, TagSize)),
-                                                 offset + size - TagSize, TagSize));
+                payload.children.push_back(
+                    field("Tag (Poly1305)", toHex(wire.subspan(offset + size - TagSize, TagSize)),
+                          offset + size - TagSize, TagSize));
             }
             root.children.push_back(std::move(payload));
         }

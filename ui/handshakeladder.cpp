@@ -14,6 +14,7 @@ constexpr int Margin = 16;
 constexpr int BoxWidth = 230;
 constexpr int MinLane = 340;
 constexpr int MinExplanation = 300;
+constexpr int MinimumWidth = Margin * 2 + BoxWidth + MinLane + MinExplanation + 120;
 
 QString hexShort(const std::optional<Key32> &key, int chars = 16)
 {
@@ -34,7 +35,8 @@ const QColor Accent(21, 101, 192);
 
 } // namespace
 
-HandshakeLadder::HandshakeLadder(QWidget *parent) : QWidget(parent)
+HandshakeLadder::HandshakeLadder(QWidget *parent)
+    : QWidget(parent)
 {
     setBackgroundRole(QPalette::Base);
     setAutoFillBackground(true);
@@ -85,21 +87,123 @@ QString HandshakeLadder::outcomeText() const
     return tr("Waiting for the handshake…");
 }
 
-int HandshakeLadder::stepHeight() const
+QStringList HandshakeLadder::detailLines(int index) const
 {
-    return fontMetrics().height() * 7;
+    QStringList details;
+    if (!m_record)
+        return details;
+    const HandshakeStep &s = m_record->steps[std::size_t(index)];
+    if (s.seen) {
+        details << tr("%1 bytes on the wire, payload %2 bytes").arg(s.wireSize).arg(s.payloadSize);
+        if (s.ephemeralKey)
+            details << tr("e  = %1").arg(hexShort(s.ephemeralKey, 32));
+        if (s.staticKey)
+            details << tr("s  = %1").arg(hexShort(s.staticKey, 32));
+        if (s.payloadNonce)
+            details << tr("nonce = %1").arg(hexOf(*s.payloadNonce, 32));
+    } else if (m_record->failedStep != index) {
+        details << (m_record->failedStep >= 0 && m_record->failedStep < index ? tr("not sent")
+                                                                              : tr("waiting…"));
+    }
+    return details;
+}
+
+QString HandshakeLadder::outcomeExplanation() const
+{
+    if (!m_record)
+        return {};
+    const bool failed = m_record->failedStep >= 0 || !m_record->failure.isEmpty();
+    if (failed) {
+        // Say what the failure usually means, by its kind (the error's stable name).
+        const QString &why = m_record->failure;
+        if (why.startsWith(QLatin1String("timeout")))
+            return tr("The peer never answered the handshake. It may not speak Noise (a peer "
+                      "started without it reads our first message as frames), may not be a "
+                      "hypercore peer at all, or may be too slow for the timeout.");
+        if (why.startsWith(QLatin1String("connection-lost")) ||
+            why.contains(QLatin1String("closed during the handshake")))
+            return tr("The connection closed before the handshake finished: the peer refused "
+                      "us, crashed, or does not speak this protocol.");
+        if (why.startsWith(QLatin1String("remote-key-rejected")))
+            return tr("The peer's static key was refused by this side's key filter: the "
+                      "handshake worked, but the peer is not one we accept.");
+        if (why.startsWith(QLatin1String("bad-handshake-payload")))
+            return tr("The handshake decrypted, but the peer's payload is not a NoisePayload "
+                      "with a 24-byte nonce: it speaks Noise, but not hypercore's dialect.");
+        return tr("A failed handshake ends the session: nothing after this point is trusted. A "
+                  "MAC failure usually means the two sides disagree on the protocol (another "
+                  "pattern or prologue) or that the bytes were altered in transit.");
+    }
+    if (!m_record->complete)
+        return {};
+    return m_record->encrypted
+               ? tr("Both sides derived the same hash. From now on every byte is XORed with an "
+                    "XSalsa20 keystream per direction (key from Split(), nonce from the sender's "
+                    "payload); channel capabilities are bound to these keys.")
+               : tr("Both sides derived the same hash. Encryption is off for this session: frames "
+                    "follow in plaintext, but channel capabilities are still bound to the "
+                    "handshake's keys.");
+}
+
+HandshakeLadder::Layout HandshakeLadder::layoutFor(int width) const
+{
+    Layout l;
+    const QFontMetrics fm = fontMetrics();
+    const int line = fm.height();
+    const int available = qMax(width, MinimumWidth) - 2 * Margin;
+    l.lane = qBound(MinLane, available - BoxWidth - MinExplanation - 40, 480);
+    l.leftX = Margin + BoxWidth / 2;
+    l.rightX = l.leftX + l.lane;
+    l.explanationX = l.rightX + BoxWidth / 2 + 24;
+    l.explanationWidth =
+        qMax(MinExplanation, qMin(560, qMax(width, MinimumWidth) - Margin - l.explanationX));
+    l.boxHeight = 3 * line + 12;
+
+    int y = Margin + l.boxHeight + 24;
+    for (int i = 0; i < 3; ++i) {
+        int details = detailLines(i).size() * line;
+        if (m_record && m_record->failedStep == i)
+            details += 3 * line;
+        const int ladder = line + 10 + 10 + details + 12;
+        const QRect text = fm.boundingRect(QRect(0, 0, l.explanationWidth - 20, 10000),
+                                           Qt::TextWordWrap, explanation(i));
+        const int side = text.height() + 14 + 10;
+        l.stepTop[i] = y;
+        l.stepHeight[i] = qMax(ladder, side);
+        y += l.stepHeight[i];
+    }
+    l.outcomeTop = y + 8;
+    int outcome = 8 + line + 6;
+    if (m_record && m_record->complete && m_record->handshakeHash)
+        outcome +=
+            2 * QFontMetrics(QFontDatabase::systemFont(QFontDatabase::FixedFont)).height() + 8;
+    const QString more = outcomeExplanation();
+    if (!more.isEmpty())
+        outcome +=
+            fm.boundingRect(QRect(0, 0, available - 24, 10000), Qt::TextWordWrap, more).height();
+    l.outcomeHeight = outcome + 10;
+    l.height = l.outcomeTop + l.outcomeHeight + Margin;
+    return l;
 }
 
 QSize HandshakeLadder::sizeHint() const
 {
-    const int line = fontMetrics().height();
-    const int height = Margin + 4 * line + 24 + 3 * stepHeight() + 6 * line + Margin;
-    return {Margin * 2 + BoxWidth + MinLane + MinExplanation + 120, height};
+    return {MinimumWidth, layoutFor(qMax(width(), MinimumWidth)).height};
 }
 
 QSize HandshakeLadder::minimumSizeHint() const
 {
     return sizeHint();
+}
+
+bool HandshakeLadder::hasHeightForWidth() const
+{
+    return true;
+}
+
+int HandshakeLadder::heightForWidth(int width) const
+{
+    return layoutFor(width).height;
 }
 
 void HandshakeLadder::paintEvent(QPaintEvent *)
@@ -138,18 +242,14 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
         return;
     }
 
-    // Geometry: two lifelines, the explanation column to the right.
-    const int available = width() - 2 * Margin;
-    const int lane = qMax(MinLane, qMin(520, available - BoxWidth - MinExplanation - 40));
-    const int leftX = Margin + BoxWidth / 2;
-    const int rightX = leftX + lane;
-    const int explanationX = rightX + BoxWidth / 2 + 24;
-    const int explanationWidth = qMax(MinExplanation, width() - Margin - explanationX);
+    const Layout l = layoutFor(width());
+    const int lane = l.lane;
+    const int leftX = l.leftX;
+    const int rightX = l.rightX;
 
     // Lifeline headers.
-    const int boxHeight = 3 * line + 12;
-    auto drawBox = [&](int centerX, const QString &title, const QString &who,
-                       const QString &key) {
+    const int boxHeight = l.boxHeight;
+    auto drawBox = [&](int centerX, const QString &title, const QString &who, const QString &key) {
         const QRect box(centerX - BoxWidth / 2, Margin, BoxWidth, boxHeight);
         p.setPen(QPen(Accent, 1.5));
         p.setBrush(QColor(Accent.red(), Accent.green(), Accent.blue(), 22));
@@ -172,9 +272,7 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
     drawBox(rightX, tr("Responder"), h.initiator ? tr("the peer") : tr("this side (accepted)"),
             h.initiator ? remoteKey : localKey);
 
-    const int stepsTop = Margin + boxHeight + 24;
-    const int stepH = stepHeight();
-    const int outcomeTop = stepsTop + 3 * stepH + 8;
+    const int outcomeTop = l.outcomeTop;
 
     // Lifelines.
     p.setPen(QPen(dim, 1.2, Qt::DashLine));
@@ -186,7 +284,8 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
         const bool failed = h.failedStep == i;
         const bool seen = s.seen;
         const QColor color = failed ? Failed : seen ? Ok : Pending;
-        const int top = stepsTop + i * stepH;
+        const int top = l.stepTop[i];
+        const int stepH = l.stepHeight[i];
         const int arrowY = top + line + 10;
         const bool toRight = i != 1; // messages 1 and 3 go initiator -> responder
         const int fromX = toRight ? leftX : rightX;
@@ -223,19 +322,7 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
         }
 
         // Details below the arrow.
-        QStringList details;
-        if (seen) {
-            details << tr("%1 bytes on the wire, payload %2 bytes").arg(s.wireSize).arg(s.payloadSize);
-            if (s.ephemeralKey)
-                details << tr("e  = %1").arg(hexShort(s.ephemeralKey, 32));
-            if (s.staticKey)
-                details << tr("s  = %1").arg(hexShort(s.staticKey, 32));
-            if (s.payloadNonce)
-                details << tr("nonce = %1").arg(hexOf(*s.payloadNonce, 32));
-        } else if (!failed) {
-            details << (h.failedStep >= 0 && h.failedStep < i ? tr("not sent")
-                                                               : tr("waiting…"));
-        }
+        const QStringList details = detailLines(i);
         int y = arrowY + 10;
         p.setPen(text);
         p.setFont(mono);
@@ -255,7 +342,7 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
         }
 
         // Plain-language explanation beside the step.
-        const QRect explanationBox(explanationX, top, explanationWidth, stepH - 8);
+        const QRect explanationBox(l.explanationX, top, l.explanationWidth, stepH - 10);
         p.setPen(QPen(QColor(dim.red(), dim.green(), dim.blue(), 60), 1));
         p.setBrush(pal.color(QPalette::AlternateBase));
         p.drawRoundedRect(explanationBox, 5, 5);
@@ -265,7 +352,7 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
     }
 
     // Outcome.
-    const QRect outcome(Margin, outcomeTop, width() - 2 * Margin, 5 * line + 10);
+    const QRect outcome(Margin, outcomeTop, width() - 2 * Margin, l.outcomeHeight);
     const bool failed = h.failedStep >= 0 || !h.failure.isEmpty();
     const QColor outcomeColor = failed ? Failed : h.complete ? Ok : Pending;
     p.setPen(QPen(outcomeColor, 1.5));
@@ -273,35 +360,23 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
     p.drawRoundedRect(outcome, 6, 6);
     p.setPen(outcomeColor);
     p.setFont(bold);
-    p.drawText(outcome.adjusted(12, 8, -12, 0), Qt::AlignLeft | Qt::AlignTop, outcomeText());
+    p.drawText(outcome.adjusted(12, 8, -12, 0), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
+               outcomeText());
     p.setFont(font());
-    p.setPen(text);
-    QStringList lines;
+    int y = outcome.top() + 8 + line + 6;
     if (h.complete && h.handshakeHash) {
         const QString hash = QString::fromStdString(toHex(*h.handshakeHash));
+        p.setPen(text);
         p.setFont(mono);
-        p.drawText(outcome.adjusted(12, 8 + line + 4, -12, 0), Qt::AlignLeft | Qt::AlignTop,
+        p.drawText(QRect(outcome.left() + 12, y, outcome.width() - 24, 2 * monoFm.height() + 4),
+                   Qt::AlignLeft | Qt::AlignTop,
                    tr("handshake hash  %1\n                %2").arg(hash.left(64), hash.mid(64)));
         p.setFont(font());
-        p.setPen(dim);
-        p.drawText(outcome.adjusted(12, 8 + 3 * line + 8, -12, 0),
-                   Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
-                   h.encrypted ? tr("Both sides derived the same hash. From now on every byte is "
-                                    "XORed with an XSalsa20 keystream per direction (key from "
-                                    "Split(), nonce from the sender's payload); channel "
-                                    "capabilities are bound to these keys.")
-                               : tr("Both sides derived the same hash. Encryption is off for this "
-                                    "session: frames follow in plaintext, but channel "
-                                    "capabilities are still bound to the handshake's keys."));
-    } else if (failed) {
-        p.setPen(dim);
-        p.drawText(outcome.adjusted(12, 8 + line + 6, -12, 0),
-                   Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
-                   tr("A failed handshake ends the session: nothing after this point is "
-                      "trusted. A MAC failure usually means the two sides disagree on the "
-                      "protocol (Noise on one side only, a different pattern) or the bytes were "
-                      "altered in transit."));
+        y += 2 * monoFm.height() + 8;
     }
+    p.setPen(dim);
+    p.drawText(QRect(outcome.left() + 12, y, outcome.width() - 24, outcome.bottom() - y),
+               Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, outcomeExplanation());
 }
 
 } // namespace hyperscope

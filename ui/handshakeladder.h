@@ -29,12 +29,31 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+    bool hasHeightForWidth() const override;
+    int heightForWidth(int width) const override;
 
 protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
-    int stepHeight() const;
+    /// Where everything goes for a given width: shared by sizeHint() and paintEvent().
+    struct Layout
+    {
+        int leftX = 0;
+        int rightX = 0;
+        int lane = 0;
+        int explanationX = 0;
+        int explanationWidth = 0;
+        int boxHeight = 0;
+        int stepTop[3] = {};
+        int stepHeight[3] = {};
+        int outcomeTop = 0;
+        int outcomeHeight = 0;
+        int height = 0;
+    };
+    Layout layoutFor(int width) const;
+    QStringList detailLines(int index) const;
+    QString outcomeExplanation() const;
 
     const HandshakeRecord *m_record = nullptr;
 };

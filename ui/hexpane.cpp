@@ -93,10 +93,9 @@ void HexPane::setBytes(const QByteArray &plain, const QByteArray &wire, bool sam
         m_wireCaption->setText(tr("On the wire (same as the frame: no transport encryption)"));
     } else {
         m_plainCaption->setText(tr("Decrypted frame (%n byte(s))", nullptr, int(plain.size())));
-        m_wireCaption->setText(wire.isEmpty()
-                                   ? tr("On the wire: unknown")
-                                   : tr("On the wire, XSalsa20-encrypted (%n byte(s))", nullptr,
-                                        int(wire.size())));
+        m_wireCaption->setText(wire.isEmpty() ? tr("On the wire: unknown")
+                                              : tr("On the wire, XSalsa20-encrypted (%n byte(s))",
+                                                   nullptr, int(wire.size())));
     }
     m_wire->setPlaceholderText(tr("The wire bytes of this frame are not known"));
     updateVisibility();

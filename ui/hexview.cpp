@@ -18,7 +18,8 @@ constexpr int AsciiGap = 2;
 constexpr int MiddleGap = 1;
 } // namespace
 
-HexView::HexView(QWidget *parent) : QAbstractScrollArea(parent)
+HexView::HexView(QWidget *parent)
+    : QAbstractScrollArea(parent)
 {
     setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     setFocusPolicy(Qt::StrongFocus);
@@ -65,8 +66,8 @@ void HexView::setPlaceholderText(const QString &text)
 
 QString HexView::selectedHex() const
 {
-    const QByteArray part = m_highlightLength > 0 ? m_bytes.mid(m_highlightOffset, m_highlightLength)
-                                                  : m_bytes;
+    const QByteArray part =
+        m_highlightLength > 0 ? m_bytes.mid(m_highlightOffset, m_highlightLength) : m_bytes;
     return QString::fromLatin1(part.toHex(' '));
 }
 
@@ -168,8 +169,8 @@ void HexView::paintEvent(QPaintEvent *)
             if (highlighted) {
                 // Join neighbouring highlighted bytes into one band, as a text selection would.
                 const bool nextHighlighted = index + 1 < hlEnd && col + 1 < count;
-                const int hexWidth = nextHighlighted ? hexColumnX(col + 1) - hexColumnX(col)
-                                                     : 2 * m_charWidth;
+                const int hexWidth =
+                    nextHighlighted ? hexColumnX(col + 1) - hexColumnX(col) : 2 * m_charWidth;
                 painter.fillRect(QRect(hx, y, hexWidth, m_lineHeight), highlight);
                 painter.fillRect(QRect(ax, y, m_charWidth, m_lineHeight), highlight);
             }

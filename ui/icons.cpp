@@ -1,6 +1,8 @@
 #include "icons.h"
 
+#include <QFile>
 #include <QHash>
+#include <QImageReader>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPixmap>
@@ -9,8 +11,7 @@ namespace hyperscope::icons {
 
 namespace {
 
-template<typename Paint>
-QIcon painted(Paint paint, std::initializer_list<int> sizes = {16, 24, 32})
+template<typename Paint> QIcon painted(Paint paint, std::initializer_list<int> sizes = {16, 24, 32})
 {
     QIcon icon;
     for (int size : sizes) {
@@ -55,6 +56,24 @@ QIcon arrow(bool right, const QColor &color)
 } // namespace
 
 QIcon application()
+{
+    // The SVG when Qt SVG is installed, else the PNGs rendered from it (resources/icons), else
+    // the same design painted here.
+    static const QIcon icon = [] {
+        QIcon fromFiles;
+        if (QImageReader::supportedImageFormats().contains("svg"))
+            fromFiles.addFile(QStringLiteral(":/hyperscope.svg"));
+        for (int size : {16, 32, 48, 64, 128, 256}) {
+            const QString file = QStringLiteral(":/icons/hyperscope-%1.png").arg(size);
+            if (QFile::exists(file))
+                fromFiles.addFile(file, QSize(size, size));
+        }
+        return fromFiles.isNull() ? paintedApplicationIcon() : fromFiles;
+    }();
+    return icon;
+}
+
+QIcon paintedApplicationIcon()
 {
     static const QIcon icon = painted(
         [](QPainter &p) {

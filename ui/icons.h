@@ -10,6 +10,8 @@ namespace hyperscope::icons {
 /// The application icon: a magnifier over a bracketed stream of frames (same design as
 /// resources/hyperscope.svg).
 QIcon application();
+/// The application icon painted in code (what resources/icons/*.png were rendered from).
+QIcon paintedApplicationIcon();
 /// Severity markers for the log.
 QIcon warning();
 QIcon error();

@@ -41,8 +41,9 @@ InspectedSession::InspectedSession(int id, SessionDriver *driver, Origin origin,
         m_transportUp = true;
         m_peerAddress = m_driver->remoteAddress();
         m_log->setSessionLabel(m_id, label());
-        m_log->appendNote(m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0,
-                          tr("Connected to %1 as %2 (%3)").arg(peerAddress(), roleText(), modeText()));
+        m_log->appendNote(
+            m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0,
+            tr("Connected to %1 as %2 (%3)").arg(peerAddress(), roleText(), modeText()));
         emit changed();
     });
     connect(driver, &SessionDriver::ended, this, &InspectedSession::onEnded);
@@ -77,10 +78,12 @@ QString InspectedSession::roleText() const
 {
     const bool initiator = m_handshake.initiator;
     switch (m_origin) {
-    case Origin::Dialed: return initiator ? tr("initiator (dialed)") : tr("responder (dialed)");
+    case Origin::Dialed:
+        return initiator ? tr("initiator (dialed)") : tr("responder (dialed)");
     case Origin::Accepted:
         return initiator ? tr("initiator (accepted)") : tr("responder (accepted)");
-    case Origin::Demo: return initiator ? tr("initiator (demo)") : tr("responder (demo)");
+    case Origin::Demo:
+        return initiator ? tr("initiator (demo)") : tr("responder (demo)");
     }
     return {};
 }
@@ -97,10 +100,14 @@ InspectedSession::State InspectedSession::state() const
     if (m_endedAtMs >= 0 || !m_driver)
         return State::Ended;
     switch (m_driver->engine().state()) {
-    case Engine::State::Idle: return State::Connecting;
-    case Engine::State::Handshaking: return State::Handshaking;
-    case Engine::State::Open: return State::Open;
-    case Engine::State::Ended: return State::Ended;
+    case Engine::State::Idle:
+        return State::Connecting;
+    case Engine::State::Handshaking:
+        return State::Handshaking;
+    case Engine::State::Open:
+        return State::Open;
+    case Engine::State::Ended:
+        return State::Ended;
     }
     return State::Ended;
 }
@@ -108,9 +115,12 @@ InspectedSession::State InspectedSession::state() const
 QString InspectedSession::stateText() const
 {
     switch (state()) {
-    case State::Connecting: return tr("connecting");
-    case State::Handshaking: return tr("handshaking");
-    case State::Open: return tr("open");
+    case State::Connecting:
+        return tr("connecting");
+    case State::Handshaking:
+        return tr("handshaking");
+    case State::Open:
+        return tr("open");
     case State::Ended:
         if (m_endedAtMs < 0)
             return tr("ending");
@@ -154,18 +164,21 @@ void InspectedSession::onEnded(const Error &reason)
         m_bytesSentAtEnd = m_driver->engine().bytesSent();
         m_bytesReceivedAtEnd = m_driver->engine().bytesReceived();
     }
+    m_channels->markSessionEnded();
     const QString text =
-        reason.ok() ? tr("Session ended cleanly%1")
-                          .arg(reason.message.empty()
-                                   ? QString()
-                                   : QStringLiteral(" (%1)").arg(QString::fromStdString(reason.message)))
-                    : tr("Session ended: %1").arg(m_endReason);
+        reason.ok()
+            ? tr("Session ended cleanly%1")
+                  .arg(reason.message.empty()
+                           ? QString()
+                           : QStringLiteral(" (%1)").arg(QString::fromStdString(reason.message)))
+            : tr("Session ended: %1").arg(m_endReason);
     // A fatal error was already logged by the trace; a clean end or a transport loss is an event.
-    if (reason.ok() || reason.code == ErrorCode::ConnectionLost || reason.code == ErrorCode::Timeout)
+    if (reason.ok() || reason.code == ErrorCode::ConnectionLost ||
+        reason.code == ErrorCode::Timeout)
         m_log->appendNote(m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0, text);
     if (!m_handshake.complete && m_handshake.noise && m_handshake.failure.isEmpty()) {
-        m_handshake.failure = reason.ok() ? tr("the connection closed during the handshake")
-                                          : m_endReason;
+        m_handshake.failure =
+            reason.ok() ? tr("the connection closed during the handshake") : m_endReason;
         for (int i = 0; i < 3 && m_handshake.failedStep < 0; ++i) {
             if (!m_handshake.steps[std::size_t(i)].seen)
                 m_handshake.failedStep = i;

@@ -115,8 +115,7 @@ void InspectorTrace::traceFrame(const FrameTrace &frame)
     else
         ++m_session.m_framesReceived;
     if (frame.discoveryKey)
-        m_session.m_channels->countFrame(*frame.discoveryKey, frame.direction,
-                                         frame.plain.size());
+        m_session.m_channels->countFrame(*frame.discoveryKey, frame.direction, frame.plain.size());
 }
 
 void InspectorTrace::traceChannel(const ChannelTrace &channel)
@@ -124,10 +123,9 @@ void InspectorTrace::traceChannel(const ChannelTrace &channel)
     m_session.m_channels->applyEvent(channel);
     if (channel.channel.localId)
         m_session.m_extensions->setChannelLabel(
-            channel.channel.discoveryKey,
-            QObject::tr("channel %1 · %2")
-                .arg(*channel.channel.localId)
-                .arg(shortKeyHex(channel.channel.discoveryKey)));
+            channel.channel.discoveryKey, QObject::tr("channel %1 · %2")
+                                              .arg(*channel.channel.localId)
+                                              .arg(shortKeyHex(channel.channel.discoveryKey)));
     emit m_session.changed();
 }
 

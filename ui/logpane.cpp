@@ -72,11 +72,11 @@ LogPane::LogPane(MessageLogModel *log, SessionListModel *sessions, QWidget *pare
     const QFontMetrics fm(font());
     const int digit = fm.horizontalAdvance(QLatin1Char('0'));
     header->resizeSection(MessageLogModel::NumberColumn, digit * 8);
-    header->resizeSection(MessageLogModel::TimeColumn, digit * 11);
-    header->resizeSection(MessageLogModel::SessionColumn, digit * 19);
+    header->resizeSection(MessageLogModel::TimeColumn, digit * 10);
+    header->resizeSection(MessageLogModel::SessionColumn, digit * 18);
     header->resizeSection(MessageLogModel::DirectionColumn, digit * 7);
     header->resizeSection(MessageLogModel::ChannelColumn, digit * 14);
-    header->resizeSection(MessageLogModel::TypeColumn, digit * 15);
+    header->resizeSection(MessageLogModel::TypeColumn, digit * 14);
     header->resizeSection(MessageLogModel::SizeColumn, digit * 7);
 
     // The detail tree.
@@ -95,8 +95,9 @@ LogPane::LogPane(MessageLogModel *log, SessionListModel *sessions, QWidget *pare
 
     m_detailSplitter->addWidget(m_fieldView);
     m_detailSplitter->addWidget(m_hex);
+    // The hex view needs its 16 columns; extra width goes to the field tree.
     m_detailSplitter->setStretchFactor(0, 1);
-    m_detailSplitter->setStretchFactor(1, 1);
+    m_detailSplitter->setStretchFactor(1, 0);
     m_detailSplitter->setChildrenCollapsible(false);
 
     m_mainSplitter->addWidget(m_logView);
@@ -230,9 +231,8 @@ QWidget *LogPane::buildFilterBar()
     m_directionCombo->addItem(tr("Both directions"));
     m_directionCombo->addItem(tr("Received only"));
     m_directionCombo->addItem(tr("Sent only"));
-    connect(m_directionCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
-        m_filter->setDirections(index != 2, index != 1);
-    });
+    connect(m_directionCombo, &QComboBox::currentIndexChanged, this,
+            [this](int index) { m_filter->setDirections(index != 2, index != 1); });
 
     m_keepAlives = new QCheckBox(tr("Keepalives"));
     m_keepAlives->setObjectName(QStringLiteral("logKeepAlives"));
@@ -323,10 +323,8 @@ void LogPane::rebuildSessionCombo()
     for (int row = 0; row < m_sessions->rowCount(); ++row) {
         const QModelIndex index = m_sessions->index(row, 0);
         const int id = index.data(SessionListModel::SessionIdRole).toInt();
-        const QString text =
-            QStringLiteral("#%1 %2")
-                .arg(id)
-                .arg(m_sessions->index(row, SessionListModel::PeerColumn).data().toString());
+        const QString text = QStringLiteral("#%1 %2").arg(id).arg(
+            m_sessions->index(row, SessionListModel::PeerColumn).data().toString());
         const int existing = m_sessionCombo->findData(id);
         if (existing < 0)
             m_sessionCombo->addItem(text, id);
@@ -341,8 +339,8 @@ void LogPane::addChannelKey(quint32 index)
     if (!key)
         return;
     m_channelCombo->addItem(tr("Channel %1…").arg(shortKeyHex(*key)), index);
-    m_channelCombo->setItemData(m_channelCombo->count() - 1,
-                                QString::fromStdString(toHex(*key)), Qt::ToolTipRole);
+    m_channelCombo->setItemData(m_channelCombo->count() - 1, QString::fromStdString(toHex(*key)),
+                                Qt::ToolTipRole);
 }
 
 void LogPane::onRowsInserted()
@@ -357,9 +355,9 @@ void LogPane::updateCount()
     const QLocale locale;
     const int shown = m_filter->rowCount();
     const int total = m_log->rowCount();
-    m_count->setText(shown == total ? tr("%1 messages").arg(locale.toString(total))
-                                    : tr("%1 of %2 shown")
-                                          .arg(locale.toString(shown), locale.toString(total)));
+    m_count->setText(
+        shown == total ? tr("%1 messages").arg(locale.toString(total))
+                       : tr("%1 of %2 shown").arg(locale.toString(shown), locale.toString(total)));
 }
 
 bool LogPane::selectSourceRow(int row)
@@ -368,7 +366,7 @@ bool LogPane::selectSourceRow(int row)
     if (!proxy.isValid())
         return false;
     m_logView->setCurrentIndex(proxy);
-    m_logView->scrollTo(proxy);
+    m_logView->scrollTo(proxy, QAbstractItemView::PositionAtCenter);
     return true;
 }
 
@@ -404,8 +402,8 @@ void LogPane::showRow(int sourceRow)
     case Kind::Warning:
     case Kind::Error:
     case Kind::Event:
-        m_fields->setTree(noteField(m_log->typeText(r).toStdString(),
-                                    m_log->noteText(r).toStdString()));
+        m_fields->setTree(
+            noteField(m_log->typeText(r).toStdString(), m_log->noteText(r).toStdString()));
         m_hex->clear(r.kind == Kind::Event ? tr("A session event has no bytes")
                                            : tr("Stream offset %1").arg(r.streamOffset));
         break;

@@ -2,7 +2,8 @@
 
 namespace hyperscope {
 
-MessageLogFilterModel::MessageLogFilterModel(QObject *parent) : QSortFilterProxyModel(parent)
+MessageLogFilterModel::MessageLogFilterModel(QObject *parent)
+    : QSortFilterProxyModel(parent)
 {
     // The log is chronological; the proxy only filters.
     setDynamicSortFilter(true);
@@ -99,15 +100,23 @@ bool MessageLogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &s
 
     const bool isNote = r.kind == Kind::Warning || r.kind == Kind::Error || r.kind == Kind::Event;
     if (!isNote) {
-        if (r.direction == Direction::Inbound ? !m_inbound : !m_outbound)
+        if (r.direction() == Direction::Inbound ? !m_inbound : !m_outbound)
             return false;
     }
     quint32 bit = 0;
     switch (r.kind) {
-    case Kind::Frame: bit = 1u << (r.type & 15); break;
-    case Kind::KeepAlive: bit = KeepAliveBit; break;
-    case Kind::Handshake: bit = HandshakeBit; break;
-    default: bit = NoteBit; break;
+    case Kind::Frame:
+        bit = 1u << (r.type & 15);
+        break;
+    case Kind::KeepAlive:
+        bit = KeepAliveBit;
+        break;
+    case Kind::Handshake:
+        bit = HandshakeBit;
+        break;
+    default:
+        bit = NoteBit;
+        break;
     }
     if (!(m_typeMask & bit))
         return false;

@@ -30,18 +30,26 @@ QByteArray toByteArray(ByteView bytes)
 QColor typeTint(quint8 type)
 {
     switch (static_cast<MessageType>(type)) {
-    case MessageType::Open: return QColor(76, 175, 80, 40);
-    case MessageType::Close: return QColor(121, 85, 72, 40);
-    case MessageType::Options: return QColor(255, 193, 7, 45);
-    case MessageType::Extension: return QColor(255, 152, 0, 45);
-    case MessageType::Status: return QColor(0, 150, 136, 30);
+    case MessageType::Open:
+        return QColor(76, 175, 80, 40);
+    case MessageType::Close:
+        return QColor(121, 85, 72, 40);
+    case MessageType::Options:
+        return QColor(255, 193, 7, 45);
+    case MessageType::Extension:
+        return QColor(255, 152, 0, 45);
+    case MessageType::Status:
+        return QColor(0, 150, 136, 30);
     case MessageType::Have:
     case MessageType::Unhave:
     case MessageType::Want:
-    case MessageType::Unwant: return QColor(33, 150, 243, 30);
+    case MessageType::Unwant:
+        return QColor(33, 150, 243, 30);
     case MessageType::Request:
-    case MessageType::Cancel: return QColor(156, 39, 176, 30);
-    case MessageType::Data: return QColor(63, 81, 181, 35);
+    case MessageType::Cancel:
+        return QColor(156, 39, 176, 30);
+    case MessageType::Data:
+        return QColor(63, 81, 181, 35);
     }
     return QColor(158, 158, 158, 40);
 }
@@ -53,7 +61,10 @@ QString shortKeyHex(const Key32 &key)
     return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(key.data()), 4).toHex());
 }
 
-MessageLogModel::MessageLogModel(QObject *parent) : QAbstractTableModel(parent)
+static_assert(sizeof(MessageLogModel::Record) == 48, "a log row must stay compact");
+
+MessageLogModel::MessageLogModel(QObject *parent)
+    : QAbstractTableModel(parent)
 {
     m_clock.start();
     m_flushTimer.setInterval(DefaultFlushIntervalMs);
@@ -71,7 +82,8 @@ MessageLogModel::Record MessageLogModel::makeRecord(int session, Kind kind, Dire
     record.timeUs = m_clock.nsecsElapsed() / 1000;
     record.session = quint16(session);
     record.kind = kind;
-    record.direction = direction;
+    if (direction == Direction::Outbound)
+        record.flags |= Outbound;
     return record;
 }
 
@@ -113,7 +125,7 @@ void MessageLogModel::appendFrame(int session, const FrameTrace &frame, WireStor
     Record record =
         makeRecord(session, frame.keepAlive ? Kind::KeepAlive : Kind::Frame, frame.direction);
     record.streamOffset = frame.streamOffset;
-    record.channel = frame.channel;
+    record.channel = quint32(std::min<std::uint64_t>(frame.channel, 0xffffffffu));
     record.type = frame.type;
     if (frame.discoveryKey)
         record.channelKey = intern(*frame.discoveryKey);
@@ -149,8 +161,8 @@ void MessageLogModel::appendHandshake(int session, const HandshakeTrace &step)
     enqueue(record);
 }
 
-void MessageLogModel::appendNote(int session, Kind kind, Direction direction,
-                                 quint64 streamOffset, const QString &text)
+void MessageLogModel::appendNote(int session, Kind kind, Direction direction, quint64 streamOffset,
+                                 const QString &text)
 {
     Record record = makeRecord(session, kind, direction);
     record.streamOffset = streamOffset;
@@ -194,8 +206,7 @@ void MessageLogModel::flush()
 void MessageLogModel::clear()
 {
     beginResetModel();
-    m_records.clear();
-    m_records.shrink_to_fit();
+    m_records = {};
     m_pending.clear();
     m_extras.clear();
     m_arena.clear();
@@ -231,11 +242,11 @@ QByteArray MessageLogModel::wireBytes(int row) const
     if (keys == m_transportKeys.constEnd())
         return {};
     QByteArray bytes = plainBytes(row);
-    const bool outbound = r.direction == Direction::Outbound;
+    const bool outbound = r.direction() == Direction::Outbound;
     const crypto::XSalsa20Stream stream(outbound ? keys->split.tx : keys->split.rx,
                                         outbound ? keys->localNonce : keys->remoteNonce);
-    stream.applyAt(r.streamOffset, {reinterpret_cast<std::uint8_t *>(bytes.data()),
-                                    std::size_t(bytes.size())});
+    stream.applyAt(r.streamOffset,
+                   {reinterpret_cast<std::uint8_t *>(bytes.data()), std::size_t(bytes.size())});
     return bytes;
 }
 
@@ -270,12 +281,18 @@ ByteView MessageLogModel::payloadOf(const Record &record, std::uint64_t *headerE
 QString MessageLogModel::typeText(const Record &r) const
 {
     switch (r.kind) {
-    case Kind::Frame: return fromUtf8(messageTypeName(r.type));
-    case Kind::KeepAlive: return tr("Keepalive");
-    case Kind::Handshake: return tr("Handshake %1/3").arg(r.type + 1);
-    case Kind::Warning: return tr("Warning");
-    case Kind::Error: return tr("Error");
-    case Kind::Event: return tr("Session");
+    case Kind::Frame:
+        return fromUtf8(messageTypeName(r.type));
+    case Kind::KeepAlive:
+        return tr("Keepalive");
+    case Kind::Handshake:
+        return tr("Handshake %1/3").arg(r.type + 1);
+    case Kind::Warning:
+        return tr("Warning");
+    case Kind::Error:
+        return tr("Error");
+    case Kind::Event:
+        return tr("Session");
     }
     return {};
 }
@@ -288,10 +305,12 @@ QString MessageLogModel::noteText(const Record &r) const
 QString MessageLogModel::summaryText(const Record &r) const
 {
     switch (r.kind) {
-    case Kind::KeepAlive: return tr("keepalive (empty frame)");
+    case Kind::KeepAlive:
+        return tr("keepalive (empty frame)");
     case Kind::Warning:
     case Kind::Error:
-    case Kind::Event: return noteText(r);
+    case Kind::Event:
+        return noteText(r);
     case Kind::Handshake: {
         static const char *const tokens[] = {"-> e", "<- e, ee, s, es", "-> s, se"};
         QString text = QStringLiteral("Noise XX message %1 [%2], %3 bytes")
@@ -302,7 +321,8 @@ QString MessageLogModel::summaryText(const Record &r) const
             text += tr(" — failed: %1").arg(noteText(r));
         return text;
     }
-    case Kind::Frame: break;
+    case Kind::Frame:
+        break;
     }
     if (r.flags & BytesDropped)
         return tr("(bytes not kept: the log's memory budget is exhausted)");
@@ -328,7 +348,8 @@ QString MessageLogModel::summaryText(const Record &r) const
                                       : QStringLiteral("id=%1 \"%2\"").arg(ext->id).arg(name);
         text += QStringLiteral(" %1 B").arg(ext->data.size());
         // Show a short text preview when the payload is printable.
-        const QByteArray data = toByteArray(ext->data.first(std::min<std::size_t>(ext->data.size(), 48)));
+        const QByteArray data =
+            toByteArray(ext->data.first(std::min<std::size_t>(ext->data.size(), 48)));
         const bool printable = std::all_of(data.begin(), data.end(), [](char c) {
             return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t';
         });
@@ -349,12 +370,18 @@ QString MessageLogModel::summaryText(const Record &r) const
 MessageLogModel::Severity MessageLogModel::severity(const Record &r) const
 {
     switch (r.kind) {
-    case Kind::Error: return Severity::Error;
-    case Kind::Warning: return Severity::Warning;
-    case Kind::KeepAlive: return Severity::Quiet;
-    case Kind::Handshake: return (r.flags & HandshakeFailed) ? Severity::Error : Severity::Normal;
-    case Kind::Event: return Severity::Normal;
-    case Kind::Frame: break;
+    case Kind::Error:
+        return Severity::Error;
+    case Kind::Warning:
+        return Severity::Warning;
+    case Kind::KeepAlive:
+        return Severity::Quiet;
+    case Kind::Handshake:
+        return (r.flags & HandshakeFailed) ? Severity::Error : Severity::Normal;
+    case Kind::Event:
+        return Severity::Normal;
+    case Kind::Frame:
+        break;
     }
     if (r.flags & Malformed)
         return Severity::Error;
@@ -382,60 +409,77 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (Column(index.column())) {
-        case NumberColumn: return index.row() + 1;
-        case TimeColumn: return QString::number(double(r.timeUs) / 1e6, 'f', 6);
-        case SessionColumn: return sessionLabel(r.session);
+        case NumberColumn:
+            return index.row() + 1;
+        case TimeColumn:
+            return QString::number(double(r.timeUs) / 1e6, 'f', 6);
+        case SessionColumn:
+            return sessionLabel(r.session);
         case DirectionColumn:
             if (r.kind == Kind::Event)
                 return QString();
-            return r.direction == Direction::Outbound ? tr("out") : tr("in");
+            return r.direction() == Direction::Outbound ? tr("out") : tr("in");
         case ChannelColumn: {
             if (!isFrame || r.kind == Kind::KeepAlive)
                 return QString();
             if (r.channelKey)
-                return QStringLiteral("%1 · %2").arg(r.channel).arg(shortKeyHex(m_keys[r.channelKey]));
+                return QStringLiteral("%1 · %2").arg(r.channel).arg(
+                    shortKeyHex(m_keys[r.channelKey]));
             return r.channel == 0 ? tr("0 · stream") : QString::number(r.channel);
         }
-        case TypeColumn: return typeText(r);
+        case TypeColumn:
+            return typeText(r);
         case SizeColumn:
             return (r.kind == Kind::Warning || r.kind == Kind::Error || r.kind == Kind::Event)
                        ? QVariant()
                        : QVariant(r.bytes.size);
-        case SummaryColumn: return summaryText(r);
-        case ColumnCount: break;
+        case SummaryColumn:
+            return summaryText(r);
+        case ColumnCount:
+            break;
         }
         return {};
     case Qt::ToolTipRole:
         switch (index.column()) {
-        case SummaryColumn: return summaryText(r);
+        case SummaryColumn:
+            return summaryText(r);
         case ChannelColumn:
             if (r.channelKey)
                 return tr("Sender's channel id %1\nDiscovery key %2")
                     .arg(r.channel)
                     .arg(QString::fromStdString(toHex(m_keys[r.channelKey])));
             return {};
-        case TimeColumn: return tr("Seconds since the log started");
+        case TimeColumn:
+            return tr("Seconds since the log started");
         case DirectionColumn:
-            return r.direction == Direction::Outbound ? tr("Sent by us") : tr("Received from the peer");
+            return r.direction() == Direction::Outbound ? tr("Sent by us")
+                                                        : tr("Received from the peer");
         }
         return {};
     case Qt::DecorationRole:
         if (index.column() == TypeColumn) {
             switch (severity(r)) {
-            case Severity::Error: return icons::error();
-            case Severity::Warning: return icons::warning();
-            default: return {};
+            case Severity::Error:
+                return icons::error();
+            case Severity::Warning:
+                return icons::warning();
+            default:
+                return {};
             }
         }
         if (index.column() == DirectionColumn && r.kind != Kind::Event)
-            return r.direction == Direction::Outbound ? icons::outbound() : icons::inbound();
+            return r.direction() == Direction::Outbound ? icons::outbound() : icons::inbound();
         return {};
     case Qt::BackgroundRole:
         switch (severity(r)) {
-        case Severity::Error: return QBrush(QColor(229, 57, 53, 70));
-        case Severity::Warning: return QBrush(QColor(255, 213, 79, 110));
-        case Severity::Quiet: return {};
-        case Severity::Normal: break;
+        case Severity::Error:
+            return QBrush(QColor(229, 57, 53, 70));
+        case Severity::Warning:
+            return QBrush(QColor(255, 213, 79, 110));
+        case Severity::Quiet:
+            return {};
+        case Severity::Normal:
+            break;
         }
         if (r.kind == Kind::Handshake)
             return QBrush(QColor(96, 125, 139, 45));
@@ -460,18 +504,27 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
             index.column() == TimeColumn)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         return {};
-    case KindRole: return int(r.kind);
-    case SessionRole: return int(r.session);
-    case DirectionRole: return int(r.direction);
-    case ChannelRole: return qulonglong(r.channel);
-    case ChannelKeyRole: return uint(r.channelKey);
-    case TypeRole: return (isFrame && r.kind != Kind::KeepAlive) || r.kind == Kind::Handshake
-                              ? int(r.type)
-                              : -1;
-    case SeverityRole: return int(severity(r));
-    case PlainBytesRole: return plainBytes(index.row());
-    case WireBytesRole: return wireBytes(index.row());
-    case StreamOffsetRole: return qulonglong(r.streamOffset);
+    case KindRole:
+        return int(r.kind);
+    case SessionRole:
+        return int(r.session);
+    case DirectionRole:
+        return int(r.direction());
+    case ChannelRole:
+        return qulonglong(r.channel);
+    case ChannelKeyRole:
+        return uint(r.channelKey);
+    case TypeRole:
+        return (isFrame && r.kind != Kind::KeepAlive) || r.kind == Kind::Handshake ? int(r.type)
+                                                                                   : -1;
+    case SeverityRole:
+        return int(severity(r));
+    case PlainBytesRole:
+        return plainBytes(index.row());
+    case WireBytesRole:
+        return wireBytes(index.row());
+    case StreamOffsetRole:
+        return qulonglong(r.streamOffset);
     }
     return {};
 }
@@ -482,22 +535,34 @@ QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, i
         return {};
     if (role == Qt::DisplayRole) {
         switch (Column(section)) {
-        case NumberColumn: return tr("No.");
-        case TimeColumn: return tr("Time");
-        case SessionColumn: return tr("Session");
-        case DirectionColumn: return tr("Dir");
-        case ChannelColumn: return tr("Channel");
-        case TypeColumn: return tr("Type");
-        case SizeColumn: return tr("Size");
-        case SummaryColumn: return tr("Summary");
-        case ColumnCount: break;
+        case NumberColumn:
+            return tr("No.");
+        case TimeColumn:
+            return tr("Time");
+        case SessionColumn:
+            return tr("Session");
+        case DirectionColumn:
+            return tr("Dir");
+        case ChannelColumn:
+            return tr("Channel");
+        case TypeColumn:
+            return tr("Type");
+        case SizeColumn:
+            return tr("Size");
+        case SummaryColumn:
+            return tr("Summary");
+        case ColumnCount:
+            break;
         }
     }
     if (role == Qt::ToolTipRole) {
         switch (Column(section)) {
-        case ChannelColumn: return tr("The sender's channel id · the channel's discovery key");
-        case SizeColumn: return tr("Frame size in bytes, length prefix included");
-        default: break;
+        case ChannelColumn:
+            return tr("The sender's channel id · the channel's discovery key");
+        case SizeColumn:
+            return tr("Frame size in bytes, length prefix included");
+        default:
+            break;
         }
     }
     return {};

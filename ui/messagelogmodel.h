@@ -23,6 +23,7 @@
 #include <QString>
 #include <QTimer>
 
+#include <deque>
 #include <map>
 #include <vector>
 
@@ -54,7 +55,7 @@ public:
         SeverityRole,                ///< Severity, as int.
         PlainBytesRole,              ///< QByteArray: the frame in clear (handshake: the message).
         WireBytesRole,               ///< QByteArray: the same bytes as they crossed the socket.
-        StreamOffsetRole,            ///< qulonglong: the frame's position in its direction's stream.
+        StreamOffsetRole, ///< qulonglong: the frame's position in its direction's stream.
         RoleCount
     };
 
@@ -69,27 +70,34 @@ public:
 
     enum class Severity : quint8 { Normal, Quiet, Warning, Error };
 
-    /// One row. Kept small: the log holds a million of them.
-    struct Record
-    {
-        qint64 timeUs = 0;           ///< Microseconds since the log started.
-        quint64 streamOffset = 0;    ///< Position in this direction's transport stream.
-        quint64 channel = 0;         ///< The header's channel id (the sender's id).
-        ByteArena::Slot bytes;       ///< Plain frame / handshake message / note text (UTF-8).
-        quint32 extra = 0;           ///< 1-based index into the side table, 0 = none.
-        quint32 channelKey = 0;      ///< Interned discovery key, 0 = unknown.
-        quint16 session = 0;
-        quint8 type = 0;             ///< Frame type, or handshake message index.
-        Kind kind = Kind::Frame;
-        Direction direction = Direction::Inbound;
-        quint8 flags = 0;            ///< Flag bits.
+    enum Flag : quint8 {
+        Malformed = 1,       ///< The payload did not decode (types 0..10, 15).
+        PlainOnWire = 2,     ///< The transport was not encrypted: wire bytes == plain bytes.
+        BytesDropped = 4,    ///< The log's memory budget was exhausted: bytes not kept.
+        HandshakeFailed = 8, ///< A handshake step that failed.
+        Outbound = 16,       ///< Sent by us (else received).
     };
 
-    enum Flag : quint8 {
-        Malformed = 1,      ///< The payload did not decode (types 0..10, 15).
-        PlainOnWire = 2,    ///< The transport was not encrypted: wire bytes == plain bytes.
-        BytesDropped = 4,   ///< The log's memory budget was exhausted: bytes not kept.
-        HandshakeFailed = 8 ///< A handshake step that failed.
+    /// One row. Kept small (48 bytes): the log holds a million of them.
+    struct Record
+    {
+        qint64 timeUs = 0;        ///< Microseconds since the log started.
+        quint64 streamOffset = 0; ///< Position in this direction's transport stream.
+        ByteArena::Slot bytes;    ///< Plain frame / handshake message / note text (UTF-8).
+        quint32 extra = 0;        ///< 1-based index into the side table, 0 = none.
+        quint32 channelKey = 0;   ///< Interned discovery key, 0 = unknown.
+        /// The header's channel id (the sender's id), saturated at 2^32 - 1: ids that large
+        /// only come from hostile peers, and the field tree still shows the exact value.
+        quint32 channel = 0;
+        quint16 session = 0;
+        quint8 type = 0; ///< Frame type, or handshake message index.
+        Kind kind = Kind::Frame;
+        quint8 flags = 0; ///< Flag bits (the direction is one of them).
+
+        Direction direction() const
+        {
+            return (flags & Outbound) ? Direction::Outbound : Direction::Inbound;
+        }
     };
 
     explicit MessageLogModel(QObject *parent = nullptr);
@@ -189,7 +197,9 @@ private:
     void enqueue(const Record &record);
     ByteView payloadOf(const Record &record, std::uint64_t *headerEnd = nullptr) const;
 
-    std::vector<Record> m_records;
+    /// A deque, not a vector: growing a million-row log never copies it in one go (a 48 MB
+    /// reallocation would stall the GUI for tens of milliseconds).
+    std::deque<Record> m_records;
     std::vector<Record> m_pending;
     std::vector<Extra> m_extras;
     ByteArena m_arena;

@@ -25,7 +25,8 @@ QString formatDuration(qint64 ms)
         .arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-SessionListModel::SessionListModel(QObject *parent) : QAbstractTableModel(parent)
+SessionListModel::SessionListModel(QObject *parent)
+    : QAbstractTableModel(parent)
 {
     m_refreshTimer.setInterval(RefreshMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &SessionListModel::refresh);
@@ -121,14 +122,22 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (Column(index.column())) {
-        case SessionColumn: return QStringLiteral("#%1").arg(s->id());
-        case PeerColumn: return s->peerAddress();
-        case RoleColumn: return s->roleText();
-        case StateColumn: return s->stateText();
-        case MessagesColumn: return messages();
-        case BytesColumn: return bytes();
-        case DurationColumn: return formatDuration(s->durationMs());
-        case ColumnCount: break;
+        case SessionColumn:
+            return QStringLiteral("#%1").arg(s->id());
+        case PeerColumn:
+            return s->peerAddress();
+        case RoleColumn:
+            return s->roleText();
+        case StateColumn:
+            return s->stateText();
+        case MessagesColumn:
+            return messages();
+        case BytesColumn:
+            return bytes();
+        case DurationColumn:
+            return formatDuration(s->durationMs());
+        case ColumnCount:
+            break;
         }
         return {};
     case Qt::ToolTipRole: {
@@ -144,11 +153,14 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
     case Qt::DecorationRole:
         if (index.column() == SessionColumn || index.column() == StateColumn) {
             switch (s->state()) {
-            case InspectedSession::State::Open: return icons::dot(QColor(67, 160, 71));
+            case InspectedSession::State::Open:
+                return icons::dot(QColor(67, 160, 71));
             case InspectedSession::State::Connecting:
-            case InspectedSession::State::Handshaking: return icons::dot(QColor(255, 179, 0));
+            case InspectedSession::State::Handshaking:
+                return icons::dot(QColor(255, 179, 0));
             case InspectedSession::State::Ended:
-                return icons::dot(s->endedWithError() ? QColor(229, 57, 53) : QColor(158, 158, 158));
+                return icons::dot(s->endedWithError() ? QColor(229, 57, 53)
+                                                      : QColor(158, 158, 158));
             }
         }
         return {};
@@ -156,12 +168,17 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
         if (s->state() == InspectedSession::State::Ended)
             return QColor(128, 128, 128);
         return {};
-    case SessionIdRole: return s->id();
-    case StateRole: return int(s->state());
+    case SessionIdRole:
+        return s->id();
+    case StateRole:
+        return int(s->state());
     case SubtitleRole:
-        return QStringLiteral("%1 · %2 · %3 · %4")
-            .arg(s->stateText(), messages(), bytes(), formatDuration(s->durationMs()));
-    case FailedRole: return s->endedWithError();
+        return QStringLiteral("%1 · %2 · %3\n%4")
+            .arg(s->stateText(), formatDuration(s->durationMs()), messages(), bytes());
+    case FailedRole:
+        return s->endedWithError();
+    case ModeRole:
+        return s->modeText();
     }
     return {};
 }
@@ -171,14 +188,22 @@ QVariant SessionListModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (Column(section)) {
-    case SessionColumn: return tr("Session");
-    case PeerColumn: return tr("Peer");
-    case RoleColumn: return tr("Role");
-    case StateColumn: return tr("State");
-    case MessagesColumn: return tr("Messages");
-    case BytesColumn: return tr("Bytes");
-    case DurationColumn: return tr("Duration");
-    case ColumnCount: break;
+    case SessionColumn:
+        return tr("Session");
+    case PeerColumn:
+        return tr("Peer");
+    case RoleColumn:
+        return tr("Role");
+    case StateColumn:
+        return tr("State");
+    case MessagesColumn:
+        return tr("Messages");
+    case BytesColumn:
+        return tr("Bytes");
+    case DurationColumn:
+        return tr("Duration");
+    case ColumnCount:
+        break;
     }
     return {};
 }

@@ -33,6 +33,7 @@ public:
         StateRole,                        ///< InspectedSession::State, as int
         SubtitleRole,                     ///< QString: second line of the sidebar entry
         FailedRole,                       ///< bool: ended with an error
+        ModeRole,                         ///< QString: "Noise XX + XSalsa20", ...
         RoleCount
     };
 

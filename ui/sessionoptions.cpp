@@ -19,7 +19,8 @@ std::optional<Key32> parseKeyHex(const QString &text, QString *error)
     if (hex.startsWith(QLatin1String("0x"), Qt::CaseInsensitive))
         hex = hex.mid(2);
     if (hex.isEmpty())
-        return fail(QCoreApplication::translate("hyperscope", "Enter a key: 64 hex digits (32 bytes)."));
+        return fail(
+            QCoreApplication::translate("hyperscope", "Enter a key: 64 hex digits (32 bytes)."));
     static const QRegularExpression nonHex(QStringLiteral("[^0-9a-fA-F]"));
     const QRegularExpressionMatch bad = nonHex.match(hex);
     if (bad.hasMatch())
@@ -37,6 +38,43 @@ std::optional<Key32> parseKeyHex(const QString &text, QString *error)
     if (!key)
         return fail(QCoreApplication::translate("hyperscope", "The key is not valid hex."));
     return key;
+}
+
+bool parseHostPort(const QString &text, QString *host, quint16 *port, QString *error)
+{
+    const QString t = text.trimmed();
+    QString h;
+    QString p;
+    if (t.startsWith(QLatin1Char('['))) {
+        const qsizetype close = t.indexOf(QLatin1String("]:"));
+        if (close < 0) {
+            *error = QCoreApplication::translate("hyperscope",
+                                                 "Write an IPv6 address as [address]:port.");
+            return false;
+        }
+        h = t.mid(1, close - 1);
+        p = t.mid(close + 2);
+    } else {
+        const qsizetype colon = t.lastIndexOf(QLatin1Char(':'));
+        if (colon <= 0) {
+            *error = QCoreApplication::translate(
+                "hyperscope", "Write the peer as host:port, e.g. 127.0.0.1:4000.");
+            return false;
+        }
+        h = t.left(colon);
+        p = t.mid(colon + 1);
+    }
+    bool ok = false;
+    const uint value = p.toUInt(&ok);
+    if (!ok || value == 0 || value > 65535) {
+        *error = QCoreApplication::translate("hyperscope",
+                                             "'%1' is not a port: use a number from 1 to 65535.")
+                     .arg(p);
+        return false;
+    }
+    *host = h;
+    *port = quint16(value);
+    return true;
 }
 
 Key32 randomKey()

@@ -32,6 +32,9 @@ struct ConnectionOptions
 /// saying what is wrong ("the key has 10 hex digits; a key is 32 bytes, 64 hex digits").
 std::optional<Key32> parseKeyHex(const QString &text, QString *error);
 
+/// Splits "host:port" ("[::1]:4000" for IPv6). Returns false with @p error on bad input.
+bool parseHostPort(const QString &text, QString *host, quint16 *port, QString *error);
+
 /// A fresh random 32-byte key.
 Key32 randomKey();
 

@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace hyperscope {
 
 CliApp::CliApp(CliOptions options, QObject *parent)
@@ -73,6 +75,11 @@ void CliApp::addSession(SessionDriver *driver)
     if (m_options.trace) {
         session.trace = std::make_unique<FrameEventSink>(id, &m_printer);
         driver->engine().setTraceSink(session.trace.get());
+    }
+    if (!m_options.allowedKeys.empty()) {
+        driver->setRemoteKeyFilter([allowed = m_options.allowedKeys](const Key32 &remoteKey) {
+            return std::find(allowed.begin(), allowed.end(), remoteKey) != allowed.end();
+        });
     }
     for (const std::string &name : m_options.extensions) {
         if (const Error error = driver->registerExtension(std::nullopt, name))

@@ -55,6 +55,8 @@ QString cliUsage()
         "  --key HEX          open a channel for this 32-byte feed key once the session is up\n"
         "                     (repeatable)\n"
         "  --extension NAME   register a stream-level extension (repeatable)\n"
+        "  --allow-key HEX    accept only peers whose static public key (64 hex digits) is\n"
+        "                     one of these (repeatable); others are refused in the handshake\n"
         "  --timeout MS       inactivity timeout in milliseconds, keepalive at half (default\n"
         "                     20000; 0 disables both)\n"
         "  --no-encrypt       Noise handshake, but plaintext transport\n"
@@ -98,7 +100,9 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
     const QCommandLineOption noEncrypt(QStringLiteral("no-encrypt"));
     const QCommandLineOption noNoise(QStringLiteral("no-noise"));
     const QCommandLineOption trace(QStringLiteral("trace"));
-    parser.addOptions({help, host, port, once, key, extension, timeout, noEncrypt, noNoise, trace});
+    const QCommandLineOption allowKey(QStringLiteral("allow-key"), QString(), QStringLiteral("HEX"));
+    parser.addOptions(
+        {help, host, port, once, key, extension, timeout, noEncrypt, noNoise, trace, allowKey});
 
     if (!parser.parse(arguments))
         return badArguments(parser.errorText());
@@ -178,6 +182,16 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
         }
         options.extensions.push_back(name);
     }
+    for (const QString &value : parser.values(allowKey)) {
+        const auto parsed = key32FromHex(value.toStdString());
+        if (!parsed) {
+            return badArguments(
+                QStringLiteral("--allow-key must be 64 hex digits, got '%1'").arg(value));
+        }
+        options.allowedKeys.push_back(*parsed);
+    }
+    if (!options.allowedKeys.empty() && parser.isSet(noNoise))
+        return badArguments(QStringLiteral("--allow-key needs the handshake: not with --no-noise"));
     if (parser.isSet(timeout)) {
         bool ok = false;
         const qlonglong ms = parser.value(timeout).toLongLong(&ok, 10);

@@ -3,8 +3,8 @@
 //   hyperscope-cli listen [--host ADDR] --port PORT [--once] [options]
 //   hyperscope-cli connect HOST:PORT [options]
 //
-// options: --key HEX (repeatable), --extension NAME (repeatable), --timeout MS, --no-encrypt,
-// --no-noise, --trace. See cliUsage() for the text shown by --help.
+// options: --key HEX (repeatable), --extension NAME (repeatable), --allow-key HEX (repeatable),
+// --timeout MS, --no-encrypt, --no-noise, --trace. See cliUsage() for the text shown by --help.
 #pragma once
 
 #include "bytes.h"
@@ -35,6 +35,9 @@ struct CliOptions
     std::vector<Key32> keys;
     /// Stream-level extension names registered on every session.
     std::vector<std::string> extensions;
+    /// Remote static public keys accepted in the handshake; empty accepts any. A session whose
+    /// peer presents another key ends with RemoteKeyRejected (an "error" event, then "end").
+    std::vector<Key32> allowedKeys;
     Millis timeout = limits::DefaultTimeout;
     bool encrypted = true;
     bool noise = true;

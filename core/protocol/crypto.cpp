@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 
 namespace hyperscope::crypto {
@@ -97,44 +98,95 @@ void wipe(std::span<std::uint8_t> data)
 static constexpr std::uint64_t BlockSize = 64;
 
 XSalsa20Stream::XSalsa20Stream(const Key32 &key, const Nonce24 &nonce)
-    : m_key(key)
-    , m_nonce(nonce)
+    : m_nonce(nonce)
 {
     ensureInitialized();
+    crypto_core_hsalsa20(m_subkey.data(), m_nonce.data(), key.data(), nullptr);
 }
 
 XSalsa20Stream::~XSalsa20Stream()
 {
-    wipe(m_key);
+    wipe(m_subkey);
+    wipe(m_keystream);
 }
 
 XSalsa20Stream::XSalsa20Stream(XSalsa20Stream &&other) noexcept
-    : m_key(other.m_key)
+    : m_subkey(other.m_subkey)
     , m_nonce(other.m_nonce)
     , m_position(other.m_position)
+    , m_keystreamStart(other.m_keystreamStart)
+    , m_keystreamSize(other.m_keystreamSize)
+    , m_keystream(other.m_keystream)
 {
-    wipe(other.m_key);
+    wipe(other.m_subkey);
+    wipe(other.m_keystream);
 }
 
 XSalsa20Stream &XSalsa20Stream::operator=(XSalsa20Stream &&other) noexcept
 {
     if (this != &other) {
-        m_key = other.m_key;
+        m_subkey = other.m_subkey;
         m_nonce = other.m_nonce;
         m_position = other.m_position;
-        wipe(other.m_key);
+        m_keystreamStart = other.m_keystreamStart;
+        m_keystreamSize = other.m_keystreamSize;
+        m_keystream = other.m_keystream;
+        wipe(other.m_subkey);
+        wipe(other.m_keystream);
     }
     return *this;
 }
 
+static void xorInto(std::uint8_t *data, const std::uint8_t *keystream, std::size_t size)
+{
+    std::size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        std::uint64_t a, b;
+        std::memcpy(&a, data + i, 8);
+        std::memcpy(&b, keystream + i, 8);
+        a ^= b;
+        std::memcpy(data + i, &a, 8);
+    }
+    for (; i < size; ++i)
+        data[i] ^= keystream[i];
+}
+
 void XSalsa20Stream::apply(std::span<std::uint8_t> data)
 {
-    applyAt(m_position, data);
-    m_position += data.size();
+    const std::uint8_t *salsaNonce = m_nonce.data() + 16;
+    while (!data.empty()) {
+        const std::uint64_t keystreamEnd = m_keystreamStart + m_keystreamSize;
+        if (m_position < keystreamEnd) {
+            const std::size_t n =
+                std::size_t(std::min<std::uint64_t>(keystreamEnd - m_position, data.size()));
+            xorInto(data.data(), m_keystream.data() + (m_position - m_keystreamStart), n);
+            data = data.subspan(n);
+            m_position += n;
+            continue;
+        }
+        // The keystream ahead is used up, so the position is on a block boundary.
+        const std::size_t whole = data.size() - data.size() % BlockSize;
+        if (whole >= KeystreamAhead) {
+            // A long run: XOR it in place in one pass.
+            crypto_stream_salsa20_xor_ic(data.data(), data.data(), whole, salsaNonce,
+                                         m_position / BlockSize, m_subkey.data());
+            data = data.subspan(whole);
+            m_position += whole;
+            m_keystreamStart = m_position;
+            m_keystreamSize = 0;
+            continue;
+        }
+        m_keystream.fill(0);
+        crypto_stream_salsa20_xor_ic(m_keystream.data(), m_keystream.data(), KeystreamAhead,
+                                     salsaNonce, m_position / BlockSize, m_subkey.data());
+        m_keystreamStart = m_position;
+        m_keystreamSize = KeystreamAhead;
+    }
 }
 
 void XSalsa20Stream::applyAt(std::uint64_t position, std::span<std::uint8_t> data) const
 {
+    const std::uint8_t *salsaNonce = m_nonce.data() + 16;
     std::uint64_t block = position / BlockSize;
     const std::size_t offset = position % BlockSize;
     if (offset != 0 && !data.empty()) {
@@ -143,8 +195,8 @@ void XSalsa20Stream::applyAt(std::uint64_t position, std::span<std::uint8_t> dat
         const std::size_t head = std::min<std::size_t>(BlockSize - offset, data.size());
         std::uint8_t buffer[BlockSize] = {};
         std::copy_n(data.data(), head, buffer + offset);
-        crypto_stream_xsalsa20_xor_ic(buffer, buffer, offset + head, m_nonce.data(), block,
-                                      m_key.data());
+        crypto_stream_salsa20_xor_ic(buffer, buffer, offset + head, salsaNonce, block,
+                                     m_subkey.data());
         std::copy_n(buffer + offset, head, data.data());
         sodium_memzero(buffer, sizeof buffer); // bytes before `offset` are raw keystream
         data = data.subspan(head);
@@ -152,8 +204,8 @@ void XSalsa20Stream::applyAt(std::uint64_t position, std::span<std::uint8_t> dat
     }
     // From a block boundary libsodium handles whole blocks and a partial tail in place.
     if (!data.empty())
-        crypto_stream_xsalsa20_xor_ic(data.data(), data.data(), data.size(), m_nonce.data(), block,
-                                      m_key.data());
+        crypto_stream_salsa20_xor_ic(data.data(), data.data(), data.size(), salsaNonce, block,
+                                     m_subkey.data());
 }
 
 } // namespace hyperscope::crypto

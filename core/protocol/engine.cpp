@@ -114,6 +114,16 @@ void Engine::start(Millis now)
 
 void Engine::receive(ByteView bytes, Millis now)
 {
+    receiveChunk(bytes, false, now);
+}
+
+void Engine::receiveInPlace(std::span<std::uint8_t> bytes, Millis now)
+{
+    receiveChunk(bytes, true, now);
+}
+
+void Engine::receiveChunk(ByteView bytes, bool writable, Millis now)
+{
     m_now = now;
     if (m_state == State::Ended || m_state == State::Idle || bytes.empty())
         return;
@@ -123,7 +133,7 @@ void Engine::receive(ByteView bytes, Millis now)
     if (m_state == State::Handshaking)
         readHandshakeBytes(input);
     if (m_state == State::Open && !input.empty())
-        receiveTransport(input);
+        receiveTransport(input, writable);
 }
 
 void Engine::receiveEnd(Millis now)
@@ -157,6 +167,12 @@ Bytes Engine::takeOutput()
     Bytes out;
     out.swap(m_output);
     return out;
+}
+
+void Engine::takeOutput(Bytes &out)
+{
+    out.clear();
+    out.swap(m_output);
 }
 
 std::optional<Millis> Engine::nextDeadline() const
@@ -392,14 +408,20 @@ void Engine::completeHandshake()
 
 // --- Transport: receiving --------------------------------------------------------------------
 
-void Engine::receiveTransport(ByteView input)
+void Engine::receiveTransport(ByteView input, bool writable)
 {
     ByteView plain = input;
-    if (m_receiveCipher) {
+    m_receivedWire = {};
+    if (m_receiveCipher && writable && !m_trace) {
+        // receiveInPlace(): the caller lent us its buffer, so @p input views mutable bytes.
+        m_receiveCipher->apply({const_cast<std::uint8_t *>(input.data()), input.size()});
+    } else if (m_receiveCipher) {
         // XSalsa20 is a continuous keystream: decrypt the chunk as a whole, then cut frames.
         m_receiveScratch.assign(input.begin(), input.end());
         m_receiveCipher->apply(m_receiveScratch);
         plain = m_receiveScratch;
+        // A trace shows every frame as received too: keep the chunk as it came.
+        m_receivedWire = input;
     }
     Frame frame;
     Error error;
@@ -414,6 +436,7 @@ void Engine::receiveTransport(ByteView input)
         m_frameBoundary = frame.offset + frame.bytes.size();
         handleFrame(frame);
     }
+    m_receivedWire = {};
 }
 
 void Engine::traceInbound(const Frame &frame, const Message *message,
@@ -424,8 +447,14 @@ void Engine::traceInbound(const Frame &frame, const Message *message,
     trace.streamOffset = frame.offset;
     trace.plain = frame.bytes;
     Bytes wire;
-    if (m_receiveCipher) {
-        // Recompute the bytes as they were on the wire: XOR is its own inverse.
+    const auto at = reinterpret_cast<std::uintptr_t>(frame.bytes.data()) -
+                    reinterpret_cast<std::uintptr_t>(m_receiveScratch.data());
+    if (m_receiveCipher && !m_receivedWire.empty() && at < m_receiveScratch.size() &&
+        frame.bytes.size() <= m_receiveScratch.size() - at) {
+        // The frame lies in the chunk being decrypted: the same span of the chunk as received.
+        trace.wire = m_receivedWire.subspan(at, frame.bytes.size());
+    } else if (m_receiveCipher) {
+        // It began in an earlier chunk: recompute its wire bytes (XOR is its own inverse).
         wire.assign(frame.bytes.begin(), frame.bytes.end());
         m_receiveCipher->applyAt(frame.offset, wire);
         trace.wire = wire;
@@ -1011,12 +1040,13 @@ void Engine::flushPending()
 
 void Engine::writeMessageFrame(std::uint64_t channel, const Message &message)
 {
-    m_messageScratch.clear();
-    appendMessage(m_messageScratch, message);
+    // Encoded straight into the output behind its frame prefix: no intermediate copy of the
+    // payload (a 64 KiB Data value is otherwise copied once more per message).
+    const auto type = static_cast<std::uint8_t>(messageType(message));
     const std::size_t start = m_output.size();
-    appendFrame(m_output, channel, static_cast<std::uint8_t>(messageType(message)),
-                m_messageScratch);
-    finishOutgoing(start, channel, static_cast<std::uint8_t>(messageType(message)), &message);
+    appendFrameHeader(m_output, channel, type, messageSize(message));
+    appendMessage(m_output, message);
+    finishOutgoing(start, channel, type, &message);
 }
 
 void Engine::writeFrame(std::uint64_t channel, std::uint8_t type, ByteView payload)
@@ -1039,7 +1069,10 @@ void Engine::finishOutgoing(std::size_t start, std::uint64_t channel, std::uint8
             m_sendCipher->apply(frame);
         return;
     }
-    Bytes plain(frame.begin(), frame.end());
+    // The plaintext is about to be encrypted in place: keep a copy for the trace, in storage
+    // reused from frame to frame.
+    m_tracePlain.assign(frame.begin(), frame.end());
+    const Bytes &plain = m_tracePlain;
     if (m_sendCipher)
         m_sendCipher->apply(frame);
 

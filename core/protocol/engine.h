@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -144,10 +145,18 @@ public:
     void start(Millis now);
     /// Feeds received bytes (any chunking). Errors end the session; never throws.
     void receive(ByteView bytes, Millis now);
+    /// Same as receive(), but decrypts @p bytes where they are instead of copying them first:
+    /// for a caller that reads into a buffer of its own (a driver's read buffer). The contents of
+    /// @p bytes are unspecified afterwards.
+    void receiveInPlace(std::span<std::uint8_t> bytes, Millis now);
     /// The transport reached EOF. Clean when it happened between frames after the handshake.
     void receiveEnd(Millis now);
     /// Bytes waiting to be written to the transport; takeOutput() moves them out.
     Bytes takeOutput();
+    /// Same, reusing storage: @p out is cleared and swapped with the pending output, so the
+    /// engine goes on writing into the buffer the caller had. A caller that keeps one buffer and
+    /// drains after every call makes no allocation per frame in steady state.
+    void takeOutput(Bytes &out);
     std::size_t outputSize() const { return m_output.size(); }
     /// When handleTimers() must be called next; nullopt when no timer is armed.
     std::optional<Millis> nextDeadline() const;
@@ -231,7 +240,8 @@ private:
     bool readHandshakeMessage(ByteView message, ByteView wire);
     void completeHandshake();
     // Transport: receiving
-    void receiveTransport(ByteView input);
+    void receiveChunk(ByteView bytes, bool writable, Millis now);
+    void receiveTransport(ByteView input, bool writable);
     void handleFrame(const Frame &frame);
     void traceInbound(const Frame &frame, const Message *message,
                       const std::optional<ExtensionPayload> &extension, const Channel *channel);
@@ -289,7 +299,8 @@ private:
     FrameDecoder m_decoder;
     std::uint64_t m_frameBoundary = 0; ///< Stream offset just past the last complete frame.
     Bytes m_receiveScratch;            ///< Decrypted copy of the chunk being processed.
-    Bytes m_messageScratch;            ///< Encoded protobuf of the message being sent.
+    ByteView m_receivedWire; ///< With a trace: that chunk as received, while it is processed.
+    Bytes m_tracePlain;      ///< With a trace: the plaintext of the frame being sent.
     Bytes m_output;
     std::uint64_t m_sendOffset = 0; ///< Transport bytes written (plaintext stream position).
     std::vector<PendingFrame> m_pending;

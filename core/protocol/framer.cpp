@@ -18,11 +18,17 @@ std::string describeLimit(std::size_t limit)
 
 } // namespace
 
-void appendFrame(Bytes &out, std::uint64_t channel, std::uint8_t type, ByteView payload)
+void appendFrameHeader(Bytes &out, std::uint64_t channel, std::uint8_t type,
+                       std::size_t payloadSize)
 {
     const std::uint64_t header = channel << 4 | (type & 0x0f);
-    varint::append(out, varint::encodedSize(header) + payload.size());
+    varint::append(out, varint::encodedSize(header) + payloadSize);
     varint::append(out, header);
+}
+
+void appendFrame(Bytes &out, std::uint64_t channel, std::uint8_t type, ByteView payload)
+{
+    appendFrameHeader(out, channel, type, payload.size());
     out.insert(out.end(), payload.begin(), payload.end());
 }
 

@@ -43,6 +43,13 @@ enum class MessageType : std::uint8_t {
 /// sender is expected to respect MaxFrameSize itself (frameSize() tells the size in advance).
 void appendFrame(Bytes &out, std::uint64_t channel, std::uint8_t type, ByteView payload);
 
+/// Appends only the frame's prefix, varint(L) || varint(channel << 4 | type), for a payload of
+/// @p payloadSize bytes that the caller appends right after (appendFrame() is this plus the
+/// payload). Lets a sender encode a message straight into its output buffer. Same invariants as
+/// appendFrame().
+void appendFrameHeader(Bytes &out, std::uint64_t channel, std::uint8_t type,
+                       std::size_t payloadSize);
+
 /// Convenience overload of appendFrame() for a known type.
 inline void appendFrame(Bytes &out, std::uint64_t channel, MessageType type, ByteView payload)
 {

@@ -283,7 +283,11 @@ WireReader::Status WireReader::next(WireField &field, std::string &error)
         return Status::End;
 
     const std::size_t start = m_pos;
-    const std::string at = " at payload offset " + std::to_string(m_base + start);
+    // The texts of an error are built only when there is one: this runs for every field of every
+    // frame received.
+    const auto at = [&] {
+        return " at payload offset " + std::to_string(m_base + start);
+    };
     auto malformed = [&](std::string message) {
         m_failed = true;
         error = std::move(message);
@@ -293,26 +297,28 @@ WireReader::Status WireReader::next(WireField &field, std::string &error)
     const ByteView rest = m_payload.subspan(start);
     const varint::Decoded tag = varint::decode(rest);
     if (tag.status == varint::Status::NeedMore)
-        return malformed("truncated tag" + at);
+        return malformed("truncated tag" + at());
     if (tag.status == varint::Status::Invalid || tag.value > 0xffffffffu)
-        return malformed("invalid tag" + at);
+        return malformed("invalid tag" + at());
 
     field = WireField();
     field.number = static_cast<std::uint32_t>(tag.value >> 3);
     field.wireType = static_cast<std::uint8_t>(tag.value & 7);
     field.offset = m_base + start;
-    const std::string name = "field " + std::to_string(field.number);
+    const auto name = [&] {
+        return "field " + std::to_string(field.number);
+    };
     if (field.number == 0)
-        return malformed("field number 0" + at);
+        return malformed("field number 0" + at());
 
     std::size_t pos = tag.size;
     switch (field.wireType) {
     case 0: {
         const varint::Decoded value = varint::decode(rest.subspan(pos));
         if (value.status == varint::Status::NeedMore)
-            return malformed("truncated " + name + at);
+            return malformed("truncated " + name() + at());
         if (value.status == varint::Status::Invalid)
-            return malformed("invalid varint in " + name + at);
+            return malformed("invalid varint in " + name() + at());
         field.value = value.value;
         field.data = rest.subspan(pos, value.size);
         field.dataOffset = m_base + start + pos;
@@ -323,7 +329,7 @@ WireReader::Status WireReader::next(WireField &field, std::string &error)
     case 5: {
         const std::size_t width = field.wireType == 1 ? 8 : 4;
         if (rest.size() - pos < width)
-            return malformed("truncated " + name + at);
+            return malformed("truncated " + name() + at());
         for (std::size_t i = 0; i < width; ++i)
             field.value |= std::uint64_t(rest[pos + i]) << (8 * i);
         field.data = rest.subspan(pos, width);
@@ -334,12 +340,12 @@ WireReader::Status WireReader::next(WireField &field, std::string &error)
     case 2: {
         const varint::Decoded length = varint::decode(rest.subspan(pos));
         if (length.status == varint::Status::NeedMore)
-            return malformed("truncated " + name + at);
+            return malformed("truncated " + name() + at());
         if (length.status == varint::Status::Invalid)
-            return malformed("invalid length varint in " + name + at);
+            return malformed("invalid length varint in " + name() + at());
         pos += length.size;
         if (length.value > rest.size() - pos)
-            return malformed("truncated " + name + at);
+            return malformed("truncated " + name() + at());
         field.value = length.value;
         field.data = rest.subspan(pos, static_cast<std::size_t>(length.value));
         field.dataOffset = m_base + start + pos;
@@ -348,10 +354,11 @@ WireReader::Status WireReader::next(WireField &field, std::string &error)
     }
     case 3:
     case 4:
-        return malformed(name + " uses group wire type " + std::to_string(field.wireType) +
-                         " (not supported by the reference)" + at);
+        return malformed(name() + " uses group wire type " + std::to_string(field.wireType) +
+                         " (not supported by the reference)" + at());
     default:
-        return malformed(name + " has invalid wire type " + std::to_string(field.wireType) + at);
+        return malformed(name() + " has invalid wire type " + std::to_string(field.wireType) +
+                         at());
     }
     field.size = pos;
     m_pos = start + pos;

@@ -7,15 +7,34 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
 #include <utility>
 
 namespace hyperscope {
 
 namespace {
 
-/// Bytes taken from the device per read(): a socket buffer's worth in a few calls, while the
-/// engine's decrypted scratch copy of one chunk stays small.
+/// Bytes taken from the device per read(): a socket buffer's worth in a few calls.
 constexpr qint64 ReadChunk = 64 * 1024;
+
+/// Bytes fed to the engine per readyRead before control goes back to the event loop; the rest is
+/// read by a queued call. A peer that floods must not freeze the thread (the inspector's GUI) for
+/// as long as it takes to process everything Qt has buffered (megabytes of small frames).
+constexpr qint64 ReadBudget = 256 * 1024;
+
+/// How much Qt may buffer for us beyond what we have read: past it, Qt stops reading the socket
+/// and TCP flow control holds the peer back, instead of Qt's buffer growing without bound.
+constexpr qint64 SocketReadBuffer = 1024 * 1024;
+
+/// The buffer reads go through: one per thread, shared by every driver of that thread, so that a
+/// session holds no ReadChunk bytes of its own while idle (a thousand idle sessions would hold
+/// 64 MiB). The engine is done with the bytes when receiveInPlace() returns.
+struct SharedReadBuffer
+{
+    Bytes bytes;
+    bool busy = false; ///< In use further up the stack (a handler runs a nested event loop).
+};
+thread_local SharedReadBuffer t_readBuffer;
 
 /// The largest write buffer kept from one flush to the next, for reuse.
 constexpr std::size_t KeptWriteBuffer = 256 * 1024;
@@ -107,6 +126,7 @@ void SessionDriver::watchSocket(QTcpSocket *socket)
 {
     m_socket = socket;
     m_device = socket;
+    socket->setReadBufferSize(SocketReadBuffer);
     connect(socket, &QTcpSocket::readyRead, this, &SessionDriver::onReadyRead);
     connect(socket, &QTcpSocket::disconnected, this, &SessionDriver::onDisconnected);
     connect(socket, &QTcpSocket::errorOccurred, this, &SessionDriver::onSocketError);
@@ -244,6 +264,11 @@ void SessionDriver::start()
 
 void SessionDriver::onReadyRead()
 {
+    readAvailable(false);
+}
+
+void SessionDriver::readAvailable(bool drain)
+{
     if (!m_device)
         return;
     if (m_engineDepth > 0) {
@@ -258,18 +283,42 @@ void SessionDriver::onReadyRead()
     }
     if (m_engine.state() == Engine::State::Idle)
         return; // not started yet; start() picks the bytes up
-    if (m_readBuffer.empty())
-        m_readBuffer.resize(ReadChunk);
+    // Another driver may be using the shared buffer further up the stack (a handler that runs a
+    // nested event loop): then this read gets a buffer of its own.
+    Bytes own;
+    const bool shared = !t_readBuffer.busy;
+    Bytes &buffer = shared ? t_readBuffer.bytes : own;
+    if (buffer.size() < std::size_t(ReadChunk))
+        buffer.resize(ReadChunk);
+    t_readBuffer.busy = true;
+    const auto release = qScopeGuard([shared] {
+        if (shared)
+            t_readBuffer.busy = false;
+    });
+    qint64 budget = drain ? std::numeric_limits<qint64>::max() : ReadBudget;
     while (m_device && m_engine.state() != Engine::State::Ended) {
-        const qint64 n = m_device->read(reinterpret_cast<char *>(m_readBuffer.data()),
-                                        qint64(m_readBuffer.size()));
+        if (budget <= 0) {
+            if (m_device->bytesAvailable() > 0 && !m_readQueued) {
+                m_readQueued = true;
+                QMetaObject::invokeMethod(
+                    this,
+                    [this] {
+                        m_readQueued = false;
+                        onReadyRead();
+                    },
+                    Qt::QueuedConnection);
+            }
+            break;
+        }
+        const qint64 n =
+            m_device->read(reinterpret_cast<char *>(buffer.data()), qint64(buffer.size()));
         if (n <= 0)
             break;
+        budget -= n;
         {
             EngineCall guard(this);
-            // In place: the engine decrypts our read buffer instead of a copy of it.
-            m_engine.receiveInPlace(std::span<std::uint8_t>(m_readBuffer.data(), std::size_t(n)),
-                                    now());
+            // In place: the engine decrypts the read buffer instead of a copy of it.
+            m_engine.receiveInPlace(std::span<std::uint8_t>(buffer.data(), std::size_t(n)), now());
         }
         flush();
     }
@@ -287,7 +336,7 @@ void SessionDriver::onDisconnected()
         return;
     }
     // Qt may still hold bytes that arrived just before the FIN: they belong to the session.
-    onReadyRead();
+    readAvailable(true);
     if (m_closing)
         return;
     switch (m_engine.state()) {
@@ -411,10 +460,17 @@ void SessionDriver::rearmTimer()
     const std::optional<Millis> deadline = m_engine.nextDeadline();
     if (!deadline) {
         m_timer.stop();
+        m_armedFor.reset();
         return;
     }
+    // Every frame sent pushes the keepalive deadline later. Re-arming the QTimer for each one
+    // costs more than a small frame itself, so a timer already armed for an earlier deadline
+    // stays: it fires early, handleTimers() finds nothing due, and this re-arms it then.
+    if (m_timer.isActive() && m_armedFor && *m_armedFor <= *deadline)
+        return;
     const qint64 delay = std::max<qint64>(0, deadline->count() - now().count());
     m_timer.start(int(std::min<qint64>(delay, INT_MAX)));
+    m_armedFor = deadline;
 }
 
 void SessionDriver::closeTransport()

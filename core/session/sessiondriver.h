@@ -121,6 +121,9 @@ private:
     void watchSocket(QTcpSocket *socket);
     void start();
     void onReadyRead();
+    /// Feeds what the device has to the engine: at most ReadBudget bytes (then a queued call
+    /// goes on), or everything when @p drain (the peer closed: its last bytes count).
+    void readAvailable(bool drain);
     void onDisconnected();
     void onSocketError(QAbstractSocket::SocketError error);
     void onTimer();
@@ -140,14 +143,16 @@ private:
     QString m_remoteAddress;
     /// Armed for the engine's next deadline; while connecting or closing, for that phase's limit.
     QTimer m_timer;
+    /// The engine deadline m_timer was last armed for by rearmTimer().
+    std::optional<Millis> m_armedFor;
     QElapsedTimer m_clock;
     std::function<bool(const Key32 &)> m_keyFilter;
-    Bytes m_readBuffer;  ///< Reused by every read (ReadChunk bytes once allocated).
     Bytes m_writeBuffer; ///< Storage handed back to the engine by every flush.
     int m_engineDepth = 0;
     bool m_closing = false;      ///< The session is over; the transport is being closed.
     bool m_endedEmitted = false; ///< ended() is queued or delivered.
     bool m_readPending = false;  ///< readyRead arrived during an engine call.
+    bool m_readQueued = false;   ///< A read beyond ReadBudget is queued.
     bool m_eofPending = false;   ///< EOF arrived during an engine call.
     Error m_pendingEnd; ///< The engine's end reason, reported by ended() once the socket closed.
 };

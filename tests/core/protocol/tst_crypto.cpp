@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <sodium.h>
+
 #include <algorithm>
 
 using namespace hyperscope;
@@ -104,6 +106,8 @@ private slots:
     void xsalsa20ApplyAtMatchesContinuousStream();
     void xsalsa20ApplyAtLeavesPositionUnchanged();
     void xsalsa20MoveKeepsStreamPosition();
+    void xsalsa20AnyChunkingMatchesOneShot_data();
+    void xsalsa20AnyChunkingMatchesOneShot();
 
     void constantTimeEqualComparesContentsAndSize_data();
     void constantTimeEqualComparesContentsAndSize();
@@ -332,6 +336,48 @@ void TestCrypto::xsalsa20MoveKeepsStreamPosition()
     Bytes second = vector.plaintexts[1];
     moved.apply(second);
     QCOMPARE(toQ(second).toHex(), toQ(vector.ciphertexts[1]).toHex());
+}
+
+void TestCrypto::xsalsa20AnyChunkingMatchesOneShot_data()
+{
+    // Piece sizes, repeated until 20000 bytes are done: around the 64-byte block and the
+    // keystream the stream computes ahead (1024 bytes), and frame-like mixes.
+    QTest::addColumn<QList<int>>("pieces");
+    QTest::newRow("1") << QList<int>{1};
+    QTest::newRow("63") << QList<int>{63};
+    QTest::newRow("64") << QList<int>{64};
+    QTest::newRow("65") << QList<int>{65};
+    QTest::newRow("70 (64 B Data frames)") << QList<int>{70};
+    QTest::newRow("1023") << QList<int>{1023};
+    QTest::newRow("1024") << QList<int>{1024};
+    QTest::newRow("1025") << QList<int>{1025};
+    QTest::newRow("1034 (1 KiB Data frames)") << QList<int>{1034};
+    QTest::newRow("5000") << QList<int>{5000};
+    QTest::newRow("mixed") << QList<int>{1, 1030, 3, 2100, 65, 64, 960, 7};
+}
+
+void TestCrypto::xsalsa20AnyChunkingMatchesOneShot()
+{
+    QFETCH(QList<int>, pieces);
+    const XSalsaVector vector = xsalsaVector();
+    Bytes expected(20000);
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        expected[i] = std::uint8_t(i * 31 + 7);
+    Bytes data = expected;
+    // libsodium in one call is the reference.
+    crypto_stream_xsalsa20_xor(expected.data(), expected.data(), expected.size(),
+                               vector.nonce.data(), vector.key.data());
+
+    crypto::XSalsa20Stream stream(vector.key, vector.nonce);
+    std::size_t done = 0;
+    for (int i = 0; done < data.size(); ++i) {
+        const std::size_t size =
+            std::min(std::size_t(pieces[i % pieces.size()]), data.size() - done);
+        stream.apply(std::span<std::uint8_t>(data.data() + done, size));
+        done += size;
+    }
+    QCOMPARE(stream.position(), std::uint64_t(data.size()));
+    QCOMPARE(toQ(data).toHex(), toQ(expected).toHex());
 }
 
 void TestCrypto::constantTimeEqualComparesContentsAndSize_data()

@@ -1,0 +1,254 @@
+// hyperscope-bench-inspector: how fast the inspector's message log takes messages while the GUI
+// stays responsive, and what a logged message costs in memory.
+//
+//   hyperscope-bench-inspector --count N [--size S] [--view logpane|table|none] [--verbose]
+//
+// The real ingest path of the GUI, minus the main window's chrome: a SessionServer in the GUI
+// thread, every accepted session wrapped in an InspectedSession (whose InspectorTrace feeds the
+// shared MessageLogModel), the log shown in a LogPane (filter proxy + tree view, auto-scrolling)
+// on the offscreen platform. A peer in another thread (an untraced SessionDriver) opens the
+// channel and floods N Data messages of S bytes as fast as TCP backpressure lets it.
+//
+// Printed: Data messages logged per second (from the first message sent to the flush that made
+// the last one a row of the model), the longest event-loop stall of the GUI thread over that
+// time (gap between two ticks of a 1 ms timer; max_busy_ms: the GUI thread's CPU time within
+// that gap, which excludes time a loaded machine gave to other processes), and resident memory
+// per logged message.
+
+#include "benchutil.h"
+
+#include "crypto.h"
+#include "inspectedsession.h"
+#include "logpane.h"
+#include "messagelogfilter.h"
+#include "messagelogmodel.h"
+#include "messages.h"
+#include "sessiondriver.h"
+#include "sessionlistmodel.h"
+#include "sessionserver.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QHeaderView>
+#include <QHostAddress>
+#include <QTableView>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
+
+#include <atomic>
+#include <ctime>
+#include <future>
+#include <iostream>
+
+using namespace hyperscope;
+using bench::Clock;
+
+namespace {
+
+Key32 feedKey()
+{
+    Key32 key;
+    for (std::size_t i = 0; i < key.size(); ++i)
+        key[i] = std::uint8_t(i * 7 + 1);
+    return key;
+}
+
+/// CPU time of the calling thread.
+qint64 threadCpuNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+/// The flooding peer: runs in its own thread with its own event loop.
+class Flooder : public QThread
+{
+public:
+    Flooder(quint16 port, std::uint64_t count, std::size_t size)
+        : m_port(port)
+        , m_count(count)
+        , m_size(size)
+    {}
+    std::atomic<bool> started{false};
+    std::atomic<std::int64_t> startNs{0};
+
+protected:
+    void run() override
+    {
+        const Key32 key = feedKey();
+        const Key32 discoveryKey = crypto::discoveryKey(key);
+        EngineOptions options;
+        options.initiator = true;
+        SessionDriver driver(1, options);
+        Message message(std::in_place_index<std::size_t(MessageType::Data)>);
+        auto &data = std::get<schema::Data>(message);
+        data.set_value(std::string(m_size, 'v'));
+        std::uint64_t sent = 0;
+        QTcpSocket *socket = nullptr;
+        auto pump = [&] {
+            while (sent < m_count && socket->bytesToWrite() < 256 * 1024) {
+                data.set_index(sent++);
+                driver.send(discoveryKey, message);
+            }
+        };
+        QObject::connect(&driver, &SessionDriver::handshakeCompleted, &driver,
+                         [&](const HandshakeInfo &) { driver.openChannel(key); });
+        QObject::connect(&driver, &SessionDriver::channelOpened, &driver, [&](const ChannelInfo &) {
+            socket = driver.findChild<QTcpSocket *>();
+            QObject::connect(socket, &QTcpSocket::bytesWritten, &driver, pump);
+            startNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          Clock::now().time_since_epoch())
+                          .count();
+            started = true;
+            // Queued: this signal comes from inside an engine call, where the driver does not
+            // write to the socket yet.
+            QMetaObject::invokeMethod(&driver, pump, Qt::QueuedConnection);
+        });
+        QObject::connect(&driver, &SessionDriver::ended, this, [this] { quit(); });
+        driver.connectToHost(QStringLiteral("127.0.0.1"), m_port);
+        exec();
+    }
+
+private:
+    quint16 m_port;
+    std::uint64_t m_count;
+    std::size_t m_size;
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    const bench::Options options(argc, argv, 1);
+    const std::uint64_t count = std::uint64_t(options.number("count", 1000000));
+    const std::size_t size = std::size_t(options.number("size", 64));
+    const Key32 key = feedKey();
+
+    // --view logpane (default): the GUI's LogPane. The others are for diagnosis: "table" puts the
+    // same filter proxy in a QTableView (no per-row layout), "none" shows nothing (the model's
+    // and the trace's own cost).
+    const std::string view = options.text("view", "logpane");
+    MessageLogModel log;
+    SessionListModel sessions;
+    std::unique_ptr<QWidget> window;
+    if (view == "logpane") {
+        window = std::make_unique<LogPane>(&log, &sessions);
+    } else if (view == "table") {
+        auto *filter = new MessageLogFilterModel(&log);
+        filter->setSourceModel(&log);
+        auto table = std::make_unique<QTableView>();
+        table->setModel(filter);
+        table->verticalHeader()->hide();
+        table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+        table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 4);
+        table->horizontalHeader()->setStretchLastSection(true);
+        table->setSelectionBehavior(QAbstractItemView::SelectRows);
+        QObject::connect(filter, &QAbstractItemModel::rowsInserted, table.get(),
+                         [t = table.get()] { t->scrollToBottom(); });
+        window = std::move(table);
+    }
+    if (window) {
+        window->resize(1280, 800);
+        window->show();
+    }
+
+    SessionServer server;
+    QObject::connect(&server, &SessionServer::sessionStarted, &server, [&](SessionDriver *driver) {
+        auto *session = new InspectedSession(driver->id(), driver,
+                                             InspectedSession::Origin::Accepted, &log, &app);
+        sessions.addSession(session);
+        // As the main window does with the keys given to a listener.
+        QObject::connect(driver, &SessionDriver::transportConnected, session,
+                         [session, key] { session->openChannel(key); });
+    });
+    server.listen(QHostAddress::LocalHost, 0);
+
+    // Rows of Data frames received, as they become rows of the model.
+    std::uint64_t dataRows = 0;
+    Clock::time_point lastRow;
+    QEventLoop loop;
+    QObject::connect(&log, &MessageLogModel::rowsFlushed, &log, [&](int first, int last) {
+        for (int row = first; row <= last; ++row) {
+            const MessageLogModel::Record &r = log.record(row);
+            // Only the flooder sends Data: every Data row is one of its messages.
+            if (r.kind == MessageLogModel::Kind::Frame && r.type == 9)
+                ++dataRows;
+        }
+        if (dataRows >= count) {
+            lastRow = Clock::now();
+            loop.quit();
+        }
+    });
+
+    // The stall monitor: a 1 ms timer in the GUI thread; the longest gap between two ticks is
+    // the longest time the event loop could not serve the user.
+    QElapsedTimer sinceTick;
+    qint64 longestGapNs = 0;
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    ticker.setInterval(1);
+    // On a loaded machine the wall-clock gap also counts time the scheduler gave to other
+    // processes; the GUI thread's CPU time between two ticks is the part our code is responsible
+    // for (on an idle machine the two are the same).
+    const bool verbose = options.flag("verbose");
+    qint64 longestBusyNs = 0;
+    qint64 lastCpuNs = threadCpuNs();
+    QObject::connect(&ticker, &QTimer::timeout, &ticker, [&] {
+        const qint64 gap = sinceTick.nsecsElapsed();
+        const qint64 cpu = threadCpuNs();
+        longestGapNs = std::max(longestGapNs, gap);
+        longestBusyNs = std::max(longestBusyNs, cpu - lastCpuNs);
+        if (verbose && gap > 20'000'000)
+            std::cerr << "stall " << gap / 1e6 << " ms (" << (cpu - lastCpuNs) / 1e6
+                      << " ms CPU) at " << log.rowCount() << " rows\n";
+        lastCpuNs = cpu;
+        sinceTick.restart();
+    });
+
+    // Memory before the flood: the handshake and channel are done once the first frame flows,
+    // so measure here, after the GUI showed and settled.
+    {
+        QEventLoop settle;
+        QTimer::singleShot(300, &settle, &QEventLoop::quit);
+        settle.exec();
+    }
+    malloc_trim(0);
+    const std::size_t rssBefore = bench::residentBytes();
+    const int rowsBefore = log.rowCount();
+
+    Flooder flooder(server.port(), count, size);
+    flooder.start();
+    sinceTick.start();
+    ticker.start();
+    QTimer::singleShot(600000, &loop, [&] {
+        std::cerr << "inspector: timed out with " << dataRows << " rows\n";
+        std::exit(1);
+    });
+    loop.exec();
+    ticker.stop();
+    const Clock::time_point start{std::chrono::nanoseconds(flooder.startNs.load())};
+    const double seconds = std::chrono::duration<double>(lastRow - start).count();
+    malloc_trim(0);
+    const std::size_t rssAfter = bench::residentBytes();
+    const int rows = log.rowCount() - rowsBefore;
+    bench::Result("inspector")
+        .add("size", (long long)size)
+        .add("view", view)
+        .add("count", count)
+        .add("rows", (long long)rows)
+        .add("seconds", seconds)
+        .add("msgs_per_s", count / seconds)
+        .add("max_stall_ms", longestGapNs / 1e6)
+        .add("max_busy_ms", longestBusyNs / 1e6)
+        .add("rss_per_message", double(rssAfter - rssBefore) / rows)
+        .add("rss_total_mib", double(rssAfter) / (1024.0 * 1024.0))
+        .add("arena_per_message", double(log.storedBytes()) / rows)
+        .print();
+    // Tear down without waiting for graceful closes.
+    std::_Exit(0);
+}

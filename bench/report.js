@@ -1,0 +1,181 @@
+'use strict'
+// Turns the JSON lines of one benchmark run (bench/run.sh) into one markdown table.
+//   node report.js results.jsonl
+// Every workload ran in several repetitions, ours and the reference's interleaved; a cell is the
+// median over repetitions, and a ratio is the median of the per-repetition ratios (the machine is
+// noisy: both sides of a ratio were measured in the same repetition, seconds apart).
+
+const fs = require('fs')
+
+const lines = fs.readFileSync(process.argv[2], 'utf8').split('\n').filter(l => l.startsWith('{'))
+const results = lines.map(l => JSON.parse(l))
+
+function median (values) {
+  const v = values.filter(x => typeof x === 'number' && isFinite(x)).sort((a, b) => a - b)
+  if (!v.length) return NaN
+  const mid = Math.floor(v.length / 2)
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2
+}
+
+function select (filter) {
+  return results.filter(r => Object.keys(filter).every(k => r[k] === filter[k]))
+}
+
+function med (filter, field) {
+  return median(select(filter).map(r => r[field]))
+}
+
+// Median over repetitions of a[field] / b[field], pairing results of the same repetition.
+function ratio (filterA, fieldA, filterB, fieldB) {
+  const b = new Map(select(filterB).map(r => [r.rep, r[fieldB]]))
+  return median(select(filterA).filter(r => b.has(r.rep)).map(r => r[fieldA] / b.get(r.rep)))
+}
+
+function reps (filter) {
+  return select(filter).length
+}
+
+function fmt (x, digits = 3) {
+  if (!isFinite(x)) return '–'
+  if (x >= 1e6) return (x / 1e6).toPrecision(digits) + ' M'
+  if (x >= 1e4) return (x / 1e3).toPrecision(digits) + ' k'
+  return x.toPrecision(digits)
+}
+function mbps (x) { return isFinite(x) ? x.toPrecision(3) + ' MB/s' : '–' }
+function times (x) { return isFinite(x) ? (x >= 10 ? x.toFixed(0) : x.toFixed(2)) + '×' : '–' }
+function bytes (x) {
+  if (!isFinite(x)) return '–'
+  if (x >= 1024 * 1024) return (x / 1024 / 1024).toFixed(1) + ' MiB'
+  if (x >= 1024) return (x / 1024).toFixed(1) + ' KiB'
+  return x.toFixed(0) + ' B'
+}
+const sizeName = { 64: '64 B', 1024: '1 KiB', 65536: '64 KiB' }
+const sizes = [64, 1024, 65536]
+
+const out = []
+const row = cells => out.push('| ' + cells.join(' | ') + ' |')
+
+out.push('| workload | hyperscope | reference (Node.js, hypercore-protocol@8.0.7) | limit | hyperscope ÷ reference | hyperscope ÷ limit |')
+out.push('|---|---|---|---|---|---|')
+
+// Throughput rows: MB/s of transport bytes and Data messages per second.
+function throughput (bench, label, limitBench, limitLabel) {
+  for (const size of sizes) {
+    const ours = { bench, impl: 'hyperscope', size, ...(bench === 'memory' ? { trace: 'off' } : {}) }
+    const ref = { bench, impl: 'reference', size }
+    const lim = { bench: limitBench, impl: 'limit', size }
+    if (!reps(ours)) continue
+    const limitCell = bench === 'tcp'
+      ? `raw TCP ${mbps(med({ bench: 'raw_tcp', impl: 'limit', size }, 'mb_per_s'))}; XSalsa20 ${mbps(med(lim, 'mb_per_s'))}`
+      : `${limitLabel} ${mbps(med(lim, 'mb_per_s'))}`
+    const limitRatio = bench === 'tcp'
+      ? `${times(ratio(ours, 'mb_per_s', { bench: 'raw_tcp', impl: 'limit', size }, 'mb_per_s'))} of raw TCP; ${times(ratio(ours, 'mb_per_s', lim, 'mb_per_s'))} of XSalsa20`
+      : times(ratio(ours, 'mb_per_s', lim, 'mb_per_s'))
+    row([
+      `${label}, Data ${sizeName[size]}`,
+      `${mbps(med(ours, 'mb_per_s'))} · ${fmt(med(ours, 'msgs_per_s'))} msg/s`,
+      reps(ref) ? `${mbps(med(ref, 'mb_per_s'))} · ${fmt(med(ref, 'msgs_per_s'))} msg/s` : '–',
+      limitCell,
+      times(ratio(ours, 'mb_per_s', ref, 'mb_per_s')),
+      limitRatio
+    ])
+  }
+}
+throughput('tcp', 'loopback TCP, encrypted, 1 channel', 'xsalsa20')
+throughput('memory', 'in memory (2 engines back to back), encrypted', 'xsalsa20_x2', 'XSalsa20 encrypt + decrypt')
+
+{
+  const ours = { bench: 'handshakes', impl: 'hyperscope' }
+  const ref = { bench: 'handshakes', impl: 'reference' }
+  const lim = { bench: 'x25519', impl: 'limit' }
+  const x = select(lim)[0] || {}
+  row([
+    `handshakes/s over loopback (connect, XX handshake, open a channel, close; ${x.cores || '?'} cores)`,
+    `${fmt(med(ours, 'per_s'))}/s`,
+    reps(ref) ? `${fmt(med(ref, 'per_s'))}/s` : '–',
+    `X25519 alone: ${fmt(med(lim, 'handshakes_per_s'))}/s (8 scalar mults per handshake at ${fmt(med(lim, 'base_per_s'))} base + ${fmt(med(lim, 'dh_per_s'))} DH /s/core)`,
+    times(ratio(ours, 'per_s', ref, 'per_s')),
+    times(ratio(ours, 'per_s', lim, 'handshakes_per_s'))
+  ])
+}
+{
+  const ours = { bench: 'idle', impl: 'hyperscope' }
+  const ref = { bench: 'idle', impl: 'reference' }
+  if (reps(ours)) {
+    row([
+      `memory per idle handshaken session (${select(ours)[0].sessions} sessions, RSS; heap in parentheses)`,
+      `${bytes(med(ours, 'rss_per_session'))} (${bytes(med(ours, 'heap_per_session'))})`,
+      reps(ref) ? `${bytes(med(ref, 'rss_per_session'))} (${bytes(med(ref, 'heap_per_session'))})` : '–',
+      '–',
+      times(ratio(ref, 'rss_per_session', ours, 'rss_per_session')) + ' less',
+      '–'
+    ])
+  }
+}
+{
+  const ins = { bench: 'inspector', impl: 'hyperscope' }
+  if (reps(ins)) {
+    const r = select(ins)[0]
+    row([
+      `inspector ingest (${fmt(r.count)} Data ${sizeName[r.size] || r.size + ' B'} into MessageLogModel + LogPane)`,
+      `${fmt(med(ins, 'msgs_per_s'))} msg/s; longest stall ${med(ins, 'max_stall_ms').toFixed(0)} ms; ${med(ins, 'rss_per_message').toFixed(0)} B/message (${med(ins, 'rss_total_mib').toFixed(0)} MiB RSS at the end)`,
+      '– (no inspector)',
+      '–', '–', '–'
+    ])
+  }
+}
+for (const size of sizes) {
+  const off = { bench: 'memory', impl: 'hyperscope', size, trace: 'off' }
+  for (const [trace, label] of [['empty', 'tracing on, empty sink'], ['copy', 'tracing on, copying sink (like the inspector)']]) {
+    const on = { bench: 'memory', impl: 'hyperscope', size, trace }
+    if (!reps(on)) continue
+    row([
+      `in memory, Data ${sizeName[size]}: ${label}`,
+      `${mbps(med(on, 'mb_per_s'))} · ${fmt(med(on, 'msgs_per_s'))} msg/s`,
+      '–',
+      `tracing off: ${mbps(med(off, 'mb_per_s'))}`,
+      '–',
+      `${times(ratio(off, 'mb_per_s', on, 'mb_per_s'))} slower than off`
+    ])
+  }
+}
+
+// Targets of issue 5.
+const t = []
+const check = (ok, text) => t.push(`- ${ok ? '✅' : '❌'} ${text}`)
+{
+  const r = ratio({ bench: 'tcp', impl: 'hyperscope', size: 1024 }, 'mb_per_s', { bench: 'tcp', impl: 'reference', size: 1024 }, 'mb_per_s')
+  check(r >= 10, `loopback TCP, 1 KiB Data, encrypted: ${times(r)} the reference (target ≥ 10×)`)
+  const m = ratio({ bench: 'memory', impl: 'hyperscope', size: 65536, trace: 'off' }, 'mb_per_s', { bench: 'xsalsa20_x2', impl: 'limit', size: 65536 }, 'mb_per_s')
+  check(m >= 0.5, `in memory, 64 KiB: ${times(m)} of the XSalsa20 encrypt + decrypt limit (target ≥ 0.5×)`)
+  const h = ratio({ bench: 'handshakes', impl: 'hyperscope' }, 'per_s', { bench: 'handshakes', impl: 'reference' }, 'per_s')
+  check(h >= 20, `handshakes/s: ${times(h)} the reference (target ≥ 20×)`)
+  const hl = ratio({ bench: 'handshakes', impl: 'hyperscope' }, 'per_s', { bench: 'x25519', impl: 'limit' }, 'handshakes_per_s')
+  check(hl >= 0.5, `handshakes/s: ${times(hl)} of the X25519-only bound (target: within 2×, i.e. ≥ 0.5×)`)
+  for (const size of sizes) {
+    const c = ratio({ bench: 'memory', impl: 'hyperscope', size, trace: 'off' }, 'mb_per_s', { bench: 'memory', impl: 'hyperscope', size, trace: 'copy' }, 'mb_per_s')
+    if (isFinite(c)) check(c <= 2, `tracing on (copying sink), ${sizeName[size]}: ${times(c)} slower than off (target ≤ 2×)`)
+  }
+  const ins = select({ bench: 'inspector', impl: 'hyperscope' })
+  if (ins.length) {
+    const rate = med({ bench: 'inspector' }, 'msgs_per_s')
+    const stall = med({ bench: 'inspector' }, 'max_stall_ms')
+    const perMsg = med({ bench: 'inspector' }, 'rss_per_message')
+    check(rate >= 100000, `inspector ingest: ${fmt(rate)} msg/s (target ≥ 100 k/s)`)
+    check(stall <= 100, `inspector: longest event-loop stall ${stall.toFixed(0)} ms (target ≤ 100 ms)`)
+    check(perMsg * 1e6 < 512 * 1024 * 1024, `inspector: a million logged messages take ${bytes(perMsg * 1e6)} (target: well under 1 GiB)`)
+  }
+}
+
+const machine = results.find(r => r.bench === 'machine') || {}
+const repCount = Math.max(0, ...results.filter(r => r.rep).map(r => r.rep))
+console.log(`Machine: ${machine.cpu || '?'}, ${machine.cores || '?'} cores, Linux ${machine.kernel || '?'}, ` +
+  `${machine.compiler || '?'}, Node.js ${machine.node || '?'}, Qt ${machine.qt || '?'}, libsodium ${machine.sodium || '?'}, ` +
+  `protobuf ${machine.protobuf || '?'}. Load average ${machine.load_before || '?'} before, ${machine.load_after || '?'} after. ` +
+  `${repCount} repetitions, medians. ${machine.date || ''}`)
+console.log('')
+console.log(out.join('\n'))
+console.log('')
+console.log('Targets (issue 5):')
+console.log('')
+console.log(t.join('\n'))

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The benchmark of issue 5, in one command:
+#
+#   bash bench/run.sh [--reps N] [--quick] [--update-docs]
+#
+# Builds the benchmark programs (Release, in build-bench/ or $HYPERSCOPE_BENCH_BUILD), installs the
+# reference implementation if needed (the interop tests' npm install of hypercore-protocol@8.0.7),
+# runs every workload N times (default 5), ours and the reference's interleaved so that both sides
+# of a ratio see the same machine load, and prints ONE markdown table of medians.
+# --quick: fewer messages and 2 repetitions, for a smoke test (numbers are rougher).
+# --update-docs: also writes the table into docs/benchmarks.md between its bench markers.
+# Raw results (JSON lines) are kept in <build>/bench-results.jsonl.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${HYPERSCOPE_BENCH_BUILD:-$root/build-bench}
+reps=5
+quick=0
+update_docs=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --reps) reps=$2; shift ;;
+        --quick) quick=1; reps=2 ;;
+        --update-docs) update_docs=1 ;;
+        *) echo "usage: bash bench/run.sh [--reps N] [--quick] [--update-docs]" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+log() { echo "[bench] $*" >&2; }
+
+log "building (Release) in $build"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHYPERSCOPE_BUILD_BENCH=ON >/dev/null
+targets=(hyperscope-bench)
+if ninja -C "$build" -t targets all 2>/dev/null | grep -q '^hyperscope-bench-inspector:'; then
+    targets+=(hyperscope-bench-inspector)
+fi
+cmake --build "$build" --target "${targets[@]}" >&2
+
+refdir=$build/tests/interop/refpeer
+log "reference implementation in $refdir"
+bash "$root/tests/interop/install-reference.sh" "$root/tests/interop" "$refdir" >&2
+
+bin=$build/bench/hyperscope-bench
+inspector=$build/bench/hyperscope-bench-inspector
+ref=$root/bench/reference
+results=$build/bench-results.jsonl
+: > "$results"
+
+# Message counts per value size: each run takes about a second on an idle 2-core machine.
+# The reference is 1-2 orders of magnitude slower, so it gets fewer messages (rates are per
+# second either way; each run is still long enough to amortise its start-up).
+declare -A ours_count=([64]=400000 [1024]=200000 [65536]=4000)
+declare -A ref_count=([64]=40000 [1024]=20000 [65536]=1000)
+handshakes=3000
+ref_handshakes=300
+idle_sessions=1000
+inspector_count=1000000
+if [ "$quick" = 1 ]; then
+    ours_count=([64]=100000 [1024]=50000 [65536]=1000)
+    ref_count=([64]=10000 [1024]=5000 [65536]=300)
+    handshakes=500
+    ref_handshakes=100
+    inspector_count=200000
+fi
+
+# run <rep> <command...>: runs one workload (bounded in time) and tags its JSON lines.
+run() {
+    local rep=$1
+    shift
+    local out
+    if ! out=$(timeout 600 "$@"); then
+        log "FAILED (rep $rep): $*"
+        return 0
+    fi
+    printf '%s\n' "$out" | grep '^{' | sed "s/^{/{\"rep\": $rep, /" >> "$results"
+}
+
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+compiler=$(c++ --version | head -1)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+for rep in $(seq 1 "$reps"); do
+    log "repetition $rep of $reps"
+    for size in 64 1024 65536; do
+        n=${ours_count[$size]}
+        rn=${ref_count[$size]}
+        run "$rep" "$bin" memory --size "$size" --count "$n"
+        run "$rep" node "$ref/memory.js" --refpeer "$refdir" --size "$size" --count "$rn"
+        run "$rep" "$bin" limits --size "$size" --count "$n"
+        run "$rep" "$bin" tcp --size "$size" --count "$n"
+        run "$rep" node "$ref/tcp.js" --refpeer "$refdir" --size "$size" --count "$rn"
+        run "$rep" "$bin" memory --size "$size" --count "$n" --trace empty
+        run "$rep" "$bin" memory --size "$size" --count "$n" --trace copy
+    done
+    run "$rep" "$bin" x25519
+    run "$rep" "$bin" handshakes --count "$handshakes" --concurrency 16
+    run "$rep" node "$ref/handshakes.js" --refpeer "$refdir" --count "$ref_handshakes" --concurrency 16
+done
+# Memory per idle session: three repetitions are plenty (it is not a timing).
+for rep in 1 2 3; do
+    log "idle sessions, repetition $rep of 3"
+    run "$rep" "$bin" idle --sessions "$idle_sessions"
+    run "$rep" node --expose-gc "$ref/idle.js" --refpeer "$refdir" --sessions "$idle_sessions"
+done
+if [ -x "$inspector" ]; then
+    for rep in 1 2 3; do
+        log "inspector ingest, repetition $rep of 3"
+        run "$rep" env QT_QPA_PLATFORM=offscreen "QT_LOGGING_RULES=qt.qpa.*=false" \
+            "$inspector" --count "$inspector_count" --size 64
+    done
+else
+    log "hyperscope_ui is not part of this build: no inspector row"
+fi
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+qt=$(pkg-config --modversion Qt6Core 2>/dev/null || qtpaths6 --qt-version 2>/dev/null || echo '?')
+node -e 'console.log(JSON.stringify({bench: "machine", cpu: process.argv[1], cores: +process.argv[2],
+    kernel: process.argv[3], compiler: process.argv[4], node: process.version, qt: process.argv[5],
+    sodium: process.argv[6], protobuf: process.argv[7], load_before: process.argv[8],
+    load_after: process.argv[9], date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC"}))' \
+    "$cpu" "$(nproc)" "$(uname -r)" "$compiler" "$qt" "$(pkg-config --modversion libsodium)" \
+    "$(pkg-config --modversion protobuf 2>/dev/null || protoc --version)" "$load_before" "$load_after" \
+    >> "$results"
+
+table=$(node "$root/bench/report.js" "$results")
+printf '%s\n' "$table"
+if [ "$update_docs" = 1 ]; then
+    doc=$root/docs/benchmarks.md
+    node -e '
+        const fs = require("fs")
+        const [doc, table] = [process.argv[1], process.argv[2]]
+        const begin = "<!-- bench:begin -->", end = "<!-- bench:end -->"
+        let text = fs.existsSync(doc) ? fs.readFileSync(doc, "utf8") : `# Benchmarks\n\n${begin}\n${end}\n`
+        const a = text.indexOf(begin), b = text.indexOf(end)
+        if (a < 0 || b < a) throw new Error(doc + " has no bench markers")
+        text = text.slice(0, a + begin.length) + "\n" + table + "\n" + text.slice(b)
+        fs.writeFileSync(doc, text)' "$doc" "$table"
+    log "table written to $doc"
+fi

@@ -1,0 +1,214 @@
+#include "channelspane.h"
+
+#include "channeltablemodel.h"
+#include "crypto.h"
+#include "inspectedsession.h"
+#include "messagelogmodel.h"
+#include "sessionoptions.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace hyperscope {
+
+ChannelsPane::ChannelsPane(QWidget *parent)
+    : QWidget(parent)
+    , m_table(new QTableView)
+    , m_key(new QLineEdit)
+    , m_random(new QPushButton(tr("Random Key")))
+    , m_copyKey(new QPushButton(tr("Copy")))
+    , m_open(new QPushButton(tr("Open Channel")))
+    , m_close(new QPushButton(tr("Close Channel")))
+    , m_copyDiscoveryKey(new QPushButton(tr("Copy Discovery Key")))
+    , m_copyFeedKey(new QPushButton(tr("Copy Key")))
+    , m_status(new QLabel)
+    , m_title(new QLabel)
+{
+    m_table->setObjectName(QStringLiteral("channelTable"));
+    m_key->setObjectName(QStringLiteral("channelKeyEdit"));
+    m_open->setObjectName(QStringLiteral("openChannelButton"));
+    m_random->setObjectName(QStringLiteral("randomKeyButton"));
+    m_close->setObjectName(QStringLiteral("closeChannelButton"));
+    m_status->setObjectName(QStringLiteral("channelStatus"));
+
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->setAlternatingRowColors(true);
+
+    m_key->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_key->setPlaceholderText(tr("feed key: 64 hex digits (32 bytes)"));
+    m_key->setClearButtonEnabled(true);
+    m_random->setToolTip(tr("Generate a fresh random feed key"));
+    m_copyKey->setToolTip(tr("Copy the key in the field"));
+    m_open->setToolTip(tr("Send Open for this key's discovery key, with a capability"));
+    m_open->setDefault(true);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+
+    auto *openRow = new QHBoxLayout;
+    openRow->addWidget(new QLabel(tr("Feed key")));
+    openRow->addWidget(m_key, 1);
+    openRow->addWidget(m_random);
+    openRow->addWidget(m_copyKey);
+    openRow->addWidget(m_open);
+
+    auto *tableButtons = new QHBoxLayout;
+    tableButtons->addWidget(m_close);
+    tableButtons->addWidget(m_copyDiscoveryKey);
+    tableButtons->addWidget(m_copyFeedKey);
+    tableButtons->addStretch();
+
+    auto *explanation =
+        new QLabel(tr("A channel carries one feed. Peers open it by discovery key (a hash of the "
+                      "feed key) and prove they know the key with a capability bound to this "
+                      "connection; each side numbers channels with its own ids."));
+    explanation->setWordWrap(true);
+    explanation->setForegroundRole(QPalette::PlaceholderText);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addWidget(explanation);
+    layout->addLayout(openRow);
+    layout->addWidget(m_status);
+    layout->addWidget(m_table, 1);
+    layout->addLayout(tableButtons);
+
+    connect(m_random, &QPushButton::clicked, this, [this] {
+        m_key->setText(QString::fromStdString(toHex(randomKey())));
+        showStatus(tr("A fresh random key. Open it here, and on the peer with the same key."),
+                   false);
+    });
+    connect(m_copyKey, &QPushButton::clicked, this, [this] {
+        QApplication::clipboard()->setText(m_key->text().trimmed());
+        emit statusMessage(tr("Key copied"));
+    });
+    connect(m_open, &QPushButton::clicked, this, &ChannelsPane::openFromEdit);
+    connect(m_key, &QLineEdit::returnPressed, this, &ChannelsPane::openFromEdit);
+    connect(m_close, &QPushButton::clicked, this, &ChannelsPane::closeSelected);
+    connect(m_copyDiscoveryKey, &QPushButton::clicked, this,
+            [this] { copySelected(ChannelTableModel::DiscoveryKeyRole); });
+    connect(m_copyFeedKey, &QPushButton::clicked, this,
+            [this] { copySelected(ChannelTableModel::KeyRole); });
+    setSession(nullptr);
+}
+
+void ChannelsPane::setSession(InspectedSession *session)
+{
+    m_session = session;
+    m_table->setModel(session ? session->channels() : nullptr);
+    if (session) {
+        // Keys are long: they share the spare width and elide in the middle; the other columns
+        // fit their contents (the table has few rows).
+        QHeaderView *header = m_table->horizontalHeader();
+        header->setStretchLastSection(false);
+        header->setSectionResizeMode(QHeaderView::ResizeToContents);
+        header->setSectionResizeMode(ChannelTableModel::DiscoveryKeyColumn, QHeaderView::Stretch);
+        header->setSectionResizeMode(ChannelTableModel::KeyColumn, QHeaderView::Stretch);
+        connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+                &ChannelsPane::updateButtons);
+        m_title->setText(tr("Channels of session %1").arg(session->label()));
+    } else {
+        m_title->setText(tr("Channels (no session selected)"));
+    }
+    m_status->clear();
+    updateButtons();
+}
+
+void ChannelsPane::updateButtons()
+{
+    const bool selected = m_table->selectionModel() && m_table->selectionModel()->hasSelection();
+    m_open->setEnabled(m_session != nullptr);
+    m_close->setEnabled(selected);
+    m_copyDiscoveryKey->setEnabled(selected);
+    m_copyFeedKey->setEnabled(selected);
+}
+
+bool ChannelsPane::openFromEdit()
+{
+    if (!m_session) {
+        showStatus(tr("No session selected."), true);
+        return false;
+    }
+    QString error;
+    const std::optional<Key32> key = parseKeyHex(m_key->text(), &error);
+    if (!key) {
+        showStatus(error, true);
+        m_key->setFocus();
+        return false;
+    }
+    const QString result = m_session->openChannel(*key);
+    if (!result.isEmpty()) {
+        showStatus(result, true);
+        return false;
+    }
+    showStatus(tr("Open sent for discovery key %1…")
+                   .arg(QString::fromStdString(toHex(crypto::discoveryKey(*key))).left(16)),
+               false);
+    return true;
+}
+
+bool ChannelsPane::closeSelected()
+{
+    if (!m_session || !m_table->selectionModel() || !m_table->selectionModel()->hasSelection())
+        return false;
+    const QModelIndex index = m_table->selectionModel()->selectedRows().value(0);
+    const QByteArray dk = index.data(ChannelTableModel::DiscoveryKeyRole).toByteArray();
+    Key32 key;
+    std::copy(dk.begin(), dk.end(), key.begin());
+    const QString result = m_session->closeChannel(key);
+    if (!result.isEmpty()) {
+        showStatus(result, true);
+        return false;
+    }
+    showStatus(tr("Close sent for channel %1…").arg(shortKeyHex(key)), false);
+    return true;
+}
+
+void ChannelsPane::copySelected(int role)
+{
+    const QModelIndex index = m_table->selectionModel()
+                                  ? m_table->selectionModel()->selectedRows().value(0)
+                                  : QModelIndex();
+    const QByteArray bytes = index.data(role).toByteArray();
+    if (bytes.isEmpty()) {
+        showStatus(tr("The feed key of this channel is not known here: only the side that opened "
+                      "it with the key knows it."),
+                   true);
+        return;
+    }
+    QApplication::clipboard()->setText(QString::fromLatin1(bytes.toHex()));
+    emit statusMessage(tr("Copied %1").arg(QString::fromLatin1(bytes.toHex())));
+}
+
+void ChannelsPane::showStatus(const QString &text, bool error)
+{
+    m_status->setText(text);
+    QPalette pal = m_status->palette();
+    pal.setColor(QPalette::WindowText, error ? QColor(198, 40, 40) : QColor(46, 125, 50));
+    m_status->setPalette(pal);
+    if (!error)
+        emit statusMessage(text);
+}
+
+QString ChannelsPane::statusText() const
+{
+    return m_status->text();
+}
+
+} // namespace hyperscope

@@ -1,0 +1,60 @@
+// ChannelsPane: the channel table of the current session, with the controls to open a channel
+// by feed key (pasted, or a fresh random one, with copy buttons) and to close one.
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableView;
+
+namespace hyperscope {
+
+class InspectedSession;
+
+class ChannelsPane : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ChannelsPane(QWidget *parent = nullptr);
+
+    void setSession(InspectedSession *session);
+    InspectedSession *session() const { return m_session; }
+
+    QLineEdit *keyEdit() const { return m_key; }
+    QPushButton *openButton() const { return m_open; }
+    QPushButton *randomButton() const { return m_random; }
+    QPushButton *closeButton() const { return m_close; }
+    QTableView *table() const { return m_table; }
+    QString statusText() const;
+
+    /// Opens the channel of the key in the edit. Returns false (with a message) when the key is
+    /// not valid or the engine refused.
+    bool openFromEdit();
+    /// Closes the selected channel.
+    bool closeSelected();
+
+signals:
+    void statusMessage(const QString &text);
+
+private:
+    void showStatus(const QString &text, bool error);
+    void updateButtons();
+    void copySelected(int role);
+
+    QPointer<InspectedSession> m_session;
+    QTableView *m_table;
+    QLineEdit *m_key;
+    QPushButton *m_random;
+    QPushButton *m_copyKey;
+    QPushButton *m_open;
+    QPushButton *m_close;
+    QPushButton *m_copyDiscoveryKey;
+    QPushButton *m_copyFeedKey;
+    QLabel *m_status;
+    QLabel *m_title;
+};
+
+} // namespace hyperscope

@@ -1,0 +1,173 @@
+#include "connectdialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace hyperscope {
+
+ConnectDialog::ConnectDialog(Mode mode, QWidget *parent)
+    : QDialog(parent)
+    , m_mode(mode)
+    , m_address(new QComboBox)
+    , m_noise(new QCheckBox(tr("Noise handshake (XX, proves both static keys)")))
+    , m_encrypted(new QCheckBox(tr("Encrypt the transport (XSalsa20)")))
+    , m_timeout(new QSpinBox)
+    , m_keys(new QPlainTextEdit)
+    , m_error(new QLabel)
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
+{
+    setWindowTitle(mode == Mode::Connect ? tr("Connect to a Peer") : tr("Listen for Peers"));
+    m_address->setObjectName(QStringLiteral("address"));
+    m_noise->setObjectName(QStringLiteral("noise"));
+    m_encrypted->setObjectName(QStringLiteral("encrypted"));
+    m_timeout->setObjectName(QStringLiteral("timeout"));
+    m_keys->setObjectName(QStringLiteral("keys"));
+    m_error->setObjectName(QStringLiteral("error"));
+
+    m_address->setEditable(true);
+    m_address->setInsertPolicy(QComboBox::NoInsert);
+    m_address->setMinimumContentsLength(24);
+    auto *form = new QFormLayout;
+    if (mode == Mode::Connect) {
+        m_address->lineEdit()->setPlaceholderText(QStringLiteral("127.0.0.1:4000"));
+        form->addRow(tr("Peer (host:port)"), m_address);
+    } else {
+        m_address->addItems({QStringLiteral("127.0.0.1"), QStringLiteral("0.0.0.0"),
+                             QStringLiteral("::1"), QStringLiteral("::")});
+        m_portSpin = new QSpinBox;
+        m_portSpin->setObjectName(QStringLiteral("port"));
+        m_portSpin->setRange(0, 65535);
+        m_portSpin->setSpecialValueText(tr("any free port"));
+        m_portSpin->setValue(4000);
+        form->addRow(tr("Address"), m_address);
+        form->addRow(tr("Port"), m_portSpin);
+    }
+    m_noise->setChecked(true);
+    m_encrypted->setChecked(true);
+    connect(m_noise, &QCheckBox::toggled, m_encrypted, &QCheckBox::setEnabled);
+    m_timeout->setRange(0, 3600000);
+    m_timeout->setSingleStep(1000);
+    m_timeout->setSuffix(tr(" ms"));
+    m_timeout->setSpecialValueText(tr("none"));
+    m_timeout->setValue(int(limits::DefaultTimeout.count()));
+    m_timeout->setToolTip(tr("Inactivity timeout: the session ends when nothing arrives for this "
+                             "long; keepalives go out after half of it. 0: none."));
+    m_keys->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_keys->setPlaceholderText(tr("feed keys to open, one per line (64 hex digits)"));
+    m_keys->setTabChangesFocus(true);
+    m_keys->setFixedHeight(m_keys->fontMetrics().height() * 4 + 12);
+    auto *randomKey = new QPushButton(tr("Add Random Key"));
+    connect(randomKey, &QPushButton::clicked, this, [this] {
+        m_keys->appendPlainText(QString::fromStdString(toHex(hyperscope::randomKey())));
+    });
+    auto *keysBox = new QVBoxLayout;
+    keysBox->addWidget(m_keys);
+    keysBox->addWidget(randomKey, 0, Qt::AlignRight);
+
+    form->addRow(QString(), m_noise);
+    form->addRow(QString(), m_encrypted);
+    form->addRow(tr("Timeout"), m_timeout);
+    form->addRow(tr("Open channels"), keysBox);
+
+    m_error->setWordWrap(true);
+    QPalette pal = m_error->palette();
+    pal.setColor(QPalette::WindowText, QColor(198, 40, 40));
+    m_error->setPalette(pal);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addWidget(m_buttons);
+    m_buttons->button(QDialogButtonBox::Ok)
+        ->setText(mode == Mode::Connect ? tr("Connect") : tr("Listen"));
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &ConnectDialog::reject);
+}
+
+void ConnectDialog::setRecent(const QStringList &recent)
+{
+    if (m_mode != Mode::Connect)
+        return;
+    m_address->clear();
+    m_address->addItems(recent);
+    if (!recent.isEmpty())
+        m_address->setCurrentIndex(0);
+}
+
+void ConnectDialog::setOptions(const ConnectionOptions &options)
+{
+    m_noise->setChecked(options.noise);
+    m_encrypted->setChecked(options.encrypted);
+    m_encrypted->setEnabled(options.noise);
+    m_timeout->setValue(options.timeoutMs);
+    QStringList keys;
+    for (const Key32 &key : options.keys)
+        keys << QString::fromStdString(toHex(key));
+    m_keys->setPlainText(keys.join(QLatin1Char('\n')));
+}
+
+void ConnectDialog::setAddress(const QString &hostPort)
+{
+    m_address->setEditText(hostPort);
+}
+
+void ConnectDialog::setPort(quint16 port)
+{
+    if (m_portSpin)
+        m_portSpin->setValue(port);
+}
+
+bool ConnectDialog::validate(QString *error)
+{
+    ConnectionOptions options;
+    options.noise = m_noise->isChecked();
+    options.encrypted = m_noise->isChecked() && m_encrypted->isChecked();
+    options.timeoutMs = m_timeout->value();
+    const QStringList lines = m_keys->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (int i = 0; i < lines.size(); ++i) {
+        if (lines[i].trimmed().isEmpty())
+            continue;
+        QString keyError;
+        const std::optional<Key32> key = parseKeyHex(lines[i], &keyError);
+        if (!key) {
+            *error = tr("Key on line %1: %2").arg(i + 1).arg(keyError);
+            return false;
+        }
+        options.keys.append(*key);
+    }
+    if (m_mode == Mode::Connect) {
+        if (!parseHostPort(m_address->currentText(), &m_host, &m_port, error))
+            return false;
+    } else {
+        m_host = m_address->currentText().trimmed();
+        m_port = quint16(m_portSpin->value());
+        if (m_host.isEmpty()) {
+            *error = tr("Enter the address to listen on.");
+            return false;
+        }
+    }
+    m_options = options;
+    return true;
+}
+
+void ConnectDialog::accept()
+{
+    QString error;
+    if (!validate(&error)) {
+        m_error->setText(error);
+        return;
+    }
+    QDialog::accept();
+}
+
+} // namespace hyperscope

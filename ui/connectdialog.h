@@ -1,0 +1,56 @@
+// ConnectDialog: where to connect (or listen) and how: Noise, encryption, timeout, and feed keys
+// to open once the session starts. Validates everything before it accepts.
+#pragma once
+
+#include "sessionoptions.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QPlainTextEdit;
+class QSpinBox;
+
+namespace hyperscope {
+
+class ConnectDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    enum class Mode { Connect, Listen };
+
+    ConnectDialog(Mode mode, QWidget *parent = nullptr);
+
+    /// Recent "host:port" entries, newest first (Connect mode).
+    void setRecent(const QStringList &recent);
+    void setOptions(const ConnectionOptions &options);
+    void setAddress(const QString &hostPort);
+    void setPort(quint16 port);
+
+    ConnectionOptions options() const { return m_options; }
+    QString host() const { return m_host; }
+    quint16 port() const { return m_port; }
+
+    /// Validates the fields; on success fills host/port/options and returns true.
+    bool validate(QString *error);
+
+    void accept() override;
+
+private:
+    Mode m_mode;
+    QComboBox *m_address;
+    QSpinBox *m_portSpin = nullptr;
+    QCheckBox *m_noise;
+    QCheckBox *m_encrypted;
+    QSpinBox *m_timeout;
+    QPlainTextEdit *m_keys;
+    QLabel *m_error;
+    QDialogButtonBox *m_buttons;
+    ConnectionOptions m_options;
+    QString m_host;
+    quint16 m_port = 0;
+};
+
+} // namespace hyperscope
