@@ -12,7 +12,9 @@
 #include <QObject>
 #include <QString>
 
+class QSocketNotifier;
 class QTcpServer;
+class QTcpSocket;
 
 namespace hyperscope {
 
@@ -69,14 +71,24 @@ signals:
     /// loop has run (it is deleted with deleteLater()).
     void sessionStarted(hyperscope::SessionDriver *session);
     /// Accepting failed for a reason of the host (e.g. out of file descriptors). The server retries
-    /// by itself shortly after; already running sessions are not affected.
+    /// by itself shortly after; already running sessions are not affected. Emitted once per
+    /// streak of failures, not on every retry.
     void acceptFailed(const QString &message);
 
 private:
     void acceptPending();
     void onAcceptError();
+    void acceptReady();
+    void adopt(QTcpSocket *socket);
+    void retryAcceptLater(const QString &message);
 
     QTcpServer *m_server;
+    /// Unix: we accept() ourselves on the listening descriptor instead of QTcpServer, which (Qt
+    /// 6.4) keeps the first TemporaryError (EAGAIN) of its socket engine for good and then takes
+    /// EMFILE for one too: out of descriptors it neither pauses nor reports, it spins at full
+    /// CPU. See acceptReady().
+    QSocketNotifier *m_acceptNotifier = nullptr;
+    bool m_acceptFailing = false; ///< In a streak of accept failures (reported once).
     SessionIds m_ownIds;
     SessionIds *m_ids;
     EngineOptions m_options;
