@@ -19,8 +19,8 @@ void check(bool condition)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    const QByteArray line = QByteArray::fromRawData(reinterpret_cast<const char *>(data),
-                                                    qsizetype(size));
+    const QByteArray line =
+        QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size));
     const auto parsed = parseCommand(line);
     if (const auto *error = std::get_if<QString>(&parsed)) {
         check(!error->isEmpty());

@@ -67,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         const auto extension = decodeExtension(payload, error);
         check(extension.has_value() == error.empty());
         if (extension)
-            check(extension->data.data() + extension->data.size() == payload.data() + payload.size());
+            check(extension->data.data() + extension->data.size() ==
+                  payload.data() + payload.size());
     } else {
         check(!decodeMessage(type, payload, error));
     }
@@ -76,8 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     WireField field;
     std::string wireError;
     std::size_t lastEnd = 0;
-    for (WireReader::Status status; (status = reader.next(field, wireError)) ==
-                                    WireReader::Status::Field;) {
+    for (WireReader::Status status;
+         (status = reader.next(field, wireError)) == WireReader::Status::Field;) {
         check(field.offset == lastEnd);
         check(field.offset + field.size <= payload.size());
         check(field.dataOffset >= field.offset && field.dataOffset <= field.offset + field.size);

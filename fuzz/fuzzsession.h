@@ -42,9 +42,9 @@ inline EngineOptions sessionOptions(bool initiator, bool encrypted)
     options.initiator = initiator;
     options.encrypted = encrypted;
     options.timeout = Millis(20000);
-    const Key32 staticSeed = fixedKey(
-        initiator ? "0101010101010101010101010101010101010101010101010101010101010101"
-                  : "0202020202020202020202020202020202020202020202020202020202020202");
+    const Key32 staticSeed =
+        fixedKey(initiator ? "0101010101010101010101010101010101010101010101010101010101010101"
+                           : "0202020202020202020202020202020202020202020202020202020202020202");
     options.staticKeyPair = crypto::keyPairFromSeed(staticSeed);
     options.ephemeralSeed =
         fixedKey(initiator ? "1111111111111111111111111111111111111111111111111111111111111111"

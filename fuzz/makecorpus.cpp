@@ -140,9 +140,9 @@ int main(int argc, char *argv[])
                                  .arg(vector.value(QLatin1String("name")).toString());
         const Bytes frame = hex(vector.value(QLatin1String("frame")));
         write(QStringLiteral("fuzz_framer"), name, 0x03, frame);
-        const std::uint8_t typeAndChannel = std::uint8_t(
-            vector.value(QLatin1String("type")).toInt() |
-            (vector.value(QLatin1String("channel")).toInt() & 15) << 4);
+        const std::uint8_t typeAndChannel =
+            std::uint8_t(vector.value(QLatin1String("type")).toInt() |
+                         (vector.value(QLatin1String("channel")).toInt() & 15) << 4);
         write(QStringLiteral("fuzz_messages"), name, typeAndChannel, payloadOf(frame));
         // A frame the engine does not expect (wrong capability, unknown channel...).
         write(QStringLiteral("fuzz_engine_plaintext"), name, 0x00, frame);

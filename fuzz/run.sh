@@ -53,8 +53,8 @@ for target in "${targets[@]}"; do
     fi
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    # The last status line: "#N DONE cov: C ft: F corp: UNITS/SIZE ..."
-    corp=$(grep -o 'corp: [0-9]*/[0-9]*[kMG]*b' "$log" | tail -1 | sed 's/corp: //')
+    # The last status line: "#N DONE cov: C ft: F corp: UNITS/SIZE ..." (SIZE: 812b, 23Kb, 2Mb)
+    corp=$(grep -oE 'corp: [0-9]+/[0-9]+[KMG]?b' "$log" | tail -1 | sed 's/corp: //' || true)
     printf '%-24s %10s %10s %8s %12s  %s\n' "$target" "${executions:-?}" "${speed:-?}" \
         "${corp%%/*}" "${corp#*/}" "$status"
     if [ "$status" != ok ]; then

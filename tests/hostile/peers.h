@@ -19,9 +19,9 @@
 #include <QTimer>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <deque>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +67,13 @@ public:
             pass();
         });
         m_timer.start();
+    }
+
+    ~ScriptedPeer() override
+    {
+        // The socket is destroyed after the engine and reports its own abort: not to us.
+        m_timer.stop();
+        socket.disconnect(this);
     }
 
     void connectTo(quint16 port) { socket.connectToHost(QStringLiteral("127.0.0.1"), port); }
@@ -153,8 +160,8 @@ struct DriverEvents
                                  lastMessages.pop_front();
                          });
         QObject::connect(d, &SessionDriver::extensionReceived, d,
-                         [this](const std::optional<Key32> &, const std::optional<std::string> &name,
-                                quint64 id,
+                         [this](const std::optional<Key32> &,
+                                const std::optional<std::string> &name, quint64 id,
                                 const QByteArray &) { extensions.emplace_back(name, id); });
         QObject::connect(d, &SessionDriver::ended, d, [this](const Error &reason) {
             ++ended;
@@ -182,16 +189,15 @@ public:
 class CliListener
 {
 public:
-    /// @p childSetup runs in the child before exec (e.g. to lower its descriptor limit).
-    explicit CliListener(const QStringList &arguments, std::function<void()> childSetup = {})
+    explicit CliListener(const QStringList &arguments, const QProcessEnvironment &environment =
+                                                           QProcessEnvironment::systemEnvironment())
     {
         QObject::connect(&process, &QProcess::readyReadStandardOutput, [this] { read(); });
-        if (childSetup)
-            process.setChildProcessModifier(childSetup);
-        process.start(QStringLiteral(HYPERSCOPE_CLI_PATH),
-                      QStringList{QStringLiteral("listen"), QStringLiteral("--port"),
-                                  QStringLiteral("0")} +
-                          arguments);
+        process.setProcessEnvironment(environment);
+        process.start(
+            QStringLiteral(HYPERSCOPE_CLI_PATH),
+            QStringList{QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0")} +
+                arguments);
     }
     ~CliListener()
     {
@@ -203,8 +209,8 @@ public:
     /// Waits for the "listening" event; the port, or 0.
     quint16 waitForPort(int timeout = 30000)
     {
-        (void)QTest::qWaitFor([this] { return port != 0 || process.state() == QProcess::NotRunning; },
-                        timeout);
+        (void)QTest::qWaitFor(
+            [this] { return port != 0 || process.state() == QProcess::NotRunning; }, timeout);
         return port;
     }
     int count(const QString &event) const { return counts.value(event); }
@@ -280,12 +286,34 @@ inline qint64 procStatusKiB(qint64 pid, const char *field)
     return -1;
 }
 
+/// User + system CPU time a process has used, in milliseconds (/proc/PID/stat); -1 on error.
+inline qint64 cpuTimeMs(qint64 pid)
+{
+    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray stat = file.readAll();
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return -1;
+    const qint64 ticks = fields.at(11).toLongLong() + fields.at(12).toLongLong(); // utime, stime
+    return ticks * 1000 / sysconf(_SC_CLK_TCK);
+}
+
 /// Open file descriptors of a process.
 inline int openDescriptors(qint64 pid)
 {
     return int(QDir(QStringLiteral("/proc/%1/fd").arg(pid))
                    .entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::System)
                    .size());
+}
+
+/// Sets the descriptor limit (soft and hard) of another process of ours.
+inline bool setDescriptorLimit(qint64 pid, rlim_t value)
+{
+    const rlimit limit{value, value};
+    return prlimit(pid_t(pid), RLIMIT_NOFILE, &limit, nullptr) == 0;
 }
 
 /// Raises this process's soft descriptor limit to at least @p wanted (children inherit it).

@@ -334,7 +334,8 @@ void tst_Hostile::lengthPrefixThenNothingTimesOut()
     clock.start();
     expectEnded(*peer, ErrorCode::Timeout, "no data received for");
     // A timeout, not a hang: the session ended about one timeout after the last byte.
-    QVERIFY2(clock.elapsed() < SessionTimeout.count() + 15000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(clock.elapsed() < SessionTimeout.count() + 15000,
+             qPrintable(QString::number(clock.elapsed())));
     QVERIFY(QString::fromStdString(lastAccepted().endReason.message)
                 .contains(QStringLiteral("(timeout %1 ms)").arg(SessionTimeout.count())));
 }
@@ -347,19 +348,18 @@ void tst_Hostile::invalidBytesEndOnlyThatSession_data()
     QTest::newRow("oversized-frame-length")
         << QByteArray::fromHex("8080c004") << int(ErrorCode::FrameTooLarge)
         << "frame of 9437184 bytes exceeds 8 MiB";
-    QTest::newRow("overlong-varint") << QByteArray(11, char(0xff)) << int(ErrorCode::InvalidVarint)
-                                     << "invalid varint";
+    QTest::newRow("overlong-varint")
+        << QByteArray(11, char(0xff)) << int(ErrorCode::InvalidVarint) << "invalid varint";
     QTest::newRow("missing-required-field")
         << QByteArray::fromHex("0115") << int(ErrorCode::InvalidMessage)
         << "Want: missing required field 'start'";
-    QTest::newRow("malformed-protobuf") << QByteArray::fromHex("0419ffffff")
-                                        << int(ErrorCode::InvalidMessage)
-                                        << "Data: malformed protobuf";
-    QTest::newRow("short-discovery-key")
-        << QByteArray::fromHex("06100a03616263") << int(ErrorCode::InvalidMessage)
-        << "3-byte discoveryKey";
-    QTest::newRow("truncated-extension-id") << QByteArray::fromHex("020f80")
-                                            << int(ErrorCode::InvalidMessage) << "Extension";
+    QTest::newRow("malformed-protobuf")
+        << QByteArray::fromHex("0419ffffff") << int(ErrorCode::InvalidMessage)
+        << "Data: malformed protobuf";
+    QTest::newRow("short-discovery-key") << QByteArray::fromHex("06100a03616263")
+                                         << int(ErrorCode::InvalidMessage) << "3-byte discoveryKey";
+    QTest::newRow("truncated-extension-id")
+        << QByteArray::fromHex("020f80") << int(ErrorCode::InvalidMessage) << "Extension";
 }
 
 void tst_Hostile::invalidBytesEndOnlyThatSession()
@@ -435,8 +435,9 @@ void tst_Hostile::peerThatNeverReadsHitsTheOutputLimit()
     }
     QTRY_COMPARE_WITH_TIMEOUT(events.ended, 1, Wait);
     QCOMPARE(events.endReason.code, ErrorCode::OutputOverflow);
-    QVERIFY2(QByteArray::fromStdString(events.endReason.message).startsWith("peer is not reading: "),
-             events.endReason.message.c_str());
+    QVERIFY2(
+        QByteArray::fromStdString(events.endReason.message).startsWith("peer is not reading: "),
+        events.endReason.message.c_str());
     // Bounded: at most the limit plus the one write that crossed it.
     QVERIFY2(maxQueued <= qint64(limits::MaxQueuedOutput + 1024 * 1024 + 64),
              qPrintable(QString::number(maxQueued)));
@@ -480,7 +481,8 @@ void tst_Hostile::remoteLimitsEndTheSession()
         schema::Options options;
         if (kind == QLatin1String("names")) {
             for (int i = 0; i < 5000; ++i)
-                options.add_extensions(QStringLiteral("ext-%1").arg(i, 5, 10, QChar(u'0')).toStdString());
+                options.add_extensions(
+                    QStringLiteral("ext-%1").arg(i, 5, 10, QChar(u'0')).toStdString());
         } else {
             options.add_extensions(std::string(300, 'n'));
         }
@@ -528,16 +530,23 @@ void tst_Hostile::violationsAreWarningsAndTheSessionGoesOn_data()
     want.set_start(1);
     const QByteArray wantPayload = toQByteArray(encode(Message(want)));
     QTest::newRow("unknown-channel-id")
-        << 77 << 5 << wantPayload << "Want for channel id 77, which the remote never opened: ignored";
+        << 77 << 5 << wantPayload
+        << "Want for channel id 77, which the remote never opened: ignored";
     QTest::newRow("close-for-unknown-channel")
         << 78 << 10 << QByteArray() << "Close for channel id 78, which the remote never opened";
     QTest::newRow("unassigned-frame-type")
         << 1 << 12 << QByteArray("\x01\x02", 2) << "frame of unassigned type 12 on channel id 1";
     QTest::newRow("unannounced-stream-extension-id")
-        << 0 << 15 << QByteArray("\x05" "boo", 4)
+        << 0 << 15
+        << QByteArray("\x05"
+                      "boo",
+                      4)
         << "extension id 5 on the stream was never announced by the remote";
     QTest::newRow("unannounced-channel-extension-id")
-        << 1 << 15 << QByteArray("\x09" "boo", 4)
+        << 1 << 15
+        << QByteArray("\x09"
+                      "boo",
+                      4)
         << "extension id 9 on channel " +
                QString::fromStdString(toHex(crypto::discoveryKey(HostileKey))) +
                " was never announced by the remote";
@@ -568,7 +577,8 @@ void tst_Hostile::violationsAreWarningsAndTheSessionGoesOn()
     bool found = false;
     for (const std::string &text : warningsOf(session))
         found = found || QString::fromStdString(text).contains(warning);
-    QVERIFY2(found, warningsOf(session).empty() ? "no warning" : warningsOf(session).front().c_str());
+    QVERIFY2(found,
+             warningsOf(session).empty() ? "no warning" : warningsOf(session).front().c_str());
     if (type == 15) {
         // The application hears of the message, with no name: the id maps to nothing.
         QCOMPARE(events.extensions.size(), std::size_t(1));
@@ -606,9 +616,10 @@ void tst_Hostile::cliListenerRefusesUnlistedKeysAndSurvivesHostilePeers()
 {
     // Allowed: the healthy peer (seed a1) and a hostile one (seed a2); anything else is refused.
     const QString hostileKeyHex = QString::fromStdString(toHex(HostileKey));
-    CliListener cli({QStringLiteral("--allow-key"), publicKeyHex(0xa1), QStringLiteral("--allow-key"),
-                     publicKeyHex(0xa2), QStringLiteral("--key"), hostileKeyHex,
-                     QStringLiteral("--timeout"), QString::number(SessionTimeout.count())});
+    CliListener cli({QStringLiteral("--allow-key"), publicKeyHex(0xa1),
+                     QStringLiteral("--allow-key"), publicKeyHex(0xa2), QStringLiteral("--key"),
+                     hostileKeyHex, QStringLiteral("--timeout"),
+                     QString::number(SessionTimeout.count())});
     const quint16 port = cli.waitForPort(Wait);
     QVERIFY2(port != 0, cli.transcript().constData());
     const Key32 discoveryKey = crypto::discoveryKey(HostileKey);
@@ -629,11 +640,14 @@ void tst_Hostile::cliListenerRefusesUnlistedKeysAndSurvivesHostilePeers()
         healthy.engine().send(discoveryKey, Message(want));
         healthy.pass();
         const int before = healthy.messages;
-        cli.command({{"cmd", "send"}, {"session", 1}, {"key", hostileKeyHex}, {"type", "Have"},
+        cli.command({{"cmd", "send"},
+                     {"session", 1},
+                     {"key", hostileKeyHex},
+                     {"type", "Have"},
                      {"message", QJsonObject{{"start", n}}}});
-        return cli.waitFor(QStringLiteral("message"),
-                           {{"session", 1}, {"type", "Want"},
-                            {"message", QJsonObject{{"start", n}}}})
+        return cli.waitFor(
+                      QStringLiteral("message"),
+                      {{"session", 1}, {"type", "Want"}, {"message", QJsonObject{{"start", n}}}})
                    .has_value() &&
                QTest::qWaitFor([&] { return healthy.messages > before; }, Wait);
     };
@@ -728,17 +742,33 @@ void tst_Hostile::cliRejectsBadAllowKeyArguments()
 
 void tst_Hostile::cliListenerSurvivesDescriptorExhaustion()
 {
-    // A listener allowed 48 descriptors, and a peer that opens connections without ever speaking:
-    // accept() fails with EMFILE. The listener must say so, keep the sessions it has, and serve
-    // again once the silent connections time out and give their descriptors back.
-    CliListener cli({QStringLiteral("--timeout"), QStringLiteral("2000")}, [] {
-        rlimit limit{48, 48};
-        setrlimit(RLIMIT_NOFILE, &limit);
-    });
+    // A listener allowed 24 descriptors, and a peer that opens connections without ever speaking:
+    // accept() fails with EMFILE. The listener must say so, go on serving the sessions it has,
+    // and accept again once descriptors are free.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    QTemporaryFile suppressions;
+    if (environment.contains(QStringLiteral("UBSAN_OPTIONS"))) {
+        // Under the sanitizer build: UBSan's vptr check reads memory through a pipe() when its
+        // cache misses, and without a free descriptor it takes every object for a bad one
+        // (scripts/sanitize.sh makes that one check recoverable, so that this can suppress it).
+        QVERIFY(suppressions.open());
+        suppressions.write("vptr:*\n");
+        suppressions.flush();
+        environment.insert(QStringLiteral("UBSAN_OPTIONS"),
+                           environment.value(QStringLiteral("UBSAN_OPTIONS")) +
+                               QStringLiteral(":suppressions=") + suppressions.fileName());
+    }
+    CliListener cli({QStringLiteral("--timeout"), QString::number(SessionTimeout.count())},
+                    environment);
     const quint16 port = cli.waitForPort(Wait);
     QVERIFY2(port != 0, cli.transcript().constData());
+    QVERIFY(setDescriptorLimit(cli.pid(), 24));
+    ScriptedPeer healthy(sessionOptions());
+    healthy.connectTo(port);
+    QTRY_VERIFY_WITH_TIMEOUT(healthy.handshaken(), Wait);
+
     std::vector<std::unique_ptr<QTcpSocket>> silent;
-    for (int i = 0; i < 80; ++i) {
+    for (int i = 0; i < 100; ++i) {
         silent.push_back(std::make_unique<QTcpSocket>());
         silent.back()->connectToHost(QHostAddress::LocalHost, port);
     }
@@ -746,18 +776,34 @@ void tst_Hostile::cliListenerSurvivesDescriptorExhaustion()
     QVERIFY2(failure, cli.transcript().constData());
     QVERIFY2(failure->value("message").toString().startsWith("cannot accept a connection: "),
              qPrintable(failure->value("message").toString()));
-    // The silent sessions time out (2 s) and free their descriptors; the backlog drains.
-    QTRY_VERIFY_WITH_TIMEOUT(cli.count(QStringLiteral("end")) >= 80, 60000);
-    silent.clear();
+    // Reported once, not once per retry; and no busy loop on the readable listening socket while
+    // it cannot accept (the CPU the listener uses in 2 s of exhaustion stays far below 2 s).
+    const qint64 cpuBefore = cpuTimeMs(cli.pid());
+    QTest::qWait(2000);
+    const qint64 cpuUsed = cpuTimeMs(cli.pid()) - cpuBefore;
+    QVERIFY2(cpuUsed < 500, qPrintable(QStringLiteral("%1 ms of CPU").arg(cpuUsed)));
+    int failures = 0;
+    for (const QJsonObject &event : cli.events)
+        failures += event.value("event") == QLatin1String("error") && event.value("session") == 0;
+    QCOMPARE(failures, 1);
+    // The session it had is untouched: keepalives flow, nothing ended it.
+    const std::uint64_t received = healthy.engine().bytesReceived();
+    QTRY_VERIFY_WITH_TIMEOUT(healthy.engine().bytesReceived() > received, Wait);
+    QVERIFY(!cli.find(QStringLiteral("end"), {{"session", 1}}));
 
-    ScriptedPeer peer(sessionOptions());
-    peer.connectTo(port);
-    QTRY_VERIFY_WITH_TIMEOUT(peer.handshaken(), Wait);
-    QVERIFY2(cli.waitFor(QStringLiteral("handshake")), cli.transcript().constData());
+    // The flood goes away; the silent sessions it got in time out. Then a new peer is served.
+    silent.clear();
+    QTRY_VERIFY_WITH_TIMEOUT(openDescriptors(cli.pid()) < 16, 60000);
+    ScriptedPeer late(sessionOptions());
+    late.connectTo(port);
+    QTRY_VERIFY_WITH_TIMEOUT(late.handshaken(), 60000);
+    QVERIFY(!cli.find(QStringLiteral("end"), {{"session", 1}}));
     QCOMPARE(cli.process.state(), QProcess::Running);
     cli.command({{"cmd", "quit"}});
     QVERIFY(cli.process.waitForFinished(Wait));
     QCOMPARE(cli.process.exitCode(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(healthy.ended.has_value(), Wait);
+    QVERIFY2(healthy.ended->ok(), healthy.ended->message.c_str());
 }
 
 QTEST_GUILESS_MAIN(tst_Hostile)

@@ -43,7 +43,8 @@ constexpr qint64 MaxKiBPerSession = Sanitized ? 1024 : 256;
 /// The listener's and dialers' inactivity timeout: keepalives go out every 5 s of silence.
 constexpr int TimeoutMs = 10000;
 
-const QString KeyHex = QStringLiteral("5151515151515151515151515151515151515151515151515151515151515151");
+const QString KeyHex =
+    QStringLiteral("5151515151515151515151515151515151515151515151515151515151515151");
 
 int envInt(const char *name, int fallback)
 {
@@ -82,8 +83,8 @@ void tst_Load::listenerHoldsThousandSessionsWithKeepalives()
                             .arg(qulonglong(limit))
                             .arg(sessions)));
 
-    CliListener listener({QStringLiteral("--key"), KeyHex, QStringLiteral("--timeout"),
-                          QString::number(TimeoutMs)});
+    CliListener listener(
+        {QStringLiteral("--key"), KeyHex, QStringLiteral("--timeout"), QString::number(TimeoutMs)});
     QVERIFY(listener.waitForPort(Wait) != 0);
     const qint64 pid = listener.pid();
     QTest::qWait(200);
@@ -121,12 +122,13 @@ void tst_Load::listenerHoldsThousandSessionsWithKeepalives()
             });
             driver->connectToHost(QStringLiteral("127.0.0.1"), listener.port);
         }
-        QTRY_VERIFY2_WITH_TIMEOUT(channels == last,
-                                  qPrintable(QStringLiteral("%1 of %2 channels, listener errors: %3")
-                                                 .arg(channels)
-                                                 .arg(last)
-                                                 .arg(QString(listener.transcript()))),
-                                  Wait);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            channels == last,
+            qPrintable(QStringLiteral("%1 of %2 channels, listener errors: %3")
+                           .arg(channels)
+                           .arg(last)
+                           .arg(QString(listener.transcript()))),
+            Wait);
     }
     const qint64 setupMs = clock.elapsed();
     QTRY_COMPARE_WITH_TIMEOUT(listener.count(QStringLiteral("channel")), sessions, Wait);
@@ -180,7 +182,8 @@ void tst_Load::listenerHoldsThousandSessionsWithKeepalives()
     QStringList endReasons;
     for (const QJsonObject &event : listener.events) {
         const QString reason = event.value(QLatin1String("reason")).toString();
-        if (event.value(QLatin1String("event")) == QLatin1String("end") && !endReasons.contains(reason))
+        if (event.value(QLatin1String("event")) == QLatin1String("end") &&
+            !endReasons.contains(reason))
             endReasons << reason;
     }
     const double perSession = double(rssHeld - rssBefore) / sessions;

@@ -69,8 +69,7 @@ struct Counter : EngineHandler
             message.index() != std::size_t(MessageType::Options))
             ++messages;
     }
-    void onExtension(const ChannelInfo *, const std::string *name, std::uint64_t,
-                     ByteView) override
+    void onExtension(const ChannelInfo *, const std::string *name, std::uint64_t, ByteView) override
     {
         if (name)
             ++extensions;
@@ -176,10 +175,10 @@ private slots:
             QVERIFY2(!initiatorEvents.ended && !responderEvents.ended,
                      qPrintable(QStringLiteral("ended at %1 s: %2")
                                     .arg(second)
-                                    .arg(QString::fromStdString(
-                                        (initiatorEvents.ended ? *initiatorEvents.ended
-                                                               : *responderEvents.ended)
-                                            .message))));
+                                    .arg(QString::fromStdString((initiatorEvents.ended
+                                                                     ? *initiatorEvents.ended
+                                                                     : *responderEvents.ended)
+                                                                    .message))));
             if (second % 3600 == 0) {
                 const std::size_t heap = heapInUse();
                 if (second == 3600)
@@ -199,7 +198,8 @@ private slots:
         QCOMPARE(responder.channels().size(), std::size_t(1));
         QCOMPARE(initiator.state(), Engine::State::Open);
         qInfo("%d virtual hours: %llu messages, %llu extension messages, %llu keepalive-only "
-              "seconds, %llu bytes sent by the initiator; heap in use %zu after hour 1, peak %zu, %zu at the "
+              "seconds, %llu bytes sent by the initiator; heap in use %zu after hour 1, peak %zu, "
+              "%zu at the "
               "end",
               Hours, (unsigned long long)sent, (unsigned long long)extensionsSent,
               (unsigned long long)keepalivesOnly, (unsigned long long)initiator.bytesSent(),

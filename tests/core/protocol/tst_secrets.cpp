@@ -1,0 +1,101 @@
+// Key material an Engine exposes is wiped when it is no longer needed (docs/robustness.md,
+// "Secrets"): what can be observed through the public API.
+#include "engine.h"
+
+#include <QtTest>
+
+using namespace hyperscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool allZero(const Key32 &key)
+{
+    return std::all_of(key.begin(), key.end(), [](std::uint8_t byte) { return byte == 0; });
+}
+
+struct Pair
+{
+    Engine initiator;
+    Engine responder;
+
+    explicit Pair(EngineOptions options)
+        : initiator(withRole(options, true))
+        , responder(withRole(options, false))
+    {
+        responder.start(0ms);
+        initiator.start(0ms);
+        for (int i = 0; i < 4; ++i) {
+            responder.receive(initiator.takeOutput(), 0ms);
+            initiator.receive(responder.takeOutput(), 0ms);
+        }
+    }
+    static EngineOptions withRole(EngineOptions options, bool initiator)
+    {
+        options.initiator = initiator;
+        return options;
+    }
+};
+
+} // namespace
+
+class tst_Secrets : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void staticSecretKeyCopyIsWipedAtConstruction()
+    {
+        EngineOptions options;
+        options.staticKeyPair = crypto::keyPairFromSeed(Key32{1});
+        QVERIFY(!allZero(options.staticKeyPair->secretKey));
+        const Engine engine(options);
+        // The engine keeps its own copy (wiped at the end); the one in its options is gone.
+        QVERIFY(allZero(engine.options().staticKeyPair->secretKey));
+        QCOMPARE(engine.publicKey(), options.staticKeyPair->publicKey);
+    }
+
+    void splitKeysAreWipedWhenTheSessionEnds_data()
+    {
+        QTest::addColumn<bool>("clean");
+        QTest::addColumn<bool>("encrypted");
+        QTest::newRow("clean-end/encrypted") << true << true;
+        QTest::newRow("clean-end/plaintext-transport") << true << false;
+        QTest::newRow("fatal-error/encrypted") << false << true;
+    }
+
+    void splitKeysAreWipedWhenTheSessionEnds()
+    {
+        QFETCH(bool, clean);
+        QFETCH(bool, encrypted);
+        EngineOptions options;
+        options.encrypted = encrypted;
+        Pair pair(options);
+        QVERIFY(pair.initiator.handshake());
+        QVERIFY(!allZero(pair.initiator.handshake()->split.tx));
+        QVERIFY(!allZero(pair.initiator.handshake()->split.rx));
+        const Hash64 hash = pair.initiator.handshake()->handshakeHash;
+        if (clean)
+            pair.initiator.destroy();
+        else
+            pair.initiator.destroy(Error(ErrorCode::Destroyed, "test"));
+        QCOMPARE(pair.initiator.state(), Engine::State::Ended);
+        // The transport keys are gone; what the inspector shows (hash, public keys) is kept.
+        QVERIFY(allZero(pair.initiator.handshake()->split.tx));
+        QVERIFY(allZero(pair.initiator.handshake()->split.rx));
+        QCOMPARE(pair.initiator.handshake()->handshakeHash, hash);
+    }
+
+    void capabilityComparisonIsExactAndSizeChecked()
+    {
+        const Key32 a = crypto::keyPairFromSeed(Key32{2}).publicKey;
+        Key32 b = a;
+        QVERIFY(crypto::constantTimeEqual(a, b));
+        b[31] ^= 1;
+        QVERIFY(!crypto::constantTimeEqual(a, b));
+        QVERIFY(!crypto::constantTimeEqual(a, ByteView(a).first(31)));
+    }
+};
+
+QTEST_APPLESS_MAIN(tst_Secrets)
+#include "tst_secrets.moc"
