@@ -10,6 +10,7 @@ packages=(
     libqt6svg6                                   # the SVG icon (image format plugin)
     libsodium-dev libprotobuf-dev protobuf-compiler
     fonts-dejavu-core                            # readable text under the offscreen platform
+    clang libclang-rt-14-dev                     # libFuzzer and its sanitizer runtimes (fuzz/)
 )
 # The interop tests run the reference peer (npm hypercore-protocol) on Node.js. Machines that
 # already have a node and npm keep theirs; others get Debian's.
