@@ -2,9 +2,10 @@
 //
 //   hyperscope-bench memory     --size S --count N [--trace off|empty|copy]
 //   hyperscope-bench tcp        --size S --count N
-//   hyperscope-bench limits     --size S --count N     raw loopback TCP and XSalsa20 of the same bytes
-//   hyperscope-bench x25519     [--ms 500]             X25519 operation rates
+//   hyperscope-bench limits     --size S --count N     raw loopback TCP and XSalsa20 of the same
+//   bytes hyperscope-bench x25519     [--ms 500]             X25519 operation rates
 //   hyperscope-bench handshakes --count N [--concurrency C]
+//   hyperscope-bench memory-handshakes --count N  the same with two engines back to back
 //   hyperscope-bench idle       --sessions N [--warmup W]   memory per idle handshaken session
 //
 // Every workload prints one JSON line (see benchutil.h); bench/run.sh runs them and the reference
@@ -305,14 +306,11 @@ int runTcp(const bench::Options &options)
         receiver.scope(),
         [&] {
             auto *server = new SessionServer(nullptr, receiver.scope());
-            QObject::connect(server, &SessionServer::sessionStarted, server,
-                             [&, key](SessionDriver *driver) {
-                                 QObject::connect(driver, &SessionDriver::discoveryKeyReceived,
-                                                  driver, [driver, key](const Key32 &) {
-                                                      driver->openChannel(key);
-                                                  });
-                                 QObject::connect(
-                                     driver, &SessionDriver::messageReceived, driver,
+            QObject::connect(
+                server, &SessionServer::sessionStarted, server, [&, key](SessionDriver *driver) {
+                    QObject::connect(driver, &SessionDriver::discoveryKeyReceived, driver,
+                                     [driver, key](const Key32 &) { driver->openChannel(key); });
+                    QObject::connect(driver, &SessionDriver::messageReceived, driver,
                                      [&, count](const ChannelInfo &, const Message &message) {
                                          if (message.index() != std::size_t(MessageType::Data))
                                              return;
@@ -322,7 +320,7 @@ int runTcp(const bench::Options &options)
                                          QMetaObject::invokeMethod(&loop, &QEventLoop::quit,
                                                                    Qt::QueuedConnection);
                                      });
-                             });
+                });
             server->listen(QHostAddress::LocalHost, 0);
             portPromise.set_value(server->port());
         },
@@ -369,7 +367,11 @@ int runTcp(const bench::Options &options)
         std::exit(1);
     });
     sender.connectToHost(QStringLiteral("127.0.0.1"), port);
+    const double cpuBefore = bench::processCpuSeconds();
     loop.exec();
+    // Both peers' threads: comparable with the reference's two processes whatever share of the
+    // machine the scheduler gave each (includes the handshake, a few ms).
+    const double cpu = bench::processCpuSeconds() - cpuBefore;
     const Clock::time_point end{Clock::duration(doneNs.load())};
     const double seconds = std::chrono::duration<double>(end - start).count();
     const std::uint64_t wire = sender.engine().bytesSent() - wireBefore;
@@ -380,6 +382,8 @@ int runTcp(const bench::Options &options)
         .add("seconds", seconds)
         .add("msgs_per_s", count / seconds)
         .add("mb_per_s", wire / seconds / 1e6)
+        .add("cpu_seconds", cpu)
+        .add("mb_per_cpu_s", wire / cpu / 1e6)
         .print();
     QObject::disconnect(&sender, &SessionDriver::ended, nullptr, nullptr);
     return 0;
@@ -583,6 +587,58 @@ int runX25519(const bench::Options &options)
     return 0;
 }
 
+// --- Handshakes in memory: the engines' share ---------------------------------------------------
+
+/// The handshake workload with two engines back to back: what the protocol engine costs per
+/// handshake, without sockets, Qt or the kernel.
+int runMemoryHandshakes(const bench::Options &options)
+{
+    const int count = int(options.number("count", 2000));
+    const Key32 key = feedKey();
+    const Key32 discoveryKey = crypto::discoveryKey(key);
+    EngineOptions serverOptions;
+    serverOptions.staticKeyPair = crypto::generateKeyPair();
+    EngineOptions clientOptions;
+    clientOptions.initiator = true;
+    clientOptions.staticKeyPair = crypto::generateKeyPair();
+    struct Accept : EngineHandler
+    {
+        Engine *engine = nullptr;
+        Key32 key{};
+        void onDiscoveryKey(const Key32 &) override { engine->openChannel(key); }
+    };
+    int completed = 0;
+    const double cpuBefore = bench::threadCpuSeconds();
+    const auto start = Clock::now();
+    for (int i = 0; i < count; ++i) {
+        Accept accept;
+        accept.key = key;
+        Engine client(clientOptions);
+        Engine server(serverOptions, &accept);
+        accept.engine = &server;
+        const Millis now{0};
+        client.start(now);
+        server.start(now);
+        client.openChannel(key);
+        settle(client, server, now);
+        const auto channel = client.channel(discoveryKey);
+        if (channel && channel->established)
+            ++completed;
+        client.closeChannel(discoveryKey);
+        client.destroy();
+        settle(client, server, now);
+    }
+    const double seconds = bench::secondsSince(start);
+    const double cpu = bench::threadCpuSeconds() - cpuBefore;
+    bench::Result("memory_handshakes")
+        .add("count", (long long)completed)
+        .add("seconds", seconds)
+        .add("per_s", completed / seconds)
+        .add("per_cpu_s", completed / cpu)
+        .print();
+    return completed == count ? 0 : 1;
+}
+
 // --- Handshakes over loopback --------------------------------------------------------------------
 
 int runHandshakes(const bench::Options &options)
@@ -609,13 +665,11 @@ int runHandshakes(const bench::Options &options)
         [&] {
             auto *server = new SessionServer(nullptr, serverThread.scope());
             server->setOptions(serverOptions);
-            QObject::connect(server, &SessionServer::sessionStarted, server,
-                             [key](SessionDriver *driver) {
-                                 QObject::connect(driver, &SessionDriver::discoveryKeyReceived,
-                                                  driver, [driver, key](const Key32 &) {
-                                                      driver->openChannel(key);
-                                                  });
-                             });
+            QObject::connect(
+                server, &SessionServer::sessionStarted, server, [key](SessionDriver *driver) {
+                    QObject::connect(driver, &SessionDriver::discoveryKeyReceived, driver,
+                                     [driver, key](const Key32 &) { driver->openChannel(key); });
+                });
             server->listen(QHostAddress::LocalHost, 0);
             portPromise.set_value(server->port());
         },
@@ -795,11 +849,14 @@ int main(int argc, char **argv)
         return runX25519(options);
     if (command == "handshakes")
         return runHandshakes(options);
+    if (command == "memory-handshakes")
+        return runMemoryHandshakes(options);
     if (command == "idle")
         return runIdleServer(options, argv[0]);
     if (command == "idle-client")
         return runIdleClient(options);
-    std::cerr << "usage: hyperscope-bench memory|tcp|limits|x25519|handshakes|idle [--options]\n"
+    std::cerr << "usage: hyperscope-bench memory|tcp|limits|x25519|handshakes|memory-handshakes|"
+                 "idle [--options]\n"
                  "  (see the comment at the top of bench/hyperscope-bench.cpp)\n";
     return 2;
 }

@@ -94,6 +94,7 @@ for rep in $(seq 1 "$reps"); do
         run "$rep" "$bin" memory --size "$size" --count "$n" --trace copy
     done
     run "$rep" "$bin" x25519
+    run "$rep" "$bin" memory-handshakes --count "$handshakes"
     run "$rep" "$bin" handshakes --count "$handshakes" --concurrency 16
     run "$rep" node "$ref/handshakes.js" --refpeer "$refdir" --count "$ref_handshakes" --concurrency 16
 done
@@ -104,10 +105,17 @@ for rep in 1 2 3; do
     run "$rep" node --expose-gc "$ref/idle.js" --refpeer "$refdir" --sessions "$idle_sessions"
 done
 if [ -x "$inspector" ]; then
+    # The GUI's LogPane three times; for diagnosis, the same model in a QTableView and with no
+    # view at all, once each.
     for rep in 1 2 3; do
         log "inspector ingest, repetition $rep of 3"
         run "$rep" env QT_QPA_PLATFORM=offscreen "QT_LOGGING_RULES=qt.qpa.*=false" \
-            "$inspector" --count "$inspector_count" --size 64
+            "$inspector" --count "$inspector_count" --size 64 --view logpane
+    done
+    for view in table none; do
+        log "inspector ingest, $view"
+        run 1 env QT_QPA_PLATFORM=offscreen "QT_LOGGING_RULES=qt.qpa.*=false" \
+            "$inspector" --count "$inspector_count" --size 64 --view "$view"
     done
 else
     log "hyperscope_ui is not part of this build: no inspector row"
@@ -118,10 +126,11 @@ qt=$(pkg-config --modversion Qt6Core 2>/dev/null || qtpaths6 --qt-version 2>/dev
 node -e 'console.log(JSON.stringify({bench: "machine", cpu: process.argv[1], cores: +process.argv[2],
     kernel: process.argv[3], compiler: process.argv[4], node: process.version, qt: process.argv[5],
     sodium: process.argv[6], protobuf: process.argv[7], load_before: process.argv[8],
-    load_after: process.argv[9], date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC"}))' \
+    load_after: process.argv[9], reps: +process.argv[10],
+    date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC"}))' \
     "$cpu" "$(nproc)" "$(uname -r)" "$compiler" "$qt" "$(pkg-config --modversion libsodium)" \
     "$(pkg-config --modversion protobuf 2>/dev/null || protoc --version)" "$load_before" "$load_after" \
-    >> "$results"
+    "$reps" >> "$results"
 
 table=$(node "$root/bench/report.js" "$results")
 printf '%s\n' "$table"

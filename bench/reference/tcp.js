@@ -14,6 +14,7 @@ const key = feedKey()
 
 if (opts.role === 'receiver') {
   let received = 0
+  let cpuStart = null
   const server = net.createServer(socket => {
     socket.setNoDelay(true)
     const stream = new Protocol(false, { live: true })
@@ -21,7 +22,11 @@ if (opts.role === 'receiver') {
     stream.on('discovery-key', () => {
       stream.open(key, {
         ondata () {
-          if (++received === count) process.send({ end: now() })
+          if (received === 0) cpuStart = process.cpuUsage()
+          if (++received === count) {
+            const used = process.cpuUsage(cpuStart)
+            process.send({ end: now(), cpu: (used.user + used.system) / 1e6 })
+          }
         }
       })
     })
@@ -35,13 +40,16 @@ if (opts.role === 'receiver') {
   const val = value(size)
   let start = 0
   let sentBefore = 0
+  let cpuStart = null
   let stream = null
   child.on('message', msg => {
     if (msg.port) connect(msg.port)
     if (msg.end) {
       const seconds = msg.end - start
       const wire = stream.bytesSent - sentBefore
-      result({ bench: 'tcp', size, count, wire_bytes: wire, seconds, msgs_per_s: count / seconds, mb_per_s: wire / seconds / 1e6 })
+      const used = process.cpuUsage(cpuStart)
+      const cpu = (used.user + used.system) / 1e6 + msg.cpu
+      result({ bench: 'tcp', size, count, wire_bytes: wire, seconds, msgs_per_s: count / seconds, mb_per_s: wire / seconds / 1e6, cpu_seconds: cpu, mb_per_cpu_s: wire / cpu / 1e6 })
       child.disconnect()
       process.exit(0)
     }
@@ -58,6 +66,7 @@ if (opts.role === 'receiver') {
       onopen () {
         sentBefore = stream.bytesSent
         start = now()
+        cpuStart = process.cpuUsage()
         pump()
       }
     })
