@@ -3,6 +3,8 @@
 #include "messages.h"
 #include "varint.h"
 
+#include <algorithm>
+
 namespace hyperscope {
 
 namespace {
@@ -17,10 +19,27 @@ std::string countText(std::size_t count)
     return std::to_string(count) + (count == 1 ? " byte" : " bytes");
 }
 
+std::string quoted(ByteView bytes);
+
+/// Bytes that read as text: printable ASCII, tabs and line breaks, at least 4 of them (shorter
+/// runs are printable by chance too often). Random 32-byte keys practically never qualify.
+bool looksLikeText(ByteView bytes)
+{
+    if (bytes.size() < 4)
+        return false;
+    return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t c) {
+        return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n' || c == '\r';
+    });
+}
+
 std::string bytesText(ByteView bytes)
 {
     if (bytes.empty())
         return "(0 bytes)";
+    // Text is shown as text: a block "hello" or an extension message reads as what it says; the
+    // hex view beside the tree still shows every byte.
+    if (looksLikeText(bytes))
+        return quoted(bytes) + " (" + countText(bytes.size()) + ")";
     if (bytes.size() <= MaxHexBytes)
         return toHex(bytes) + " (" + countText(bytes.size()) + ")";
     return toHex(bytes.first(MaxHexBytes)) + "… (" + countText(bytes.size()) + ")";

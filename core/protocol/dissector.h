@@ -32,7 +32,9 @@ struct DissectedField
 ///  - types 0..10: one node per protobuf field in wire order, covering tag + value. Known fields
 ///    are named after the schema (FieldDescriptor::name(), e.g. "discoveryKey") and formatted by
 ///    their declared type: integers in decimal, bools as true/false, bytes as lower-case hex cut
-///    with "…" after 32 bytes plus the byte count, strings quoted. Data.nodes entries get their
+///    with "…" after 32 bytes plus the byte count (or, when they read as text, at least 4
+///    printable ASCII characters, tabs or line breaks: quoted, cut after 64 characters, plus the
+///    count), strings quoted. Data.nodes entries get their
 ///    own children (index, hash, size). Unknown fields, or known ones with an unexpected wire
 ///    type, are named "field N (wire type W)";
 ///  - type 15: "Extension id" (varint) and "Extension payload" (hex);

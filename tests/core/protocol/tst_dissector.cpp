@@ -130,14 +130,14 @@ void tst_Dissector::locatesFields_data()
                          "18052240" + QString(128, QLatin1Char('2'));
     QTest::newRow("Data: Length") << data << "Length" << 0 << 1 << "116";
     QTest::newRow("Data: index") << data << "index" << 2 << 2 << "5";
-    QTest::newRow("Data: value") << data << "value" << 4 << 7 << "68656c6c6f (5 bytes)";
+    QTest::newRow("Data: value") << data << "value" << 4 << 7 << "\"hello\" (5 bytes)";
     QTest::newRow("Data: nodes") << data << "nodes" << 11 << 40 << "index=10 hash=32 bytes size=5";
     QTest::newRow("Data: nodes/index") << data << "nodes/index" << 13 << 2 << "10";
     QTest::newRow("Data: nodes/hash")
         << data << "nodes/hash" << 15 << 34 << QString(64, QLatin1Char('1')) + " (32 bytes)";
     QTest::newRow("Data: nodes/size") << data << "nodes/size" << 49 << 2 << "5";
     QTest::newRow("Data: signature")
-        << data << "signature" << 51 << 66 << QString(64, QLatin1Char('2')) + "… (64 bytes)";
+        << data << "signature" << 51 << 66 << "\"" + QString("\\\"").repeated(64) + "\" (64 bytes)";
 
     const QString bigData = "b70289190885808080101"
                             "2ac02" +
@@ -145,21 +145,21 @@ void tst_Dissector::locatesFields_data()
     QTest::newRow("Data ch200: Length") << bigData << "Length" << 0 << 2 << "311";
     QTest::newRow("Data ch200: Header") << bigData << "Header" << 2 << 2 << "channel 200, Data";
     QTest::newRow("Data ch200: index") << bigData << "index" << 4 << 6 << "4294967301";
-    QTest::newRow("Data ch200: value")
-        << bigData << "value" << 10 << 303 << QString(64, QLatin1Char('3')) + "… (300 bytes)";
+    QTest::newRow("Data ch200: value") << bigData << "value" << 10 << 303
+                                       << "\"" + QString(64, QLatin1Char('3')) + "…\" (300 bytes)";
 
     QTest::newRow("Close: discoveryKey")
         << "237a0a20" + dd << "discoveryKey" << 2 << 34 << dd + " (32 bytes)";
     const QString ext = QStringLiteral("0c0f0073747265616d2d657874");
     QTest::newRow("Extension: id") << ext << "Extension id" << 2 << 1 << "0";
     QTest::newRow("Extension: payload")
-        << ext << "Extension payload" << 3 << 10 << "73747265616d2d657874 (10 bytes)";
+        << ext << "Extension payload" << 3 << 10 << "\"stream-ext\" (10 bytes)";
     const QString ext130 = QStringLiteral("0b3f82016368616e2d657874");
     QTest::newRow("Extension 130: Header")
         << ext130 << "Header" << 1 << 1 << "channel 3, Extension";
     QTest::newRow("Extension 130: id") << ext130 << "Extension id" << 2 << 2 << "130";
     QTest::newRow("Extension 130: payload")
-        << ext130 << "Extension payload" << 4 << 8 << "6368616e2d657874 (8 bytes)";
+        << ext130 << "Extension payload" << 4 << 8 << "\"chan-ext\" (8 bytes)";
     QTest::newRow("Extension: truncated id") << "020f80"
                                              << "Malformed" << 2 << 1 << "truncated extension id";
 

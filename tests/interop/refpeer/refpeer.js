@@ -13,6 +13,7 @@
 // the raw frames for --trace, field presence, keepalive counting and Extension
 // messages whose name matches nothing registered. README.md has the contract.
 
+const crypto = require('crypto')
 const net = require('net')
 const readline = require('readline')
 const path = require('path')
@@ -33,7 +34,9 @@ options:
   --no-encrypt         handshake, but plaintext transport (encrypted: false)
   --no-noise           no handshake, plaintext (noise: false, encrypted: false)
   --trace              print a "frame" event for every transport frame in and out
-  --count-pings        print a "keepalive" event for every keepalive received`
+  --count-pings        print a "keepalive" event for every keepalive received
+  --answer-requests    answer every Request on an open channel with a Data message
+                       (index of the Request, a text value, two nodes, a signature)`
 
 const TYPE_NAMES = ['Open', 'Options', 'Status', 'Have', 'Unhave', 'Want', 'Unwant',
   'Request', 'Cancel', 'Data', 'Close', 'Type11', 'Type12', 'Type13', 'Type14', 'Extension']
@@ -94,7 +97,8 @@ function parseArgs (argv) {
     encrypted: true,
     noise: true,
     trace: false,
-    countPings: false
+    countPings: false,
+    answerRequests: false
   }
   if (argv.length === 0) throw new Error('missing mode (listen or connect)')
   opts.mode = argv[0]
@@ -128,6 +132,7 @@ function parseArgs (argv) {
       case '--no-noise': opts.noise = false; opts.encrypted = false; break
       case '--trace': opts.trace = true; break
       case '--count-pings': opts.countPings = true; break
+      case '--answer-requests': opts.answerRequests = true; break
       case '-h':
       case '--help':
         process.stdout.write(USAGE + '\n')
@@ -494,7 +499,10 @@ class Session {
     handlers.onunhave = msg('Unhave')
     handlers.onwant = msg('Want')
     handlers.onunwant = msg('Unwant')
-    handlers.onrequest = msg('Request')
+    handlers.onrequest = (m) => {
+      this.emitMessage(dk, 'Request', m)
+      if (opts.answerRequests) this.answerRequest(dk, m)
+    }
     handlers.oncancel = msg('Cancel')
     handlers.ondata = msg('Data')
     handlers.onoptions = (m) => {
@@ -523,6 +531,19 @@ class Session {
     }
     handlers.onclose = () => emit('close', this.id, { discoveryKey: dkHex })
     return this.stream.open(key, handlers)
+  }
+
+  // --answer-requests: reply to a Request with a Data message sent through the
+  // reference's API (channel.data), every field present. The bytes are made up
+  // but deterministic (see answerFor); they are not a valid Merkle proof.
+  answerRequest (dk, request) {
+    const ch = this.stream.channelizer.getChannel(dk)
+    if (!ch || ch.localId === -1 || this.stream.destroyed) return
+    try {
+      ch.data(answerFor(request.index))
+    } catch (err) {
+      emit('error', this.id, { message: 'answer to Request ' + request.index + ': ' + err.message })
+    }
   }
 
   // The channel a command names by "key" or "discoveryKey"; must be open locally.
@@ -565,6 +586,28 @@ class Session {
       this.stream.destroy()
       this.socket.destroy()
     }, graceMs)
+  }
+}
+
+// The Data that --answer-requests sends for block `index`: value is the UTF-8
+// text "block <index> served by hypercore-protocol@<version>"; nodes are the
+// block's flat-tree sibling and uncle (the hashes a real proof would start
+// with), each with hash = SHA-256("node <n>") and a made-up size; signature =
+// SHA-512("signature of block <index>") (64 bytes). Same index, same bytes.
+const REFERENCE_VERSION = require('hypercore-protocol/package.json').version
+function answerFor (index) {
+  const value = Buffer.from('block ' + index + ' served by hypercore-protocol@' + REFERENCE_VERSION, 'utf8')
+  const leaf = 2 * index // flat-tree: block i is node 2i
+  const sibling = index % 2 === 0 ? leaf + 2 : leaf - 2
+  const parent = Math.min(leaf, sibling) + 1 // depth 1: 4k+1
+  const uncle = ((parent - 1) / 4) % 2 === 0 ? parent + 4 : parent - 4
+  const sha = (alg, text) => crypto.createHash(alg).update(text, 'utf8').digest()
+  const node = (n, size) => ({ index: n, hash: sha('sha256', 'node ' + n), size })
+  return {
+    index,
+    value,
+    nodes: [node(sibling, value.length), node(uncle, 2 * value.length)],
+    signature: sha('sha512', 'signature of block ' + index)
   }
 }
 
