@@ -834,6 +834,10 @@ void raiseFileLimit()
 
 int main(int argc, char **argv)
 {
+    // As hyperscope-cli (app/cli/main.cpp), the headless peer this measures: Qt's own event
+    // dispatcher rather than its glib integration (a wake-up write per posted event).
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     raiseFileLimit();
     crypto::ensureInitialized();

@@ -1,11 +1,11 @@
 // hyperscope-bench-inspector: how fast the inspector's message log takes messages while the GUI
 // stays responsive, and what a logged message costs in memory.
 //
-//   hyperscope-bench-inspector --count N [--size S] [--view logpane|table|none] [--verbose]
+//   hyperscope-bench-inspector --count N [--size S] [--view logpane|tree|table|none] [--verbose]
 //
 // The real ingest path of the GUI, minus the main window's chrome: a SessionServer in the GUI
 // thread, every accepted session wrapped in an InspectedSession (whose InspectorTrace feeds the
-// shared MessageLogModel), the log shown in a LogPane (filter proxy + tree view, auto-scrolling)
+// shared MessageLogModel), the log shown in a LogPane (filter proxy + table view, auto-scrolling)
 // on the offscreen platform. A peer in another thread (an untraced SessionDriver) opens the
 // channel and floods N Data messages of S bytes as fast as TCP backpressure lets it.
 //
@@ -35,6 +35,7 @@
 #include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
+#include <QTreeView>
 
 #include <atomic>
 #include <ctime>
@@ -129,9 +130,10 @@ int main(int argc, char **argv)
     const std::size_t size = std::size_t(options.number("size", 64));
     const Key32 key = feedKey();
 
-    // --view logpane (default): the GUI's LogPane. The others are for diagnosis: "table" puts the
-    // same filter proxy in a QTableView (no per-row layout), "none" shows nothing (the model's
-    // and the trace's own cost).
+    // --view logpane (default): the GUI's LogPane (a QTableView). The others are for diagnosis:
+    // "tree" puts the same filter proxy in a flat QTreeView with uniform row heights (what the
+    // LogPane used to be: it lays out every row again per batch), "table" in a bare QTableView,
+    // "none" shows nothing (the model's and the trace's own cost).
     const std::string view = options.text("view", "logpane");
     MessageLogModel log;
     SessionListModel sessions;
@@ -151,6 +153,19 @@ int main(int argc, char **argv)
         QObject::connect(filter, &QAbstractItemModel::rowsInserted, table.get(),
                          [t = table.get()] { t->scrollToBottom(); });
         window = std::move(table);
+    } else if (view == "tree") {
+        auto *filter = new MessageLogFilterModel(&log);
+        filter->setSourceModel(&log);
+        auto tree = std::make_unique<QTreeView>();
+        tree->setModel(filter);
+        tree->setRootIsDecorated(false);
+        tree->setUniformRowHeights(true);
+        tree->setAllColumnsShowFocus(true);
+        tree->setSelectionBehavior(QAbstractItemView::SelectRows);
+        tree->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+        QObject::connect(filter, &QAbstractItemModel::rowsInserted, tree.get(),
+                         [t = tree.get()] { t->scrollToBottom(); });
+        window = std::move(tree);
     }
     if (window) {
         window->resize(1280, 800);

@@ -136,8 +136,8 @@ throughput('memory', 'in memory (2 engines back to back), encrypted', 'xsalsa20_
     ])
   }
 }
-const viewName = { logpane: 'MessageLogModel shown in the LogPane (QTreeView)', table: 'the same model and filter proxy in a QTableView (diagnosis)', none: 'MessageLogModel, no view (diagnosis)' }
-for (const view of ['logpane', 'table', 'none']) {
+const viewName = { logpane: 'MessageLogModel shown in the LogPane (QTableView)', tree: 'the same model and filter proxy in a QTreeView with uniform row heights, as the LogPane had before (diagnosis)', table: 'the same model and filter proxy in a bare QTableView (diagnosis)', none: 'MessageLogModel, no view (diagnosis)' }
+for (const view of ['logpane', 'tree', 'table', 'none']) {
   const ins = { bench: 'inspector', impl: 'hyperscope', view }
   if (reps(ins)) {
     const r = select(ins)[0]

@@ -105,14 +105,14 @@ for rep in 1 2 3; do
     run "$rep" node --expose-gc "$ref/idle.js" --refpeer "$refdir" --sessions "$idle_sessions"
 done
 if [ -x "$inspector" ]; then
-    # The GUI's LogPane three times; for diagnosis, the same model in a QTableView and with no
-    # view at all, once each.
+    # The GUI's LogPane three times; for diagnosis, the same model in a QTreeView (what the
+    # LogPane used before) and with no view at all, once each.
     for rep in 1 2 3; do
         log "inspector ingest, repetition $rep of 3"
         run "$rep" env QT_QPA_PLATFORM=offscreen "QT_LOGGING_RULES=qt.qpa.*=false" \
             "$inspector" --count "$inspector_count" --size 64 --view logpane
     done
-    for view in table none; do
+    for view in tree none; do
         log "inspector ingest, $view"
         run 1 env QT_QPA_PLATFORM=offscreen "QT_LOGGING_RULES=qt.qpa.*=false" \
             "$inspector" --count "$inspector_count" --size 64 --view "$view"

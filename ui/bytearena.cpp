@@ -11,7 +11,8 @@ ByteArena::Slot ByteArena::append(ByteView bytes)
     m_used += bytes.size();
     if (bytes.size() > ChunkSize / 4) {
         // A large item gets a chunk of its own, so shared chunks do not waste their tails.
-        Chunk chunk{std::make_unique<std::uint8_t[]>(bytes.size()), bytes.size(), bytes.size()};
+        Chunk chunk{std::make_unique_for_overwrite<std::uint8_t[]>(bytes.size()), bytes.size(),
+                    bytes.size()};
         std::memcpy(chunk.data.get(), bytes.data(), bytes.size());
         m_capacity += bytes.size();
         m_chunks.push_back(std::move(chunk));
@@ -19,7 +20,10 @@ ByteArena::Slot ByteArena::append(ByteView bytes)
     }
     if (m_current == SIZE_MAX ||
         m_chunks[m_current].capacity - m_chunks[m_current].used < bytes.size()) {
-        m_chunks.push_back({std::make_unique<std::uint8_t[]>(ChunkSize), ChunkSize, 0});
+        // Not zeroed: a 4 MiB memset would fault in all its pages at once, a stall of the GUI
+        // thread in the middle of a flood. Only bytes below `used` are ever read.
+        m_chunks.push_back(
+            {std::make_unique_for_overwrite<std::uint8_t[]>(ChunkSize), ChunkSize, 0});
         m_capacity += ChunkSize;
         m_current = m_chunks.size() - 1;
     }

@@ -13,6 +13,7 @@ class QLabel;
 class QLineEdit;
 class QMenu;
 class QSplitter;
+class QTableView;
 class QTimer;
 class QToolButton;
 class QTreeView;
@@ -33,7 +34,7 @@ public:
     MessageLogModel *logModel() const { return m_log; }
     MessageLogFilterModel *filterModel() const { return m_filter; }
     FieldTreeModel *fieldModel() const { return m_fields; }
-    QTreeView *logView() const { return m_logView; }
+    QTableView *logView() const { return m_logView; }
     QTreeView *fieldView() const { return m_fieldView; }
     HexPane *hexPane() const { return m_hex; }
     QLineEdit *textFilterEdit() const { return m_text; }
@@ -75,7 +76,7 @@ private:
     SessionListModel *m_sessions;
     MessageLogFilterModel *m_filter;
     FieldTreeModel *m_fields;
-    QTreeView *m_logView;
+    QTableView *m_logView;
     QTreeView *m_fieldView;
     HexPane *m_hex;
     QSplitter *m_mainSplitter;

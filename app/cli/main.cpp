@@ -19,6 +19,12 @@ int main(int argc, char *argv[])
     }
     // A reader that goes away must not kill us mid-line: writes to a closed stdout just fail.
     std::signal(SIGPIPE, SIG_IGN);
+    // Headless: Qt's own event dispatcher, not its glib integration, which nothing here needs.
+    // glib's costs a wake-up write (and its poll bookkeeping) for every posted event and socket
+    // notifier change: per connection that is 4x the writes and about 10 % more CPU (see
+    // docs/benchmarks.md, handshakes). Whoever sets QT_NO_GLIB themselves gets their choice.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
 
     auto parsed = hyperscope::parseCliArguments(app.arguments());
