@@ -55,6 +55,20 @@ InspectedSession::InspectedSession(int id, SessionDriver *driver, Origin origin,
     });
 }
 
+InspectedSession::Secrets InspectedSession::secrets() const
+{
+    Secrets secrets;
+    if (const Engine *e = engine()) {
+        secrets.staticSecretKey = e->staticSecretKey();
+        secrets.transportKeys = e->transportKeys();
+    }
+    if (!secrets.transportKeys && m_trace && m_trace->transportKeys()) {
+        secrets.transportKeys = m_trace->transportKeys();
+        secrets.transportKeysFromLog = true;
+    }
+    return secrets;
+}
+
 InspectedSession::~InspectedSession()
 {
     if (m_driver) {

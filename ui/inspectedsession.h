@@ -99,6 +99,17 @@ public:
     QString modeText() const;
 
     const HandshakeRecord &handshake() const { return m_handshake; }
+
+    /// Secret key material, for a person who asked to see it (SecretsPanel); never logged.
+    struct Secrets
+    {
+        std::optional<Key32> staticSecretKey;           ///< Nullopt once the engine wiped it.
+        std::optional<crypto::SplitKeys> transportKeys; ///< Nullopt before Split or without Noise.
+        /// The engine wiped its transport keys (the session ended); these are the inspector's
+        /// own copy, kept to recompute the wire bytes of logged frames.
+        bool transportKeysFromLog = false;
+    };
+    Secrets secrets() const;
     ChannelTableModel *channels() const { return m_channels; }
     ExtensionModel *extensions() const { return m_extensions; }
     MessageLogModel *log() const { return m_log; }

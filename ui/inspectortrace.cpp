@@ -53,6 +53,14 @@ void InspectorTrace::traceHandshake(const HandshakeTrace &step)
     emit m_session.changed();
 }
 
+InspectorTrace::~InspectorTrace()
+{
+    if (m_split) {
+        crypto::wipe(m_split->tx);
+        crypto::wipe(m_split->rx);
+    }
+}
+
 void InspectorTrace::traceHandshakeComplete(const HandshakeInfo &info)
 {
     HandshakeRecord &h = m_session.m_handshake;

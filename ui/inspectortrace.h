@@ -21,6 +21,13 @@ public:
     static constexpr int WireChecks = 8;
 
     InspectorTrace(InspectedSession &session, MessageLogModel &log);
+    ~InspectorTrace() override;
+    InspectorTrace(const InspectorTrace &) = delete;
+    InspectorTrace &operator=(const InspectorTrace &) = delete;
+
+    /// The session's transport keys, kept (only when the session is encrypted) to recompute the
+    /// wire bytes of logged frames; wiped by the destructor.
+    const std::optional<crypto::SplitKeys> &transportKeys() const { return m_split; }
 
     void traceHandshake(const HandshakeTrace &step) override;
     void traceHandshakeComplete(const HandshakeInfo &info) override;

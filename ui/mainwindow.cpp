@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "capturefile.h"
 #include "channelspane.h"
 #include "connectdialog.h"
 #include "demorunner.h"
@@ -10,6 +11,7 @@
 #include "logpane.h"
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
+#include "secretspanel.h"
 #include "sendmessageform.h"
 #include "sessiondriver.h"
 #include "sessionlistmodel.h"
@@ -21,6 +23,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
@@ -98,7 +101,7 @@ void MainWindow::buildActions()
         return action;
     };
     QStyle *s = style();
-    add(QStringLiteral("connect"), tr("&Connect…"), QKeySequence(Qt::CTRL | Qt::Key_O),
+    add(QStringLiteral("connect"), tr("&Connect…"), QKeySequence(Qt::CTRL | Qt::Key_N),
         tr("Connect to a peer"), &MainWindow::showConnectDialog)
         ->setIcon(s->standardIcon(QStyle::SP_DriveNetIcon));
     add(QStringLiteral("listen"), tr("&Listen…"), QKeySequence(Qt::CTRL | Qt::Key_L),
@@ -116,6 +119,20 @@ void MainWindow::buildActions()
     add(QStringLiteral("screenshot"), tr("Save &Screenshot…"),
         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), tr("Save a picture of the window"),
         &MainWindow::saveScreenshotInteractive);
+    add(QStringLiteral("openLog"), tr("&Open Log…"), QKeySequence(Qt::CTRL | Qt::Key_O),
+        tr("Load a saved capture file into the log"), &MainWindow::openLogInteractive)
+        ->setIcon(s->standardIcon(QStyle::SP_DialogOpenButton));
+    add(QStringLiteral("saveLog"), tr("&Save Log As…"), QKeySequence(Qt::CTRL | Qt::Key_S),
+        tr("Save every row of the log to a capture file"), [this] { saveLogInteractive(false); })
+        ->setIcon(s->standardIcon(QStyle::SP_DialogSaveButton));
+    add(QStringLiteral("saveShownLog"), tr("Save S&hown Rows As…"), {},
+        tr("Save only the rows the log's filter shows to a capture file"),
+        [this] { saveLogInteractive(true); });
+    add(QStringLiteral("revealSecrets"), tr("Reveal Secret &Keys…"), {},
+        tr("Show the current session's static secret key and transport keys (asks first)"), [this] {
+            m_tabs->setCurrentIndex(HandshakeTab);
+            m_secretsPanel->reveal(true);
+        });
     add(QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, tr("Quit hyperscope"),
         &QWidget::close);
 
@@ -186,8 +203,16 @@ void MainWindow::buildCentral()
     m_logPane = new LogPane(m_log, m_sessions);
     m_ladder = new HandshakeLadder;
     m_ladder->setObjectName(QStringLiteral("handshakeLadder"));
+    m_secretsPanel = new SecretsPanel;
+    auto *handshakePage = new QWidget;
+    auto *handshakeLayout = new QVBoxLayout(handshakePage);
+    handshakeLayout->setContentsMargins(0, 0, 0, 0);
+    handshakeLayout->setSpacing(0);
+    handshakeLayout->addWidget(m_ladder);
+    handshakeLayout->addWidget(m_secretsPanel);
+    handshakeLayout->addStretch();
     auto *ladderScroll = new QScrollArea;
-    ladderScroll->setWidget(m_ladder);
+    ladderScroll->setWidget(handshakePage);
     ladderScroll->setWidgetResizable(true);
     ladderScroll->setFrameShape(QFrame::NoFrame);
     m_channelsPane = new ChannelsPane;
@@ -282,6 +307,10 @@ void MainWindow::buildMenus()
     file->addAction(m_actions.value(QStringLiteral("disconnect")));
     file->addAction(m_actions.value(QStringLiteral("remove")));
     file->addSeparator();
+    file->addAction(m_actions.value(QStringLiteral("openLog")));
+    file->addAction(m_actions.value(QStringLiteral("saveLog")));
+    file->addAction(m_actions.value(QStringLiteral("saveShownLog")));
+    file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("screenshot")));
     file->addSeparator();
     file->addAction(m_actions.value(QStringLiteral("quit")));
@@ -324,6 +353,7 @@ void MainWindow::buildMenus()
     session->addAction(m_actions.value(QStringLiteral("sendMessage")));
     session->addAction(m_actions.value(QStringLiteral("extensions")));
     session->addAction(m_actions.value(QStringLiteral("ping")));
+    session->addAction(m_actions.value(QStringLiteral("revealSecrets")));
     session->addSeparator();
     session->addAction(m_actions.value(QStringLiteral("disconnect")));
 
@@ -607,6 +637,7 @@ void MainWindow::setCurrentSession(InspectedSession *session)
     if (m_current != session) {
         m_current = session;
         m_ladder->setRecord(session ? &session->handshake() : nullptr);
+        m_secretsPanel->setSession(session);
         m_channelsPane->setSession(session);
         m_extensionsPane->setSession(session);
         m_sendForm->setSession(session);
@@ -655,6 +686,7 @@ void MainWindow::updateActions()
     m_actions.value(QStringLiteral("ping"))
         ->setEnabled(live && m_current->state() == InspectedSession::State::Open);
     m_actions.value(QStringLiteral("remove"))->setEnabled(m_current != nullptr);
+    m_actions.value(QStringLiteral("revealSecrets"))->setEnabled(m_current != nullptr);
     m_actions.value(QStringLiteral("openChannel"))->setEnabled(live);
     const bool demoRunning = m_demo && m_demo->isRunning();
     m_actions.value(QStringLiteral("demo"))->setEnabled(!demoRunning);
@@ -759,6 +791,7 @@ void MainWindow::showcase()
 bool MainWindow::saveScreenshot(const QString &path)
 {
     m_log->flush();
+    updateStatusCounts(); // the picture must agree with itself: counts as of the last row
     return grab().save(path, "PNG");
 }
 
@@ -768,6 +801,77 @@ void MainWindow::saveScreenshotInteractive()
         this, tr("Save Screenshot"), QStringLiteral("hyperscope.png"), tr("PNG images (*.png)"));
     if (!path.isEmpty() && !saveScreenshot(path))
         QMessageBox::warning(this, tr("Save Screenshot"), tr("Could not write %1").arg(path));
+}
+
+bool MainWindow::saveLog(const QString &path, bool shownOnly, QString *error)
+{
+    m_log->flush();
+    QList<int> rows;
+    if (shownOnly) {
+        const MessageLogFilterModel *filter = m_logPane->filterModel();
+        rows.reserve(filter->rowCount());
+        for (int row = 0; row < filter->rowCount(); ++row)
+            rows.append(filter->mapToSource(filter->index(row, 0)).row());
+    } else {
+        rows.reserve(m_log->rowCount());
+        for (int row = 0; row < m_log->rowCount(); ++row)
+            rows.append(row);
+    }
+    QString saveError;
+    if (!capture::save(path, *m_log, rows, &saveError)) {
+        if (error)
+            *error = saveError;
+        return false;
+    }
+    statusBar()->showMessage(
+        tr("Saved %1 rows to %2").arg(rows.size()).arg(QFileInfo(path).fileName()), 6000);
+    return true;
+}
+
+bool MainWindow::openLog(const QString &path, QString *error)
+{
+    QString loadError;
+    const std::optional<capture::Capture> file = capture::load(path, &loadError);
+    if (!file) {
+        if (error)
+            *error = loadError;
+        statusBar()->showMessage(loadError, 8000);
+        return false;
+    }
+    m_log->flush(); // live rows that came first stay first
+    const QString name = QFileInfo(path).fileName();
+    capture::addTo(
+        *m_log, *file, [this](int) { return m_ids.next(); }, name);
+    updateStatusCounts();
+    m_tabs->setCurrentIndex(MessagesTab);
+    statusBar()->showMessage(
+        tr("Loaded %1 rows from %2 (read-only)").arg(file->rows.size()).arg(name), 6000);
+    return true;
+}
+
+void MainWindow::saveLogInteractive(bool shownOnly)
+{
+    m_log->flush();
+    if (m_log->rowCount() == 0) {
+        QMessageBox::information(this, tr("Save Log"), tr("The log is empty: nothing to save."));
+        return;
+    }
+    const QString path =
+        QFileDialog::getSaveFileName(this, shownOnly ? tr("Save Shown Rows") : tr("Save Log"),
+                                     QStringLiteral("hyperscope-capture.jsonl"),
+                                     tr("hyperscope captures (*.jsonl);;All files (*)"));
+    QString error;
+    if (!path.isEmpty() && !saveLog(path, shownOnly, &error))
+        QMessageBox::warning(this, tr("Save Log"), error);
+}
+
+void MainWindow::openLogInteractive()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Log"), {}, tr("hyperscope captures (*.jsonl);;All files (*)"));
+    QString error;
+    if (!path.isEmpty() && !openLog(path, &error))
+        QMessageBox::warning(this, tr("Open Log"), error);
 }
 
 void MainWindow::showProtocolHelp()

@@ -29,6 +29,7 @@ class HandshakeLadder;
 class InspectedSession;
 class LogPane;
 class MessageLogModel;
+class SecretsPanel;
 class SendMessageForm;
 class SessionDriver;
 class SessionListModel;
@@ -60,6 +61,16 @@ public:
     void stopDemo();
     DemoRunner *demo() const;
 
+    // --- Capture files (capturefile.h) ----------------------------------------------------------
+
+    /// Writes the log to @p path as a capture file: every row, or only the rows the log's filter
+    /// shows when @p shownOnly. Returns false with @p error ("name: what went wrong").
+    bool saveLog(const QString &path, bool shownOnly, QString *error = nullptr);
+    /// Appends the rows of capture file @p path to the log, read-only, under new session ids
+    /// named after the file ("#1 127.0.0.1:4000 · capture.jsonl"). Nothing is loaded when the
+    /// file has any problem: returns false with @p error ("capture.jsonl: line 3: ...").
+    bool openLog(const QString &path, QString *error = nullptr);
+
     // --- State --------------------------------------------------------------------------------
 
     InspectedSession *currentSession() const;
@@ -71,6 +82,7 @@ public:
     SessionListModel *sessionModel() const { return m_sessions; }
     LogPane *logPane() const { return m_logPane; }
     HandshakeLadder *handshakeLadder() const { return m_ladder; }
+    SecretsPanel *secretsPanel() const { return m_secretsPanel; }
     ChannelsPane *channelsPane() const { return m_channelsPane; }
     ExtensionsPane *extensionsPane() const { return m_extensionsPane; }
     SendMessageForm *sendForm() const { return m_sendForm; }
@@ -122,6 +134,8 @@ private:
     void pingCurrent();
     void clearLog();
     void saveScreenshotInteractive();
+    void saveLogInteractive(bool shownOnly);
+    void openLogInteractive();
     void showProtocolHelp();
     void showAbout();
 
@@ -136,6 +150,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     LogPane *m_logPane = nullptr;
     HandshakeLadder *m_ladder = nullptr;
+    SecretsPanel *m_secretsPanel = nullptr;
     ChannelsPane *m_channelsPane = nullptr;
     ExtensionsPane *m_extensionsPane = nullptr;
     SendMessageForm *m_sendForm = nullptr;

@@ -72,7 +72,14 @@ MessageLogModel::MessageLogModel(QObject *parent)
     connect(&m_flushTimer, &QTimer::timeout, this, &MessageLogModel::flush);
 }
 
-MessageLogModel::~MessageLogModel() = default;
+MessageLogModel::~MessageLogModel()
+{
+    // The transport keys were kept only to show wire bytes; they die with the log.
+    for (TransportKeys &keys : m_transportKeys) {
+        crypto::wipe(keys.split.tx);
+        crypto::wipe(keys.split.rx);
+    }
+}
 
 // --- Feeding ------------------------------------------------------------------------------------
 
@@ -167,6 +174,23 @@ void MessageLogModel::appendNote(int session, Kind kind, Direction direction, qu
     Record record = makeRecord(session, kind, direction);
     record.streamOffset = streamOffset;
     record.extra = addExtra({text, {}});
+    enqueue(record);
+}
+
+void MessageLogModel::appendRecord(Record record, ByteView plain, ByteView wire,
+                                   const QString &note, const std::optional<Key32> &discoveryKey)
+{
+    record.bytes = {};
+    record.extra = 0;
+    record.channelKey = discoveryKey ? intern(*discoveryKey) : 0;
+    if (!(record.flags & BytesDropped))
+        record.bytes = store(plain, record);
+    Extra extra;
+    extra.note = note;
+    if (!(record.flags & (PlainOnWire | BytesDropped)) && !wire.empty())
+        extra.wire = store(wire, record);
+    if (!extra.note.isEmpty() || extra.wire.size)
+        record.extra = addExtra(std::move(extra));
     enqueue(record);
 }
 

@@ -121,6 +121,13 @@ public:
     void appendNote(int session, Kind kind, Direction direction, quint64 streamOffset,
                     const QString &text);
 
+    /// Appends a row as it was logged before (a capture file read back, see capturefile.h).
+    /// @p record's kind, flags, times and ids are kept; its bytes are @p plain (none when the
+    /// record has BytesDropped), with @p wire stored beside them when not empty and the record
+    /// is not PlainOnWire, @p note as its note and @p discoveryKey as its channel.
+    void appendRecord(Record record, ByteView plain, ByteView wire, const QString &note,
+                      const std::optional<Key32> &discoveryKey);
+
     /// Lets wireBytes() recompute encrypted frames of @p session instead of storing them.
     void setTransportKeys(int session, const crypto::SplitKeys &split, const Nonce24 &localNonce,
                           const Nonce24 &remoteNonce);

@@ -56,6 +56,10 @@ int main(int argc, char *argv[])
                                      QStringLiteral("Inactivity timeout in milliseconds (0: none; "
                                                     "default 20000)."),
                                      QStringLiteral("MS"));
+    const QCommandLineOption open(QStringLiteral("open"),
+                                  QStringLiteral("Load a saved capture file into the log "
+                                                 "(repeatable; no demo then)."),
+                                  QStringLiteral("FILE"));
     const QCommandLineOption demo(QStringLiteral("demo"),
                                   QStringLiteral("Start the built-in two-peer demo."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
@@ -70,7 +74,7 @@ int main(int argc, char *argv[])
                                                 "extensions."),
                                  QStringLiteral("NAME"));
     parser.addOptions(
-        {listen, connect, key, noEncrypt, noNoise, timeout, demo, screenshot, delay, tab});
+        {listen, connect, key, noEncrypt, noNoise, timeout, open, demo, screenshot, delay, tab});
     parser.process(app);
 
     ConnectionOptions options;
@@ -137,7 +141,12 @@ int main(int argc, char *argv[])
     }
     for (const auto &[host, port] : peers)
         window.connectToPeer(host, port, options);
-    const bool nothingElse = !parser.isSet(listen) && peers.isEmpty();
+    for (const QString &file : parser.values(open)) {
+        QString error;
+        if (!window.openLog(file, &error))
+            return fail(QStringLiteral("--open: %1").arg(error));
+    }
+    const bool nothingElse = !parser.isSet(listen) && peers.isEmpty() && !parser.isSet(open);
     if (parser.isSet(demo) || nothingElse) {
         QString error;
         if (!window.startDemo(&error))

@@ -1232,8 +1232,23 @@ const Engine::Channel *Engine::channelByDiscoveryKey(const Key32 &discoveryKey) 
     return it == m_channels.end() ? nullptr : &it->second;
 }
 
+std::optional<Key32> Engine::staticSecretKey() const
+{
+    if (m_secretsWiped)
+        return std::nullopt;
+    return m_staticKeys.secretKey;
+}
+
+std::optional<crypto::SplitKeys> Engine::transportKeys() const
+{
+    if (m_secretsWiped || !m_split)
+        return std::nullopt;
+    return m_split;
+}
+
 void Engine::wipeSecrets()
 {
+    m_secretsWiped = true;
     m_noise.reset();
     m_sendCipher.reset();
     m_receiveCipher.reset();

@@ -195,6 +195,13 @@ public:
     const EngineOptions &options() const { return m_options; }
     const Key32 &publicKey() const { return m_staticKeys.publicKey; }
     const std::optional<HandshakeInfo> &handshake() const { return m_handshakeInfo; }
+    /// Our static secret key while the engine still holds it; nullopt once the session ended
+    /// (the key is wiped then). For a person who asks to see it (the inspector's "Reveal secret
+    /// keys"); nothing in the protocol reads it from here.
+    std::optional<Key32> staticSecretKey() const;
+    /// The transport keys (split() from our point of view) while the session is open; nullopt
+    /// before the handshake completed, without Noise, and once they were wiped at the end.
+    std::optional<crypto::SplitKeys> transportKeys() const;
     const Error &endReason() const { return m_endReason; }
     std::vector<ChannelInfo> channels() const;
     std::optional<ChannelInfo> channel(const Key32 &discoveryKey) const;
@@ -278,6 +285,7 @@ private:
     const Channel *channelByDiscoveryKey(const Key32 &discoveryKey) const;
     void wipeSecrets();
 
+    bool m_secretsWiped = false;
     EngineOptions m_options;
     EngineHandler *m_handler = nullptr;
     TraceSink *m_trace = nullptr;

@@ -15,6 +15,7 @@
 #include "mainwindow.h"
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
+#include "secretspanel.h"
 #include "sendmessageform.h"
 #include "sessiondriver.h"
 #include "sessionlistmodel.h"
@@ -25,6 +26,8 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -106,6 +109,21 @@ int findRow(MessageLogModel *log, int session, int type, Direction direction)
     return -1;
 }
 
+/// Clicks @p button of the next modal message box as soon as it is shown (its exec() blocks the
+/// test's own code).
+void answerNextMessageBox(QMessageBox::StandardButton button)
+{
+    auto *poll = new QTimer;
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, button] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+            poll->deleteLater();
+            poll->stop();
+            box->button(button)->click();
+        }
+    });
+    poll->start(10);
+}
+
 QModelIndex findField(QAbstractItemModel *model, const QString &name)
 {
     const QModelIndexList found = model->match(model->index(0, 0), Qt::DisplayRole, name, 1,
@@ -121,6 +139,7 @@ class TestMainWindow : public QObject
 private slots:
     void initTestCase();
     void connectsToALocalPeerAndShowsEverything();
+    void secretKeysAreShownOnlyWhenAsked();
     void sendFormSendsExactlyWhatWasFilledIn_data();
     void sendFormSendsExactlyWhatWasFilledIn();
     void rawFramesBypassTheEngine();
@@ -218,6 +237,61 @@ void TestMainWindow::connectsToALocalPeerAndShowsEverything()
     QVERIFY(!s->endedWithError());
     QTRY_VERIFY_WITH_TIMEOUT(!c.window->action(QStringLiteral("disconnect"))->isEnabled(), Timeout);
     QCOMPARE(s->stateText(), QStringLiteral("closed"));
+}
+
+void TestMainWindow::secretKeysAreShownOnlyWhenAsked()
+{
+    Connected c = connectWithChannel();
+    QVERIFY(c.peer->ok);
+    InspectedSession *s = c.session;
+    QTRY_VERIFY_WITH_TIMEOUT(s->handshake().complete, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(c.peer->driver, Timeout);
+    SecretsPanel *panel = c.window->secretsPanel();
+    auto *text = panel->findChild<QPlainTextEdit *>(QStringLiteral("secretsText"));
+    QVERIFY(text);
+
+    const Engine *engine = s->engine();
+    const QString staticSecret = QString::fromStdString(toHex(*engine->staticSecretKey()));
+    const crypto::SplitKeys split = *engine->transportKeys();
+    const QString tx = QString::fromStdString(toHex(split.tx));
+    // The peer's receive key is our send key: the panel shows the keys really in use.
+    QCOMPARE(c.peer->driver->engine().transportKeys()->rx, split.tx);
+
+    // Hidden by default, and declining the confirmation keeps them hidden.
+    QVERIFY(!panel->isRevealed());
+    QVERIFY(text->isHidden());
+    QVERIFY(text->toPlainText().isEmpty());
+    answerNextMessageBox(QMessageBox::No);
+    QTest::mouseClick(panel->toggleButton(), Qt::LeftButton);
+    QVERIFY(!panel->isRevealed());
+    QVERIFY(text->toPlainText().isEmpty());
+
+    // Confirmed: exactly the engine's keys.
+    answerNextMessageBox(QMessageBox::Yes);
+    c.window->action(QStringLiteral("revealSecrets"))->trigger();
+    QVERIFY(panel->isRevealed());
+    QVERIFY(!text->isHidden());
+    QVERIFY(text->toPlainText().contains(staticSecret));
+    QVERIFY(text->toPlainText().contains(tx));
+    QVERIFY(text->toPlainText().contains(QString::fromStdString(toHex(split.rx))));
+
+    // The session ends: the engine wiped its keys, the panel says so instead of showing them;
+    // the transport keys left are the log's copy (to recompute the wire bytes), labelled as such.
+    c.window->action(QStringLiteral("disconnect"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(s->state(), InspectedSession::State::Ended, Timeout);
+    QTRY_VERIFY(text->toPlainText().contains(QStringLiteral("wiped when the session ended")));
+    QVERIFY(!text->toPlainText().contains(staticSecret));
+    QVERIFY(s->secrets().transportKeysFromLog);
+
+    // Hide, and switching sessions hides them too.
+    QTest::mouseClick(panel->toggleButton(), Qt::LeftButton);
+    QVERIFY(!panel->isRevealed());
+    QVERIFY(text->isHidden());
+    panel->reveal(false);
+    QVERIFY(panel->isRevealed());
+    c.window->setCurrentSession(nullptr);
+    QVERIFY(!panel->isRevealed());
+    QVERIFY(panel->secretsText().isEmpty());
 }
 
 void TestMainWindow::sendFormSendsExactlyWhatWasFilledIn_data()

@@ -86,6 +86,39 @@ private slots:
         QCOMPARE(pair.initiator.handshake()->handshakeHash, hash);
     }
 
+    void secretsAreRevealedOnlyWhileTheSessionLives()
+    {
+        EngineOptions options;
+        const crypto::KeyPair keys = crypto::keyPairFromSeed(Key32{3});
+        options.staticKeyPair = keys;
+        Pair pair(options);
+        // While the session is open: exactly the keys the engine uses.
+        QCOMPARE(pair.initiator.staticSecretKey(), std::optional<Key32>(keys.secretKey));
+        const auto split = pair.initiator.transportKeys();
+        QVERIFY(split);
+        QCOMPARE(split->tx, pair.initiator.handshake()->split.tx);
+        QCOMPARE(split->tx, pair.responder.transportKeys()->rx);
+        QCOMPARE(split->rx, pair.responder.transportKeys()->tx);
+        pair.initiator.destroy();
+        // Once it ended, nothing is left to reveal.
+        QVERIFY(!pair.initiator.staticSecretKey());
+        QVERIFY(!pair.initiator.transportKeys());
+    }
+
+    void noTransportKeysBeforeTheHandshakeOrWithoutNoise()
+    {
+        Engine handshaking{EngineOptions{}};
+        handshaking.start(0ms);
+        QVERIFY(!handshaking.transportKeys());
+        QVERIFY(handshaking.staticSecretKey());
+        EngineOptions plain;
+        plain.noise = false;
+        Engine noNoise{plain};
+        noNoise.start(0ms);
+        QCOMPARE(noNoise.state(), Engine::State::Open);
+        QVERIFY(!noNoise.transportKeys());
+    }
+
     void capabilityComparisonIsExactAndSizeChecked()
     {
         const Key32 a = crypto::keyPairFromSeed(Key32{2}).publicKey;

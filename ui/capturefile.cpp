@@ -1,0 +1,607 @@
+#include "capturefile.h"
+
+#include "framer.h"
+#include "messages.h"
+#include "varint.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QSet>
+
+#include <algorithm>
+#include <limits>
+
+namespace hyperscope::capture {
+
+namespace {
+
+using Kind = MessageLogModel::Kind;
+using Record = MessageLogModel::Record;
+
+/// The longest Noise message (its length prefix is 16 bits).
+constexpr qsizetype MaxHandshakeBytes = 65535;
+/// The longest frame: the framer's limit plus the longest length prefix.
+constexpr qsizetype MaxFrameBytes = qsizetype(MaxFrameSize) + 10;
+
+const char *const KindNames[] = {"frame", "keepalive", "handshake", "warning", "error", "event"};
+
+ByteView viewOf(const QByteArray &bytes)
+{
+    return {reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())};
+}
+
+QString hex(const QByteArray &bytes)
+{
+    return QString::fromLatin1(bytes.toHex());
+}
+
+bool isNote(Kind kind)
+{
+    return kind == Kind::Warning || kind == Kind::Error || kind == Kind::Event;
+}
+
+bool isFrame(Kind kind)
+{
+    return kind == Kind::Frame || kind == Kind::KeepAlive;
+}
+
+QString tooMany(qint64 rows)
+{
+    return QCoreApplication::translate("capture", "%1 rows: a capture holds at most %2")
+        .arg(rows)
+        .arg(MaxRows);
+}
+
+// --- Reading: one row ---------------------------------------------------------------------------
+
+/// Reads one row object; a problem sets m_error ("'plain' is not hexadecimal") and returns false.
+class RowReader
+{
+public:
+    explicit RowReader(const QJsonObject &object)
+        : m_object(object)
+    {}
+
+    QString error() const { return m_error; }
+
+    bool fail(const QString &message)
+    {
+        if (m_error.isEmpty())
+            m_error = message;
+        return false;
+    }
+
+    /// An integer in [min, max]; @p value keeps its default when the key is absent and not
+    /// @p required.
+    bool integer(const char *key, qint64 min, qint64 max, qint64 &value, bool required)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined())
+            return required ? fail(QStringLiteral("'%1' is missing").arg(QLatin1String(key)))
+                            : true;
+        const qint64 i = v.toInteger(std::numeric_limits<qint64>::min());
+        if (!v.isDouble() || i == std::numeric_limits<qint64>::min())
+            return fail(QStringLiteral("'%1' must be an integer").arg(QLatin1String(key)));
+        if (i < min && max == std::numeric_limits<qint64>::max())
+            return fail(
+                QStringLiteral("'%1' is %2, less than %3").arg(QLatin1String(key)).arg(i).arg(min));
+        if (i < min || i > max)
+            return fail(QStringLiteral("'%1' is %2, out of range %3..%4")
+                            .arg(QLatin1String(key))
+                            .arg(i)
+                            .arg(min)
+                            .arg(max));
+        value = i;
+        return true;
+    }
+
+    bool string(const char *key, QString &value, bool required)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined())
+            return required ? fail(QStringLiteral("'%1' is missing").arg(QLatin1String(key)))
+                            : true;
+        if (!v.isString())
+            return fail(QStringLiteral("'%1' must be a string").arg(QLatin1String(key)));
+        value = v.toString();
+        return true;
+    }
+
+    bool boolean(const char *key, bool &value)
+    {
+        const QJsonValue v = m_object.value(QLatin1String(key));
+        if (v.isUndefined())
+            return true;
+        if (!v.isBool())
+            return fail(QStringLiteral("'%1' must be true or false").arg(QLatin1String(key)));
+        value = v.toBool();
+        return true;
+    }
+
+    /// Hex digits (either case, even count, at most @p maxBytes bytes) into @p bytes.
+    bool bytes(const char *key, qsizetype maxBytes, QByteArray &bytes, bool required)
+    {
+        QString text;
+        if (!string(key, text, required))
+            return false;
+        if (text.size() % 2)
+            return fail(
+                QStringLiteral("'%1' has an odd number of hex digits").arg(QLatin1String(key)));
+        if (text.size() / 2 > maxBytes)
+            return fail(QStringLiteral("'%1' holds %2 bytes, more than the %3 allowed")
+                            .arg(QLatin1String(key))
+                            .arg(text.size() / 2)
+                            .arg(maxBytes));
+        for (const QChar c : std::as_const(text)) {
+            const char16_t u = c.unicode();
+            if (!((u >= '0' && u <= '9') || (u >= 'a' && u <= 'f') || (u >= 'A' && u <= 'F')))
+                return fail(QStringLiteral("'%1' is not hexadecimal").arg(QLatin1String(key)));
+        }
+        bytes = QByteArray::fromHex(text.toLatin1());
+        return true;
+    }
+
+    bool row(Row &row)
+    {
+        Record &r = row.record;
+        qint64 time = 0;
+        qint64 session = 0;
+        if (!integer("t", 0, std::numeric_limits<qint64>::max(), time, true) ||
+            !integer("session", 0, 65535, session, true))
+            return false;
+        r.timeUs = time;
+        r.session = quint16(session);
+
+        QString dir;
+        if (!string("dir", dir, true))
+            return false;
+        if (dir == QLatin1String("out"))
+            r.flags |= MessageLogModel::Outbound;
+        else if (dir != QLatin1String("in"))
+            return fail(QStringLiteral("'dir' must be \"in\" or \"out\", not \"%1\"").arg(dir));
+
+        QString kind;
+        if (!string("kind", kind, true))
+            return false;
+        int kindIndex = -1;
+        for (int i = 0; i < int(std::size(KindNames)); ++i) {
+            if (kind == QLatin1String(KindNames[i]))
+                kindIndex = i;
+        }
+        if (kindIndex < 0)
+            return fail(QStringLiteral("'kind' \"%1\" is not one of frame, keepalive, handshake, "
+                                       "warning, error, event")
+                            .arg(kind));
+        r.kind = Kind(kindIndex);
+
+        qint64 offset = 0;
+        if (!integer("offset", 0, std::numeric_limits<qint64>::max(), offset, false) ||
+            !string("note", row.note, isNote(r.kind)))
+            return false;
+        r.streamOffset = quint64(offset);
+
+        bool dropped = false;
+        bool malformed = false;
+        bool encrypted = false;
+        if (!boolean("bytesDropped", dropped) || !boolean("malformed", malformed) ||
+            !boolean("encrypted", encrypted))
+            return false;
+        if (isNote(r.kind))
+            return true; // Notes have no bytes: any other key is ignored.
+
+        if (r.kind == Kind::Handshake) {
+            qint64 step = 0;
+            if (!integer("step", 0, 2, step, true))
+                return false;
+            r.type = quint8(step);
+            r.flags |= MessageLogModel::PlainOnWire;
+            if (!row.note.isEmpty())
+                r.flags |= MessageLogModel::HandshakeFailed;
+            if (dropped) {
+                r.flags |= MessageLogModel::BytesDropped;
+                return true;
+            }
+            return bytes("plain", MaxHandshakeBytes, row.plain, true);
+        }
+
+        // Frames and keepalives.
+        const QJsonValue key = m_object.value(QLatin1String("key"));
+        if (!key.isUndefined()) {
+            QByteArray k;
+            if (!bytes("key", 32, k, true))
+                return false;
+            if (k.size() != 32)
+                return fail(QStringLiteral("'key' must be 64 hex digits"));
+            Key32 discoveryKey;
+            std::copy(k.begin(), k.end(), discoveryKey.begin());
+            row.discoveryKey = discoveryKey;
+        }
+        if (!encrypted) {
+            r.flags |= MessageLogModel::PlainOnWire;
+            if (m_object.contains(QLatin1String("wire")))
+                return fail(QStringLiteral("'wire' is given but 'encrypted' is not true"));
+        }
+        if (dropped) {
+            // No bytes to read the header from: channel and type are given.
+            r.flags |= MessageLogModel::BytesDropped;
+            if (r.kind == Kind::KeepAlive)
+                return true;
+            if (malformed)
+                r.flags |= MessageLogModel::Malformed;
+            qint64 channel = 0;
+            qint64 type = 0;
+            if (!integer("channel", 0, 0xffffffffLL, channel, true) ||
+                !integer("type", 0, 15, type, true))
+                return false;
+            r.channel = quint32(channel);
+            r.type = quint8(type);
+            return true;
+        }
+        if (!bytes("plain", MaxFrameBytes, row.plain, true) ||
+            !bytes("wire", MaxFrameBytes, row.wire, false))
+            return false;
+        if (!row.wire.isEmpty() && row.wire.size() != row.plain.size())
+            return fail(QStringLiteral("'wire' holds %1 bytes, 'plain' %2: they must be as long")
+                            .arg(row.wire.size())
+                            .arg(row.plain.size()));
+        if (r.kind == Kind::KeepAlive) {
+            if (row.plain != QByteArray(1, '\0'))
+                return fail(QStringLiteral("a keepalive's 'plain' must be \"00\""));
+            return true;
+        }
+        return frame(row);
+    }
+
+    /// Reads channel and type from the frame's header, and whether its payload decodes.
+    bool frame(Row &row)
+    {
+        Record &r = row.record;
+        const ByteView bytes = viewOf(row.plain);
+        const varint::Decoded length = varint::decode(bytes);
+        if (length.status != varint::Status::Ok)
+            return fail(QStringLiteral("'plain' does not start with a valid length varint"));
+        if (length.value != bytes.size() - length.size)
+            return fail(QStringLiteral("'plain' is not one whole frame: its length prefix says "
+                                       "%1 bytes follow, %2 do")
+                            .arg(length.value)
+                            .arg(bytes.size() - length.size));
+        if (length.value == 0)
+            return fail(QStringLiteral("an empty frame must have kind \"keepalive\""));
+        const varint::Decoded header = varint::decode(bytes.subspan(length.size));
+        if (header.status != varint::Status::Ok)
+            return fail(QStringLiteral("'plain' has no valid header varint"));
+        r.channel = quint32(std::min<std::uint64_t>(header.value >> 4, 0xffffffffu));
+        r.type = quint8(header.value & 0x0f);
+        const ByteView payload = bytes.subspan(length.size + header.size);
+        std::string error;
+        if ((r.type <= 10 && !decodeMessage(r.type, payload, error)) ||
+            (r.type == 15 && !decodeExtension(payload, error)))
+            r.flags |= MessageLogModel::Malformed;
+        return true;
+    }
+
+private:
+    const QJsonObject m_object; // implicitly shared: a copy is cheap
+    QString m_error;
+};
+
+/// The JSON object on @p line, or an error.
+std::optional<QJsonObject> parseObject(const QByteArray &line, QString &error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        error = QStringLiteral("not valid JSON (%1 at offset %2)")
+                    .arg(parseError.errorString())
+                    .arg(parseError.offset);
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        error = QStringLiteral("not a JSON object");
+        return std::nullopt;
+    }
+    return document.object();
+}
+
+/// The next line, its end included, through @p buffer: memory grows with the line, not with
+/// the limit. Stops early once the line is longer than @p limit plus a line end.
+QByteArray readLine(QIODevice &in, std::vector<char> &buffer, qint64 limit, bool &failed)
+{
+    QByteArray line;
+    while (!line.endsWith('\n') && line.size() <= limit + 2) {
+        const qint64 n = in.readLine(buffer.data(), qint64(buffer.size()));
+        if (n < 0) {
+            failed = !in.atEnd();
+            break;
+        }
+        if (n == 0) // the end (read() is for files and buffers, not sockets)
+            break;
+        line.append(buffer.data(), qsizetype(n));
+    }
+    return line;
+}
+
+QString lineError(qint64 line, const QString &what)
+{
+    return QStringLiteral("line %1: %2").arg(line).arg(what);
+}
+
+} // namespace
+
+// --- Writing ------------------------------------------------------------------------------------
+
+bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, QString *error)
+{
+    auto failed = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (rows.size() > MaxRows)
+        return failed(tooMany(rows.size()));
+    qint64 totalBytes = 0;
+    QSet<int> sessions;
+    for (const int row : rows) {
+        if (row < 0 || row >= log.rowCount())
+            return failed(QStringLiteral("row %1 is not in the log").arg(row));
+        const Record &r = log.record(row);
+        sessions.insert(r.session);
+        totalBytes += r.bytes.size * ((r.flags & MessageLogModel::PlainOnWire) ? 1 : 2);
+    }
+    if (totalBytes > MaxTotalBytes)
+        return failed(QStringLiteral("the rows hold %1 bytes: a capture holds at most %2")
+                          .arg(totalBytes)
+                          .arg(MaxTotalBytes));
+
+    QList<int> ids = sessions.values();
+    std::sort(ids.begin(), ids.end());
+    QJsonArray sessionArray;
+    for (const int id : std::as_const(ids))
+        sessionArray.append(QJsonObject{{QStringLiteral("id"), id},
+                                        {QStringLiteral("label"), log.sessionLabel(id)}});
+    const QString generator = QStringLiteral("%1 %2").arg(
+        QCoreApplication::applicationName().isEmpty() ? QStringLiteral("hyperscope")
+                                                      : QCoreApplication::applicationName(),
+        QCoreApplication::applicationVersion());
+    const QJsonObject header{
+        {QStringLiteral("format"), QLatin1String(FormatName)},
+        {QStringLiteral("version"), Version},
+        {QStringLiteral("generator"), generator.trimmed()},
+        {QStringLiteral("created"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+        {QStringLiteral("rows"), rows.size()},
+        {QStringLiteral("sessions"), sessionArray},
+    };
+    auto put = [&out](const QJsonObject &object) {
+        const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+        return out.write(line) == line.size();
+    };
+    if (!put(header))
+        return failed(QStringLiteral("cannot write: %1").arg(out.errorString()));
+
+    for (const int row : rows) {
+        const Record &r = log.record(row);
+        QJsonObject o;
+        o.insert(QStringLiteral("t"), r.timeUs);
+        o.insert(QStringLiteral("session"), int(r.session));
+        o.insert(QStringLiteral("dir"), r.direction() == Direction::Outbound
+                                            ? QStringLiteral("out")
+                                            : QStringLiteral("in"));
+        o.insert(QStringLiteral("kind"), QLatin1String(KindNames[int(r.kind)]));
+        if (r.streamOffset)
+            o.insert(QStringLiteral("offset"), qint64(r.streamOffset));
+        const QString note = log.noteText(r);
+        if (!note.isEmpty())
+            o.insert(QStringLiteral("note"), note);
+        if (r.kind == Kind::Handshake)
+            o.insert(QStringLiteral("step"), int(r.type));
+        if (isFrame(r.kind)) {
+            if (const std::optional<Key32> key = log.channelKey(r.channelKey))
+                o.insert(QStringLiteral("key"), QString::fromStdString(toHex(*key)));
+            if (!(r.flags & MessageLogModel::PlainOnWire))
+                o.insert(QStringLiteral("encrypted"), true);
+        }
+        if (r.flags & MessageLogModel::BytesDropped) {
+            o.insert(QStringLiteral("bytesDropped"), true);
+            if (r.flags & MessageLogModel::Malformed)
+                o.insert(QStringLiteral("malformed"), true);
+            if (r.kind == Kind::Frame) {
+                o.insert(QStringLiteral("channel"), qint64(r.channel));
+                o.insert(QStringLiteral("type"), int(r.type));
+            }
+        } else if (!isNote(r.kind)) {
+            o.insert(QStringLiteral("plain"), hex(log.plainBytes(row)));
+            if (isFrame(r.kind) && !(r.flags & MessageLogModel::PlainOnWire)) {
+                const QByteArray wire = log.wireBytes(row);
+                if (!wire.isEmpty())
+                    o.insert(QStringLiteral("wire"), hex(wire));
+            }
+        }
+        if (!put(o))
+            return failed(QStringLiteral("cannot write: %1").arg(out.errorString()));
+    }
+    return true;
+}
+
+bool save(const QString &path, const MessageLogModel &log, const QList<int> &rows, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    QString writeError;
+    if (!write(file, log, rows, &writeError)) {
+        file.cancelWriting();
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, writeError);
+        return false;
+    }
+    if (!file.commit()) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+// --- Reading ------------------------------------------------------------------------------------
+
+std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits)
+{
+    auto failed = [error](const QString &message) -> std::optional<Capture> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    Capture capture;
+    std::vector<char> buffer(64 * 1024);
+    qint64 announced = -1;
+    qint64 totalBytes = 0;
+    for (qint64 number = 1;; ++number) {
+        if (in.atEnd()) {
+            if (number == 1)
+                return failed(QStringLiteral("the file is empty"));
+            break;
+        }
+        bool readFailed = false;
+        QByteArray line = readLine(in, buffer, limits.maxLineBytes, readFailed);
+        if (readFailed)
+            return failed(
+                lineError(number, QStringLiteral("cannot read: %1").arg(in.errorString())));
+        if (line.endsWith('\n'))
+            line.chop(line.endsWith("\r\n") ? 2 : 1);
+        else if (!in.atEnd())
+            return failed(lineError(
+                number,
+                QStringLiteral("longer than the limit of %1 bytes").arg(limits.maxLineBytes)));
+        if (line.size() > limits.maxLineBytes)
+            return failed(lineError(
+                number,
+                QStringLiteral("longer than the limit of %1 bytes").arg(limits.maxLineBytes)));
+        if (line.trimmed().isEmpty())
+            return failed(lineError(number, QStringLiteral("empty line")));
+
+        QString parseError;
+        const std::optional<QJsonObject> object = parseObject(line, parseError);
+        if (!object)
+            return failed(lineError(number, parseError));
+
+        if (number == 1) {
+            // The header.
+            const QJsonObject &h = *object;
+            if (h.value(QLatin1String("format")).toString() != QLatin1String(FormatName))
+                return failed(
+                    lineError(1, QStringLiteral("not a hyperscope capture (no \"format\":\"%1\")")
+                                     .arg(QLatin1String(FormatName))));
+            const QJsonValue version = h.value(QLatin1String("version"));
+            if (!version.isDouble() || version.toInteger(-1) < 0)
+                return failed(lineError(1, QStringLiteral("'version' must be an integer")));
+            if (version.toInteger() != Version)
+                return failed(lineError(1, QStringLiteral("unsupported version %1 (this "
+                                                          "hyperscope reads version %2)")
+                                               .arg(version.toInteger())
+                                               .arg(Version)));
+            RowReader reader(h);
+            if (!reader.integer("rows", 0, std::numeric_limits<qint64>::max(), announced, true))
+                return failed(lineError(1, reader.error()));
+            if (announced > limits.maxRows)
+                return failed(lineError(1, QStringLiteral("the header announces %1 rows, more "
+                                                          "than the %2 a capture may hold")
+                                               .arg(announced)
+                                               .arg(limits.maxRows)));
+            if (!reader.string("generator", capture.generator, false) ||
+                !reader.string("created", capture.created, false))
+                return failed(lineError(1, reader.error()));
+            const QJsonValue sessions = h.value(QLatin1String("sessions"));
+            if (!sessions.isUndefined() && !sessions.isArray())
+                return failed(lineError(1, QStringLiteral("'sessions' must be an array")));
+            const QJsonArray array = sessions.toArray();
+            if (array.size() > 65536)
+                return failed(lineError(1, QStringLiteral("more than 65536 sessions")));
+            for (const QJsonValue &entry : array) {
+                if (!entry.isObject())
+                    return failed(
+                        lineError(1, QStringLiteral("each of 'sessions' must be an object")));
+                RowReader session(entry.toObject());
+                qint64 id = 0;
+                QString label;
+                if (!session.integer("id", 0, 65535, id, true) ||
+                    !session.string("label", label, true))
+                    return failed(
+                        lineError(1, QStringLiteral("in 'sessions': %1").arg(session.error())));
+                capture.sessionLabels.insert(int(id), label);
+            }
+            // Reserve no more than a modest amount up front: 'rows' is only a claim.
+            capture.rows.reserve(std::size_t(std::min<qint64>(announced, 65536)));
+            continue;
+        }
+
+        if (qint64(capture.rows.size()) >= announced)
+            return failed(lineError(number, QStringLiteral("more rows than the %1 the header "
+                                                           "announces")
+                                                .arg(announced)));
+        Row row;
+        RowReader reader(*object);
+        if (!reader.row(row))
+            return failed(lineError(number, reader.error()));
+        totalBytes +=
+            row.plain.size() + row.wire.size() + row.note.size() * qsizetype(sizeof(QChar));
+        if (totalBytes > limits.maxTotalBytes)
+            return failed(lineError(number, QStringLiteral("the rows so far hold more than %1 "
+                                                           "bytes, the most a capture may hold")
+                                                .arg(limits.maxTotalBytes)));
+        capture.rows.push_back(std::move(row));
+    }
+    if (qint64(capture.rows.size()) != announced)
+        return failed(QStringLiteral("truncated: the header announces %1 rows, the file has %2")
+                          .arg(announced)
+                          .arg(capture.rows.size()));
+    return capture;
+}
+
+std::optional<Capture> load(const QString &path, QString *error)
+{
+    QFile file(path);
+    const QString name = QFileInfo(path).fileName();
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(name, file.errorString());
+        return std::nullopt;
+    }
+    QString readError;
+    std::optional<Capture> capture = read(file, &readError);
+    if (!capture && error)
+        *error = QStringLiteral("%1: %2").arg(name, readError);
+    return capture;
+}
+
+void addTo(MessageLogModel &log, const Capture &capture, const std::function<int(int)> &sessionId,
+           const QString &fileName)
+{
+    QMap<int, int> ids; // file id -> log id
+    for (const Row &row : capture.rows) {
+        const int fileId = row.record.session;
+        auto it = ids.find(fileId);
+        if (it == ids.end()) {
+            it = ids.insert(fileId, sessionId(fileId));
+            const QString label =
+                capture.sessionLabels.value(fileId, QStringLiteral("#%1").arg(fileId));
+            log.setSessionLabel(it.value(), fileName.isEmpty()
+                                                ? label
+                                                : QStringLiteral("%1 · %2").arg(label, fileName));
+        }
+        Record record = row.record;
+        record.session = quint16(it.value());
+        log.appendRecord(record, viewOf(row.plain), viewOf(row.wire), row.note, row.discoveryKey);
+    }
+    log.flush();
+}
+
+} // namespace hyperscope::capture

@@ -1,0 +1,115 @@
+// Capture files: the message log saved to disk and read back (File → Save Log As / Open Log).
+//
+// Format "hyperscope-capture", version 1: JSON Lines (UTF-8, one JSON object per line, "\n" or
+// "\r\n" line ends). Line 1 is the header, every further line one log row, in log order:
+//
+//   {"format":"hyperscope-capture","version":1,"generator":"hyperscope 0.1.0",
+//    "created":"2026-11-26T09:30:00Z","rows":3,"sessions":[{"id":1,"label":"#1 127.0.0.1:4000"}]}
+//   {"t":1234,"session":1,"dir":"out","kind":"handshake","step":0,"plain":"20…"}
+//   {"t":5678,"session":1,"dir":"in","kind":"frame","offset":0,"key":"6b7e…","plain":"0c15…",
+//    "encrypted":true,"wire":"91ff…","note":"chat"}
+//   {"t":9012,"session":1,"dir":"in","kind":"error","note":"timeout: no bytes for 20000 ms"}
+//
+// Header: "format" and "version" (a reader refuses other versions); "rows", the number of row
+// lines that follow (a shorter file is truncated); "sessions", the labels of the sessions the
+// rows refer to; "generator" and "created" (UTC) are informational. The writer sorts keys and
+// leaves out keys at their default. Row keys:
+//   t          integer ≥ 0, microseconds since the log started;
+//   session    integer 0..65535, the session id as it was when the log was saved;
+//   dir        "in" (received) or "out" (sent);
+//   kind       "frame", "keepalive", "handshake", "warning", "error" or "event";
+//   step       handshake rows: which Noise XX message, 0..2;
+//   offset     integer ≥ 0, the row's position in its direction's transport stream (default 0);
+//   key        frame rows: the channel's discovery key (64 hex digits) when it was known;
+//   plain      frame, keepalive and handshake rows: the bytes in clear, lower-case hex. A frame
+//              is one whole frame, length prefix included (its channel and type are read from
+//              its header); a keepalive is "00"; a handshake row holds the Noise message;
+//   encrypted  frame and keepalive rows: true when the transport was encrypted (default false:
+//              the wire bytes are the plain bytes);
+//   wire       encrypted rows: the bytes as they crossed the socket, as long as "plain"; left out
+//              when the inspector did not know them;
+//   note       the text of warning, error and event rows (required there), the failure of a
+//              handshake step, the extension's name of a type-15 frame;
+//   bytesDropped  true when the log's memory budget had run out and the bytes were not kept:
+//              "plain" is then left out and a frame row gives "channel" (0..2^32-1, the
+//              header's channel id) and "type" (0..15) instead, and "malformed": true when it
+//              did not decode.
+// Whether a frame is malformed is otherwise recomputed from its bytes. Unknown keys are ignored.
+//
+// Reading treats every file as hostile: lines are capped at MaxLineBytes, rows at MaxRows and
+// the bytes of all rows together (frames and notes) at MaxTotalBytes; the first problem stops the
+// read with a message naming the line ("line 4: 'plain' is not hexadecimal"), and nothing is
+// loaded.
+#pragma once
+
+#include "messagelogmodel.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QString>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+class QIODevice;
+
+namespace hyperscope::capture {
+
+inline constexpr const char *FormatName = "hyperscope-capture";
+inline constexpr int Version = 1;
+/// The longest line read: an 8 MiB frame in hex twice (plain and wire) plus room for the rest.
+inline constexpr qint64 MaxLineBytes = 40 * 1024 * 1024;
+/// The most rows a capture holds (twice the million rows the log is built for).
+inline constexpr int MaxRows = 2'000'000;
+/// The most bytes the rows of a capture hold in memory: plain and wire bytes (decoded) and
+/// notes (UTF-16) together.
+inline constexpr qint64 MaxTotalBytes = qint64(1) << 30;
+
+/// The caps read() applies (the defaults above; tests use smaller ones).
+struct Limits
+{
+    qint64 maxLineBytes = MaxLineBytes;
+    qint64 maxRows = MaxRows;
+    qint64 maxTotalBytes = MaxTotalBytes;
+};
+
+/// One row read from a file: the record (its bytes, extra and channelKey not yet set) and what
+/// MessageLogModel::appendRecord() stores with it.
+struct Row
+{
+    MessageLogModel::Record record;
+    QByteArray plain;
+    QByteArray wire;
+    QString note;
+    std::optional<Key32> discoveryKey;
+};
+
+struct Capture
+{
+    QString generator;
+    QString created;
+    /// Labels of the sessions, by their id in the file.
+    QMap<int, QString> sessionLabels;
+    std::vector<Row> rows;
+};
+
+/// Writes source rows @p rows of @p log (flushed rows, in the order given) to @p out.
+/// Returns false with @p error when the rows exceed the caps or the device fails.
+bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, QString *error);
+/// write() to @p path, atomically (QSaveFile).
+bool save(const QString &path, const MessageLogModel &log, const QList<int> &rows, QString *error);
+
+/// Reads a capture; on failure returns nothing and sets @p error ("line 3: ...").
+std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits = {});
+/// read() from @p path; the error then starts with the file's name.
+std::optional<Capture> load(const QString &path, QString *error);
+
+/// Appends @p capture's rows to @p log (flushed), the session ids mapped by @p sessionId
+/// (file id → log id). Each session is named after its label in the file and @p fileName:
+/// "#1 127.0.0.1:4000 · capture.jsonl" (just the label when @p fileName is empty).
+void addTo(MessageLogModel &log, const Capture &capture, const std::function<int(int)> &sessionId,
+           const QString &fileName);
+
+} // namespace hyperscope::capture
