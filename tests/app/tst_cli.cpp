@@ -63,7 +63,7 @@ public:
     std::optional<QJsonObject> take(const QString &name, int timeout = Wait)
     {
         std::optional<QJsonObject> found;
-        QTest::qWaitFor(
+        (void)QTest::qWaitFor( // the caller checks what was found
             [&] {
                 for (qsizetype i = 0; i < m_events.size(); ++i) {
                     if (!m_taken[i] && m_events[i].value(QLatin1String("event")) == name) {

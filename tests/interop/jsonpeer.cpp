@@ -54,7 +54,7 @@ void JsonPeer::readLines()
 QJsonObject JsonPeer::waitFor(const std::function<bool(const QJsonObject &)> &match, int timeoutMs)
 {
     QJsonObject found;
-    QTest::qWaitFor(
+    (void)QTest::qWaitFor( // the caller checks what was found
         [&] {
             readLines();
             for (const QJsonObject &event : std::as_const(m_events)) {

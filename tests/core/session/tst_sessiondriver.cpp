@@ -565,7 +565,9 @@ void tst_SessionDriver::serverAllocatesIdsSharedWithDialer()
     SessionIds ids;
     QCOMPARE(ids.last(), 0);
     SessionServer server(&ids);
-    server.setOptions(EngineOptions{.initiator = true});
+    EngineOptions dialerOptions;
+    dialerOptions.initiator = true;
+    server.setOptions(dialerOptions);
     QCOMPARE(server.options().initiator, false); // the accepting side is always the responder
     QVERIFY(server.listen(QHostAddress::LocalHost, 0));
     QVERIFY(server.port() != 0);
