@@ -403,6 +403,15 @@ void LogPane::rebuildSessionCombo()
     }
 }
 
+void LogPane::addSessionFilterEntry(int session, const QString &text)
+{
+    const int existing = m_sessionCombo->findData(session);
+    if (existing < 0)
+        m_sessionCombo->addItem(text, session);
+    else
+        m_sessionCombo->setItemText(existing, text);
+}
+
 void LogPane::addChannelKey(quint32 index)
 {
     const std::optional<Key32> key = m_log->channelKey(index);

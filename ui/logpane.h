@@ -46,6 +46,9 @@ public:
     void setShowKeepAlives(bool show);
     /// Restricts the log to one session (0: all).
     void setSessionFilter(int session);
+    /// Offers @p session in the session filter although no live session stands behind it (the
+    /// sessions of an opened capture file).
+    void addSessionFilterEntry(int session, const QString &text);
     void focusTextFilter();
     /// Selects source row @p row (making it visible if filtered out is not possible: returns
     /// false then).

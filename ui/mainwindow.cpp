@@ -840,8 +840,17 @@ bool MainWindow::openLog(const QString &path, QString *error)
     }
     m_log->flush(); // live rows that came first stay first
     const QString name = QFileInfo(path).fileName();
+    QList<int> loadedSessions;
     capture::addTo(
-        *m_log, *file, [this](int) { return m_ids.next(); }, name);
+        *m_log, *file,
+        [this, &loadedSessions](int) {
+            loadedSessions.append(m_ids.next());
+            return loadedSessions.last();
+        },
+        name);
+    // The file's sessions have no live session behind them, but can be filtered on all the same.
+    for (const int session : std::as_const(loadedSessions))
+        m_logPane->addSessionFilterEntry(session, m_log->sessionLabel(session));
     updateStatusCounts();
     m_tabs->setCurrentIndex(MessagesTab);
     statusBar()->showMessage(

@@ -17,6 +17,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QBuffer>
+#include <QComboBox>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -594,6 +595,15 @@ void TestCaptureFile::mainWindowSavesAndOpens()
              QStringLiteral("#1 127.0.0.1:4000 · session.jsonl"));
     QVERIFY(log->record(0).session != log->record(1).session);
     QCOMPARE(window.tabs()->currentIndex(), int(MainWindow::MessagesTab));
+    // The file's sessions can be chosen in the log's session filter.
+    QComboBox *sessionFilter = window.logPane()->sessionFilterCombo();
+    const int entry = sessionFilter->findData(log->record(0).session);
+    QVERIFY(entry > 0);
+    QCOMPARE(sessionFilter->itemText(entry), QStringLiteral("#1 127.0.0.1:4000 · session.jsonl"));
+    sessionFilter->setCurrentIndex(entry);
+    QVERIFY(window.logPane()->filterModel()->rowCount() > 0);
+    QVERIFY(window.logPane()->filterModel()->rowCount() < log->rowCount());
+    sessionFilter->setCurrentIndex(0);
     // Every loaded row can be selected and shows what the original showed.
     LogPane original(&source, nullptr);
     for (int i = 0; i < log->rowCount(); ++i) {

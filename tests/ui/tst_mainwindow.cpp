@@ -34,6 +34,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTest>
 #include <QTimer>
 #include <QTreeView>
@@ -140,6 +141,7 @@ private slots:
     void initTestCase();
     void connectsToALocalPeerAndShowsEverything();
     void secretKeysAreShownOnlyWhenAsked();
+    void logListNavigatesByKeyboard();
     void sendFormSendsExactlyWhatWasFilledIn_data();
     void sendFormSendsExactlyWhatWasFilledIn();
     void rawFramesBypassTheEngine();
@@ -292,6 +294,36 @@ void TestMainWindow::secretKeysAreShownOnlyWhenAsked()
     c.window->setCurrentSession(nullptr);
     QVERIFY(!panel->isRevealed());
     QVERIFY(panel->secretsText().isEmpty());
+}
+
+void TestMainWindow::logListNavigatesByKeyboard()
+{
+    Connected c = connectWithChannel();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        c.session->channels()->index(0, ChannelTableModel::StateColumn).data().toString(),
+        QStringLiteral("established"), Timeout);
+    LogPane *pane = c.window->logPane();
+    QTableView *view = pane->logView();
+    c.window->logModel()->flush();
+    const int rows = view->model()->rowCount();
+    QVERIFY(rows >= 5);
+    view->setFocus();
+    view->setCurrentIndex(view->model()->index(2, MessageLogModel::SummaryColumn));
+
+    // Home and End go to the first and last message (not the first and last column), and the
+    // detail panes follow the selection.
+    QTest::keyClick(view, Qt::Key_End);
+    QCOMPARE(view->currentIndex().row(), rows - 1);
+    QCOMPARE(pane->currentSourceRow(), rows - 1);
+    QTest::keyClick(view, Qt::Key_Home);
+    QCOMPARE(view->currentIndex().row(), 0);
+    QCOMPARE(pane->currentSourceRow(), 0);
+    QTest::keyClick(view, Qt::Key_Down);
+    QCOMPARE(view->currentIndex().row(), 1);
+    QVERIFY(pane->fieldModel()->rowCount() > 0);
+    // Whole rows are selected, as in a list.
+    QCOMPARE(view->selectionModel()->selectedRows().size(), 1);
+    QCOMPARE(view->selectionBehavior(), QAbstractItemView::SelectRows);
 }
 
 void TestMainWindow::sendFormSendsExactlyWhatWasFilledIn_data()
