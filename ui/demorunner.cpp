@@ -159,7 +159,12 @@ void DemoRunner::answer(SessionDriver *driver, const ChannelInfo &channel, const
                          Key32 hash = crypto::discoveryKey(asView(data.value()));
                          node->set_hash(std::string(hash.begin(), hash.end()));
                          node->set_size(data.value().size());
-                         data.set_signature(std::string(64, '\x5a'));
+                         // Not a real signature (the demo has no signing key), but 64 bytes
+                         // that look like one: two derived hashes.
+                         const Key32 second = crypto::discoveryKey(hash);
+                         std::string signature(hash.begin(), hash.end());
+                         signature.append(second.begin(), second.end());
+                         data.set_signature(signature);
                      }));
     }
 }
