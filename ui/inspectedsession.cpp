@@ -71,6 +71,9 @@ InspectedSession::Secrets InspectedSession::secrets() const
 
 InspectedSession::~InspectedSession()
 {
+    // Still a whole InspectedSession here (QObject::destroyed comes too late: views that read a
+    // row while it is removed would call into a half-destroyed object).
+    emit aboutToBeDestroyed();
     if (m_driver) {
         // The engine must not call into a trace that is going away.
         m_driver->engine().setTraceSink(nullptr);

@@ -134,6 +134,8 @@ signals:
     void handshakeChanged();
     /// The session ended (once). @p reason is empty for a clean end.
     void ended(const QString &reason);
+    /// Emitted first thing in the destructor, while every accessor still works.
+    void aboutToBeDestroyed();
 
 private:
     friend class InspectorTrace;

@@ -42,7 +42,7 @@ void SessionListModel::addSession(InspectedSession *session)
     m_sessions.append(session);
     endInsertRows();
     connect(session, &InspectedSession::changed, this, &SessionListModel::scheduleRefresh);
-    connect(session, &QObject::destroyed, this, [this, session] {
+    connect(session, &InspectedSession::aboutToBeDestroyed, this, [this, session] {
         const int index = int(m_sessions.indexOf(session));
         if (index < 0)
             return;
