@@ -5,6 +5,7 @@
 #include "connectdialog.h"
 #include "demorunner.h"
 #include "extensionspane.h"
+#include "flowgraph.h"
 #include "handshakeladder.h"
 #include "icons.h"
 #include "inspectedsession.h"
@@ -35,6 +36,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
@@ -179,10 +181,12 @@ void MainWindow::buildActions()
                               [this](bool on) { m_logPane->setShowKeepAlives(on); });
     keepAlives->setCheckable(true);
     keepAlives->setChecked(true);
-    QAction *autoScroll =
-        add(QStringLiteral("autoScroll"), tr("&Auto-scroll"),
-            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), tr("Follow new messages"),
-            [this](bool on) { m_logPane->setAutoScroll(on); });
+    QAction *autoScroll = add(QStringLiteral("autoScroll"), tr("&Auto-scroll"),
+                              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
+                              tr("Follow new messages"), [this](bool on) {
+                                  m_logPane->setAutoScroll(on);
+                                  m_flow->setAutoScroll(on);
+                              });
     autoScroll->setCheckable(true);
     autoScroll->setChecked(true);
 
@@ -217,6 +221,11 @@ void MainWindow::buildCentral()
     ladderScroll->setFrameShape(QFrame::NoFrame);
     m_channelsPane = new ChannelsPane;
     m_extensionsPane = new ExtensionsPane;
+    // The flow graph draws the rows the log shows and shares its selection.
+    m_flow = new FlowGraph;
+    m_flow->setModel(m_logPane->filterModel());
+    m_flow->setSelectionModel(m_logPane->logView()->selectionModel());
+    connect(m_flow, &FlowGraph::rowActivated, m_logPane, &LogPane::selectSourceRow);
 
     m_tabs = new QTabWidget;
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
@@ -225,6 +234,7 @@ void MainWindow::buildCentral()
     m_tabs->insertTab(HandshakeTab, ladderScroll, tr("Handshake"));
     m_tabs->insertTab(ChannelsTab, m_channelsPane, tr("Channels"));
     m_tabs->insertTab(ExtensionsTab, m_extensionsPane, tr("Extensions"));
+    m_tabs->insertTab(FlowTab, m_flow, tr("Flow"));
     for (int i = 0; i < TabCount; ++i)
         m_tabs->setTabToolTip(i, tr("Alt+%1").arg(i + 1));
     auto *container = new QWidget;
@@ -317,7 +327,7 @@ void MainWindow::buildMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     const QString tabNames[] = {tr("&Messages"), tr("&Handshake"), tr("&Channels"),
-                                tr("&Extensions")};
+                                tr("&Extensions"), tr("&Flow")};
     for (int i = 0; i < TabCount; ++i) {
         QAction *tab = view->addAction(tabNames[i]);
         tab->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)));
@@ -775,6 +785,7 @@ void MainWindow::showcase()
             r.direction() != Direction::Inbound || !m_logPane->selectSourceRow(row))
             continue;
         m_logPane->setAutoScroll(false);
+        m_flow->setAutoScroll(false);
         m_actions.value(QStringLiteral("autoScroll"))->setChecked(false);
         m_logPane->hexPane()->setMode(HexPane::Mode::Both);
         // Highlight the block's value: the field a reader cares about.

@@ -25,6 +25,7 @@ namespace hyperscope {
 class ChannelsPane;
 class DemoRunner;
 class ExtensionsPane;
+class FlowGraph;
 class HandshakeLadder;
 class InspectedSession;
 class LogPane;
@@ -39,7 +40,7 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum Tab { MessagesTab, HandshakeTab, ChannelsTab, ExtensionsTab, TabCount };
+    enum Tab { MessagesTab, HandshakeTab, ChannelsTab, ExtensionsTab, FlowTab, TabCount };
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -85,6 +86,7 @@ public:
     SecretsPanel *secretsPanel() const { return m_secretsPanel; }
     ChannelsPane *channelsPane() const { return m_channelsPane; }
     ExtensionsPane *extensionsPane() const { return m_extensionsPane; }
+    FlowGraph *flowGraph() const { return m_flow; }
     SendMessageForm *sendForm() const { return m_sendForm; }
     QTabWidget *tabs() const { return m_tabs; }
     SessionSidebar *sidebar() const { return m_sidebar; }
@@ -153,6 +155,7 @@ private:
     SecretsPanel *m_secretsPanel = nullptr;
     ChannelsPane *m_channelsPane = nullptr;
     ExtensionsPane *m_extensionsPane = nullptr;
+    FlowGraph *m_flow = nullptr;
     SendMessageForm *m_sendForm = nullptr;
     QDockWidget *m_sessionsDock = nullptr;
     QDockWidget *m_sendDock = nullptr;

@@ -71,7 +71,7 @@ int main(int argc, char *argv[])
                                    QStringLiteral("SECONDS"), QStringLiteral("4"));
     const QCommandLineOption tab(QStringLiteral("tab"),
                                  QStringLiteral("Tab to show: messages, handshake, channels, "
-                                                "extensions."),
+                                                "extensions, flow."),
                                  QStringLiteral("NAME"));
     parser.addOptions(
         {listen, connect, key, noEncrypt, noNoise, timeout, open, demo, screenshot, delay, tab});
@@ -123,7 +123,8 @@ int main(int argc, char *argv[])
         }
     }
     const QStringList tabs = {QStringLiteral("messages"), QStringLiteral("handshake"),
-                              QStringLiteral("channels"), QStringLiteral("extensions")};
+                              QStringLiteral("channels"), QStringLiteral("extensions"),
+                              QStringLiteral("flow")};
     const int tabIndex = parser.isSet(tab) ? int(tabs.indexOf(parser.value(tab).toLower())) : 0;
     if (tabIndex < 0)
         return fail(QStringLiteral("--tab: one of %1").arg(tabs.join(QStringLiteral(", "))));
