@@ -5,12 +5,10 @@
 #
 #   scripts/sanitize.sh [ctest arguments...]
 #
-# Left out of this tree, and run only by the main build (scripts/test.sh):
-#  - the GUI (HYPERSCOPE_BUILD_UI=OFF) and its tests: Qt Widgets under ASan doubles the build for
-#    code that never sees peer bytes directly (the models are fed by the trace the engine makes);
-#  - tst_interop: it runs the Node.js reference peer, which is not ours to sanitize, and is the
-#    slowest test;
-#  - the benchmarks.
+# The whole suite runs here, the GUI's tests included (offscreen), except:
+#  - tst_interop and tst_guiinterop: they run the Node.js reference peer, which is not ours to
+#    sanitize (the GUI code they drive is covered by tst_mainwindow here), and are the slowest;
+#  - the benchmarks (not tests).
 # The load test holds fewer sessions for less time here (ASan costs memory and time per session);
 # the main build runs it in full.
 set -euo pipefail
@@ -26,7 +24,7 @@ flags+=" -fno-omit-frame-pointer -O1 -g"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS="$flags" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-    -DHYPERSCOPE_BUILD_UI=OFF -DHYPERSCOPE_BUILD_BENCH=OFF >/dev/null
+    -DHYPERSCOPE_BUILD_UI=ON -DHYPERSCOPE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" --parallel "$(nproc)"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
@@ -35,4 +33,4 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export HYPERSCOPE_LOAD_SESSIONS=${HYPERSCOPE_LOAD_SESSIONS:-250}
 export HYPERSCOPE_LOAD_SECONDS=${HYPERSCOPE_LOAD_SECONDS:-15}
 cd "$build"
-ctest --output-on-failure --timeout 900 -j 2 -E '^(tst_interop|interop_install_reference)$' "$@"
+ctest --output-on-failure --timeout 900 -j 2 -E '^(tst_interop|tst_guiinterop|interop_install_reference)$' "$@"
