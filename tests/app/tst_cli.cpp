@@ -403,6 +403,16 @@ void tst_Cli::exchangesExtensionsOnBothScopes()
 
     // Channel scope: names of its own, selected by key on one side and discoveryKey on the other.
     listener.send(command("register", {{"key", KeyHex}, {"name", "chan-x"}}));
+    // The listener uses its new name at once, and the connector waits to see it: the two
+    // processes read stdin and the socket independently, so without this the connector's
+    // extension below could overtake the listener's own registration and find no local name.
+    listener.send(command("extension", {{"key", KeyHex}, {"name", "chan-x"}, {"payload", "00"}}));
+    TAKE_EVENT(listenerChannelNames, connector, "extensions");
+    QCOMPARE(listenerChannelNames.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
+    QCOMPARE(listenerChannelNames.value(QLatin1String("names")).toArray(), (QJsonArray{"chan-x"}));
+    TAKE_EVENT(unmatched, connector, "extension");
+    QCOMPARE(unmatched.value(QLatin1String("name")), QJsonValue()); // not registered there yet
+    QCOMPARE(unmatched.value(QLatin1String("payload")).toString(), QStringLiteral("00"));
     connector.send(command("register", {{"discoveryKey", discoveryKey}, {"name", "chan-x"}}));
     connector.send(command("register", {{"discoveryKey", discoveryKey}, {"name", "chan-a"}}));
     connector.send(command("extension", {{"key", KeyHex}, {"name", "chan-x"}, {"payload", "aa"}}));
