@@ -24,7 +24,7 @@ flags+=" -fno-omit-frame-pointer -O1 -g"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS="$flags" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-    -DHYPERSCOPE_BUILD_UI=ON -DHYPERSCOPE_BUILD_BENCH=OFF >/dev/null
+    -DHYPERSCOPE_BUILD_GUI=ON -DHYPERSCOPE_WARNINGS_AS_ERRORS=ON -DHYPERSCOPE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" --parallel "$(nproc)"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}

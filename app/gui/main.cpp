@@ -1,5 +1,6 @@
 // hyperscope: the desktop inspector. Parses the command line and shows the main window; all the
 // work happens in ui/ (MainWindow) and below.
+#include "hyperscope_version.h"
 #include "mainwindow.h"
 #include "sessionoptions.h"
 
@@ -29,7 +30,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("hyperscope"));
     QApplication::setApplicationDisplayName(QStringLiteral("hyperscope"));
     QApplication::setApplicationVersion(QStringLiteral(HYPERSCOPE_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("invalid.hyperscope.Hyperscope"));
+    QApplication::setDesktopFileName(QStringLiteral(HYPERSCOPE_APP_ID));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -47,7 +47,7 @@ std::optional<Key32> key32FromHex(std::string_view hex)
     const auto bytes = fromHex(hex);
     if (!bytes)
         return std::nullopt;
-    Key32 key;
+    Key32 key{};
     std::copy(bytes->begin(), bytes->end(), key.begin());
     return key;
 }

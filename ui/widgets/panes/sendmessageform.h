@@ -37,7 +37,7 @@ public:
     explicit SendMessageForm(QWidget *parent = nullptr);
 
     void setSession(InspectedSession *session);
-    InspectedSession *session() const { return m_session; }
+    InspectedSession *session() const;
 
     /// Selects the message type (0..10).
     void setMessageType(MessageType type);

@@ -641,4 +641,9 @@ QString SendMessageForm::statusText() const
     return m_status->text();
 }
 
+InspectedSession *SendMessageForm::session() const
+{
+    return m_session;
+}
+
 } // namespace hyperscope

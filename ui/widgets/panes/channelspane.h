@@ -21,7 +21,7 @@ public:
     explicit ChannelsPane(QWidget *parent = nullptr);
 
     void setSession(InspectedSession *session);
-    InspectedSession *session() const { return m_session; }
+    InspectedSession *session() const;
 
     QLineEdit *keyEdit() const { return m_key; }
     QPushButton *openButton() const { return m_open; }

@@ -28,7 +28,7 @@ public:
 
     /// The rows to draw (not owned). Gives the graph a selection model of its own.
     void setModel(MessageLogFilterModel *model);
-    MessageLogFilterModel *model() const { return m_model; }
+    MessageLogFilterModel *model() const;
     /// Shares @p selection (over the same model, e.g. the log view's): the current index is the
     /// row the graph highlights, and clicking an arrow makes it current. Not owned.
     void setSelectionModel(QItemSelectionModel *selection);

@@ -64,6 +64,8 @@ QString ChannelTableModel::stateText(State state)
         return tr("refused");
     case State::RefusedByRemote:
         return tr("refused by remote");
+    case State::SessionEnded:
+        return tr("session ended");
     }
     return {};
 }

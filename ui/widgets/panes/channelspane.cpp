@@ -211,4 +211,9 @@ QString ChannelsPane::statusText() const
     return m_status->text();
 }
 
+InspectedSession *ChannelsPane::session() const
+{
+    return m_session;
+}
+
 } // namespace hyperscope

@@ -659,4 +659,9 @@ void FlowGraph::paintEvent(QPaintEvent *)
     p.drawLine(l.rightX, boxTop + boxHeight, l.rightX, header);
 }
 
+MessageLogFilterModel *FlowGraph::model() const
+{
+    return m_model;
+}
+
 } // namespace hyperscope
