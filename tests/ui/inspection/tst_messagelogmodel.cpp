@@ -1,5 +1,6 @@
-// MessageLogModel and MessageLogFilterModel: batching, lazy text, wire bytes, filtering, and a
-// million rows.
+// MessageLogModel and MessageLogFilterModel: batching, lazy text, wire bytes, filtering, the
+// log's sessions (int ids), and a million rows.
+#include "capturefile.h"
 #include "crypto.h"
 #include "framer.h"
 #include "messagelogfilter.h"
@@ -7,6 +8,7 @@
 #include "messages.h"
 
 #include <QAbstractItemModelTester>
+#include <QBuffer>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
@@ -73,6 +75,9 @@ private slots:
     void filtersWithoutRowRemovals();
     void filterCombinations_data();
     void filterCombinations();
+    void knowsItsSessions();
+    void clearDropsTheSessions();
+    void sessionIdsAreInts();
     void holdsAMillionMessages();
 };
 
@@ -329,6 +334,229 @@ void TestMessageLogModel::filterCombinations()
     if (channelA)
         filter.setChannelFilter(model.channelKeyIndex(keyOf(0xaa)));
     QCOMPARE(filter.rowCount(), expected);
+}
+
+namespace {
+
+/// The session ids of the signal arguments in @p spy.
+QList<int> sessionsOf(const QSignalSpy &spy)
+{
+    QList<int> ids;
+    for (const QList<QVariant> &arguments : spy)
+        ids.append(arguments.at(0).toInt());
+    return ids;
+}
+
+void appendWant(MessageLogModel &model, int session, std::uint64_t start = 1)
+{
+    const Message m = want(start);
+    const Bytes frame = frameOf(1, m);
+    model.appendFrame(session, traceOf(frame, Direction::Inbound, &m),
+                      MessageLogModel::WireStorage::SameAsPlain);
+}
+
+} // namespace
+
+void TestMessageLogModel::knowsItsSessions()
+{
+    MessageLogModel model;
+    model.setFlushInterval(100000); // the test flushes
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy added(&model, &MessageLogModel::sessionAdded);
+    QSignalSpy renamed(&model, &MessageLogModel::sessionLabelChanged);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QCOMPARE(model.sessions(), QList<int>());
+    QCOMPARE(model.sessionCount(), 0);
+
+    // A label alone makes a session (a live one, before its first row).
+    model.setSessionLabel(3, QStringLiteral("#3 10.0.0.3:4000"));
+    QCOMPARE(model.sessions(), QList<int>{3});
+    QVERIFY(model.hasSession(3));
+    QCOMPARE(sessionsOf(added), QList<int>{3});
+    QCOMPARE(renamed.count(), 0);
+    QCOMPARE(model.rowCount(), 0);
+    // The same label again changes nothing.
+    model.setSessionLabel(3, QStringLiteral("#3 10.0.0.3:4000"));
+    QCOMPARE(added.count(), 1);
+    QCOMPARE(renamed.count(), 0);
+
+    // A row makes a session too, once it is flushed; the session is known when the rows arrive.
+    QList<int> sessionsAtInsert;
+    connect(&model, &QAbstractItemModel::rowsInserted, &model,
+            [&] { sessionsAtInsert = model.sessions(); });
+    appendWant(model, 5);
+    appendWant(model, 5);
+    appendWant(model, 3);
+    QCOMPARE(model.sessions(), QList<int>{3}); // pending rows do not count yet
+    QCOMPARE(added.count(), 1);
+    model.flush();
+    QCOMPARE(model.sessions(), (QList<int>{3, 5}));
+    QCOMPARE(sessionsAtInsert, (QList<int>{3, 5}));
+    QCOMPARE(sessionsOf(added), (QList<int>{3, 5}));
+    QCOMPARE(model.sessionCount(), 2);
+    QCOMPARE(model.sessionLabel(5), QStringLiteral("#5"));
+    QCOMPARE(model.index(0, MessageLogModel::SessionColumn).data().toString(),
+             QStringLiteral("#5"));
+    QCOMPARE(model.index(2, MessageLogModel::SessionColumn).data().toString(),
+             QStringLiteral("#3 10.0.0.3:4000"));
+    // More rows of known sessions add nothing.
+    appendWant(model, 3);
+    appendWant(model, 5);
+    model.flush();
+    QCOMPARE(added.count(), 2);
+
+    // Naming a known session announces the new label and repaints the Session column.
+    changed.clear();
+    model.setSessionLabel(5, QStringLiteral("#5 10.0.0.5:4000"));
+    QCOMPARE(sessionsOf(renamed), QList<int>{5});
+    QCOMPARE(added.count(), 2);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).value<QModelIndex>().column(),
+             int(MessageLogModel::SessionColumn));
+    QCOMPARE(model.index(0, MessageLogModel::SessionColumn).data().toString(),
+             QStringLiteral("#5 10.0.0.5:4000"));
+    QCOMPARE(model.sessions(), (QList<int>{3, 5}));
+}
+
+void TestMessageLogModel::clearDropsTheSessions()
+{
+    MessageLogModel model;
+    model.setFlushInterval(100000);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    MessageLogFilterModel filter;
+    filter.setSourceModel(&model);
+    QAbstractItemModelTester filterTester(&filter,
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy added(&model, &MessageLogModel::sessionAdded);
+    QSignalSpy cleared(&model, &MessageLogModel::sessionsCleared);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+
+    // Clearing a log that holds no session announces no sessions going.
+    model.clear();
+    QCOMPARE(cleared.count(), 0);
+
+    model.setSessionLabel(1, QStringLiteral("#1 live"));
+    appendWant(model, 1);
+    appendWant(model, 2);
+    model.flush();
+    model.setSessionLabel(4, QStringLiteral("#4 no rows yet"));
+    QCOMPARE(model.sessions(), (QList<int>{1, 2, 4}));
+
+    // The reset comes first, then the sessions go, all at once.
+    connect(&model, &MessageLogModel::sessionsCleared, &model, [&] { QCOMPARE(reset.count(), 2); });
+    model.clear();
+    QCOMPARE(cleared.count(), 1);
+    QCOMPARE(model.sessions(), QList<int>());
+    QCOMPARE(model.sessionCount(), 0);
+    QVERIFY(!model.hasSession(1));
+    QVERIFY(!model.hasSession(4));
+    // Pending rows go with the rows: they bring no session back.
+    appendWant(model, 7);
+    model.clear();
+    model.flush();
+    QCOMPARE(model.sessions(), QList<int>());
+    QCOMPARE(cleared.count(), 1);
+
+    // A session that logs again comes back, under the label it had.
+    added.clear();
+    appendWant(model, 1);
+    model.flush();
+    QCOMPARE(model.sessions(), QList<int>{1});
+    QCOMPARE(sessionsOf(added), QList<int>{1});
+    QCOMPARE(model.index(0, MessageLogModel::SessionColumn).data().toString(),
+             QStringLiteral("#1 live"));
+    // ... and so does one that is named again.
+    model.setSessionLabel(4, QStringLiteral("#4 no rows yet"));
+    QCOMPARE(model.sessions(), (QList<int>{1, 4}));
+    QCOMPARE(sessionsOf(added), (QList<int>{1, 4}));
+}
+
+void TestMessageLogModel::sessionIdsAreInts()
+{
+    // A listener that has numbered more than 65,535 sessions: the ids must stay apart from
+    // the small ids they would fold into in 16 bits.
+    constexpr int Small = 7;
+    constexpr int Large = 65536 + Small;
+    static_assert(Large % 65536 == Small);
+    QVERIFY(sizeof(MessageLogModel::Record) <= 48); // wider ids, no bigger rows
+
+    MessageLogModel model;
+    model.setFlushInterval(100000);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    MessageLogFilterModel filter;
+    filter.setSourceModel(&model);
+    QAbstractItemModelTester filterTester(&filter,
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setSessionLabel(Small, QStringLiteral("#7 small"));
+    model.setSessionLabel(Large, QStringLiteral("#65543 large"));
+    appendWant(model, Small, 1);
+    appendWant(model, Large, 2);
+    appendWant(model, Large, 3);
+    model.appendNote(Large, MessageLogModel::Kind::Event, Direction::Inbound, 0,
+                     QStringLiteral("ended"));
+    model.flush();
+
+    QCOMPARE(model.sessions(), (QList<int>{Small, Large}));
+    QCOMPARE(model.record(0).session, Small);
+    QCOMPARE(model.record(1).session, Large);
+    QCOMPARE(model.record(3).session, Large);
+    QCOMPARE(model.index(1, 0).data(MessageLogModel::SessionRole).toInt(), Large);
+    QCOMPARE(model.index(0, MessageLogModel::SessionColumn).data().toString(),
+             QStringLiteral("#7 small"));
+    QCOMPARE(model.index(1, MessageLogModel::SessionColumn).data().toString(),
+             QStringLiteral("#65543 large"));
+
+    filter.setSessionFilter(Small);
+    QCOMPARE(filter.rowCount(), 1);
+    filter.setSessionFilter(Large);
+    QCOMPARE(filter.rowCount(), 3);
+    filter.setSessionFilter(0);
+
+    // Transport keys are looked up by the whole id too: the small session has none.
+    crypto::SplitKeys split;
+    split.tx.fill(1);
+    split.rx.fill(2);
+    model.setTransportKeys(Large, split, Nonce24{}, Nonce24{});
+    const Message m = want(9);
+    const Bytes plain = frameOf(1, m);
+    model.appendFrame(Small, traceOf(plain, Direction::Outbound, &m),
+                      MessageLogModel::WireStorage::Recompute);
+    model.flush();
+    QVERIFY(model.wireBytes(model.rowCount() - 1).isEmpty());
+
+    // A capture keeps the ids (and reads them back) whole.
+    QBuffer buffer;
+    QVERIFY(buffer.open(QIODevice::ReadWrite));
+    QString error;
+    QVERIFY2(capture::write(buffer, model, {0, 1, 2, 3}, &error), qPrintable(error));
+    buffer.seek(0);
+    const std::optional<capture::Capture> file = capture::read(buffer, &error);
+    QVERIFY2(file, qPrintable(error));
+    QCOMPARE(file->rows.size(), std::size_t(4));
+    QCOMPARE(file->rows[0].record.session, Small);
+    QCOMPARE(file->rows[1].record.session, Large);
+    QCOMPARE(file->sessionLabels.value(Large), QStringLiteral("#65543 large"));
+    QCOMPARE(file->sessionLabels.value(Small), QStringLiteral("#7 small"));
+
+    // Read back into a log, each file session gets an id of its own and its label, through the
+    // same calls a live session uses.
+    MessageLogModel loaded;
+    QAbstractItemModelTester loadedTester(&loaded,
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy added(&loaded, &MessageLogModel::sessionAdded);
+    QList<int> fileIds;
+    capture::addTo(
+        loaded, *file,
+        [&fileIds](int fileId) {
+            fileIds.append(fileId);
+            return 100000 + int(fileIds.size());
+        },
+        QStringLiteral("c.jsonl"));
+    QCOMPARE(fileIds, (QList<int>{Small, Large}));
+    QCOMPARE(loaded.sessions(), (QList<int>{100001, 100002}));
+    QCOMPARE(sessionsOf(added), (QList<int>{100001, 100002}));
+    QCOMPARE(loaded.sessionLabel(100002), QStringLiteral("#65543 large · c.jsonl"));
+    QCOMPARE(loaded.record(1).session, 100002);
 }
 
 void TestMessageLogModel::holdsAMillionMessages()

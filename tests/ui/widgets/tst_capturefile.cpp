@@ -440,9 +440,9 @@ void TestCaptureFile::rejectsMalformedFiles_data()
               "\n",
         "line 2: 't' is -1, less than 0");
     add("session out of range",
-        one + R"({"t":1,"session":70000,"dir":"in","kind":"event"})"
+        one + R"({"t":1,"session":2147483648,"dir":"in","kind":"event"})"
               "\n",
-        "line 2: 'session' is 70000, out of range 0..65535");
+        "line 2: 'session' is 2147483648, out of range 0..2147483647");
     add("bad direction",
         one + R"({"t":1,"session":1,"dir":"up","kind":"event"})"
               "\n",

@@ -153,10 +153,10 @@ public:
         qint64 time = 0;
         qint64 session = 0;
         if (!integer("t", 0, std::numeric_limits<qint64>::max(), time, true) ||
-            !integer("session", 0, 65535, session, true))
+            !integer("session", 0, MaxSessionId, session, true))
             return false;
         r.timeUs = time;
-        r.session = quint16(session);
+        r.session = int(session);
 
         QString dir;
         if (!string("dir", dir, true))
@@ -523,8 +523,11 @@ std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits)
             if (!sessions.isUndefined() && !sessions.isArray())
                 return failed(lineError(1, QStringLiteral("'sessions' must be an array")));
             const QJsonArray array = sessions.toArray();
-            if (array.size() > 65536)
-                return failed(lineError(1, QStringLiteral("more than 65536 sessions")));
+            // The header names only the sessions of the rows: no more than there may be rows.
+            if (array.size() > limits.maxRows)
+                return failed(lineError(1, QStringLiteral("more than %1 sessions (the most rows "
+                                                          "a capture may hold)")
+                                               .arg(limits.maxRows)));
             for (const QJsonValue &entry : array) {
                 if (!entry.isObject())
                     return failed(
@@ -532,7 +535,7 @@ std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits)
                 RowReader session(entry.toObject());
                 qint64 id = 0;
                 QString label;
-                if (!session.integer("id", 0, 65535, id, true) ||
+                if (!session.integer("id", 0, MaxSessionId, id, true) ||
                     !session.string("label", label, true))
                     return failed(
                         lineError(1, QStringLiteral("in 'sessions': %1").arg(session.error())));
@@ -598,7 +601,7 @@ void addTo(MessageLogModel &log, const Capture &capture, const std::function<int
                                                 : QStringLiteral("%1 · %2").arg(label, fileName));
         }
         Record record = row.record;
-        record.session = quint16(it.value());
+        record.session = it.value();
         log.appendRecord(record, viewOf(row.plain), viewOf(row.wire), row.note, row.discoveryKey);
     }
     log.flush();

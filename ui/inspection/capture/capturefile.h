@@ -15,7 +15,8 @@
 // rows refer to; "generator" and "created" (UTC) are informational. The writer sorts keys and
 // leaves out keys at their default. Row keys:
 //   t          integer ≥ 0, microseconds since the log started;
-//   session    integer 0..65535, the session id as it was when the log was saved;
+//   session    integer 0..2147483647, the session id as it was when the log was saved (files
+//              of earlier versions of hyperscope hold ids up to 65535 only);
 //   dir        "in" (received) or "out" (sent);
 //   kind       "frame", "keepalive", "handshake", "warning", "error" or "event";
 //   step       handshake rows: which Noise XX message, 0..2;
@@ -50,6 +51,7 @@
 #include <QString>
 
 #include <functional>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -63,6 +65,8 @@ inline constexpr int Version = 1;
 inline constexpr qint64 MaxLineBytes = 40 * 1024 * 1024;
 /// The most rows a capture holds (twice the million rows the log is built for).
 inline constexpr int MaxRows = 2'000'000;
+/// The largest session id (ids are ints, like everywhere in the log).
+inline constexpr qint64 MaxSessionId = std::numeric_limits<int>::max();
 /// The most bytes the rows of a capture hold in memory: plain and wire bytes (decoded) and
 /// notes (UTF-16) together.
 inline constexpr qint64 MaxTotalBytes = qint64(1) << 30;
@@ -107,8 +111,11 @@ std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits 
 std::optional<Capture> load(const QString &path, QString *error);
 
 /// Appends @p capture's rows to @p log (flushed), the session ids mapped by @p sessionId
-/// (file id → log id). Each session is named after its label in the file and @p fileName:
-/// "#1 127.0.0.1:4000 · capture.jsonl" (just the label when @p fileName is empty).
+/// (file id → log id, called once per session, in the order the rows bring them). Each session
+/// is named after its label in the file and @p fileName through
+/// MessageLogModel::setSessionLabel() before its rows are added, so it joins the log's
+/// sessions() like a live one does: "#1 127.0.0.1:4000 · capture.jsonl" (just the label when
+/// @p fileName is empty).
 void addTo(MessageLogModel &log, const Capture &capture, const std::function<int(int)> &sessionId,
            const QString &fileName);
 

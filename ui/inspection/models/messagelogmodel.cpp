@@ -62,6 +62,9 @@ QString shortKeyHex(const Key32 &key)
 }
 
 static_assert(sizeof(MessageLogModel::Record) == 48, "a log row must stay compact");
+// The int session id fills what was padding after a 16-bit one (see Record).
+static_assert(sizeof(MessageLogModel::Record::session) == sizeof(int),
+              "session ids are ints everywhere");
 
 MessageLogModel::MessageLogModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -87,7 +90,7 @@ MessageLogModel::Record MessageLogModel::makeRecord(int session, Kind kind, Dire
 {
     Record record;
     record.timeUs = m_clock.nsecsElapsed() / 1000;
-    record.session = quint16(session);
+    record.session = session;
     record.kind = kind;
     if (direction == Direction::Outbound)
         record.flags |= Outbound;
@@ -200,12 +203,28 @@ void MessageLogModel::setTransportKeys(int session, const crypto::SplitKeys &spl
     m_transportKeys.insert(session, {split, localNonce, remoteNonce});
 }
 
+void MessageLogModel::addSession(int session)
+{
+    m_sessionSet.insert(session);
+    m_sessions.append(session);
+    emit sessionAdded(session);
+}
+
 void MessageLogModel::setSessionLabel(int session, const QString &label)
 {
+    const auto known = m_sessionLabels.constFind(session);
+    const bool changed = known == m_sessionLabels.constEnd() || *known != label;
     m_sessionLabels.insert(session, label);
+    if (!m_sessionSet.contains(session)) {
+        addSession(session);
+        return; // no flushed row shows it yet
+    }
+    if (!changed)
+        return;
     if (!m_records.empty())
         emit dataChanged(index(0, SessionColumn), index(rowCount() - 1, SessionColumn),
                          {Qt::DisplayRole});
+    emit sessionLabelChanged(session);
 }
 
 QString MessageLogModel::sessionLabel(int session) const
@@ -218,12 +237,30 @@ void MessageLogModel::flush()
     m_flushTimer.stop();
     if (m_pending.empty())
         return;
+    // The sessions are registered first, so that a view reading rowsInserted() finds every
+    // row's session in sessions(); they are announced after the rows are in, when slots that
+    // log something more only add to the next batch. Runs of one session are the rule: only a
+    // change of session costs a lookup.
+    QList<int> added;
+    const Record *previous = nullptr;
+    for (const Record &record : m_pending) {
+        if (previous && previous->session == record.session)
+            continue;
+        previous = &record;
+        if (!m_sessionSet.contains(record.session)) {
+            m_sessionSet.insert(record.session);
+            m_sessions.append(record.session);
+            added.append(record.session);
+        }
+    }
     const int first = int(m_records.size());
     const int last = first + int(m_pending.size()) - 1;
     beginInsertRows({}, first, last);
     m_records.insert(m_records.end(), m_pending.begin(), m_pending.end());
     m_pending.clear();
     endInsertRows();
+    for (const int session : std::as_const(added))
+        emit sessionAdded(session);
     emit rowsFlushed(first, last);
 }
 
@@ -234,9 +271,16 @@ void MessageLogModel::clear()
     m_pending.clear();
     m_extras.clear();
     m_arena.clear();
-    // Keys and transport keys stay: sessions and channels outlive a cleared log.
+    // Keys, transport keys and labels stay: sessions and channels outlive a cleared log, and
+    // one that logs again comes back under its name. The list of sessions is emptied: it
+    // names the sessions the log holds rows (or a fresh label) for.
+    const bool hadSessions = !m_sessions.isEmpty();
+    m_sessions.clear();
+    m_sessionSet.clear();
     m_clock.restart();
     endResetModel();
+    if (hadSessions)
+        emit sessionsCleared();
 }
 
 // --- Reading ------------------------------------------------------------------------------------

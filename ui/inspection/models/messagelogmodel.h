@@ -11,6 +11,16 @@
 //    pure keystream XOR), unless the keys are unknown, in which case they are stored too.
 //
 // Filtering goes through MessageLogFilterModel (a proxy), never through row removal here.
+//
+// Sessions. The log is the one place that knows which sessions it holds: sessions() lists them
+// in the order they appeared, sessionLabel() names them, and sessionAdded(),
+// sessionLabelChanged() and sessionsCleared() announce every change. A session counts from the
+// moment it gets a label (setSessionLabel(): a live session as it starts, a capture's session as
+// it is read back) or a row of its own is flushed into the model, whichever comes first; it
+// stops counting when clear() removes every row. Everything that lists sessions (the log pane's
+// session filter, the flow graph's numbering) follows these signals instead of scanning rows or
+// asking other models. Session ids are ints everywhere, the rows included: a listener that runs
+// long enough to number more than 65,535 sessions never folds two of them into one.
 #pragma once
 
 #include "bytearena.h"
@@ -20,6 +30,8 @@
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
 #include <QHash>
+#include <QList>
+#include <QSet>
 #include <QString>
 #include <QTimer>
 
@@ -78,7 +90,9 @@ public:
         Outbound = 16,       ///< Sent by us (else received).
     };
 
-    /// One row. Kept small (48 bytes): the log holds a million of them.
+    /// One row. Kept small (48 bytes): the log holds a million of them. The members are laid
+    /// out largest first, so that the int session id and the three byte-sized fields share the
+    /// last 8 bytes with 1 byte of padding (a 16-bit id left 3; widening it cost nothing).
     struct Record
     {
         qint64 timeUs = 0;        ///< Microseconds since the log started.
@@ -89,7 +103,7 @@ public:
         /// The header's channel id (the sender's id), saturated at 2^32 - 1: ids that large
         /// only come from hostile peers, and the field tree still shows the exact value.
         quint32 channel = 0;
-        quint16 session = 0;
+        int session = 0; ///< The session id, as everywhere else (see sessions()).
         quint8 type = 0; ///< Frame type, or handshake message index.
         Kind kind = Kind::Frame;
         quint8 flags = 0; ///< Flag bits (the direction is one of them).
@@ -131,9 +145,11 @@ public:
     /// Lets wireBytes() recompute encrypted frames of @p session instead of storing them.
     void setTransportKeys(int session, const crypto::SplitKeys &split, const Nonce24 &localNonce,
                           const Nonce24 &remoteNonce);
-    /// Display name of a session ("#1 127.0.0.1:4000").
+    /// Names @p session ("#1 127.0.0.1:4000"). A session the log does not hold yet is added
+    /// (sessionAdded()); a known one whose label changes emits sessionLabelChanged() and
+    /// dataChanged() over the Session column. Labels outlive clear(): a session that logs again
+    /// afterwards comes back under its name.
     void setSessionLabel(int session, const QString &label);
-    QString sessionLabel(int session) const;
 
     /// The largest number of frame bytes kept (default 2 GiB); after that rows keep no bytes.
     void setByteBudget(std::size_t bytes) { m_byteBudget = bytes; }
@@ -144,8 +160,20 @@ public:
     void setFlushInterval(int ms) { m_flushTimer.setInterval(ms); }
     /// Rows appended but not yet flushed.
     int pendingCount() const { return int(m_pending.size()); }
-    /// Removes every row (one model reset).
+    /// Removes every row (one model reset), and with them every session: sessions() is empty
+    /// afterwards and sessionsCleared() follows the reset.
     void clear();
+
+    // --- Sessions ------------------------------------------------------------------------------
+
+    /// The sessions the log holds (labelled, or with flushed rows), in the order they appeared.
+    /// Every flushed row's session is among them by the time rowsInserted() announces the row.
+    QList<int> sessions() const { return m_sessions; }
+    /// How many sessions sessions() lists (cheap: for views that ask on every paint).
+    int sessionCount() const { return int(m_sessions.size()); }
+    bool hasSession(int session) const { return m_sessionSet.contains(session); }
+    /// The session's label; "#<id>" when it never got one.
+    QString sessionLabel(int session) const;
 
     // --- Reading -------------------------------------------------------------------------------
 
@@ -183,6 +211,13 @@ signals:
     void rowsFlushed(int first, int last);
     /// A discovery key was seen for the first time (see channelKey()).
     void channelKeyAdded(quint32 index);
+    /// @p session is now in sessions(): it got a label, or its first rows were flushed (then
+    /// this follows rowsInserted(), before rowsFlushed()).
+    void sessionAdded(int session);
+    /// The label of @p session, already in sessions(), changed.
+    void sessionLabelChanged(int session);
+    /// clear() dropped every session (after the model reset): sessions() is empty.
+    void sessionsCleared();
 
 private:
     struct Extra
@@ -202,6 +237,7 @@ private:
     quint32 addExtra(Extra extra);
     quint32 intern(const Key32 &key);
     void enqueue(const Record &record);
+    void addSession(int session);
     ByteView payloadOf(const Record &record, std::uint64_t *headerEnd = nullptr) const;
 
     /// A deque, not a vector: growing a million-row log never copies it in one go (a 48 MB
@@ -213,7 +249,9 @@ private:
     std::vector<Key32> m_keys{Key32{}}; ///< Index 0 = unknown.
     std::map<Key32, quint32> m_keyIndex;
     QHash<int, TransportKeys> m_transportKeys;
-    QHash<int, QString> m_sessionLabels;
+    QHash<int, QString> m_sessionLabels; ///< Kept across clear().
+    QList<int> m_sessions;               ///< sessions(), in order of appearance.
+    QSet<int> m_sessionSet;              ///< The same, for lookups while flushing.
     QElapsedTimer m_clock;
     QTimer m_flushTimer;
     std::size_t m_byteBudget = std::size_t(2) * 1024 * 1024 * 1024;

@@ -859,9 +859,6 @@ bool MainWindow::openLog(const QString &path, QString *error)
             return loadedSessions.last();
         },
         name);
-    // The file's sessions have no live session behind them, but can be filtered on all the same.
-    for (const int session : std::as_const(loadedSessions))
-        m_logPane->addSessionFilterEntry(session, m_log->sessionLabel(session));
     updateStatusCounts();
     m_tabs->setCurrentIndex(MessagesTab);
     statusBar()->showMessage(

@@ -7,7 +7,6 @@
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
 #include "messages.h"
-#include "sessionlistmodel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -112,10 +111,13 @@ private:
 };
 } // namespace
 
-LogPane::LogPane(MessageLogModel *log, SessionListModel *sessions, QWidget *parent)
+LogPane::LogPane(MessageLogModel *log, SessionListModel *, QWidget *parent)
+    : LogPane(log, parent)
+{}
+
+LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     : QWidget(parent)
     , m_log(log)
-    , m_sessions(sessions)
     , m_filter(new MessageLogFilterModel(this))
     , m_fields(new FieldTreeModel(this))
     , m_logView(new LogTableView)
@@ -216,14 +218,14 @@ LogPane::LogPane(MessageLogModel *log, SessionListModel *sessions, QWidget *pare
     connect(m_textTimer, &QTimer::timeout, this,
             [this] { m_filter->setTextFilter(m_text->text()); });
 
-    if (m_sessions) {
-        connect(m_sessions, &QAbstractItemModel::rowsInserted, this, &LogPane::rebuildSessionCombo);
-        connect(m_sessions, &QAbstractItemModel::rowsRemoved, this, &LogPane::rebuildSessionCombo);
-        connect(m_sessions, &QAbstractItemModel::dataChanged, this, &LogPane::rebuildSessionCombo);
-    }
+    // The session filter follows the log's sessions, and nothing else.
+    connect(m_log, &MessageLogModel::sessionAdded, this, &LogPane::addSessionEntry);
+    connect(m_log, &MessageLogModel::sessionLabelChanged, this, &LogPane::renameSessionEntry);
+    connect(m_log, &MessageLogModel::sessionsCleared, this, &LogPane::clearSessionEntries);
     for (quint32 i = 1; i < m_log->channelKeyCount(); ++i)
         addChannelKey(i);
-    rebuildSessionCombo();
+    for (const int session : m_log->sessions())
+        addSessionEntry(session);
     updateCount();
 }
 
@@ -385,31 +387,27 @@ void LogPane::focusTextFilter()
     m_text->selectAll();
 }
 
-void LogPane::rebuildSessionCombo()
+void LogPane::addSessionEntry(int session)
 {
-    if (!m_sessions)
-        return;
-    // Update in place, so that an open popup and the current choice survive.
-    for (int row = 0; row < m_sessions->rowCount(); ++row) {
-        const QModelIndex index = m_sessions->index(row, 0);
-        const int id = index.data(SessionListModel::SessionIdRole).toInt();
-        const QString text = QStringLiteral("#%1 %2").arg(id).arg(
-            m_sessions->index(row, SessionListModel::PeerColumn).data().toString());
-        const int existing = m_sessionCombo->findData(id);
-        if (existing < 0)
-            m_sessionCombo->addItem(text, id);
-        else if (m_sessionCombo->itemText(existing) != text)
-            m_sessionCombo->setItemText(existing, text);
-    }
+    // Updated in place, never rebuilt, so that an open popup and the current choice survive.
+    if (m_sessionCombo->findData(session) < 0)
+        m_sessionCombo->addItem(m_log->sessionLabel(session), session);
 }
 
-void LogPane::addSessionFilterEntry(int session, const QString &text)
+void LogPane::renameSessionEntry(int session)
 {
-    const int existing = m_sessionCombo->findData(session);
-    if (existing < 0)
-        m_sessionCombo->addItem(text, session);
-    else
-        m_sessionCombo->setItemText(existing, text);
+    const int entry = m_sessionCombo->findData(session);
+    if (entry > 0)
+        m_sessionCombo->setItemText(entry, m_log->sessionLabel(session));
+}
+
+void LogPane::clearSessionEntries()
+{
+    // Back to "All sessions" first: the filter follows the combo, and then no removal below
+    // touches the current entry.
+    m_sessionCombo->setCurrentIndex(0);
+    while (m_sessionCombo->count() > 1)
+        m_sessionCombo->removeItem(m_sessionCombo->count() - 1);
 }
 
 void LogPane::addChannelKey(quint32 index)

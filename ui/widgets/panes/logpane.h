@@ -1,6 +1,11 @@
 // LogPane: Wireshark's three panes for the message log. A filter bar, the message list, and
 // below it the selected row's decoded fields (tree) next to its bytes (hex). Selecting a field
 // highlights its bytes; clicking a byte selects the innermost field that covers it.
+//
+// The session filter lists "All sessions" and then exactly the log's sessions
+// (MessageLogModel::sessions(), under their labels), kept in step with the log's signals: live
+// sessions and the sessions of opened capture files alike appear as the log learns them, are
+// renamed with their labels, and go when the log is cleared.
 #pragma once
 
 #include "hexpane.h"
@@ -29,6 +34,9 @@ class LogPane : public QWidget
 {
     Q_OBJECT
 public:
+    explicit LogPane(MessageLogModel *log, QWidget *parent = nullptr);
+    /// Transitional: the same as LogPane(log, parent). The list of sessions no longer feeds the
+    /// pane (the log knows its sessions); kept until the main window's call site drops it.
     LogPane(MessageLogModel *log, SessionListModel *sessions, QWidget *parent = nullptr);
 
     MessageLogModel *logModel() const { return m_log; }
@@ -44,11 +52,9 @@ public:
     void setAutoScroll(bool on);
     bool autoScroll() const { return m_autoScroll; }
     void setShowKeepAlives(bool show);
-    /// Restricts the log to one session (0: all).
+    /// Restricts the log to one session (0: all). Only sessions the log holds can be chosen:
+    /// others leave the filter as it is.
     void setSessionFilter(int session);
-    /// Offers @p session in the session filter although no live session stands behind it (the
-    /// sessions of an opened capture file).
-    void addSessionFilterEntry(int session, const QString &text);
     void focusTextFilter();
     /// Selects source row @p row (making it visible if filtered out is not possible: returns
     /// false then).
@@ -71,12 +77,13 @@ private:
     void onByteClicked(qsizetype offset);
     void onRowsInserted();
     void updateCount();
-    void rebuildSessionCombo();
+    void addSessionEntry(int session);
+    void renameSessionEntry(int session);
+    void clearSessionEntries();
     void addChannelKey(quint32 index);
     void applyTypeMenu();
 
     MessageLogModel *m_log;
-    SessionListModel *m_sessions;
     MessageLogFilterModel *m_filter;
     FieldTreeModel *m_fields;
     QTableView *m_logView;

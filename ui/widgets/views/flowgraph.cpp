@@ -61,7 +61,6 @@ void FlowGraph::setModel(MessageLogFilterModel *model)
         disconnect(c);
     m_modelConnections.clear();
     m_model = model;
-    m_sessions.clear();
     delete m_ownSelection;
     m_ownSelection = nullptr;
     if (model) {
@@ -78,15 +77,13 @@ void FlowGraph::setModel(MessageLogFilterModel *model)
                            << connect(model, &QAbstractItemModel::layoutChanged, this, refresh)
                            << connect(model, &QAbstractItemModel::dataChanged, this, refresh);
         if (MessageLogModel *source = model->logModel()) {
-            m_modelConnections << connect(source, &QAbstractItemModel::rowsInserted, this,
-                                          [this](const QModelIndex &, int first, int last) {
-                                              countSessions(first, last);
-                                          })
-                               << connect(source, &QAbstractItemModel::modelReset, this, [this] {
-                                      m_sessions.clear();
-                                      countSessions(0, log()->rowCount() - 1);
-                                  });
-            countSessions(0, source->rowCount() - 1);
+            // Whether rows are numbered by session depends on how many sessions the log holds
+            // (showsSessionNumbers()); a session can join by its label alone, with no rows.
+            auto repaint = [this] {
+                viewport()->update();
+            };
+            m_modelConnections << connect(source, &MessageLogModel::sessionAdded, this, repaint)
+                               << connect(source, &MessageLogModel::sessionsCleared, this, repaint);
         }
         m_ownSelection = new QItemSelectionModel(model, this);
     }
@@ -115,22 +112,10 @@ void FlowGraph::setAutoScroll(bool on)
         verticalScrollBar()->setValue(verticalScrollBar()->maximum());
 }
 
-void FlowGraph::countSessions(int first, int last)
-{
-    // A handful of sessions: the list stays tiny. Only new rows are looked at.
-    MessageLogModel *source = log();
-    if (!source)
-        return;
-    for (int row = first; row <= last; ++row) {
-        const int session = source->record(row).session;
-        if (!m_sessions.contains(session))
-            m_sessions.append(session);
-    }
-}
-
 bool FlowGraph::showsSessionNumbers() const
 {
-    return m_model && m_model->sessionFilter() == 0 && m_sessions.size() > 1;
+    const MessageLogModel *source = log();
+    return source && m_model->sessionFilter() == 0 && source->sessionCount() > 1;
 }
 
 // --- Geometry -------------------------------------------------------------------------------

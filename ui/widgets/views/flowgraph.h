@@ -71,7 +71,9 @@ public:
     /// Scrolls so that @p row is visible (centred when it was far away).
     void scrollToRow(int row);
 
-    /// The label drawn above row @p row's arrow ("#2 Want · ch 1"), for tests.
+    /// The label drawn above row @p row's arrow ("#2 Want · ch 1"), for tests. Rows carry
+    /// their session's number while the filter shows every session and the log holds more
+    /// than one (MessageLogModel::sessions()).
     QString labelText(int row) const;
     /// The caption line at the top.
     static QString captionText();
@@ -109,7 +111,6 @@ private:
     void onRowsAboutToBeInserted();
     void onRowsInserted();
     void onCurrentChanged();
-    void countSessions(int first, int last);
     void activate(int row);
     bool showsSessionNumbers() const;
     MessageLogModel *log() const;
@@ -120,7 +121,6 @@ private:
     QItemSelectionModel *m_ownSelection = nullptr;
     QList<QMetaObject::Connection> m_modelConnections;
     QList<QMetaObject::Connection> m_selectionConnections;
-    QList<int> m_sessions; ///< Distinct sessions in the log (a handful).
     bool m_autoScroll = true;
     bool m_stickToBottom = true;
     int m_lastPainted = 0;
