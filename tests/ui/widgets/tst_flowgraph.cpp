@@ -149,6 +149,7 @@ private slots:
     void keyboardMovesTheSelection();
     void drawsWhatTheFilterShows();
     void numbersSessionsWhenSeveralAreShown();
+    void numbersFollowTheLogsSessions();
     void followsNewRowsAtTheBottom();
     void paintsAMillionRowsByTheViewport();
     void mainWindowHasAFlowTabSharingTheSelection();
@@ -377,6 +378,26 @@ void TestFlowGraph::numbersSessionsWhenSeveralAreShown()
     QCOMPARE(f.graph.labelText(4), QStringLiteral("Want · ch 1"));
     const int first = f.graph.rowAt(f.graph.headerHeight());
     QCOMPARE(f.log.record(f.filter.mapToSource(f.filter.index(first, 0)).row()).session, 2);
+}
+
+void TestFlowGraph::numbersFollowTheLogsSessions()
+{
+    // The graph asks the log how many sessions it holds (MessageLogModel::sessions()): a
+    // cleared log holds none, and one session logging again is drawn unnumbered.
+    Fixture f;
+    fill(f.log, 1, 2);
+    fill(f.log, 2, 2);
+    f.show();
+    QCOMPARE(f.log.sessions(), (QList<int>{1, 2}));
+    QCOMPARE(f.graph.labelText(4), QStringLiteral("#1 Want · ch 1"));
+    f.log.clear();
+    fill(f.log, 2, 2);
+    QCOMPARE(f.log.sessions(), QList<int>{2});
+    QCOMPARE(f.graph.labelText(4), QStringLiteral("Want · ch 1"));
+    // Ids past 16 bits are numbered whole.
+    fill(f.log, 65536 + 2, 2);
+    QCOMPARE(f.graph.labelText(4), QStringLiteral("#2 Want · ch 1"));
+    QVERIFY(f.graph.labelText(f.filter.rowCount() - 1).startsWith(QStringLiteral("#65538 ")));
 }
 
 void TestFlowGraph::followsNewRowsAtTheBottom()

@@ -204,7 +204,7 @@ QAction *MainWindow::action(const QString &name) const
 
 void MainWindow::buildCentral()
 {
-    m_logPane = new LogPane(m_log, m_sessions);
+    m_logPane = new LogPane(m_log);
     m_ladder = new HandshakeLadder;
     m_ladder->setObjectName(QStringLiteral("handshakeLadder"));
     m_secretsPanel = new SecretsPanel;

@@ -111,10 +111,6 @@ private:
 };
 } // namespace
 
-LogPane::LogPane(MessageLogModel *log, SessionListModel *, QWidget *parent)
-    : LogPane(log, parent)
-{}
-
 LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     : QWidget(parent)
     , m_log(log)

@@ -28,16 +28,13 @@ namespace hyperscope {
 class FieldTreeModel;
 class MessageLogFilterModel;
 class MessageLogModel;
-class SessionListModel;
 
 class LogPane : public QWidget
 {
     Q_OBJECT
 public:
+    /// A pane over @p log (not owned), which is also the one source of its session filter.
     explicit LogPane(MessageLogModel *log, QWidget *parent = nullptr);
-    /// Transitional: the same as LogPane(log, parent). The list of sessions no longer feeds the
-    /// pane (the log knows its sessions); kept until the main window's call site drops it.
-    LogPane(MessageLogModel *log, SessionListModel *sessions, QWidget *parent = nullptr);
 
     MessageLogModel *logModel() const { return m_log; }
     MessageLogFilterModel *filterModel() const { return m_filter; }
