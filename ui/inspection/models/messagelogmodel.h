@@ -2,7 +2,7 @@
 // warnings and errors, as one flat table (Wireshark's packet list).
 //
 // Built to hold a million rows:
-//  - a row is a compact LogRecord (48 bytes); the frame's bytes live in a shared ByteArena;
+//  - a row is a compact Record (48 bytes); the frame's bytes live in a shared ByteArena;
 //  - display text is built in data(), lazily, by decoding the stored bytes of visible rows only;
 //  - appends go to a pending vector flushed by a timer with one beginInsertRows() per batch, so a
 //    flood of frames costs one view update per tick, not one per frame;
@@ -17,7 +17,8 @@
 // sessionLabelChanged() and sessionsCleared() announce every change. A session counts from the
 // moment it gets a label (setSessionLabel(): a live session as it starts, a capture's session as
 // it is read back) or a row of its own is flushed into the model, whichever comes first; it
-// stops counting when clear() removes every row. Everything that lists sessions (the log pane's
+// stops counting when clear() removes every row (the log removes rows nowhere else, so
+// sessionsCleared() is the only way sessions go). Everything that lists sessions (the log pane's
 // session filter, the flow graph's numbering) follows these signals instead of scanning rows or
 // asking other models. Session ids are ints everywhere, the rows included: a listener that runs
 // long enough to number more than 65,535 sessions never folds two of them into one.

@@ -205,7 +205,8 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &LogPane::updateCount);
     connect(m_log, &MessageLogModel::channelKeyAdded, this, &LogPane::addChannelKey);
     connect(m_log, &QAbstractItemModel::modelReset, this, [this] {
-        // Keys survive a clear; nothing to do for the combo.
+        // Keys survive a clear: the channel filter keeps its entries (the session filter
+        // follows sessionsCleared()).
         updateCount();
     });
 
