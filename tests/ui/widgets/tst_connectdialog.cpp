@@ -67,6 +67,7 @@ private slots:
     void noiseOffTurnsEncryptionOff();
     void showsGivenOptions();
     void errorGoesOnceFixed();
+    void randomKeysAreValid();
 };
 
 void TestConnectDialog::connectAcceptsValidInput_data()
@@ -289,6 +290,25 @@ void TestConnectDialog::errorGoesOnceFixed()
     QVERIFY(dialog.errorText().isEmpty());
     QCOMPARE(dialog.host(), QStringLiteral("h"));
     QCOMPARE(dialog.port(), 80);
+}
+
+void TestConnectDialog::randomKeysAreValid()
+{
+    ConnectDialog dialog(ConnectDialog::Mode::Connect);
+    Fields fields(dialog);
+    dialog.setAddress(QStringLiteral("h:1"));
+    QPushButton *random = nullptr;
+    for (QPushButton *button : dialog.findChildren<QPushButton *>()) {
+        if (button->text() == QLatin1String("Add Random Key"))
+            random = button;
+    }
+    QVERIFY(random);
+    QTest::mouseClick(random, Qt::LeftButton);
+    QTest::mouseClick(random, Qt::LeftButton);
+    QCOMPARE(fields.keys->toPlainText().split(u'\n').size(), 2);
+    QVERIFY(dialog.validate());
+    QCOMPARE(dialog.options().keys.size(), 2);
+    QVERIFY(dialog.options().keys[0] != dialog.options().keys[1]);
 }
 
 QTEST_MAIN(TestConnectDialog)
