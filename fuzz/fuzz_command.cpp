@@ -1,4 +1,4 @@
-// hyperscope-cli's stdin command parser (app/cli/command.h): one line of untrusted JSON.
+// hyperscope-cli's stdin command parser (core/cli/command.h): one line of untrusted JSON.
 // Properties besides "no crash": a parsed command is complete for its kind (the interpreter
 // relies on it), and an error is never empty.
 #include "command.h"
@@ -21,12 +21,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     const QByteArray line =
         QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size));
-    const auto parsed = parseCommand(line);
-    if (const auto *error = std::get_if<QString>(&parsed)) {
-        check(!error->isEmpty());
+    QString error;
+    const std::optional<Command> parsed = parseCommand(line, &error);
+    if (!parsed) {
+        check(!error.isEmpty());
         return 0;
     }
-    const Command &command = std::get<Command>(parsed);
+    const Command &command = *parsed;
     check(!commandName(command.kind).isEmpty());
     switch (command.kind) {
     case Command::Kind::Open:

@@ -6,7 +6,6 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QHostAddress>
 #include <QTimer>
 
 #include <cstdio>
@@ -21,136 +20,148 @@ int fail(const QString &message)
     return 2;
 }
 
+/// The inspector's command line; the session options (--key, --no-encrypt, --no-noise,
+/// --timeout) and the HOST:PORT and address forms are sessionoptions.h's, shared with
+/// hyperscope-cli.
+struct CommandLine
+{
+    CommandLine()
+    {
+        parser.setApplicationDescription(QStringLiteral(
+            "Inspector for the Hypercore wire protocol v9. Without arguments it starts "
+            "a demo: two built-in peers talking over loopback."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({listen, connect});
+        session.addTo(parser);
+        parser.addOptions({open, demo, screenshot, delay, tab});
+    }
+
+    QCommandLineParser parser;
+    const SessionCommandLine session{SessionCommandLine::Option::Keys |
+                                     SessionCommandLine::Option::Encryption |
+                                     SessionCommandLine::Option::Timeout};
+    const QCommandLineOption listen{QStringLiteral("listen"),
+                                    QStringLiteral("Listen for peers on PORT (or ADDRESS:PORT; "
+                                                   "default address 127.0.0.1)."),
+                                    QStringLiteral("PORT")};
+    const QCommandLineOption connect{QStringLiteral("connect"),
+                                     QStringLiteral("Connect to a peer (repeatable)."),
+                                     QStringLiteral("HOST:PORT")};
+    const QCommandLineOption open{QStringLiteral("open"),
+                                  QStringLiteral("Load a saved capture file into the log "
+                                                 "(repeatable; no demo then)."),
+                                  QStringLiteral("FILE")};
+    const QCommandLineOption demo{QStringLiteral("demo"),
+                                  QStringLiteral("Start the built-in two-peer demo.")};
+    const QCommandLineOption screenshot{QStringLiteral("screenshot"),
+                                        QStringLiteral("Render the window to FILE (PNG) after a "
+                                                       "few seconds, then exit."),
+                                        QStringLiteral("FILE")};
+    const QCommandLineOption delay{QStringLiteral("screenshot-delay"),
+                                   QStringLiteral("Seconds before --screenshot (default 4)."),
+                                   QStringLiteral("SECONDS"), QStringLiteral("4")};
+    const QCommandLineOption tab{QStringLiteral("tab"),
+                                 QStringLiteral("Tab to show: messages, handshake, channels, "
+                                                "extensions, flow."),
+                                 QStringLiteral("NAME")};
+};
+
+/// Whether the arguments ask for --help or --version (as QCommandLineParser spells them).
+bool asksForHelpOrVersion(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "--") == 0)
+            break;
+        for (const char *flag : {"-h", "--help", "-?", "-v", "--version"}) {
+            if (qstrcmp(argv[i], flag) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    QCoreApplication::setOrganizationName(QStringLiteral("hyperscope"));
+    QCoreApplication::setApplicationName(QStringLiteral("hyperscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HYPERSCOPE_VERSION));
+
+    // --help and --version are answered from a QCoreApplication: a QApplication needs a display
+    // (or QT_QPA_PLATFORM), and asking a program for its version should not.
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        CommandLine commandLine;
+        // parse(), not process(): the options only QApplication knows (-platform, -style) are
+        // errors here, and such command lines take the usual way below.
+        if (commandLine.parser.parse(QCoreApplication::arguments())) {
+            if (commandLine.parser.isSet(QStringLiteral("version")))
+                commandLine.parser.showVersion(); // exits
+            if (commandLine.parser.isSet(QStringLiteral("help")))
+                commandLine.parser.showHelp(); // exits
+        }
+        // Still here: "--version" was the value of another option ("--open --version").
+    }
+
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("hyperscope"));
-    QApplication::setApplicationName(QStringLiteral("hyperscope"));
     QApplication::setApplicationDisplayName(QStringLiteral("hyperscope"));
-    QApplication::setApplicationVersion(QStringLiteral(HYPERSCOPE_VERSION));
     QApplication::setDesktopFileName(QStringLiteral(HYPERSCOPE_APP_ID));
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Inspector for the Hypercore wire protocol v9. Without arguments it starts "
-                       "a demo: two built-in peers talking over loopback."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption listen(QStringLiteral("listen"),
-                                    QStringLiteral("Listen for peers on PORT (or ADDRESS:PORT; "
-                                                   "default address 127.0.0.1)."),
-                                    QStringLiteral("PORT"));
-    const QCommandLineOption connect(QStringLiteral("connect"),
-                                     QStringLiteral("Connect to a peer (repeatable)."),
-                                     QStringLiteral("HOST:PORT"));
-    const QCommandLineOption key(QStringLiteral("key"),
-                                 QStringLiteral("Open the channel of this feed key (64 hex digits) "
-                                                "on every session (repeatable)."),
-                                 QStringLiteral("HEX"));
-    const QCommandLineOption noEncrypt(QStringLiteral("no-encrypt"),
-                                       QStringLiteral("Plaintext transport after the handshake."));
-    const QCommandLineOption noNoise(
-        QStringLiteral("no-noise"), QStringLiteral("No handshake: plaintext from the first byte."));
-    const QCommandLineOption timeout(QStringLiteral("timeout"),
-                                     QStringLiteral("Inactivity timeout in milliseconds (0: none; "
-                                                    "default 20000)."),
-                                     QStringLiteral("MS"));
-    const QCommandLineOption open(QStringLiteral("open"),
-                                  QStringLiteral("Load a saved capture file into the log "
-                                                 "(repeatable; no demo then)."),
-                                  QStringLiteral("FILE"));
-    const QCommandLineOption demo(QStringLiteral("demo"),
-                                  QStringLiteral("Start the built-in two-peer demo."));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Render the window to FILE (PNG) after a "
-                                                       "few seconds, then exit."),
-                                        QStringLiteral("FILE"));
-    const QCommandLineOption delay(QStringLiteral("screenshot-delay"),
-                                   QStringLiteral("Seconds before --screenshot (default 4)."),
-                                   QStringLiteral("SECONDS"), QStringLiteral("4"));
-    const QCommandLineOption tab(QStringLiteral("tab"),
-                                 QStringLiteral("Tab to show: messages, handshake, channels, "
-                                                "extensions, flow."),
-                                 QStringLiteral("NAME"));
-    parser.addOptions(
-        {listen, connect, key, noEncrypt, noNoise, timeout, open, demo, screenshot, delay, tab});
-    parser.process(app);
+    CommandLine commandLine;
+    const QCommandLineParser &parser = commandLine.parser;
+    commandLine.parser.process(app);
 
-    ConnectionOptions options;
-    options.noise = !parser.isSet(noNoise);
-    options.encrypted = options.noise && !parser.isSet(noEncrypt);
-    if (parser.isSet(timeout)) {
-        bool ok = false;
-        options.timeoutMs = parser.value(timeout).toInt(&ok);
-        if (!ok || options.timeoutMs < 0)
-            return fail(QStringLiteral("--timeout: '%1' is not a number of milliseconds")
-                            .arg(parser.value(timeout)));
+    QString error;
+    const std::optional<ConnectionOptions> sessionOptions =
+        commandLine.session.read(parser, &error);
+    if (!sessionOptions)
+        return fail(error);
+    const ConnectionOptions &options = *sessionOptions;
+    QList<HostPort> peers;
+    for (const QString &peer : parser.values(commandLine.connect)) {
+        const std::optional<HostPort> hostPort = parseHostPort(peer, &error);
+        if (!hostPort)
+            return fail(QStringLiteral("--connect: %1").arg(error));
+        peers.append(*hostPort);
     }
-    for (const QString &hex : parser.values(key)) {
-        QString error;
-        const std::optional<Key32> parsed = parseKeyHex(hex, &error);
+    ListenAddress listenAddress;
+    if (parser.isSet(commandLine.listen)) {
+        const QString value = parser.value(commandLine.listen);
+        const std::optional<ListenAddress> parsed = parseListenAddress(value, &error);
         if (!parsed)
-            return fail(QStringLiteral("--key %1: %2").arg(hex, error));
-        options.keys.append(*parsed);
-    }
-    QList<QPair<QString, quint16>> peers;
-    for (const QString &peer : parser.values(connect)) {
-        QString host;
-        quint16 port = 0;
-        QString error;
-        if (!parseHostPort(peer, &host, &port, &error))
-            return fail(QStringLiteral("--connect %1: %2").arg(peer, error));
-        peers.append({host, port});
-    }
-    QHostAddress listenAddress(QHostAddress::LocalHost);
-    quint16 listenPort = 0;
-    if (parser.isSet(listen)) {
-        const QString value = parser.value(listen);
-        QString portText = value;
-        if (value.contains(QLatin1Char(':'))) {
-            QString host;
-            QString error;
-            if (!parseHostPort(value, &host, &listenPort, &error))
-                return fail(QStringLiteral("--listen %1: %2").arg(value, error));
-            listenAddress = QHostAddress(host);
-        } else {
-            bool ok = false;
-            const uint port = value.toUInt(&ok);
-            if (!ok || port > 65535)
-                return fail(QStringLiteral("--listen: '%1' is not a port").arg(value));
-            listenPort = quint16(port);
-        }
+            return fail(QStringLiteral("--listen: %1").arg(error));
+        listenAddress = *parsed;
     }
     const QStringList tabs = {QStringLiteral("messages"), QStringLiteral("handshake"),
                               QStringLiteral("channels"), QStringLiteral("extensions"),
                               QStringLiteral("flow")};
-    const int tabIndex = parser.isSet(tab) ? int(tabs.indexOf(parser.value(tab).toLower())) : 0;
+    const int tabIndex = parser.isSet(commandLine.tab)
+                             ? int(tabs.indexOf(parser.value(commandLine.tab).toLower()))
+                             : 0;
     if (tabIndex < 0)
         return fail(QStringLiteral("--tab: one of %1").arg(tabs.join(QStringLiteral(", "))));
 
     MainWindow window;
-    const bool screenshotMode = parser.isSet(screenshot);
+    const bool screenshotMode = parser.isSet(commandLine.screenshot);
     if (screenshotMode)
         window.resize(1440, 900); // reproducible pictures, whatever the saved geometry
     window.show();
 
-    if (parser.isSet(listen)) {
-        QString error;
-        if (!window.listen(listenAddress, listenPort, options, &error))
+    if (parser.isSet(commandLine.listen)) {
+        if (!window.listen(listenAddress.address, listenAddress.port, options, &error))
             return fail(error);
     }
-    for (const auto &[host, port] : peers)
-        window.connectToPeer(host, port, options);
-    for (const QString &file : parser.values(open)) {
-        QString error;
+    for (const HostPort &peer : std::as_const(peers))
+        window.connectToPeer(peer.host, peer.port, options);
+    for (const QString &file : parser.values(commandLine.open)) {
         if (!window.openLog(file, &error))
             return fail(QStringLiteral("--open: %1").arg(error));
     }
-    const bool nothingElse = !parser.isSet(listen) && peers.isEmpty() && !parser.isSet(open);
-    if (parser.isSet(demo) || nothingElse) {
-        QString error;
+    const bool nothingElse =
+        !parser.isSet(commandLine.listen) && peers.isEmpty() && !parser.isSet(commandLine.open);
+    if (parser.isSet(commandLine.demo) || nothingElse) {
         if (!window.startDemo(&error))
             return fail(error);
     }
@@ -158,11 +169,11 @@ int main(int argc, char *argv[])
 
     if (screenshotMode) {
         bool ok = false;
-        const double seconds = parser.value(delay).toDouble(&ok);
+        const double seconds = parser.value(commandLine.delay).toDouble(&ok);
         if (!ok || seconds < 0)
             return fail(QStringLiteral("--screenshot-delay: '%1' is not a number of seconds")
-                            .arg(parser.value(delay)));
-        const QString file = parser.value(screenshot);
+                            .arg(parser.value(commandLine.delay)));
+        const QString file = parser.value(commandLine.screenshot);
         QTimer::singleShot(int(seconds * 1000), &window, [&window, file] {
             window.showcase();
             QTimer::singleShot(300, &window, [&window, file] {

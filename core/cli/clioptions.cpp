@@ -1,9 +1,9 @@
 #include "clioptions.h"
 
-#include <QCommandLineParser>
-#include <QHostAddress>
+#include "hyperscope_version.h"
+#include "sessionoptions.h"
 
-#include <climits>
+#include <QCommandLineParser>
 
 namespace hyperscope {
 
@@ -14,25 +14,16 @@ CliExit badArguments(const QString &message)
     return {2, QStringLiteral("hyperscope-cli: %1\nTry 'hyperscope-cli --help'.\n").arg(message)};
 }
 
-std::optional<quint16> parsePort(const QString &text, bool allowZero)
-{
-    bool ok = false;
-    const uint port = text.toUInt(&ok, 10);
-    if (!ok || port > 65535 || (port == 0 && !allowZero))
-        return std::nullopt;
-    return quint16(port);
-}
-
 } // namespace
 
 EngineOptions CliOptions::engineOptions() const
 {
-    EngineOptions options;
-    options.initiator = mode == Mode::Connect;
-    options.noise = noise;
-    options.encrypted = encrypted && noise;
-    options.timeout = timeout;
-    return options;
+    return ConnectionOptions::makeEngineOptions(mode == Mode::Connect, noise, encrypted, timeout);
+}
+
+QString cliVersion()
+{
+    return QStringLiteral("hyperscope-cli " HYPERSCOPE_VERSION "\n");
 }
 
 QString cliUsage()
@@ -63,6 +54,7 @@ QString cliUsage()
         "  --no-noise         no handshake, no encryption, no capabilities\n"
         "  --trace            also print a \"frame\" event for every frame in and out\n"
         "  -h, --help         show this help\n"
+        "  --version          show the version\n"
         "\n"
         "Events (stdout): listening, connected, handshake, discovery-key, channel, message,\n"
         "extensions, extension, close, frame, error, end. Each has \"event\" and \"session\"\n"
@@ -90,24 +82,24 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
                                   QStringLiteral("Show this help."));
+    const QCommandLineOption version(QStringLiteral("version"));
     const QCommandLineOption host(QStringLiteral("host"), QString(), QStringLiteral("ADDR"));
     const QCommandLineOption port(QStringLiteral("port"), QString(), QStringLiteral("PORT"));
     const QCommandLineOption once(QStringLiteral("once"));
-    const QCommandLineOption key(QStringLiteral("key"), QString(), QStringLiteral("HEX"));
-    const QCommandLineOption extension(QStringLiteral("extension"), QString(),
-                                       QStringLiteral("NAME"));
-    const QCommandLineOption timeout(QStringLiteral("timeout"), QString(), QStringLiteral("MS"));
-    const QCommandLineOption noEncrypt(QStringLiteral("no-encrypt"));
-    const QCommandLineOption noNoise(QStringLiteral("no-noise"));
     const QCommandLineOption trace(QStringLiteral("trace"));
-    const QCommandLineOption allowKey(QStringLiteral("allow-key"), QString(), QStringLiteral("HEX"));
-    parser.addOptions(
-        {help, host, port, once, key, extension, timeout, noEncrypt, noNoise, trace, allowKey});
+    parser.addOptions({help, version, host, port, once, trace});
+    const SessionCommandLine sessionOptions(
+        SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
+        SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
+        SessionCommandLine::Option::Encryption);
+    sessionOptions.addTo(parser);
 
     if (!parser.parse(arguments))
         return badArguments(parser.errorText());
     if (parser.isSet(help))
         return CliExit{0, cliUsage()};
+    if (parser.isSet(version))
+        return CliExit{0, cliVersion()};
 
     CliOptions options;
     const QStringList positional = parser.positionalArguments();
@@ -121,20 +113,19 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
             return badArguments(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
         if (!parser.isSet(port))
             return badArguments(QStringLiteral("listen needs --port PORT (0 picks a free port)"));
-        const auto value = parsePort(parser.value(port), true);
+        const std::optional<quint16> value = parsePort(parser.value(port), true);
         if (!value) {
             return badArguments(QStringLiteral("--port must be a number from 0 to 65535, got '%1'")
                                     .arg(parser.value(port)));
         }
         options.port = *value;
         if (parser.isSet(host)) {
-            options.host = parser.value(host);
-            if (options.host == QLatin1String("localhost"))
-                options.host = QStringLiteral("127.0.0.1");
-            if (QHostAddress(options.host).isNull()) {
-                return badArguments(
-                    QStringLiteral("--host must be an IP address, got '%1'").arg(options.host));
+            const std::optional<QHostAddress> address = parseListenHost(parser.value(host));
+            if (!address) {
+                return badArguments(QStringLiteral("--host must be an IP address, got '%1'")
+                                        .arg(parser.value(host)));
             }
+            options.host = address->toString();
         }
         options.once = parser.isSet(once);
     } else if (command == QLatin1String("connect")) {
@@ -149,61 +140,31 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
                                         .arg(listenOnly->names().constLast()));
             }
         }
-        // HOST:PORT, or [IPV6]:PORT.
         const QString target = positional.at(1);
-        const qsizetype colon = target.lastIndexOf(u':');
-        QString hostPart = colon > 0 ? target.left(colon) : QString();
-        if (hostPart.startsWith(u'[') && hostPart.endsWith(u']'))
-            hostPart = hostPart.mid(1, hostPart.size() - 2);
-        const auto value = colon > 0 ? parsePort(target.mid(colon + 1), false) : std::nullopt;
-        if (hostPart.isEmpty() || !value || (hostPart.contains(u':') && !target.startsWith(u'['))) {
+        const std::optional<HostPort> peer = parseHostPort(target);
+        if (!peer) {
             return badArguments(
                 QStringLiteral("connect needs HOST:PORT with a port from 1 to 65535, got '%1'")
                     .arg(target));
         }
-        options.host = hostPart;
-        options.port = *value;
+        options.host = peer->host;
+        options.port = peer->port;
     } else {
         return badArguments(
             QStringLiteral("unknown command '%1': use 'listen' or 'connect'").arg(command));
     }
 
-    for (const QString &value : parser.values(key)) {
-        const auto parsed = key32FromHex(value.toStdString());
-        if (!parsed)
-            return badArguments(QStringLiteral("--key must be 64 hex digits, got '%1'").arg(value));
-        options.keys.push_back(*parsed);
-    }
-    for (const QString &value : parser.values(extension)) {
-        const std::string name = value.toStdString();
-        if (name.empty() || name.size() > limits::MaxExtensionNameSize) {
-            return badArguments(QStringLiteral("--extension needs a name of 1 to %1 bytes")
-                                    .arg(limits::MaxExtensionNameSize));
-        }
-        options.extensions.push_back(name);
-    }
-    for (const QString &value : parser.values(allowKey)) {
-        const auto parsed = key32FromHex(value.toStdString());
-        if (!parsed) {
-            return badArguments(
-                QStringLiteral("--allow-key must be 64 hex digits, got '%1'").arg(value));
-        }
-        options.allowedKeys.push_back(*parsed);
-    }
-    if (!options.allowedKeys.empty() && parser.isSet(noNoise))
-        return badArguments(QStringLiteral("--allow-key needs the handshake: not with --no-noise"));
-    if (parser.isSet(timeout)) {
-        bool ok = false;
-        const qlonglong ms = parser.value(timeout).toLongLong(&ok, 10);
-        if (!ok || ms < 0 || ms > INT_MAX) {
-            return badArguments(
-                QStringLiteral("--timeout must be a number of milliseconds, got '%1'")
-                    .arg(parser.value(timeout)));
-        }
-        options.timeout = Millis(ms);
-    }
-    options.encrypted = !parser.isSet(noEncrypt);
-    options.noise = !parser.isSet(noNoise);
+    QString error;
+    const std::optional<ConnectionOptions> session = sessionOptions.read(parser, &error);
+    if (!session)
+        return badArguments(error);
+    options.keys.assign(session->keys.begin(), session->keys.end());
+    for (const QString &name : session->extensions)
+        options.extensions.push_back(name.toStdString());
+    options.allowedKeys.assign(session->allowedKeys.begin(), session->allowedKeys.end());
+    options.timeout = Millis(session->timeoutMs);
+    options.encrypted = session->encrypted;
+    options.noise = session->noise;
     options.trace = parser.isSet(trace);
     return options;
 }

@@ -5,6 +5,8 @@
 //
 // options: --key HEX (repeatable), --extension NAME (repeatable), --allow-key HEX (repeatable),
 // --timeout MS, --no-encrypt, --no-noise, --trace. See cliUsage() for the text shown by --help.
+// The session options and the HOST:PORT, address and key forms are those of sessionoptions.h,
+// shared with the inspector.
 #pragma once
 
 #include "bytes.h"
@@ -48,8 +50,8 @@ struct CliOptions
     EngineOptions engineOptions() const;
 };
 
-/// What to do instead of running: print @c text (to stdout when @c exitCode is 0, as for --help;
-/// to stderr otherwise) and exit with @c exitCode (2 for bad arguments).
+/// What to do instead of running: print @c text (to stdout when @c exitCode is 0, as for --help
+/// and --version; to stderr otherwise) and exit with @c exitCode (2 for bad arguments).
 struct CliExit
 {
     int exitCode = 0;
@@ -62,5 +64,8 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
 
 /// The --help text.
 QString cliUsage();
+
+/// The --version text: "hyperscope-cli 0.1.0" and a newline.
+QString cliVersion();
 
 } // namespace hyperscope

@@ -61,18 +61,22 @@ std::optional<double> integerIn(const QJsonValue &value, double min, double max)
     return number;
 }
 
-/// An optional hex "payload" field into @p out; false when present but not hex.
-bool parsePayload(const QJsonValue &value, Bytes &out)
+/// An optional hex "payload" field: empty when absent, nullopt when present but not hex.
+std::optional<Bytes> parsePayload(const QJsonValue &value)
 {
     if (value.isUndefined())
-        return true;
-    std::optional<Bytes> bytes;
-    if (value.isString())
-        bytes = fromHex(value.toString().toStdString());
-    if (!bytes)
-        return false;
-    out = std::move(*bytes);
-    return true;
+        return Bytes();
+    if (!value.isString())
+        return std::nullopt;
+    return fromHex(value.toString().toStdString());
+}
+
+/// Sets @p error (when wanted) and gives the empty result: `return fail(error, ...);`.
+std::nullopt_t fail(QString *error, const QString &message)
+{
+    if (error)
+        *error = message;
+    return std::nullopt;
 }
 
 } // namespace
@@ -86,35 +90,35 @@ QString commandName(Command::Kind kind)
     return QString();
 }
 
-std::variant<Command, QString> parseCommand(const QByteArray &line)
+std::optional<Command> parseCommand(const QByteArray &line, QString *error)
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        return QStringLiteral("not valid JSON (%1 at offset %2)")
-            .arg(parseError.errorString())
-            .arg(parseError.offset);
+        return fail(error, QStringLiteral("not valid JSON (%1 at offset %2)")
+                               .arg(parseError.errorString())
+                               .arg(parseError.offset));
     }
     if (!document.isObject())
-        return QStringLiteral("a command must be a JSON object");
+        return fail(error, QStringLiteral("a command must be a JSON object"));
     const QJsonObject json = document.object();
 
     const QJsonValue cmd = json.value(QLatin1String("cmd"));
     if (cmd.isUndefined())
-        return QStringLiteral("missing \"cmd\"");
+        return fail(error, QStringLiteral("missing \"cmd\""));
     if (!cmd.isString())
-        return QStringLiteral("\"cmd\" must be a string");
+        return fail(error, QStringLiteral("\"cmd\" must be a string"));
     const CommandSpec *spec = nullptr;
     for (const CommandSpec &candidate : commandSpecs()) {
         if (cmd.toString() == QLatin1String(candidate.name))
             spec = &candidate;
     }
     if (!spec)
-        return QStringLiteral("unknown command '%1'").arg(cmd.toString());
+        return fail(error, QStringLiteral("unknown command '%1'").arg(cmd.toString()));
     const QString name = QString::fromLatin1(spec->name);
     for (auto it = json.begin(); it != json.end(); ++it) {
         if (it.key() != QLatin1String("cmd") && !spec->fields.contains(it.key()))
-            return QStringLiteral("%1 has no field '%2'").arg(name, it.key());
+            return fail(error, QStringLiteral("%1 has no field '%2'").arg(name, it.key()));
     }
 
     Command command;
@@ -123,7 +127,7 @@ std::variant<Command, QString> parseCommand(const QByteArray &line)
     if (const QJsonValue session = json.value(QLatin1String("session")); !session.isUndefined()) {
         const auto number = integerIn(session, 1, INT_MAX);
         if (!number)
-            return QStringLiteral("session must be a positive integer");
+            return fail(error, QStringLiteral("session must be a positive integer"));
         command.session = int(*number);
     }
 
@@ -131,72 +135,81 @@ std::variant<Command, QString> parseCommand(const QByteArray &line)
     const QJsonValue key = json.value(QLatin1String("key"));
     const QJsonValue discoveryKey = json.value(QLatin1String("discoveryKey"));
     if (!key.isUndefined() && !discoveryKey.isUndefined())
-        return QStringLiteral("give key or discoveryKey, not both");
+        return fail(error, QStringLiteral("give key or discoveryKey, not both"));
     if (!key.isUndefined()) {
         command.key = parseKey(key);
         if (!command.key)
-            return QStringLiteral("key must be 64 hex digits");
+            return fail(error, QStringLiteral("key must be 64 hex digits"));
         command.discoveryKey = crypto::discoveryKey(*command.key);
     } else if (!discoveryKey.isUndefined()) {
         command.discoveryKey = parseKey(discoveryKey);
         if (!command.discoveryKey)
-            return QStringLiteral("discoveryKey must be 64 hex digits");
+            return fail(error, QStringLiteral("discoveryKey must be 64 hex digits"));
     }
 
     switch (command.kind) {
     case Command::Kind::Open:
         if (!command.key) {
-            return command.discoveryKey
-                       ? QStringLiteral("open needs the key: a discovery key cannot open a channel")
-                       : QStringLiteral("open needs a \"key\"");
+            return fail(
+                error,
+                command.discoveryKey
+                    ? QStringLiteral("open needs the key: a discovery key cannot open a channel")
+                    : QStringLiteral("open needs a \"key\""));
         }
         break;
     case Command::Kind::Close:
         if (!command.discoveryKey)
-            return QStringLiteral("close needs a \"key\" or \"discoveryKey\"");
+            return fail(error, QStringLiteral("close needs a \"key\" or \"discoveryKey\""));
         break;
     case Command::Kind::Send: {
         if (!command.discoveryKey)
-            return QStringLiteral("send needs a \"key\" or \"discoveryKey\"");
+            return fail(error, QStringLiteral("send needs a \"key\" or \"discoveryKey\""));
         const QJsonValue type = json.value(QLatin1String("type"));
         if (!type.isString())
-            return QStringLiteral("send needs a \"type\" (Options .. Close)");
+            return fail(error, QStringLiteral("send needs a \"type\" (Options .. Close)"));
         const auto messageType = messageTypeFromName(type.toString().toStdString());
         if (!messageType)
-            return QStringLiteral("unknown message type '%1'").arg(type.toString());
+            return fail(error, QStringLiteral("unknown message type '%1'").arg(type.toString()));
         if (*messageType == MessageType::Open) {
-            return QStringLiteral(
-                "Open cannot be sent: use {\"cmd\":\"open\",\"key\":...} to open a channel");
+            return fail(
+                error,
+                QStringLiteral(
+                    "Open cannot be sent: use {\"cmd\":\"open\",\"key\":...} to open a channel"));
         }
         if (*messageType == MessageType::Extension) {
-            return QStringLiteral("Extension cannot be sent with send: use "
-                                  "{\"cmd\":\"extension\",\"name\":...,\"payload\":...}");
+            return fail(error,
+                        QStringLiteral("Extension cannot be sent with send: use "
+                                       "{\"cmd\":\"extension\",\"name\":...,\"payload\":...}"));
         }
         const QJsonValue message = json.value(QLatin1String("message"));
         if (!message.isUndefined() && !message.isObject())
-            return QStringLiteral("message must be a JSON object");
-        QString error;
-        command.message = messageFromJson(*messageType, message.toObject(), error);
+            return fail(error, QStringLiteral("message must be a JSON object"));
+        QString messageError;
+        command.message = messageFromJson(*messageType, message.toObject(), messageError);
         if (!command.message)
-            return error;
+            return fail(error, messageError);
         break;
     }
     case Command::Kind::Register:
     case Command::Kind::Extension: {
         const QJsonValue extensionName = json.value(QLatin1String("name"));
         if (!extensionName.isString() || extensionName.toString().isEmpty())
-            return QStringLiteral("%1 needs a non-empty \"name\"").arg(name);
+            return fail(error, QStringLiteral("%1 needs a non-empty \"name\"").arg(name));
         command.name = extensionName.toString().toStdString();
-        if (command.kind == Command::Kind::Extension &&
-            !parsePayload(json.value(QLatin1String("payload")), command.payload))
-            return QStringLiteral("payload must be a hex string");
+        if (command.kind == Command::Kind::Extension) {
+            std::optional<Bytes> payload = parsePayload(json.value(QLatin1String("payload")));
+            if (!payload)
+                return fail(error, QStringLiteral("payload must be a hex string"));
+            command.payload = std::move(*payload);
+        }
         break;
     }
     case Command::Kind::Frame: {
         // Any integer JSON holds exactly; the engine refuses ids it cannot encode (>= 2^59).
         const auto channel = integerIn(json.value(QLatin1String("channel")), 0, 9007199254740992.0);
         if (!channel)
-            return QStringLiteral("frame needs a \"channel\": a local channel id (0 = stream)");
+            return fail(error, QStringLiteral(
+                                   "frame needs a \"channel\": a local channel id (0 = stream)"));
         command.channel = std::uint64_t(*channel);
         const QJsonValue type = json.value(QLatin1String("type"));
         if (const auto number = integerIn(type, 0, 15)) {
@@ -206,10 +219,13 @@ std::variant<Command, QString> parseCommand(const QByteArray &line)
                                           : std::nullopt) {
             command.frameType = std::uint8_t(*named);
         } else {
-            return QStringLiteral("frame needs a \"type\": 0..15 or a name (\"Want\")");
+            return fail(error,
+                        QStringLiteral("frame needs a \"type\": 0..15 or a name (\"Want\")"));
         }
-        if (!parsePayload(json.value(QLatin1String("payload")), command.payload))
-            return QStringLiteral("payload must be a hex string");
+        std::optional<Bytes> payload = parsePayload(json.value(QLatin1String("payload")));
+        if (!payload)
+            return fail(error, QStringLiteral("payload must be a hex string"));
+        command.payload = std::move(*payload);
         break;
     }
     case Command::Kind::Ping:

@@ -28,7 +28,6 @@
 
 #include <optional>
 #include <string>
-#include <variant>
 
 namespace hyperscope {
 
@@ -59,9 +58,9 @@ struct Command
 /// The command name as written in JSON ("open", "send", ...).
 QString commandName(Command::Kind kind);
 
-/// Parses one line (without its newline). On error returns a one-line explanation without line
-/// number, e.g. "unknown command 'opne'", "key must be 64 hex digits",
-/// "Want: missing required field 'start'".
-std::variant<Command, QString> parseCommand(const QByteArray &line);
+/// Parses one line (without its newline). On error returns nullopt and sets @p error to a
+/// one-line explanation without line number, e.g. "unknown command 'opne'",
+/// "key must be 64 hex digits", "Want: missing required field 'start'"; never empty.
+std::optional<Command> parseCommand(const QByteArray &line, QString *error = nullptr);
 
 } // namespace hyperscope

@@ -17,12 +17,13 @@ void CommandInterpreter::handleLine(const QByteArray &line)
     ++m_lineNumber;
     if (line.trimmed().isEmpty())
         return;
-    auto parsed = parseCommand(line);
-    if (const QString *error = std::get_if<QString>(&parsed)) {
-        report(0, *error);
+    QString error;
+    const std::optional<Command> command = parseCommand(line, &error);
+    if (!command) {
+        report(0, error);
         return;
     }
-    execute(std::get<Command>(parsed));
+    execute(*command);
 }
 
 void CommandInterpreter::handleOverlongLine(qint64 limit)

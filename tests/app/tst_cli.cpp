@@ -1,6 +1,7 @@
 // Tests hyperscope-cli as a process: two of them talking over loopback TCP, driven through stdin
 // and checked through their JSON events on stdout.
 #include "crypto.h"
+#include "hyperscope_version.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -172,6 +173,7 @@ class tst_Cli : public QObject
 
 private slots:
     void printsHelp();
+    void printsVersion();
     void rejectsBadArguments_data();
     void rejectsBadArguments();
     void establishesSession_data();
@@ -234,6 +236,18 @@ void tst_Cli::printsHelp()
     QVERIFY(out.startsWith("Usage:"));
     QVERIFY(out.contains("hyperscope-cli listen [--host ADDR] --port PORT [--once] [options]"));
     QVERIFY(out.contains("hyperscope-cli connect HOST:PORT [options]"));
+}
+
+void tst_Cli::printsVersion()
+{
+    QProcess process;
+    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), {QStringLiteral("--version")});
+    QVERIFY(process.waitForFinished(Wait));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(process.readAllStandardOutput(),
+             QByteArray("hyperscope-cli " HYPERSCOPE_VERSION "\n"));
+    QVERIFY(process.readAllStandardError().isEmpty());
 }
 
 void tst_Cli::rejectsBadArguments_data()

@@ -1,4 +1,4 @@
-// Tests app/cli/clioptions.cpp: hyperscope-cli's command line.
+// Tests core/cli/clioptions.cpp: hyperscope-cli's command line.
 #include "clioptions.h"
 
 #include <QtTest>

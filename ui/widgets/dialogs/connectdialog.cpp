@@ -129,35 +129,53 @@ void ConnectDialog::setPort(quint16 port)
 
 bool ConnectDialog::validate(QString *error)
 {
+    // Everything typed here is parsed by sessionoptions.h, as on the command lines.
+    const auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
     ConnectionOptions options;
     options.noise = m_noise->isChecked();
     options.encrypted = m_noise->isChecked() && m_encrypted->isChecked();
     options.timeoutMs = m_timeout->value();
-    const QStringList lines = m_keys->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList lines = m_keys->toPlainText().split(QLatin1Char('\n'));
     for (int i = 0; i < lines.size(); ++i) {
         if (lines[i].trimmed().isEmpty())
             continue;
         QString keyError;
         const std::optional<Key32> key = parseKeyHex(lines[i], &keyError);
-        if (!key) {
-            *error = tr("Key on line %1: %2").arg(i + 1).arg(keyError);
-            return false;
-        }
+        if (!key)
+            return fail(tr("Open channels, line %1: %2").arg(i + 1).arg(keyError));
         options.keys.append(*key);
     }
+    QString host;
+    quint16 port = 0;
+    QString addressError;
     if (m_mode == Mode::Connect) {
-        if (!parseHostPort(m_address->currentText(), &m_host, &m_port, error))
-            return false;
+        const std::optional<HostPort> peer = parseHostPort(m_address->currentText(), &addressError);
+        if (!peer)
+            return fail(addressError);
+        host = peer->host;
+        port = peer->port;
     } else {
-        m_host = m_address->currentText().trimmed();
-        m_port = quint16(m_portSpin->value());
-        if (m_host.isEmpty()) {
-            *error = tr("Enter the address to listen on.");
-            return false;
-        }
+        // Canonical text ("localhost" becomes 127.0.0.1): the caller makes a QHostAddress of it.
+        const std::optional<QHostAddress> address =
+            parseListenHost(m_address->currentText(), &addressError);
+        if (!address)
+            return fail(addressError);
+        host = address->toString();
+        port = quint16(m_portSpin->value());
     }
+    m_host = host;
+    m_port = port;
     m_options = options;
     return true;
+}
+
+QString ConnectDialog::errorText() const
+{
+    return m_error->text();
 }
 
 void ConnectDialog::accept()
@@ -167,6 +185,7 @@ void ConnectDialog::accept()
         m_error->setText(error);
         return;
     }
+    m_error->clear();
     QDialog::accept();
 }
 

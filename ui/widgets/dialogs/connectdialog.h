@@ -33,8 +33,12 @@ public:
     QString host() const { return m_host; }
     quint16 port() const { return m_port; }
 
-    /// Validates the fields; on success fills host/port/options and returns true.
-    bool validate(QString *error);
+    /// Validates the fields with sessionoptions.h's parsers; on success fills host(), port() and
+    /// options() and returns true, otherwise sets @p error ("what: why") and changes nothing.
+    bool validate(QString *error = nullptr);
+
+    /// The error shown under the fields after a refused accept(); empty when there is none.
+    QString errorText() const;
 
     void accept() override;
 
