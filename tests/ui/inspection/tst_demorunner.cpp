@@ -1,0 +1,229 @@
+// DemoRunner: the two in-process peers of a first launch. Started with a short interval, it must
+// announce both drivers before they run, complete the handshake, play its script in order pass
+// after pass (the first step only once), have the responder answer like a real peer (Have for
+// Want, Data for Request, chat replies), refuse the feed only the initiator knows, provoke a
+// warning with a frame of an unassigned type, and stop on request.
+#include "crypto.h"
+#include "demorunner.h"
+#include "inspectedsession.h"
+#include "messagelogmodel.h"
+#include "sessiondriver.h"
+#include "sessionserver.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+#include <set>
+#include <vector>
+
+using namespace hyperscope;
+
+namespace {
+
+constexpr int ScriptSteps = 16;
+
+/// A runner whose drivers are wrapped in InspectedSessions as the inspector does, so that every
+/// frame and warning of both sides is seen.
+struct Demo
+{
+    Demo()
+    {
+        runner.setInterval(5);
+        QObject::connect(
+            &runner, &DemoRunner::sessionCreated, &runner,
+            [this](SessionDriver *driver, bool accepted) {
+                created.push_back({driver->id(), accepted});
+                sessions.push_back(std::make_unique<InspectedSession>(
+                    driver->id(), driver,
+                    accepted ? InspectedSession::Origin::Accepted : InspectedSession::Origin::Demo,
+                    &log));
+            });
+    }
+
+    InspectedSession *side(bool accepted) const
+    {
+        for (std::size_t i = 0; i < created.size(); ++i) {
+            if (created[i].second == accepted)
+                return sessions[i].get();
+        }
+        return nullptr;
+    }
+
+    MessageLogModel log;
+    SessionIds ids;
+    DemoRunner runner{&ids};
+    std::vector<std::pair<int, bool>> created;               ///< {session id, accepted}
+    std::vector<std::unique_ptr<InspectedSession>> sessions; ///< Destroyed before the runner.
+};
+
+/// The state text of the channel of @p discoveryKey, empty when the table has no such row.
+QString stateOf(const ChannelTableModel *channels, const Key32 &discoveryKey)
+{
+    const QByteArray key(reinterpret_cast<const char *>(discoveryKey.data()), 32);
+    for (int row = 0; row < channels->rowCount(); ++row) {
+        const QModelIndex index = channels->index(row, ChannelTableModel::StateColumn);
+        if (index.data(ChannelTableModel::DiscoveryKeyRole).toByteArray() == key)
+            return index.data().toString();
+    }
+    return {};
+}
+
+} // namespace
+
+class TestDemoRunner : public QObject
+{
+    Q_OBJECT
+private slots:
+    void announcesBothDriversBeforeTheyRun();
+    void startingTwiceChangesNothing();
+    void playsTheScriptPassAfterPass();
+    void responderAnswersLikeAPeer();
+    void refusesTheFeedOnlyTheInitiatorKnows();
+    void provokesAWarning();
+    void stopEndsBothSessions();
+};
+
+void TestDemoRunner::announcesBothDriversBeforeTheyRun()
+{
+    Demo demo;
+    QVERIFY(!demo.runner.isRunning());
+    QCOMPARE(demo.runner.port(), quint16(0));
+    QString error;
+    QVERIFY(demo.runner.start(&error));
+    QVERIFY(error.isEmpty());
+    QVERIFY(demo.runner.isRunning());
+    QVERIFY(demo.runner.port() != 0);
+    // The dialer is announced at once, before it connects.
+    QCOMPARE(demo.created.size(), std::size_t(1));
+    QCOMPARE(demo.created[0], std::make_pair(1, false));
+    QVERIFY(demo.runner.initiator());
+    QTRY_COMPARE(demo.created.size(), std::size_t(2));
+    QCOMPARE(demo.created[1], std::make_pair(2, true));
+    QCOMPARE(demo.ids.last(), 2);
+    QVERIFY(demo.runner.responder());
+    // Because the sessions were wrapped before the drivers ran, the whole handshake was seen.
+    QTRY_VERIFY(demo.side(false)->handshake().complete);
+    for (const HandshakeStep &step : demo.side(false)->handshake().steps)
+        QVERIFY(step.seen);
+    QCOMPARE(demo.side(false)->roleText(), QStringLiteral("initiator (demo)"));
+    QCOMPARE(demo.side(false)->modeText(), QStringLiteral("Noise XX + XSalsa20"));
+    // The four feed keys are distinct.
+    const auto &keys = demo.runner.keys();
+    QCOMPARE(std::set<Key32>(keys.begin(), keys.end()).size(), std::size_t(4));
+}
+
+void TestDemoRunner::startingTwiceChangesNothing()
+{
+    Demo demo;
+    QVERIFY(demo.runner.start());
+    const quint16 port = demo.runner.port();
+    SessionDriver *initiator = demo.runner.initiator();
+    QVERIFY(demo.runner.start());
+    QCOMPARE(demo.runner.port(), port);
+    QCOMPARE(demo.runner.initiator(), initiator);
+    QCOMPARE(demo.created.size(), std::size_t(1));
+}
+
+void TestDemoRunner::playsTheScriptPassAfterPass()
+{
+    Demo demo;
+    QList<int> steps;
+    connect(&demo.runner, &DemoRunner::stepped, &demo.runner,
+            [&steps](int step) { steps << step; });
+    QVERIFY(demo.runner.start());
+    QTRY_VERIFY_WITH_TIMEOUT(demo.runner.cycles() >= 2, 20000);
+    QList<int> expected;
+    for (int i = 0; i < ScriptSteps; ++i)
+        expected << i;
+    for (int i = 1; i < ScriptSteps; ++i) // later passes skip the one-time first step
+        expected << i;
+    QCOMPARE(steps.mid(0, expected.size()), expected);
+    QCOMPARE(demo.runner.steps(), int(steps.size()));
+}
+
+void TestDemoRunner::responderAnswersLikeAPeer()
+{
+    Demo demo;
+    QVERIFY(demo.runner.start());
+    SessionDriver *initiator = demo.runner.initiator();
+    QStringList received;
+    connect(initiator, &SessionDriver::messageReceived, initiator,
+            [&received](const ChannelInfo &, const Message &message) {
+                received << QString::fromStdString(
+                    std::string(messageTypeName(static_cast<std::uint8_t>(messageType(message)))));
+            });
+    QList<QByteArray> replies;
+    connect(initiator, &SessionDriver::extensionReceived, initiator,
+            [&replies](const std::optional<Key32> &scope, const std::optional<std::string> &name,
+                       quint64, const QByteArray &payload) {
+                if (!scope && name && *name == "hyperscope/chat")
+                    replies << payload;
+            });
+    QTRY_VERIFY_WITH_TIMEOUT(demo.runner.cycles() >= 1, 20000);
+    QTRY_VERIFY(!replies.isEmpty());
+    QVERIFY2(received.contains(QStringLiteral("Have")), qPrintable(received.join(u' ')));
+    QVERIFY(received.contains(QStringLiteral("Data")));
+    QCOMPARE(replies.first(), QByteArray("hi back, I got: hello #0 from the initiator"));
+}
+
+void TestDemoRunner::refusesTheFeedOnlyTheInitiatorKnows()
+{
+    Demo demo;
+    QVERIFY(demo.runner.start());
+    std::set<Key32> opened;
+    connect(demo.runner.initiator(), &SessionDriver::channelOpened, &demo.runner,
+            [&opened](const ChannelInfo &channel) { opened.insert(channel.discoveryKey); });
+    QTRY_VERIFY_WITH_TIMEOUT(demo.runner.cycles() >= 1, 20000);
+    const auto &keys = demo.runner.keys();
+    QVERIFY(opened.count(crypto::discoveryKey(keys[0])));
+    QVERIFY(opened.count(crypto::discoveryKey(keys[1]))); // opened by the responder
+    QVERIFY(!opened.count(crypto::discoveryKey(keys[3])));
+    // The initiator's table shows the refusal.
+    QCOMPARE(stateOf(demo.side(false)->channels(), crypto::discoveryKey(keys[3])),
+             QStringLiteral("refused by remote"));
+    QVERIFY(stateOf(demo.side(true)->channels(), crypto::discoveryKey(keys[3])) !=
+            QStringLiteral("established"));
+}
+
+void TestDemoRunner::provokesAWarning()
+{
+    Demo demo;
+    QVERIFY(demo.runner.start());
+    QTRY_VERIFY_WITH_TIMEOUT(demo.runner.cycles() >= 1, 20000);
+    // The first pass sends a frame of type 12: the responder warns and goes on.
+    InspectedSession *responder = demo.side(true);
+    QTRY_VERIFY(responder->warnings() >= 1);
+    demo.log.flush();
+    bool unassigned = false;
+    for (int row = 0; row < demo.log.rowCount(); ++row) {
+        const auto &r = demo.log.record(row);
+        if (r.kind == MessageLogModel::Kind::Warning && r.session == responder->id())
+            unassigned |= demo.log.noteText(r).startsWith(QStringLiteral("frame of unassigned "
+                                                                         "type 12"));
+    }
+    QVERIFY(unassigned);
+    QCOMPARE(responder->state(), InspectedSession::State::Open);
+}
+
+void TestDemoRunner::stopEndsBothSessions()
+{
+    Demo demo;
+    QSignalSpy stopped(&demo.runner, &DemoRunner::stopped);
+    QVERIFY(demo.runner.start());
+    QTRY_VERIFY(demo.runner.steps() >= 3);
+    demo.runner.stop();
+    QVERIFY(stopped.wait(5000));
+    QVERIFY(!demo.runner.isRunning());
+    QTRY_COMPARE(demo.side(false)->state(), InspectedSession::State::Ended);
+    QTRY_COMPARE(demo.side(true)->state(), InspectedSession::State::Ended);
+    QVERIFY(!demo.side(false)->endedWithError());
+    // The script no longer plays.
+    const int steps = demo.runner.steps();
+    QSignalSpy stepped(&demo.runner, &DemoRunner::stepped);
+    QVERIFY(!stepped.wait(100));
+    QCOMPARE(demo.runner.steps(), steps);
+}
+
+QTEST_MAIN(TestDemoRunner)
+#include "tst_demorunner.moc"

@@ -1,0 +1,299 @@
+// ChannelsPane: the channel table of the current session with the controls to open, close and
+// copy. tst_mainwindow checks the key errors through the window; here, the pane on its own over
+// a real loopback pair: buttons enabled only when they can act, opening by typing and Return,
+// a random key, selecting a row with the mouse to close it or copy its keys, the feed key that
+// only the opener knows, and the status messages it reports.
+#include "channelspane.h"
+#include "crypto.h"
+#include "inspectedsession.h"
+#include "messagelogmodel.h"
+#include "sessiondriver.h"
+#include "sessionserver.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+
+#include <memory>
+
+using namespace hyperscope;
+
+namespace {
+
+Key32 keyOf(std::uint8_t fill)
+{
+    Key32 k;
+    k.fill(fill);
+    return k;
+}
+
+QString hexOf(const Key32 &key)
+{
+    return QString::fromStdString(toHex(key));
+}
+
+/// Two sessions over loopback: the dialer and the one a SessionServer accepted.
+struct Pair
+{
+    MessageLogModel log;
+    SessionIds ids;
+    SessionServer server{&ids};
+    std::unique_ptr<InspectedSession> dialer;
+    std::unique_ptr<InspectedSession> accepted;
+
+    bool open()
+    {
+        QObject::connect(&server, &SessionServer::sessionStarted, &server,
+                         [this](SessionDriver *driver) {
+                             accepted = std::make_unique<InspectedSession>(
+                                 driver->id(), driver, InspectedSession::Origin::Accepted, &log);
+                         });
+        if (!server.listen(QHostAddress::LocalHost, 0))
+            return false;
+        EngineOptions options;
+        options.initiator = true;
+        auto *driver = new SessionDriver(ids.next(), options);
+        dialer = std::make_unique<InspectedSession>(driver->id(), driver,
+                                                    InspectedSession::Origin::Dialed, &log);
+        driver->connectToHost(QStringLiteral("127.0.0.1"), server.port());
+        return QTest::qWaitFor([this] {
+            return accepted && dialer->state() == InspectedSession::State::Open &&
+                   accepted->state() == InspectedSession::State::Open;
+        });
+    }
+};
+
+QPushButton *buttonNamed(const ChannelsPane &pane, const QString &text)
+{
+    for (QPushButton *button : pane.findChildren<QPushButton *>()) {
+        if (button->text() == text)
+            return button;
+    }
+    return nullptr;
+}
+
+QString titleOf(const ChannelsPane &pane)
+{
+    for (const QLabel *label : pane.findChildren<QLabel *>()) {
+        if (label->text().startsWith(QLatin1String("Channels")))
+            return label->text();
+    }
+    return {};
+}
+
+void clickRow(QTableView *table, int row)
+{
+    QTest::mouseClick(
+        table->viewport(), Qt::LeftButton, {},
+        table->visualRect(table->model()->index(row, ChannelTableModel::StateColumn)).center());
+}
+
+} // namespace
+
+class TestChannelsPane : public QObject
+{
+    Q_OBJECT
+private slots:
+    void withoutASessionNothingIsAllowed();
+    void opensTheTypedKeyWithReturn();
+    void badKeysAreExplained_data();
+    void badKeysAreExplained();
+    void randomKeyIsFreshAndCopyable();
+    void selectingARowEnablesItsActions();
+    void copiesTheKeysOfTheSelectedChannel();
+    void onlyTheOpenerKnowsTheFeedKey();
+    void closesTheSelectedChannel();
+};
+
+void TestChannelsPane::withoutASessionNothingIsAllowed()
+{
+    ChannelsPane pane;
+    QCOMPARE(titleOf(pane), QStringLiteral("Channels (no session selected)"));
+    QCOMPARE(pane.session(), nullptr);
+    QVERIFY(!pane.openButton()->isEnabled());
+    QVERIFY(!pane.closeButton()->isEnabled());
+    QVERIFY(!buttonNamed(pane, QStringLiteral("Copy Discovery Key"))->isEnabled());
+    QVERIFY(!pane.closeSelected());
+    pane.keyEdit()->setText(hexOf(keyOf(1)));
+    QVERIFY(!pane.openFromEdit());
+    QCOMPARE(pane.statusText(), QStringLiteral("No session selected."));
+}
+
+void TestChannelsPane::opensTheTypedKeyWithReturn()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    ChannelsPane pane;
+    pane.setSession(pair.dialer.get());
+    QCOMPARE(pane.session(), pair.dialer.get());
+    QCOMPARE(titleOf(pane), QStringLiteral("Channels of session ") + pair.dialer->label());
+    QCOMPARE(pane.table()->model(), pair.dialer->channels());
+    QVERIFY(pane.openButton()->isEnabled());
+    QVERIFY(!pane.closeButton()->isEnabled()); // nothing selected
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    QSignalSpy messages(&pane, &ChannelsPane::statusMessage);
+    const Key32 feed = keyOf(0x42);
+    QTest::keyClicks(pane.keyEdit(), hexOf(feed));
+    QTest::keyClick(pane.keyEdit(), Qt::Key_Return);
+    const QString expected = QStringLiteral("Open sent for discovery key %1…")
+                                 .arg(hexOf(crypto::discoveryKey(feed)).left(16));
+    QCOMPARE(pane.statusText(), expected);
+    QCOMPARE(messages.count(), 1);
+    QCOMPARE(messages.first().at(0).toString(), expected);
+    QCOMPARE(pane.table()->model()->rowCount(), 1);
+    QCOMPARE(pair.dialer->channels()->row(0).key, std::optional<Key32>(feed));
+    // Opening it again is harmless: still one channel.
+    QTest::mouseClick(pane.openButton(), Qt::LeftButton);
+    QCOMPARE(pane.statusText(), expected);
+    QCOMPARE(messages.count(), 2);
+    QCOMPARE(pane.table()->model()->rowCount(), 1);
+}
+
+void TestChannelsPane::badKeysAreExplained_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("empty") << QString() << QStringLiteral("Enter a key");
+    QTest::newRow("not hex") << QStringLiteral("xyz") << QStringLiteral("'x' is not a hex digit");
+    QTest::newRow("too long") << QString(66, u'a') << QStringLiteral("has 66 hex digits");
+}
+
+void TestChannelsPane::badKeysAreExplained()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, message);
+    Pair pair;
+    QVERIFY(pair.open());
+    ChannelsPane pane;
+    pane.setSession(pair.dialer.get());
+    QSignalSpy messages(&pane, &ChannelsPane::statusMessage);
+    pane.keyEdit()->setText(input);
+    QVERIFY(!pane.openFromEdit());
+    QVERIFY2(pane.statusText().contains(message), qPrintable(pane.statusText()));
+    QCOMPARE(pair.dialer->channels()->rowCount(), 0);
+    QCOMPARE(messages.count(), 0);
+}
+
+void TestChannelsPane::randomKeyIsFreshAndCopyable()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    ChannelsPane pane;
+    pane.setSession(pair.dialer.get());
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    QSignalSpy messages(&pane, &ChannelsPane::statusMessage);
+    QTest::mouseClick(pane.randomButton(), Qt::LeftButton);
+    const QString first = pane.keyEdit()->text();
+    QCOMPARE(first.size(), 64);
+    QVERIFY(pane.statusText().startsWith(QStringLiteral("A fresh random key.")));
+    QTest::mouseClick(pane.randomButton(), Qt::LeftButton);
+    QVERIFY(pane.keyEdit()->text() != first);
+    // "Copy" puts the key of the field on the clipboard, trimmed.
+    pane.keyEdit()->setText(QStringLiteral("  ") + first + QStringLiteral(" "));
+    messages.clear();
+    QTest::mouseClick(buttonNamed(pane, QStringLiteral("Copy")), Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(), first);
+    QCOMPARE(messages.count(), 1);
+    QCOMPARE(messages.first().at(0).toString(), QStringLiteral("Key copied"));
+    QVERIFY(pane.openFromEdit()); // surrounding blanks are fine
+}
+
+void TestChannelsPane::selectingARowEnablesItsActions()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    QCOMPARE(pair.dialer->openChannel(keyOf(1)), QString());
+    ChannelsPane pane;
+    pane.setSession(pair.dialer.get());
+    pane.resize(900, 400);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    QVERIFY(!pane.closeButton()->isEnabled());
+    clickRow(pane.table(), 0);
+    QVERIFY(pane.closeButton()->isEnabled());
+    QVERIFY(buttonNamed(pane, QStringLiteral("Copy Discovery Key"))->isEnabled());
+    QVERIFY(buttonNamed(pane, QStringLiteral("Copy Key"))->isEnabled());
+    pane.table()->clearSelection();
+    QVERIFY(!pane.closeButton()->isEnabled());
+    // Another session: a new table, nothing selected.
+    clickRow(pane.table(), 0);
+    pane.setSession(pair.accepted.get());
+    QVERIFY(!pane.closeButton()->isEnabled());
+    QVERIFY(pane.statusText().isEmpty());
+}
+
+void TestChannelsPane::copiesTheKeysOfTheSelectedChannel()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    const Key32 feed = keyOf(0x33);
+    QCOMPARE(pair.dialer->openChannel(feed), QString());
+    ChannelsPane pane;
+    pane.setSession(pair.dialer.get());
+    pane.resize(900, 400);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    clickRow(pane.table(), 0);
+    QSignalSpy messages(&pane, &ChannelsPane::statusMessage);
+    QTest::mouseClick(buttonNamed(pane, QStringLiteral("Copy Discovery Key")), Qt::LeftButton);
+    const QString dk = hexOf(crypto::discoveryKey(feed));
+    QCOMPARE(QGuiApplication::clipboard()->text(), dk);
+    QCOMPARE(messages.last().at(0).toString(), QStringLiteral("Copied ") + dk);
+    QTest::mouseClick(buttonNamed(pane, QStringLiteral("Copy Key")), Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(), hexOf(feed));
+    QCOMPARE(messages.count(), 2);
+}
+
+void TestChannelsPane::onlyTheOpenerKnowsTheFeedKey()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    QCOMPARE(pair.accepted->openChannel(keyOf(0x44)), QString());
+    QTRY_COMPARE(pair.dialer->channels()->rowCount(), 1);
+    ChannelsPane pane;
+    pane.setSession(pair.dialer.get());
+    pane.resize(900, 400);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    clickRow(pane.table(), 0);
+    QGuiApplication::clipboard()->setText(QStringLiteral("untouched"));
+    QSignalSpy messages(&pane, &ChannelsPane::statusMessage);
+    QTest::mouseClick(buttonNamed(pane, QStringLiteral("Copy Key")), Qt::LeftButton);
+    QVERIFY2(pane.statusText().startsWith(
+                 QStringLiteral("The feed key of this channel is not known here")),
+             qPrintable(pane.statusText()));
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("untouched"));
+    QCOMPARE(messages.count(), 0);
+}
+
+void TestChannelsPane::closesTheSelectedChannel()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    const Key32 feed = keyOf(0x55);
+    QCOMPARE(pair.dialer->openChannel(feed), QString());
+    QCOMPARE(pair.accepted->openChannel(feed), QString());
+    QTRY_VERIFY(pair.dialer->channels()->row(0).state == ChannelTableModel::State::Established);
+    ChannelsPane pane;
+    pane.setSession(pair.dialer.get());
+    pane.resize(900, 400);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    clickRow(pane.table(), 0);
+    QTest::mouseClick(pane.closeButton(), Qt::LeftButton);
+    QCOMPARE(
+        pane.statusText(),
+        QStringLiteral("Close sent for channel %1…").arg(shortKeyHex(crypto::discoveryKey(feed))));
+    QCOMPARE(pair.dialer->channels()->row(0).state, ChannelTableModel::State::ClosedLocally);
+    QTRY_COMPARE(pair.accepted->channels()->row(0).state, ChannelTableModel::State::ClosedByRemote);
+}
+
+QTEST_MAIN(TestChannelsPane)
+#include "tst_channelspane.moc"
