@@ -115,6 +115,8 @@ SendMessageForm::SendMessageForm(QWidget *parent)
 {
     m_type->setObjectName(QStringLiteral("sendType"));
     m_channel->setObjectName(QStringLiteral("sendChannel"));
+    // Shown whenever the list is empty, from the start (Qt draws it only then).
+    m_channel->setPlaceholderText(tr("no open channel"));
     m_send->setObjectName(QStringLiteral("sendButton"));
     m_status->setObjectName(QStringLiteral("sendStatus"));
     m_raw->setObjectName(QStringLiteral("sendRaw"));
@@ -230,8 +232,6 @@ void SendMessageForm::refreshChannels()
     m_channel->clear();
     for (const auto &item : items)
         m_channel->addItem(item.first, item.second);
-    if (items.isEmpty())
-        m_channel->setPlaceholderText(tr("no open channel"));
     const int index = m_channel->findData(current);
     m_channel->setCurrentIndex(index >= 0 ? index : 0);
 }
