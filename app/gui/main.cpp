@@ -2,12 +2,12 @@
 // work happens in ui/ (MainWindow) and below.
 #include "hyperscope_version.h"
 #include "mainwindow.h"
+#include "screenshotmode.h"
 #include "sessionoptions.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QHostAddress>
-#include <QTimer>
 
 #include <cstdio>
 
@@ -162,16 +162,7 @@ int main(int argc, char *argv[])
         if (!ok || seconds < 0)
             return fail(QStringLiteral("--screenshot-delay: '%1' is not a number of seconds")
                             .arg(parser.value(delay)));
-        const QString file = parser.value(screenshot);
-        QTimer::singleShot(int(seconds * 1000), &window, [&window, file] {
-            window.showcase();
-            QTimer::singleShot(300, &window, [&window, file] {
-                const bool saved = window.saveScreenshot(file);
-                if (!saved)
-                    std::fprintf(stderr, "hyperscope: cannot write %s\n", qPrintable(file));
-                QApplication::exit(saved ? 0 : 1);
-            });
-        });
+        scheduleScreenshot(window, parser.value(screenshot), int(seconds * 1000));
     }
     return app.exec();
 }

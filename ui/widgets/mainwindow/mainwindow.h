@@ -1,27 +1,28 @@
 // MainWindow: the inspector. Sessions in a sidebar; the message log (list, fields, bytes) and
 // the handshake, channels and extensions of the current session in tabs; a send form in a dock.
 //
-// Every session, however it started (dialed, accepted by a listener, the demo), becomes an
-// InspectedSession feeding the shared MessageLogModel. The window never touches a socket itself.
+// The window builds the views and wires them together; it owns no session. A SessionManager
+// (ui/inspection) owns the sessions, however they started (dialed, accepted by a listener, the
+// demo), each feeding the shared MessageLogModel; the window shows the manager's current session
+// and never touches a socket itself. The commands are MainWindowActions, capture files go
+// through CaptureCommands, and what is remembered between runs is InspectorSettings.
 #pragma once
 
+#include "inspectorsettings.h"
+#include "mainwindowactions.h"
 #include "sessionoptions.h"
-#include "sessionserver.h"
 
 #include <QHostAddress>
 #include <QList>
 #include <QMainWindow>
-#include <QPointer>
 
-class QAction;
 class QDockWidget;
-class QLabel;
 class QMenu;
 class QTabWidget;
-class QTimer;
 
 namespace hyperscope {
 
+class CaptureCommands;
 class ChannelsPane;
 class DemoRunner;
 class ExtensionsPane;
@@ -32,9 +33,10 @@ class LogPane;
 class MessageLogModel;
 class SecretsPanel;
 class SendMessageForm;
-class SessionDriver;
 class SessionListModel;
+class SessionManager;
 class SessionSidebar;
+class StatusLine;
 
 class MainWindow : public QMainWindow
 {
@@ -46,9 +48,11 @@ public:
     ~MainWindow() override;
 
     // --- Starting sessions (menus, command line, tests) ----------------------------------------
+    // SessionManager does the work; the window remembers the options and says so in the status
+    // bar.
 
-    /// Dials @p host:@p port; the session appears at once (connecting) and opens
-    /// options.keys once connected.
+    /// Dials @p host:@p port; the session appears at once (connecting), becomes current and
+    /// opens options.keys once connected. Remembered in recentConnections().
     InspectedSession *connectToPeer(const QString &host, quint16 port,
                                     const ConnectionOptions &options);
     /// Listens; every accepted connection becomes a session. Returns false with @p error.
@@ -62,7 +66,7 @@ public:
     void stopDemo();
     DemoRunner *demo() const;
 
-    // --- Capture files (capturefile.h) ----------------------------------------------------------
+    // --- Capture files (CaptureCommands) --------------------------------------------------------
 
     /// Writes the log to @p path as a capture file: every row, or only the rows the log's filter
     /// shows when @p shownOnly. Returns false with @p error ("name: what went wrong").
@@ -75,12 +79,14 @@ public:
     // --- State --------------------------------------------------------------------------------
 
     InspectedSession *currentSession() const;
+    /// Shows @p session (null: none) in the tabs and selects it in the sidebar.
     void setCurrentSession(InspectedSession *session);
     InspectedSession *sessionById(int id) const;
     QList<InspectedSession *> sessions() const;
+    SessionManager *sessionManager() const { return m_manager; }
 
     MessageLogModel *logModel() const { return m_log; }
-    SessionListModel *sessionModel() const { return m_sessions; }
+    SessionListModel *sessionModel() const;
     LogPane *logPane() const { return m_logPane; }
     HandshakeLadder *handshakeLadder() const { return m_ladder; }
     SecretsPanel *secretsPanel() const { return m_secretsPanel; }
@@ -90,63 +96,47 @@ public:
     SendMessageForm *sendForm() const { return m_sendForm; }
     QTabWidget *tabs() const { return m_tabs; }
     SessionSidebar *sidebar() const { return m_sidebar; }
-    /// Named actions for tests ("connect", "listen", "disconnect", "ping", "demo", ...).
-    QAction *action(const QString &name) const;
-
-    /// Puts the window in a state that shows what it can do: the newest received Data frame
-    /// selected in the log, its value field highlighted in both hex views. For screenshots.
-    void showcase();
-    /// Renders the window to @p path (PNG). Returns false if it could not be written.
-    bool saveScreenshot(const QString &path);
+    const MainWindowActions &actions() const { return m_actions; }
+    /// An action by its name, for tests ("connect", "listen", "disconnect", "ping", "demo", ...;
+    /// see MainWindowActions).
+    QAction *action(const QString &name) const { return m_actions.byName(name); }
 
     /// Remembered "host:port" entries, newest first.
-    QStringList recentConnections() const { return m_recent; }
+    QStringList recentConnections() const { return m_settings.recentConnections; }
+
+    /// Brings the status bar's message and byte counts up to date now (a timer does it twice a
+    /// second), e.g. before a screenshot.
+    void updateStatusCounts();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    struct Listener
-    {
-        SessionServer *server = nullptr;
-        ConnectionOptions options;
-    };
-
-    void buildActions();
-    void buildMenus();
-    void buildToolBar();
     void buildCentral();
     void buildDocks();
-    void buildStatusBar();
-    void loadSettings();
-    void saveSettings();
+    void buildBars();
+    void connectActions();
+    void connectSessions();
+    void applySettings();
 
-    InspectedSession *adopt(SessionDriver *driver, int origin, const QList<Key32> &keys);
-    void onSessionChanged();
+    void watchSession(InspectedSession *session);
+    void showSession(InspectedSession *session);
+    void showCurrentState();
     void updateTitle();
     void updateActions();
-    void updateStatusCounts();
     void updateRecentMenu();
-    void addRecent(const QString &hostPort);
+    void showStatus(const QString &text, int timeoutMs);
 
     void showConnectDialog();
     void showListenDialog();
-    void disconnectCurrent();
-    void removeCurrent();
     void pingCurrent();
-    void clearLog();
     void saveScreenshotInteractive();
-    void saveLogInteractive(bool shownOnly);
-    void openLogInteractive();
-    void showProtocolHelp();
-    void showAbout();
 
     MessageLogModel *m_log;
-    SessionListModel *m_sessions;
-    SessionIds m_ids;
-    QList<Listener> m_listeners;
-    QPointer<DemoRunner> m_demo;
-    QPointer<InspectedSession> m_current;
+    SessionManager *m_manager;
+    InspectorSettings m_settings;
+    MainWindowActions m_actions;
+    CaptureCommands *m_captures = nullptr;
 
     SessionSidebar *m_sidebar = nullptr;
     QTabWidget *m_tabs = nullptr;
@@ -159,15 +149,8 @@ private:
     SendMessageForm *m_sendForm = nullptr;
     QDockWidget *m_sessionsDock = nullptr;
     QDockWidget *m_sendDock = nullptr;
-    QLabel *m_listenLabel = nullptr;
-    QLabel *m_countLabel = nullptr;
-    QLabel *m_sessionLabel = nullptr;
-    QTimer *m_statusTimer = nullptr;
+    StatusLine *m_status = nullptr;
     QMenu *m_recentMenu = nullptr;
-    QHash<QString, QAction *> m_actions;
-    QStringList m_recent;
-    ConnectionOptions m_lastOptions;
-    quint16 m_lastListenPort = 4000;
 };
 
 } // namespace hyperscope
