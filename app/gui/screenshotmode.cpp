@@ -1,7 +1,7 @@
 #include "screenshotmode.h"
 
 #include "mainwindow.h"
-#include "showcase.h"
+#include "screenshot.h"
 
 #include <QApplication>
 #include <QTimer>

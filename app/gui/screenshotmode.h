@@ -8,7 +8,7 @@ namespace hyperscope {
 
 class MainWindow;
 
-/// After @p delayMs, puts @p window in its showcase state (showcase.h), lets the views paint,
+/// After @p delayMs, puts @p window in its showcase state (screenshot.h), lets the views paint,
 /// saves it to @p path (PNG) and exits the application: 0 when saved, 1 (with a line on stderr)
 /// when the file could not be written.
 void scheduleScreenshot(MainWindow &window, const QString &path, int delayMs);

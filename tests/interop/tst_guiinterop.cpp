@@ -21,7 +21,7 @@
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
 #include "sendmessageform.h"
-#include "showcase.h"
+#include "screenshot.h"
 
 #include <QAction>
 #include <QApplication>

@@ -84,6 +84,15 @@ quint16 SessionManager::listeningPort() const
     return ports.isEmpty() ? 0 : ports.last();
 }
 
+QHostAddress SessionManager::listeningAddress() const
+{
+    for (auto it = m_listeners.crbegin(); it != m_listeners.crend(); ++it) {
+        if ((*it)->isListening())
+            return (*it)->address();
+    }
+    return {};
+}
+
 QList<quint16> SessionManager::listeningPorts() const
 {
     QList<quint16> ports;

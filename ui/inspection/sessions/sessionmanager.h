@@ -52,6 +52,8 @@ public:
                 QString *error = nullptr);
     /// The port of the newest listener still listening; 0 when none.
     quint16 listeningPort() const;
+    /// The address of the newest listener still listening; null when none.
+    QHostAddress listeningAddress() const;
     /// The ports of every listener still listening, oldest first.
     QList<quint16> listeningPorts() const;
     /// Stops accepting on every listener; sessions already accepted go on.

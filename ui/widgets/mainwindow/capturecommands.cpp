@@ -5,6 +5,7 @@
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
 #include "sessionmanager.h"
+#include "statusline.h"
 
 #include <QFileDialog>
 #include <QFileInfo>
@@ -53,7 +54,7 @@ bool CaptureCommands::open(const QString &path, QString *error)
     if (!file) {
         if (error)
             *error = loadError;
-        emit statusMessage(loadError, 8000);
+        emit statusMessage(loadError, StatusLine::ErrorMs);
         return false;
     }
     m_log->flush(); // live rows that came first stay first

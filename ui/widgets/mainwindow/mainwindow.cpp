@@ -11,30 +11,28 @@
 #include "icons.h"
 #include "inspectedsession.h"
 #include "logpane.h"
+#include "mainwindowdocks.h"
 #include "messagelogmodel.h"
+#include "recentconnectionsmenu.h"
+#include "screenshot.h"
 #include "secretspanel.h"
 #include "sendmessageform.h"
 #include "sessionlistmodel.h"
 #include "sessionmanager.h"
 #include "sessionsidebar.h"
-#include "showcase.h"
 #include "statusline.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
-#include <QFileDialog>
-#include <QHBoxLayout>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPushButton>
 #include <QScrollArea>
 #include <QTabWidget>
 #include <QTableView>
-#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace hyperscope {
@@ -50,7 +48,7 @@ MainWindow::MainWindow(QWidget *parent)
     setDockNestingEnabled(true);
     m_actions = MainWindowActions::create(this);
     buildCentral();
-    buildDocks();
+    m_docks = MainWindowDocks::create(this, m_manager->model(), m_actions);
     buildBars();
     m_captures = new CaptureCommands(m_log, m_logPane, m_manager, this);
     connectActions();
@@ -66,7 +64,7 @@ MainWindow::~MainWindow()
     // (sessions, demo, listeners) goes now, once the views let go of the current session, and
     // without calling back into a window being destroyed.
     m_manager->setCurrent(nullptr);
-    m_sidebar->selectionModel()->disconnect(this);
+    m_docks.sidebar->selectionModel()->disconnect(this);
     m_manager->disconnect(this);
     const QList<InspectedSession *> sessions = m_manager->sessions();
     for (InspectedSession *session : sessions)
@@ -118,60 +116,21 @@ void MainWindow::buildCentral()
     setCentralWidget(container);
 }
 
-void MainWindow::buildDocks()
-{
-    m_sidebar = new SessionSidebar;
-    m_sidebar->setModel(m_manager->model());
-    auto *sidebarBox = new QWidget;
-    auto *sidebarLayout = new QVBoxLayout(sidebarBox);
-    sidebarLayout->setContentsMargins(4, 4, 4, 4);
-    sidebarLayout->addWidget(m_sidebar, 1);
-    auto *buttons = new QHBoxLayout;
-    for (QAction *action : {m_actions.connect, m_actions.listen, m_actions.disconnect}) {
-        auto *button =
-            new QPushButton(action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")));
-        button->setToolTip(action->toolTip());
-        connect(button, &QPushButton::clicked, action, &QAction::trigger);
-        connect(action, &QAction::changed, button,
-                [button, action] { button->setEnabled(action->isEnabled()); });
-        buttons->addWidget(button);
-    }
-    sidebarLayout->addLayout(buttons);
-    m_sessionsDock = new QDockWidget(tr("Sessions"), this);
-    m_sessionsDock->setObjectName(QStringLiteral("sessionsDock"));
-    m_sessionsDock->setWidget(sidebarBox);
-    m_sessionsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
-    addDockWidget(Qt::LeftDockWidgetArea, m_sessionsDock);
-
-    m_sendForm = new SendMessageForm;
-    m_sendForm->setObjectName(QStringLiteral("sendForm"));
-    auto *sendScroll = new QScrollArea;
-    sendScroll->setWidget(m_sendForm);
-    sendScroll->setWidgetResizable(true);
-    sendScroll->setFrameShape(QFrame::NoFrame);
-    m_sendDock = new QDockWidget(tr("Send Message"), this);
-    m_sendDock->setObjectName(QStringLiteral("sendDock"));
-    m_sendDock->setWidget(sendScroll);
-    m_sendDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
-                            QDockWidget::DockWidgetFloatable);
-    // Sessions above the send form, both in the left column: the log gets the full width.
-    addDockWidget(Qt::LeftDockWidgetArea, m_sendDock);
-    splitDockWidget(m_sessionsDock, m_sendDock, Qt::Vertical);
-    resizeDocks({m_sessionsDock}, {330}, Qt::Horizontal);
-    resizeDocks({m_sessionsDock, m_sendDock}, {330, 420}, Qt::Vertical);
-}
-
 void MainWindow::buildBars()
 {
-    m_recentMenu = m_actions.fillMenuBar(
-        menuBar(), {m_sessionsDock->toggleViewAction(), m_sendDock->toggleViewAction()});
+    m_recentMenu = new RecentConnectionsMenu(this);
+    connect(m_recentMenu, &RecentConnectionsMenu::connectRequested, this,
+            [this](const QString &host, quint16 port) {
+                connectToPeer(host, port, m_settings.lastOptions);
+            });
+    connect(m_recentMenu, &RecentConnectionsMenu::clearRequested, this, [this] {
+        m_settings.recentConnections.clear();
+        m_recentMenu->setEntries({});
+    });
+    m_actions.fillMenuBar(menuBar(), m_recentMenu,
+                          {m_docks.sessions->toggleViewAction(), m_docks.send->toggleViewAction()});
 
-    QToolBar *bar = addToolBar(tr("Main"));
-    bar->setObjectName(QStringLiteral("mainToolBar"));
-    bar->setMovable(false);
-    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    bar->setIconSize(QSize(16, 16));
-    m_actions.fillToolBar(bar);
+    m_actions.fillToolBar(addToolBar(tr("Main")));
 
     m_status = new StatusLine(statusBar(), m_log, m_manager);
 }
@@ -187,7 +146,7 @@ void MainWindow::connectActions()
             session->disconnectFromPeer();
     });
     connect(a.remove, &QAction::triggered, this, [this] { m_manager->remove(currentSession()); });
-    connect(a.screenshot, &QAction::triggered, this, &MainWindow::saveScreenshotInteractive);
+    connect(a.screenshot, &QAction::triggered, this, [this] { saveScreenshotInteractive(*this); });
     connect(a.openLog, &QAction::triggered, m_captures, &CaptureCommands::openInteractive);
     connect(a.saveLog, &QAction::triggered, m_captures,
             [this] { m_captures->saveInteractive(false); });
@@ -225,9 +184,9 @@ void MainWindow::connectActions()
         m_channelsPane->keyEdit()->setFocus();
     });
     connect(a.sendMessage, &QAction::triggered, this, [this] {
-        m_sendDock->show();
-        m_sendDock->raise();
-        m_sendForm->setFocus();
+        m_docks.send->show();
+        m_docks.send->raise();
+        m_docks.sendForm->setFocus();
     });
     connect(a.extensions, &QAction::triggered, this,
             [this] { m_tabs->setCurrentIndex(ExtensionsTab); });
@@ -249,13 +208,13 @@ void MainWindow::connectActions()
     connect(a.aboutQt, &QAction::triggered, this, &QApplication::aboutQt);
 
     // The panes' own news go to the status bar.
-    connect(m_logPane, &LogPane::statusMessage, this,
-            [this](const QString &text) { showStatus(text, 4000); });
-    connect(m_channelsPane, &ChannelsPane::statusMessage, this,
-            [this](const QString &text) { showStatus(text, 4000); });
-    connect(m_sendForm, &SendMessageForm::sent, this,
-            [this](const QString &text) { showStatus(text, 4000); });
-    connect(m_captures, &CaptureCommands::statusMessage, this, &MainWindow::showStatus);
+    auto note = [this](const QString &text) {
+        m_status->showMessage(text);
+    };
+    connect(m_logPane, &LogPane::statusMessage, m_status, note);
+    connect(m_channelsPane, &ChannelsPane::statusMessage, m_status, note);
+    connect(m_docks.sendForm, &SendMessageForm::sent, m_status, note);
+    connect(m_captures, &CaptureCommands::statusMessage, m_status, &StatusLine::showMessage);
     connect(m_captures, &CaptureCommands::opened, this, [this] {
         updateStatusCounts();
         m_tabs->setCurrentIndex(MessagesTab);
@@ -264,23 +223,16 @@ void MainWindow::connectActions()
 
 void MainWindow::connectSessions()
 {
-    connect(m_sidebar->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+    connect(m_docks.sidebar->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 setCurrentSession(m_manager->model()->session(current.row()));
             });
     connect(m_manager, &SessionManager::sessionAdded, this, &MainWindow::watchSession);
     connect(m_manager, &SessionManager::currentChanged, this, &MainWindow::showSession);
-    connect(m_manager, &SessionManager::listeningChanged, this, [this] {
-        updateStatusCounts();
-        updateActions();
-        updateTitle();
-    });
-    connect(m_manager, &SessionManager::demoRunningChanged, this, [this] {
-        updateActions();
-        updateTitle();
-    });
-    connect(m_manager, &SessionManager::errorOccurred, this,
-            [this](const QString &message) { showStatus(message, 8000); });
+    connect(m_manager, &SessionManager::listeningChanged, this, &MainWindow::updateTitle);
+    connect(m_manager, &SessionManager::listeningChanged, this, &MainWindow::updateActions);
+    connect(m_manager, &SessionManager::demoRunningChanged, this, &MainWindow::updateTitle);
+    connect(m_manager, &SessionManager::demoRunningChanged, this, &MainWindow::updateActions);
 }
 
 // --- Settings ------------------------------------------------------------------------------------
@@ -293,7 +245,7 @@ void MainWindow::applySettings()
     m_logPane->restoreState(m_settings.logPaneState);
     m_actions.keepAlives->setChecked(m_settings.showKeepAlives);
     m_logPane->setShowKeepAlives(m_settings.showKeepAlives);
-    updateRecentMenu();
+    m_recentMenu->setEntries(m_settings.recentConnections);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -304,29 +256,6 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_settings.showKeepAlives = m_actions.keepAlives->isChecked();
     m_settings.save();
     QMainWindow::closeEvent(event);
-}
-
-void MainWindow::updateRecentMenu()
-{
-    m_recentMenu->clear();
-    for (const QString &entry : std::as_const(m_settings.recentConnections)) {
-        m_recentMenu->addAction(entry, this, [this, entry] {
-            QString host;
-            quint16 port = 0;
-            QString error;
-            if (parseHostPort(entry, &host, &port, &error))
-                connectToPeer(host, port, m_settings.lastOptions);
-        });
-    }
-    if (m_settings.recentConnections.isEmpty()) {
-        m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
-    } else {
-        m_recentMenu->addSeparator();
-        m_recentMenu->addAction(tr("Clear List"), this, [this] {
-            m_settings.recentConnections.clear();
-            updateRecentMenu();
-        });
-    }
 }
 
 // --- Sessions ------------------------------------------------------------------------------------
@@ -341,8 +270,8 @@ InspectedSession *MainWindow::connectToPeer(const QString &host, quint16 port,
                                  ? QStringLiteral("[%1]:%2").arg(host).arg(port)
                                  : QStringLiteral("%1:%2").arg(host).arg(port);
     m_settings.addRecent(hostPort);
-    updateRecentMenu();
-    showStatus(tr("Connecting to %1…").arg(hostPort), 4000);
+    m_recentMenu->setEntries(m_settings.recentConnections);
+    m_status->showMessage(tr("Connecting to %1…").arg(hostPort));
     return session;
 }
 
@@ -353,22 +282,14 @@ bool MainWindow::listen(const QHostAddress &address, quint16 port, const Connect
     if (!m_manager->listen(address, port, options, &listenError)) {
         if (error)
             *error = listenError;
-        showStatus(listenError, 8000);
+        m_status->showMessage(listenError, StatusLine::ErrorMs);
         return false;
     }
     m_settings.lastListenPort = port;
-    showStatus(tr("Listening on %1:%2").arg(address.toString()).arg(listeningPort()), 4000);
+    m_status->showMessage(tr("Listening on %1:%2")
+                              .arg(m_manager->listeningAddress().toString())
+                              .arg(m_manager->listeningPort()));
     return true;
-}
-
-quint16 MainWindow::listeningPort() const
-{
-    return m_manager->listeningPort();
-}
-
-void MainWindow::stopListening()
-{
-    m_manager->stopListening();
 }
 
 bool MainWindow::startDemo(QString *error)
@@ -377,7 +298,8 @@ bool MainWindow::startDemo(QString *error)
         return true;
     if (!m_manager->startDemo(error))
         return false;
-    showStatus(tr("Demo: two peers talking over 127.0.0.1:%1").arg(demo()->port()), 6000);
+    m_status->showMessage(tr("Demo: two peers talking over 127.0.0.1:%1").arg(demo()->port()),
+                          6000);
     return true;
 }
 
@@ -385,41 +307,6 @@ void MainWindow::stopDemo()
 {
     m_manager->stopDemo();
     updateActions();
-}
-
-DemoRunner *MainWindow::demo() const
-{
-    return m_manager->demo();
-}
-
-bool MainWindow::saveLog(const QString &path, bool shownOnly, QString *error)
-{
-    return m_captures->save(path, shownOnly, error);
-}
-
-bool MainWindow::openLog(const QString &path, QString *error)
-{
-    return m_captures->open(path, error);
-}
-
-InspectedSession *MainWindow::currentSession() const
-{
-    return m_manager->current();
-}
-
-InspectedSession *MainWindow::sessionById(int id) const
-{
-    return m_manager->sessionById(id);
-}
-
-QList<InspectedSession *> MainWindow::sessions() const
-{
-    return m_manager->sessions();
-}
-
-SessionListModel *MainWindow::sessionModel() const
-{
-    return m_manager->model();
 }
 
 void MainWindow::setCurrentSession(InspectedSession *session)
@@ -450,7 +337,7 @@ void MainWindow::showSession(InspectedSession *session)
     m_secretsPanel->setSession(session);
     m_channelsPane->setSession(session);
     m_extensionsPane->setSession(session);
-    m_sendForm->setSession(session);
+    m_docks.sendForm->setSession(session);
     showCurrentState();
 }
 
@@ -459,8 +346,8 @@ void MainWindow::showCurrentState()
     InspectedSession *current = currentSession();
     const int row = m_manager->model()->rowOf(current);
     const QModelIndex index = row >= 0 ? m_manager->model()->index(row, 0) : QModelIndex();
-    if (m_sidebar->currentIndex() != index)
-        m_sidebar->setCurrentIndex(index);
+    if (m_docks.sidebar->currentIndex() != index)
+        m_docks.sidebar->setCurrentIndex(index);
     updateTitle();
     updateActions();
     m_status->setSession(current);
@@ -497,16 +384,6 @@ void MainWindow::updateActions()
     m_actions.stopListening->setEnabled(listeningPort() != 0);
 }
 
-void MainWindow::updateStatusCounts()
-{
-    m_status->refreshCounts();
-}
-
-void MainWindow::showStatus(const QString &text, int timeoutMs)
-{
-    m_status->showMessage(text, timeoutMs);
-}
-
 // --- Commands ------------------------------------------------------------------------------------
 
 void MainWindow::showConnectDialog()
@@ -535,16 +412,8 @@ void MainWindow::pingCurrent()
 {
     if (InspectedSession *current = currentSession()) {
         const QString error = current->ping();
-        showStatus(error.isEmpty() ? tr("Keepalive sent") : error, 4000);
+        m_status->showMessage(error.isEmpty() ? tr("Keepalive sent") : error);
     }
-}
-
-void MainWindow::saveScreenshotInteractive()
-{
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save Screenshot"), QStringLiteral("hyperscope.png"), tr("PNG images (*.png)"));
-    if (!path.isEmpty() && !saveScreenshot(*this, path))
-        QMessageBox::warning(this, tr("Save Screenshot"), tr("Could not write %1").arg(path));
 }
 
 } // namespace hyperscope

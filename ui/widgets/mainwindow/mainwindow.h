@@ -8,21 +8,22 @@
 // through CaptureCommands, and what is remembered between runs is InspectorSettings.
 #pragma once
 
+#include "capturecommands.h"
 #include "inspectorsettings.h"
 #include "mainwindowactions.h"
+#include "mainwindowdocks.h"
+#include "sessionmanager.h"
 #include "sessionoptions.h"
+#include "statusline.h"
 
 #include <QHostAddress>
 #include <QList>
 #include <QMainWindow>
 
-class QDockWidget;
-class QMenu;
 class QTabWidget;
 
 namespace hyperscope {
 
-class CaptureCommands;
 class ChannelsPane;
 class DemoRunner;
 class ExtensionsPane;
@@ -34,9 +35,8 @@ class MessageLogModel;
 class SecretsPanel;
 class SendMessageForm;
 class SessionListModel;
-class SessionManager;
+class RecentConnectionsMenu;
 class SessionSidebar;
-class StatusLine;
 
 class MainWindow : public QMainWindow
 {
@@ -59,43 +59,49 @@ public:
     bool listen(const QHostAddress &address, quint16 port, const ConnectionOptions &options,
                 QString *error = nullptr);
     /// The port of the newest listener (0 when none).
-    quint16 listeningPort() const;
-    void stopListening();
+    quint16 listeningPort() const { return m_manager->listeningPort(); }
+    void stopListening() { m_manager->stopListening(); }
     /// Starts the two-peer loopback demo (no-op when it runs).
     bool startDemo(QString *error = nullptr);
     void stopDemo();
-    DemoRunner *demo() const;
+    DemoRunner *demo() const { return m_manager->demo(); }
 
     // --- Capture files (CaptureCommands) --------------------------------------------------------
 
     /// Writes the log to @p path as a capture file: every row, or only the rows the log's filter
     /// shows when @p shownOnly. Returns false with @p error ("name: what went wrong").
-    bool saveLog(const QString &path, bool shownOnly, QString *error = nullptr);
+    bool saveLog(const QString &path, bool shownOnly, QString *error = nullptr)
+    {
+        return m_captures->save(path, shownOnly, error);
+    }
     /// Appends the rows of capture file @p path to the log, read-only, under new session ids
     /// named after the file ("#1 127.0.0.1:4000 · capture.jsonl"). Nothing is loaded when the
     /// file has any problem: returns false with @p error ("capture.jsonl: line 3: ...").
-    bool openLog(const QString &path, QString *error = nullptr);
+    bool openLog(const QString &path, QString *error = nullptr)
+    {
+        return m_captures->open(path, error);
+    }
 
     // --- State --------------------------------------------------------------------------------
 
-    InspectedSession *currentSession() const;
+    InspectedSession *currentSession() const { return m_manager->current(); }
     /// Shows @p session (null: none) in the tabs and selects it in the sidebar.
     void setCurrentSession(InspectedSession *session);
-    InspectedSession *sessionById(int id) const;
-    QList<InspectedSession *> sessions() const;
+    InspectedSession *sessionById(int id) const { return m_manager->sessionById(id); }
+    QList<InspectedSession *> sessions() const { return m_manager->sessions(); }
     SessionManager *sessionManager() const { return m_manager; }
 
     MessageLogModel *logModel() const { return m_log; }
-    SessionListModel *sessionModel() const;
+    SessionListModel *sessionModel() const { return m_manager->model(); }
     LogPane *logPane() const { return m_logPane; }
     HandshakeLadder *handshakeLadder() const { return m_ladder; }
     SecretsPanel *secretsPanel() const { return m_secretsPanel; }
     ChannelsPane *channelsPane() const { return m_channelsPane; }
     ExtensionsPane *extensionsPane() const { return m_extensionsPane; }
     FlowGraph *flowGraph() const { return m_flow; }
-    SendMessageForm *sendForm() const { return m_sendForm; }
+    SendMessageForm *sendForm() const { return m_docks.sendForm; }
     QTabWidget *tabs() const { return m_tabs; }
-    SessionSidebar *sidebar() const { return m_sidebar; }
+    SessionSidebar *sidebar() const { return m_docks.sidebar; }
     const MainWindowActions &actions() const { return m_actions; }
     /// An action by its name, for tests ("connect", "listen", "disconnect", "ping", "demo", ...;
     /// see MainWindowActions).
@@ -106,14 +112,13 @@ public:
 
     /// Brings the status bar's message and byte counts up to date now (a timer does it twice a
     /// second), e.g. before a screenshot.
-    void updateStatusCounts();
+    void updateStatusCounts() { m_status->refreshCounts(); }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void buildCentral();
-    void buildDocks();
     void buildBars();
     void connectActions();
     void connectSessions();
@@ -124,21 +129,18 @@ private:
     void showCurrentState();
     void updateTitle();
     void updateActions();
-    void updateRecentMenu();
-    void showStatus(const QString &text, int timeoutMs);
 
     void showConnectDialog();
     void showListenDialog();
     void pingCurrent();
-    void saveScreenshotInteractive();
 
     MessageLogModel *m_log;
     SessionManager *m_manager;
     InspectorSettings m_settings;
     MainWindowActions m_actions;
+    MainWindowDocks m_docks;
     CaptureCommands *m_captures = nullptr;
 
-    SessionSidebar *m_sidebar = nullptr;
     QTabWidget *m_tabs = nullptr;
     LogPane *m_logPane = nullptr;
     HandshakeLadder *m_ladder = nullptr;
@@ -146,11 +148,8 @@ private:
     ChannelsPane *m_channelsPane = nullptr;
     ExtensionsPane *m_extensionsPane = nullptr;
     FlowGraph *m_flow = nullptr;
-    SendMessageForm *m_sendForm = nullptr;
-    QDockWidget *m_sessionsDock = nullptr;
-    QDockWidget *m_sendDock = nullptr;
     StatusLine *m_status = nullptr;
-    QMenu *m_recentMenu = nullptr;
+    RecentConnectionsMenu *m_recentMenu = nullptr;
 };
 
 } // namespace hyperscope

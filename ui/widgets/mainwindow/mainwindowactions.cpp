@@ -134,12 +134,12 @@ QAction *MainWindowActions::byName(QStringView name) const
     return nullptr;
 }
 
-QMenu *MainWindowActions::fillMenuBar(QMenuBar *bar, const QList<QAction *> &panels) const
+void MainWindowActions::fillMenuBar(QMenuBar *bar, QMenu *recent,
+                                    const QList<QAction *> &panels) const
 {
     QMenu *file = bar->addMenu(MainWindow::tr("&File"));
     file->addAction(connect);
-    QMenu *recent = file->addMenu(MainWindow::tr("Recent &Connections"));
-    recent->setObjectName(QStringLiteral("recentMenu"));
+    file->addMenu(recent);
     file->addActions({listen, stopListening});
     file->addSeparator();
     file->addActions({disconnect, remove});
@@ -169,11 +169,14 @@ QMenu *MainWindowActions::fillMenuBar(QMenuBar *bar, const QList<QAction *> &pan
     helpMenu->addAction(help);
     helpMenu->addSeparator();
     helpMenu->addActions({about, aboutQt});
-    return recent;
 }
 
 void MainWindowActions::fillToolBar(QToolBar *bar) const
 {
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->setIconSize(QSize(16, 16));
     bar->addActions({connect, listen, disconnect});
     bar->addSeparator();
     bar->addActions({demo, stopDemo});

@@ -65,10 +65,10 @@ struct MainWindowActions
     /// The named action ("connect", "ping", ...; see the objectName of each), or null.
     QAction *byName(QStringView name) const;
 
-    /// Adds the File, View, Session, Demo and Help menus to @p bar. @p panels are the dock
-    /// widgets' toggle actions, listed at the end of View. Returns the (empty) File › Recent
-    /// Connections menu for the caller to fill.
-    QMenu *fillMenuBar(QMenuBar *bar, const QList<QAction *> &panels) const;
+    /// Adds the File, View, Session, Demo and Help menus to @p bar, with @p recent (the recent
+    /// connections) under Connect and @p panels (the docks' toggle actions) at the end of View.
+    void fillMenuBar(QMenuBar *bar, QMenu *recent, const QList<QAction *> &panels) const;
+    /// Fills and styles the main toolbar (fixed, small icons with text).
     void fillToolBar(QToolBar *bar) const;
 
 private:

@@ -28,6 +28,9 @@ StatusLine::StatusLine(QStatusBar *bar, const MessageLogModel *log, const Sessio
     timer->setInterval(RefreshMs);
     connect(timer, &QTimer::timeout, this, &StatusLine::refreshCounts);
     timer->start();
+    connect(sessions, &SessionManager::listeningChanged, this, &StatusLine::refreshCounts);
+    connect(sessions, &SessionManager::errorOccurred, this,
+            [this](const QString &message) { showMessage(message, ErrorMs); });
     refreshCounts();
 }
 

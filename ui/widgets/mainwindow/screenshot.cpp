@@ -1,4 +1,4 @@
-#include "showcase.h"
+#include "screenshot.h"
 
 #include "flowgraph.h"
 #include "framer.h"
@@ -9,6 +9,8 @@
 #include "messagelogmodel.h"
 
 #include <QAction>
+#include <QFileDialog>
+#include <QMessageBox>
 #include <QPixmap>
 #include <QTreeView>
 
@@ -44,6 +46,16 @@ bool saveScreenshot(MainWindow &window, const QString &path)
     window.logModel()->flush();
     window.updateStatusCounts(); // the picture must agree with itself: counts as of the last row
     return window.grab().save(path, "PNG");
+}
+
+void saveScreenshotInteractive(MainWindow &window)
+{
+    const QString path = QFileDialog::getSaveFileName(&window, MainWindow::tr("Save Screenshot"),
+                                                      QStringLiteral("hyperscope.png"),
+                                                      MainWindow::tr("PNG images (*.png)"));
+    if (!path.isEmpty() && !saveScreenshot(window, path))
+        QMessageBox::warning(&window, MainWindow::tr("Save Screenshot"),
+                             MainWindow::tr("Could not write %1").arg(path));
 }
 
 } // namespace hyperscope

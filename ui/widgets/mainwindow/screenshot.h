@@ -18,5 +18,7 @@ void showcase(MainWindow &window);
 /// Renders @p window to @p path (PNG), its log and status bar up to date first. Returns false if
 /// the file could not be written.
 bool saveScreenshot(MainWindow &window, const QString &path);
+/// File › Save Screenshot: asks where, saves, and says so in a box when it could not.
+void saveScreenshotInteractive(MainWindow &window);
 
 } // namespace hyperscope
