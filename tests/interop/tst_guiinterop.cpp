@@ -20,8 +20,8 @@
 #include "mainwindow.h"
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
-#include "sendmessageform.h"
 #include "screenshot.h"
+#include "sendmessageform.h"
 
 #include <QAction>
 #include <QApplication>

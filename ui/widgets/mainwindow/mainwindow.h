@@ -4,8 +4,9 @@
 // The window builds the views and wires them together; it owns no session. A SessionManager
 // (ui/inspection) owns the sessions, however they started (dialed, accepted by a listener, the
 // demo), each feeding the shared MessageLogModel; the window shows the manager's current session
-// and never touches a socket itself. The commands are MainWindowActions, capture files go
-// through CaptureCommands, and what is remembered between runs is InspectorSettings.
+// and never touches a socket itself. The commands are MainWindowActions, the left column is
+// MainWindowDocks, the status bar StatusLine; capture files go through CaptureCommands, and what
+// is remembered between runs is InspectorSettings.
 #pragma once
 
 #include "capturecommands.h"
@@ -32,10 +33,10 @@ class HandshakeLadder;
 class InspectedSession;
 class LogPane;
 class MessageLogModel;
+class RecentConnectionsMenu;
 class SecretsPanel;
 class SendMessageForm;
 class SessionListModel;
-class RecentConnectionsMenu;
 class SessionSidebar;
 
 class MainWindow : public QMainWindow
@@ -110,8 +111,8 @@ public:
     /// Remembered "host:port" entries, newest first.
     QStringList recentConnections() const { return m_settings.recentConnections; }
 
-    /// Brings the status bar's message and byte counts up to date now (a timer does it twice a
-    /// second), e.g. before a screenshot.
+    /// Brings the status bar's listening ports and log counts up to date now (a timer does it
+    /// twice a second), e.g. before a screenshot.
     void updateStatusCounts() { m_status->refreshCounts(); }
 
 protected:
