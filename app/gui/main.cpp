@@ -2,11 +2,11 @@
 // work happens in ui/ (MainWindow) and below.
 #include "hyperscope_version.h"
 #include "mainwindow.h"
+#include "screenshotmode.h"
 #include "sessionoptions.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QTimer>
 
 #include <cstdio>
 
@@ -173,16 +173,7 @@ int main(int argc, char *argv[])
         if (!ok || seconds < 0)
             return fail(QStringLiteral("--screenshot-delay: '%1' is not a number of seconds")
                             .arg(parser.value(commandLine.delay)));
-        const QString file = parser.value(commandLine.screenshot);
-        QTimer::singleShot(int(seconds * 1000), &window, [&window, file] {
-            window.showcase();
-            QTimer::singleShot(300, &window, [&window, file] {
-                const bool saved = window.saveScreenshot(file);
-                if (!saved)
-                    std::fprintf(stderr, "hyperscope: cannot write %s\n", qPrintable(file));
-                QApplication::exit(saved ? 0 : 1);
-            });
-        });
+        scheduleScreenshot(window, parser.value(commandLine.screenshot), int(seconds * 1000));
     }
     return app.exec();
 }

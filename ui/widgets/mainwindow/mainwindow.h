@@ -1,24 +1,27 @@
 // MainWindow: the inspector. Sessions in a sidebar; the message log (list, fields, bytes) and
 // the handshake, channels and extensions of the current session in tabs; a send form in a dock.
 //
-// Every session, however it started (dialed, accepted by a listener, the demo), becomes an
-// InspectedSession feeding the shared MessageLogModel. The window never touches a socket itself.
+// The window builds the views and wires them together; it owns no session. A SessionManager
+// (ui/inspection) owns the sessions, however they started (dialed, accepted by a listener, the
+// demo), each feeding the shared MessageLogModel; the window shows the manager's current session
+// and never touches a socket itself. The commands are MainWindowActions, the left column is
+// MainWindowDocks, the status bar StatusLine; capture files go through CaptureCommands, and what
+// is remembered between runs is InspectorSettings.
 #pragma once
 
+#include "capturecommands.h"
+#include "inspectorsettings.h"
+#include "mainwindowactions.h"
+#include "mainwindowdocks.h"
+#include "sessionmanager.h"
 #include "sessionoptions.h"
-#include "sessionserver.h"
+#include "statusline.h"
 
 #include <QHostAddress>
 #include <QList>
 #include <QMainWindow>
-#include <QPointer>
 
-class QAction;
-class QDockWidget;
-class QLabel;
-class QMenu;
 class QTabWidget;
-class QTimer;
 
 namespace hyperscope {
 
@@ -30,9 +33,9 @@ class HandshakeLadder;
 class InspectedSession;
 class LogPane;
 class MessageLogModel;
+class RecentConnectionsMenu;
 class SecretsPanel;
 class SendMessageForm;
-class SessionDriver;
 class SessionListModel;
 class SessionSidebar;
 
@@ -46,109 +49,99 @@ public:
     ~MainWindow() override;
 
     // --- Starting sessions (menus, command line, tests) ----------------------------------------
+    // SessionManager does the work; the window remembers the options and says so in the status
+    // bar.
 
-    /// Dials @p host:@p port; the session appears at once (connecting) and opens
-    /// options.keys once connected.
+    /// Dials @p host:@p port; the session appears at once (connecting), becomes current and
+    /// opens options.keys once connected. Remembered in recentConnections().
     InspectedSession *connectToPeer(const QString &host, quint16 port,
                                     const ConnectionOptions &options);
     /// Listens; every accepted connection becomes a session. Returns false with @p error.
     bool listen(const QHostAddress &address, quint16 port, const ConnectionOptions &options,
                 QString *error = nullptr);
     /// The port of the newest listener (0 when none).
-    quint16 listeningPort() const;
-    void stopListening();
+    quint16 listeningPort() const { return m_manager->listeningPort(); }
+    void stopListening() { m_manager->stopListening(); }
     /// Starts the two-peer loopback demo (no-op when it runs).
     bool startDemo(QString *error = nullptr);
     void stopDemo();
-    DemoRunner *demo() const;
+    DemoRunner *demo() const { return m_manager->demo(); }
 
-    // --- Capture files (capturefile.h) ----------------------------------------------------------
+    // --- Capture files (CaptureCommands) --------------------------------------------------------
 
     /// Writes the log to @p path as a capture file: every row, or only the rows the log's filter
     /// shows when @p shownOnly. Returns false with @p error ("name: what went wrong").
-    bool saveLog(const QString &path, bool shownOnly, QString *error = nullptr);
+    bool saveLog(const QString &path, bool shownOnly, QString *error = nullptr)
+    {
+        return m_captures->save(path, shownOnly, error);
+    }
     /// Appends the rows of capture file @p path to the log, read-only, under new session ids
     /// named after the file ("#1 127.0.0.1:4000 · capture.jsonl"). Nothing is loaded when the
     /// file has any problem: returns false with @p error ("capture.jsonl: line 3: ...").
-    bool openLog(const QString &path, QString *error = nullptr);
+    bool openLog(const QString &path, QString *error = nullptr)
+    {
+        return m_captures->open(path, error);
+    }
 
     // --- State --------------------------------------------------------------------------------
 
-    InspectedSession *currentSession() const;
+    InspectedSession *currentSession() const { return m_manager->current(); }
+    /// Shows @p session (null: none) in the tabs and selects it in the sidebar.
     void setCurrentSession(InspectedSession *session);
-    InspectedSession *sessionById(int id) const;
-    QList<InspectedSession *> sessions() const;
+    InspectedSession *sessionById(int id) const { return m_manager->sessionById(id); }
+    QList<InspectedSession *> sessions() const { return m_manager->sessions(); }
+    SessionManager *sessionManager() const { return m_manager; }
 
     MessageLogModel *logModel() const { return m_log; }
-    SessionListModel *sessionModel() const { return m_sessions; }
+    SessionListModel *sessionModel() const { return m_manager->model(); }
     LogPane *logPane() const { return m_logPane; }
     HandshakeLadder *handshakeLadder() const { return m_ladder; }
     SecretsPanel *secretsPanel() const { return m_secretsPanel; }
     ChannelsPane *channelsPane() const { return m_channelsPane; }
     ExtensionsPane *extensionsPane() const { return m_extensionsPane; }
     FlowGraph *flowGraph() const { return m_flow; }
-    SendMessageForm *sendForm() const { return m_sendForm; }
+    SendMessageForm *sendForm() const { return m_docks.sendForm; }
     QTabWidget *tabs() const { return m_tabs; }
-    SessionSidebar *sidebar() const { return m_sidebar; }
-    /// Named actions for tests ("connect", "listen", "disconnect", "ping", "demo", ...).
-    QAction *action(const QString &name) const;
-
-    /// Puts the window in a state that shows what it can do: the newest received Data frame
-    /// selected in the log, its value field highlighted in both hex views. For screenshots.
-    void showcase();
-    /// Renders the window to @p path (PNG). Returns false if it could not be written.
-    bool saveScreenshot(const QString &path);
+    SessionSidebar *sidebar() const { return m_docks.sidebar; }
+    const MainWindowActions &actions() const { return m_actions; }
+    /// An action by its name, for tests ("connect", "listen", "disconnect", "ping", "demo", ...;
+    /// see MainWindowActions).
+    QAction *action(const QString &name) const { return m_actions.byName(name); }
 
     /// Remembered "host:port" entries, newest first.
-    QStringList recentConnections() const { return m_recent; }
+    QStringList recentConnections() const { return m_settings.recentConnections; }
+
+    /// Brings the status bar's listening ports and log counts up to date now (a timer does it
+    /// twice a second), e.g. before a screenshot.
+    void updateStatusCounts() { m_status->refreshCounts(); }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    struct Listener
-    {
-        SessionServer *server = nullptr;
-        ConnectionOptions options;
-    };
-
-    void buildActions();
-    void buildMenus();
-    void buildToolBar();
     void buildCentral();
-    void buildDocks();
-    void buildStatusBar();
-    void loadSettings();
-    void saveSettings();
+    void buildBars();
+    void connectActions();
+    void connectSessions();
+    void applySettings();
 
-    InspectedSession *adopt(SessionDriver *driver, int origin, const QList<Key32> &keys);
-    void onSessionChanged();
+    void watchSession(InspectedSession *session);
+    void showSession(InspectedSession *session);
+    void showCurrentState();
     void updateTitle();
     void updateActions();
-    void updateStatusCounts();
-    void updateRecentMenu();
-    void addRecent(const QString &hostPort);
 
     void showConnectDialog();
     void showListenDialog();
-    void disconnectCurrent();
-    void removeCurrent();
     void pingCurrent();
-    void clearLog();
-    void saveScreenshotInteractive();
-    void saveLogInteractive(bool shownOnly);
-    void openLogInteractive();
-    void showProtocolHelp();
-    void showAbout();
 
     MessageLogModel *m_log;
-    SessionListModel *m_sessions;
-    SessionIds m_ids;
-    QList<Listener> m_listeners;
-    QPointer<DemoRunner> m_demo;
-    QPointer<InspectedSession> m_current;
+    SessionManager *m_manager;
+    InspectorSettings m_settings;
+    MainWindowActions m_actions;
+    MainWindowDocks m_docks;
+    CaptureCommands *m_captures = nullptr;
 
-    SessionSidebar *m_sidebar = nullptr;
     QTabWidget *m_tabs = nullptr;
     LogPane *m_logPane = nullptr;
     HandshakeLadder *m_ladder = nullptr;
@@ -156,18 +149,8 @@ private:
     ChannelsPane *m_channelsPane = nullptr;
     ExtensionsPane *m_extensionsPane = nullptr;
     FlowGraph *m_flow = nullptr;
-    SendMessageForm *m_sendForm = nullptr;
-    QDockWidget *m_sessionsDock = nullptr;
-    QDockWidget *m_sendDock = nullptr;
-    QLabel *m_listenLabel = nullptr;
-    QLabel *m_countLabel = nullptr;
-    QLabel *m_sessionLabel = nullptr;
-    QTimer *m_statusTimer = nullptr;
-    QMenu *m_recentMenu = nullptr;
-    QHash<QString, QAction *> m_actions;
-    QStringList m_recent;
-    ConnectionOptions m_lastOptions;
-    quint16 m_lastListenPort = 4000;
+    StatusLine *m_status = nullptr;
+    RecentConnectionsMenu *m_recentMenu = nullptr;
 };
 
 } // namespace hyperscope

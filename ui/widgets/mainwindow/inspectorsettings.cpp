@@ -1,0 +1,58 @@
+#include "inspectorsettings.h"
+
+#include <QSettings>
+
+namespace hyperscope {
+
+namespace {
+// The keys, as earlier versions wrote them.
+constexpr auto GeometryKey = QLatin1StringView("window/geometry");
+constexpr auto StateKey = QLatin1StringView("window/state");
+constexpr auto LogPaneKey = QLatin1StringView("window/logPane");
+constexpr auto RecentKey = QLatin1StringView("recent/connections");
+constexpr auto NoiseKey = QLatin1StringView("connect/noise");
+constexpr auto EncryptedKey = QLatin1StringView("connect/encrypted");
+constexpr auto TimeoutKey = QLatin1StringView("connect/timeoutMs");
+constexpr auto ListenPortKey = QLatin1StringView("listen/port");
+constexpr auto KeepAlivesKey = QLatin1StringView("view/keepAlives");
+} // namespace
+
+InspectorSettings InspectorSettings::load()
+{
+    const QSettings settings;
+    InspectorSettings s;
+    s.windowGeometry = settings.value(GeometryKey).toByteArray();
+    s.windowState = settings.value(StateKey).toByteArray();
+    s.logPaneState = settings.value(LogPaneKey).toByteArray();
+    s.recentConnections = settings.value(RecentKey).toStringList();
+    s.lastOptions.noise = settings.value(NoiseKey, true).toBool();
+    s.lastOptions.encrypted = settings.value(EncryptedKey, true).toBool();
+    s.lastOptions.timeoutMs = settings.value(TimeoutKey, s.lastOptions.timeoutMs).toInt();
+    s.lastListenPort = quint16(settings.value(ListenPortKey, s.lastListenPort).toUInt());
+    s.showKeepAlives = settings.value(KeepAlivesKey, true).toBool();
+    return s;
+}
+
+void InspectorSettings::save() const
+{
+    QSettings settings;
+    settings.setValue(GeometryKey, windowGeometry);
+    settings.setValue(StateKey, windowState);
+    settings.setValue(LogPaneKey, logPaneState);
+    settings.setValue(RecentKey, recentConnections);
+    settings.setValue(NoiseKey, lastOptions.noise);
+    settings.setValue(EncryptedKey, lastOptions.encrypted);
+    settings.setValue(TimeoutKey, lastOptions.timeoutMs);
+    settings.setValue(ListenPortKey, lastListenPort);
+    settings.setValue(KeepAlivesKey, showKeepAlives);
+}
+
+void InspectorSettings::addRecent(const QString &hostPort)
+{
+    recentConnections.removeAll(hostPort);
+    recentConnections.prepend(hostPort);
+    while (recentConnections.size() > MaxRecent)
+        recentConnections.removeLast();
+}
+
+} // namespace hyperscope

@@ -1,0 +1,65 @@
+#include "statusline.h"
+
+#include "inspectedsession.h"
+#include "messagelogmodel.h"
+#include "sessionmanager.h"
+
+#include <QLabel>
+#include <QLocale>
+#include <QStatusBar>
+#include <QTimer>
+
+namespace hyperscope {
+
+StatusLine::StatusLine(QStatusBar *bar, const MessageLogModel *log, const SessionManager *sessions)
+    : QObject(bar)
+    , m_bar(bar)
+    , m_log(log)
+    , m_sessions(sessions)
+    , m_session(new QLabel)
+    , m_listening(new QLabel)
+    , m_counts(new QLabel)
+{
+    m_counts->setObjectName(QStringLiteral("statusCount"));
+    bar->addPermanentWidget(m_session);
+    bar->addPermanentWidget(m_listening);
+    bar->addPermanentWidget(m_counts);
+    auto *timer = new QTimer(this);
+    timer->setInterval(RefreshMs);
+    connect(timer, &QTimer::timeout, this, &StatusLine::refreshCounts);
+    timer->start();
+    connect(sessions, &SessionManager::listeningChanged, this, &StatusLine::refreshCounts);
+    connect(sessions, &SessionManager::errorOccurred, this,
+            [this](const QString &message) { showMessage(message, ErrorMs); });
+    refreshCounts();
+}
+
+void StatusLine::showMessage(const QString &text, int timeoutMs)
+{
+    m_bar->showMessage(text, timeoutMs);
+}
+
+void StatusLine::setSession(const InspectedSession *session)
+{
+    if (session) {
+        m_session->setText(
+            tr("#%1 %2 · %3").arg(session->id()).arg(session->stateText(), session->modeText()));
+    } else {
+        m_session->clear();
+    }
+}
+
+void StatusLine::refreshCounts()
+{
+    const QLocale locale;
+    m_counts->setText(tr("%1 messages · %2 kept")
+                          .arg(locale.toString(m_log->rowCount() + m_log->pendingCount()),
+                               formatBytes(m_log->storedBytes())));
+    QStringList ports;
+    for (const quint16 port : m_sessions->listeningPorts())
+        ports << QString::number(port);
+    m_listening->setText(
+        ports.isEmpty() ? QString() : tr("Listening on %1").arg(ports.join(QLatin1String(", "))));
+}
+
+} // namespace hyperscope
