@@ -31,10 +31,10 @@ enum class ErrorCode {
     InvalidMessage,      ///< A frame's protobuf did not parse or missed a required field.
     CapabilityMismatch,  ///< The remote's channel capability did not prove the key.
     RemoteLimitExceeded, ///< The remote opened more channels / announced more names than allowed.
-    OutputOverflow,      ///< The peer is not reading: queued output passed MaxQueuedOutput.
-    ConnectionLost,      ///< The transport closed mid-handshake or mid-frame.
-    Timeout,             ///< Nothing was received for the session timeout.
-    Destroyed,           ///< The application destroyed the session with a reason.
+    OutputOverflow, ///< The peer is not reading: queued output passed MaxQueuedOutput (a driver's).
+    ConnectionLost, ///< The transport closed mid-handshake or mid-frame.
+    Timeout,        ///< Nothing was received for the session timeout.
+    Destroyed,      ///< The application destroyed the session with a reason.
 };
 
 /// An error value: a code and a human-readable message saying what was wrong and where.
