@@ -194,10 +194,9 @@ void Engine::writeHandshakeMessage()
 
     const int index = m_noise->messageIndex();
     Bytes message;
-    const std::string error = m_noise->writeMessage(bytesOf(encodedPayload), message);
-    if (!error.empty()) {
+    if (const Error error = m_noise->writeMessage(bytesOf(encodedPayload), message)) {
         fail({ErrorCode::HandshakeFailed,
-              "handshake message " + std::to_string(index + 1) + ": " + error});
+              "handshake message " + std::to_string(index + 1) + ": " + error.message});
         return;
     }
     const std::size_t start = m_output.size();
@@ -240,12 +239,12 @@ bool Engine::readHandshakeMessage(ByteView message, ByteView wire)
     const int index = m_noise->messageIndex();
     const bool hadRemoteStatic = m_noise->remoteStaticKey().has_value();
     Bytes payload;
-    const std::string error = m_noise->readMessage(message, payload);
+    const Error error = m_noise->readMessage(message, payload);
 
     m_trace.handshakeRead(*m_noise, index, wire, error, payload, hadRemoteStatic);
-    if (!error.empty()) {
+    if (error) {
         fail({ErrorCode::HandshakeFailed,
-              "handshake message " + std::to_string(index + 1) + ": " + error});
+              "handshake message " + std::to_string(index + 1) + ": " + error.message});
         return false;
     }
     if (!hadRemoteStatic && m_noise->remoteStaticKey()) {
@@ -359,12 +358,12 @@ void Engine::handleFrame(const Frame &frame)
     const std::string typeName(messageTypeName(frame.type));
 
     if (frame.type <= static_cast<std::uint8_t>(MessageType::Close)) {
-        std::string error;
+        Error error;
         const std::optional<Message> message = decodeMessage(frame.type, frame.payload, error);
         m_trace.inboundFrame(frame, message ? &*message : nullptr, std::nullopt, channel,
                              receivedChunk());
         if (!message) {
-            fail({ErrorCode::InvalidMessage, error + " (frame at stream offset " +
+            fail({ErrorCode::InvalidMessage, error.message + " (frame at stream offset " +
                                                  std::to_string(frame.offset) + ", channel " +
                                                  std::to_string(frame.channel) + ")"});
             return;
@@ -408,12 +407,12 @@ void Engine::handleFrame(const Frame &frame)
     }
 
     if (frame.type == static_cast<std::uint8_t>(MessageType::Extension)) {
-        std::string error;
+        Error error;
         const auto extension = decodeExtension(frame.payload, error);
         m_trace.inboundFrame(frame, nullptr, extension, channel, receivedChunk());
         if (!extension) {
-            fail({ErrorCode::InvalidMessage,
-                  error + " (frame at stream offset " + std::to_string(frame.offset) + ")"});
+            fail({ErrorCode::InvalidMessage, error.message + " (frame at stream offset " +
+                                                 std::to_string(frame.offset) + ")"});
             return;
         }
         if (channel) {

@@ -28,16 +28,15 @@ void EngineTrace::buildHandshakeWritten(const NoiseHandshake &noise, int index, 
 }
 
 void EngineTrace::buildHandshakeRead(const NoiseHandshake &noise, int index, ByteView wire,
-                                     const std::string &error, ByteView payload,
-                                     bool hadRemoteStatic)
+                                     const Error &error, ByteView payload, bool hadRemoteStatic)
 {
     HandshakeTrace trace;
     trace.index = index;
     trace.direction = Direction::Inbound;
     trace.tokens = NoiseHandshake::messageTokens(NoisePattern::XX, index);
     trace.wire = wire;
-    trace.error = error;
-    if (error.empty()) {
+    trace.error = error.message;
+    if (error.ok()) {
         trace.payload = payload;
         schema::NoisePayload parsed;
         if (parsed.ParseFromArray(payload.data(), static_cast<int>(payload.size())) &&
@@ -114,13 +113,13 @@ void EngineTrace::buildOutboundFrame(std::span<std::uint8_t> frame, std::uint64_
                   varint::decode(ByteView(plain).subspan(varint::decode(plain).size)).size);
     if (!trace.keepAlive && type <= static_cast<std::uint8_t>(MessageType::Close)) {
         if (!message) {
-            std::string error;
+            Error error;
             decoded = decodeMessage(type, payload, error);
             message = decoded ? &*decoded : nullptr;
         }
         trace.message = message;
     } else if (!trace.keepAlive && type == static_cast<std::uint8_t>(MessageType::Extension)) {
-        std::string error;
+        Error error;
         trace.extension = decodeExtension(payload, error);
     }
     if (discoveryKey)

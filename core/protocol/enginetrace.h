@@ -58,10 +58,10 @@ public:
         if (m_sink)
             buildHandshakeWritten(noise, index, wire, payload, payloadNonce, staticKey);
     }
-    /// We read handshake message @p index; @p error is empty on success. @p hadRemoteStatic:
+    /// We read handshake message @p index; @p error is ok() on success. @p hadRemoteStatic:
     /// whether the remote's static key was known before this message.
-    void handshakeRead(const NoiseHandshake &noise, int index, ByteView wire,
-                       const std::string &error, ByteView payload, bool hadRemoteStatic)
+    void handshakeRead(const NoiseHandshake &noise, int index, ByteView wire, const Error &error,
+                       ByteView payload, bool hadRemoteStatic)
     {
         if (m_sink)
             buildHandshakeRead(noise, index, wire, error, payload, hadRemoteStatic);
@@ -123,7 +123,7 @@ private:
                                ByteView payload, const Nonce24 &payloadNonce,
                                const Key32 &staticKey);
     void buildHandshakeRead(const NoiseHandshake &noise, int index, ByteView wire,
-                            const std::string &error, ByteView payload, bool hadRemoteStatic);
+                            const Error &error, ByteView payload, bool hadRemoteStatic);
     void buildInboundFrame(const Frame &frame, const Message *message,
                            const std::optional<ExtensionPayload> &extension,
                            const ChannelRecord *channel, const ReceivedChunk &chunk);
