@@ -16,6 +16,10 @@
 // delete the Engine. TraceSink methods must not call back into the engine. Errors are values: calls
 // return an Error (ok() on success); a fatal error ends the session once, reported through
 // EngineHandler::onEnd and TraceSink::traceError.
+//
+// engine.cpp is the state machine: driving, dispatch and timers. What it keeps apart: the
+// channel tables (channeltable.h), building trace records (enginetrace.h), cutting the stream
+// into handshake messages and frames (framer.h), and the Noise handshake itself (noise.h).
 #pragma once
 
 #include "bytes.h"
@@ -264,7 +268,7 @@ private:
     bool m_secretsWiped = false;
     EngineOptions m_options;
     EngineHandler *m_handler = nullptr;
-    EngineTrace m_trace;
+    EngineTrace m_trace; ///< The one sink slot, and the code that builds its records.
     State m_state = State::Idle;
     Error m_endReason;
 
@@ -286,7 +290,7 @@ private:
     std::uint64_t m_sendOffset = 0; ///< Transport bytes written (plaintext stream position).
     std::vector<PendingFrame> m_pending;
 
-    ChannelTable m_channels;
+    ChannelTable m_channels; ///< Every channel either side opened; ids are the table's.
     ExtensionScope m_streamExtensions;
 
     Millis m_now{0}; ///< The latest time the caller passed in.
