@@ -47,10 +47,12 @@ void fuzzNoise(int step, ByteView message)
         responder.writeMessage(asView(responderPayload), wire);
         reader = &responder;
     }
-    const std::string error = reader->readMessage(message, payload);
-    if (error.empty() != (reader->nextAction() != NoiseHandshake::Action::Failed))
+    const Error error = reader->readMessage(message, payload);
+    if (error.ok() != (reader->nextAction() != NoiseHandshake::Action::Failed))
         __builtin_trap(); // an error and only an error moves the handshake to Failed
-    if (!error.empty() && !payload.empty())
+    if (!error.ok() && error.code != ErrorCode::HandshakeFailed)
+        __builtin_trap(); // Noise reports nothing else
+    if (!error.ok() && !payload.empty())
         __builtin_trap(); // a failed read must not leak a payload
     if (reader->nextAction() == NoiseHandshake::Action::WriteMessage) {
         wire.clear();

@@ -116,15 +116,18 @@ std::string dissectMessage(ByteView payload, std::size_t base, std::size_t paylo
     std::string compact;
     WireReader reader(payload, base);
     WireField wire;
-    std::string error;
+    Error error;
     for (;;) {
         const WireReader::Status status = reader.next(wire, error);
         if (status == WireReader::Status::End)
             return compact;
         if (status == WireReader::Status::Malformed) {
             const std::size_t offset = reader.offset();
-            out.push_back(
-                {"Malformed", error, payloadOffset + offset, base + payload.size() - offset, {}});
+            out.push_back({"Malformed",
+                           error.message,
+                           payloadOffset + offset,
+                           base + payload.size() - offset,
+                           {}});
             return compact + (compact.empty() ? "malformed" : " malformed");
         }
         DissectedField node;
@@ -231,7 +234,7 @@ DissectedField dissectFrame(ByteView frame)
     if (auto message = makeMessage(static_cast<MessageType>(type))) {
         dissectMessage(payload, 0, payloadOffset, asProtobuf(*message).GetDescriptor(),
                        root.children);
-        std::string error;
+        Error error;
         if (auto decoded = decodeMessage(type, payload, error))
             summary = summarize(*decoded);
         else

@@ -30,46 +30,12 @@ std::optional<Key32> key32Of(const std::string &bytes)
 
 } // namespace
 
-std::string_view engineStateName(Engine::State state)
-{
-    switch (state) {
-    case Engine::State::Idle:
-        return "idle";
-    case Engine::State::Handshaking:
-        return "handshaking";
-    case Engine::State::Open:
-        return "open";
-    case Engine::State::Ended:
-        return "ended";
-    }
-    return "unknown";
-}
-
-std::string_view channelEventName(ChannelEvent event)
-{
-    switch (event) {
-    case ChannelEvent::OpenedLocally:
-        return "opened locally";
-    case ChannelEvent::OpenedByRemote:
-        return "opened by remote";
-    case ChannelEvent::Verified:
-        return "capability verified";
-    case ChannelEvent::Established:
-        return "established";
-    case ChannelEvent::ClosedLocally:
-        return "closed locally";
-    case ChannelEvent::ClosedByRemote:
-        return "closed by remote";
-    case ChannelEvent::Refused:
-        return "refused";
-    }
-    return "unknown";
-}
-
 Engine::Engine(EngineOptions options, EngineHandler *handler, TraceSink *trace)
     : m_options(std::move(options))
     , m_handler(handler)
     , m_trace(trace)
+    , m_handshakeDecoder(NoiseHandshake::MaxMessageSize)
+    , m_channels(limits::MaxLocalChannels, limits::MaxRemoteChannels)
 {
     // Without Noise there is no key to encrypt with (the reference's noise:false,encrypted:false).
     if (!m_options.noise)
@@ -81,7 +47,6 @@ Engine::Engine(EngineOptions options, EngineHandler *handler, TraceSink *trace)
         m_localNonce = *m_options.payloadNonce;
     else
         crypto::randomBytes(m_localNonce);
-    m_localIds.push_back(nullptr); // id 0 is the stream itself
 }
 
 Engine::~Engine()
@@ -143,10 +108,10 @@ void Engine::receiveEnd(Millis now)
         return;
     if (m_state == State::Handshaking && m_noise) {
         const int next = m_noise->messageIndex() + 1;
-        std::string detail =
-            m_handshakeBuffer.empty()
-                ? std::string()
-                : " (" + std::to_string(m_handshakeBuffer.size()) + " bytes of it received)";
+        const std::size_t received = m_handshakeDecoder.buffered();
+        std::string detail = received == 0
+                                 ? std::string()
+                                 : " (" + std::to_string(received) + " bytes of it received)";
         fail({ErrorCode::ConnectionLost, "connection closed during the handshake, before message " +
                                              std::to_string(next) + " of 3" + detail});
         return;
@@ -229,10 +194,9 @@ void Engine::writeHandshakeMessage()
 
     const int index = m_noise->messageIndex();
     Bytes message;
-    const std::string error = m_noise->writeMessage(bytesOf(encodedPayload), message);
-    if (!error.empty()) {
+    if (const Error error = m_noise->writeMessage(bytesOf(encodedPayload), message)) {
         fail({ErrorCode::HandshakeFailed,
-              "handshake message " + std::to_string(index + 1) + ": " + error});
+              "handshake message " + std::to_string(index + 1) + ": " + error.message});
         return;
     }
     const std::size_t start = m_output.size();
@@ -241,20 +205,8 @@ void Engine::writeHandshakeMessage()
     m_bytesSent += m_output.size() - start;
     m_lastSent = m_now;
 
-    if (m_trace) {
-        HandshakeTrace trace;
-        trace.index = index;
-        trace.direction = Direction::Outbound;
-        trace.tokens = NoiseHandshake::messageTokens(NoisePattern::XX, index);
-        trace.wire = ByteView(m_output).subspan(start);
-        trace.payload = bytesOf(encodedPayload);
-        trace.payloadNonce = m_localNonce;
-        if (index < 2)
-            trace.ephemeralKey = m_noise->localEphemeralPublicKey();
-        if (index > 0)
-            trace.staticKey = m_staticKeys.publicKey;
-        m_trace->traceHandshake(trace);
-    }
+    m_trace.handshakeWritten(*m_noise, index, ByteView(m_output).subspan(start),
+                             bytesOf(encodedPayload), m_localNonce, m_staticKeys.publicKey);
     if (m_noise->nextAction() == NoiseHandshake::Action::Split)
         completeHandshake();
 }
@@ -263,42 +215,17 @@ void Engine::readHandshakeBytes(ByteView &input)
 {
     while (m_state == State::Handshaking && !input.empty() &&
            m_noise->nextAction() == NoiseHandshake::Action::ReadMessage) {
-        // Read the length prefix byte by byte: handshake messages are few and small.
-        while (!m_handshakeLength && !input.empty()) {
-            m_handshakeBuffer.push_back(input.front());
-            input = input.subspan(1);
-            const auto decoded = varint::decode(m_handshakeBuffer);
-            if (decoded.status == varint::Status::Ok) {
-                if (decoded.value > NoiseHandshake::MaxMessageSize) {
-                    fail({ErrorCode::HandshakeFailed,
-                          "handshake message " + std::to_string(m_noise->messageIndex() + 1) +
-                              " of " + std::to_string(decoded.value) + " bytes exceeds " +
-                              std::to_string(NoiseHandshake::MaxMessageSize)});
-                    return;
-                }
-                m_handshakeLength = decoded.value;
-                m_handshakePrefixSize = decoded.size;
-            } else if (decoded.status == varint::Status::Invalid || m_handshakeBuffer.size() >= 3) {
-                // 65535 fits in 3 varint bytes; anything longer is not a handshake length.
-                fail({ErrorCode::HandshakeFailed,
-                      "handshake message " + std::to_string(m_noise->messageIndex() + 1) +
-                          ": invalid length prefix " + toHex(m_handshakeBuffer)});
-                return;
-            }
+        HandshakeMessage message;
+        Error error;
+        const auto status =
+            m_handshakeDecoder.next(input, m_noise->messageIndex() + 1, message, error);
+        if (status == HandshakeDecoder::Status::Failed) {
+            fail(std::move(error));
+            return;
         }
-        if (!m_handshakeLength)
+        if (status == HandshakeDecoder::Status::NeedMore)
             return;
-        const std::size_t total = m_handshakePrefixSize + *m_handshakeLength;
-        const std::size_t take = std::min(total - m_handshakeBuffer.size(), input.size());
-        m_handshakeBuffer.insert(m_handshakeBuffer.end(), input.begin(), input.begin() + take);
-        input = input.subspan(take);
-        if (m_handshakeBuffer.size() < total)
-            return;
-
-        Bytes wire;
-        wire.swap(m_handshakeBuffer);
-        m_handshakeLength.reset();
-        if (!readHandshakeMessage(ByteView(wire).subspan(m_handshakePrefixSize), wire))
+        if (!readHandshakeMessage(message.body(), message.wire))
             return;
         if (m_noise->nextAction() == NoiseHandshake::Action::WriteMessage)
             writeHandshakeMessage();
@@ -312,34 +239,12 @@ bool Engine::readHandshakeMessage(ByteView message, ByteView wire)
     const int index = m_noise->messageIndex();
     const bool hadRemoteStatic = m_noise->remoteStaticKey().has_value();
     Bytes payload;
-    const std::string error = m_noise->readMessage(message, payload);
+    const Error error = m_noise->readMessage(message, payload);
 
-    if (m_trace) {
-        HandshakeTrace trace;
-        trace.index = index;
-        trace.direction = Direction::Inbound;
-        trace.tokens = NoiseHandshake::messageTokens(NoisePattern::XX, index);
-        trace.wire = wire;
-        trace.error = error;
-        if (error.empty()) {
-            trace.payload = payload;
-            schema::NoisePayload parsed;
-            if (parsed.ParseFromArray(payload.data(), static_cast<int>(payload.size())) &&
-                parsed.nonce().size() == Nonce24().size()) {
-                Nonce24 nonce;
-                std::copy(parsed.nonce().begin(), parsed.nonce().end(), nonce.begin());
-                trace.payloadNonce = nonce;
-            }
-            if (index < 2)
-                trace.ephemeralKey = m_noise->remoteEphemeralKey();
-            if (!hadRemoteStatic)
-                trace.staticKey = m_noise->remoteStaticKey();
-        }
-        m_trace->traceHandshake(trace);
-    }
-    if (!error.empty()) {
+    m_trace.handshakeRead(*m_noise, index, wire, error, payload, hadRemoteStatic);
+    if (error) {
         fail({ErrorCode::HandshakeFailed,
-              "handshake message " + std::to_string(index + 1) + ": " + error});
+              "handshake message " + std::to_string(index + 1) + ": " + error.message});
         return false;
     }
     if (!hadRemoteStatic && m_noise->remoteStaticKey()) {
@@ -396,8 +301,7 @@ void Engine::completeHandshake()
     m_handshakeInfo = info;
     m_state = State::Open;
 
-    if (m_trace)
-        m_trace->traceHandshakeComplete(info);
+    m_trace.handshakeComplete(info);
     if (m_handler)
         m_handler->onHandshake(info);
     crypto::wipe(info.split.tx);
@@ -439,55 +343,27 @@ void Engine::receiveTransport(ByteView input, bool writable)
     m_receivedWire = {};
 }
 
-void Engine::traceInbound(const Frame &frame, const Message *message,
-                          const std::optional<ExtensionPayload> &extension, const Channel *channel)
+EngineTrace::ReceivedChunk Engine::receivedChunk() const
 {
-    FrameTrace trace;
-    trace.direction = Direction::Inbound;
-    trace.streamOffset = frame.offset;
-    trace.plain = frame.bytes;
-    Bytes wire;
-    const auto at = reinterpret_cast<std::uintptr_t>(frame.bytes.data()) -
-                    reinterpret_cast<std::uintptr_t>(m_receiveScratch.data());
-    if (m_receiveCipher && !m_receivedWire.empty() && at < m_receiveScratch.size() &&
-        frame.bytes.size() <= m_receiveScratch.size() - at) {
-        // The frame lies in the chunk being decrypted: the same span of the chunk as received.
-        trace.wire = m_receivedWire.subspan(at, frame.bytes.size());
-    } else if (m_receiveCipher) {
-        // It began in an earlier chunk: recompute its wire bytes (XOR is its own inverse).
-        wire.assign(frame.bytes.begin(), frame.bytes.end());
-        m_receiveCipher->applyAt(frame.offset, wire);
-        trace.wire = wire;
-    } else {
-        trace.wire = frame.bytes;
-    }
-    trace.keepAlive = frame.keepAlive;
-    trace.channel = frame.channel;
-    trace.type = frame.type;
-    trace.message = message;
-    trace.extension = extension;
-    if (channel)
-        trace.discoveryKey = channel->discoveryKey;
-    m_trace->traceFrame(trace);
+    return {m_receiveCipher.get(), m_receivedWire, m_receiveScratch};
 }
 
 void Engine::handleFrame(const Frame &frame)
 {
     if (frame.keepAlive) {
-        if (m_trace)
-            traceInbound(frame, nullptr, std::nullopt, nullptr);
+        m_trace.inboundFrame(frame, nullptr, std::nullopt, nullptr, receivedChunk());
         return;
     }
-    Channel *channel = channelByRemoteId(frame.channel);
+    ChannelRecord *channel = m_channels.byRemoteId(frame.channel);
     const std::string typeName(messageTypeName(frame.type));
 
     if (frame.type <= static_cast<std::uint8_t>(MessageType::Close)) {
-        std::string error;
+        Error error;
         const std::optional<Message> message = decodeMessage(frame.type, frame.payload, error);
-        if (m_trace)
-            traceInbound(frame, message ? &*message : nullptr, std::nullopt, channel);
+        m_trace.inboundFrame(frame, message ? &*message : nullptr, std::nullopt, channel,
+                             receivedChunk());
         if (!message) {
-            fail({ErrorCode::InvalidMessage, error + " (frame at stream offset " +
+            fail({ErrorCode::InvalidMessage, error.message + " (frame at stream offset " +
                                                  std::to_string(frame.offset) + ", channel " +
                                                  std::to_string(frame.channel) + ")"});
             return;
@@ -526,18 +402,17 @@ void Engine::handleFrame(const Frame &frame)
             return;
         }
         if (m_handler)
-            m_handler->onMessage(infoOf(*channel), *message);
+            m_handler->onMessage(channel->info(), *message);
         return;
     }
 
     if (frame.type == static_cast<std::uint8_t>(MessageType::Extension)) {
-        std::string error;
+        Error error;
         const auto extension = decodeExtension(frame.payload, error);
-        if (m_trace)
-            traceInbound(frame, nullptr, extension, channel);
+        m_trace.inboundFrame(frame, nullptr, extension, channel, receivedChunk());
         if (!extension) {
-            fail({ErrorCode::InvalidMessage,
-                  error + " (frame at stream offset " + std::to_string(frame.offset) + ")"});
+            fail({ErrorCode::InvalidMessage, error.message + " (frame at stream offset " +
+                                                 std::to_string(frame.offset) + ")"});
             return;
         }
         if (channel) {
@@ -552,8 +427,7 @@ void Engine::handleFrame(const Frame &frame)
         return;
     }
 
-    if (m_trace)
-        traceInbound(frame, nullptr, std::nullopt, channel);
+    m_trace.inboundFrame(frame, nullptr, std::nullopt, channel, receivedChunk());
     warn(Direction::Inbound, frame.offset,
          "frame of unassigned type " + std::to_string(frame.type) + " on channel id " +
              std::to_string(frame.channel) + ": ignored");
@@ -570,33 +444,29 @@ void Engine::handleOpen(std::uint64_t remoteId, const schema::Open &open, std::u
                                              std::to_string(offset) + ")"});
         return;
     }
-    if (auto previous = m_remoteIds.find(remoteId); previous != m_remoteIds.end()) {
+    if (ChannelRecord *previous = m_channels.byRemoteId(remoteId)) {
         warn(Direction::Inbound, offset,
              "the remote reused channel id " + std::to_string(remoteId) +
                  " without closing it first");
-        if (Channel *old = channelByDiscoveryKey(previous->second))
-            old->remoteId.reset();
-        m_remoteIds.erase(previous);
+        m_channels.unbindRemoteId(*previous);
     }
-    Channel *existing = channelByDiscoveryKey(*discoveryKey);
+    ChannelRecord *existing = m_channels.find(*discoveryKey);
     if (existing && existing->remoteId) {
         warn(Direction::Inbound, offset,
              "the remote opened channel " + toHex(*discoveryKey) + " twice");
-        m_remoteIds.erase(*existing->remoteId);
+        m_channels.unbindRemoteId(*existing);
     }
-    if (m_remoteIds.size() >= limits::MaxRemoteChannels) {
+    if (m_channels.remoteFull()) {
         fail({ErrorCode::RemoteLimitExceeded, "the remote opened more than " +
                                                   std::to_string(limits::MaxRemoteChannels) +
                                                   " channels"});
         return;
     }
-    Channel &channel = m_channels[*discoveryKey];
-    channel.discoveryKey = *discoveryKey;
-    channel.remoteId = remoteId;
+    ChannelRecord &channel = m_channels.obtain(*discoveryKey);
+    m_channels.bindRemoteId(channel, remoteId);
     channel.remoteOpened = true;
     channel.remoteCapability = key32Of(open.capability());
-    m_remoteIds[remoteId] = *discoveryKey;
-    traceChannel(ChannelEvent::OpenedByRemote, channel);
+    m_trace.channel(ChannelEvent::OpenedByRemote, channel);
 
     if (!channel.localId) {
         if (m_handler)
@@ -608,7 +478,7 @@ void Engine::handleOpen(std::uint64_t remoteId, const schema::Open &open, std::u
         maybeEstablish(channel);
 }
 
-void Engine::verifyRemoteCapability(Channel &channel)
+void Engine::verifyRemoteCapability(ChannelRecord &channel)
 {
     if (channel.verified || !channel.key || !channel.remoteOpened)
         return;
@@ -626,31 +496,28 @@ void Engine::verifyRemoteCapability(Channel &channel)
         }
     }
     channel.verified = true;
-    traceChannel(ChannelEvent::Verified, channel);
+    m_trace.channel(ChannelEvent::Verified, channel);
 }
 
-void Engine::maybeEstablish(Channel &channel)
+void Engine::maybeEstablish(ChannelRecord &channel)
 {
     if (channel.established || !channel.localId || !channel.remoteId || !channel.verified)
         return;
     channel.established = true;
-    traceChannel(ChannelEvent::Established, channel);
+    m_trace.channel(ChannelEvent::Established, channel);
     if (m_handler)
-        m_handler->onChannelOpen(infoOf(channel));
+        m_handler->onChannelOpen(channel.info());
 }
 
-void Engine::handleClose(std::uint64_t remoteId, const schema::Close &close, Channel *channel,
+void Engine::handleClose(std::uint64_t remoteId, const schema::Close &close, ChannelRecord *channel,
                          std::uint64_t offset)
 {
     if (channel) {
-        m_remoteIds.erase(remoteId);
-        channel->remoteId.reset();
+        m_channels.unbindRemoteId(*channel);
     } else if (const auto discoveryKey = key32Of(close.discoverykey())) {
-        channel = channelByDiscoveryKey(*discoveryKey);
-        if (channel && channel->remoteId) {
-            m_remoteIds.erase(*channel->remoteId);
-            channel->remoteId.reset();
-        }
+        channel = m_channels.find(*discoveryKey);
+        if (channel && channel->remoteId)
+            m_channels.unbindRemoteId(*channel);
     }
     if (!channel) {
         warn(Direction::Inbound, offset,
@@ -659,12 +526,12 @@ void Engine::handleClose(std::uint64_t remoteId, const schema::Close &close, Cha
         return;
     }
     const Key32 discoveryKey = channel->discoveryKey;
-    traceChannel(ChannelEvent::ClosedByRemote, *channel);
+    m_trace.channel(ChannelEvent::ClosedByRemote, *channel);
     if (channel->localId) {
         if (m_handler)
-            m_handler->onMessage(infoOf(*channel), Message(close));
+            m_handler->onMessage(channel->info(), Message(close));
         // The handler may have closed the channel itself.
-        channel = channelByDiscoveryKey(discoveryKey);
+        channel = m_channels.find(discoveryKey);
         if (m_state == State::Ended || !channel)
             return;
         if (channel->localId)
@@ -677,18 +544,18 @@ void Engine::handleClose(std::uint64_t remoteId, const schema::Close &close, Cha
     endIfLastChannelClosed();
 }
 
-void Engine::handleOptions(Channel *channel, const Message &message, std::uint64_t offset)
+void Engine::handleOptions(ChannelRecord *channel, const Message &message, std::uint64_t offset)
 {
     const Key32 discoveryKey = channel->discoveryKey;
     if (channel->localId && m_handler)
-        m_handler->onMessage(infoOf(*channel), message);
-    channel = channelByDiscoveryKey(discoveryKey);
+        m_handler->onMessage(channel->info(), message);
+    channel = m_channels.find(discoveryKey);
     if (m_state != State::Open || !channel)
         return;
     updateRemoteNames(channel, std::get<schema::Options>(message), offset);
 }
 
-void Engine::updateRemoteNames(Channel *channel, const schema::Options &options,
+void Engine::updateRemoteNames(ChannelRecord *channel, const schema::Options &options,
                                std::uint64_t offset)
 {
     ExtensionScope &scope = channel ? channel->extensions : m_streamExtensions;
@@ -718,18 +585,12 @@ void Engine::updateRemoteNames(Channel *channel, const schema::Options &options,
     if (names.empty() && scope.remote.empty())
         return;
     scope.remote = names;
-    if (m_trace) {
-        ExtensionTrace trace;
-        trace.kind = ExtensionTrace::Kind::RemoteAnnounced;
-        if (channel)
-            trace.discoveryKey = channel->discoveryKey;
-        trace.names = names;
-        m_trace->traceExtensions(trace);
-    }
+    m_trace.extensions(ExtensionTrace::Kind::RemoteAnnounced,
+                       channel ? std::optional(channel->discoveryKey) : std::nullopt, names);
     if (m_handler) {
         if (channel) {
             if (channel->localId) {
-                const ChannelInfo info = infoOf(*channel);
+                const ChannelInfo info = channel->info();
                 m_handler->onExtensionNames(&info, names);
             }
         } else {
@@ -738,7 +599,7 @@ void Engine::updateRemoteNames(Channel *channel, const schema::Options &options,
     }
 }
 
-void Engine::handleExtension(Channel *channel, const ExtensionPayload &extension,
+void Engine::handleExtension(ChannelRecord *channel, const ExtensionPayload &extension,
                              std::uint64_t offset)
 {
     const ExtensionScope &scope = channel ? channel->extensions : m_streamExtensions;
@@ -763,7 +624,7 @@ void Engine::handleExtension(Channel *channel, const ExtensionPayload &extension
     if (!m_handler)
         return;
     if (channel) {
-        const ChannelInfo info = infoOf(*channel);
+        const ChannelInfo info = channel->info();
         m_handler->onExtension(&info, name, extension.id, extension.data);
     } else {
         m_handler->onExtension(nullptr, name, extension.id, extension.data);
@@ -777,29 +638,22 @@ Error Engine::openChannel(const Key32 &key)
     if (m_state == State::Ended)
         return {ErrorCode::InvalidState, "the session has ended"};
     const Key32 discoveryKey = crypto::discoveryKey(key);
-    Channel *existing = channelByDiscoveryKey(discoveryKey);
+    ChannelRecord *existing = m_channels.find(discoveryKey);
     if (existing && existing->localId)
         return {};
-    if (m_localCount >= limits::MaxLocalChannels) {
+    if (m_channels.localFull()) {
         return {ErrorCode::TooManyChannels,
                 "cannot open more than " + std::to_string(limits::MaxLocalChannels) + " channels"};
     }
-    auto [it, inserted] = m_channels.try_emplace(discoveryKey);
-    Channel &channel = it->second;
-    channel.discoveryKey = discoveryKey;
+    ChannelRecord &channel = m_channels.obtain(discoveryKey);
     channel.key = key;
-    const std::uint64_t id = allocateLocalId();
-    if (id == m_localIds.size())
-        m_localIds.push_back(nullptr);
-    m_localIds[id] = &it->first;
-    ++m_localCount;
-    channel.localId = id;
+    const std::uint64_t id = m_channels.bindLocalId(channel);
 
     if (m_state == State::Open)
         writeOpen(id, key, discoveryKey);
     else
         m_pending.push_back({id, static_cast<std::uint8_t>(MessageType::Open), {}, key});
-    traceChannel(ChannelEvent::OpenedLocally, channel);
+    m_trace.channel(ChannelEvent::OpenedLocally, channel);
 
     if (m_state == State::Open && channel.remoteOpened) {
         verifyRemoteCapability(channel);
@@ -813,12 +667,10 @@ Error Engine::closeChannel(const Key32 &discoveryKey)
 {
     if (m_state == State::Ended)
         return {ErrorCode::InvalidState, "the session has ended"};
-    Channel *channel = channelByDiscoveryKey(discoveryKey);
+    ChannelRecord *channel = m_channels.find(discoveryKey);
     if (channel && channel->localId) {
-        if (channel->remoteId) {
-            m_remoteIds.erase(*channel->remoteId);
-            channel->remoteId.reset();
-        }
+        if (channel->remoteId)
+            m_channels.unbindRemoteId(*channel);
         closeLocally(*channel);
         endIfLastChannelClosed();
         return {};
@@ -826,9 +678,9 @@ Error Engine::closeChannel(const Key32 &discoveryKey)
     // Refuse a channel we never opened: Close {discoveryKey} on a fresh (unreserved) local id.
     schema::Close close;
     close.set_discoverykey(discoveryKey.data(), discoveryKey.size());
-    queueMessage(allocateLocalId(), Message(close));
+    queueMessage(m_channels.lowestFreeLocalId(), Message(close));
     if (channel)
-        traceChannel(ChannelEvent::Refused, *channel);
+        m_trace.channel(ChannelEvent::Refused, *channel);
     return {};
 }
 
@@ -845,7 +697,7 @@ Error Engine::send(const Key32 &discoveryKey, const Message &message)
                     ": missing required fields (" +
                     asProtobuf(message).InitializationErrorString() + ")"};
     }
-    Channel *channel = channelByDiscoveryKey(discoveryKey);
+    ChannelRecord *channel = m_channels.find(discoveryKey);
     if (!channel || !channel->localId)
         return {ErrorCode::UnknownChannel, "channel " + toHex(discoveryKey) + " is not open"};
     if (type == MessageType::Close)
@@ -887,7 +739,7 @@ Error Engine::registerExtension(const std::optional<Key32> &discoveryKey, std::s
     }
     ExtensionScope *scope = &m_streamExtensions;
     if (discoveryKey) {
-        Channel *channel = channelByDiscoveryKey(*discoveryKey);
+        ChannelRecord *channel = m_channels.find(*discoveryKey);
         if (!channel || !channel->localId)
             return {ErrorCode::UnknownChannel, "channel " + toHex(*discoveryKey) + " is not open"};
         scope = &channel->extensions;
@@ -901,13 +753,7 @@ Error Engine::registerExtension(const std::optional<Key32> &discoveryKey, std::s
                                                   " extensions on " + describeScope(discoveryKey)};
     }
     scope->local.insert(position, std::move(name));
-    if (m_trace) {
-        ExtensionTrace trace;
-        trace.kind = ExtensionTrace::Kind::LocalRegistered;
-        trace.discoveryKey = discoveryKey;
-        trace.names = scope->local;
-        m_trace->traceExtensions(trace);
-    }
+    m_trace.extensions(ExtensionTrace::Kind::LocalRegistered, discoveryKey, scope->local);
     return {};
 }
 
@@ -919,7 +765,7 @@ Error Engine::sendExtension(const std::optional<Key32> &discoveryKey, std::strin
     ExtensionScope *scope = &m_streamExtensions;
     std::uint64_t channelId = 0;
     if (discoveryKey) {
-        Channel *channel = channelByDiscoveryKey(*discoveryKey);
+        ChannelRecord *channel = m_channels.find(*discoveryKey);
         if (!channel || !channel->localId)
             return {ErrorCode::UnknownChannel, "channel " + toHex(*discoveryKey) + " is not open"};
         scope = &channel->extensions;
@@ -941,13 +787,7 @@ Error Engine::sendExtension(const std::optional<Key32> &discoveryKey, std::strin
             options.add_extensions(local);
         scope->announced = scope->local;
         queueMessage(channelId, Message(options));
-        if (m_trace) {
-            ExtensionTrace trace;
-            trace.kind = ExtensionTrace::Kind::Announced;
-            trace.discoveryKey = discoveryKey;
-            trace.names = scope->local;
-            m_trace->traceExtensions(trace);
-        }
+        m_trace.extensions(ExtensionTrace::Kind::Announced, discoveryKey, scope->local);
     }
     Bytes body;
     appendExtension(body, static_cast<std::uint64_t>(position - scope->local.begin()), payload);
@@ -971,15 +811,14 @@ std::vector<ChannelInfo> Engine::channels() const
 {
     std::vector<ChannelInfo> out;
     out.reserve(m_channels.size());
-    for (const auto &[discoveryKey, channel] : m_channels)
-        out.push_back(infoOf(channel));
+    m_channels.forEach([&out](const ChannelRecord &channel) { out.push_back(channel.info()); });
     return out;
 }
 
 std::optional<ChannelInfo> Engine::channel(const Key32 &discoveryKey) const
 {
-    if (const Channel *channel = channelByDiscoveryKey(discoveryKey))
-        return infoOf(*channel);
+    if (const ChannelRecord *channel = m_channels.find(discoveryKey))
+        return channel->info();
     return std::nullopt;
 }
 
@@ -987,7 +826,7 @@ std::vector<std::string> Engine::localExtensions(const std::optional<Key32> &dis
 {
     if (!discoveryKey)
         return m_streamExtensions.local;
-    const Channel *channel = channelByDiscoveryKey(*discoveryKey);
+    const ChannelRecord *channel = m_channels.find(*discoveryKey);
     return channel ? channel->extensions.local : std::vector<std::string>{};
 }
 
@@ -995,7 +834,7 @@ std::vector<std::string> Engine::remoteExtensions(const std::optional<Key32> &di
 {
     if (!discoveryKey)
         return m_streamExtensions.remote;
-    const Channel *channel = channelByDiscoveryKey(*discoveryKey);
+    const ChannelRecord *channel = m_channels.find(*discoveryKey);
     return channel ? channel->extensions.remote : std::vector<std::string>{};
 }
 
@@ -1069,65 +908,21 @@ void Engine::finishOutgoing(std::size_t start, std::uint64_t channel, std::uint8
             m_sendCipher->apply(frame);
         return;
     }
-    // The plaintext is about to be encrypted in place: keep a copy for the trace, in storage
-    // reused from frame to frame.
-    m_tracePlain.assign(frame.begin(), frame.end());
-    const Bytes &plain = m_tracePlain;
-    if (m_sendCipher)
-        m_sendCipher->apply(frame);
-
-    FrameTrace trace;
-    trace.direction = Direction::Outbound;
-    trace.streamOffset = offset;
-    trace.plain = plain;
-    trace.wire = ByteView(m_output).subspan(start);
-    trace.keepAlive = plain.size() == 1 && plain[0] == 0;
-    trace.channel = channel;
-    trace.type = type;
-    std::optional<Message> decoded;
-    const ByteView payload = ByteView(plain).subspan(
-        trace.keepAlive
-            ? plain.size()
-            : varint::decode(plain).size +
-                  varint::decode(ByteView(plain).subspan(varint::decode(plain).size)).size);
-    if (!trace.keepAlive && type <= static_cast<std::uint8_t>(MessageType::Close)) {
-        if (!message) {
-            std::string error;
-            decoded = decodeMessage(type, payload, error);
-            message = decoded ? &*decoded : nullptr;
-        }
-        trace.message = message;
-    } else if (!trace.keepAlive && type == static_cast<std::uint8_t>(MessageType::Extension)) {
-        std::string error;
-        trace.extension = decodeExtension(payload, error);
-    }
-    if (const auto it = m_localIds.size() > channel ? m_localIds[channel] : nullptr; it)
-        trace.discoveryKey = *it;
-    m_trace->traceFrame(trace);
+    const ChannelRecord *record = m_channels.byLocalId(channel);
+    m_trace.outboundFrame(frame, offset, m_sendCipher.get(), channel, type, message,
+                          record ? &record->discoveryKey : nullptr);
 }
 
-std::uint64_t Engine::allocateLocalId() const
-{
-    for (std::size_t id = 1; id < m_localIds.size(); ++id) {
-        if (!m_localIds[id])
-            return id;
-    }
-    return m_localIds.size();
-}
-
-void Engine::closeLocally(Channel &channel)
+void Engine::closeLocally(ChannelRecord &channel)
 {
     const std::uint64_t id = *channel.localId;
-    m_localIds[id] = nullptr;
-    --m_localCount;
-    channel.localId.reset();
+    m_channels.releaseLocalId(channel);
     schema::Close close;
     queueMessage(id, Message(close));
     const Key32 discoveryKey = channel.discoveryKey;
-    ChannelInfo info = infoOf(channel);
+    ChannelInfo info = channel.info();
     info.localId = id;
-    if (m_trace)
-        m_trace->traceChannel({ChannelEvent::ClosedLocally, info});
+    m_trace.channel(ChannelEvent::ClosedLocally, info);
     forgetChannel(discoveryKey);
     if (m_handler)
         m_handler->onChannelClose(info);
@@ -1135,17 +930,7 @@ void Engine::closeLocally(Channel &channel)
 
 void Engine::forgetChannel(const Key32 &discoveryKey)
 {
-    auto it = m_channels.find(discoveryKey);
-    if (it == m_channels.end())
-        return;
-    Channel &channel = it->second;
-    if (channel.localId) {
-        m_localIds[*channel.localId] = nullptr;
-        --m_localCount;
-    }
-    if (channel.remoteId)
-        m_remoteIds.erase(*channel.remoteId);
-    m_channels.erase(it);
+    m_channels.erase(discoveryKey);
 }
 
 void Engine::endIfLastChannelClosed()
@@ -1160,8 +945,7 @@ void Engine::fail(Error error)
 {
     if (m_state == State::Ended)
         return;
-    if (m_trace)
-        m_trace->traceError(error);
+    m_trace.error(error);
     end(std::move(error));
 }
 
@@ -1175,14 +959,11 @@ void Engine::end(Error reason)
     wipeSecrets();
     // Like the reference's destroy: every channel still open locally is closed for the handler.
     std::vector<ChannelInfo> closed;
-    for (const auto &[discoveryKey, channel] : m_channels) {
+    m_channels.forEach([&closed](const ChannelRecord &channel) {
         if (channel.localId)
-            closed.push_back(infoOf(channel));
-    }
+            closed.push_back(channel.info());
+    });
     m_channels.clear();
-    m_localIds.assign(1, nullptr);
-    m_localCount = 0;
-    m_remoteIds.clear();
     if (m_handler) {
         for (const ChannelInfo &info : closed)
             m_handler->onChannelClose(info);
@@ -1192,44 +973,7 @@ void Engine::end(Error reason)
 
 void Engine::warn(Direction direction, std::uint64_t offset, std::string message)
 {
-    if (m_trace)
-        m_trace->traceWarning({direction, offset, std::move(message)});
-}
-
-void Engine::traceChannel(ChannelEvent event, const Channel &channel)
-{
-    if (m_trace)
-        m_trace->traceChannel({event, infoOf(channel)});
-}
-
-ChannelInfo Engine::infoOf(const Channel &channel) const
-{
-    ChannelInfo info;
-    info.discoveryKey = channel.discoveryKey;
-    info.key = channel.key;
-    info.localId = channel.localId;
-    info.remoteId = channel.remoteId;
-    info.remoteVerified = channel.verified;
-    info.established = channel.established;
-    return info;
-}
-
-Engine::Channel *Engine::channelByRemoteId(std::uint64_t remoteId)
-{
-    const auto it = m_remoteIds.find(remoteId);
-    return it == m_remoteIds.end() ? nullptr : channelByDiscoveryKey(it->second);
-}
-
-Engine::Channel *Engine::channelByDiscoveryKey(const Key32 &discoveryKey)
-{
-    const auto it = m_channels.find(discoveryKey);
-    return it == m_channels.end() ? nullptr : &it->second;
-}
-
-const Engine::Channel *Engine::channelByDiscoveryKey(const Key32 &discoveryKey) const
-{
-    const auto it = m_channels.find(discoveryKey);
-    return it == m_channels.end() ? nullptr : &it->second;
+    m_trace.warning(direction, offset, std::move(message));
 }
 
 std::optional<Key32> Engine::staticSecretKey() const

@@ -16,24 +16,29 @@
 // delete the Engine. TraceSink methods must not call back into the engine. Errors are values: calls
 // return an Error (ok() on success); a fatal error ends the session once, reported through
 // EngineHandler::onEnd and TraceSink::traceError.
+//
+// engine.cpp is the state machine: driving, dispatch and timers. What it keeps apart: the
+// channel tables (channeltable.h), building trace records (enginetrace.h), cutting the stream
+// into handshake messages and frames (framer.h), and the Noise handshake itself (noise.h).
 #pragma once
 
 #include "bytes.h"
+#include "channeltable.h"
 #include "crypto.h"
+#include "enginetrace.h"
 #include "error.h"
 #include "framer.h"
 #include "messages.h"
+#include "sessioninfo.h"
 #include "trace.h"
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace hyperscope {
@@ -55,8 +60,8 @@ inline constexpr std::size_t MaxLocalChannels = 4096;
 inline constexpr std::size_t MaxExtensionNames = 256;
 /// Bytes of one extension name.
 inline constexpr std::size_t MaxExtensionNameSize = 256;
-/// Bytes of output the engine and its driver may hold for a peer that does not read.
-inline constexpr std::size_t MaxQueuedOutput = 64 * 1024 * 1024;
+// MaxQueuedOutput (output held for a peer that does not read) is not here: the engine's output
+// is drained after every call, so only a driver can see it pile up (sessiondriver.h).
 /// The reference's default inactivity timeout.
 inline constexpr Millis DefaultTimeout{20000};
 } // namespace limits
@@ -137,7 +142,10 @@ public:
     Engine &operator=(const Engine &) = delete;
 
     void setHandler(EngineHandler *handler) { m_handler = handler; }
-    void setTraceSink(TraceSink *trace) { m_trace = trace; }
+    /// One sink per engine. To let several observers watch one engine, set a TraceFanOut
+    /// (tracefanout.h) here and add the observers to it.
+    void setTraceSink(TraceSink *trace) { m_trace.setSink(trace); }
+    TraceSink *traceSink() const { return m_trace.sink(); }
 
     // --- Driving ------------------------------------------------------------------------------
 
@@ -211,24 +219,6 @@ public:
     std::uint64_t bytesReceived() const { return m_bytesReceived; }
 
 private:
-    struct ExtensionScope
-    {
-        std::vector<std::string> local;     ///< Sorted, unique.
-        std::vector<std::string> announced; ///< What the remote last heard from us.
-        std::vector<std::string> remote;    ///< The remote's latest names.
-    };
-    struct Channel
-    {
-        Key32 discoveryKey{};
-        std::optional<Key32> key;
-        std::optional<std::uint64_t> localId;
-        std::optional<std::uint64_t> remoteId;
-        std::optional<Key32> remoteCapability;
-        bool remoteOpened = false;
-        bool verified = false;
-        bool established = false;
-        ExtensionScope extensions;
-    };
     struct PendingFrame
     {
         std::uint64_t channel;
@@ -236,11 +226,6 @@ private:
         Bytes payload;
         std::optional<Key32> openKey; ///< An Open whose capability is computed at send time.
     };
-    struct KeyLess
-    {
-        bool operator()(const Key32 &a, const Key32 &b) const { return a < b; }
-    };
-
     // Handshake
     void writeHandshakeMessage();
     void readHandshakeBytes(ByteView &input);
@@ -250,16 +235,17 @@ private:
     void receiveChunk(ByteView bytes, bool writable, Millis now);
     void receiveTransport(ByteView input, bool writable);
     void handleFrame(const Frame &frame);
-    void traceInbound(const Frame &frame, const Message *message,
-                      const std::optional<ExtensionPayload> &extension, const Channel *channel);
+    EngineTrace::ReceivedChunk receivedChunk() const;
     void handleOpen(std::uint64_t remoteId, const schema::Open &open, std::uint64_t offset);
-    void handleClose(std::uint64_t remoteId, const schema::Close &close, Channel *channel,
+    void handleClose(std::uint64_t remoteId, const schema::Close &close, ChannelRecord *channel,
                      std::uint64_t offset);
-    void handleOptions(Channel *channel, const Message &message, std::uint64_t offset);
-    void updateRemoteNames(Channel *channel, const schema::Options &options, std::uint64_t offset);
-    void handleExtension(Channel *channel, const ExtensionPayload &extension, std::uint64_t offset);
-    void verifyRemoteCapability(Channel &channel);
-    void maybeEstablish(Channel &channel);
+    void handleOptions(ChannelRecord *channel, const Message &message, std::uint64_t offset);
+    void updateRemoteNames(ChannelRecord *channel, const schema::Options &options,
+                           std::uint64_t offset);
+    void handleExtension(ChannelRecord *channel, const ExtensionPayload &extension,
+                         std::uint64_t offset);
+    void verifyRemoteCapability(ChannelRecord &channel);
+    void maybeEstablish(ChannelRecord &channel);
     // Transport: sending
     void writeOpen(std::uint64_t localId, const Key32 &key, const Key32 &discoveryKey);
     void queueMessage(std::uint64_t channel, const Message &message);
@@ -268,9 +254,8 @@ private:
     void writeFrame(std::uint64_t channel, std::uint8_t type, ByteView payload);
     void finishOutgoing(std::size_t start, std::uint64_t channel, std::uint8_t type,
                         const Message *message);
-    // Channel tables
-    std::uint64_t allocateLocalId() const;
-    void closeLocally(Channel &channel);
+    // Channels
+    void closeLocally(ChannelRecord &channel);
     void forgetChannel(const Key32 &discoveryKey);
     void endIfLastChannelClosed();
     // Helpers
@@ -278,26 +263,19 @@ private:
     void fail(Error error);
     void end(Error reason);
     void warn(Direction direction, std::uint64_t offset, std::string message);
-    void traceChannel(ChannelEvent event, const Channel &channel);
-    ChannelInfo infoOf(const Channel &channel) const;
-    Channel *channelByRemoteId(std::uint64_t remoteId);
-    Channel *channelByDiscoveryKey(const Key32 &discoveryKey);
-    const Channel *channelByDiscoveryKey(const Key32 &discoveryKey) const;
     void wipeSecrets();
 
     bool m_secretsWiped = false;
     EngineOptions m_options;
     EngineHandler *m_handler = nullptr;
-    TraceSink *m_trace = nullptr;
+    EngineTrace m_trace; ///< The one sink slot, and the code that builds its records.
     State m_state = State::Idle;
     Error m_endReason;
 
     crypto::KeyPair m_staticKeys{};
     Nonce24 m_localNonce{};
     std::unique_ptr<NoiseHandshake> m_noise;
-    Bytes m_handshakeBuffer; ///< Partial handshake message (varint length + body).
-    std::optional<std::size_t> m_handshakeLength; ///< Body size once the prefix is complete.
-    std::size_t m_handshakePrefixSize = 0;
+    HandshakeDecoder m_handshakeDecoder;
     Bytes m_lastRemotePayload;
     std::optional<HandshakeInfo> m_handshakeInfo;
     std::optional<crypto::SplitKeys> m_split;
@@ -308,15 +286,11 @@ private:
     std::uint64_t m_frameBoundary = 0; ///< Stream offset just past the last complete frame.
     Bytes m_receiveScratch;            ///< Decrypted copy of the chunk being processed.
     ByteView m_receivedWire; ///< With a trace: that chunk as received, while it is processed.
-    Bytes m_tracePlain;      ///< With a trace: the plaintext of the frame being sent.
     Bytes m_output;
     std::uint64_t m_sendOffset = 0; ///< Transport bytes written (plaintext stream position).
     std::vector<PendingFrame> m_pending;
 
-    std::map<Key32, Channel, KeyLess> m_channels;
-    std::vector<const Key32 *> m_localIds; ///< index = local id; null = free. Index 0 unused.
-    std::size_t m_localCount = 0;
-    std::unordered_map<std::uint64_t, Key32> m_remoteIds;
+    ChannelTable m_channels; ///< Every channel either side opened; ids are the table's.
     ExtensionScope m_streamExtensions;
 
     Millis m_now{0}; ///< The latest time the caller passed in.
@@ -325,7 +299,5 @@ private:
     std::uint64_t m_bytesSent = 0;
     std::uint64_t m_bytesReceived = 0;
 };
-
-std::string_view engineStateName(Engine::State state);
 
 } // namespace hyperscope

@@ -49,4 +49,12 @@ std::string_view errorCodeName(ErrorCode code)
     return "unknown";
 }
 
+std::string Error::toString() const
+{
+    std::string text(errorCodeName(code));
+    if (!message.empty())
+        text += ": " + message;
+    return text;
+}
+
 } // namespace hyperscope

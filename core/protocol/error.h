@@ -1,4 +1,25 @@
-// The engine's one closed set of errors.
+// The engine's one closed set of errors, and how failures are reported across the code base.
+//
+// Error convention
+// ----------------
+// core/protocol and core/session (the library): a failure is an Error, the closed value below,
+// never a bare string. A call that only succeeds or fails returns Error (ok() on success). A call
+// that yields something returns it (a value, std::optional<T>, a status enum) and reports the
+// failure through a trailing `Error &error` out-parameter, which it leaves alone on success
+// (FrameDecoder::next, decodeMessage). Callers branch on the code (isFatal(), a given ErrorCode),
+// never on the text; the human sentence is Error::message, "what: why", saying where (a stream
+// offset, a channel) when it can, and toString() prefixes the code's stable name for logs. The
+// few `std::string &` overloads left in messages.h exist for callers outside core that only
+// show the sentence; new code uses the Error form. Trace records (trace.h) carry sentences as
+// data, not as failures.
+//
+// The Qt side (ui/, core/cli, and core/session's setup helpers that fail before any session
+// exists: SessionServer::listen, the option and JSON parsers) reports to a person, in Qt types:
+//   bool f(..., QString *error = nullptr);              // false on failure
+//   std::optional<T> f(..., QString *error = nullptr);  // nullopt on failure
+// with the message "what: why" ("cannot listen on 127.0.0.1:80: permission denied") written only
+// when error is not null. Where the two meet, a library Error becomes a QString through its
+// message (or toString()), never the other way round.
 #pragma once
 
 #include <string>
@@ -31,10 +52,10 @@ enum class ErrorCode {
     InvalidMessage,      ///< A frame's protobuf did not parse or missed a required field.
     CapabilityMismatch,  ///< The remote's channel capability did not prove the key.
     RemoteLimitExceeded, ///< The remote opened more channels / announced more names than allowed.
-    OutputOverflow,      ///< The peer is not reading: queued output passed MaxQueuedOutput.
-    ConnectionLost,      ///< The transport closed mid-handshake or mid-frame.
-    Timeout,             ///< Nothing was received for the session timeout.
-    Destroyed,           ///< The application destroyed the session with a reason.
+    OutputOverflow, ///< The peer is not reading: queued output passed MaxQueuedOutput (a driver's).
+    ConnectionLost, ///< The transport closed mid-handshake or mid-frame.
+    Timeout,        ///< Nothing was received for the session timeout.
+    Destroyed,      ///< The application destroyed the session with a reason.
 };
 
 /// An error value: a code and a human-readable message saying what was wrong and where.
@@ -52,6 +73,9 @@ struct Error
     bool ok() const { return code == ErrorCode::None; }
     explicit operator bool() const { return code != ErrorCode::None; }
     bool isFatal() const { return code > ErrorCode::FatalLine; }
+    /// "capability-mismatch: capability mismatch for channel 6b7e…"; just the name without a
+    /// message ("none" for a default Error).
+    std::string toString() const;
 };
 
 /// A short stable name for @p code ("capability-mismatch"), for logs and JSON.

@@ -164,4 +164,60 @@ FrameDecoder::Status FrameDecoder::next(ByteView &input, Frame &frame, Error &er
     return deliver(m_buffer, frame, error);
 }
 
+HandshakeDecoder::HandshakeDecoder(std::size_t maxMessageSize)
+    : m_maxMessageSize(maxMessageSize)
+    , m_maxPrefixSize(varint::encodedSize(maxMessageSize))
+{}
+
+HandshakeDecoder::Status HandshakeDecoder::fail(std::string message, Error &error)
+{
+    m_failed = true;
+    m_error = Error(ErrorCode::HandshakeFailed, std::move(message));
+    error = m_error;
+    return Status::Failed;
+}
+
+HandshakeDecoder::Status HandshakeDecoder::next(ByteView &input, int messageNumber,
+                                                HandshakeMessage &message, Error &error)
+{
+    if (m_failed) {
+        error = m_error;
+        return Status::Failed;
+    }
+    const std::string name = "handshake message " + std::to_string(messageNumber);
+    // The prefix byte by byte: handshake messages are few and small.
+    while (!m_length && !input.empty()) {
+        m_buffer.push_back(input.front());
+        input = input.subspan(1);
+        const auto decoded = varint::decode(m_buffer);
+        if (decoded.status == varint::Status::Ok) {
+            if (decoded.value > m_maxMessageSize) {
+                return fail(name + " of " + std::to_string(decoded.value) + " bytes exceeds " +
+                                std::to_string(m_maxMessageSize),
+                            error);
+            }
+            m_length = static_cast<std::size_t>(decoded.value);
+            m_prefixSize = decoded.size;
+        } else if (decoded.status == varint::Status::Invalid ||
+                   m_buffer.size() >= m_maxPrefixSize) {
+            // 65535 fits in 3 varint bytes; anything longer is not a handshake length.
+            return fail(name + ": invalid length prefix " + toHex(m_buffer), error);
+        }
+    }
+    if (!m_length)
+        return Status::NeedMore;
+    const std::size_t total = m_prefixSize + *m_length;
+    const std::size_t take = std::min(total - m_buffer.size(), input.size());
+    m_buffer.insert(m_buffer.end(), input.begin(), input.begin() + take);
+    input = input.subspan(take);
+    if (m_buffer.size() < total)
+        return Status::NeedMore;
+    message.wire.clear();
+    message.wire.swap(m_buffer);
+    message.prefixSize = m_prefixSize;
+    m_length.reset();
+    m_prefixSize = 0;
+    return Status::Message;
+}
+
 } // namespace hyperscope

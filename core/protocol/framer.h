@@ -3,6 +3,10 @@
 //
 // This layer knows nothing about protobuf: it cuts a plaintext byte stream into frames and
 // builds frames around payloads. Decryption happens before (the caller feeds plaintext).
+//
+// Before the transport phase, the same stream carries the Noise handshake's messages, each as
+// varint(length) || noise message (PROTOCOL.md §3). Cutting those is this layer's business too
+// (HandshakeDecoder); noise.h only sees bare Noise messages.
 #pragma once
 
 #include "bytes.h"
@@ -10,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace hyperscope {
 
@@ -145,6 +150,58 @@ private:
     std::size_t m_frameSize = 0;    // length prefix + L, known in ReadingBody
     Bytes m_buffer;                 // the current frame's bytes when it spans calls
     bool m_bufferDelivered = false; // m_buffer backs the frame returned last: clear on next call
+    Error m_error;
+};
+
+/// One handshake message as cut by HandshakeDecoder: owned, so that it outlives the decoder's
+/// next call (a handler may feed the engine again while the message is being read).
+struct HandshakeMessage
+{
+    Bytes wire;                 ///< varint(length) || noise message, exactly as received.
+    std::size_t prefixSize = 0; ///< Size of the length varint at the front of @c wire.
+    /// The bare Noise message, for NoiseHandshake::readMessage().
+    ByteView body() const { return ByteView(wire).subspan(prefixSize); }
+};
+
+/// Cuts the handshake phase of the stream into length-prefixed messages. Like FrameDecoder, a
+/// sans-IO state machine fed in pieces of any size; unlike it, the messages are few and small,
+/// so each one is accumulated (never returned as a view into the input) and the prefix is read
+/// byte by byte, stopping at the first byte that cannot belong to a valid length.
+class HandshakeDecoder
+{
+public:
+    /// @p maxMessageSize is the largest accepted length (NoiseHandshake::MaxMessageSize, 65535).
+    /// A prefix longer than that number's varint is rejected before its end is seen.
+    explicit HandshakeDecoder(std::size_t maxMessageSize);
+
+    /// Result of next().
+    enum class Status {
+        Message,  ///< @c message holds a complete message; the decoder starts on the next one.
+        NeedMore, ///< All of @c input was consumed without completing a message.
+        Failed,   ///< The prefix is invalid; @c error says what. Final.
+    };
+
+    /// Consumes bytes from the front of @p input (advancing the span) until one message is
+    /// complete, the input is exhausted or the prefix is invalid. @p messageNumber (1..3) only
+    /// names the message in errors. Errors (ErrorCode::HandshakeFailed, fatal):
+    ///  - "handshake message 2 of 70000 bytes exceeds 65535", as soon as the prefix is complete;
+    ///  - "handshake message 1: invalid length prefix ffffff" (an invalid varint, or one longer
+    ///    than the limit's), as soon as the offending byte arrives.
+    /// After Failed, every call returns Failed with the same error and consumes nothing.
+    Status next(ByteView &input, int messageNumber, HandshakeMessage &message, Error &error);
+
+    /// Bytes of the current message received so far, its prefix included (0 between messages).
+    std::size_t buffered() const { return m_buffer.size(); }
+
+private:
+    Status fail(std::string message, Error &error);
+
+    std::size_t m_maxMessageSize;
+    std::size_t m_maxPrefixSize;
+    Bytes m_buffer;                      ///< The current message: prefix, then body.
+    std::optional<std::size_t> m_length; ///< Body size once the prefix is complete.
+    std::size_t m_prefixSize = 0;
+    bool m_failed = false;
     Error m_error;
 };
 

@@ -28,13 +28,13 @@ void dissectClearPayload(DissectedField &node, ByteView payload, std::size_t bas
 {
     WireReader reader(payload, base);
     WireField wireField;
-    std::string error;
+    Error error;
     for (;;) {
         const WireReader::Status status = reader.next(wireField, error);
         if (status == WireReader::Status::End)
             return;
         if (status == WireReader::Status::Malformed) {
-            node.children.push_back(field("Malformed", error, reader.offset(),
+            node.children.push_back(field("Malformed", error.message, reader.offset(),
                                           base + payload.size() - reader.offset()));
             return;
         }

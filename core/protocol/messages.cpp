@@ -42,7 +42,7 @@ std::string shortHex(const std::string &bytes)
 // Checks what protobuf would accept silently but the reference refuses (groups), and locates
 // structural errors, which ParsePartialFromArray() only reports as "false".
 bool checkWire(ByteView payload, std::size_t base, const google::protobuf::Descriptor *descriptor,
-               std::string &error)
+               Error &error)
 {
     WireReader reader(payload, base);
     WireField field;
@@ -114,37 +114,44 @@ std::optional<Message> makeMessage(MessageType type)
     return makeByIndex(index, std::make_index_sequence<ProtobufTypeCount>());
 }
 
-std::optional<Message> decodeMessage(std::uint8_t type, ByteView payload, std::string &error)
+std::optional<Message> decodeMessage(std::uint8_t type, ByteView payload, Error &error)
 {
+    const auto invalid = [&error](std::string message) {
+        error = Error(ErrorCode::InvalidMessage, std::move(message));
+        return std::nullopt;
+    };
     std::optional<Message> message;
     if (type < ProtobufTypeCount)
         message = makeMessage(static_cast<MessageType>(type));
-    if (!message) {
-        error = std::string(messageTypeName(type)) + " is not a protobuf message";
-        return std::nullopt;
-    }
+    if (!message)
+        return invalid(std::string(messageTypeName(type)) + " is not a protobuf message");
     const std::string name(messageTypeName(type));
     google::protobuf::Message &proto = asProtobuf(*message);
 
-    std::string wireError;
-    if (!checkWire(payload, 0, proto.GetDescriptor(), wireError)) {
-        error = name + ": malformed protobuf (" + wireError + ")";
-        return std::nullopt;
-    }
+    Error wireError;
+    if (!checkWire(payload, 0, proto.GetDescriptor(), wireError))
+        return invalid(name + ": malformed protobuf (" + wireError.message + ")");
     if (payload.size() > static_cast<std::size_t>(INT32_MAX) ||
-        !proto.ParsePartialFromArray(payload.data(), static_cast<int>(payload.size()))) {
-        error = name + ": malformed protobuf";
-        return std::nullopt;
-    }
+        !proto.ParsePartialFromArray(payload.data(), static_cast<int>(payload.size())))
+        return invalid(name + ": malformed protobuf");
     if (!proto.IsInitialized()) {
         std::vector<std::string> missing;
         proto.FindInitializationErrors(&missing);
-        error = name +
-                (missing.size() == 1 ? ": missing required field " : ": missing required fields ");
+        std::string text = name + (missing.size() == 1 ? ": missing required field "
+                                                       : ": missing required fields ");
         for (std::size_t i = 0; i < missing.size(); ++i)
-            error += (i ? ", '" : "'") + missing[i] + "'";
-        return std::nullopt;
+            text += (i ? ", '" : "'") + missing[i] + "'";
+        return invalid(std::move(text));
     }
+    return message;
+}
+
+std::optional<Message> decodeMessage(std::uint8_t type, ByteView payload, std::string &error)
+{
+    Error failure;
+    std::optional<Message> message = decodeMessage(type, payload, failure);
+    if (!message)
+        error = std::move(failure.message);
     return message;
 }
 
@@ -246,20 +253,29 @@ std::string summarize(const Message &message)
     return text;
 }
 
-std::optional<ExtensionPayload> decodeExtension(ByteView payload, std::string &error)
+std::optional<ExtensionPayload> decodeExtension(ByteView payload, Error &error)
 {
     const varint::Decoded id = varint::decode(payload);
     switch (id.status) {
     case varint::Status::Ok:
         return ExtensionPayload{id.value, payload.subspan(id.size)};
     case varint::Status::NeedMore:
-        error = "Extension: truncated id varint";
+        error = Error(ErrorCode::InvalidMessage, "Extension: truncated id varint");
         break;
     case varint::Status::Invalid:
-        error = "Extension: invalid id varint";
+        error = Error(ErrorCode::InvalidMessage, "Extension: invalid id varint");
         break;
     }
     return std::nullopt;
+}
+
+std::optional<ExtensionPayload> decodeExtension(ByteView payload, std::string &error)
+{
+    Error failure;
+    std::optional<ExtensionPayload> extension = decodeExtension(payload, failure);
+    if (!extension)
+        error = std::move(failure.message);
+    return extension;
 }
 
 void appendExtension(Bytes &out, std::uint64_t id, ByteView data)
@@ -275,8 +291,17 @@ WireReader::WireReader(ByteView payload, std::size_t baseOffset)
 
 WireReader::Status WireReader::next(WireField &field, std::string &error)
 {
+    Error failure;
+    const Status status = next(field, failure);
+    if (status == Status::Malformed)
+        error = std::move(failure.message);
+    return status;
+}
+
+WireReader::Status WireReader::next(WireField &field, Error &error)
+{
     if (m_failed) {
-        error = "malformed protobuf";
+        error = Error(ErrorCode::InvalidMessage, "malformed protobuf");
         return Status::Malformed;
     }
     if (m_pos == m_payload.size())
@@ -290,7 +315,7 @@ WireReader::Status WireReader::next(WireField &field, std::string &error)
     };
     auto malformed = [&](std::string message) {
         m_failed = true;
-        error = std::move(message);
+        error = Error(ErrorCode::InvalidMessage, std::move(message));
         return Status::Malformed;
     };
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "bytes.h"
+#include "error.h"
 #include "framer.h"
 #include "schema.pb.h"
 
@@ -51,11 +52,15 @@ std::optional<Message> makeMessage(MessageType type);
 /// present. Unknown fields are accepted and kept, so appendMessage() of the result reproduces
 /// @p payload when it was canonically encoded.
 ///
-/// On failure returns nullopt and sets @p error to one line naming the type and the problem:
+/// On failure returns nullopt and sets @p error to ErrorCode::InvalidMessage with one line naming
+/// the type and the problem (@p error is left alone on success):
 ///  - "Want: missing required field 'start'" (several: "Data: missing required fields
 ///    'nodes[0].index', 'nodes[0].hash'");
 ///  - "Data: malformed protobuf (truncated field 2 at payload offset 5)";
 ///  - "Extension is not a protobuf message", "Unknown(12) is not a protobuf message".
+std::optional<Message> decodeMessage(std::uint8_t type, ByteView payload, Error &error);
+/// Same, with the sentence only: for callers outside core that show it as text (error.h's
+/// convention is the Error form).
 std::optional<Message> decodeMessage(std::uint8_t type, ByteView payload, std::string &error);
 
 /// Appends the protobuf encoding of @p message to @p out, byte for byte as the reference encodes
@@ -82,8 +87,11 @@ struct ExtensionPayload
     ByteView data;        ///< The extension's bytes; a view into the decoded payload.
 };
 
-/// Splits an Extension payload. Fails (nullopt, @p error set) when the id varint is missing,
-/// truncated or invalid: "Extension: truncated id varint", "Extension: invalid id varint".
+/// Splits an Extension payload. Fails (nullopt, @p error set to ErrorCode::InvalidMessage) when
+/// the id varint is missing, truncated or invalid: "Extension: truncated id varint",
+/// "Extension: invalid id varint".
+std::optional<ExtensionPayload> decodeExtension(ByteView payload, Error &error);
+/// Same, with the sentence only (see decodeMessage()).
 std::optional<ExtensionPayload> decodeExtension(ByteView payload, std::string &error);
 
 /// Appends varint(@p id) || @p data to @p out (the payload; frame it with appendFrame()).
@@ -116,11 +124,14 @@ public:
     enum class Status {
         Field,     ///< @c field holds the next field.
         End,       ///< The payload ended cleanly after the last field.
-        Malformed, ///< @c error says what, e.g. "truncated field 2 at payload offset 5". Final.
+        Malformed, ///< @c error (InvalidMessage) says what, e.g. "truncated field 2 at payload
+                   ///< offset 5". Final.
     };
 
     /// Reads the next field. Groups (wire types 3, 4) and wire types 6, 7 are Malformed, as are
     /// field number 0, tags above 32 bits, and values running past the end of the payload.
+    Status next(WireField &field, Error &error);
+    /// Same, with the sentence only (see decodeMessage()).
     Status next(WireField &field, std::string &error);
 
     /// Offset (including the base) of the first byte not yet read.

@@ -11,6 +11,11 @@ namespace hyperscope {
 
 namespace {
 
+Error handshakeError(std::string message)
+{
+    return Error(ErrorCode::HandshakeFailed, std::move(message));
+}
+
 constexpr std::size_t HashLen = 64;
 constexpr std::size_t DhLen = 32;
 constexpr std::size_t HmacBlockLen = 128; // BLAKE2b's block size, per RFC 2104
@@ -153,14 +158,14 @@ void NoiseCipherState::clear()
     m_hasKey = false;
 }
 
-std::string NoiseCipherState::encryptWithAd(ByteView ad, ByteView plaintext, Bytes &out)
+Error NoiseCipherState::encryptWithAd(ByteView ad, ByteView plaintext, Bytes &out)
 {
     if (!m_hasKey) {
         out.insert(out.end(), plaintext.begin(), plaintext.end());
         return {};
     }
     if (m_nonce == MaxNonce)
-        return "nonce exhausted";
+        return handshakeError("nonce exhausted");
     crypto::ensureInitialized();
     const std::size_t start = out.size();
     out.resize(start + plaintext.size() + TagSize);
@@ -173,17 +178,17 @@ std::string NoiseCipherState::encryptWithAd(ByteView ad, ByteView plaintext, Byt
     return {};
 }
 
-std::string NoiseCipherState::decryptWithAd(ByteView ad, ByteView ciphertext, Bytes &out)
+Error NoiseCipherState::decryptWithAd(ByteView ad, ByteView ciphertext, Bytes &out)
 {
     if (!m_hasKey) {
         out.insert(out.end(), ciphertext.begin(), ciphertext.end());
         return {};
     }
     if (ciphertext.size() < TagSize)
-        return "ciphertext too short: " + std::to_string(ciphertext.size()) +
-               " bytes, need at least " + std::to_string(TagSize);
+        return handshakeError("ciphertext too short: " + std::to_string(ciphertext.size()) +
+                              " bytes, need at least " + std::to_string(TagSize));
     if (m_nonce == MaxNonce)
-        return "nonce exhausted";
+        return handshakeError("nonce exhausted");
     crypto::ensureInitialized();
     const std::size_t start = out.size();
     out.resize(start + ciphertext.size() - TagSize);
@@ -193,7 +198,7 @@ std::string NoiseCipherState::decryptWithAd(ByteView ad, ByteView ciphertext, By
                                                   ciphertext.data(), ciphertext.size(), ad.data(),
                                                   ad.size(), nonce.data(), m_key.data()) != 0) {
         out.resize(start);
-        return "MAC check failed";
+        return handshakeError("MAC check failed");
     }
     ++m_nonce;
     return {};
@@ -270,7 +275,7 @@ crypto::SplitKeys NoiseHandshake::split() const
     return m_state == State::Complete ? m_split : crypto::SplitKeys{};
 }
 
-std::string NoiseHandshake::fail(std::string error)
+Error NoiseHandshake::fail(std::string message)
 {
     // A failed handshake is never resumed, so its secrets are of no further use.
     m_state = State::Failed;
@@ -278,7 +283,7 @@ std::string NoiseHandshake::fail(std::string error)
     m_cipher.clear();
     crypto::wipe(m_static.secretKey);
     crypto::wipe(m_ephemeral.secretKey);
-    return error;
+    return handshakeError(std::move(message));
 }
 
 void NoiseHandshake::mixHash(ByteView data)
@@ -302,35 +307,34 @@ void NoiseHandshake::mixKey(ByteView inputKeyMaterial)
     sodium_memzero(tempK, sizeof tempK);
 }
 
-std::string NoiseHandshake::encryptAndHash(ByteView plaintext, Bytes &out)
+Error NoiseHandshake::encryptAndHash(ByteView plaintext, Bytes &out)
 {
     const std::size_t start = out.size();
-    if (std::string error = m_cipher.encryptWithAd(m_h, plaintext, out); !error.empty())
+    if (Error error = m_cipher.encryptWithAd(m_h, plaintext, out))
         return error;
     mixHash(ByteView(out).subspan(start));
     return {};
 }
 
-std::string NoiseHandshake::decryptAndHash(ByteView ciphertext, Bytes &out)
+Error NoiseHandshake::decryptAndHash(ByteView ciphertext, Bytes &out)
 {
-    if (std::string error = m_cipher.decryptWithAd(m_h, ciphertext, out); !error.empty())
+    if (Error error = m_cipher.decryptWithAd(m_h, ciphertext, out))
         return error;
     mixHash(ciphertext);
     return {};
 }
 
-std::string NoiseHandshake::mixDh(const Key32 &localSecret,
-                                  const std::optional<Key32> &remotePublic)
+Error NoiseHandshake::mixDh(const Key32 &localSecret, const std::optional<Key32> &remotePublic)
 {
     if (!remotePublic)
-        return "remote key missing for DH";
+        return handshakeError("remote key missing for DH");
     std::uint8_t shared[DhLen];
     // crypto_scalarmult fails when the result is all zeros: the remote key was a low-order point
     // chosen to force a known shared secret.
     if (crypto_scalarmult(shared, localSecret.data(), remotePublic->data()) != 0 ||
         sodium_is_zero(shared, sizeof shared)) {
         sodium_memzero(shared, sizeof shared);
-        return "invalid DH result (low-order point)";
+        return handshakeError("invalid DH result (low-order point)");
     }
     mixKey(ByteView(shared, sizeof shared));
     sodium_memzero(shared, sizeof shared);
@@ -378,11 +382,11 @@ std::size_t NoiseHandshake::minimumMessageSize(int index) const
     return size + (hasKey ? NoiseCipherState::TagSize : 0);
 }
 
-std::string NoiseHandshake::writeMessage(ByteView payload, Bytes &out)
+Error NoiseHandshake::writeMessage(ByteView payload, Bytes &out)
 {
     switch (m_state) {
     case State::Failed:
-        return "handshake has already failed";
+        return handshakeError("handshake has already failed");
     case State::Complete:
         return fail("handshake is already complete: nothing more to write");
     case State::Running:
@@ -399,13 +403,13 @@ std::string NoiseHandshake::writeMessage(ByteView payload, Bytes &out)
 
     const std::size_t start = out.size();
     out.reserve(start + size);
-    const auto abort = [&](std::string error) {
+    const auto abort = [&](Error error) {
         out.resize(start);
-        return fail(std::move(error));
+        return fail(std::move(error.message));
     };
 
     for (Token token : messagesOf(m_pattern)[m_messageIndex].tokenList()) {
-        std::string error;
+        Error error;
         switch (token) {
         case Token::E:
             out.insert(out.end(), m_ephemeral.publicKey.begin(), m_ephemeral.publicKey.end());
@@ -423,22 +427,22 @@ std::string NoiseHandshake::writeMessage(ByteView payload, Bytes &out)
             break;
         }
         }
-        if (!error.empty())
+        if (error)
             return abort(std::move(error));
     }
-    if (std::string error = encryptAndHash(payload, out); !error.empty())
+    if (Error error = encryptAndHash(payload, out))
         return abort(std::move(error));
 
     advance();
     return {};
 }
 
-std::string NoiseHandshake::readMessage(ByteView message, Bytes &payload)
+Error NoiseHandshake::readMessage(ByteView message, Bytes &payload)
 {
     payload.clear();
     switch (m_state) {
     case State::Failed:
-        return "handshake has already failed";
+        return handshakeError("handshake has already failed");
     case State::Complete:
         return fail("handshake is already complete: nothing more to read");
     case State::Running:
@@ -456,7 +460,7 @@ std::string NoiseHandshake::readMessage(ByteView message, Bytes &payload)
 
     ByteView rest = message;
     for (Token token : messagesOf(m_pattern)[m_messageIndex].tokenList()) {
-        std::string error;
+        Error error;
         switch (token) {
         case Token::E: {
             Key32 re{};
@@ -469,7 +473,7 @@ std::string NoiseHandshake::readMessage(ByteView message, Bytes &payload)
         case Token::S: {
             const std::size_t length = DhLen + (m_cipher.hasKey() ? NoiseCipherState::TagSize : 0);
             Bytes rs;
-            if (!decryptAndHash(rest.first(length), rs).empty())
+            if (decryptAndHash(rest.first(length), rs))
                 return fail("MAC check failed on static key");
             Key32 key{};
             std::copy_n(rs.begin(), key.size(), key.begin());
@@ -486,10 +490,10 @@ std::string NoiseHandshake::readMessage(ByteView message, Bytes &payload)
             break;
         }
         }
-        if (!error.empty())
-            return fail(std::move(error));
+        if (error)
+            return fail(std::move(error.message));
     }
-    if (!decryptAndHash(rest, payload).empty()) {
+    if (decryptAndHash(rest, payload)) {
         payload.clear();
         return fail("MAC check failed on payload");
     }

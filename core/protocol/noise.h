@@ -13,6 +13,7 @@
 
 #include "bytes.h"
 #include "crypto.h"
+#include "error.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -63,16 +64,16 @@ public:
     void clear();
 
     /// Appends ChaChaPoly(k, n, ad, plaintext) = ciphertext || 16-byte tag to @p out and increments
-    /// the nonce; without a key appends @p plaintext unchanged. Returns an empty string on
-    /// success, or an error ("nonce exhausted") leaving @p out and the nonce unchanged.
-    std::string encryptWithAd(ByteView ad, ByteView plaintext, Bytes &out);
+    /// the nonce; without a key appends @p plaintext unchanged. Returns ok() on success, or a
+    /// HandshakeFailed error ("nonce exhausted") leaving @p out and the nonce unchanged.
+    Error encryptWithAd(ByteView ad, ByteView plaintext, Bytes &out);
 
     /// Appends the plaintext of @p ciphertext (which includes its tag) to @p out and increments
     /// the nonce; without a key appends @p ciphertext unchanged. On failure ("ciphertext too
-    /// short", "MAC check failed", "nonce exhausted") returns the error and leaves @p out and the
-    /// nonce unchanged, as the Noise spec requires, so a forged message does not desynchronise the
-    /// counter.
-    std::string decryptWithAd(ByteView ad, ByteView ciphertext, Bytes &out);
+    /// short", "MAC check failed", "nonce exhausted") returns a HandshakeFailed error and leaves @p
+    /// out and the nonce unchanged, as the Noise spec requires, so a forged message does not
+    /// desynchronise the counter.
+    Error decryptWithAd(ByteView ad, ByteView ciphertext, Bytes &out);
 
 private:
     Key32 m_key{};
@@ -128,18 +129,19 @@ public:
 
     /// Appends the next handshake message, carrying @p payload, to @p out (which must not be the
     /// buffer @p payload points into).
-    /// Returns an empty string on success. Otherwise returns what went wrong ("not this side's
+    /// Returns ok() on success. Otherwise returns a HandshakeFailed error saying what went wrong
+    /// ("not this side's
     /// turn to write", "message would be 65600 bytes, more than the maximum 65535", "invalid DH
     /// result (low-order point)", ...), leaves @p out as it was and moves to Failed.
-    std::string writeMessage(ByteView payload, Bytes &out);
+    Error writeMessage(ByteView payload, Bytes &out);
 
     /// Reads one complete handshake message and replaces the contents of @p payload with its
-    /// decrypted payload (@p payload must not be the buffer @p message points into). Returns an
-    /// empty string on success. Otherwise returns the precise error
+    /// decrypted payload (@p payload must not be the buffer @p message points into). Returns ok()
+    /// on success. Otherwise returns a HandshakeFailed error with the precise reason
     /// ("message too short: 40 bytes, need at least 96", "MAC check failed on static key", "MAC
     /// check failed on payload", "invalid DH result (low-order point)", ...), clears @p payload and
     /// moves to Failed.
-    std::string readMessage(ByteView message, Bytes &payload);
+    Error readMessage(ByteView message, Bytes &payload);
 
     /// The transport keys, valid only once nextAction() == Split (all zeros before): the initiator
     /// sends with the first HKDF output of Split() and receives with the second; the responder
@@ -170,12 +172,12 @@ public:
 private:
     enum class State { Running, Complete, Failed };
 
-    std::string fail(std::string error);
+    Error fail(std::string message);
     void mixHash(ByteView data);
     void mixKey(ByteView inputKeyMaterial);
-    std::string encryptAndHash(ByteView plaintext, Bytes &out);
-    std::string decryptAndHash(ByteView ciphertext, Bytes &out);
-    std::string mixDh(const Key32 &localSecret, const std::optional<Key32> &remotePublic);
+    Error encryptAndHash(ByteView plaintext, Bytes &out);
+    Error decryptAndHash(ByteView ciphertext, Bytes &out);
+    Error mixDh(const Key32 &localSecret, const std::optional<Key32> &remotePublic);
     void advance();
     std::size_t minimumMessageSize(int index) const;
     bool isMyTurnToWrite() const;

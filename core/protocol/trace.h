@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "messages.h"
+#include "sessioninfo.h"
 
 #include <cstdint>
 #include <optional>
@@ -32,17 +33,6 @@ struct HandshakeTrace
     std::optional<Key32> ephemeralKey;   ///< The ephemeral public key this message carried.
     std::optional<Key32> staticKey; ///< The static public key this message carried (XX msgs 2, 3).
     std::string error;              ///< Why the step failed; empty on success.
-};
-
-/// The handshake's result: everything both sides agreed on.
-struct HandshakeInfo
-{
-    Key32 publicKey{};         ///< Our static public key.
-    Key32 remotePublicKey{};   ///< The remote's static public key.
-    Hash64 handshakeHash{};    ///< The Noise handshake hash h.
-    Nonce24 localNonce{};      ///< Our payload nonce (our XSalsa20 send nonce).
-    Nonce24 remoteNonce{};     ///< The remote's payload nonce (our XSalsa20 receive nonce).
-    crypto::SplitKeys split{}; ///< Transport keys from our point of view. Secret.
 };
 
 /// One transport frame, in or out.
@@ -70,18 +60,6 @@ enum class ChannelEvent {
     ClosedLocally,  ///< We sent Close.
     ClosedByRemote, ///< The remote's Close arrived.
     Refused,        ///< We refused (Close with discoveryKey) a channel we never opened.
-};
-
-/// A snapshot of one channel.
-struct ChannelInfo
-{
-    Key32 discoveryKey{};
-    std::optional<Key32> key; ///< Known only when we opened the channel.
-    std::optional<std::uint64_t> localId;
-    std::optional<std::uint64_t> remoteId;
-    bool remoteVerified =
-        false; ///< Remote capability checked (always true with Noise off once remote opened).
-    bool established = false;
 };
 
 struct ChannelTrace
@@ -119,7 +97,5 @@ public:
     virtual void traceWarning(const WarningTrace &) {}
     virtual void traceError(const Error &) {}
 };
-
-std::string_view channelEventName(ChannelEvent event);
 
 } // namespace hyperscope

@@ -30,6 +30,13 @@ class QTcpSocket;
 
 namespace hyperscope {
 
+namespace limits {
+/// Bytes of output the driver lets pile up in the socket for a peer that does not read; past
+/// it, the session ends with OutputOverflow. Enforced here, not by the engine: the engine's
+/// output is drained after every call, only the socket's write buffer can grow.
+inline constexpr std::size_t MaxQueuedOutput = 64 * 1024 * 1024;
+} // namespace limits
+
 class SessionDriver : public QObject, private EngineHandler
 {
     Q_OBJECT

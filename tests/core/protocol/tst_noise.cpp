@@ -55,9 +55,16 @@ QByteArray toQ(ByteView bytes)
     return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
 }
 
-QString text(const std::string &s)
+/// The error's sentence, empty when ok(). A failure of any code but HandshakeFailed (the only
+/// one Noise reports) shows up as a mismatching text.
+QString text(const Error &error)
 {
-    return QString::fromStdString(s);
+    if (!error.ok() && error.code != ErrorCode::HandshakeFailed)
+        return "unexpected code " + QString::fromUtf8(errorCodeName(error.code)) + ": " +
+               QString::fromStdString(error.message);
+    if (error.ok() && !error.message.empty())
+        return "ok() with a message: " + QString::fromStdString(error.message);
+    return QString::fromStdString(error.message);
 }
 
 QString hexOf(ByteView bytes)
@@ -410,7 +417,7 @@ void TestNoise::rejectsTruncatedMessage()
             continue;
         }
         message.resize(std::size_t(length));
-        const std::string result = peers.readerOf(i).readMessage(message, payload);
+        const Error result = peers.readerOf(i).readMessage(message, payload);
         QCOMPARE(text(result), error);
         QVERIFY(payload.empty());
         QCOMPARE(peers.readerOf(i).nextAction(), Action::Failed);
@@ -451,7 +458,7 @@ void TestNoise::rejectsFlippedByte()
         QCOMPARE(text(peers.writerOf(i).writeMessage(HandshakePayload, message)), QString());
         if (i == flippedMessage)
             message[offset >= 0 ? std::size_t(offset) : message.size() + offset] ^= 0x01;
-        const std::string result = peers.readerOf(i).readMessage(message, payload);
+        const Error result = peers.readerOf(i).readMessage(message, payload);
         if (i < failingMessage) {
             QCOMPARE(text(result), QString());
             continue;
@@ -501,7 +508,7 @@ void TestNoise::refusesCallsOutOfTurn()
     const Hash64 hashBefore = side.handshakeHash();
 
     Bytes out{0xff};
-    const std::string result =
+    const Error result =
         write ? side.writeMessage(HandshakePayload, out) : side.readMessage(Bytes(200, 0x00), out);
     QCOMPARE(text(result), error);
     if (write)
@@ -514,7 +521,7 @@ void TestNoise::staysFailedAfterError()
 {
     Peers peers;
     Bytes message, payload;
-    QVERIFY(!peers.responder->writeMessage(HandshakePayload, message).empty());
+    QVERIFY(!peers.responder->writeMessage(HandshakePayload, message).ok());
     QCOMPARE(peers.responder->nextAction(), Action::Failed);
 
     // Even the call that would have been right now is refused.
@@ -555,7 +562,7 @@ void TestNoise::refusesOversizedMessage()
     }
     const Bytes bigPayload(std::size_t(payloadSize), 0x5a);
     Bytes message, payload;
-    const std::string result = peers.writerOf(index).writeMessage(bigPayload, message);
+    const Error result = peers.writerOf(index).writeMessage(bigPayload, message);
     QCOMPARE(text(result), error);
     if (!error.isEmpty()) {
         QVERIFY(message.empty());
@@ -621,7 +628,7 @@ void TestNoise::rejectsLowOrderEphemeralKey()
     QCOMPARE(text(peers.writerOf(index).writeMessage(HandshakePayload, message)), QString());
     std::copy(point.begin(), point.end(), message.begin()); // e is the first token
     NoiseHandshake &reader = peers.readerOf(index);
-    const std::string result = reader.readMessage(message, payload);
+    const Error result = reader.readMessage(message, payload);
 
     if (index == 0) {
         QCOMPARE(text(result), QString());
