@@ -57,10 +57,22 @@ inline Key32 key32(std::string_view text)
     return *key;
 }
 
-/// The lower-case hex discovery key of the feed key @p keyHex (as the CLI's events write it).
+/// @p bytes as lower-case hex, the way the CLI's events and the vectors write them.
+inline QString hexOf(ByteView bytes)
+{
+    return QString::fromStdString(toHex(bytes));
+}
+
+/// The hex discovery key of the feed key @p key.
+inline QString discoveryKeyHex(const Key32 &key)
+{
+    return hexOf(crypto::discoveryKey(key));
+}
+
+/// The hex discovery key of the feed key written as @p keyHex.
 inline QString discoveryKeyHex(const QString &keyHex)
 {
-    return QString::fromStdString(toHex(crypto::discoveryKey(key32(keyHex.toStdString()))));
+    return discoveryKeyHex(key32(keyHex.toStdString()));
 }
 
 /// For QCOMPARE: QByteArray prints its bytes when a comparison fails, a std::vector does not.

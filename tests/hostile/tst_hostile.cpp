@@ -484,7 +484,7 @@ void tst_Hostile::wrongCapabilityEndsTheSession_data()
 {
     QTest::addColumn<QByteArray>("capability");
     QTest::addColumn<QString>("text");
-    const QString dk = QString::fromStdString(toHex(crypto::discoveryKey(HostileKey)));
+    const QString dk = discoveryKeyHex(HostileKey);
     QTest::newRow("forged") << QByteArray(32, '\x42') << "capability mismatch for channel " + dk;
     QTest::newRow("missing") << QByteArray() << "capability missing for channel " + dk;
     QTest::newRow("truncated") << QByteArray(31, '\x42') << "capability missing for channel " + dk;
@@ -535,8 +535,7 @@ void tst_Hostile::violationsAreWarningsAndTheSessionGoesOn_data()
         << QByteArray("\x09"
                       "boo",
                       4)
-        << "extension id 9 on channel " +
-               QString::fromStdString(toHex(crypto::discoveryKey(HostileKey))) +
+        << "extension id 9 on channel " + discoveryKeyHex(HostileKey) +
                " was never announced by the remote";
 }
 
@@ -595,7 +594,7 @@ EngineOptions withStaticSeed(std::uint8_t fill)
 
 QString publicKeyHex(std::uint8_t seedFill)
 {
-    return QString::fromStdString(toHex(crypto::keyPairFromSeed(keyOf(seedFill)).publicKey));
+    return hexOf(crypto::keyPairFromSeed(keyOf(seedFill)).publicKey);
 }
 
 } // namespace
@@ -603,7 +602,7 @@ QString publicKeyHex(std::uint8_t seedFill)
 void tst_Hostile::cliListenerRefusesUnlistedKeysAndSurvivesHostilePeers()
 {
     // Allowed: the healthy peer (seed a1) and a hostile one (seed a2); anything else is refused.
-    const QString hostileKeyHex = QString::fromStdString(toHex(HostileKey));
+    const QString hostileKeyHex = hexOf(HostileKey);
     CliListener cli({QStringLiteral("--allow-key"), publicKeyHex(0xa1),
                      QStringLiteral("--allow-key"), publicKeyHex(0xa2), QStringLiteral("--key"),
                      hostileKeyHex, QStringLiteral("--timeout"),
@@ -670,10 +669,11 @@ void tst_Hostile::cliListenerRefusesUnlistedKeysAndSurvivesHostilePeers()
     const auto forged = cli.waitFor(QStringLiteral("end"), {{"session", 3}});
     QVERIFY2(forged, cli.transcript().constData());
     QCOMPARE(forged->value("reason").toString(), QStringLiteral("capability-mismatch"));
-    QVERIFY(cli.find(QStringLiteral("error"),
-                     {{"session", 3},
-                      {"message", QStringLiteral("capability mismatch for channel %1")
-                                      .arg(QString::fromStdString(toHex(discoveryKey)))}}));
+    QVERIFY(cli.find(
+        QStringLiteral("error"),
+        {{"session", 3},
+         {"message",
+          QStringLiteral("capability mismatch for channel %1").arg(hexOf(discoveryKey))}}));
     QVERIFY2(exchange(), cli.transcript().constData());
 
     // Session 4: allowed, then opens thousands of channels.

@@ -13,11 +13,6 @@ Q_DECLARE_METATYPE(hyperscope::test::Chunking)
 
 namespace {
 
-QString dkHex(const Key32 &key)
-{
-    return QString::fromStdString(toHex(crypto::discoveryKey(key)));
-}
-
 std::string serialized(const Message &message)
 {
     return asProtobuf(message).SerializeAsString();
@@ -175,7 +170,8 @@ private slots:
                                         at, std::min<std::size_t>(16, expected.size() - at)))))));
         }
         // Both sides understood each other: the responder saw the initiator's channel.
-        QVERIFY(pair.responderEvents.events.contains("discovery-key " + dkHex(channelKey)));
+        QVERIFY(
+            pair.responderEvents.events.contains("discovery-key " + discoveryKeyHex(channelKey)));
         QVERIFY(!pair.initiatorEvents.ended && !pair.responderEvents.ended);
     }
 
@@ -235,9 +231,9 @@ private slots:
             QVERIFY(pair.responder.openChannel(k).ok());
             pair.pump();
         }
-        QVERIFY2(pair.initiatorEvents.events.contains("channel " + dkHex(k)),
+        QVERIFY2(pair.initiatorEvents.events.contains("channel " + discoveryKeyHex(k)),
                  qPrintable(pair.initiatorEvents.events.join('\n')));
-        QVERIFY2(pair.responderEvents.events.contains("channel " + dkHex(k)),
+        QVERIFY2(pair.responderEvents.events.contains("channel " + discoveryKeyHex(k)),
                  qPrintable(pair.responderEvents.events.join('\n')));
         const auto info = pair.initiator.channel(crypto::discoveryKey(k));
         QVERIFY(info && info->established && info->remoteVerified);
@@ -334,8 +330,8 @@ private slots:
         QVERIFY(pair.responder.closeChannel(crypto::discoveryKey(b)).ok());
         pair.pump();
         for (Recorder *side : {&pair.initiatorEvents, &pair.responderEvents}) {
-            QVERIFY(side->events.contains("close " + dkHex(a)));
-            QVERIFY(side->events.contains("close " + dkHex(b)));
+            QVERIFY(side->events.contains("close " + discoveryKeyHex(a)));
+            QVERIFY(side->events.contains("close " + discoveryKeyHex(b)));
         }
         QVERIFY(pair.initiatorEvents.events.contains("message Close"));
         QVERIFY(pair.initiator.channels().empty());
@@ -354,10 +350,10 @@ private slots:
         pair.start();
         pair.initiator.openChannel(k);
         pair.pump();
-        QVERIFY(pair.responderEvents.events.contains("discovery-key " + dkHex(k)));
+        QVERIFY(pair.responderEvents.events.contains("discovery-key " + discoveryKeyHex(k)));
         QVERIFY(pair.responder.closeChannel(crypto::discoveryKey(k)).ok());
         pair.pump();
-        QVERIFY(pair.initiatorEvents.events.contains("close " + dkHex(k)));
+        QVERIFY(pair.initiatorEvents.events.contains("close " + discoveryKeyHex(k)));
         QVERIFY(pair.initiator.channels().empty());
     }
 
@@ -435,7 +431,7 @@ private slots:
         QVERIFY(pair.initiatorEvents.ended);
         QCOMPARE(pair.initiatorEvents.ended->code, ErrorCode::CapabilityMismatch);
         QCOMPARE(QString::fromStdString(pair.initiatorEvents.ended->message),
-                 "capability mismatch for channel " + dkHex(k));
+                 "capability mismatch for channel " + discoveryKeyHex(k));
     }
 
     void refusedRemoteKeyEndsTheHandshake()

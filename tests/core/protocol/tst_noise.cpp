@@ -32,11 +32,6 @@ QString text(const std::string &s)
     return QString::fromStdString(s);
 }
 
-QString hexOf(ByteView bytes)
-{
-    return QString::fromStdString(toHex(bytes));
-}
-
 // Cacophony private keys are raw X25519 scalars.
 crypto::KeyPair keyPairFromScalar(const QJsonValue &value)
 {
