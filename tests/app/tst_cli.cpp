@@ -1,5 +1,6 @@
 // Tests hyperscope-cli as a process: two of them talking over loopback TCP, driven through stdin
 // and checked through their JSON events on stdout.
+#include "builders.h"
 #include "crypto.h"
 #include "hyperscope_version.h"
 
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 using namespace hyperscope;
+using hyperscope::test::discoveryKeyHex;
 
 namespace {
 
@@ -23,11 +25,6 @@ constexpr int Wait = 20000; // process start-up on a loaded machine can take a w
 
 const QString KeyHex =
     QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-QString discoveryKeyHex(const QString &keyHex)
-{
-    return QString::fromStdString(toHex(crypto::discoveryKey(*key32FromHex(keyHex.toStdString()))));
-}
 
 /// One running hyperscope-cli: its events as they arrive, and its stdin.
 class Cli
@@ -560,7 +557,11 @@ void tst_Cli::quitEndsCleanly()
     QCOMPARE(listenerEnd.value(QLatin1String("session")).toInt(), 1);
     QVERIFY(!listenerEnd.value(QLatin1String("reason")).toString().isEmpty());
     QVERIFY(c.listener->all(QStringLiteral("error")).isEmpty());
-    QTest::qWait(100);
+    // Still serving: it answers a command (with an error, its only session having ended).
+    c.listener->send(command("ping", {}));
+    TAKE_EVENT(noSession, *c.listener, "error");
+    QCOMPARE(noSession.value(QLatin1String("message")).toString(),
+             QStringLiteral("line 1: no session is alive"));
     QCOMPARE(c.listener->process().state(), QProcess::Running);
     c.listener->send(command("quit", {}));
     QVERIFY(c.listener->waitForExit());
@@ -673,6 +674,8 @@ void tst_Cli::survivesStdinAtEnd()
     TAKE_EVENT(a, listener, "channel");
     TAKE_EVENT(b, connector, "channel");
     connector.closeStdin();
+    // A negative check (neither process reacts to the EOF), so a fixed wait: long enough for the
+    // connector to have read it.
     QTest::qWait(200);
     QCOMPARE(listener.process().state(), QProcess::Running);
     QCOMPARE(connector.process().state(), QProcess::Running);

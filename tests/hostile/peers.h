@@ -2,6 +2,7 @@
 // of what a SessionDriver reports, and /proc readers for memory and file descriptors.
 #pragma once
 
+#include "builders.h"
 #include "engine.h"
 #include "sessiondriver.h"
 
@@ -328,13 +329,6 @@ inline rlim_t raiseDescriptorLimit(rlim_t wanted)
         getrlimit(RLIMIT_NOFILE, &limit);
     }
     return limit.rlim_cur;
-}
-
-inline Key32 feedKey(std::uint8_t fill)
-{
-    Key32 key;
-    key.fill(fill);
-    return key;
 }
 
 } // namespace hyperscope::test

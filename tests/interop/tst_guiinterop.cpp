@@ -13,6 +13,7 @@
 #include "connectdialog.h"
 #include "crypto.h"
 #include "fieldtreemodel.h"
+#include "guisettings.h"
 #include "hexpane.h"
 #include "hexview.h"
 #include "inspectedsession.h"
@@ -36,8 +37,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -158,10 +157,8 @@ private slots:
 
 void TestGuiInterop::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("hyperscope-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_guiinterop"));
-    QSettings().clear(); // no recent connections or keys from an earlier run
+    // No recent connections or keys from an earlier run.
+    hyperscope::test::useCleanTestSettings(QStringLiteral("tst_guiinterop"));
 }
 
 void TestGuiInterop::requestToTheReferenceAndItsDataAnswerFieldByField()

@@ -2,8 +2,7 @@
 // hypercore-protocol@8.0.7 (driven by refpeer.js), over real loopback TCP, in both roles.
 #include "jsonpeer.h"
 
-#include "bytes.h"
-#include "crypto.h"
+#include "builders.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -11,15 +10,11 @@
 
 #include <memory>
 
+using hyperscope::test::discoveryKeyHex;
+
 namespace {
 
 const QString channelKeyHex = QString(64, '3').replace(0, 2, "ab");
-
-QString discoveryKeyOf(const QString &keyHex)
-{
-    const auto key = hyperscope::fromHex(keyHex.toStdString()).value();
-    return QString::fromStdString(hyperscope::toHex(hyperscope::crypto::discoveryKey(key)));
-}
 
 QJsonObject object(const char *json)
 {
@@ -139,7 +134,7 @@ private slots:
         QFETCH(Role, role);
         QFETCH(QStringList, modeArguments);
         const bool noise = !modeArguments.contains("--no-noise");
-        const QString dk = discoveryKeyOf(channelKeyHex);
+        const QString dk = discoveryKeyHex(channelKeyHex);
         Session s = connectPeers(role, modeArguments + QStringList{"--key", channelKeyHex},
                                  {"--extension", "shared-ext", "--extension", "listener-only"},
                                  {"--extension", "dialer-only", "--extension", "shared-ext"});
@@ -257,7 +252,7 @@ private slots:
     {
         // Only the dialer has the key: the listener learns the discovery key and opens on command.
         QFETCH(Role, role);
-        const QString dk = discoveryKeyOf(channelKeyHex);
+        const QString dk = discoveryKeyHex(channelKeyHex);
         Session s = connectPeers(role, {}, {}, {"--key", channelKeyHex});
         const QJsonObject discovered = s.listener->waitForEvent("discovery-key");
         QVERIFY2(discovered["discoveryKey"] == dk, qPrintable(s.transcript()));
@@ -291,7 +286,15 @@ private slots:
         Session s = connectPeers(role, {}, referenceListens ? reference : ours,
                                  referenceListens ? ours : reference);
         QVERIFY2(!s.reference()->waitForEvent("handshake").isEmpty(), qPrintable(s.transcript()));
-        QTest::qWait(4000);
+        // Five keepalives take over two of the reference's timeouts; stop early if a side ends.
+        // (The checks below say which.)
+        (void)QTest::qWaitFor(
+            [&] {
+                return s.reference()->eventsNamed("keepalive").size() >= 5 ||
+                       !s.reference()->eventsNamed("end").isEmpty() ||
+                       !s.hyperscope()->eventsNamed("end").isEmpty();
+            },
+            10000);
         const auto pings = s.reference()->eventsNamed("keepalive");
         QVERIFY2(
             pings.size() >= 5,
@@ -327,7 +330,7 @@ private slots:
             {{"cmd", "frame"},
              {"channel", 1},
              {"type", 0},
-             {"payload", "0a20" + discoveryKeyOf(channelKeyHex) + "1220" + QString(64, 'e')}});
+             {"payload", "0a20" + discoveryKeyHex(channelKeyHex) + "1220" + QString(64, 'e')}});
         const QJsonObject end = s.hyperscope()->waitForEvent("end", 15000);
         QVERIFY2(!end.isEmpty(), qPrintable(s.transcript()));
         QVERIFY2(!s.reference()

@@ -1,11 +1,8 @@
 // Tests core/protocol/crypto.cpp against the reference's vectors
 // (tests/vectors/hypercore-wire.json).
 #include "crypto.h"
+#include "vectors.h"
 
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QtTest>
 
 #include <sodium.h>
@@ -13,39 +10,9 @@
 #include <algorithm>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-QJsonObject wireVectors()
-{
-    QFile file(QStringLiteral(HYPERSCOPE_VECTORS_DIR "/hypercore-wire.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open %s", qPrintable(file.fileName()));
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
-
-Bytes hex(const QJsonValue &value)
-{
-    const auto bytes = fromHex(value.toString().toStdString());
-    if (!bytes)
-        qFatal("bad hex in vector: %s", qPrintable(value.toString()));
-    return *bytes;
-}
-
-Key32 key32(const QJsonValue &value)
-{
-    const Bytes bytes = hex(value);
-    Key32 key{};
-    if (bytes.size() != key.size())
-        qFatal("vector value is not 32 bytes");
-    std::copy(bytes.begin(), bytes.end(), key.begin());
-    return key;
-}
-
-QByteArray toQ(ByteView bytes)
-{
-    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
-}
 
 struct XSalsaVector
 {
@@ -124,7 +91,7 @@ void TestCrypto::discoveryKeyMatchesReference_data()
         const QJsonObject object = entry.toObject();
         const QString key = object.value("key").toString();
         QTest::newRow(qPrintable(key.left(16)))
-            << toQ(hex(key)) << toQ(hex(object.value("discoveryKey")));
+            << toQByteArray(hex(key)) << toQByteArray(hex(object.value("discoveryKey")));
     }
 }
 
@@ -134,7 +101,7 @@ void TestCrypto::discoveryKeyMatchesReference()
     QFETCH(QByteArray, expected);
     const Key32 result = crypto::discoveryKey(
         ByteView(reinterpret_cast<const std::uint8_t *>(key.constData()), key.size()));
-    QCOMPARE(toQ(result).toHex(), expected.toHex());
+    QCOMPARE(toQByteArray(result).toHex(), expected.toHex());
 }
 
 void TestCrypto::discoveryKeyOfInvalidKeySizeIsZero()
@@ -154,9 +121,10 @@ void TestCrypto::capabilitiesMatchReference_data()
     for (const QJsonValue entry : wireVectors().value("capability").toArray()) {
         const QJsonObject object = entry.toObject();
         QTest::addRow("vector %d", row++)
-            << toQ(hex(object.value("key"))) << toQ(hex(object.value("splitTx")))
-            << toQ(hex(object.value("splitRx"))) << toQ(hex(object.value("capability")))
-            << toQ(hex(object.value("remoteCapability")));
+            << toQByteArray(hex(object.value("key"))) << toQByteArray(hex(object.value("splitTx")))
+            << toQByteArray(hex(object.value("splitRx")))
+            << toQByteArray(hex(object.value("capability")))
+            << toQByteArray(hex(object.value("remoteCapability")));
     }
     QVERIFY(row > 0);
 }
@@ -176,8 +144,9 @@ void TestCrypto::capabilitiesMatchReference()
     std::copy(splitRx.begin(), splitRx.end(), split.rx.begin());
     const ByteView feedKey(reinterpret_cast<const std::uint8_t *>(key.constData()), key.size());
 
-    QCOMPARE(toQ(crypto::capability(feedKey, split)).toHex(), capability.toHex());
-    QCOMPARE(toQ(crypto::remoteCapability(feedKey, split)).toHex(), remoteCapability.toHex());
+    QCOMPARE(toQByteArray(crypto::capability(feedKey, split)).toHex(), capability.toHex());
+    QCOMPARE(toQByteArray(crypto::remoteCapability(feedKey, split)).toHex(),
+             remoteCapability.toHex());
 }
 
 void TestCrypto::capabilityOfOneSideIsRemoteCapabilityOfOther()
@@ -200,8 +169,8 @@ void TestCrypto::keyPairFromSeedMatchesReference_data()
     const QJsonObject session = wireVectors().value("session").toObject();
     for (const char *side : {"initiator", "responder"}) {
         const QJsonObject object = session.value(side).toObject();
-        QTest::newRow(side) << toQ(hex(object.value("staticSeed")))
-                            << toQ(hex(object.value("staticPublicKey")));
+        QTest::newRow(side) << toQByteArray(hex(object.value("staticSeed")))
+                            << toQByteArray(hex(object.value("staticPublicKey")));
     }
 }
 
@@ -211,7 +180,7 @@ void TestCrypto::keyPairFromSeedMatchesReference()
     QFETCH(QByteArray, publicKey);
     const crypto::KeyPair pair = crypto::keyPairFromSeed(
         ByteView(reinterpret_cast<const std::uint8_t *>(seed.constData()), seed.size()));
-    QCOMPARE(toQ(pair.publicKey).toHex(), publicKey.toHex());
+    QCOMPARE(toQByteArray(pair.publicKey).toHex(), publicKey.toHex());
     QVERIFY(pair.secretKey != Key32{});
 }
 
@@ -241,7 +210,7 @@ void TestCrypto::xsalsa20ChunksBackToBackMatchReference()
         Bytes data = vector.plaintexts[i];
         stream.apply(data);
         position += data.size();
-        QCOMPARE(toQ(data).toHex(), toQ(vector.ciphertexts[i]).toHex());
+        QCOMPARE(toQByteArray(data).toHex(), toQByteArray(vector.ciphertexts[i]).toHex());
         QCOMPARE(stream.position(), position);
     }
 }
@@ -253,7 +222,7 @@ void TestCrypto::xsalsa20OneByteAtATimeMatchesReference()
     Bytes data = concatenated(vector.plaintexts);
     for (std::size_t i = 0; i < data.size(); ++i)
         stream.apply(std::span(data).subspan(i, 1));
-    QCOMPARE(toQ(data).toHex(), toQ(concatenated(vector.ciphertexts)).toHex());
+    QCOMPARE(toQByteArray(data).toHex(), toQByteArray(concatenated(vector.ciphertexts)).toHex());
 }
 
 void TestCrypto::xsalsa20DecryptsWhatItEncrypts()
@@ -304,7 +273,7 @@ void TestCrypto::xsalsa20ApplyAtMatchesContinuousStream()
     Bytes data(std::size_t(length), 0);
     stream.applyAt(std::uint64_t(position), data);
     const Bytes expected(keystream.begin() + position, keystream.begin() + position + length);
-    QCOMPARE(toQ(data).toHex(), toQ(expected).toHex());
+    QCOMPARE(toQByteArray(data).toHex(), toQByteArray(expected).toHex());
 }
 
 void TestCrypto::xsalsa20ApplyAtLeavesPositionUnchanged()
@@ -317,12 +286,12 @@ void TestCrypto::xsalsa20ApplyAtLeavesPositionUnchanged()
     // Recompute the wire bytes of chunk 2 from its plaintext and offset, as tracing does.
     Bytes second = vector.plaintexts[1];
     stream.applyAt(first.size(), second);
-    QCOMPARE(toQ(second).toHex(), toQ(vector.ciphertexts[1]).toHex());
+    QCOMPARE(toQByteArray(second).toHex(), toQByteArray(vector.ciphertexts[1]).toHex());
     QCOMPARE(stream.position(), std::uint64_t(first.size()));
 
     second = vector.plaintexts[1];
     stream.apply(second);
-    QCOMPARE(toQ(second).toHex(), toQ(vector.ciphertexts[1]).toHex());
+    QCOMPARE(toQByteArray(second).toHex(), toQByteArray(vector.ciphertexts[1]).toHex());
 }
 
 void TestCrypto::xsalsa20MoveKeepsStreamPosition()
@@ -335,7 +304,7 @@ void TestCrypto::xsalsa20MoveKeepsStreamPosition()
     crypto::XSalsa20Stream moved(std::move(original));
     Bytes second = vector.plaintexts[1];
     moved.apply(second);
-    QCOMPARE(toQ(second).toHex(), toQ(vector.ciphertexts[1]).toHex());
+    QCOMPARE(toQByteArray(second).toHex(), toQByteArray(vector.ciphertexts[1]).toHex());
 }
 
 void TestCrypto::xsalsa20AnyChunkingMatchesOneShot_data()
@@ -377,7 +346,7 @@ void TestCrypto::xsalsa20AnyChunkingMatchesOneShot()
         done += size;
     }
     QCOMPARE(stream.position(), std::uint64_t(data.size()));
-    QCOMPARE(toQ(data).toHex(), toQ(expected).toHex());
+    QCOMPARE(toQByteArray(data).toHex(), toQByteArray(expected).toHex());
 }
 
 void TestCrypto::constantTimeEqualComparesContentsAndSize_data()

@@ -1,31 +1,13 @@
 #include "dissector.h"
+#include "vectors.h"
 
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-QJsonArray vectorFrames()
-{
-    QFile file(QStringLiteral(HYPERSCOPE_VECTORS_DIR "/hypercore-wire.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open %s", qPrintable(file.fileName()));
-    return QJsonDocument::fromJson(file.readAll())
-        .object()
-        .value(QStringLiteral("frames"))
-        .toArray();
-}
-
-Bytes bytesFromHex(const QString &hex)
-{
-    return fromHex(hex.toStdString()).value();
-}
 
 // Finds a node by a path of child names, "nodes/hash"; "extensions#1" is the second child of
 // that name. Returns nullptr if there is none.
@@ -206,7 +188,7 @@ void tst_Dissector::locatesFields()
     QFETCH(int, length);
     QFETCH(QString, value);
 
-    const Bytes bytes = bytesFromHex(frame.remove(QLatin1Char(' ')));
+    const Bytes bytes = hex(frame.remove(QLatin1Char(' ')));
     const DissectedField root = dissectFrame(bytes);
     QCOMPARE(root.name, std::string("Frame"));
     QCOMPARE(root.offset, std::size_t(0));
@@ -224,7 +206,7 @@ void tst_Dissector::locatesFields()
 void tst_Dissector::tilesVectorFramesWithoutGaps_data()
 {
     QTest::addColumn<QString>("frame");
-    const QJsonArray frames = vectorFrames();
+    const QJsonArray frames = wireVectorFrames();
     for (qsizetype i = 0; i < frames.size(); ++i) {
         const QJsonObject v = frames.at(i).toObject();
         QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(i).arg(v.value("name").toString())))
@@ -238,7 +220,7 @@ void tst_Dissector::tilesVectorFramesWithoutGaps()
     // In a well-formed frame the top-level nodes cover every byte exactly once, in order, and
     // nothing is Malformed.
     QFETCH(QString, frame);
-    const Bytes bytes = bytesFromHex(frame);
+    const Bytes bytes = hex(frame);
     const DissectedField root = dissectFrame(bytes);
     std::size_t next = 0;
     for (const DissectedField &child : root.children) {
@@ -294,7 +276,7 @@ void tst_Dissector::summarizesFrameInRoot()
 {
     QFETCH(QString, frame);
     QFETCH(QString, value);
-    QCOMPARE(QString::fromStdString(dissectFrame(bytesFromHex(frame)).value), value);
+    QCOMPARE(QString::fromStdString(dissectFrame(hex(frame)).value), value);
 }
 
 void tst_Dissector::survivesRandomBytes()
@@ -318,10 +300,10 @@ void tst_Dissector::survivesRandomBytes()
 void tst_Dissector::survivesMutatedVectorFrames()
 {
     QRandomGenerator random(77);
-    const QJsonArray frames = vectorFrames();
+    const QJsonArray frames = wireVectorFrames();
     for (int i = 0; i < 10000; ++i) {
-        Bytes bytes = bytesFromHex(
-            frames.at(random.bounded(frames.size())).toObject().value("frame").toString());
+        Bytes bytes =
+            hex(frames.at(random.bounded(frames.size())).toObject().value("frame").toString());
         const int mutations = random.bounded(1, 4);
         for (int m = 0; m < mutations; ++m) {
             switch (random.bounded(3)) {

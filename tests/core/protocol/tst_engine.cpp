@@ -1,11 +1,8 @@
 // Back-to-back tests of two Engines on a virtual clock, and the reference's whole session vector.
 #include "enginepair.h"
 #include "varint.h"
+#include "vectors.h"
 
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QtTest>
 
 using namespace hyperscope;
@@ -15,31 +12,6 @@ using namespace std::chrono_literals;
 Q_DECLARE_METATYPE(hyperscope::test::Chunking)
 
 namespace {
-
-QJsonObject loadWireVectors()
-{
-    QFile file(HYPERSCOPE_VECTORS_DIR "/hypercore-wire.json");
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open hypercore-wire.json");
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
-
-Bytes hex(const QJsonValue &value)
-{
-    return fromHex(value.toString().toStdString()).value();
-}
-
-Key32 key(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
-
-QString dkHex(const Key32 &key)
-{
-    return QString::fromStdString(toHex(crypto::discoveryKey(key)));
-}
 
 std::string serialized(const Message &message)
 {
@@ -56,54 +28,6 @@ constexpr Mode modes[] = {
     {"encrypted", true, true}, {"noise-plaintext", true, false}, {"no-noise", false, false}};
 constexpr std::pair<const char *, Chunking> chunkings[] = {
     {"whole", Chunking::Whole}, {"one-byte", Chunking::OneByte}, {"random", Chunking::Random}};
-
-/// One message of every type Options..Close (Close last), as the CLI would build them.
-std::vector<Message> everyMessage()
-{
-    std::vector<Message> out;
-    schema::Options options;
-    options.add_extensions("alpha");
-    options.set_ack(true);
-    out.emplace_back(options);
-    schema::Status status;
-    status.set_uploading(true);
-    status.set_downloading(false);
-    out.emplace_back(status);
-    schema::Have have;
-    have.set_start(3);
-    have.set_length(10);
-    have.set_bitfield("\xff\x0f");
-    out.emplace_back(have);
-    schema::Unhave unhave;
-    unhave.set_start(4);
-    out.emplace_back(unhave);
-    schema::Want want;
-    want.set_start(0);
-    out.emplace_back(want);
-    schema::Unwant unwant;
-    unwant.set_start(1);
-    unwant.set_length(2);
-    out.emplace_back(unwant);
-    schema::Request request;
-    request.set_index(5);
-    request.set_bytes(300);
-    request.set_hash(true);
-    request.set_nodes(2);
-    out.emplace_back(request);
-    schema::Cancel cancel;
-    cancel.set_index(5);
-    out.emplace_back(cancel);
-    schema::Data data;
-    data.set_index(5);
-    data.set_value("hello");
-    auto *node = data.add_nodes();
-    node->set_index(10);
-    node->set_hash(std::string(32, '\x11'));
-    node->set_size(5);
-    data.set_signature(std::string(64, '\x22'));
-    out.emplace_back(data);
-    return out;
-}
 
 /// Keeps what a TraceSink sees, copied (views die with the call).
 struct TraceRecorder : TraceSink
@@ -165,33 +89,26 @@ private:
 private slots:
     void reproducesReferenceSessionByteForByte()
     {
-        const QJsonObject session = loadWireVectors()["session"].toObject();
+        const QJsonObject session = wireVectors()["session"].toObject();
         auto sideOptions = [&](const char *side, bool initiator) {
             const QJsonObject o = session[side].toObject();
             EngineOptions options;
             options.initiator = initiator;
             options.staticKeyPair = crypto::keyPairFromSeed(hex(o["staticSeed"]));
             options.ephemeralSeed = key32FromHex(o["ephemeralSeed"].toString().toStdString());
-            Nonce24 nonce;
+            Nonce24 nonce{};
             const Bytes n = hex(o["payloadNonce"]);
             std::copy(n.begin(), n.end(), nonce.begin());
             options.payloadNonce = nonce;
             return options;
         };
-        Recorder initiatorEvents, responderEvents;
-        Engine initiator(sideOptions("initiator", true), &initiatorEvents);
-        Engine responder(sideOptions("responder", false), &responderEvents);
-        Bytes initiatorWire, responderWire;
-        auto move = [](Engine &from, Engine &to, Bytes &record) {
-            Bytes out = from.takeOutput();
-            record.insert(record.end(), out.begin(), out.end());
-            to.receive(out, 0ms);
-        };
-        initiator.start(0ms);
-        responder.start(0ms);
-        move(initiator, responder, initiatorWire); // message 1
-        move(responder, initiator, responderWire); // message 2
-        move(initiator, responder, initiatorWire); // message 3
+        EngineOptions initiatorOptions = sideOptions("initiator", true);
+        EngineOptions responderOptions = sideOptions("responder", false);
+        EnginePair pair(initiatorOptions, Chunking::Whole, &responderOptions);
+        pair.recordWire = true;
+        Engine &initiator = pair.initiator;
+        Engine &responder = pair.responder;
+        pair.start(); // messages 1, 2 and 3
         QCOMPARE(initiator.state(), Engine::State::Open);
         QCOMPARE(responder.state(), Engine::State::Open);
         QCOMPARE(QByteArray::fromStdString(toHex(initiator.handshake()->handshakeHash)),
@@ -201,7 +118,7 @@ private slots:
         QCOMPARE(QByteArray::fromStdString(toHex(initiator.handshake()->split.tx)),
                  session["initiatorSplit"].toObject()["tx"].toString().left(64).toLatin1());
 
-        const Key32 channelKey = *key32FromHex(session["channelKey"].toString().toStdString());
+        const Key32 channelKey = key32(session["channelKey"]);
         auto sendPlaintext = [&](Engine &engine, const QJsonArray &frames) {
             for (const QJsonValue &value : frames) {
                 const Bytes frame = hex(value);
@@ -228,12 +145,11 @@ private slots:
         const QJsonObject plaintext = session["plaintext"].toObject();
         sendPlaintext(initiator, plaintext["initiator"].toArray());
         sendPlaintext(responder, plaintext["responder"].toArray());
-        move(initiator, responder, initiatorWire);
-        move(responder, initiator, responderWire);
+        pair.pump();
 
         const QJsonObject wire = session["wire"].toObject();
-        for (const auto &[side, produced] :
-             {std::pair{"initiator", &initiatorWire}, std::pair{"responder", &responderWire}}) {
+        for (const auto &[side, produced] : {std::pair{"initiator", &pair.initiatorWire},
+                                             std::pair{"responder", &pair.responderWire}}) {
             Bytes expected;
             for (const QJsonValue &chunk : wire[side].toArray()) {
                 const Bytes bytes = hex(chunk);
@@ -254,8 +170,9 @@ private slots:
                                         at, std::min<std::size_t>(16, expected.size() - at)))))));
         }
         // Both sides understood each other: the responder saw the initiator's channel.
-        QVERIFY(responderEvents.events.contains("discovery-key " + dkHex(channelKey)));
-        QVERIFY(!initiatorEvents.ended && !responderEvents.ended);
+        QVERIFY(
+            pair.responderEvents.events.contains("discovery-key " + discoveryKeyHex(channelKey)));
+        QVERIFY(!pair.initiatorEvents.ended && !pair.responderEvents.ended);
     }
 
     void handshakeCompletesInEveryMode_data() { addModeChunkingRows(); }
@@ -298,7 +215,7 @@ private slots:
         QFETCH(Chunking, chunking);
         QFETCH(QString, order);
         EnginePair pair(optionsFromRow(), chunking);
-        const Key32 k = key(3);
+        const Key32 k = keyOf(3);
         if (order == "initiator-first") {
             pair.responderEvents.acceptKeys = {k};
             QVERIFY(pair.initiator.openChannel(k).ok()); // queued before the handshake
@@ -314,9 +231,9 @@ private slots:
             QVERIFY(pair.responder.openChannel(k).ok());
             pair.pump();
         }
-        QVERIFY2(pair.initiatorEvents.events.contains("channel " + dkHex(k)),
+        QVERIFY2(pair.initiatorEvents.events.contains("channel " + discoveryKeyHex(k)),
                  qPrintable(pair.initiatorEvents.events.join('\n')));
-        QVERIFY2(pair.responderEvents.events.contains("channel " + dkHex(k)),
+        QVERIFY2(pair.responderEvents.events.contains("channel " + discoveryKeyHex(k)),
                  qPrintable(pair.responderEvents.events.join('\n')));
         const auto info = pair.initiator.channel(crypto::discoveryKey(k));
         QVERIFY(info && info->established && info->remoteVerified);
@@ -329,7 +246,7 @@ private slots:
     {
         QFETCH(Chunking, chunking);
         EnginePair pair(optionsFromRow(), chunking);
-        const Key32 k = key(7);
+        const Key32 k = keyOf(7);
         pair.responderEvents.acceptKeys = {k};
         pair.initiator.openChannel(k);
         pair.start();
@@ -355,7 +272,7 @@ private slots:
     {
         QFETCH(Chunking, chunking);
         EnginePair pair(optionsFromRow(), chunking);
-        const Key32 k = key(9);
+        const Key32 k = keyOf(9);
         const Key32 dk = crypto::discoveryKey(k);
         pair.initiator.openChannel(k);
         pair.responder.openChannel(k);
@@ -403,7 +320,7 @@ private slots:
     {
         QFETCH(Chunking, chunking);
         EnginePair pair(optionsFromRow(), chunking);
-        const Key32 a = key(1), b = key(2);
+        const Key32 a = keyOf(1), b = keyOf(2);
         for (Engine *engine : {&pair.initiator, &pair.responder}) {
             engine->openChannel(a);
             engine->openChannel(b);
@@ -413,8 +330,8 @@ private slots:
         QVERIFY(pair.responder.closeChannel(crypto::discoveryKey(b)).ok());
         pair.pump();
         for (Recorder *side : {&pair.initiatorEvents, &pair.responderEvents}) {
-            QVERIFY(side->events.contains("close " + dkHex(a)));
-            QVERIFY(side->events.contains("close " + dkHex(b)));
+            QVERIFY(side->events.contains("close " + discoveryKeyHex(a)));
+            QVERIFY(side->events.contains("close " + discoveryKeyHex(b)));
         }
         QVERIFY(pair.initiatorEvents.events.contains("message Close"));
         QVERIFY(pair.initiator.channels().empty());
@@ -429,14 +346,14 @@ private slots:
     void refusingAnUnopenedChannelReachesTheOpener()
     {
         EnginePair pair(EngineOptions{});
-        const Key32 k = key(4);
+        const Key32 k = keyOf(4);
         pair.start();
         pair.initiator.openChannel(k);
         pair.pump();
-        QVERIFY(pair.responderEvents.events.contains("discovery-key " + dkHex(k)));
+        QVERIFY(pair.responderEvents.events.contains("discovery-key " + discoveryKeyHex(k)));
         QVERIFY(pair.responder.closeChannel(crypto::discoveryKey(k)).ok());
         pair.pump();
-        QVERIFY(pair.initiatorEvents.events.contains("close " + dkHex(k)));
+        QVERIFY(pair.initiatorEvents.events.contains("close " + discoveryKeyHex(k)));
         QVERIFY(pair.initiator.channels().empty());
     }
 
@@ -445,10 +362,10 @@ private slots:
         EngineOptions options;
         options.live = false;
         EnginePair pair(options);
-        pair.initiator.openChannel(key(5));
-        pair.responder.openChannel(key(5));
+        pair.initiator.openChannel(keyOf(5));
+        pair.responder.openChannel(keyOf(5));
         pair.start();
-        pair.initiator.closeChannel(crypto::discoveryKey(key(5)));
+        pair.initiator.closeChannel(crypto::discoveryKey(keyOf(5)));
         pair.pump();
         QVERIFY(pair.initiatorEvents.ended && pair.initiatorEvents.ended->ok());
         QVERIFY(pair.responderEvents.ended && pair.responderEvents.ended->ok());
@@ -495,7 +412,7 @@ private slots:
     {
         QFETCH(bool, weOpenFirst);
         EnginePair pair(EngineOptions{});
-        const Key32 k = key(6);
+        const Key32 k = keyOf(6);
         pair.start();
         if (weOpenFirst) {
             pair.initiator.openChannel(k);
@@ -505,9 +422,7 @@ private slots:
         const Key32 dk = crypto::discoveryKey(k);
         forged.set_discoverykey(dk.data(), dk.size());
         forged.set_capability(std::string(32, '\x42'));
-        Bytes payload;
-        appendMessage(payload, Message(forged));
-        pair.responder.sendFrame(1, 0, payload);
+        pair.responder.sendFrame(1, 0, encode(Message(forged)));
         pair.pump();
         if (!weOpenFirst) {
             pair.initiator.openChannel(k);
@@ -516,7 +431,7 @@ private slots:
         QVERIFY(pair.initiatorEvents.ended);
         QCOMPARE(pair.initiatorEvents.ended->code, ErrorCode::CapabilityMismatch);
         QCOMPARE(QString::fromStdString(pair.initiatorEvents.ended->message),
-                 "capability mismatch for channel " + dkHex(k));
+                 "capability mismatch for channel " + discoveryKeyHex(k));
     }
 
     void refusedRemoteKeyEndsTheHandshake()
@@ -613,7 +528,7 @@ private slots:
         TraceRecorder initiatorTrace, responderTrace;
         pair.initiator.setTraceSink(&initiatorTrace);
         pair.responder.setTraceSink(&responderTrace);
-        const Key32 k = key(8);
+        const Key32 k = keyOf(8);
         pair.initiator.openChannel(k);
         pair.responder.openChannel(k);
         pair.start();
@@ -736,9 +651,7 @@ private slots:
             std::memcpy(dk.data(), &id, sizeof id);
             open.set_discoverykey(dk.data(), dk.size());
             open.set_capability(std::string(32, 'x'));
-            Bytes payload;
-            appendMessage(payload, Message(open));
-            pair.initiator.sendFrame(id, 0, payload);
+            pair.initiator.sendFrame(id, 0, encode(Message(open)));
         }
         pair.pump();
         QVERIFY(pair.responderEvents.ended);
@@ -751,7 +664,7 @@ private slots:
         pair.start();
         pair.initiator.destroy();
         QVERIFY(pair.initiatorEvents.ended && pair.initiatorEvents.ended->ok());
-        QCOMPARE(pair.initiator.openChannel(key(1)).code, ErrorCode::InvalidState);
+        QCOMPARE(pair.initiator.openChannel(keyOf(1)).code, ErrorCode::InvalidState);
         QCOMPARE(pair.initiator.sendFrame(0, 2, {}).code, ErrorCode::InvalidState);
     }
 };

@@ -1,35 +1,15 @@
 #include "framer.h"
 #include "messages.h"
 #include "varint.h"
+#include "vectors.h"
 
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-QJsonObject loadVectors()
-{
-    QFile file(QStringLiteral(HYPERSCOPE_VECTORS_DIR "/hypercore-wire.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open %s", qPrintable(file.fileName()));
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
-
-Bytes bytesFromHex(const QString &hex)
-{
-    return fromHex(hex.toStdString()).value();
-}
-
-QByteArray toQByteArray(ByteView bytes)
-{
-    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
-}
 
 // Test-local check of a decoded protobuf message against the vector's JSON "message", by
 // reflection: every JSON key is a set field with that value, and every set field is in the JSON.
@@ -165,7 +145,7 @@ private:
 
 void tst_Framer::initTestCase()
 {
-    m_vectors = loadVectors();
+    m_vectors = wireVectors();
     QVERIFY(m_vectors.value(QStringLiteral("frames")).toArray().size() >= 12);
 }
 
@@ -187,7 +167,7 @@ void tst_Framer::matchesVectorFrames_data()
 void tst_Framer::matchesVectorFrames()
 {
     QFETCH(QJsonObject, vector);
-    const Bytes expected = bytesFromHex(vector.value(QStringLiteral("frame")).toString());
+    const Bytes expected = hex(vector.value(QStringLiteral("frame")).toString());
     const auto channel = quint64(vector.value(QStringLiteral("channel")).toInteger());
     const auto type = std::uint8_t(vector.value(QStringLiteral("type")).toInt());
     QCOMPARE(messageTypeName(type), vector.value(QStringLiteral("name")).toString().toStdString());
@@ -239,7 +219,7 @@ void tst_Framer::matchesVectorFrames()
 
 void tst_Framer::encodesKeepAliveVector()
 {
-    const Bytes expected = bytesFromHex(m_vectors.value(QStringLiteral("keepAlive")).toString());
+    const Bytes expected = hex(m_vectors.value(QStringLiteral("keepAlive")).toString());
     Bytes out;
     varint::append(out, 0);
     QCOMPARE(out, expected);
@@ -278,7 +258,7 @@ void tst_Framer::decodesStreamInAnyChunking()
     for (int round = 0; round < 2; ++round) {
         for (const QJsonValue &v : frames) {
             const QJsonObject o = v.toObject();
-            const Bytes bytes = bytesFromHex(o.value(QStringLiteral("frame")).toString());
+            const Bytes bytes = hex(o.value(QStringLiteral("frame")).toString());
             const std::size_t headerSize = varint::decode(bytes).size;
             const std::size_t payloadOffset =
                 headerSize + varint::decode(ByteView(bytes).subspan(headerSize)).size;
@@ -485,7 +465,7 @@ void tst_Framer::rejectsInvalidHeader()
 
 void tst_Framer::staysFailed()
 {
-    const Bytes bad = bytesFromHex(QStringLiteral("0180"));
+    const Bytes bad = hex(QStringLiteral("0180"));
     FrameDecoder decoder;
     ByteView input = bad;
     Frame frame;
@@ -494,7 +474,7 @@ void tst_Framer::staysFailed()
     const std::string first = error.message;
     const std::uint64_t position = decoder.position();
 
-    const Bytes good = bytesFromHex(QStringLiteral("011a"));
+    const Bytes good = hex(QStringLiteral("011a"));
     ByteView more = good;
     Error again;
     QCOMPARE(decoder.next(more, frame, again), FrameDecoder::Status::Failed);

@@ -1,3 +1,4 @@
+#include "builders.h"
 #include "messages.h"
 #include "varint.h"
 
@@ -5,20 +6,7 @@
 #include <QTest>
 
 using namespace hyperscope;
-
-namespace {
-
-Bytes hex(const char *text)
-{
-    return fromHex(text).value();
-}
-
-QByteArray toQByteArray(ByteView bytes)
-{
-    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
-}
-
-} // namespace
+using namespace hyperscope::test;
 
 class tst_Messages : public QObject
 {

@@ -1,45 +1,22 @@
 // Tests core/protocol/noise.cpp: Cacophony vectors (NN and XX) with fixed ephemerals, the
 // reference's hypercore handshake byte for byte, and every way a handshake can be refused.
 #include "noise.h"
+#include "vectors.h"
 
 #include <sodium.h>
 
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QtTest>
 
 #include <algorithm>
 #include <memory>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 using Action = NoiseHandshake::Action;
 
 Q_DECLARE_METATYPE(hyperscope::NoisePattern)
 
 namespace {
-
-QJsonObject loadVectors(const char *name)
-{
-    QFile file(QStringLiteral(HYPERSCOPE_VECTORS_DIR "/") + QLatin1String(name));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open %s", qPrintable(file.fileName()));
-    return QJsonDocument::fromJson(file.readAll()).object();
-}
-
-Bytes hex(const QJsonValue &value)
-{
-    const auto bytes = fromHex(value.toString().toStdString());
-    if (!bytes)
-        qFatal("bad hex in vector: %s", qPrintable(value.toString()));
-    return *bytes;
-}
-
-Bytes hex(const char *text)
-{
-    return fromHex(text).value();
-}
 
 template<std::size_t N> std::array<std::uint8_t, N> fixed(ByteView bytes)
 {
@@ -48,11 +25,6 @@ template<std::size_t N> std::array<std::uint8_t, N> fixed(ByteView bytes)
         qFatal("vector value shorter than %zu bytes", N);
     std::copy_n(bytes.begin(), N, out.begin());
     return out;
-}
-
-QByteArray toQ(ByteView bytes)
-{
-    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
 }
 
 /// The error's sentence, empty when ok(). A failure of any code but HandshakeFailed (the only
@@ -65,11 +37,6 @@ QString text(const Error &error)
     if (error.ok() && !error.message.empty())
         return "ok() with a message: " + QString::fromStdString(error.message);
     return QString::fromStdString(error.message);
-}
-
-QString hexOf(ByteView bytes)
-{
-    return QString::fromStdString(toHex(bytes));
 }
 
 // Cacophony private keys are raw X25519 scalars.
@@ -174,7 +141,7 @@ private slots:
 void TestNoise::replaysCacophonyVector_data()
 {
     QTest::addColumn<int>("index");
-    const QJsonArray vectors = loadVectors("noise-xx-blake2b.json").value("vectors").toArray();
+    const QJsonArray vectors = noiseVectors();
     QCOMPARE(vectors.size(), 2);
     for (int i = 0; i < vectors.size(); ++i)
         QTest::newRow(qPrintable(vectors[i].toObject().value("protocol_name").toString())) << i;
@@ -183,8 +150,7 @@ void TestNoise::replaysCacophonyVector_data()
 void TestNoise::replaysCacophonyVector()
 {
     QFETCH(int, index);
-    const QJsonObject vector =
-        loadVectors("noise-xx-blake2b.json").value("vectors").toArray()[index].toObject();
+    const QJsonObject vector = noiseVectors()[index].toObject();
     const QString name = vector.value("protocol_name").toString();
     const NoisePattern pattern = name.contains("_XX_") ? NoisePattern::XX : NoisePattern::NN;
     QCOMPARE(QString::fromUtf8(NoiseHandshake::protocolName(pattern)), name);
@@ -257,7 +223,7 @@ void TestNoise::replaysCacophonyVector()
 
 void TestNoise::reproducesReferenceHypercoreHandshake()
 {
-    const QJsonObject session = loadVectors("hypercore-wire.json").value("session").toObject();
+    const QJsonObject session = wireVectors().value("session").toObject();
     const QJsonObject init = session.value("initiator").toObject();
     const QJsonObject resp = session.value("responder").toObject();
     const QJsonObject wire = session.value("wire").toObject();
@@ -609,8 +575,8 @@ void TestNoise::rejectsLowOrderEphemeralKey_data()
     QTest::addColumn<QByteArray>("point");
     for (const char *point : LowOrderPoints) {
         // In message 1 the responder only stores e: the DH (ee) happens when it writes message 2.
-        QTest::addRow("message 1, %.8s", point) << 0 << toQ(hex(point));
-        QTest::addRow("message 2, %.8s", point) << 1 << toQ(hex(point));
+        QTest::addRow("message 1, %.8s", point) << 0 << toQByteArray(hex(point));
+        QTest::addRow("message 2, %.8s", point) << 1 << toQByteArray(hex(point));
     }
 }
 

@@ -1,46 +1,24 @@
 // Inputs the fuzzers (fuzz/) turned up, kept as plain tests so that the behaviour they pinned down
 // stays checked by the main suite (and under the sanitizer build) without libFuzzer. Each case
 // names its fuzz target and the input (also in fuzz/corpus/<target>/regression-*).
-#include "engine.h"
+#include "enginepair.h"
 #include "framer.h"
 
 #include <QtTest>
 
 using namespace hyperscope;
-using namespace std::chrono_literals;
+using namespace hyperscope::test;
 
 namespace {
 
-Bytes hex(const char *text)
+/// Options of two engines past the handshake on a plaintext transport, so that a test controls
+/// every byte.
+EngineOptions plaintextTransport()
 {
-    return fromHex(text).value();
+    EngineOptions options;
+    options.encrypted = false;
+    return options;
 }
-
-/// Two engines past the handshake, plaintext transport, so a test controls every byte.
-struct PlainPair : EngineHandler
-{
-    Engine initiator{options(true), nullptr};
-    Engine responder{options(false), this};
-    std::optional<Error> ended;
-
-    PlainPair()
-    {
-        responder.start(0ms);
-        initiator.start(0ms);
-        for (int i = 0; i < 4; ++i) {
-            responder.receive(initiator.takeOutput(), 0ms);
-            initiator.receive(responder.takeOutput(), 0ms);
-        }
-    }
-    static EngineOptions options(bool initiator)
-    {
-        EngineOptions o;
-        o.initiator = initiator;
-        o.encrypted = false;
-        return o;
-    }
-    void onEnd(const Error &reason) override { ended = reason; }
-};
 
 } // namespace
 
@@ -69,10 +47,11 @@ private slots:
         QCOMPARE(frame.offset, 2u);
         QCOMPARE(frame.type, std::uint8_t(5));
 
-        PlainPair pair;
+        EnginePair pair(plaintextTransport());
+        pair.start();
         QCOMPARE(pair.responder.state(), Engine::State::Open);
-        pair.responder.receive(stream, 0ms);
-        QVERIFY(!pair.ended);
+        pair.responder.receive(stream, pair.now);
+        QVERIFY(!pair.responderEvents.ended);
         QCOMPARE(pair.responder.state(), Engine::State::Open);
     }
 };

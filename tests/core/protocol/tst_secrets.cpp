@@ -1,10 +1,11 @@
 // Key material an Engine exposes is wiped when it is no longer needed (docs/robustness.md,
 // "Secrets"): what can be observed through the public API.
-#include "engine.h"
+#include "enginepair.h"
 
 #include <QtTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -14,26 +15,13 @@ bool allZero(const Key32 &key)
     return std::all_of(key.begin(), key.end(), [](std::uint8_t byte) { return byte == 0; });
 }
 
-struct Pair
+/// Two engines past the handshake.
+struct Pair : EnginePair
 {
-    Engine initiator;
-    Engine responder;
-
     explicit Pair(EngineOptions options)
-        : initiator(withRole(options, true))
-        , responder(withRole(options, false))
+        : EnginePair(options)
     {
-        responder.start(0ms);
-        initiator.start(0ms);
-        for (int i = 0; i < 4; ++i) {
-            responder.receive(initiator.takeOutput(), 0ms);
-            initiator.receive(responder.takeOutput(), 0ms);
-        }
-    }
-    static EngineOptions withRole(EngineOptions options, bool initiator)
-    {
-        options.initiator = initiator;
-        return options;
+        start();
     }
 };
 

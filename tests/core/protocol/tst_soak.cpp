@@ -3,7 +3,7 @@
 // opened and closed every ten minutes. What must hold: the session never ends, every message
 // arrives, and the heap in use stays flat after the first hour (nothing kept per frame, per
 // keepalive, per channel that came and went).
-#include "engine.h"
+#include "enginepair.h"
 
 #include <QtTest>
 
@@ -24,6 +24,7 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -36,13 +37,6 @@ std::size_t heapInUse()
 #else
     return mallinfo2().uordblks;
 #endif
-}
-
-Key32 key(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
 }
 
 /// Counts events; keeps nothing that grows.
@@ -100,42 +94,31 @@ private slots:
         EngineOptions options;
         options.encrypted = encrypted;
         options.timeout = 20000ms; // keepalives after 10 s without output
-        Counter initiatorEvents, responderEvents;
-        options.initiator = true;
-        Engine initiator(options, &initiatorEvents);
-        options.initiator = false;
-        Engine responder(options, &responderEvents);
-        initiatorEvents.engine = &initiator;
-        responderEvents.engine = &responder;
-        const Key32 feed = key(1), churn = key(2);
+        BasicEnginePair<Counter> pair(options);
+        Engine &initiator = pair.initiator;
+        Engine &responder = pair.responder;
+        Counter &initiatorEvents = pair.initiatorEvents;
+        Counter &responderEvents = pair.responderEvents;
+        const Key32 feed = keyOf(1), churn = keyOf(2);
         const Key32 feedDk = crypto::discoveryKey(feed), churnDk = crypto::discoveryKey(churn);
         responderEvents.acceptKey = churn;
 
-        Millis now{0};
         std::uint64_t keepalivesOnly = 0;
-        auto pump = [&] {
-            for (int round = 0; round < 16 && (initiator.outputSize() || responder.outputSize());
-                 ++round) {
-                responder.receive(initiator.takeOutput(), now);
-                initiator.receive(responder.takeOutput(), now);
-            }
-        };
-        responder.start(now);
-        initiator.start(now);
+        pair.start();
         initiator.openChannel(feed);
         responder.openChannel(feed);
         for (Engine *engine : {&initiator, &responder}) {
             engine->registerExtension(std::nullopt, "soak-ext");
             engine->registerExtension(feedDk, "soak-channel-ext");
         }
-        pump();
+        pair.pump();
         QCOMPARE(initiatorEvents.channelsOpened, 1u);
 
         std::uint64_t sent = 0, extensionsSent = 0, churned = 0;
         std::size_t heapAfterFirstHour = 0, heapPeak = 0;
         const Bytes value(200, 0x5a);
         for (std::int64_t second = 1; second <= Hours * 3600; ++second) {
-            now += Step;
+            pair.now += Step;
             const std::int64_t inHour = second % 3600;
             // The second half of every third hour is idle: only keepalives keep it up.
             const bool idle = (second / 3600) % 3 == 2 && inHour >= 1800;
@@ -165,13 +148,10 @@ private slots:
             }
             if (!idle && second % 600 == 400)
                 initiator.closeChannel(churnDk);
-            for (Engine *engine : {&initiator, &responder}) {
-                if (const auto deadline = engine->nextDeadline(); deadline && *deadline <= now)
-                    engine->handleTimers(now);
-            }
+            pair.fireDueTimers();
             if (idle && (initiator.outputSize() || responder.outputSize()))
                 ++keepalivesOnly;
-            pump();
+            pair.pump();
             QVERIFY2(!initiatorEvents.ended && !responderEvents.ended,
                      qPrintable(QStringLiteral("ended at %1 s: %2")
                                     .arg(second)

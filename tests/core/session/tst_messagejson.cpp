@@ -1,24 +1,12 @@
 #include "messagejson.h"
+#include "vectors.h"
 
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-QJsonArray vectorFrames()
-{
-    QFile file(QStringLiteral(HYPERSCOPE_VECTORS_DIR "/hypercore-wire.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open %s", qPrintable(file.fileName()));
-    return QJsonDocument::fromJson(file.readAll())
-        .object()
-        .value(QStringLiteral("frames"))
-        .toArray();
-}
 
 QJsonObject parse(const char *json)
 {
@@ -56,7 +44,7 @@ void tst_MessageJson::roundTripsVectorMessages_data()
     QTest::addColumn<int>("type");
     QTest::addColumn<QJsonObject>("json");
     QTest::addColumn<QByteArray>("frame");
-    const QJsonArray frames = vectorFrames();
+    const QJsonArray frames = wireVectorFrames();
     for (qsizetype i = 0; i < frames.size(); ++i) {
         const QJsonObject v = frames.at(i).toObject();
         const int type = v.value(QStringLiteral("type")).toInt();
@@ -80,10 +68,8 @@ void tst_MessageJson::roundTripsVectorMessages()
     QCOMPARE(int(messageType(*message)), type);
 
     // Byte for byte what the reference sent for this JSON.
-    Bytes payload;
-    appendMessage(payload, *message);
-    QVERIFY(frame.endsWith(
-        QByteArray(reinterpret_cast<const char *>(payload.data()), qsizetype(payload.size()))));
+    const Bytes payload = encode(*message);
+    QVERIFY(frame.endsWith(toQByteArray(payload)));
 
     // Back to the same JSON. Repeated fields are always written, so an absent one reads [].
     QJsonObject expected = json;

@@ -1,5 +1,6 @@
 // Tests core/session/sessiondriver.cpp and sessionserver.cpp: real SessionDrivers talking over
 // loopback TCP through a SessionServer.
+#include "builders.h"
 #include "crypto.h"
 #include "sessiondriver.h"
 #include "sessionserver.h"
@@ -13,24 +14,11 @@
 #include <memory>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 15000; // generous: CI machines are busy
-
-Key32 feedKey(std::uint8_t fill)
-{
-    Key32 key;
-    key.fill(fill);
-    return key;
-}
-
-Bytes encode(const Message &message)
-{
-    Bytes out;
-    appendMessage(out, message);
-    return out;
-}
 
 /// Everything one driver reported, in order.
 struct Recorder
@@ -152,63 +140,11 @@ bool establish(Pair &pair)
         !QTest::qWaitFor([&] { return pair.clientEvents.handshake && pair.serverEvents.handshake; },
                          Wait))
         return false;
-    if (pair.client->openChannel(feedKey(0x11)) || pair.serverDriver->openChannel(feedKey(0x11)))
+    if (pair.client->openChannel(keyOf(0x11)) || pair.serverDriver->openChannel(keyOf(0x11)))
         return false;
     return QTest::qWaitFor(
         [&] { return !pair.clientEvents.opened.empty() && !pair.serverEvents.opened.empty(); },
         Wait);
-}
-
-std::vector<Message> everyMessage()
-{
-    std::vector<Message> messages;
-    schema::Options options;
-    options.add_extensions("x");
-    options.add_extensions("y");
-    options.set_ack(true);
-    messages.emplace_back(options);
-    schema::Status status;
-    status.set_uploading(true);
-    status.set_downloading(false);
-    messages.emplace_back(status);
-    schema::Have have;
-    have.set_start(1);
-    have.set_length(10);
-    have.set_bitfield(std::string("\x01\x02\x00\xff", 4));
-    have.set_ack(true);
-    messages.emplace_back(have);
-    schema::Unhave unhave;
-    unhave.set_start(2);
-    unhave.set_length(3);
-    messages.emplace_back(unhave);
-    schema::Want want;
-    want.set_start(0);
-    messages.emplace_back(want);
-    schema::Unwant unwant;
-    unwant.set_start(5);
-    unwant.set_length(6);
-    messages.emplace_back(unwant);
-    schema::Request request;
-    request.set_index(7);
-    request.set_bytes(8);
-    request.set_hash(true);
-    request.set_nodes(9);
-    messages.emplace_back(request);
-    schema::Cancel cancel;
-    cancel.set_index(7);
-    cancel.set_bytes(8);
-    cancel.set_hash(false);
-    messages.emplace_back(cancel);
-    schema::Data data;
-    data.set_index(4);
-    data.set_value("hello");
-    auto *node = data.add_nodes();
-    node->set_index(1);
-    node->set_hash(std::string(32, '\xab'));
-    node->set_size(3);
-    data.set_signature(std::string(64, '\x5a'));
-    messages.emplace_back(data);
-    return messages;
 }
 
 } // namespace
@@ -269,7 +205,7 @@ void tst_SessionDriver::establishesChannel()
         QVERIFY(!pair.clientEvents.handshake);
         QVERIFY(!pair.serverEvents.handshake);
     }
-    const Key32 discoveryKey = crypto::discoveryKey(feedKey(0x11));
+    const Key32 discoveryKey = crypto::discoveryKey(keyOf(0x11));
     QCOMPARE(pair.clientEvents.opened.size(), 1u);
     QCOMPARE(pair.clientEvents.opened[0].discoveryKey, discoveryKey);
     QCOMPARE(pair.serverEvents.opened[0].discoveryKey, discoveryKey);
@@ -283,7 +219,7 @@ void tst_SessionDriver::deliversEveryMessageTypeBothWays()
 {
     Pair pair;
     QVERIFY(establish(pair));
-    const Key32 discoveryKey = crypto::discoveryKey(feedKey(0x11));
+    const Key32 discoveryKey = crypto::discoveryKey(keyOf(0x11));
     const std::vector<Message> messages = everyMessage();
 
     for (const Message &message : messages)
@@ -314,7 +250,7 @@ void tst_SessionDriver::exchangesStreamAndChannelExtensions()
 {
     Pair pair;
     QVERIFY(establish(pair));
-    const Key32 discoveryKey = crypto::discoveryKey(feedKey(0x11));
+    const Key32 discoveryKey = crypto::discoveryKey(keyOf(0x11));
     auto &client = *pair.client;
     auto &server = *pair.serverDriver;
     const std::optional<Key32> stream;
@@ -362,7 +298,7 @@ void tst_SessionDriver::exchangesStreamAndChannelExtensions()
 
     // Refused calls are errors, not the end of the session.
     QCOMPARE(client.sendExtension(stream, "nope", payload).code, ErrorCode::UnknownExtension);
-    QCOMPARE(client.registerExtension(feedKey(0x99), "x").code, ErrorCode::UnknownChannel);
+    QCOMPARE(client.registerExtension(keyOf(0x99), "x").code, ErrorCode::UnknownChannel);
     QCOMPARE(pair.clientEvents.endedCount, 0);
 }
 
@@ -370,7 +306,7 @@ void tst_SessionDriver::closesChannel()
 {
     Pair pair;
     QVERIFY(establish(pair));
-    const Key32 discoveryKey = crypto::discoveryKey(feedKey(0x11));
+    const Key32 discoveryKey = crypto::discoveryKey(keyOf(0x11));
     QVERIFY(pair.serverDriver->closeChannel(discoveryKey).ok());
     QTRY_COMPARE_WITH_TIMEOUT(pair.clientEvents.closed.size(), 1u, Wait);
     QCOMPARE(pair.clientEvents.closed[0].discoveryKey, discoveryKey);
@@ -392,7 +328,7 @@ void tst_SessionDriver::endsCleanlyOnLocalDisconnect()
     // Something said just before closing still reaches the peer.
     schema::Want want;
     want.set_start(42);
-    QVERIFY(pair.client->send(crypto::discoveryKey(feedKey(0x11)), Message(want)).ok());
+    QVERIFY(pair.client->send(crypto::discoveryKey(keyOf(0x11)), Message(want)).ok());
     pair.client->disconnectFromPeer();
     QTRY_COMPARE_WITH_TIMEOUT(pair.clientEvents.endedCount, 1, Wait);
     QVERIFY(pair.clientEvents.endReason.ok());
@@ -407,10 +343,11 @@ void tst_SessionDriver::endsCleanlyOnLocalDisconnect()
 
     // ended() is emitted once, and nothing happens after it.
     pair.client->disconnectFromPeer();
+    // A negative check: no second ended() may arrive, and there is no event to wait for instead.
     QTest::qWait(50);
     QCOMPARE(pair.clientEvents.endedCount, 1);
     QCOMPARE(pair.serverEvents.endedCount, 1);
-    QCOMPARE(pair.client->openChannel(feedKey(0x22)).code, ErrorCode::InvalidState);
+    QCOMPARE(pair.client->openChannel(keyOf(0x22)).code, ErrorCode::InvalidState);
     // The server deletes its finished session by itself.
     QPointer<SessionDriver> finished = pair.serverDriver;
     QTRY_VERIFY_WITH_TIMEOUT(!finished, Wait);
@@ -474,7 +411,7 @@ void tst_SessionDriver::failingPeerLeavesOtherSessionsAlone()
 
     schema::Want want;
     want.set_start(7);
-    QVERIFY(pair.client->send(crypto::discoveryKey(feedKey(0x11)), Message(want)).ok());
+    QVERIFY(pair.client->send(crypto::discoveryKey(keyOf(0x11)), Message(want)).ok());
     QTRY_COMPARE_WITH_TIMEOUT(pair.serverEvents.messages.size(), 1u, Wait);
     QCOMPARE(pair.serverEvents.endedCount, 0);
     QCOMPARE(pair.clientEvents.endedCount, 0);
@@ -525,10 +462,20 @@ void tst_SessionDriver::keepalivesHoldIdleSessionOpen()
 {
     Pair pair(modeOptions(true, true, Millis(300)));
     QVERIFY(establish(pair));
-    QTest::qWait(1500); // five timeouts of silence from the application
+    // Silence from the application on both sides: only keepalives (one byte each, encrypted or
+    // not) cross, one every 150 ms from each side. Twelve of them in each direction take more than
+    // five timeouts, and the sessions must not end while they arrive.
+    QElapsedTimer clock;
+    clock.start();
+    const std::uint64_t clientBefore = pair.client->engine().bytesReceived();
+    const std::uint64_t serverBefore = pair.serverDriver->engine().bytesReceived();
+    QTRY_VERIFY_WITH_TIMEOUT(pair.clientEvents.endedCount > 0 || pair.serverEvents.endedCount > 0 ||
+                                 (pair.client->engine().bytesReceived() >= clientBefore + 12 &&
+                                  pair.serverDriver->engine().bytesReceived() >= serverBefore + 12),
+                             Wait);
     QCOMPARE(pair.clientEvents.endedCount, 0);
     QCOMPARE(pair.serverEvents.endedCount, 0);
-    QVERIFY(pair.client->engine().bytesReceived() > 0);
+    QVERIFY2(clock.elapsed() >= 1500, qPrintable(QString::number(clock.elapsed())));
 }
 
 void tst_SessionDriver::endsSessionWhenPeerStopsReading()
@@ -544,7 +491,7 @@ void tst_SessionDriver::endsSessionWhenPeerStopsReading()
     schema::Data data;
     data.set_index(0);
     data.set_value(std::string(1024 * 1024, 'x'));
-    const Key32 discoveryKey = crypto::discoveryKey(feedKey(0x11));
+    const Key32 discoveryKey = crypto::discoveryKey(keyOf(0x11));
     // More than the limit even if the kernel's socket buffers take several MiB of it.
     const std::size_t count = limits::MaxQueuedOutput / (1024 * 1024) + 32;
     for (std::size_t i = 0; i < count && pair.clientEvents.endedCount == 0; ++i) {
@@ -620,8 +567,8 @@ void tst_SessionDriver::runsOverAnyDevice()
     QCOMPARE(responderEvents.connected, 1);
     QCOMPARE(initiatorEvents.connected, 1);
     QTRY_VERIFY_WITH_TIMEOUT(initiatorEvents.handshake && responderEvents.handshake, Wait);
-    QVERIFY(initiator.openChannel(feedKey(0x33)).ok());
-    QVERIFY(responder.openChannel(feedKey(0x33)).ok());
+    QVERIFY(initiator.openChannel(keyOf(0x33)).ok());
+    QVERIFY(responder.openChannel(keyOf(0x33)).ok());
     QTRY_COMPARE_WITH_TIMEOUT(responderEvents.opened.size(), 1u, Wait);
 
     initiator.disconnectFromPeer();

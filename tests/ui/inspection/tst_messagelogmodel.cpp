@@ -1,5 +1,6 @@
 // MessageLogModel and MessageLogFilterModel: batching, lazy text, wire bytes, filtering, the
 // log's sessions (int ids), and a million rows.
+#include "builders.h"
 #include "capturefile.h"
 #include "crypto.h"
 #include "framer.h"
@@ -14,17 +15,9 @@
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-Bytes frameOf(std::uint64_t channel, const Message &message)
-{
-    Bytes payload;
-    appendMessage(payload, message);
-    Bytes frame;
-    appendFrame(frame, channel, static_cast<std::uint8_t>(messageType(message)), payload);
-    return frame;
-}
 
 Message want(std::uint64_t start, std::optional<std::uint64_t> length = std::nullopt)
 {
@@ -33,30 +26,6 @@ Message want(std::uint64_t start, std::optional<std::uint64_t> length = std::nul
     if (length)
         std::get<schema::Want>(m).set_length(*length);
     return m;
-}
-
-/// A FrameTrace over @p plain (owned by the caller).
-FrameTrace traceOf(const Bytes &plain, Direction direction, const Message *message,
-                   std::uint64_t channel = 1, std::uint8_t type = 5,
-                   std::optional<Key32> discoveryKey = std::nullopt)
-{
-    FrameTrace t;
-    t.direction = direction;
-    t.plain = plain;
-    t.wire = plain;
-    t.channel = channel;
-    t.type = type;
-    t.message = message;
-    t.discoveryKey = discoveryKey;
-    t.keepAlive = plain.size() == 1 && plain[0] == 0;
-    return t;
-}
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // The small models of the inspector, each under QAbstractItemModelTester: the field tree, the
 // channel table, the extension table and the session list.
+#include "builders.h"
 #include "channeltablemodel.h"
 #include "crypto.h"
 #include "dissector.h"
@@ -21,15 +22,9 @@
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
 
 Bytes dataFrame()
 {
@@ -41,11 +36,7 @@ Bytes dataFrame()
     node->set_index(10);
     node->set_hash(std::string(32, '\x01'));
     node->set_size(5);
-    Bytes payload;
-    appendMessage(payload, m);
-    Bytes frame;
-    appendFrame(frame, 1, MessageType::Data, payload);
-    return frame;
+    return frameOf(1, m);
 }
 
 ChannelTrace channelEvent(ChannelEvent e, const Key32 &dk, std::optional<std::uint64_t> local,

@@ -1,10 +1,12 @@
 // Capture files (ui/capturefile.h): a saved log reads back row for row and dissects the same, and
 // every malformed file is refused with a message naming its line; MainWindow's Save/Open Log.
+#include "builders.h"
 #include "capturefile.h"
 #include "crypto.h"
 #include "demorunner.h"
 #include "fieldtreemodel.h"
 #include "framer.h"
+#include "guisettings.h"
 #include "hexview.h"
 #include "logpane.h"
 #include "mainwindow.h"
@@ -18,31 +20,14 @@
 #include <QAction>
 #include <QBuffer>
 #include <QComboBox>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-Bytes frameOf(std::uint64_t channel, const Message &message)
-{
-    Bytes payload;
-    appendMessage(payload, message);
-    Bytes frame;
-    appendFrame(frame, channel, static_cast<std::uint8_t>(messageType(message)), payload);
-    return frame;
-}
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
 
 /// Owns the bytes a FrameTrace points at.
 struct Frame
@@ -264,10 +249,7 @@ private slots:
 
 void TestCaptureFile::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("hyperscope-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_capturefile"));
-    QSettings().clear();
+    useCleanTestSettings(QStringLiteral("tst_capturefile"));
 }
 
 void TestCaptureFile::roundTrip()

@@ -1,8 +1,10 @@
 // FlowGraph: the log drawn as a sequence diagram. Row geometry, selection by mouse and keyboard,
 // the log's filters, following new rows, a million rows, and the Flow tab of the real window.
+#include "builders.h"
 #include "fieldtreemodel.h"
 #include "flowgraph.h"
 #include "framer.h"
+#include "guisettings.h"
 #include "logpane.h"
 #include "mainwindow.h"
 #include "messagelogfilter.h"
@@ -14,29 +16,19 @@
 #include <QHelpEvent>
 #include <QImage>
 #include <QScrollBar>
-#include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
 #include <QToolTip>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
 
 using WS = MessageLogModel::WireStorage;
 using Kind = MessageLogModel::Kind;
-
-Bytes frameOf(std::uint64_t channel, const Message &message)
-{
-    Bytes payload;
-    appendMessage(payload, message);
-    Bytes frame;
-    appendFrame(frame, channel, static_cast<std::uint8_t>(messageType(message)), payload);
-    return frame;
-}
 
 Message want(std::uint64_t start)
 {
@@ -50,20 +42,6 @@ Message data(std::uint64_t index)
     Message m(std::in_place_type<schema::Data>);
     std::get<schema::Data>(m).set_index(index);
     return m;
-}
-
-FrameTrace traceOf(const Bytes &plain, Direction direction, const Message *message,
-                   std::uint64_t channel, std::uint8_t type)
-{
-    FrameTrace t;
-    t.direction = direction;
-    t.plain = plain;
-    t.wire = plain;
-    t.channel = channel;
-    t.type = type;
-    t.message = message;
-    t.keepAlive = plain.size() == 1 && plain[0] == 0;
-    return t;
 }
 
 void appendWant(MessageLogModel &log, int session, Direction direction, std::uint64_t start)
@@ -157,10 +135,7 @@ private slots:
 
 void TestFlowGraph::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("hyperscope-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_flowgraph"));
-    QSettings().clear();
+    useCleanTestSettings(QStringLiteral("tst_flowgraph"));
 }
 
 void TestFlowGraph::mapsRowsToGeometry()
@@ -505,7 +480,7 @@ void TestFlowGraph::mainWindowHasAFlowTabSharingTheSelection()
     MessageLogModel *log = window.logModel();
     fill(*log, 1, 40);
     tabs->setCurrentIndex(MainWindow::FlowTab);
-    QTest::qWait(20);
+    QTRY_VERIFY(graph->isVisible() && graph->visibleRowCount() > 0); // shown and laid out
 
     // The log selects: the graph follows and shows it.
     const int row = 4 + 4 * 30 + 1; // a Data far down

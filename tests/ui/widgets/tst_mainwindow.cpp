@@ -7,6 +7,7 @@
 #include "extensionmodel.h"
 #include "extensionspane.h"
 #include "fieldtreemodel.h"
+#include "guisettings.h"
 #include "handshakeladder.h"
 #include "hexpane.h"
 #include "hexview.h"
@@ -32,10 +33,8 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
@@ -178,10 +177,7 @@ private:
 
 void TestMainWindow::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("hyperscope-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-    QSettings().clear();
+    hyperscope::test::useCleanTestSettings(QStringLiteral("tst_mainwindow"));
 }
 
 TestMainWindow::Connected TestMainWindow::connectWithChannel(ConnectionOptions options,

@@ -1,6 +1,8 @@
-// Test harness: two Engines wired back to back in memory on a virtual clock.
+// Test fixtures: two Engines wired back to back in memory on a virtual clock, and a Recorder of
+// everything an Engine reports. No Qt beyond QString/QStringList (for readable event lists).
 #pragma once
 
+#include "builders.h"
 #include "engine.h"
 
 #include <QString>
@@ -82,18 +84,25 @@ public:
 /// How bytes travel between the two engines.
 enum class Chunking { Whole, OneByte, Random };
 
-struct EnginePair
+/// Two engines, an initiator and a responder, whose output reaches the other side when a test
+/// calls pump() (or start() / advance(), which pump). @p Handler is what each engine reports to:
+/// Recorder by default; a test that must not grow memory per event (the soak) brings its own.
+/// A Handler has a public `Engine *engine`, set to the engine it serves.
+template<typename Handler> struct BasicEnginePair
 {
-    Recorder initiatorEvents, responderEvents;
+    Handler initiatorEvents, responderEvents;
     Engine initiator, responder;
     Millis now{0};
     Chunking chunking;
     std::mt19937 random{12345};
     bool deliverToInitiator = true;
     bool deliverToResponder = true;
+    /// When set, every byte each engine wrote is kept in initiatorWire / responderWire.
+    bool recordWire = false;
+    Bytes initiatorWire, responderWire;
 
-    EnginePair(EngineOptions base, Chunking chunking_ = Chunking::Whole,
-               EngineOptions *responderOverride = nullptr)
+    BasicEnginePair(EngineOptions base, Chunking chunking_ = Chunking::Whole,
+                    EngineOptions *responderOverride = nullptr)
         : initiator(withRole(base, true), &initiatorEvents)
         , responder(responderOverride ? withRole(*responderOverride, false) : withRole(base, false),
                     &responderEvents)
@@ -109,6 +118,7 @@ struct EnginePair
         return options;
     }
 
+    /// Starts both engines and pumps: with Noise, the handshake is done when this returns.
     void start()
     {
         responder.start(now);
@@ -119,6 +129,10 @@ struct EnginePair
     void deliver(Engine &from, Engine &to, bool enabled)
     {
         Bytes bytes = from.takeOutput();
+        if (recordWire) {
+            Bytes &record = &from == &initiator ? initiatorWire : responderWire;
+            record.insert(record.end(), bytes.begin(), bytes.end());
+        }
         if (!enabled || bytes.empty())
             return;
         std::size_t offset = 0;
@@ -144,19 +158,27 @@ struct EnginePair
         }
     }
 
+    /// Fires the timers (keepalive, timeout) of each engine that are due at `now`; no pumping.
+    void fireDueTimers()
+    {
+        for (Engine *engine : {&initiator, &responder}) {
+            if (auto deadline = engine->nextDeadline(); deadline && *deadline <= now)
+                engine->handleTimers(now);
+        }
+    }
+
     /// Advances the virtual clock in steps, firing timers and pumping as a driver would.
     void advance(Millis duration, Millis step = Millis(100))
     {
         const Millis until = now + duration;
         while (now < until) {
             now = std::min(until, now + step);
-            for (Engine *engine : {&initiator, &responder}) {
-                if (auto deadline = engine->nextDeadline(); deadline && *deadline <= now)
-                    engine->handleTimers(now);
-            }
+            fireDueTimers();
             pump();
         }
     }
 };
+
+using EnginePair = BasicEnginePair<Recorder>;
 
 } // namespace hyperscope::test
