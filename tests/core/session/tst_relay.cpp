@@ -219,19 +219,28 @@ struct Setup
     Peer aEvents;
     Peer bEvents;
     RelayEvents relayEvents;
-    EngineOptions options;
+    Peer a2Events; ///< A second client, its upstream peer and its session.
+    Peer b2Events;
+    RelayEvents relay2Events;
+    EngineOptions options;     ///< The relay's.
+    EngineOptions peerOptions; ///< A's and B's.
     SessionServer upstream{&ids};
     Relay relay;
     std::unique_ptr<SessionDriver> a;
+    std::unique_ptr<SessionDriver> a2;
 
-    explicit Setup(EngineOptions engineOptions)
+    /// The peers use @p peers, or the relay's options when not given.
+    explicit Setup(EngineOptions engineOptions, std::optional<EngineOptions> peers = {})
         : options(engineOptions)
+        , peerOptions(peers.value_or(engineOptions))
     {
-        upstream.setOptions(options);
+        upstream.setOptions(peerOptions);
         QObject::connect(&upstream, &SessionServer::sessionStarted, &upstream,
                          [this](SessionDriver *driver) {
                              if (!bEvents.driver)
                                  bEvents.attach(driver);
+                             else if (!b2Events.driver)
+                                 b2Events.attach(driver);
                          });
         if (!upstream.listen(QHostAddress::LocalHost, 0))
             qFatal("cannot listen upstream");
@@ -240,18 +249,22 @@ struct Setup
         QObject::connect(&relay, &Relay::sessionStarted, &relay, [this](RelayedSession *s) {
             if (!relayEvents.session)
                 relayEvents.attach(s);
+            else if (!relay2Events.session)
+                relay2Events.attach(s);
         });
         if (!relay.listen(QHostAddress::LocalHost, 0))
             qFatal("cannot listen relay");
     }
 
-    void dial()
+    void dial() { dial(a, aEvents); }
+
+    void dial(std::unique_ptr<SessionDriver> &driver, Peer &events)
     {
-        EngineOptions dialer = options;
+        EngineOptions dialer = peerOptions;
         dialer.initiator = true;
-        a = std::make_unique<SessionDriver>(ids.next(), dialer);
-        aEvents.attach(a.get());
-        a->connectToHost(QStringLiteral("127.0.0.1"), relay.port());
+        driver = std::make_unique<SessionDriver>(ids.next(), dialer);
+        events.attach(driver.get());
+        driver->connectToHost(QStringLiteral("127.0.0.1"), relay.port());
     }
 
     SessionDriver *b() const { return bEvents.driver; }
@@ -321,6 +334,10 @@ private slots:
     void serverLegEndingEndsClientCleanly();
     void clientLegDyingEndsServerCleanly_data() { modes(false); }
     void clientLegDyingEndsServerCleanly();
+    void legTimeoutEndsOtherCleanly_data() { modes(false); }
+    void legTimeoutEndsOtherCleanly();
+    void failingPairLeavesOthersAlone_data() { modes(false); }
+    void failingPairLeavesOthersAlone();
     void injectionReachesOneLegOnly_data() { modes(false); }
     void injectionReachesOneLegOnly();
     void stalledReaderKeepsMemoryBounded_data() { modes(false); }
@@ -604,6 +621,72 @@ void TestRelay::clientLegDyingEndsServerCleanly()
              setup.relayEvents.ended[1]->message.c_str());
     QVERIFY(setup.relay.isListening());
     QTRY_VERIFY_WITH_TIMEOUT(setup.relay.sessions().isEmpty(), Wait);
+}
+
+void TestRelay::legTimeoutEndsOtherCleanly()
+{
+    QFETCH(QString, mode);
+    // The relay times a leg out after 1 s of silence. A keeps its leg alive (keepalives every
+    // 500 ms, and it times out after 1 s itself, longer than the relay's 500 ms keepalives); B
+    // sends nothing at all (no timeout, no keepalives): the server leg times out.
+    EngineOptions relayOptions = modeOptions(mode);
+    relayOptions.timeout = Millis(1000);
+    Setup setup(relayOptions, relayOptions);
+    setup.upstream.setOptions([&] {
+        EngineOptions silent = relayOptions;
+        silent.timeout = Millis(0);
+        return silent;
+    }());
+    setup.dial();
+    QVERIFY(setup.waitOpen());
+    QVERIFY(QTest::qWaitFor([&] { return setup.relayEvents.finished == 1; }, Wait));
+    QCOMPARE(setup.relayEvents.ended[1]->code, ErrorCode::Timeout);
+    QVERIFY2(setup.relayEvents.ended[0]->ok(), setup.relayEvents.ended[0]->message.c_str());
+    QVERIFY2(QString::fromStdString(setup.relayEvents.ended[0]->message)
+                 .contains(QStringLiteral("server leg ended")),
+             setup.relayEvents.ended[0]->message.c_str());
+    QTRY_COMPARE_WITH_TIMEOUT(setup.aEvents.endedCount, 1, Wait);
+    QVERIFY2(setup.aEvents.endReason.ok(), setup.aEvents.endReason.message.c_str());
+}
+
+void TestRelay::failingPairLeavesOthersAlone()
+{
+    QFETCH(QString, mode);
+    Setup setup(modeOptions(mode));
+    setup.dial();
+    QVERIFY(setup.waitOpen());
+    setup.dial(setup.a2, setup.a2Events);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return setup.a2Events.handshake && setup.b2Events.handshake &&
+                   setup.relay2Events.handshakes[0] && setup.relay2Events.handshakes[1];
+        },
+        Wait));
+    const Key32 k1 = feedKey(1);
+    const Key32 dk1 = crypto::discoveryKey(k1);
+    QVERIFY(setup.openFromA(k1));
+    setup.a2Events.knows(k1);
+    setup.b2Events.knows(k1);
+    QVERIFY(setup.a2->openChannel(k1).ok());
+    QVERIFY(QTest::qWaitFor([&] { return setup.a2Events.isOpen(k1) && setup.b2Events.isOpen(k1); },
+                            Wait));
+
+    // The first pair fails hard: A is aborted, its B is dropped.
+    setup.a->disconnectFromPeer(Error(ErrorCode::Destroyed, "test: A dies"));
+    setup.b()->disconnectFromPeer(Error(ErrorCode::Destroyed, "test: B dies"));
+    QVERIFY(QTest::qWaitFor([&] { return setup.relayEvents.finished == 1; }, Wait));
+
+    // The second pair goes on, both ways.
+    schema::Want want;
+    want.set_start(11);
+    QVERIFY(setup.a2->send(dk1, want).ok());
+    QVERIFY(setup.b2Events.driver->send(dk1, want).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(setup.b2Events.messages.size(), 1u, Wait);
+    QTRY_COMPARE_WITH_TIMEOUT(setup.a2Events.messages.size(), 1u, Wait);
+    QCOMPARE(encode(setup.b2Events.messages[0]), encode(want));
+    QVERIFY(!setup.relay2Events.ended[0] && !setup.relay2Events.ended[1]);
+    QCOMPARE(setup.relay.sessions().size(), 1);
+    QVERIFY(setup.relay.isListening());
 }
 
 void TestRelay::injectionReachesOneLegOnly()
