@@ -8,6 +8,9 @@
 
 namespace hyperscope {
 
+// The relay's bound keeps a leg far from the driver's own limit for a peer that does not read.
+static_assert(relaylimits::MaxQueuedPerLeg < qint64(limits::MaxQueuedOutput));
+
 namespace {
 
 QString hostPort(const QString &host, quint16 port)

@@ -58,12 +58,15 @@ inline constexpr qint64 ResumeBelow = 256 * 1024;
 /// SocketReadBuffer): the forwarding that can still happen after a pause was decided.
 inline constexpr qint64 ReadChunk = 64 * 1024;
 inline constexpr qint64 SocketReadBuffer = 1024 * 1024;
-/// The most unwritten bytes one leg's socket holds, whatever the peers do: PauseAbove, plus what
-/// the rest of the chunk being processed completes (at most two re-encoded read chunks of small
-/// frames, or one frame of up to MaxFrameSize begun earlier), plus, when the other peer closes,
-/// what Qt had buffered from it (read to the end because it belongs to the session).
+/// The most unwritten bytes one leg's socket holds because of the other peer, whatever the peers
+/// do (docs/relay.md, "Backpressure"). After the pause is decided, two bursts can still reach the
+/// socket: the rest of the read chunk being processed, and, when the other peer closes, what Qt
+/// had buffered from it (read to the end: it belongs to the session). Each burst forwards at most
+/// one frame begun before it (up to MaxFrameSize) plus what it read (at most SocketReadBuffer),
+/// which re-encoding at most doubles (a 2-byte frame on a small channel id can become 4 bytes).
+/// 21 MiB; with frames below ReadChunk and no close, PauseAbove + 2 * ReadChunk.
 inline constexpr qint64 MaxQueuedPerLeg =
-    PauseAbove + 2 * ReadChunk + qint64(MaxFrameSize) + 2 * SocketReadBuffer;
+    PauseAbove + 2 * (qint64(MaxFrameSize) + 2 * SocketReadBuffer);
 } // namespace relaylimits
 
 /// One relayed connection: the client leg (accepted) and the server leg (dialed upstream).
