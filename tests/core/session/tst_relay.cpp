@@ -322,6 +322,7 @@ class TestRelay : public QObject
 private slots:
     void handshake_data() { modes(false); }
     void handshake();
+    void staticKey();
     void channelsAndEveryMessage_data() { modes(true); }
     void channelsAndEveryMessage();
     void extensions_data() { modes(false); }
@@ -527,6 +528,49 @@ void TestRelay::unknownKeyHeldUntilAdded()
     QVERIFY(setup.a->send(dk3, have).ok());
     QTRY_COMPARE_WITH_TIMEOUT(setup.bEvents.messages.size(), 1u, Wait);
     QCOMPARE(encode(setup.bEvents.messages[0]), encode(have));
+
+    // A held Open that its peer closes again is gone: adding the key later opens nothing.
+    const Key32 k4 = feedKey(4);
+    const Key32 dk4 = crypto::discoveryKey(k4);
+    setup.bEvents.knows(k4);
+    QVERIFY(setup.a->openChannel(k4).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(setup.relayEvents.held[0].size(), 2u, Wait);
+    QCOMPARE(setup.relayEvents.held[0][1], dk4);
+    QVERIFY(setup.a->closeChannel(dk4).ok());
+    // Fence: a message sent after the Close arrives after the relay processed it.
+    QVERIFY(setup.a->send(dk3, have).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(setup.bEvents.messages.size(), 2u, Wait);
+    setup.relay.addKey(k4);
+    QVERIFY(setup.session()->heldChannels(RelayLeg::Client).empty());
+    QVERIFY(!setup.session()->driver(RelayLeg::Server)->engine().channel(dk4));
+    QVERIFY(!setup.session()->driver(RelayLeg::Client)->engine().channel(dk4));
+}
+
+void TestRelay::staticKey()
+{
+    // Fresh per run (here: per Relay), unless given; a later setOptions without one keeps it.
+    Relay first, second;
+    QVERIFY(first.publicKey() != second.publicKey());
+    QVERIFY(first.publicKey() != Key32{});
+    const crypto::KeyPair given = crypto::generateKeyPair();
+    EngineOptions options;
+    options.staticKeyPair = given;
+    first.setOptions(options);
+    QCOMPARE(first.publicKey(), given.publicKey);
+    options.staticKeyPair.reset();
+    options.encrypted = false;
+    first.setOptions(options);
+    QCOMPARE(first.publicKey(), given.publicKey);
+    QVERIFY(!first.options().encrypted);
+
+    // Both peers see that key as their remote's.
+    EngineOptions withKey;
+    withKey.staticKeyPair = given;
+    Setup setup(withKey, EngineOptions());
+    setup.dial();
+    QVERIFY(setup.waitOpen());
+    QCOMPARE(setup.aEvents.handshake->remotePublicKey, given.publicKey);
+    QCOMPARE(setup.bEvents.handshake->remotePublicKey, given.publicKey);
 }
 
 void TestRelay::upstreamRefused()
