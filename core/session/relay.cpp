@@ -25,10 +25,11 @@ QString hex(const Key32 &key)
     return QString::fromStdString(toHex(key));
 }
 
-QString typeName(const Message &message)
+/// Names what was not forwarded, in warnings only: no allocation on the forwarding path.
+QLatin1String typeName(const Message &message)
 {
-    return QString::fromLatin1(
-        messageTypeName(static_cast<std::uint8_t>(messageType(message))).data());
+    const std::string_view name = messageTypeName(static_cast<std::uint8_t>(messageType(message)));
+    return QLatin1String(name.data(), qsizetype(name.size()));
 }
 
 } // namespace
@@ -208,7 +209,7 @@ void RelayedSession::onExtensionNames(RelayLeg which, const std::optional<Key32>
         return; // a channel's names came as its Options message, forwarded by onMessage()
     // The stream's Options reach us only as its names (the engine reports no message for them):
     // the same names in the same order make the same Options for every reader of its ids.
-    const QString what = QStringLiteral("stream Options");
+    const QLatin1String what("stream Options");
     SessionDriver *to = forwardTarget(which, what);
     if (!to)
         return;
@@ -233,7 +234,7 @@ void RelayedSession::onExtension(RelayLeg which, const std::optional<Key32> &dis
             name = QString::fromStdString(names[std::size_t(id)]);
     }
     emit extensionReceived(which, discoveryKey, name, id, payload);
-    const QString what = QStringLiteral("Extension %1").arg(id);
+    const QLatin1String what("Extension");
     std::uint64_t channelId = 0; // the stream
     if (discoveryKey) {
         const auto local = forwardChannel(which, *discoveryKey, what);
@@ -254,7 +255,7 @@ void RelayedSession::onExtension(RelayLeg which, const std::optional<Key32> &dis
               what);
 }
 
-SessionDriver *RelayedSession::forwardTarget(RelayLeg from, const QString &what)
+SessionDriver *RelayedSession::forwardTarget(RelayLeg from, QLatin1String what)
 {
     const RelayLeg to = other(from);
     SessionDriver *d = driver(to);
@@ -267,7 +268,7 @@ SessionDriver *RelayedSession::forwardTarget(RelayLeg from, const QString &what)
 }
 
 std::optional<std::uint64_t>
-RelayedSession::forwardChannel(RelayLeg from, const Key32 &discoveryKey, const QString &what)
+RelayedSession::forwardChannel(RelayLeg from, const Key32 &discoveryKey, QLatin1String what)
 {
     SessionDriver *d = forwardTarget(from, what);
     if (!d)
@@ -283,7 +284,7 @@ RelayedSession::forwardChannel(RelayLeg from, const Key32 &discoveryKey, const Q
     return there->localId;
 }
 
-void RelayedSession::forwarded(RelayLeg from, const Error &result, const QString &what)
+void RelayedSession::forwarded(RelayLeg from, const Error &result, QLatin1String what)
 {
     const RelayLeg to = other(from);
     if (!result.ok()) {

@@ -187,11 +187,11 @@ private:
     void onEnded(RelayLeg leg, const Error &reason);
     void openOnBothLegs(const Key32 &discoveryKey, const Key32 &feedKey);
     /// The driver to forward into from @p from, or null (with a warning) when there is none.
-    SessionDriver *forwardTarget(RelayLeg from, const QString &what);
+    SessionDriver *forwardTarget(RelayLeg from, QLatin1String what);
     /// The other leg's local channel id for @p discoveryKey, or nullopt (with a warning).
     std::optional<std::uint64_t> forwardChannel(RelayLeg from, const Key32 &discoveryKey,
-                                                const QString &what);
-    void forwarded(RelayLeg from, const Error &result, const QString &what);
+                                                QLatin1String what);
+    void forwarded(RelayLeg from, const Error &result, QLatin1String what);
     void setPaused(RelayLeg leg, PauseReason reason, bool paused);
     void onBytesWritten(RelayLeg leg);
 
