@@ -782,6 +782,13 @@ void TestRelay::injectionReachesOneLegOnly()
     QTRY_COMPARE_WITH_TIMEOUT(setup.bEvents.closed.size(), 1u, Wait);
     QVERIFY(setup.aEvents.closed.empty());
     QVERIFY(setup.a->engine().channel(dk1)->established);
+    // What A then sends on it is reported, not forwarded.
+    QVERIFY(setup.a->send(dk1, have).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(setup.relayEvents.warnings[0].size(), 1u, Wait);
+    const QString warning = setup.relayEvents.warnings[0][0];
+    QVERIFY2(warning.startsWith(QStringLiteral("Have on channel ")) &&
+                 warning.contains(QStringLiteral("not open on the server leg")),
+             qPrintable(warning));
 }
 
 void TestRelay::stalledReaderKeepsMemoryBounded()
