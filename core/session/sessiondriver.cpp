@@ -130,6 +130,7 @@ void SessionDriver::watchSocket(QTcpSocket *socket)
     connect(socket, &QTcpSocket::readyRead, this, &SessionDriver::onReadyRead);
     connect(socket, &QTcpSocket::disconnected, this, &SessionDriver::onDisconnected);
     connect(socket, &QTcpSocket::errorOccurred, this, &SessionDriver::onSocketError);
+    connect(socket, &QTcpSocket::bytesWritten, this, &SessionDriver::bytesWritten);
 }
 
 // --- Actions ----------------------------------------------------------------------------------
@@ -185,6 +186,29 @@ Error SessionDriver::ping()
 void SessionDriver::disconnectFromPeer(Error reason)
 {
     endWith(std::move(reason));
+}
+
+void SessionDriver::setReadingPaused(bool paused)
+{
+    if (m_readingPaused == paused)
+        return;
+    m_readingPaused = paused;
+    // Queued: the caller is often inside an engine call (of this driver or of another one).
+    if (!paused && m_device && m_device->bytesAvailable() > 0 && !m_readQueued) {
+        m_readQueued = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_readQueued = false;
+                onReadyRead();
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+qint64 SessionDriver::bytesToWrite() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
 }
 
 // --- Engine events ----------------------------------------------------------------------------
@@ -283,6 +307,8 @@ void SessionDriver::readAvailable(bool drain)
     }
     if (m_engine.state() == Engine::State::Idle)
         return; // not started yet; start() picks the bytes up
+    if (m_readingPaused && !drain)
+        return; // setReadingPaused(false) picks the bytes up
     // Another driver may be using the shared buffer further up the stack (a handler that runs a
     // nested event loop): then this read gets a buffer of its own.
     Bytes own;
@@ -297,6 +323,8 @@ void SessionDriver::readAvailable(bool drain)
     });
     qint64 budget = drain ? std::numeric_limits<qint64>::max() : ReadBudget;
     while (m_device && m_engine.state() != Engine::State::Ended) {
+        if (m_readingPaused && !drain)
+            break; // a handler paused us while the previous chunk was processed
         if (budget <= 0) {
             if (m_device->bytesAvailable() > 0 && !m_readQueued) {
                 m_readQueued = true;

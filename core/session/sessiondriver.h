@@ -79,6 +79,16 @@ public:
     /// Ends the session cleanly (or with @p reason) and closes the socket.
     void disconnectFromPeer(Error reason = {});
 
+    /// Stops (true) or resumes (false) reading from the transport, for a caller that must not
+    /// read faster than it can pass the bytes on (a relay whose other side is slow). While paused,
+    /// what the peer sends waits in Qt's read buffer (at most 1 MiB) and then in the kernel: TCP
+    /// flow control holds the peer back. Bytes still buffered when the peer closes are read
+    /// anyway (they belong to the session). Resuming reads what is waiting from the event loop.
+    void setReadingPaused(bool paused);
+    bool isReadingPaused() const { return m_readingPaused; }
+    /// Bytes written to the socket that the OS has not taken yet (0 without a socket).
+    qint64 bytesToWrite() const;
+
 signals:
     /// The transport is connected and the engine started.
     void transportConnected();
@@ -96,6 +106,8 @@ signals:
     void channelClosed(const hyperscope::ChannelInfo &channel);
     /// Emitted once, when the session is over and the socket closed. reason.ok(): clean end.
     void ended(const hyperscope::Error &reason);
+    /// The socket handed @p bytes to the OS (QAbstractSocket::bytesWritten): bytesToWrite() fell.
+    void bytesWritten(qint64 bytes);
 
 private:
     // EngineHandler
@@ -162,6 +174,9 @@ private:
     bool m_readQueued = false;   ///< A read beyond ReadBudget is queued.
     bool m_eofPending = false;   ///< EOF arrived during an engine call.
     Error m_pendingEnd; ///< The engine's end reason, reported by ended() once the socket closed.
+
+    /// setReadingPaused(true): what the peer sends waits in the socket.
+    bool m_readingPaused = false;
 };
 
 } // namespace hyperscope
