@@ -20,7 +20,8 @@ build=${HYPERSCOPE_ASAN_BUILD_DIR:-build-asan}
 # in a single test (tst_hostile's descriptor exhaustion: the check probes memory through pipe()
 # and, with no descriptor left, takes every object for a bad one).
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize-recover=vptr"
-flags+=" -fno-omit-frame-pointer -O1 -g"
+# -g1: line tables only, all a sanitizer report needs, at a fraction of the compile time.
+flags+=" -fno-omit-frame-pointer -O1 -g1"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS="$flags" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
