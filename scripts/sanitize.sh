@@ -23,7 +23,7 @@ flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize-r
 # -g1: line tables only, all a sanitizer report needs, at a fraction of the compile time.
 flags+=" -fno-omit-frame-pointer -O1 -g1"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS="$flags" \
+    -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_CXX_FLAGS_DEBUG="" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
     -DHYPERSCOPE_BUILD_GUI=ON -DHYPERSCOPE_WARNINGS_AS_ERRORS=ON -DHYPERSCOPE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" --parallel "$(nproc)"
