@@ -445,6 +445,13 @@ private slots:
                       .isEmpty(),
                  qPrintable(t.transcript()));
 
+        // The contract: every event of a relayed session names its leg.
+        for (const QJsonObject &e : t.relay->events()) {
+            if (e["session"].toInt() != 0) {
+                QVERIFY2(e["leg"] == "client" || e["leg"] == "server",
+                         qPrintable(QJsonDocument(e).toJson(QJsonDocument::Compact)));
+            }
+        }
         // Nothing ended or failed along the way.
         for (JsonPeer *peer : {t.client.get(), t.relay.get(), t.server.get()}) {
             QVERIFY2(peer->eventsNamed("end").isEmpty(), qPrintable(t.transcript()));
