@@ -7,7 +7,10 @@
 //    messages, extensions and a close injected into each leg by the relay's commands;
 //  - a real application: two hypercore 9 nodes (npm hypercore@9.12.0, feed-source.js and
 //    feed-clone.js) replicating a signed feed through the relay, with the key given up front
-//    and with the key given later (the Open held, reported, then released by the key command).
+//    and with the key given later (the Open held, reported, then released by the key command);
+//    one of two clones killed mid-transfer (its pair ends on both legs, the other completes);
+//  - an upstream that refuses: each client's leg is closed with an error naming it, and the
+//    listener stays up.
 //
 // The relay under test is `hyperscope-cli relay`, the contract of issue 10; with the CMake
 // option HYPERSCOPE_RELAYINTEROP_HELPER it is relayhelper (the C++ Relay alone, the same
@@ -770,6 +773,107 @@ private slots:
         QCOMPARE(dataIndexes.size(), blocks);
         QVERIFY2(requests >= blocks, qPrintable(transcript()));
         QVERIFY2(relay.eventsNamed("error").isEmpty(), qPrintable(transcript()));
+    }
+
+    void oneCloneDiesMidTransfer()
+    {
+        // Two clones replicate through one relay; the first is killed mid-transfer. Its pair
+        // ends (the client leg with the failure, the server leg cleanly after it), the source
+        // notices, and the other pair completes untouched.
+        constexpr int blocks = 6000;
+        auto source =
+            startNode("feed-source", "feed-source.js", {"--blocks", QString::number(blocks)});
+        const QJsonObject listening = source->waitForEvent("listening", 15000);
+        QVERIFY2(!listening.isEmpty(), qPrintable(source->transcript()));
+        const QString feedKey = listening["key"].toString();
+        JsonPeer relay(JsonPeer::Kind::Hyperscope, "relay");
+        relay.start({"relay", "--port", "0", "--upstream",
+                     QString("127.0.0.1:%1").arg(listening["port"].toInt()), "--key", feedKey});
+        const int relayPort = relay.waitForEvent("listening", 15000)["port"].toInt();
+        QVERIFY2(relayPort > 0, qPrintable(relay.transcript()));
+        const QStringList cloneArguments{feedKey,     QString("127.0.0.1:%1").arg(relayPort),
+                                         "--blocks",  QString::number(blocks),
+                                         "--timeout", "30000"};
+        auto victim = startNode("feed-clone(killed)", "feed-clone.js", cloneArguments);
+        const auto transcript = [&] {
+            return source->transcript() + "\n" + relay.transcript() + "\n" + victim->transcript();
+        };
+        // The victim is session 1: wait until part of the feed went through, then kill it.
+        const auto dataFor = [&](int session) {
+            int n = 0;
+            for (const QJsonObject &e : relay.events())
+                n += isEvent(e, "message") && e["session"] == session && e["type"] == "Data";
+            return n;
+        };
+        QVERIFY2(QTest::qWaitFor([&] { return dataFor(1) >= 100; }, 15000),
+                 qPrintable(transcript()));
+        auto survivor = startNode("feed-clone", "feed-clone.js", cloneArguments);
+        QVERIFY2(QTest::qWaitFor([&] { return dataFor(2) >= 1; }, 15000), qPrintable(transcript()));
+        QVERIFY2(victim->process().state() == QProcess::Running && dataFor(1) < blocks,
+                 qPrintable("the first clone finished before it could be killed\n" + transcript()));
+        qInfo("killing the first clone after %d of %d blocks", dataFor(1), blocks);
+        victim->process().kill();
+
+        // Session 1: the client leg ends, then the server leg cleanly; the source sees its end.
+        QVERIFY2(!relay
+                      .waitFor([](const QJsonObject &e) {
+                          return onLeg(e, "end", "client") && e["session"] == 1;
+                      })
+                      .isEmpty(),
+                 qPrintable(transcript()));
+        QVERIFY2(!relay
+                      .waitFor([](const QJsonObject &e) {
+                          return onLeg(e, "end", "server") && e["session"] == 1;
+                      })
+                      .isEmpty(),
+                 qPrintable(transcript()));
+        QVERIFY2(!source->waitForEvent("end").isEmpty(), qPrintable(transcript()));
+
+        // Session 2 completes: every block verified, equal to the source's.
+        QVERIFY2(QTest::qWaitFor(
+                     [&] { return survivor->process().state() == QProcess::NotRunning; }, 40000),
+                 qPrintable(transcript() + "\n" + survivor->transcript()));
+        const QJsonObject verified = survivor->waitForEvent("verified", 0);
+        QVERIFY2(!verified.isEmpty(), qPrintable(transcript() + "\n" + survivor->transcript()));
+        QCOMPARE(verified["ok"].toBool(), true);
+        QCOMPARE(verified["matching"].toInt(), blocks);
+        QCOMPARE(survivor->exitCode(), 0);
+        for (const QJsonObject &e : relay.events()) {
+            if (e["session"] == 2)
+                QVERIFY2(!isEvent(e, "error"), qPrintable(transcript()));
+        }
+        QCOMPARE(relay.process().state(), QProcess::Running);
+    }
+
+    void upstreamRefused()
+    {
+        // Nothing listens upstream: each client gets its leg closed and the relay says why,
+        // naming the upstream; the listener stays up for the next client.
+        quint16 closedPort = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            closedPort = probe.serverPort();
+        }
+        const QString upstream = QString("127.0.0.1:%1").arg(closedPort);
+        JsonPeer relay(JsonPeer::Kind::Hyperscope, "relay");
+        relay.start({"relay", "--port", "0", "--upstream", upstream, "--key", keyOne});
+        const int relayPort = relay.waitForEvent("listening", 15000)["port"].toInt();
+        QVERIFY2(relayPort > 0, qPrintable(relay.transcript()));
+        for (int session = 1; session <= 2; ++session) {
+            JsonPeer client(JsonPeer::Kind::Reference, "client(reference)");
+            client.start({"connect", QString("127.0.0.1:%1").arg(relayPort), "--key", keyOne});
+            QVERIFY2(!client.waitForEvent("end").isEmpty(),
+                     qPrintable(client.transcript() + "\n" + relay.transcript()));
+            const QJsonObject clientEnd = relay.waitFor([&](const QJsonObject &e) {
+                return (isEvent(e, "error") || isEvent(e, "end")) && e["session"] == session &&
+                       e["leg"] == "client" &&
+                       (e["message"].toString() + e["reason"].toString()).contains(upstream);
+            });
+            QVERIFY2(!clientEnd.isEmpty(), qPrintable(relay.transcript()));
+            QVERIFY(client.waitForExit());
+        }
+        QCOMPARE(relay.process().state(), QProcess::Running);
     }
 };
 

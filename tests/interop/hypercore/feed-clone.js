@@ -12,7 +12,7 @@
 //   {"event":"verified","ok":BOOL,"blocks":N,"length":L,"matching":M,"mismatches":[...],
 //    "downloaded":D,"ms":T}
 // and exits 0 only when all N blocks arrived and match; on a timeout or an error it prints
-// {"event":"failed","message":…} and exits 1.
+// {"event":"failed","message":…} and exits 1 (also when the connection closes first).
 
 const net = require('net')
 const hypercore = require('hypercore')
@@ -83,6 +83,10 @@ function main () {
   feed.on('download', () => { downloaded++ })
   const socket = net.connect(opts.port, opts.host)
   socket.on('error', (err) => fail('connection to ' + opts.host + ':' + opts.port + ': ' + err.message))
+  // A connection that ends before every block arrived ends the clone at once (not at the
+  // timeout): the peer or a relay in between gave up.
+  socket.on('close', () => fail('connection closed after ' + downloaded + ' of ' + opts.blocks +
+    ' blocks'))
   feed.ready((err) => {
     if (err) return fail(err.message)
     const stream = feed.replicate(true, { live: opts.live })
