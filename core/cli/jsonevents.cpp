@@ -130,6 +130,19 @@ QJsonObject errorEvent(int session, const QString &message)
     return object;
 }
 
+QJsonObject warningEvent(int session, const QString &message)
+{
+    QJsonObject object = event("warning", session);
+    object.insert(QStringLiteral("message"), message);
+    return object;
+}
+
+QJsonObject withLeg(QJsonObject event, const QString &leg)
+{
+    event.insert(QStringLiteral("leg"), leg);
+    return event;
+}
+
 QJsonObject endEvent(int session, const QString &reason)
 {
     QJsonObject object = event("end", session);
@@ -139,10 +152,23 @@ QJsonObject endEvent(int session, const QString &reason)
 
 void EventPrinter::print(const QJsonObject &event)
 {
+    if (m_failed)
+        return;
     QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact);
     line.append('\n');
-    std::fwrite(line.constData(), 1, std::size_t(line.size()), m_out);
-    std::fflush(m_out);
+    if (std::fwrite(line.constData(), 1, std::size_t(line.size()), m_out) !=
+            std::size_t(line.size()) ||
+        std::fflush(m_out) != 0)
+        writeFailed();
+}
+
+void EventPrinter::writeFailed()
+{
+    if (m_failed)
+        return;
+    m_failed = true;
+    if (m_writeFailed)
+        m_writeFailed();
 }
 
 void FrameEventSink::traceFrame(const FrameTrace &frame)

@@ -14,6 +14,7 @@
 #include <QString>
 
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,12 @@ QJsonObject closeEvent(int session, const Key32 &discoveryKey);
 /// One frame: direction "in"/"out", type "Want", "Keepalive", "Unknown(12)" ...; length in bytes.
 QJsonObject frameEvent(int session, const FrameTrace &frame);
 QJsonObject errorEvent(int session, const QString &message);
+/// Something the peer did that the protocol does not allow (the engine tolerated it), or, in
+/// relay mode, something the relay could not forward: {"event":"warning","session":N,"message"}.
+QJsonObject warningEvent(int session, const QString &message);
+/// @p event with "leg":"client" or "leg":"server" added: the leg of a relayed session it
+/// belongs to.
+QJsonObject withLeg(QJsonObject event, const QString &leg);
 QJsonObject endEvent(int session, const QString &reason);
 
 /// Writes events, one per line, flushing after each so that a reader sees them at once.
@@ -54,8 +61,20 @@ public:
     {}
     void print(const QJsonObject &event);
 
+    /// @p handler is called once, the first time a write fails (the reader went away: EPIPE).
+    /// Nothing is written after that.
+    void setWriteFailedHandler(std::function<void()> handler)
+    {
+        m_writeFailed = std::move(handler);
+    }
+    bool hasFailed() const { return m_failed; }
+
 private:
+    void writeFailed();
+
     std::FILE *m_out;
+    std::function<void()> m_writeFailed;
+    bool m_failed = false;
 };
 
 /// A TraceSink that prints a "frame" event for every frame in and out of one session.
