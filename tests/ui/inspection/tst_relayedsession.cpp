@@ -88,6 +88,7 @@ class TestRelayedSession : public QObject
 private slots:
     void oneSessionWithTwoLegs();
     void heldChannelIsReleasedByAKey();
+    void extensionInjectedIntoOneLeg();
     void relayOnAPortInUseIsExplained();
 };
 
@@ -260,6 +261,72 @@ void TestRelayedSession::heldChannelIsReleasedByAKey()
     QTRY_COMPARE_WITH_TIMEOUT(channels.forwarding(0), RelayChannelModel::Forwarding::Forwarded,
                               Timeout);
     QVERIFY(session->heldChannels().empty());
+}
+
+void TestRelayedSession::extensionInjectedIntoOneLeg()
+{
+    // The server announces the stream extension "hello" and sends one; the relay forwards its
+    // Options and the message to the client. Then the extension pane on the client leg sends
+    // "hello" by the id the client heard (the server's).
+    Upstream upstream;
+    QVERIFY(upstream.ok);
+    connect(&upstream.server, &SessionServer::sessionStarted, &upstream.server,
+            [](SessionDriver *driver) {
+                // Names are announced (Options) with the first extension message.
+                connect(driver, &SessionDriver::handshakeCompleted, driver, [driver] {
+                    driver->registerExtension(std::nullopt, "hello");
+                    const QByteArray payload("from the server");
+                    driver->sendExtension(
+                        std::nullopt, "hello",
+                        {reinterpret_cast<const std::uint8_t *>(payload.constData()),
+                         std::size_t(payload.size())});
+                });
+            });
+    MessageLogModel log;
+    SessionManager manager(&log);
+    QString error;
+    Relay *relay = manager.relay(QHostAddress::LocalHost, 0, QStringLiteral("127.0.0.1"),
+                                 upstream.server.port(), ConnectionOptions(), &error);
+    QVERIFY2(relay, qPrintable(error));
+
+    EngineOptions clientOptions;
+    clientOptions.initiator = true;
+    SessionDriver client(1000, clientOptions);
+    connect(&client, &SessionDriver::handshakeCompleted, &client,
+            [&client] { client.registerExtension(std::nullopt, "hello"); });
+    QList<QPair<QString, QByteArray>> received;
+    connect(&client, &SessionDriver::extensionReceived, &client,
+            [&received](const std::optional<Key32> &, const std::optional<std::string> &name,
+                        quint64, const QByteArray &payload) {
+                received.append({QString::fromStdString(name.value_or("")), payload});
+            });
+    client.connectToHost(QStringLiteral("127.0.0.1"), relay->port());
+    QTRY_COMPARE_WITH_TIMEOUT(manager.sessions().size(), 1, Timeout);
+    InspectedSession *session = manager.sessions().first();
+    QTRY_VERIFY_WITH_TIMEOUT(session->serverLeg()
+                                 ->extensions()
+                                 ->remoteNames(std::nullopt)
+                                 .contains(QStringLiteral("hello")),
+                             Timeout);
+    QCOMPARE(session->sendExtension(std::nullopt, QStringLiteral("hello"), "hi there"), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 2, Timeout);
+    QCOMPARE(received[0], qMakePair(QStringLiteral("hello"), QByteArray("from the server")));
+    QCOMPARE(received[1], qMakePair(QStringLiteral("hello"), QByteArray("hi there")));
+    // On the client leg only: the log shows the forwarded one and ours leaving there, nothing
+    // leaving on the server leg.
+    log.flush();
+    int clientOut = 0;
+    int serverOut = 0;
+    for (int row = 0; row < log.rowCount(); ++row) {
+        const MessageLogModel::Record &r = log.record(row);
+        if (r.kind != MessageLogModel::Kind::Frame || r.type != 15 ||
+            r.direction() != Direction::Outbound)
+            continue;
+        clientOut += r.leg == Leg::Client;
+        serverOut += r.leg == Leg::Server;
+    }
+    QCOMPARE(clientOut, 2);
+    QCOMPARE(serverOut, 0);
 }
 
 void TestRelayedSession::relayOnAPortInUseIsExplained()
