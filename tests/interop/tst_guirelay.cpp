@@ -341,7 +341,34 @@ void TestGuiRelay::relayBetweenTwoReferencePeers()
         window.resize(1440, 900);
     }
 
-    // 6. The client quits: the relay ends the server leg cleanly; the session ends without error.
+    // 6. Save the log and open it again: the relayed rows come back with their legs, under a
+    //    new session id.
+    const QString capture = dir.filePath(QStringLiteral("relay.jsonl"));
+    QString captureError;
+    QVERIFY2(window.saveLog(capture, false, &captureError), qPrintable(captureError));
+    const int rowsBefore = log->rowCount();
+    QVERIFY2(window.openLog(capture, &captureError), qPrintable(captureError));
+    log->flush();
+    QVERIFY(log->rowCount() > rowsBefore);
+    int loadedWantIn = -1;
+    int loadedWantOut = -1;
+    for (int row = rowsBefore; row < log->rowCount(); ++row) {
+        const MessageLogModel::Record &r = log->record(row);
+        QVERIFY(r.session != session->id());
+        if (r.kind != MessageLogModel::Kind::Frame || r.type != wantType)
+            continue;
+        if (r.leg == Leg::Client && r.direction() == Direction::Inbound)
+            loadedWantIn = row;
+        if (r.leg == Leg::Server && r.direction() == Direction::Outbound)
+            loadedWantOut = row;
+    }
+    QVERIFY(loadedWantIn >= 0 && loadedWantOut >= 0);
+    QCOMPARE(log->plainBytes(loadedWantIn), log->plainBytes(wantIn.first()));
+    QCOMPARE(log->wireBytes(loadedWantOut), log->wireBytes(wantOut.first()));
+    QCOMPARE(log->index(loadedWantOut, MessageLogModel::DirectionColumn).data().toString(),
+             QStringLiteral("relay → server"));
+
+    // 7. The client quits: the relay ends the server leg cleanly; the session ends without error.
     client.command({{QStringLiteral("cmd"), QStringLiteral("quit")}});
     QVERIFY(client.waitForExit());
     QCOMPARE(client.exitCode(), 0);
