@@ -147,18 +147,14 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     // The Leg column and the wide direction arrows ("client → relay") only matter once a relayed
     // session logs: until then the log looks as it always did.
     m_logView->setColumnHidden(MessageLogModel::LegColumn, true);
-    connect(m_log, &MessageLogModel::rowsFlushed, this, [this, digit](int first, int last) {
-        if (!m_logView->isColumnHidden(MessageLogModel::LegColumn))
+    const auto showLegs = [this, digit] {
+        if (!m_log->hasLegs() || !m_logView->isColumnHidden(MessageLogModel::LegColumn))
             return;
-        for (int row = first; row <= last; ++row) {
-            if (m_log->record(row).leg != MessageLogModel::Leg::None) {
-                m_logView->setColumnHidden(MessageLogModel::LegColumn, false);
-                m_logView->horizontalHeader()->resizeSection(MessageLogModel::DirectionColumn,
-                                                             digit * 15);
-                return;
-            }
-        }
-    });
+        m_logView->setColumnHidden(MessageLogModel::LegColumn, false);
+        m_logView->horizontalHeader()->resizeSection(MessageLogModel::DirectionColumn, digit * 15);
+    };
+    connect(m_log, &MessageLogModel::rowsFlushed, this, showLegs);
+    showLegs();
     header->resizeSection(MessageLogModel::ChannelColumn, digit * 14);
     header->resizeSection(MessageLogModel::TypeColumn, digit * 14);
     header->resizeSection(MessageLogModel::SizeColumn, digit * 7);
