@@ -338,6 +338,14 @@ void TestGuiRelay::relayBetweenTwoReferencePeers()
                 QVERIFY2(saveScreenshot(window, file), qPrintable(file));
             }
         }
+        // The server leg's handshake, as the leg chooser shows it.
+        window.resize(1024, 640);
+        window.setCurrentLeg(Leg::Server);
+        window.tabs()->setCurrentIndex(MainWindow::HandshakeTab);
+        QApplication::processEvents();
+        QVERIFY(saveScreenshot(
+            window, QDir(docsDir).filePath(QStringLiteral("relay-handshake-server-1024x640.png"))));
+        window.setCurrentLeg(Leg::Client);
         window.resize(1440, 900);
     }
 
