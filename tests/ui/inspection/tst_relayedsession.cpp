@@ -15,6 +15,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 using namespace hyperscope;
@@ -90,6 +91,7 @@ private slots:
     void heldChannelIsReleasedByAKey();
     void extensionInjectedIntoOneLeg();
     void relayOnAPortInUseIsExplained();
+    void refusedUpstreamEndsTheSessionWithAReason();
 };
 
 void TestRelayedSession::oneSessionWithTwoLegs()
@@ -345,6 +347,48 @@ void TestRelayedSession::relayOnAPortInUseIsExplained()
     // An ordinary session's object is no relay.
     RelayChannelModel none(nullptr);
     QCOMPARE(none.rowCount(), 0);
+}
+
+void TestRelayedSession::refusedUpstreamEndsTheSessionWithAReason()
+{
+    // An upstream nobody listens on: the client leg ends with an error naming it, the relay
+    // goes on listening.
+    quint16 closed = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        closed = probe.serverPort();
+    }
+    MessageLogModel log;
+    SessionManager manager(&log);
+    QSignalSpy errors(&manager, &SessionManager::errorOccurred);
+    QString error;
+    Relay *relay = manager.relay(QHostAddress::LocalHost, 0, QStringLiteral("127.0.0.1"), closed,
+                                 ConnectionOptions(), &error);
+    QVERIFY2(relay, qPrintable(error));
+    EngineOptions clientOptions;
+    clientOptions.initiator = true;
+    SessionDriver client(1000, clientOptions);
+    client.connectToHost(QStringLiteral("127.0.0.1"), relay->port());
+    QTRY_COMPARE_WITH_TIMEOUT(manager.sessions().size(), 1, Timeout);
+    InspectedSession *session = manager.sessions().first();
+    QTRY_COMPARE_WITH_TIMEOUT(session->state(), InspectedSession::State::Ended, Timeout);
+    QVERIFY(session->endedWithError());
+    const QString upstream = QStringLiteral("127.0.0.1:%1").arg(closed);
+    QVERIFY2(session->endReason().contains(upstream), qPrintable(session->endReason()));
+    QVERIFY(session->serverLeg()->endedWithError());
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), Timeout);
+    QVERIFY2(errors.first().first().toString().contains(upstream),
+             qPrintable(errors.first().first().toString()));
+    QVERIFY(relay->isListening());
+    QCOMPARE(manager.relays(), QList<Relay *>{relay});
+    // The sidebar says so for both legs.
+    manager.model()->refresh();
+    const QStringList lines =
+        manager.model()->index(0, 0).data(SessionListModel::SubtitleRole).toString().split(u'\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines[1].startsWith(QStringLiteral("client · failed")), qPrintable(lines[1]));
+    QVERIFY2(lines[2].startsWith(QStringLiteral("server · failed")), qPrintable(lines[2]));
 }
 
 QTEST_MAIN(TestRelayedSession)
