@@ -32,7 +32,7 @@ struct CommandLine
             "a demo: two built-in peers talking over loopback."));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({listen, connect});
+        parser.addOptions({listen, connect, relay, upstream});
         session.addTo(parser);
         parser.addOptions({open, demo, screenshot, delay, tab});
     }
@@ -48,6 +48,15 @@ struct CommandLine
     const QCommandLineOption connect{QStringLiteral("connect"),
                                      QStringLiteral("Connect to a peer (repeatable)."),
                                      QStringLiteral("HOST:PORT")};
+    const QCommandLineOption relay{
+        QStringLiteral("relay"),
+        QStringLiteral("Relay: listen on PORT (or ADDRESS:PORT) and relay every client to "
+                       "--upstream, showing both legs decrypted; --key gives the feed keys it "
+                       "may forward."),
+        QStringLiteral("PORT")};
+    const QCommandLineOption upstream{QStringLiteral("upstream"),
+                                      QStringLiteral("The peer --relay forwards to."),
+                                      QStringLiteral("HOST:PORT")};
     const QCommandLineOption open{QStringLiteral("open"),
                                   QStringLiteral("Load a saved capture file into the log "
                                                  "(repeatable; no demo then)."),
@@ -134,6 +143,24 @@ int main(int argc, char *argv[])
             return fail(QStringLiteral("--listen: %1").arg(error));
         listenAddress = *parsed;
     }
+    ListenAddress relayAddress;
+    HostPort upstream;
+    if (parser.isSet(commandLine.relay) != parser.isSet(commandLine.upstream))
+        return fail(parser.isSet(commandLine.relay)
+                        ? QStringLiteral("--relay needs --upstream HOST:PORT: the peer to relay to")
+                        : QStringLiteral("--upstream needs --relay PORT: where clients connect"));
+    if (parser.isSet(commandLine.relay)) {
+        const std::optional<ListenAddress> parsed =
+            parseListenAddress(parser.value(commandLine.relay), &error);
+        if (!parsed)
+            return fail(QStringLiteral("--relay: %1").arg(error));
+        relayAddress = *parsed;
+        const std::optional<HostPort> parsedUpstream =
+            parseHostPort(parser.value(commandLine.upstream), &error);
+        if (!parsedUpstream)
+            return fail(QStringLiteral("--upstream: %1").arg(error));
+        upstream = *parsedUpstream;
+    }
     const QStringList tabs = {QStringLiteral("messages"), QStringLiteral("handshake"),
                               QStringLiteral("channels"), QStringLiteral("extensions"),
                               QStringLiteral("flow")};
@@ -153,14 +180,20 @@ int main(int argc, char *argv[])
         if (!window.listen(listenAddress.address, listenAddress.port, options, &error))
             return fail(error);
     }
+    if (parser.isSet(commandLine.relay)) {
+        if (!window.relay(relayAddress.address, relayAddress.port, upstream.host, upstream.port,
+                          options, &error))
+            return fail(QStringLiteral("--relay: %1").arg(error));
+    }
     for (const HostPort &peer : std::as_const(peers))
         window.connectToPeer(peer.host, peer.port, options);
     for (const QString &file : parser.values(commandLine.open)) {
         if (!window.openLog(file, &error))
             return fail(QStringLiteral("--open: %1").arg(error));
     }
-    const bool nothingElse =
-        !parser.isSet(commandLine.listen) && peers.isEmpty() && !parser.isSet(commandLine.open);
+    const bool nothingElse = !parser.isSet(commandLine.listen) &&
+                             !parser.isSet(commandLine.relay) && peers.isEmpty() &&
+                             !parser.isSet(commandLine.open);
     if (parser.isSet(commandLine.demo) || nothingElse) {
         if (!window.startDemo(&error))
             return fail(error);

@@ -242,6 +242,7 @@ private slots:
     void rejectsMalformedFiles_data();
     void rejectsMalformedFiles();
     void capsLineLength();
+    void relayedLegsRoundTrip();
     void reportsFileErrors();
     void mainWindowSavesAndOpens();
     void demoSessionRoundTrip();
@@ -406,6 +407,14 @@ void TestCaptureFile::rejectsMalformedFiles_data()
     add("more rows than announced", one + row(frame) + row(frame),
         "line 3: more rows than the 1 the header announces");
     add("empty line", one + "\n" + row(frame), "line 2: empty line");
+    add("unknown leg",
+        one + R"({"t":1,"session":1,"dir":"in","leg":"middle","kind":"event","note":"x"})"
+              "\n",
+        "line 2: 'leg' must be \"client\" or \"server\", not \"middle\"");
+    add("leg not a string",
+        one + R"({"t":1,"session":1,"dir":"in","leg":1,"kind":"event","note":"x"})"
+              "\n",
+        "line 2: 'leg' must be a string");
     add("row not an object", one + "[]\n", "line 2: not a JSON object");
     add("row a bare string", one + "\"frame\"\n",
         "line 2: not valid JSON (illegal value at offset 1)");
@@ -495,6 +504,75 @@ void TestCaptureFile::rejectsMalformedFiles()
     QString message;
     QVERIFY(!parse(file, &message, limits));
     QCOMPARE(message, error);
+}
+
+void TestCaptureFile::relayedLegsRoundTrip()
+{
+    // A relayed session: each row says on which leg it was seen; other sessions' rows say
+    // nothing, so files from before relays (no "leg" key) read exactly as before.
+    using Leg = MessageLogModel::Leg;
+    MessageLogModel original;
+    original.setSessionLabel(3, QStringLiteral("#3 127.0.0.1:5555 → 127.0.0.1:4000"));
+    const Key32 dk = keyOf(0x6b);
+    Message want(std::in_place_type<schema::Want>);
+    std::get<schema::Want>(want).set_start(5);
+    auto in = frame(frameOf(1, want), Direction::Inbound, dk);
+    auto out = frame(frameOf(2, want), Direction::Outbound, dk);
+    in.trace.plain = in.plain;
+    in.trace.wire = in.wire;
+    in.trace.message = &*in.message;
+    out.trace.plain = out.plain;
+    out.trace.wire = out.wire;
+    out.trace.message = &*out.message;
+    original.appendFrame(3, in.trace, MessageLogModel::WireStorage::SameAsPlain, {}, Leg::Client);
+    original.appendFrame(3, out.trace, MessageLogModel::WireStorage::SameAsPlain, {}, Leg::Server);
+    original.appendNote(3, MessageLogModel::Kind::Warning, Direction::Inbound, 0,
+                        QStringLiteral("held"), Leg::Server);
+    original.appendNote(4, MessageLogModel::Kind::Event, Direction::Inbound, 0,
+                        QStringLiteral("not relayed"));
+    original.flush();
+
+    const QByteArray bytes = save(original, allRows(original));
+    const QList<QByteArray> lines = bytes.split('\n');
+    QVERIFY(lines[1].contains(R"("leg":"client")"));
+    QVERIFY(lines[2].contains(R"("leg":"server")"));
+    QVERIFY(lines[3].contains(R"("leg":"server")"));
+    QVERIFY(!lines[4].contains("leg"));
+
+    QString error;
+    const std::optional<capture::Capture> file = parse(bytes, &error);
+    QVERIFY2(file, qPrintable(error));
+    MessageLogModel loaded;
+    QAbstractItemModelTester tester(&loaded,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    capture::addTo(
+        loaded, *file, [](int id) { return id; }, QString());
+    QCOMPARE(loaded.rowCount(), 4);
+    QVERIFY(loaded.hasLegs());
+    const Leg legs[] = {Leg::Client, Leg::Server, Leg::Server, Leg::None};
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(loaded.record(i).leg, legs[i]);
+        for (const int column :
+             {int(MessageLogModel::LegColumn), int(MessageLogModel::DirectionColumn)})
+            QCOMPARE(loaded.index(i, column).data(), original.index(i, column).data());
+    }
+    QCOMPARE(loaded.index(0, MessageLogModel::DirectionColumn).data().toString(),
+             QStringLiteral("client → relay"));
+    QCOMPARE(loaded.index(1, MessageLogModel::DirectionColumn).data().toString(),
+             QStringLiteral("relay → server"));
+
+    // A row written before relays existed: no "leg", read as an ordinary session's row.
+    const std::optional<capture::Capture> old =
+        parse(header(1) + R"({"t":1,"session":1,"dir":"in","kind":"event","note":"x"})"
+                          "\n",
+              &error);
+    QVERIFY2(old, qPrintable(error));
+    MessageLogModel oldLog;
+    capture::addTo(
+        oldLog, *old, [](int id) { return id; }, QString());
+    oldLog.flush();
+    QCOMPARE(oldLog.record(0).leg, Leg::None);
+    QVERIFY(!oldLog.hasLegs());
 }
 
 void TestCaptureFile::capsLineLength()

@@ -64,6 +64,7 @@ private slots:
     void listenAcceptsAddresses_data();
     void listenAcceptsAddresses();
     void listenRefusesNames();
+    void relayTakesAnUpstreamAndFeedKeys();
     void noiseOffTurnsEncryptionOff();
     void showsGivenOptions();
     void errorGoesOnceFixed();
@@ -232,6 +233,47 @@ void TestConnectDialog::listenRefusesNames()
     QTest::mouseClick(fields.ok, Qt::LeftButton);
     QCOMPARE(fields.error->text(),
              QStringLiteral("address: empty; use an IP address such as 127.0.0.1, 0.0.0.0 or ::1"));
+}
+
+void TestConnectDialog::relayTakesAnUpstreamAndFeedKeys()
+{
+    // File › Relay…: where clients connect (address, port), where they are relayed to, and the
+    // feed keys the relay may forward, all through sessionoptions.h's parsers.
+    ConnectDialog dialog(ConnectDialog::Mode::Relay);
+    Fields fields(dialog);
+    QVERIFY(fields.complete(true));
+    auto *upstream = dialog.findChild<QComboBox *>(QStringLiteral("upstream"));
+    QVERIFY(upstream && upstream->lineEdit());
+    QCOMPARE(fields.ok->text(), QStringLiteral("Relay"));
+    dialog.show();
+    dialog.setPort(0);
+
+    // No upstream: refused, naming the field.
+    QTest::mouseClick(fields.ok, Qt::LeftButton);
+    QVERIFY(dialog.isVisible());
+    QVERIFY2(fields.error->text().startsWith(QStringLiteral("Upstream: ")),
+             qPrintable(fields.error->text()));
+    upstream->lineEdit()->setText(QStringLiteral("example.org"));
+    QTest::mouseClick(fields.ok, Qt::LeftButton);
+    QVERIFY(dialog.isVisible());
+    QVERIFY2(fields.error->text().startsWith(QStringLiteral("Upstream: 'example.org'")),
+             qPrintable(fields.error->text()));
+    // A bad key names its line under the relay's name for them.
+    upstream->lineEdit()->setText(QStringLiteral("[::1]:4000"));
+    fields.keys->setPlainText(KeyHex + QStringLiteral("\nxyz"));
+    QTest::mouseClick(fields.ok, Qt::LeftButton);
+    QVERIFY(dialog.isVisible());
+    QVERIFY2(fields.error->text().startsWith(QStringLiteral("Feed keys, line 2: ")),
+             qPrintable(fields.error->text()));
+
+    fields.keys->setPlainText(KeyHex);
+    QTest::mouseClick(fields.ok, Qt::LeftButton);
+    QVERIFY2(!dialog.isVisible(), qPrintable(fields.error->text()));
+    QCOMPARE(dialog.host(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(int(dialog.port()), 0);
+    QCOMPARE(dialog.upstream().host, QStringLiteral("::1"));
+    QCOMPARE(int(dialog.upstream().port), 4000);
+    QCOMPARE(dialog.options().keys, QList<Key32>{*parseKeyHex(KeyHex)});
 }
 
 void TestConnectDialog::noiseOffTurnsEncryptionOff()

@@ -166,6 +166,17 @@ public:
         else if (dir != QLatin1String("in"))
             return fail(QStringLiteral("'dir' must be \"in\" or \"out\", not \"%1\"").arg(dir));
 
+        QString leg;
+        if (!string("leg", leg, false))
+            return false;
+        if (leg == QLatin1String("client"))
+            r.leg = MessageLogModel::Leg::Client;
+        else if (leg == QLatin1String("server"))
+            r.leg = MessageLogModel::Leg::Server;
+        else if (!leg.isEmpty())
+            return fail(
+                QStringLiteral("'leg' must be \"client\" or \"server\", not \"%1\"").arg(leg));
+
         QString kind;
         if (!string("kind", kind, true))
             return false;
@@ -393,6 +404,10 @@ bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, Q
                                             ? QStringLiteral("out")
                                             : QStringLiteral("in"));
         o.insert(QStringLiteral("kind"), QLatin1String(KindNames[int(r.kind)]));
+        if (r.leg != MessageLogModel::Leg::None)
+            o.insert(QStringLiteral("leg"), r.leg == MessageLogModel::Leg::Client
+                                                ? QStringLiteral("client")
+                                                : QStringLiteral("server"));
         if (r.streamOffset)
             o.insert(QStringLiteral("offset"), qint64(r.streamOffset));
         const QString note = log.noteText(r);

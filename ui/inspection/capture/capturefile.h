@@ -18,6 +18,9 @@
 //   session    integer 0..2147483647, the session id as it was when the log was saved (files
 //              of earlier versions of hyperscope hold ids up to 65535 only);
 //   dir        "in" (received) or "out" (sent);
+//   leg        "client" or "server": the leg of a relayed session the row was seen on ("in" is
+//              what that leg's peer sent the relay); left out for other sessions, so files
+//              written before relays existed read as they always did (version 1 still);
 //   kind       "frame", "keepalive", "handshake", "warning", "error" or "event";
 //   step       handshake rows: which Noise XX message, 0..2;
 //   offset     integer ≥ 0, the row's position in its direction's transport stream (default 0);

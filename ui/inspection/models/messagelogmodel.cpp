@@ -62,6 +62,7 @@ QString shortKeyHex(const Key32 &key)
 }
 
 static_assert(sizeof(MessageLogModel::Record) == 48, "a log row must stay compact");
+static_assert(sizeof(MessageLogModel::Leg) == 1, "the leg lives in the record's last spare byte");
 // The int session id fills what was padding after a 16-bit one (see Record).
 static_assert(sizeof(MessageLogModel::Record::session) == sizeof(int),
               "session ids are ints everywhere");
@@ -86,12 +87,14 @@ MessageLogModel::~MessageLogModel()
 
 // --- Feeding ------------------------------------------------------------------------------------
 
-MessageLogModel::Record MessageLogModel::makeRecord(int session, Kind kind, Direction direction)
+MessageLogModel::Record MessageLogModel::makeRecord(int session, Kind kind, Direction direction,
+                                                    Leg leg)
 {
     Record record;
     record.timeUs = m_clock.nsecsElapsed() / 1000;
     record.session = session;
     record.kind = kind;
+    record.leg = leg;
     if (direction == Direction::Outbound)
         record.flags |= Outbound;
     return record;
@@ -130,10 +133,10 @@ void MessageLogModel::enqueue(const Record &record)
 }
 
 void MessageLogModel::appendFrame(int session, const FrameTrace &frame, WireStorage wire,
-                                  const QString &extensionName)
+                                  const QString &extensionName, Leg leg)
 {
     Record record =
-        makeRecord(session, frame.keepAlive ? Kind::KeepAlive : Kind::Frame, frame.direction);
+        makeRecord(session, frame.keepAlive ? Kind::KeepAlive : Kind::Frame, frame.direction, leg);
     record.streamOffset = frame.streamOffset;
     record.channel = quint32(std::min<std::uint64_t>(frame.channel, 0xffffffffu));
     record.type = frame.type;
@@ -158,9 +161,9 @@ void MessageLogModel::appendFrame(int session, const FrameTrace &frame, WireStor
     enqueue(record);
 }
 
-void MessageLogModel::appendHandshake(int session, const HandshakeTrace &step)
+void MessageLogModel::appendHandshake(int session, const HandshakeTrace &step, Leg leg)
 {
-    Record record = makeRecord(session, Kind::Handshake, step.direction);
+    Record record = makeRecord(session, Kind::Handshake, step.direction, leg);
     record.type = quint8(step.index);
     record.flags |= PlainOnWire;
     if (!step.error.empty())
@@ -172,9 +175,9 @@ void MessageLogModel::appendHandshake(int session, const HandshakeTrace &step)
 }
 
 void MessageLogModel::appendNote(int session, Kind kind, Direction direction, quint64 streamOffset,
-                                 const QString &text)
+                                 const QString &text, Leg leg)
 {
-    Record record = makeRecord(session, kind, direction);
+    Record record = makeRecord(session, kind, direction, leg);
     record.streamOffset = streamOffset;
     record.extra = addExtra({text, {}});
     enqueue(record);
@@ -198,9 +201,10 @@ void MessageLogModel::appendRecord(Record record, ByteView plain, ByteView wire,
 }
 
 void MessageLogModel::setTransportKeys(int session, const crypto::SplitKeys &split,
-                                       const Nonce24 &localNonce, const Nonce24 &remoteNonce)
+                                       const Nonce24 &localNonce, const Nonce24 &remoteNonce,
+                                       Leg leg)
 {
-    m_transportKeys.insert(session, {split, localNonce, remoteNonce});
+    m_transportKeys.insert(keysOf(session, leg), {split, localNonce, remoteNonce});
 }
 
 void MessageLogModel::addSession(int session)
@@ -244,6 +248,8 @@ void MessageLogModel::flush()
     QList<int> added;
     const Record *previous = nullptr;
     for (const Record &record : m_pending) {
+        if (record.leg != Leg::None)
+            m_hasLegs = true;
         if (previous && previous->session == record.session)
             continue;
         previous = &record;
@@ -277,6 +283,7 @@ void MessageLogModel::clear()
     const bool hadSessions = !m_sessions.isEmpty();
     m_sessions.clear();
     m_sessionSet.clear();
+    m_hasLegs = false;
     m_clock.restart();
     endResetModel();
     if (hadSessions)
@@ -306,7 +313,7 @@ QByteArray MessageLogModel::wireBytes(int row) const
         return plainBytes(row);
     if (r.extra && m_extras[r.extra - 1].wire.size)
         return toByteArray(m_arena.view(m_extras[r.extra - 1].wire));
-    const auto keys = m_transportKeys.constFind(r.session);
+    const auto keys = m_transportKeys.constFind(keysOf(r.session, r.leg));
     if (keys == m_transportKeys.constEnd())
         return {};
     QByteArray bytes = plainBytes(row);
@@ -363,6 +370,33 @@ QString MessageLogModel::typeText(const Record &r) const
         return tr("Session");
     }
     return {};
+}
+
+QString MessageLogModel::legName(Leg leg)
+{
+    switch (leg) {
+    case Leg::Client:
+        return tr("client");
+    case Leg::Server:
+        return tr("server");
+    case Leg::None:
+        break;
+    }
+    return {};
+}
+
+QString MessageLogModel::directionText(const Record &r) const
+{
+    if (r.kind == Kind::Event)
+        return {};
+    const bool outbound = r.direction() == Direction::Outbound;
+    if (r.leg == Leg::None)
+        return outbound ? tr("out") : tr("in");
+    // The relay stands between the legs: client → relay → server and back.
+    const QString peer = legName(r.leg);
+    const QString relay = tr("relay");
+    return outbound ? QStringLiteral("%1 → %2").arg(relay, peer)
+                    : QStringLiteral("%1 → %2").arg(peer, relay);
 }
 
 QString MessageLogModel::noteText(const Record &r) const
@@ -484,9 +518,9 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
         case SessionColumn:
             return sessionLabel(r.session);
         case DirectionColumn:
-            if (r.kind == Kind::Event)
-                return QString();
-            return r.direction() == Direction::Outbound ? tr("out") : tr("in");
+            return directionText(r);
+        case LegColumn:
+            return legName(r.leg);
         case ChannelColumn: {
             if (!isFrame || r.kind == Kind::KeepAlive)
                 return QString();
@@ -520,8 +554,22 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
         case TimeColumn:
             return tr("Seconds since the log started");
         case DirectionColumn:
+            if (r.leg == Leg::Client)
+                return r.direction() == Direction::Outbound
+                           ? tr("Sent by the relay to the client (forwarded or injected)")
+                           : tr("Received by the relay from the client");
+            if (r.leg == Leg::Server)
+                return r.direction() == Direction::Outbound
+                           ? tr("Sent by the relay to the server (forwarded or injected)")
+                           : tr("Received by the relay from the server");
             return r.direction() == Direction::Outbound ? tr("Sent by us")
                                                         : tr("Received from the peer");
+        case LegColumn:
+            if (r.leg == Leg::Client)
+                return tr("The client leg: the peer that dialed the relay");
+            if (r.leg == Leg::Server)
+                return tr("The server leg: the upstream peer the relay dialed");
+            return {};
         }
         return {};
     case Qt::DecorationRole:
@@ -593,6 +641,8 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
         return wireBytes(index.row());
     case StreamOffsetRole:
         return qulonglong(r.streamOffset);
+    case LegRole:
+        return int(r.leg);
     }
     return {};
 }
@@ -611,6 +661,8 @@ QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, i
             return tr("Session");
         case DirectionColumn:
             return tr("Dir");
+        case LegColumn:
+            return tr("Leg");
         case ChannelColumn:
             return tr("Channel");
         case TypeColumn:
@@ -627,6 +679,9 @@ QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, i
         switch (Column(section)) {
         case ChannelColumn:
             return tr("The sender's channel id · the channel's discovery key");
+        case LegColumn:
+            return tr("The leg of a relayed session: client (dialed the relay) or server "
+                      "(the upstream the relay dialed)");
         case SizeColumn:
             return tr("Frame size in bytes, length prefix included");
         default:
@@ -649,6 +704,7 @@ QHash<int, QByteArray> MessageLogModel::roleNames() const
     names.insert(PlainBytesRole, "plainBytes");
     names.insert(WireBytesRole, "wireBytes");
     names.insert(StreamOffsetRole, "streamOffset");
+    names.insert(LegRole, "leg");
     return names;
 }
 

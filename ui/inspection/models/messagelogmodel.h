@@ -51,6 +51,7 @@ public:
         TimeColumn,
         SessionColumn,
         DirectionColumn,
+        LegColumn, ///< "client" / "server" for a relayed session's rows, else empty.
         ChannelColumn,
         TypeColumn,
         SizeColumn,
@@ -69,6 +70,7 @@ public:
         PlainBytesRole,              ///< QByteArray: the frame in clear (handshake: the message).
         WireBytesRole,               ///< QByteArray: the same bytes as they crossed the socket.
         StreamOffsetRole, ///< qulonglong: the frame's position in its direction's stream.
+        LegRole,          ///< Leg, as int (0 none, 1 client, 2 server).
         RoleCount
     };
 
@@ -83,6 +85,16 @@ public:
 
     enum class Severity : quint8 { Normal, Quiet, Warning, Error };
 
+    /// Which leg of a relayed session a row belongs to (docs/relay.md). A relayed session is one
+    /// session id with two legs, each its own protocol session (own handshake, keys, channel ids
+    /// and stream offsets), so every row of it says which leg it was seen on; rows of ordinary
+    /// sessions have None. "Inbound" on a leg is what that leg's peer sent to the relay.
+    enum class Leg : quint8 {
+        None = 0,
+        Client = 1, ///< The peer that dialed the relay.
+        Server = 2, ///< The upstream peer the relay dialed.
+    };
+
     enum Flag : quint8 {
         Malformed = 1,       ///< The payload did not decode (types 0..10, 15).
         PlainOnWire = 2,     ///< The transport was not encrypted: wire bytes == plain bytes.
@@ -92,8 +104,8 @@ public:
     };
 
     /// One row. Kept small (48 bytes): the log holds a million of them. The members are laid
-    /// out largest first, so that the int session id and the three byte-sized fields share the
-    /// last 8 bytes with 1 byte of padding (a 16-bit id left 3; widening it cost nothing).
+    /// out largest first, so that the int session id and the four byte-sized fields share the
+    /// last 8 bytes exactly (the relay's leg took the last byte of padding: still 48 bytes).
     struct Record
     {
         qint64 timeUs = 0;        ///< Microseconds since the log started.
@@ -107,7 +119,8 @@ public:
         int session = 0; ///< The session id, as everywhere else (see sessions()).
         quint8 type = 0; ///< Frame type, or handshake message index.
         Kind kind = Kind::Frame;
-        quint8 flags = 0; ///< Flag bits (the direction is one of them).
+        quint8 flags = 0;    ///< Flag bits (the direction is one of them).
+        Leg leg = Leg::None; ///< The leg of a relayed session the row was seen on.
 
         Direction direction() const
         {
@@ -128,13 +141,14 @@ public:
     };
 
     /// Appends a transport frame. @p extensionName: the extension's name for type 15 when known.
+    /// @p leg: the leg of a relayed session it was seen on (every append takes one).
     void appendFrame(int session, const FrameTrace &frame, WireStorage wire,
-                     const QString &extensionName = {});
+                     const QString &extensionName = {}, Leg leg = Leg::None);
     /// Appends a handshake message (its wire bytes; the failure text when it failed).
-    void appendHandshake(int session, const HandshakeTrace &step);
+    void appendHandshake(int session, const HandshakeTrace &step, Leg leg = Leg::None);
     /// Appends a warning, error or event line.
     void appendNote(int session, Kind kind, Direction direction, quint64 streamOffset,
-                    const QString &text);
+                    const QString &text, Leg leg = Leg::None);
 
     /// Appends a row as it was logged before (a capture file read back, see capturefile.h).
     /// @p record's kind, flags, times and ids are kept; its bytes are @p plain (none when the
@@ -143,9 +157,10 @@ public:
     void appendRecord(Record record, ByteView plain, ByteView wire, const QString &note,
                       const std::optional<Key32> &discoveryKey);
 
-    /// Lets wireBytes() recompute encrypted frames of @p session instead of storing them.
+    /// Lets wireBytes() recompute encrypted frames of @p session (of its @p leg: each leg of a
+    /// relayed session has its own keys) instead of storing them.
     void setTransportKeys(int session, const crypto::SplitKeys &split, const Nonce24 &localNonce,
-                          const Nonce24 &remoteNonce);
+                          const Nonce24 &remoteNonce, Leg leg = Leg::None);
     /// Names @p session ("#1 127.0.0.1:4000"). A session the log does not hold yet is added
     /// (sessionAdded()); a known one whose label changes emits sessionLabelChanged() and
     /// dataChanged() over the Session column. Labels outlive clear(): a session that logs again
@@ -175,6 +190,9 @@ public:
     bool hasSession(int session) const { return m_sessionSet.contains(session); }
     /// The session's label; "#<id>" when it never got one.
     QString sessionLabel(int session) const;
+    /// A flushed row belongs to a leg of a relayed session (until clear()): the Flow tab then
+    /// draws three lifelines and the log pane shows its Leg column.
+    bool hasLegs() const { return m_hasLegs; }
 
     // --- Reading -------------------------------------------------------------------------------
 
@@ -193,6 +211,11 @@ public:
     QString typeText(const Record &record) const;
     /// One line describing the row (the Summary column).
     QString summaryText(const Record &record) const;
+    /// The Dir column: "in" / "out", or for a relayed row who sent it to whom ("client → relay",
+    /// "relay → server", ...).
+    QString directionText(const Record &record) const;
+    /// "client", "server", or empty for Leg::None.
+    static QString legName(Leg leg);
     /// The note kept with a row (extension name, failure text), if any.
     QString noteText(const Record &record) const;
     Severity severity(const Record &record) const;
@@ -233,7 +256,9 @@ private:
         Nonce24 remoteNonce{};
     };
 
-    Record makeRecord(int session, Kind kind, Direction direction);
+    Record makeRecord(int session, Kind kind, Direction direction, Leg leg);
+    /// The key of m_transportKeys: a session's legs have their own keys.
+    static qint64 keysOf(int session, Leg leg) { return (qint64(session) << 2) | qint64(leg); }
     ByteArena::Slot store(ByteView bytes, Record &record);
     quint32 addExtra(Extra extra);
     quint32 intern(const Key32 &key);
@@ -249,12 +274,13 @@ private:
     ByteArena m_arena;
     std::vector<Key32> m_keys{Key32{}}; ///< Index 0 = unknown.
     std::map<Key32, quint32> m_keyIndex;
-    QHash<int, TransportKeys> m_transportKeys;
-    QHash<int, QString> m_sessionLabels; ///< Kept across clear().
-    QList<int> m_sessions;               ///< sessions(), in order of appearance.
-    QSet<int> m_sessionSet;              ///< The same, for lookups while flushing.
+    QHash<qint64, TransportKeys> m_transportKeys; ///< By keysOf().
+    QHash<int, QString> m_sessionLabels;          ///< Kept across clear().
+    QList<int> m_sessions;                        ///< sessions(), in order of appearance.
+    QSet<int> m_sessionSet;                       ///< The same, for lookups while flushing.
     QElapsedTimer m_clock;
     QTimer m_flushTimer;
+    bool m_hasLegs = false;
     std::size_t m_byteBudget = std::size_t(2) * 1024 * 1024 * 1024;
 };
 

@@ -125,7 +125,7 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
         case SessionColumn:
             return QStringLiteral("#%1").arg(s->id());
         case PeerColumn:
-            return s->peerAddress();
+            return s->isRelayed() ? s->relayText() : s->peerAddress();
         case RoleColumn:
             return s->roleText();
         case StateColumn:
@@ -148,6 +148,12 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
                                messages(), bytes(), formatDuration(s->durationMs()));
         if (!s->endReason().isEmpty())
             tip += tr("\nEnded: %1").arg(s->endReason());
+        if (const InspectedSession *server = s->serverLeg()) {
+            tip += tr("\n\nRelayed: %1\n%2\n%3")
+                       .arg(s->relayText(), s->legSummary(), server->legSummary());
+            if (!server->endReason().isEmpty())
+                tip += tr("\nServer leg ended: %1").arg(server->endReason());
+        }
         return tip;
     }
     case Qt::DecorationRole:
@@ -173,6 +179,13 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
     case StateRole:
         return int(s->state());
     case SubtitleRole:
+        if (const InspectedSession *server = s->serverLeg()) {
+            // A relayed connection is one entry showing both legs: each leg's peer, handshake
+            // state and bytes each way (↓ what the relay received on it, ↑ what it sent).
+            return QStringLiteral("%1 · %2\n%3\n%4")
+                .arg(s->stateText(), formatDuration(s->durationMs()), s->legSummary(),
+                     server->legSummary());
+        }
         return QStringLiteral("%1 · %2 · %3\n%4")
             .arg(s->stateText(), formatDuration(s->durationMs()), messages(), bytes());
     case FailedRole:

@@ -1,7 +1,10 @@
 #include "inspectedsession.h"
 
+#include "crypto.h"
 #include "inspectortrace.h"
 #include "messagelogmodel.h"
+
+#include <algorithm>
 
 namespace hyperscope {
 
@@ -25,7 +28,49 @@ InspectedSession::InspectedSession(int id, SessionDriver *driver, Origin origin,
     m_clock.start();
     if (!driver->parent())
         driver->setParent(this);
-    m_peerAddress = driver->remoteAddress();
+    watchDriver(driver);
+}
+
+InspectedSession::InspectedSession(int id, RelayedSession *relay, MessageLogModel *log,
+                                   QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_origin(Origin::Relayed)
+    , m_leg(Leg::Client)
+    , m_relay(relay)
+    , m_driver(relay->driver(RelayLeg::Client))
+    , m_log(log)
+    , m_channels(new ChannelTableModel(this))
+    , m_extensions(new ExtensionModel(this))
+{
+    m_clock.start();
+    // The server leg first: the label below names both legs.
+    m_serverLeg = new InspectedSession(id, relay, this, log);
+    watchDriver(m_driver);
+    connect(m_serverLeg, &InspectedSession::changed, this, &InspectedSession::changed);
+    watchRelay();
+}
+
+InspectedSession::InspectedSession(int id, RelayedSession *relay, InspectedSession *root,
+                                   MessageLogModel *log)
+    : QObject(root)
+    , m_id(id)
+    , m_origin(Origin::Relayed)
+    , m_leg(Leg::Server)
+    , m_relay(relay)
+    , m_root(root)
+    , m_driver(relay->driver(RelayLeg::Server))
+    , m_log(log)
+    , m_channels(new ChannelTableModel(this))
+    , m_extensions(new ExtensionModel(this))
+{
+    m_clock.start();
+    watchDriver(m_driver);
+}
+
+void InspectedSession::watchDriver(SessionDriver *driver)
+{
+    m_peerAddress = m_leg == Leg::Server ? m_relay->upstreamAddress() : driver->remoteAddress();
     const EngineOptions &options = driver->engine().options();
     m_handshake.noise = options.noise;
     m_handshake.encrypted = options.encrypted && options.noise;
@@ -33,26 +78,131 @@ InspectedSession::InspectedSession(int id, SessionDriver *driver, Origin origin,
     m_handshake.localStaticKey = driver->engine().publicKey();
     m_channels->setNoise(options.noise);
 
-    m_trace = std::make_unique<InspectorTrace>(*this, *log);
+    m_trace = std::make_unique<InspectorTrace>(*this, *m_log);
     driver->engine().setTraceSink(m_trace.get());
-    m_log->setSessionLabel(m_id, label());
+    // The server leg's object shares the client leg's label (one session, one name).
+    if (m_leg != Leg::Server)
+        m_log->setSessionLabel(m_id, label());
 
     connect(driver, &SessionDriver::transportConnected, this, [this] {
         m_transportUp = true;
         m_peerAddress = m_driver->remoteAddress();
-        m_log->setSessionLabel(m_id, label());
+        InspectedSession *root = relayRoot();
+        m_log->setSessionLabel(m_id, root->label());
         m_log->appendNote(
             m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0,
-            tr("Connected to %1 as %2 (%3)").arg(peerAddress(), roleText(), modeText()));
+            tr("Connected to %1 as %2 (%3)").arg(peerAddress(), roleText(), modeText()), m_leg);
         emit changed();
     });
     connect(driver, &SessionDriver::ended, this, &InspectedSession::onEnded);
+    if (isRelayed())
+        return; // the relay opens known keys on both legs and reports held ones (watchRelay())
     connect(driver, &SessionDriver::discoveryKeyReceived, this, [this](const Key32 &dk) {
         m_log->appendNote(m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0,
                           tr("The remote opened discovery key %1, which we have not opened: "
                              "open it with its feed key to accept")
                               .arg(QString::fromStdString(toHex(dk))));
     });
+}
+
+void InspectedSession::watchRelay()
+{
+    const auto legOf = [](RelayLeg leg) {
+        return leg == RelayLeg::Client ? Leg::Client : Leg::Server;
+    };
+    connect(m_relay, &RelayedSession::warning, this,
+            [this, legOf](RelayLeg leg, const QString &message) {
+                InspectedSession *s = legSession(legOf(leg));
+                ++s->m_warnings;
+                m_log->appendNote(m_id, MessageLogModel::Kind::Warning, Direction::Inbound, 0,
+                                  message, legOf(leg));
+                emit s->changed();
+            });
+    connect(m_relay, &RelayedSession::channelHeld, this,
+            [this, legOf](RelayLeg leg, const Key32 &) { emit legSession(legOf(leg))->changed(); });
+    connect(m_relay, &RelayedSession::channelForwarded, this, [this](const Key32 &discoveryKey) {
+        m_log->appendNote(m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0,
+                          tr("Channel %1 is open on both legs: forwarding")
+                              .arg(QString::fromStdString(toHex(discoveryKey))),
+                          Leg::None); // the relay's, not one leg's
+        emit changed();
+    });
+    connect(
+        m_relay, &RelayedSession::readingPaused, this, [this, legOf](RelayLeg leg, bool paused) {
+            const RelayLeg far = leg == RelayLeg::Client ? RelayLeg::Server : RelayLeg::Client;
+            m_log->appendNote(m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0,
+                              paused
+                                  ? tr("Backpressure: the relay stopped reading the %1 leg (the %2 "
+                                       "leg is not open yet, or its socket is full)")
+                                        .arg(relayLegName(leg), relayLegName(far))
+                                  : tr("The relay reads the %1 leg again").arg(relayLegName(leg)),
+                              legOf(leg));
+        });
+}
+
+InspectedSession *InspectedSession::legSession(Leg leg)
+{
+    InspectedSession *root = relayRoot();
+    return leg == Leg::Server ? root->m_serverLeg : root;
+}
+
+const InspectedSession *InspectedSession::legSession(Leg leg) const
+{
+    return const_cast<InspectedSession *>(this)->legSession(leg);
+}
+
+InspectedSession *InspectedSession::relayRoot()
+{
+    return m_root ? m_root : this;
+}
+
+const InspectedSession *InspectedSession::relayRoot() const
+{
+    return m_root ? m_root : this;
+}
+
+QString InspectedSession::relayText() const
+{
+    const InspectedSession *server = legSession(Leg::Server);
+    if (!server)
+        return peerAddress();
+    return QStringLiteral("%1 → %2").arg(legSession(Leg::Client)->peerAddress(),
+                                         server->peerAddress());
+}
+
+QString InspectedSession::legLabel() const
+{
+    if (!isRelayed())
+        return label();
+    return tr("#%1, %2 leg (to the %2 only)").arg(m_id).arg(MessageLogModel::legName(m_leg));
+}
+
+QString InspectedSession::legSummary() const
+{
+    // State and bytes first: the sidebar elides the end, and the title names both peers.
+    return QStringLiteral("%1 · %2 · ↓ %3  ↑ %4 · %5")
+        .arg(MessageLogModel::legName(m_leg), stateText(ownState()), formatBytes(bytesReceived()),
+             formatBytes(bytesSent()), peerAddress());
+}
+
+std::vector<Key32> InspectedSession::heldChannels() const
+{
+    if (!m_relay)
+        return {};
+    return m_relay->heldChannels(relayLeg());
+}
+
+QString InspectedSession::addRelayKey(const Key32 &feedKey)
+{
+    if (!m_relay)
+        return tr("the relayed session is gone");
+    m_log->appendNote(m_id, MessageLogModel::Kind::Event, Direction::Outbound, 0,
+                      tr("Feed key added for discovery key %1")
+                          .arg(QString::fromStdString(toHex(crypto::discoveryKey(feedKey)))),
+                      Leg::None);
+    m_relay->addKey(feedKey);
+    emit changed();
+    return {};
 }
 
 InspectedSession::Secrets InspectedSession::secrets() const
@@ -83,6 +233,8 @@ InspectedSession::~InspectedSession()
 
 QString InspectedSession::label() const
 {
+    if (isRelayed())
+        return QStringLiteral("#%1 %2").arg(m_id).arg(relayText());
     return QStringLiteral("#%1 %2").arg(m_id).arg(peerAddress());
 }
 
@@ -101,6 +253,11 @@ QString InspectedSession::roleText() const
         return initiator ? tr("initiator (accepted)") : tr("responder (accepted)");
     case Origin::Demo:
         return initiator ? tr("initiator (demo)") : tr("responder (demo)");
+    case Origin::Relayed:
+        if (m_leg == Leg::Server)
+            return tr("relay: initiator on the server leg");
+        return m_serverLeg ? tr("relay (client → hyperscope → server)")
+                           : tr("relay: responder on the client leg");
     }
     return {};
 }
@@ -113,6 +270,21 @@ QString InspectedSession::modeText() const
 }
 
 InspectedSession::State InspectedSession::state() const
+{
+    if (!m_serverLeg)
+        return ownState();
+    // A relayed session as a whole: ended when both legs did, open when both are, else the leg
+    // that is furthest behind.
+    const State client = ownState();
+    const State server = m_serverLeg->ownState();
+    if (client == State::Ended && server == State::Ended)
+        return State::Ended;
+    if (client == State::Ended || server == State::Ended)
+        return client == State::Ended ? server : client;
+    return std::min(client, server);
+}
+
+InspectedSession::State InspectedSession::ownState() const
 {
     if (m_endedAtMs >= 0 || !m_driver)
         return State::Ended;
@@ -131,7 +303,12 @@ InspectedSession::State InspectedSession::state() const
 
 QString InspectedSession::stateText() const
 {
-    switch (state()) {
+    return stateText(state());
+}
+
+QString InspectedSession::stateText(State state) const
+{
+    switch (state) {
     case State::Connecting:
         return tr("connecting");
     case State::Handshaking:
@@ -148,6 +325,8 @@ QString InspectedSession::stateText() const
 
 qint64 InspectedSession::durationMs() const
 {
+    if (m_serverLeg && m_endedAtMs >= 0) // a relayed session lasts until both legs ended
+        return std::max(m_endedAtMs, m_serverLeg->durationMs());
     return m_endedAtMs >= 0 ? m_endedAtMs : m_clock.elapsed();
 }
 
@@ -192,7 +371,7 @@ void InspectedSession::onEnded(const Error &reason)
     // A fatal error was already logged by the trace; a clean end or a transport loss is an event.
     if (reason.ok() || reason.code == ErrorCode::ConnectionLost ||
         reason.code == ErrorCode::Timeout)
-        m_log->appendNote(m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0, text);
+        m_log->appendNote(m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0, text, m_leg);
     if (!m_handshake.complete && m_handshake.noise && m_handshake.failure.isEmpty()) {
         m_handshake.failure =
             reason.ok() ? tr("the connection closed during the handshake") : m_endReason;
@@ -214,6 +393,8 @@ QString InspectedSession::result(const Error &error)
 
 QString InspectedSession::openChannel(const Key32 &key)
 {
+    if (isRelayed()) // a relayed channel opens on both legs once the relay knows its key
+        return relayRoot()->addRelayKey(key);
     if (!m_driver)
         return tr("the session is gone");
     return result(m_driver->openChannel(key));
@@ -221,6 +402,9 @@ QString InspectedSession::openChannel(const Key32 &key)
 
 QString InspectedSession::closeChannel(const Key32 &discoveryKey)
 {
+    if (isRelayed())
+        return m_relay ? result(m_relay->close(relayLeg(), discoveryKey))
+                       : tr("the relayed session is gone");
     if (!m_driver)
         return tr("the session is gone");
     return result(m_driver->closeChannel(discoveryKey));
@@ -228,6 +412,9 @@ QString InspectedSession::closeChannel(const Key32 &discoveryKey)
 
 QString InspectedSession::send(const Key32 &discoveryKey, const Message &message)
 {
+    if (isRelayed()) // into this leg only: nothing injected is forwarded
+        return m_relay ? result(m_relay->inject(relayLeg(), discoveryKey, message))
+                       : tr("the relayed session is gone");
     if (!m_driver)
         return tr("the session is gone");
     return result(m_driver->send(discoveryKey, message));
@@ -244,6 +431,9 @@ QString InspectedSession::sendFrame(std::uint64_t channel, std::uint8_t type,
 QString InspectedSession::registerExtension(const std::optional<Key32> &discoveryKey,
                                             const QString &name)
 {
+    if (isRelayed())
+        return tr("the relay announces no extensions of its own: it forwards each peer's "
+                  "Options, so send with a name the other peer announced");
     if (!m_driver)
         return tr("the session is gone");
     return result(m_driver->registerExtension(discoveryKey, name.toStdString()));
@@ -252,6 +442,24 @@ QString InspectedSession::registerExtension(const std::optional<Key32> &discover
 QString InspectedSession::sendExtension(const std::optional<Key32> &discoveryKey,
                                         const QString &name, const QByteArray &payload)
 {
+    if (isRelayed()) {
+        if (!m_relay)
+            return tr("the relayed session is gone");
+        // This leg's peer reads the id against the names it heard, which the relay forwarded
+        // from the other peer: the id is the name's index in the other leg's announcement.
+        const InspectedSession *other =
+            legSession(m_leg == Leg::Client ? Leg::Server : Leg::Client);
+        const QStringList names = other->extensions()->remoteNames(discoveryKey);
+        const qsizetype id = names.indexOf(name);
+        if (id < 0)
+            return tr("'%1' is not among the extensions the %2 peer announced for this scope "
+                      "(%3): the %4 peer could not name it")
+                .arg(name, MessageLogModel::legName(other->leg()),
+                     names.isEmpty() ? tr("none") : names.join(QStringLiteral(", ")),
+                     MessageLogModel::legName(m_leg));
+        return result(
+            m_relay->injectExtension(relayLeg(), discoveryKey, quint64(id), viewOf(payload)));
+    }
     if (!m_driver)
         return tr("the session is gone");
     return result(m_driver->sendExtension(discoveryKey, name.toStdString(), viewOf(payload)));
@@ -266,6 +474,11 @@ QString InspectedSession::ping()
 
 void InspectedSession::disconnectFromPeer()
 {
+    if (isRelayed()) { // both legs, cleanly
+        if (m_relay)
+            m_relay->end();
+        return;
+    }
     if (m_driver)
         m_driver->disconnectFromPeer();
 }

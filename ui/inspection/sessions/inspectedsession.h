@@ -4,10 +4,20 @@
 // engine, and the per-session models (channels, extensions) and handshake record. The message
 // log is shared by all sessions and passed in. Application actions go through here so that the
 // GUI gets errors as text.
+//
+// A relayed connection (docs/relay.md) is one InspectedSession too, the one the sidebar lists:
+// it watches the client leg, and owns a second InspectedSession, serverLeg(), that watches the
+// server leg. Both have the same id and feed the shared log, each row marked with its leg
+// (MessageLogModel::Leg), and each keeps its own handshake, channel and extension models, since
+// each leg is a protocol session of its own (own keys, channel ids, stream offsets). Actions on a
+// leg's object go to that leg only, through the RelayedSession (inject, injectExtension, close):
+// nothing injected is forwarded.
 #pragma once
 
 #include "channeltablemodel.h"
 #include "extensionmodel.h"
+#include "messagelogmodel.h"
+#include "relay.h"
 #include "sessiondriver.h"
 
 #include <QElapsedTimer>
@@ -62,7 +72,8 @@ class InspectedSession : public QObject
     Q_OBJECT
 public:
     enum class State { Connecting, Handshaking, Open, Ended };
-    enum class Origin { Dialed, Accepted, Demo };
+    enum class Origin { Dialed, Accepted, Demo, Relayed };
+    using Leg = MessageLogModel::Leg;
 
     /// Installs the trace on @p driver's engine; call before the driver connects or adopts its
     /// socket so that no step is missed. A driver without parent becomes our child; one owned by
@@ -70,7 +81,41 @@ public:
     /// keeps what it showed (handshake, channels, extensions, counters) without the driver.
     InspectedSession(int id, SessionDriver *driver, Origin origin, MessageLogModel *log,
                      QObject *parent = nullptr);
+    /// A relayed connection, as the sidebar lists it: watches @p relay's client leg and creates
+    /// serverLeg() for the other. Call from Relay::sessionStarted (before any byte was read).
+    /// Neither leg's driver is owned (the relay's server and session own them).
+    InspectedSession(int id, RelayedSession *relay, MessageLogModel *log,
+                     QObject *parent = nullptr);
     ~InspectedSession() override;
+
+    // --- Relayed sessions ------------------------------------------------------------------------
+
+    /// The relay behind a relayed session (either leg's object); null otherwise, and once the
+    /// relay deleted it after both legs ended.
+    RelayedSession *relay() const { return m_relay; }
+    bool isRelayed() const { return m_origin == Origin::Relayed; }
+    /// The leg this object watches: None for an ordinary session.
+    Leg leg() const { return m_leg; }
+    RelayLeg relayLeg() const { return m_leg == Leg::Server ? RelayLeg::Server : RelayLeg::Client; }
+    /// The object watching @p leg: this for the client leg (or an ordinary session), the owned
+    /// server-leg object for the server leg (null for an ordinary session).
+    InspectedSession *legSession(Leg leg);
+    const InspectedSession *legSession(Leg leg) const;
+    InspectedSession *serverLeg() const { return m_serverLeg; }
+    /// The client leg's object, from either leg (this for an ordinary session).
+    InspectedSession *relayRoot();
+    const InspectedSession *relayRoot() const;
+    /// label(), and for a leg of a relayed session which one: "#1, server leg (to the server
+    /// only)"; for the panes that work on one leg.
+    QString legLabel() const;
+    /// "127.0.0.1:51234 → 127.0.0.1:4000" (client → upstream) for a relayed session.
+    QString relayText() const;
+    /// One leg in one line, for the sidebar: "client · open · ↓ 1.2 KB  ↑ 340 B · 127.0.0.1:51234".
+    QString legSummary() const;
+    /// Discovery keys of the channels held on this leg for a missing feed key.
+    std::vector<Key32> heldChannels() const;
+    /// Adds @p feedKey to the relay for this relayed session (a held channel opens on both legs).
+    QString addRelayKey(const Key32 &feedKey);
 
     int id() const { return m_id; }
     SessionDriver *driver() const { return m_driver; }
@@ -139,11 +184,22 @@ signals:
 
 private:
     friend class InspectorTrace;
+    /// The server leg's object (created by the relayed constructor).
+    InspectedSession(int id, RelayedSession *relay, InspectedSession *root, MessageLogModel *log);
+    void watchDriver(SessionDriver *driver);
+    void watchRelay();
+    /// The state of this object's own driver (state() combines both legs of a relay).
+    State ownState() const;
+    QString stateText(State state) const;
     void onEnded(const Error &reason);
     QString result(const Error &error);
 
     int m_id;
     Origin m_origin;
+    Leg m_leg = Leg::None;
+    QPointer<RelayedSession> m_relay;
+    InspectedSession *m_serverLeg = nullptr; ///< Owned (a child); relayed client leg only.
+    InspectedSession *m_root = nullptr;      ///< The client leg's object, server leg only.
     QPointer<SessionDriver> m_driver;
     MessageLogModel *m_log;
     ChannelTableModel *m_channels;

@@ -29,7 +29,7 @@ InspectorTrace::InspectorTrace(InspectedSession &session, MessageLogModel &log)
 
 void InspectorTrace::traceHandshake(const HandshakeTrace &step)
 {
-    m_log.appendHandshake(m_session.id(), step);
+    m_log.appendHandshake(m_session.id(), step, m_session.leg());
     if (step.index < 0 || step.index > 2)
         return;
     HandshakeStep &s = m_session.m_handshake.steps[std::size_t(step.index)];
@@ -73,13 +73,15 @@ void InspectorTrace::traceHandshakeComplete(const HandshakeInfo &info)
         m_split = info.split;
         m_localNonce = info.localNonce;
         m_remoteNonce = info.remoteNonce;
-        m_log.setTransportKeys(m_session.id(), info.split, info.localNonce, info.remoteNonce);
+        m_log.setTransportKeys(m_session.id(), info.split, info.localNonce, info.remoteNonce,
+                               m_session.leg());
         m_wire = MessageLogModel::WireStorage::Recompute;
     }
     m_log.appendNote(m_session.id(), MessageLogModel::Kind::Event, Direction::Inbound, 0,
                      QObject::tr("Handshake complete: remote static key %1…, handshake hash %2…")
                          .arg(QString::fromStdString(toHex(info.remotePublicKey)).left(16))
-                         .arg(QString::fromStdString(toHex(info.handshakeHash)).left(16)));
+                         .arg(QString::fromStdString(toHex(info.handshakeHash)).left(16)),
+                     m_session.leg());
     emit m_session.handshakeChanged();
     emit m_session.changed();
 }
@@ -107,7 +109,8 @@ void InspectorTrace::traceFrame(const FrameTrace &frame)
                 m_log.appendNote(m_session.id(), MessageLogModel::Kind::Warning, frame.direction,
                                  frame.streamOffset,
                                  QObject::tr("Inspector: wire bytes could not be recomputed from "
-                                             "the transport keys; storing them instead"));
+                                             "the transport keys; storing them instead"),
+                                 m_session.leg());
             }
         }
     }
@@ -116,7 +119,7 @@ void InspectorTrace::traceFrame(const FrameTrace &frame)
     if (!frame.keepAlive && frame.type == 15 && frame.extension)
         extensionName = m_session.m_extensions->countMessage(frame.discoveryKey, frame.direction,
                                                              frame.extension->id);
-    m_log.appendFrame(m_session.id(), frame, m_wire, extensionName);
+    m_log.appendFrame(m_session.id(), frame, m_wire, extensionName, m_session.leg());
 
     if (frame.direction == Direction::Outbound)
         ++m_session.m_framesSent;
@@ -153,13 +156,15 @@ void InspectorTrace::traceWarning(const WarningTrace &warning)
 {
     ++m_session.m_warnings;
     m_log.appendNote(m_session.id(), MessageLogModel::Kind::Warning, warning.direction,
-                     warning.streamOffset, QString::fromStdString(warning.message));
+                     warning.streamOffset, QString::fromStdString(warning.message),
+                     m_session.leg());
 }
 
 void InspectorTrace::traceError(const Error &error)
 {
     const QString text = InspectedSession::errorText(error);
-    m_log.appendNote(m_session.id(), MessageLogModel::Kind::Error, Direction::Inbound, 0, text);
+    m_log.appendNote(m_session.id(), MessageLogModel::Kind::Error, Direction::Inbound, 0, text,
+                     m_session.leg());
     HandshakeRecord &h = m_session.m_handshake;
     if (h.noise && !h.complete && h.failure.isEmpty()) {
         // Which message failed: the engine names it ("handshake message 2: ..."); a refused key

@@ -25,6 +25,7 @@ SessionManager::~SessionManager()
     }
     delete m_demo;
     qDeleteAll(m_listeners);
+    qDeleteAll(m_relays);
 }
 
 InspectedSession *SessionManager::adopt(SessionDriver *driver, Origin origin,
@@ -78,6 +79,47 @@ bool SessionManager::listen(const QHostAddress &address, quint16 port,
     return true;
 }
 
+Relay *SessionManager::relay(const QHostAddress &address, quint16 port, const QString &upstreamHost,
+                             quint16 upstreamPort, const ConnectionOptions &options, QString *error)
+{
+    auto *relay = new Relay(this);
+    relay->setOptions(options.engineOptions(false));
+    relay->setUpstream(upstreamHost, upstreamPort);
+    for (const Key32 &key : options.keys)
+        relay->addKey(key);
+    if (!relay->listen(address, port, error)) {
+        delete relay;
+        return nullptr;
+    }
+    connect(relay, &Relay::sessionStarted, this, [this](RelayedSession *relayed) {
+        // One id from the manager's numbering for both legs (the relay numbers its drivers on
+        // its own): the sidebar, the log and captures name the pair by it.
+        auto *session = new InspectedSession(m_ids.next(), relayed, m_log, this);
+        m_model->addSession(session);
+        connect(session, &InspectedSession::ended, this, [this, session](const QString &reason) {
+            if (!reason.isEmpty())
+                emit errorOccurred(tr("Session #%1 ended: %2").arg(session->id()).arg(reason));
+        });
+        emit sessionAdded(session);
+        if (!m_current)
+            setCurrent(session);
+    });
+    connect(relay, &Relay::acceptFailed, this, &SessionManager::errorOccurred);
+    m_relays.append(relay);
+    emit listeningChanged();
+    return relay;
+}
+
+QList<Relay *> SessionManager::relays() const
+{
+    QList<Relay *> listening;
+    for (Relay *relay : m_relays) {
+        if (relay->isListening())
+            listening.append(relay);
+    }
+    return listening;
+}
+
 quint16 SessionManager::listeningPort() const
 {
     const QList<quint16> ports = listeningPorts();
@@ -107,6 +149,8 @@ void SessionManager::stopListening()
 {
     for (SessionServer *server : std::as_const(m_listeners))
         server->close();
+    for (Relay *relay : std::as_const(m_relays))
+        relay->close();
     emit listeningChanged();
 }
 

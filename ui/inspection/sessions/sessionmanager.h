@@ -1,16 +1,17 @@
 // SessionManager: the inspector's sessions and where they come from, without a widget.
 //
-// Every session, however it started (dialed, accepted by one of the manager's listeners, or played
-// by the demo), becomes an InspectedSession owned here and feeding the shared MessageLogModel. One
-// SessionIds numbers them all, so an id names one session whatever its origin, and so do the ids
-// handed out for the sessions of opened capture files (allocateId()). The manager also keeps the
-// list model the sidebar shows and which session is current.
+// Every session, however it started (dialed, accepted by one of the manager's listeners, relayed
+// by one of its relays, or played by the demo), becomes an InspectedSession owned here and feeding
+// the shared MessageLogModel. One SessionIds numbers them all, so an id names one session whatever
+// its origin, and so do the ids handed out for the sessions of opened capture files (allocateId()).
+// The manager also keeps the list model the sidebar shows and which session is current.
 //
 // The main window holds one, wires its signals to the views and never touches a driver or a
 // listener itself; tests drive it without a window.
 #pragma once
 
 #include "inspectedsession.h"
+#include "relay.h"
 #include "sessionoptions.h"
 #include "sessionserver.h"
 
@@ -34,8 +35,8 @@ public:
 
     /// @p log receives the rows of every session; it is not owned and must outlive the manager.
     explicit SessionManager(MessageLogModel *log, QObject *parent = nullptr);
-    /// Deletes the sessions first (their traces feed the log), then the demo and the listeners
-    /// (which own the drivers of the sessions they accepted). Emits nothing.
+    /// Deletes the sessions first (their traces feed the log), then the demo, the listeners and
+    /// the relays (which own the drivers of the sessions they accepted). Emits nothing.
     ~SessionManager() override;
 
     // --- Starting sessions ----------------------------------------------------------------------
@@ -50,14 +51,25 @@ public:
     /// false and sets @p error ("cannot listen on 127.0.0.1:80: The address is protected").
     bool listen(const QHostAddress &address, quint16 port, const ConnectionOptions &options,
                 QString *error = nullptr);
-    /// The port of the newest listener still listening; 0 when none.
+    /// The port of the newest listener still listening (relays not counted); 0 when none.
     quint16 listeningPort() const;
     /// The address of the newest listener still listening; null when none.
     QHostAddress listeningAddress() const;
     /// The ports of every listener still listening, oldest first.
     QList<quint16> listeningPorts() const;
-    /// Stops accepting on every listener; sessions already accepted go on.
+    /// Stops accepting on every listener and relay; sessions already accepted go on.
     void stopListening();
+
+    /// Starts a relay (docs/relay.md): listens on @p address:@p port (0: a free port) and, for
+    /// every client that connects, dials @p upstreamHost:@p upstreamPort and forwards between the
+    /// two. Each relayed connection is one session (origin Relayed) with both legs
+    /// (InspectedSession::serverLeg()). options.keys are the feed keys the relay may forward;
+    /// options' Noise, encryption and timeout apply to both legs. On failure returns null and
+    /// sets @p error ("cannot listen on 127.0.0.1:80: ...").
+    Relay *relay(const QHostAddress &address, quint16 port, const QString &upstreamHost,
+                 quint16 upstreamPort, const ConnectionOptions &options, QString *error = nullptr);
+    /// The relays still listening, oldest first.
+    QList<Relay *> relays() const;
 
     /// Starts the two-peer loopback demo (a no-op returning true when it runs). On failure returns
     /// false and sets @p error.
@@ -112,6 +124,7 @@ private:
     SessionListModel *m_model;
     SessionIds m_ids;
     QList<SessionServer *> m_listeners;
+    QList<Relay *> m_relays;
     QPointer<DemoRunner> m_demo;
     QPointer<InspectedSession> m_current;
 };

@@ -26,7 +26,9 @@ ConnectDialog::ConnectDialog(Mode mode, QWidget *parent)
     , m_error(new QLabel)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
-    setWindowTitle(mode == Mode::Connect ? tr("Connect to a Peer") : tr("Listen for Peers"));
+    setWindowTitle(mode == Mode::Connect  ? tr("Connect to a Peer")
+                   : mode == Mode::Listen ? tr("Listen for Peers")
+                                          : tr("Relay Between Two Peers"));
     m_address->setObjectName(QStringLiteral("address"));
     m_noise->setObjectName(QStringLiteral("noise"));
     m_encrypted->setObjectName(QStringLiteral("encrypted"));
@@ -51,6 +53,18 @@ ConnectDialog::ConnectDialog(Mode mode, QWidget *parent)
         m_portSpin->setValue(4000);
         form->addRow(tr("Address"), m_address);
         form->addRow(tr("Port"), m_portSpin);
+    }
+    if (mode == Mode::Relay) {
+        m_portSpin->setValue(5000);
+        m_upstreamEdit = new QComboBox;
+        m_upstreamEdit->setObjectName(QStringLiteral("upstream"));
+        m_upstreamEdit->setEditable(true);
+        m_upstreamEdit->setInsertPolicy(QComboBox::NoInsert);
+        m_upstreamEdit->setMinimumContentsLength(24);
+        m_upstreamEdit->lineEdit()->setPlaceholderText(QStringLiteral("127.0.0.1:4000"));
+        m_upstreamEdit->setToolTip(tr("The peer every client is relayed to: point your app at "
+                                      "the port above instead of at this address"));
+        form->addRow(tr("Upstream (host:port)"), m_upstreamEdit);
     }
     m_noise->setChecked(true);
     m_encrypted->setChecked(true);
@@ -77,7 +91,13 @@ ConnectDialog::ConnectDialog(Mode mode, QWidget *parent)
     form->addRow(QString(), m_noise);
     form->addRow(QString(), m_encrypted);
     form->addRow(tr("Timeout"), m_timeout);
-    form->addRow(tr("Open channels"), keysBox);
+    if (mode == Mode::Relay) {
+        m_keys->setPlaceholderText(tr("feed keys the relay may forward, one per line (64 hex "
+                                      "digits); a channel without its key is held"));
+        form->addRow(tr("Feed keys"), keysBox);
+    } else {
+        form->addRow(tr("Open channels"), keysBox);
+    }
 
     m_error->setWordWrap(true);
     QPalette pal = m_error->palette();
@@ -89,7 +109,9 @@ ConnectDialog::ConnectDialog(Mode mode, QWidget *parent)
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
     m_buttons->button(QDialogButtonBox::Ok)
-        ->setText(mode == Mode::Connect ? tr("Connect") : tr("Listen"));
+        ->setText(mode == Mode::Connect  ? tr("Connect")
+                  : mode == Mode::Listen ? tr("Listen")
+                                         : tr("Relay"));
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ConnectDialog::reject);
 }
@@ -121,6 +143,12 @@ void ConnectDialog::setAddress(const QString &hostPort)
     m_address->setEditText(hostPort);
 }
 
+void ConnectDialog::setUpstream(const QString &hostPort)
+{
+    if (m_upstreamEdit)
+        m_upstreamEdit->setEditText(hostPort);
+}
+
 void ConnectDialog::setPort(quint16 port)
 {
     if (m_portSpin)
@@ -146,7 +174,10 @@ bool ConnectDialog::validate(QString *error)
         QString keyError;
         const std::optional<Key32> key = parseKeyHex(lines[i], &keyError);
         if (!key)
-            return fail(tr("Open channels, line %1: %2").arg(i + 1).arg(keyError));
+            return fail(tr("%1, line %2: %3")
+                            .arg(m_mode == Mode::Relay ? tr("Feed keys") : tr("Open channels"))
+                            .arg(i + 1)
+                            .arg(keyError));
         options.keys.append(*key);
     }
     QString host;
@@ -167,6 +198,15 @@ bool ConnectDialog::validate(QString *error)
         host = address->toString();
         port = quint16(m_portSpin->value());
     }
+    HostPort upstream;
+    if (m_mode == Mode::Relay) {
+        const std::optional<HostPort> parsed =
+            parseHostPort(m_upstreamEdit->currentText(), &addressError);
+        if (!parsed)
+            return fail(tr("Upstream: %1").arg(addressError));
+        upstream = *parsed;
+    }
+    m_upstream = upstream;
     m_host = host;
     m_port = port;
     m_options = options;

@@ -1,5 +1,6 @@
-// ConnectDialog: where to connect (or listen) and how: Noise, encryption, timeout, and feed keys
-// to open once the session starts. Validates everything before it accepts.
+// ConnectDialog: where to connect (or listen, or relay) and how: Noise, encryption, timeout, and
+// feed keys to open once the session starts (for a relay: the keys it may forward). Validates
+// everything before it accepts.
 #pragma once
 
 #include "sessionoptions.h"
@@ -19,7 +20,9 @@ class ConnectDialog : public QDialog
 {
     Q_OBJECT
 public:
-    enum class Mode { Connect, Listen };
+    /// Relay (File › Relay…): listen address and port, the upstream HOST:PORT every client is
+    /// relayed to, and the feed keys the relay may forward (docs/relay.md).
+    enum class Mode { Connect, Listen, Relay };
 
     ConnectDialog(Mode mode, QWidget *parent = nullptr);
 
@@ -28,10 +31,14 @@ public:
     void setOptions(const ConnectionOptions &options);
     void setAddress(const QString &hostPort);
     void setPort(quint16 port);
+    /// Relay mode: the upstream "host:port".
+    void setUpstream(const QString &hostPort);
 
     ConnectionOptions options() const { return m_options; }
     QString host() const { return m_host; }
     quint16 port() const { return m_port; }
+    /// Relay mode: where every client is relayed to.
+    HostPort upstream() const { return m_upstream; }
 
     /// Validates the fields with sessionoptions.h's parsers; on success fills host(), port() and
     /// options() and returns true, otherwise sets @p error ("what: why") and changes nothing.
@@ -46,6 +53,7 @@ private:
     Mode m_mode;
     QComboBox *m_address;
     QSpinBox *m_portSpin = nullptr;
+    QComboBox *m_upstreamEdit = nullptr;
     QCheckBox *m_noise;
     QCheckBox *m_encrypted;
     QSpinBox *m_timeout;
@@ -55,6 +63,7 @@ private:
     ConnectionOptions m_options;
     QString m_host;
     quint16 m_port = 0;
+    HostPort m_upstream;
 };
 
 } // namespace hyperscope

@@ -25,6 +25,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QMenu>
@@ -109,6 +110,17 @@ void MainWindow::buildCentral()
     m_tabs->insertTab(FlowTab, m_flow, tr("Flow"));
     for (int i = 0; i < TabCount; ++i)
         m_tabs->setTabToolTip(i, tr("Alt+%1").arg(i + 1));
+    // A relayed session has two legs, each its own handshake, channel ids and extensions.
+    m_legCombo = new QComboBox;
+    m_legCombo->setObjectName(QStringLiteral("legCombo"));
+    m_legCombo->addItem(tr("Client leg (client → hyperscope)"), int(InspectedSession::Leg::Client));
+    m_legCombo->addItem(tr("Server leg (hyperscope → server)"), int(InspectedSession::Leg::Server));
+    m_legCombo->setToolTip(tr("The leg of the relayed session that the Handshake, Channels and "
+                              "Extensions tabs and the send form work on; what you send goes "
+                              "to that leg's peer only"));
+    m_legCombo->setVisible(false);
+    m_tabs->setCornerWidget(m_legCombo, Qt::TopRightCorner);
+    connect(m_legCombo, &QComboBox::currentIndexChanged, this, &MainWindow::showLeg);
     auto *container = new QWidget;
     auto *layout = new QVBoxLayout(container);
     layout->setContentsMargins(6, 4, 6, 0);
@@ -140,6 +152,7 @@ void MainWindow::connectActions()
     const MainWindowActions &a = m_actions;
     connect(a.connect, &QAction::triggered, this, &MainWindow::showConnectDialog);
     connect(a.listen, &QAction::triggered, this, &MainWindow::showListenDialog);
+    connect(a.relay, &QAction::triggered, this, &MainWindow::showRelayDialog);
     connect(a.stopListening, &QAction::triggered, this, &MainWindow::stopListening);
     connect(a.disconnect, &QAction::triggered, this, [this] {
         if (InspectedSession *session = currentSession())
@@ -292,6 +305,25 @@ bool MainWindow::listen(const QHostAddress &address, quint16 port, const Connect
     return true;
 }
 
+Relay *MainWindow::relay(const QHostAddress &address, quint16 port, const QString &upstreamHost,
+                         quint16 upstreamPort, const ConnectionOptions &options, QString *error)
+{
+    QString relayError;
+    Relay *relay =
+        m_manager->relay(address, port, upstreamHost, upstreamPort, options, &relayError);
+    if (!relay) {
+        if (error)
+            *error = relayError;
+        m_status->showMessage(relayError, StatusLine::ErrorMs);
+        return nullptr;
+    }
+    m_status->showMessage(tr("Relaying %1:%2 to %3")
+                              .arg(address.toString())
+                              .arg(relay->port())
+                              .arg(QStringLiteral("%1:%2").arg(upstreamHost).arg(upstreamPort)));
+    return relay;
+}
+
 bool MainWindow::startDemo(QString *error)
 {
     if (m_manager->isDemoRunning())
@@ -324,15 +356,44 @@ void MainWindow::watchSession(InspectedSession *session)
             showCurrentState();
     });
     connect(session, &InspectedSession::handshakeChanged, m_ladder, [this, session] {
-        if (session == currentSession())
+        if (session == currentLegSession())
             m_ladder->setRecord(&session->handshake()); // sizes change with the steps seen
     });
     connect(session, &InspectedSession::ended, this, &MainWindow::updateActions);
     updateActions();
 }
 
+InspectedSession::Leg MainWindow::currentLeg() const
+{
+    return InspectedSession::Leg(m_legCombo->currentData().toInt());
+}
+
+void MainWindow::setCurrentLeg(InspectedSession::Leg leg)
+{
+    m_legCombo->setCurrentIndex(m_legCombo->findData(int(leg)));
+}
+
+InspectedSession *MainWindow::currentLegSession() const
+{
+    InspectedSession *current = currentSession();
+    if (current && current->isRelayed())
+        return current->legSession(currentLeg());
+    return current;
+}
+
 void MainWindow::showSession(InspectedSession *session)
 {
+    m_legCombo->setVisible(session && session->isRelayed());
+    showLeg();
+}
+
+void MainWindow::showLeg()
+{
+    InspectedSession *session = currentLegSession();
+    disconnect(m_legHandshake);
+    if (session && session != currentSession())
+        m_legHandshake = connect(session, &InspectedSession::handshakeChanged, m_ladder,
+                                 [this, session] { m_ladder->setRecord(&session->handshake()); });
     m_ladder->setRecord(session ? &session->handshake() : nullptr);
     m_secretsPanel->setSession(session);
     m_channelsPane->setSession(session);
@@ -359,7 +420,8 @@ void MainWindow::updateTitle()
     if (InspectedSession *current = currentSession()) {
         where = tr("#%1 %2 · %3 · %4")
                     .arg(current->id())
-                    .arg(current->peerAddress(), current->roleText(), current->stateText());
+                    .arg(current->isRelayed() ? current->relayText() : current->peerAddress(),
+                         current->roleText(), current->stateText());
     } else if (quint16 port = listeningPort()) {
         where = tr("listening on port %1").arg(port);
     } else {
@@ -381,7 +443,7 @@ void MainWindow::updateActions()
     m_actions.openChannel->setEnabled(live);
     m_actions.demo->setEnabled(!m_manager->isDemoRunning());
     m_actions.stopDemo->setEnabled(m_manager->isDemoRunning());
-    m_actions.stopListening->setEnabled(listeningPort() != 0);
+    m_actions.stopListening->setEnabled(listeningPort() != 0 || !m_manager->relays().isEmpty());
 }
 
 // --- Commands ------------------------------------------------------------------------------------
@@ -405,6 +467,21 @@ void MainWindow::showListenDialog()
         if (listen(QHostAddress(dialog.host()), dialog.port(), dialog.options(), &error))
             return;
         QMessageBox::warning(this, tr("Listen"), error);
+    }
+}
+
+void MainWindow::showRelayDialog()
+{
+    ConnectDialog dialog(ConnectDialog::Mode::Relay, this);
+    dialog.setOptions(m_settings.lastOptions);
+    if (!m_settings.recentConnections.isEmpty())
+        dialog.setUpstream(m_settings.recentConnections.first());
+    while (dialog.exec() == QDialog::Accepted) {
+        QString error;
+        if (relay(QHostAddress(dialog.host()), dialog.port(), dialog.upstream().host,
+                  dialog.upstream().port, dialog.options(), &error))
+            return;
+        QMessageBox::warning(this, tr("Relay"), error);
     }
 }
 

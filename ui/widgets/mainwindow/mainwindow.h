@@ -21,6 +21,7 @@
 #include <QList>
 #include <QMainWindow>
 
+class QComboBox;
 class QTabWidget;
 
 namespace hyperscope {
@@ -59,6 +60,11 @@ public:
     /// Listens; every accepted connection becomes a session. Returns false with @p error.
     bool listen(const QHostAddress &address, quint16 port, const ConnectionOptions &options,
                 QString *error = nullptr);
+    /// Starts a relay on @p address:@p port to @p upstreamHost:@p upstreamPort (File › Relay…,
+    /// --relay): every client that connects becomes one relayed session with both legs.
+    /// options.keys are the feed keys it may forward. Returns null with @p error.
+    Relay *relay(const QHostAddress &address, quint16 port, const QString &upstreamHost,
+                 quint16 upstreamPort, const ConnectionOptions &options, QString *error = nullptr);
     /// The port of the newest listener (0 when none).
     quint16 listeningPort() const { return m_manager->listeningPort(); }
     void stopListening() { m_manager->stopListening(); }
@@ -108,6 +114,15 @@ public:
     /// see MainWindowActions).
     QAction *action(const QString &name) const { return m_actions.byName(name); }
 
+    /// The leg of a relayed session the Handshake, Channels and Extensions tabs and the send form
+    /// work on (the combo at the tabs' corner, shown for a relayed session only). The log and
+    /// the Flow tab always show both legs.
+    QComboBox *legCombo() const { return m_legCombo; }
+    InspectedSession::Leg currentLeg() const;
+    void setCurrentLeg(InspectedSession::Leg leg);
+    /// The session the per-leg panes show: the current session, or its chosen leg's object.
+    InspectedSession *currentLegSession() const;
+
     /// Remembered "host:port" entries, newest first.
     QStringList recentConnections() const { return m_settings.recentConnections; }
 
@@ -127,12 +142,15 @@ private:
 
     void watchSession(InspectedSession *session);
     void showSession(InspectedSession *session);
+    /// Points the per-leg panes at the chosen leg of the current session.
+    void showLeg();
     void showCurrentState();
     void updateTitle();
     void updateActions();
 
     void showConnectDialog();
     void showListenDialog();
+    void showRelayDialog();
     void pingCurrent();
 
     MessageLogModel *m_log;
@@ -143,6 +161,8 @@ private:
     CaptureCommands *m_captures = nullptr;
 
     QTabWidget *m_tabs = nullptr;
+    QComboBox *m_legCombo = nullptr;
+    QMetaObject::Connection m_legHandshake;
     LogPane *m_logPane = nullptr;
     HandshakeLadder *m_ladder = nullptr;
     SecretsPanel *m_secretsPanel = nullptr;

@@ -40,6 +40,10 @@ MainWindowActions MainWindowActions::create(QWidget *window)
     a.listen = add("listen", MainWindow::tr("&Listen…"), K(Qt::CTRL | Qt::Key_L),
                    MainWindow::tr("Listen for peers on a port"));
     a.listen->setIcon(icon(QStyle::SP_ComputerIcon));
+    a.relay = add("relay", MainWindow::tr("&Relay…"), K(Qt::CTRL | Qt::Key_R),
+                  MainWindow::tr("Stand between two peers: listen for a client, dial the "
+                                 "upstream, show both legs decrypted"));
+    a.relay->setIcon(icon(QStyle::SP_ArrowRight));
     a.stopListening = add("stopListening", MainWindow::tr("Stop &Listening"), {},
                           MainWindow::tr("Stop accepting new peers"));
     a.disconnect = add("disconnect", MainWindow::tr("&Disconnect"), K(Qt::CTRL | Qt::Key_D),
@@ -140,7 +144,7 @@ void MainWindowActions::fillMenuBar(QMenuBar *bar, QMenu *recent,
     QMenu *file = bar->addMenu(MainWindow::tr("&File"));
     file->addAction(connect);
     file->addMenu(recent);
-    file->addActions({listen, stopListening});
+    file->addActions({listen, relay, stopListening});
     file->addSeparator();
     file->addActions({disconnect, remove});
     file->addSeparator();
@@ -177,7 +181,7 @@ void MainWindowActions::fillToolBar(QToolBar *bar) const
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     bar->setIconSize(QSize(16, 16));
-    bar->addActions({connect, listen, disconnect});
+    bar->addActions({connect, listen, relay, disconnect});
     bar->addSeparator();
     bar->addActions({demo, stopDemo});
     bar->addSeparator();

@@ -23,6 +23,7 @@ struct MainWindowActions
     // File
     QAction *connect = nullptr;
     QAction *listen = nullptr;
+    QAction *relay = nullptr; ///< File › Relay…: stand between two peers (docs/relay.md).
     QAction *stopListening = nullptr;
     QAction *disconnect = nullptr;
     QAction *remove = nullptr;

@@ -58,8 +58,19 @@ void StatusLine::refreshCounts()
     QStringList ports;
     for (const quint16 port : m_sessions->listeningPorts())
         ports << QString::number(port);
-    m_listening->setText(
-        ports.isEmpty() ? QString() : tr("Listening on %1").arg(ports.join(QLatin1String(", "))));
+    QStringList relays;
+    for (const Relay *relay : m_sessions->relays())
+        relays << tr("%1 → %2")
+                      .arg(relay->port())
+                      .arg(QStringLiteral("%1:%2")
+                               .arg(relay->upstreamHost())
+                               .arg(relay->upstreamPort()));
+    QStringList parts;
+    if (!ports.isEmpty())
+        parts << tr("Listening on %1").arg(ports.join(QLatin1String(", ")));
+    if (!relays.isEmpty())
+        parts << tr("Relaying %1").arg(relays.join(QLatin1String(", ")));
+    m_listening->setText(parts.join(QLatin1String(" · ")));
 }
 
 } // namespace hyperscope

@@ -4,6 +4,7 @@
 #include "crypto.h"
 #include "inspectedsession.h"
 #include "messagelogmodel.h"
+#include "relaychannelmodel.h"
 #include "sessionoptions.h"
 
 #include <QApplication>
@@ -21,6 +22,8 @@ namespace hyperscope {
 
 ChannelsPane::ChannelsPane(QWidget *parent)
     : QWidget(parent)
+    , m_relayTable(new QTableView)
+    , m_relayTitle(new QLabel)
     , m_table(new QTableView)
     , m_key(new QLineEdit)
     , m_random(new QPushButton(tr("Random Key")))
@@ -47,6 +50,15 @@ ChannelsPane::ChannelsPane(QWidget *parent)
     m_table->setWordWrap(false);
     m_table->setTextElideMode(Qt::ElideMiddle);
     m_table->setAlternatingRowColors(true);
+    m_relayTable->setObjectName(QStringLiteral("relayChannelTable"));
+    m_relayTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_relayTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_relayTable->verticalHeader()->hide();
+    m_relayTable->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_relayTable->setWordWrap(false);
+    m_relayTable->setTextElideMode(Qt::ElideMiddle);
+    m_relayTable->setMaximumHeight(m_table->fontMetrics().height() * 9);
+    m_relayTitle->setWordWrap(true);
 
     m_key->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_key->setPlaceholderText(tr("feed key: 64 hex digits (32 bytes)"));
@@ -86,6 +98,8 @@ ChannelsPane::ChannelsPane(QWidget *parent)
     layout->addWidget(explanation);
     layout->addLayout(openRow);
     layout->addWidget(m_status);
+    layout->addWidget(m_relayTitle);
+    layout->addWidget(m_relayTable);
     layout->addWidget(m_table, 1);
     layout->addLayout(tableButtons);
 
@@ -111,6 +125,27 @@ ChannelsPane::ChannelsPane(QWidget *parent)
 void ChannelsPane::setSession(InspectedSession *session)
 {
     m_session = session;
+    // Both legs' channels, for a relayed session; the table below is the chosen leg's.
+    QAbstractItemModel *oldRelay = m_relayTable->model();
+    const bool relayed = session && session->isRelayed();
+    m_relayTable->setModel(relayed ? new RelayChannelModel(session, this) : nullptr);
+    delete oldRelay;
+    m_relayTable->setVisible(relayed);
+    m_relayTitle->setVisible(relayed);
+    if (relayed) {
+        QHeaderView *header = m_relayTable->horizontalHeader();
+        header->setSectionResizeMode(QHeaderView::ResizeToContents);
+        header->setSectionResizeMode(RelayChannelModel::DiscoveryKeyColumn, QHeaderView::Stretch);
+        m_relayTitle->setText(
+            tr("Through the relay: each leg numbers a channel on its own. A channel whose feed "
+               "key the relay lacks is held: type the key above and click Add Key to forward "
+               "it. Below: the %1 leg's own view.")
+                .arg(MessageLogModel::legName(session->leg())));
+    }
+    m_open->setText(relayed ? tr("Add Key") : tr("Open Channel"));
+    m_open->setToolTip(relayed ? tr("Give the relay this feed key: a channel held for it opens "
+                                    "on both legs, and later ones are forwarded")
+                               : tr("Send Open for this key's discovery key, with a capability"));
     m_table->setModel(session ? session->channels() : nullptr);
     if (session) {
         // Keys are long: they share the spare width and elide in the middle; the other columns
@@ -122,7 +157,7 @@ void ChannelsPane::setSession(InspectedSession *session)
         header->setSectionResizeMode(ChannelTableModel::KeyColumn, QHeaderView::Stretch);
         connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
                 &ChannelsPane::updateButtons);
-        m_title->setText(tr("Channels of session %1").arg(session->label()));
+        m_title->setText(tr("Channels of session %1").arg(session->legLabel()));
     } else {
         m_title->setText(tr("Channels (no session selected)"));
     }
@@ -156,6 +191,13 @@ bool ChannelsPane::openFromEdit()
     if (!result.isEmpty()) {
         showStatus(result, true);
         return false;
+    }
+    if (m_session->isRelayed()) {
+        showStatus(tr("Feed key added to the relay for discovery key %1…: a channel held for it "
+                      "opens on both legs")
+                       .arg(QString::fromStdString(toHex(crypto::discoveryKey(*key))).left(16)),
+                   false);
+        return true;
     }
     showStatus(tr("Open sent for discovery key %1…")
                    .arg(QString::fromStdString(toHex(crypto::discoveryKey(*key))).left(16)),

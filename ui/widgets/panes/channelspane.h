@@ -28,6 +28,10 @@ public:
     QPushButton *randomButton() const { return m_random; }
     QPushButton *closeButton() const { return m_close; }
     QTableView *table() const { return m_table; }
+    /// A relayed session's channels across both legs (RelayChannelModel): each channel's ids on
+    /// both legs and whether the relay forwards or holds it; hidden for other sessions. The
+    /// key field then adds a feed key to the relay (Add Key), which releases a held channel.
+    QTableView *relayTable() const { return m_relayTable; }
     QString statusText() const;
 
     /// Opens the channel of the key in the edit. Returns false (with a message) when the key is
@@ -45,6 +49,8 @@ private:
     void copySelected(int role);
 
     QPointer<InspectedSession> m_session;
+    QTableView *m_relayTable;
+    QLabel *m_relayTitle;
     QTableView *m_table;
     QLineEdit *m_key;
     QPushButton *m_random;

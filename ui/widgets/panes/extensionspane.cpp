@@ -113,7 +113,7 @@ void ExtensionsPane::setSession(InspectedSession *session)
         header->setSectionResizeMode(QHeaderView::ResizeToContents);
         header->setSectionResizeMode(ExtensionModel::NameColumn, QHeaderView::Stretch);
         header->setStretchLastSection(false);
-        m_title->setText(tr("Extensions of session %1").arg(session->label()));
+        m_title->setText(tr("Extensions of session %1").arg(session->legLabel()));
     } else {
         m_title->setText(tr("Extensions (no session selected)"));
     }

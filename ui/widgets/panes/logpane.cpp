@@ -143,6 +143,18 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     header->resizeSection(MessageLogModel::TimeColumn, digit * 10);
     header->resizeSection(MessageLogModel::SessionColumn, digit * 18);
     header->resizeSection(MessageLogModel::DirectionColumn, digit * 7);
+    header->resizeSection(MessageLogModel::LegColumn, digit * 7);
+    // The Leg column and the wide direction arrows ("client → relay") only matter once a relayed
+    // session logs: until then the log looks as it always did.
+    m_logView->setColumnHidden(MessageLogModel::LegColumn, true);
+    const auto showLegs = [this, digit] {
+        if (!m_log->hasLegs() || !m_logView->isColumnHidden(MessageLogModel::LegColumn))
+            return;
+        m_logView->setColumnHidden(MessageLogModel::LegColumn, false);
+        m_logView->horizontalHeader()->resizeSection(MessageLogModel::DirectionColumn, digit * 15);
+    };
+    connect(m_log, &MessageLogModel::rowsFlushed, this, showLegs);
+    showLegs();
     header->resizeSection(MessageLogModel::ChannelColumn, digit * 14);
     header->resizeSection(MessageLogModel::TypeColumn, digit * 14);
     header->resizeSection(MessageLogModel::SizeColumn, digit * 7);

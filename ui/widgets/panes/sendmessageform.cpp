@@ -140,6 +140,7 @@ SendMessageForm::SendMessageForm(QWidget *parent)
     m_help->setWordWrap(true);
     m_help->setForegroundRole(QPalette::PlaceholderText);
     m_sessionLabel->setForegroundRole(QPalette::PlaceholderText);
+    m_sessionLabel->setWordWrap(true); // a relayed session's label names the leg too
     m_fields->setContentsMargins(0, 0, 0, 0);
     m_fields->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
@@ -191,10 +192,10 @@ void SendMessageForm::setSession(InspectedSession *session)
         connect(channels, &QAbstractItemModel::dataChanged, this,
                 &SendMessageForm::refreshChannels);
         connect(channels, &QAbstractItemModel::modelReset, this, &SendMessageForm::refreshChannels);
-        m_sessionLabel->setText(tr("On session %1").arg(session->label()));
+        m_sessionLabel->setText(tr("On session %1").arg(session->legLabel()));
         connect(session, &InspectedSession::ended, this, [this] {
             m_send->setEnabled(false);
-            m_sessionLabel->setText(tr("Session %1 has ended").arg(m_session->label()));
+            m_sessionLabel->setText(tr("Session %1 has ended").arg(m_session->legLabel()));
         });
     } else {
         m_sessionLabel->setText(tr("No session selected"));

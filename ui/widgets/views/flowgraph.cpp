@@ -12,6 +12,9 @@
 #include <QScrollBar>
 #include <QToolTip>
 
+#include <algorithm>
+#include <cstdlib>
+
 namespace hyperscope {
 
 namespace {
@@ -174,7 +177,9 @@ FlowGraph::Layout FlowGraph::layout() const
     l.boxWidth += 24;
     l.leftX = l.timeX + l.timeWidth + 8 + l.boxWidth / 2;
     const int rest = width - l.leftX - Margin - l.boxWidth / 2 - 12;
-    const int lane = qBound(MinLane, rest * 45 / 100, MaxLane);
+    // Three lifelines need two lanes where two needed one.
+    const int lane = lifelineCount() == 3 ? qBound(MinLane, rest * 60 / 100, 2 * MaxLane)
+                                          : qBound(MinLane, rest * 45 / 100, MaxLane);
     l.rightX = l.leftX + lane;
     l.summaryX = l.rightX + l.boxWidth / 2 + 12;
     l.summaryWidth = qMax(40, width - Margin - l.summaryX);
@@ -189,6 +194,39 @@ int FlowGraph::leftLifelineX() const
 int FlowGraph::rightLifelineX() const
 {
     return layout().rightX;
+}
+
+int FlowGraph::lifelineCount() const
+{
+    const MessageLogModel *source = log();
+    return source && source->hasLegs() ? 3 : 2;
+}
+
+int FlowGraph::lifelineX(int index) const
+{
+    const Layout l = layout();
+    if (lifelineCount() == 3 && index == 1)
+        return (l.leftX + l.rightX) / 2;
+    return index == 0 ? l.leftX : l.rightX;
+}
+
+std::pair<int, int> FlowGraph::arrowEnds(int row) const
+{
+    const MessageLogModel *source = log();
+    const int sourceRow = sourceRowOf(row);
+    if (!source || sourceRow < 0)
+        return {-1, -1};
+    const MessageLogModel::Record &r = source->record(sourceRow);
+    using Kind = MessageLogModel::Kind;
+    if (r.kind == Kind::Warning || r.kind == Kind::Error || r.kind == Kind::Event)
+        return {-1, -1};
+    const bool outbound = r.direction() == Direction::Outbound;
+    if (lifelineCount() == 2)
+        return outbound ? std::pair(0, 1) : std::pair(1, 0);
+    // Client 0, hyperscope 1, server 2; a session of our own runs between hyperscope and its
+    // peer.
+    const int peer = r.leg == MessageLogModel::Leg::Client ? 0 : 2;
+    return outbound ? std::pair(1, peer) : std::pair(peer, 1);
 }
 
 QSize FlowGraph::sizeHint() const
@@ -457,9 +495,14 @@ void FlowGraph::paintEvent(QPaintEvent *)
     const int laneWidth = l.rightX - l.leftX - 12;
 
     // Lifelines, behind everything in the rows.
+    const int lifelines = lifelineCount();
+    const int middleX = (l.leftX + l.rightX) / 2;
+    const auto xOf = [&](int index) {
+        return index == 0 ? l.leftX : (lifelines == 3 && index == 1) ? middleX : l.rightX;
+    };
     p.setPen(QPen(dim, 1.2, Qt::DashLine));
-    p.drawLine(l.leftX, header, l.leftX, viewport()->height());
-    p.drawLine(l.rightX, header, l.rightX, viewport()->height());
+    for (int i = 0; i < lifelines; ++i)
+        p.drawLine(xOf(i), header, xOf(i), viewport()->height());
 
     for (int row = first; row <= last && source; ++row) {
         ++m_lastPainted;
@@ -518,7 +561,16 @@ void FlowGraph::paintEvent(QPaintEvent *)
             QColor fill = tint.style() != Qt::NoBrush ? tint.color() : QColor(158, 158, 158, 35);
             const QColor border = strongColor(fill);
             fill.setAlpha(qMin(255, fill.alpha() + 50));
-            const QRect box(laneLeft, rect.top() + 4, laneWidth, rect.height() - 8);
+            // With three lifelines a leg's note sits in that leg's lane.
+            int boxLeft = laneLeft;
+            int boxWidth = laneWidth;
+            if (lifelines == 3 && r.leg == MessageLogModel::Leg::Client) {
+                boxWidth = middleX - l.leftX - 12;
+            } else if (lifelines == 3 && r.leg == MessageLogModel::Leg::Server) {
+                boxLeft = middleX + 6;
+                boxWidth = l.rightX - middleX - 12;
+            }
+            const QRect box(boxLeft, rect.top() + 4, boxWidth, rect.height() - 8);
             p.setPen(QPen(border, 1.2));
             p.setBrush(fill);
             p.drawRoundedRect(box, 5, 5);
@@ -548,7 +600,6 @@ void FlowGraph::paintEvent(QPaintEvent *)
         }
 
         // The arrow, in the direction the message travelled.
-        const bool outbound = r.direction() == Direction::Outbound;
         QColor color;
         Qt::PenStyle style = Qt::SolidLine;
         qreal penWidth = 1.6;
@@ -565,10 +616,14 @@ void FlowGraph::paintEvent(QPaintEvent *)
         } else {
             color = strongColor(tint.style() != Qt::NoBrush ? tint.color() : QColor(120, 120, 120));
         }
-        const int fromX = outbound ? l.leftX : l.rightX;
-        const int toX = outbound ? l.rightX : l.leftX;
-        const int tip = outbound ? toX - 2 : toX + 2;
-        const int dir = outbound ? -1 : 1;
+        const auto [fromLine, toLine] = arrowEnds(row);
+        const int fromX = xOf(fromLine);
+        const int toX = xOf(toLine);
+        const bool rightwards = toX > fromX;
+        const int tip = rightwards ? toX - 2 : toX + 2;
+        const int dir = rightwards ? -1 : 1;
+        const int arrowLeft = std::min(fromX, toX) + 6;
+        const int arrowWidth = std::abs(toX - fromX) - 12;
         p.setPen(QPen(color, penWidth, style, Qt::FlatCap));
         p.drawLine(QPointF(fromX - dir * 2, arrowY), QPointF(tip + dir * HeadLength, arrowY));
         QPainterPath head;
@@ -593,9 +648,9 @@ void FlowGraph::paintEvent(QPaintEvent *)
             label = QStringLiteral("#%1").arg(r.session);
         p.setFont(rowFont);
         p.setPen(r.kind == Kind::KeepAlive ? textColor : failed ? Failed : text);
-        p.drawText(QRect(laneLeft, rect.top() + 3, laneWidth, line),
+        p.drawText(QRect(arrowLeft, rect.top() + 3, arrowWidth, line),
                    Qt::AlignHCenter | Qt::AlignVCenter,
-                   QFontMetrics(rowFont).elidedText(label, Qt::ElideRight, laneWidth));
+                   QFontMetrics(rowFont).elidedText(label, Qt::ElideRight, arrowWidth));
     }
     p.setFont(font());
 
@@ -627,8 +682,14 @@ void FlowGraph::paintEvent(QPaintEvent *)
         p.setPen(dim);
         p.drawText(box.adjusted(0, 5 + line, 0, 0), Qt::AlignHCenter | Qt::AlignTop, subtitle);
     };
-    drawHead(l.leftX, tr("This side"), tr("(we send →)"));
-    drawHead(l.rightX, tr("The peer"), tr("(← it sends)"));
+    if (lifelines == 3) {
+        drawHead(l.leftX, tr("Client"), tr("(dialed the relay)"));
+        drawHead(middleX, tr("hyperscope"), tr("(the relay)"));
+        drawHead(l.rightX, tr("Server"), tr("(upstream)"));
+    } else {
+        drawHead(l.leftX, tr("This side"), tr("(we send →)"));
+        drawHead(l.rightX, tr("The peer"), tr("(← it sends)"));
+    }
     p.setFont(bold);
     p.setPen(dim);
     const QRect titles(0, boxTop, 0, boxHeight);
@@ -640,8 +701,8 @@ void FlowGraph::paintEvent(QPaintEvent *)
     p.drawLine(0, header - 1, width, header - 1);
     // The lifelines continue under the heads.
     p.setPen(QPen(dim, 1.2, Qt::DashLine));
-    p.drawLine(l.leftX, boxTop + boxHeight, l.leftX, header);
-    p.drawLine(l.rightX, boxTop + boxHeight, l.rightX, header);
+    for (int i = 0; i < lifelines; ++i)
+        p.drawLine(xOf(i), boxTop + boxHeight, xOf(i), header);
 }
 
 MessageLogFilterModel *FlowGraph::model() const

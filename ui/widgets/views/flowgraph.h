@@ -1,5 +1,7 @@
 // FlowGraph: Wireshark's Flow Graph for the message log. The rows the log's filter shows, drawn
-// as a sequence diagram between two lifelines, this side (left) and the peer (right): one
+// as a sequence diagram between two lifelines, this side (left) and the peer (right) (three once
+// the log holds a relayed session: client, hyperscope, server; a message is seen arriving on one
+// leg and leaving on the other, and other sessions' rows run between hyperscope and the peer): one
 // horizontal arrow per message in the direction it travelled, labelled with its type and channel,
 // with the time on the left and the one-line summary on the right. Handshake messages and notes
 // (session events, warnings, errors) have their own style, in the log's colours and icons.
@@ -12,6 +14,8 @@
 
 #include <QAbstractScrollArea>
 #include <QPointer>
+
+#include <utility>
 
 class QItemSelectionModel;
 
@@ -52,9 +56,16 @@ public:
     int rowAt(int y) const;
     /// Where row @p row is drawn now; empty when it is scrolled out of view.
     QRect rectForRow(int row) const;
-    /// The x of the two lifelines.
+    /// The x of the two outer lifelines.
     int leftLifelineX() const;
     int rightLifelineX() const;
+    /// 2, or 3 when the log holds rows of a relayed session (MessageLogModel::hasLegs()).
+    int lifelineCount() const;
+    /// The x of lifeline @p index (0 .. lifelineCount() - 1, left to right).
+    int lifelineX(int index) const;
+    /// The lifelines row @p row's arrow runs from and to (indexes as lifelineX()); {-1, -1}
+    /// for a note. With three: client 0, hyperscope 1, server 2.
+    std::pair<int, int> arrowEnds(int row) const;
     /// Rows painted by the last paintEvent() (for tests: only the visible ones are).
     int lastPaintedRows() const { return m_lastPainted; }
 

@@ -5,6 +5,8 @@
 #include <QApplication>
 #include <QPainter>
 
+#include <algorithm>
+
 namespace hyperscope {
 
 namespace {
@@ -59,7 +61,8 @@ void SessionItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
                           index.siblingAtColumn(SessionListModel::RoleColumn).data().toString(),
                           index.data(SessionListModel::ModeRole).toString()),
                       Qt::ElideRight, line2.width()));
-    // The subtitle has two lines: state, duration and messages; then bytes.
+    // The subtitle has two lines: state, duration and messages; then bytes (a relayed session:
+    // state and duration, then one line per leg).
     const QStringList subtitle = index.data(SessionListModel::SubtitleRole).toString().split(u'\n');
     QRect line = line2;
     for (const QString &text : subtitle) {
@@ -70,10 +73,13 @@ void SessionItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
     painter->restore();
 }
 
-QSize SessionItemDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
+QSize SessionItemDelegate::sizeHint(const QStyleOptionViewItem &option,
+                                    const QModelIndex &index) const
 {
     const QFontMetrics fm(option.font);
-    return {200, 4 * (fm.height() + 2) + 2 * Padding};
+    const int subtitle =
+        int(index.data(SessionListModel::SubtitleRole).toString().count(u'\n')) + 1;
+    return {200, (2 + std::max(2, subtitle)) * (fm.height() + 2) + 2 * Padding};
 }
 
 SessionSidebar::SessionSidebar(QWidget *parent)
@@ -82,7 +88,8 @@ SessionSidebar::SessionSidebar(QWidget *parent)
     setObjectName(QStringLiteral("sessionSidebar"));
     setItemDelegate(new SessionItemDelegate(this));
     setSelectionMode(QAbstractItemView::SingleSelection);
-    setUniformItemSizes(true);
+    // Not uniform: a relayed session shows a line per leg.
+    setUniformItemSizes(false);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setTextElideMode(Qt::ElideRight);
 }
