@@ -500,6 +500,10 @@ void tst_CliRelay::holdsUnknownKeyUntilKeyCommand()
         command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":3})")}}));
     TAKE_EVENT(message, *c.listener, "message", "");
     QCOMPARE(message.value(QLatin1String("message")).toObject(), json(R"({"start":3})"));
+    // One warning per held Open (the listener opened it too: held on the server leg as well).
+    QCOMPARE(relay.all(QStringLiteral("warning"), QStringLiteral("client")).size(), 1);
+    QVERIFY(relay.all(QStringLiteral("warning"), QStringLiteral("server")).size() <= 1);
+    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), relay.transcript().constData());
 }
 
 void tst_CliRelay::reportsRefusedUpstream()
