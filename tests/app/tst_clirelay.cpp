@@ -759,11 +759,14 @@ void tst_CliRelay::exitsWhenStdoutCloses()
     QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
     QCOMPARE(pipeline.exitStatus(), QProcess::NormalExit);
     QCOMPARE(pipeline.exitCode(), 0);
-    // Its peer saw a clean end.
+    // Its peer saw its session end: cleanly, when it was past the handshake. (The relay's third
+    // line comes before the client leg's handshake may have completed; a handshake cut short
+    // cannot end cleanly.)
     Cli *other = peer ? peer.get() : c.listener.get();
     const auto end = other->take(QStringLiteral("end"));
     QVERIFY2(end, other->transcript().constData());
-    QVERIFY2(other->all(QStringLiteral("error")).isEmpty(), other->transcript().constData());
+    if (mode != QLatin1String("relay") || !other->all(QStringLiteral("handshake")).isEmpty())
+        QVERIFY2(other->all(QStringLiteral("error")).isEmpty(), other->transcript().constData());
 }
 
 QTEST_GUILESS_MAIN(tst_CliRelay)
