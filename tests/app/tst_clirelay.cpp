@@ -231,6 +231,7 @@ private slots:
     void onceExitsAfterFirstPair();
     void sigtermExitsZero();
     void warnsAboutProtocolViolations();
+    void warnsInListenMode();
     void exitsWhenStdoutCloses_data();
     void exitsWhenStdoutCloses();
 };
@@ -690,6 +691,33 @@ void tst_CliRelay::warnsAboutProtocolViolations()
     TAKE_EVENT(listenerWarning, *c.listener, "warning", "");
     QCOMPARE(listenerWarning.value(QLatin1String("session")).toInt(), 1);
     QVERIFY(listenerWarning.value(QLatin1String("message")).toString().contains("type 14"));
+}
+
+void tst_CliRelay::warnsInListenMode()
+{
+    // Directly, without a relay: a connector sends a frame of an unassigned type, and a Want on
+    // a channel id the listener never heard of.
+    Cli listener({"listen", "--port", "0", "--key", KeyHex});
+    const quint16 port = portOf(listener);
+    QVERIFY(port);
+    Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
+    TAKE_EVENT(channel, listener, "channel", "");
+    connector.send(command("frame", {{"channel", 0}, {"type", 12}, {"payload", "0102"}}));
+    connector.send(command("frame", {{"channel", 7}, {"type", "Want"}, {"payload", "0800"}}));
+    TAKE_EVENT(unassigned, listener, "warning", "");
+    QCOMPARE(unassigned, (QJsonObject{{"event", "warning"},
+                                      {"session", 1},
+                                      {"message", "frame of unassigned type 12 on channel id 0: "
+                                                  "ignored"}}));
+    TAKE_EVENT(unknownChannel, listener, "warning", "");
+    QVERIFY2(unknownChannel.value(QLatin1String("message")).toString().contains("channel id 7"),
+             listener.transcript().constData());
+    // Tolerated: the session goes on.
+    connector.send(
+        command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":5})")}}));
+    TAKE_EVENT(message, listener, "message", "");
+    QVERIFY(listener.all(QStringLiteral("error")).isEmpty());
+    QVERIFY(connector.all(QStringLiteral("warning")).isEmpty());
 }
 
 void tst_CliRelay::exitsWhenStdoutCloses_data()
