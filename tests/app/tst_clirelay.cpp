@@ -1,0 +1,801 @@
+// Tests hyperscope-cli relay as a process between two hyperscope-cli peers over loopback TCP:
+//
+//   hyperscope-cli connect  -->  hyperscope-cli relay  -->  hyperscope-cli listen
+//        (client leg)                                          (server leg)
+//
+// driven through stdin and checked through the JSON events of all three. Also the behaviour every
+// mode shares since the relay came: "warning" events and exiting when stdout's reader goes away.
+#include "builders.h"
+#include "crypto.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QtTest>
+
+#include <csignal>
+#include <functional>
+#include <memory>
+#include <unistd.h>
+
+using namespace hyperscope;
+using hyperscope::test::discoveryKeyHex;
+
+namespace {
+
+constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
+
+const QString KeyHex =
+    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+
+/// One running hyperscope-cli: its events as they arrive, and its stdin.
+class Cli
+{
+public:
+    explicit Cli(const QStringList &arguments)
+    {
+        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { readEvents(); });
+        QObject::connect(&m_process, &QProcess::readyReadStandardError,
+                         [this] { m_stderr += m_process.readAllStandardError(); });
+        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
+    }
+    ~Cli()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(Wait);
+        }
+    }
+
+    void send(const QJsonObject &command)
+    {
+        m_process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
+    }
+    void signal(int number) { ::kill(pid_t(m_process.processId()), number); }
+
+    /// Waits for the first event named @p name (on @p leg when given) not taken yet, and takes
+    /// it.
+    std::optional<QJsonObject> take(const QString &name, const QString &leg = QString(),
+                                    int timeout = Wait)
+    {
+        std::optional<QJsonObject> found;
+        (void)QTest::qWaitFor( // the caller checks what was found
+            [&] {
+                for (qsizetype i = 0; i < m_events.size(); ++i) {
+                    if (!m_taken[i] && m_events[i].value(QLatin1String("event")) == name &&
+                        (leg.isEmpty() || m_events[i].value(QLatin1String("leg")) == leg)) {
+                        m_taken[i] = true;
+                        found = m_events[i];
+                        return true;
+                    }
+                }
+                return false;
+            },
+            timeout);
+        return found;
+    }
+
+    /// Every event named @p name seen so far, taken or not (on @p leg when given).
+    QList<QJsonObject> all(const QString &name, const QString &leg = QString()) const
+    {
+        QList<QJsonObject> out;
+        for (const QJsonObject &event : m_events) {
+            if (event.value(QLatin1String("event")) == name &&
+                (leg.isEmpty() || event.value(QLatin1String("leg")) == leg))
+                out.append(event);
+        }
+        return out;
+    }
+
+    bool waitForExit(int timeout = Wait)
+    {
+        return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeout);
+    }
+    int exitCode() const { return m_process.exitCode(); }
+    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
+
+    QByteArray transcript() const
+    {
+        QByteArray out = "events:\n";
+        for (const QJsonObject &event : m_events)
+            out += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
+        return out + "stderr:\n" + m_stderr;
+    }
+
+private:
+    void readEvents()
+    {
+        m_partial += m_process.readAllStandardOutput();
+        qsizetype newline;
+        while ((newline = m_partial.indexOf('\n')) >= 0) {
+            const QByteArray line = m_partial.left(newline);
+            m_partial.remove(0, newline + 1);
+            const QJsonDocument document = QJsonDocument::fromJson(line);
+            m_events.append(document.isObject()
+                                ? document.object()
+                                : QJsonObject{{"event", "<not json>"}, {"line", QString(line)}});
+            m_taken.append(false);
+        }
+    }
+
+    QProcess m_process;
+    QByteArray m_partial;
+    QByteArray m_stderr;
+    QList<QJsonObject> m_events;
+    QList<bool> m_taken;
+};
+
+/// Declares `QJsonObject var` from the next @p name event of @p cli (on leg @p leg, "" for any),
+/// or fails the test.
+#define TAKE_EVENT(var, cli, name, leg)                                                            \
+    const std::optional<QJsonObject> var##Found =                                                  \
+        (cli).take(QStringLiteral(name), QStringLiteral(leg));                                     \
+    QVERIFY2(var##Found, qPrintable(QStringLiteral("no '%1' event (leg '%2'); %3")                 \
+                                        .arg(QStringLiteral(name), QStringLiteral(leg),            \
+                                             QString::fromUtf8((cli).transcript()))));             \
+    const QJsonObject var = *var##Found
+
+QJsonObject command(const char *cmd, std::initializer_list<std::pair<QString, QJsonValue>> fields)
+{
+    QJsonObject object{{"cmd", cmd}};
+    for (const auto &[name, value] : fields)
+        object.insert(name, value);
+    return object;
+}
+
+QJsonObject json(const char *text)
+{
+    return QJsonDocument::fromJson(text).object();
+}
+
+/// connect -> relay -> listen.
+struct Chain
+{
+    std::unique_ptr<Cli> listener;
+    std::unique_ptr<Cli> relay;
+    std::unique_ptr<Cli> connector;
+    quint16 listenPort = 0;
+    quint16 relayPort = 0;
+};
+
+struct ChainOptions
+{
+    QStringList all = {};       ///< For all three (--no-noise, --no-encrypt).
+    QStringList listener = {};  ///< Besides --key KeyHex.
+    QStringList relay = {};     ///< Besides --key KeyHex unless relayKnowsKey is false.
+    QStringList connector = {}; ///< Besides --key KeyHex.
+    bool relayKnowsKey = true;
+    bool waitForChannels = true; ///< Wait for the channel at both ends.
+};
+
+quint16 portOf(Cli &cli)
+{
+    const auto listening = cli.take(QStringLiteral("listening"));
+    if (!listening) {
+        qWarning("%s", cli.transcript().constData());
+        return 0;
+    }
+    return quint16(listening->value(QLatin1String("port")).toInt());
+}
+
+bool startChain(Chain &c, const ChainOptions &o = {})
+{
+    const QStringList key{QStringLiteral("--key"), KeyHex};
+    c.listener =
+        std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + key + o.all + o.listener);
+    c.listenPort = portOf(*c.listener);
+    if (!c.listenPort)
+        return false;
+    c.relay = std::make_unique<Cli>(QStringList{"relay", "--port", "0", "--upstream",
+                                                QStringLiteral("127.0.0.1:%1").arg(c.listenPort)} +
+                                    (o.relayKnowsKey ? key : QStringList()) + o.all + o.relay);
+    c.relayPort = portOf(*c.relay);
+    if (!c.relayPort)
+        return false;
+    c.connector = std::make_unique<Cli>(
+        QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(c.relayPort)} + key + o.all +
+        o.connector);
+    if (!o.waitForChannels)
+        return true;
+    for (Cli *end : {c.listener.get(), c.connector.get()}) {
+        if (!end->take(QStringLiteral("channel"))) {
+            qWarning("%s\nrelay: %s", end->transcript().constData(),
+                     c.relay->transcript().constData());
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+class tst_CliRelay : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void rejectsBadArguments_data();
+    void rejectsBadArguments();
+    void relaysSession_data();
+    void relaysSession();
+    void relaysEveryMessageTypeBothWays();
+    void relaysExtensions();
+    void relaysClose();
+    void holdsUnknownKeyUntilKeyCommand();
+    void reportsRefusedUpstream();
+    void closesOtherLegWhenOneDies();
+    void injectsIntoOneLeg();
+    void reportsBadRelayCommands();
+    void onceExitsAfterFirstPair();
+    void sigtermExitsZero();
+    void warnsAboutProtocolViolations();
+    void warnsInListenMode();
+    void exitsWhenStdoutCloses_data();
+    void exitsWhenStdoutCloses();
+};
+
+void tst_CliRelay::rejectsBadArguments_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("no upstream") << QStringList{"relay", "--port", "0"}
+                                 << QByteArray("relay needs --upstream HOST:PORT");
+    QTest::newRow("no port") << QStringList{"relay", "--upstream", "127.0.0.1:1"}
+                             << QByteArray("relay needs --port PORT");
+    QTest::newRow("bad upstream") << QStringList{"relay", "--port", "0", "--upstream", "x:0"}
+                                  << QByteArray("--upstream: port '0'");
+    QTest::newRow("bad key") << QStringList{"relay", "--port", "0", "--upstream",
+                                            "h:1",   "--key",  "12"}
+                             << QByteArray("--key must be 64 hex digits");
+    QTest::newRow("extension") << QStringList{"relay", "--port",      "0", "--upstream",
+                                              "h:1",   "--extension", "x"}
+                               << QByteArray("--extension does not apply to relay");
+    QTest::newRow("upstream in listen") << QStringList{"listen", "--port", "0", "--upstream", "h:1"}
+                                        << QByteArray("--upstream applies to relay only");
+}
+
+void tst_CliRelay::rejectsBadArguments()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, message);
+    QProcess process;
+    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
+    QVERIFY(process.waitForFinished(Wait));
+    QCOMPARE(process.exitCode(), 2);
+    const QByteArray err = process.readAllStandardError();
+    QVERIFY2(err.startsWith("hyperscope-cli: ") && err.contains(message), err.constData());
+    QVERIFY(process.readAllStandardOutput().isEmpty());
+}
+
+void tst_CliRelay::relaysSession_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::newRow("noise, encrypted") << QStringList{};
+    QTest::newRow("--no-encrypt") << QStringList{"--no-encrypt"};
+    QTest::newRow("--no-noise") << QStringList{"--no-noise"};
+}
+
+void tst_CliRelay::relaysSession()
+{
+    QFETCH(QStringList, options);
+    Chain c;
+    QVERIFY(startChain(c, {.all = options}));
+    Cli &relay = *c.relay;
+    const QJsonObject listening = relay.all(QStringLiteral("listening")).first();
+    QCOMPARE(listening,
+             (QJsonObject{{"event", "listening"}, {"session", 0}, {"port", c.relayPort}}));
+
+    TAKE_EVENT(clientConnected, relay, "connected", "client");
+    TAKE_EVENT(serverConnected, relay, "connected", "server");
+    QCOMPARE(clientConnected.value(QLatin1String("session")).toInt(), 1);
+    QCOMPARE(serverConnected.value(QLatin1String("session")).toInt(), 1);
+    QCOMPARE(clientConnected.value(QLatin1String("initiator")), QJsonValue(false));
+    QCOMPARE(serverConnected.value(QLatin1String("initiator")), QJsonValue(true));
+    QCOMPARE(serverConnected.value(QLatin1String("remote")).toString(),
+             QStringLiteral("127.0.0.1:%1").arg(c.listenPort));
+
+    if (options.contains(QLatin1String("--no-noise"))) {
+        QVERIFY(relay.all(QStringLiteral("handshake")).isEmpty());
+    } else {
+        // Each leg is its own handshake, with the relay's key on both.
+        TAKE_EVENT(clientLeg, relay, "handshake", "client");
+        TAKE_EVENT(serverLeg, relay, "handshake", "server");
+        TAKE_EVENT(connectorSide, *c.connector, "handshake", "");
+        TAKE_EVENT(listenerSide, *c.listener, "handshake", "");
+        QCOMPARE(clientLeg.value(QLatin1String("handshakeHash")),
+                 connectorSide.value(QLatin1String("handshakeHash")));
+        QCOMPARE(serverLeg.value(QLatin1String("handshakeHash")),
+                 listenerSide.value(QLatin1String("handshakeHash")));
+        QVERIFY(clientLeg.value(QLatin1String("handshakeHash")) !=
+                serverLeg.value(QLatin1String("handshakeHash")));
+        QCOMPARE(connectorSide.value(QLatin1String("remotePublicKey")),
+                 clientLeg.value(QLatin1String("publicKey")));
+        QCOMPARE(listenerSide.value(QLatin1String("remotePublicKey")),
+                 serverLeg.value(QLatin1String("publicKey")));
+    }
+    const QString discoveryKey = discoveryKeyHex(KeyHex);
+    for (const char *leg : {"client", "server"}) {
+        const auto channel = relay.take(QStringLiteral("channel"), QLatin1String(leg));
+        QVERIFY2(channel, relay.transcript().constData());
+        QCOMPARE(channel->value(QLatin1String("discoveryKey")).toString(), discoveryKey);
+        QCOMPARE(channel->value(QLatin1String("session")).toInt(), 1);
+    }
+    // Events of the relay that belong to a leg all say which.
+    c.connector->send(
+        command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":9})")}}));
+    TAKE_EVENT(message, *c.listener, "message", "");
+    QCOMPARE(message.value(QLatin1String("message")).toObject(), json(R"({"start":9})"));
+    TAKE_EVENT(seen, relay, "message", "client");
+    QCOMPARE(seen.value(QLatin1String("message")).toObject(), json(R"({"start":9})"));
+    for (const QString name : {"connected", "handshake", "discovery-key", "channel", "message"}) {
+        for (const QJsonObject &event : relay.all(name)) {
+            const QString leg = event.value(QLatin1String("leg")).toString();
+            QVERIFY2(leg == QLatin1String("client") || leg == QLatin1String("server"),
+                     relay.transcript().constData());
+        }
+    }
+    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), relay.transcript().constData());
+    QVERIFY2(relay.all(QStringLiteral("warning")).isEmpty(), relay.transcript().constData());
+}
+
+void tst_CliRelay::relaysEveryMessageTypeBothWays()
+{
+    Chain c;
+    QVERIFY(startChain(c));
+    const QList<std::pair<const char *, QJsonObject>> messages = {
+        {"Options", json(R"({"extensions":["a","b"],"ack":true})")},
+        {"Status", json(R"({"uploading":true,"downloading":false})")},
+        {"Have", json(R"({"start":1,"length":1000,"bitfield":"00ff10","ack":false})")},
+        {"Unhave", json(R"({"start":2,"length":3})")},
+        {"Want", json(R"({"start":0})")},
+        {"Unwant", json(R"({"start":5,"length":6})")},
+        {"Request", json(R"({"index":7,"bytes":8,"hash":true,"nodes":9})")},
+        {"Cancel", json(R"({"index":7,"bytes":8,"hash":false})")},
+        {"Data",
+         json(
+             R"({"index":4,"value":"68656c6c6f","nodes":[{"index":1,"hash":"abababababababababababababababababababababababababababababababab","size":3}],"signature":"5a5a"})")},
+    };
+    const QString discoveryKey = discoveryKeyHex(KeyHex);
+    struct Way
+    {
+        Cli *from;
+        Cli *to;
+        QString leg; ///< The leg the relay receives it on.
+    };
+    for (const Way &way : {Way{c.connector.get(), c.listener.get(), QStringLiteral("client")},
+                           Way{c.listener.get(), c.connector.get(), QStringLiteral("server")}}) {
+        for (const auto &[type, message] : messages)
+            way.from->send(
+                command("send", {{"key", KeyHex}, {"type", type}, {"message", message}}));
+        for (const auto &[type, message] : messages) {
+            const auto received = way.to->take(QStringLiteral("message"));
+            QVERIFY2(received, way.to->transcript().constData());
+            QCOMPARE(received->value(QLatin1String("type")).toString(), QLatin1String(type));
+            QCOMPARE(received->value(QLatin1String("discoveryKey")).toString(), discoveryKey);
+            QCOMPARE(received->value(QLatin1String("message")).toObject(), message);
+            const auto seen = c.relay->take(QStringLiteral("message"), way.leg);
+            QVERIFY2(seen, c.relay->transcript().constData());
+            QCOMPARE(seen->value(QLatin1String("type")).toString(), QLatin1String(type));
+            QCOMPARE(seen->value(QLatin1String("message")).toObject(), message);
+            QCOMPARE(seen->value(QLatin1String("session")).toInt(), 1);
+        }
+    }
+    // Nothing arrived twice or on the wrong leg.
+    QCOMPARE(c.relay->all(QStringLiteral("message"), QStringLiteral("client")).size(),
+             messages.size());
+    QCOMPARE(c.relay->all(QStringLiteral("message"), QStringLiteral("server")).size(),
+             messages.size());
+    for (Cli *cli : {c.listener.get(), c.relay.get(), c.connector.get()})
+        QVERIFY2(cli->all(QStringLiteral("error")).isEmpty(), cli->transcript().constData());
+}
+
+void tst_CliRelay::relaysExtensions()
+{
+    Chain c;
+    QVERIFY(startChain(c, {.listener = {"--extension", "alpha", "--extension", "beta"},
+                           .connector = {"--extension", "gamma", "--extension", "beta"}}));
+    Cli &listener = *c.listener;
+    Cli &relay = *c.relay;
+    Cli &connector = *c.connector;
+    const QString discoveryKey = discoveryKeyHex(KeyHex);
+
+    // Stream scope: the connector's names [beta, gamma] reach the listener through the relay, so
+    // the ids keep meaning what the connector meant.
+    connector.send(command("extension", {{"name", "gamma"}, {"payload", "0102"}}));
+    TAKE_EVENT(names, listener, "extensions", "");
+    QCOMPARE(names.value(QLatin1String("names")).toArray(), (QJsonArray{"beta", "gamma"}));
+    TAKE_EVENT(gamma, listener, "extension", "");
+    QCOMPARE(gamma.value(QLatin1String("id")).toInt(), 1);
+    QCOMPARE(gamma.value(QLatin1String("payload")).toString(), QStringLiteral("0102"));
+    TAKE_EVENT(relayNames, relay, "extensions", "client");
+    QCOMPARE(relayNames.value(QLatin1String("names")).toArray(), (QJsonArray{"beta", "gamma"}));
+    TAKE_EVENT(relayGamma, relay, "extension", "client");
+    QCOMPARE(relayGamma, (QJsonObject{{"event", "extension"},
+                                      {"session", 1},
+                                      {"leg", "client"},
+                                      {"name", "gamma"},
+                                      {"id", 1},
+                                      {"payload", "0102"}}));
+    // The other way: the listener's [alpha, beta]; beta is id 1 for the listener, 0 for the
+    // connector's own table, and the connector must read 1 as the listener's beta.
+    listener.send(command("extension", {{"name", "beta"}, {"payload", "ff"}}));
+    TAKE_EVENT(back, connector, "extension", "");
+    QCOMPARE(back.value(QLatin1String("name")).toString(), QStringLiteral("beta"));
+    QCOMPARE(back.value(QLatin1String("id")).toInt(), 1);
+    QCOMPARE(back.value(QLatin1String("payload")).toString(), QStringLiteral("ff"));
+    TAKE_EVENT(relayBack, relay, "extension", "server");
+    QCOMPARE(relayBack.value(QLatin1String("name")).toString(), QStringLiteral("beta"));
+    TAKE_EVENT(listenerNames, connector, "extensions", "");
+    QCOMPARE(listenerNames.value(QLatin1String("names")).toArray(), (QJsonArray{"alpha", "beta"}));
+
+    // Channel scope: [chan-x] one way, [chan-a, chan-x] the other (announced with first use).
+    listener.send(command("register", {{"key", KeyHex}, {"name", "chan-x"}}));
+    listener.send(command("extension", {{"key", KeyHex}, {"name", "chan-x"}, {"payload", "00"}}));
+    TAKE_EVENT(listenerChannelNames, connector, "extensions", "");
+    QCOMPARE(listenerChannelNames.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
+    QCOMPARE(listenerChannelNames.value(QLatin1String("names")).toArray(), (QJsonArray{"chan-x"}));
+    TAKE_EVENT(unmatched, connector, "extension", "");
+    QCOMPARE(unmatched.value(QLatin1String("id")).toInt(), 0);
+    QCOMPARE(unmatched.value(QLatin1String("payload")).toString(), QStringLiteral("00"));
+    connector.send(command("register", {{"key", KeyHex}, {"name", "chan-x"}}));
+    connector.send(command("register", {{"key", KeyHex}, {"name", "chan-a"}}));
+    connector.send(command("extension", {{"key", KeyHex}, {"name", "chan-x"}, {"payload", "aa"}}));
+    TAKE_EVENT(onChannel, listener, "extension", "");
+    QCOMPARE(onChannel, (QJsonObject{{"event", "extension"},
+                                     {"session", 1},
+                                     {"discoveryKey", discoveryKey},
+                                     {"name", "chan-x"},
+                                     {"id", 1},
+                                     {"payload", "aa"}}));
+    TAKE_EVENT(relayOnChannel, relay, "extension", "client");
+    QCOMPARE(relayOnChannel.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
+    QCOMPARE(relayOnChannel.value(QLatin1String("name")).toString(), QStringLiteral("chan-x"));
+    QCOMPARE(relayOnChannel.value(QLatin1String("id")).toInt(), 1);
+    for (Cli *cli : {&listener, &relay, &connector})
+        QVERIFY2(cli->all(QStringLiteral("error")).isEmpty(), cli->transcript().constData());
+}
+
+void tst_CliRelay::relaysClose()
+{
+    Chain c;
+    QVERIFY(startChain(c));
+    const QString discoveryKey = discoveryKeyHex(KeyHex);
+    c.connector->send(command("close", {{"key", KeyHex}}));
+    TAKE_EVENT(listenerClose, *c.listener, "close", "");
+    QCOMPARE(listenerClose.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
+    TAKE_EVENT(clientClose, *c.relay, "close", "client");
+    TAKE_EVENT(serverClose, *c.relay, "close", "server");
+    QCOMPARE(serverClose.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
+    TAKE_EVENT(connectorClose, *c.connector, "close", "");
+    // The session goes on: quitting the connector ends both legs cleanly.
+    c.connector->send(command("quit", {}));
+    TAKE_EVENT(clientEnd, *c.relay, "end", "client");
+    TAKE_EVENT(serverEnd, *c.relay, "end", "server");
+    QVERIFY(serverEnd.value(QLatin1String("reason")).toString().contains("client leg ended"));
+    TAKE_EVENT(listenerEnd, *c.listener, "end", "");
+    QVERIFY2(c.relay->all(QStringLiteral("error")).isEmpty(), c.relay->transcript().constData());
+}
+
+void tst_CliRelay::holdsUnknownKeyUntilKeyCommand()
+{
+    Chain c;
+    QVERIFY(startChain(c, {.relayKnowsKey = false, .waitForChannels = false}));
+    Cli &relay = *c.relay;
+    const QString discoveryKey = discoveryKeyHex(KeyHex);
+    TAKE_EVENT(held, relay, "warning", "client");
+    QCOMPARE(held.value(QLatin1String("session")).toInt(), 1);
+    const QString text = held.value(QLatin1String("message")).toString();
+    QVERIFY2(text.contains(discoveryKey) && text.contains(QLatin1String("client")) &&
+                 text.contains(QLatin1String(R"({"cmd":"key")")),
+             qPrintable(text));
+    QVERIFY(c.connector->all(QStringLiteral("channel")).isEmpty());
+
+    relay.send(command("key", {{"key", KeyHex}}));
+    TAKE_EVENT(connectorChannel, *c.connector, "channel", "");
+    TAKE_EVENT(listenerChannel, *c.listener, "channel", "");
+    TAKE_EVENT(clientChannel, relay, "channel", "client");
+    TAKE_EVENT(serverChannel, relay, "channel", "server");
+    c.connector->send(
+        command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":3})")}}));
+    TAKE_EVENT(message, *c.listener, "message", "");
+    QCOMPARE(message.value(QLatin1String("message")).toObject(), json(R"({"start":3})"));
+    // One warning per held Open (the listener opened it too: held on the server leg as well).
+    QCOMPARE(relay.all(QStringLiteral("warning"), QStringLiteral("client")).size(), 1);
+    QVERIFY(relay.all(QStringLiteral("warning"), QStringLiteral("server")).size() <= 1);
+    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), relay.transcript().constData());
+}
+
+void tst_CliRelay::reportsRefusedUpstream()
+{
+    quint16 closedPort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        closedPort = probe.serverPort();
+    } // nothing listens there any more
+    Cli relay({"relay", "--port", "0", "--upstream", QStringLiteral("127.0.0.1:%1").arg(closedPort),
+               "--key", KeyHex});
+    const quint16 port = portOf(relay);
+    QVERIFY(port);
+    Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
+    TAKE_EVENT(firstConnected, relay, "connected", "client");
+    TAKE_EVENT(error, relay, "error", "client");
+    const QString text = error.value(QLatin1String("message")).toString();
+    QVERIFY2(text.contains(QStringLiteral("upstream 127.0.0.1:%1").arg(closedPort)),
+             qPrintable(text));
+    TAKE_EVENT(clientEnd, relay, "end", "client");
+    TAKE_EVENT(serverEnd, relay, "end", "server");
+    QVERIFY(connector.waitForExit());
+    // The listener is still accepting.
+    Cli second({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
+    TAKE_EVENT(secondConnected, relay, "connected", "client");
+    QCOMPARE(secondConnected.value(QLatin1String("session")).toInt(), 2);
+    TAKE_EVENT(secondError, relay, "error", "client");
+    QCOMPARE(secondError.value(QLatin1String("session")).toInt(), 2);
+}
+
+void tst_CliRelay::closesOtherLegWhenOneDies()
+{
+    Chain c;
+    QVERIFY(startChain(c));
+    // Mid-transfer: Data flowing from the connector when the listener dies.
+    const QJsonObject data = json(R"({"index":1,"value":"00112233445566778899"})");
+    for (int i = 0; i < 200; ++i)
+        c.connector->send(command("send", {{"key", KeyHex}, {"type", "Data"}, {"message", data}}));
+    TAKE_EVENT(first, *c.listener, "message", "");
+    c.listener->signal(SIGKILL);
+    TAKE_EVENT(serverEnd, *c.relay, "end", "server");
+    TAKE_EVENT(clientEnd, *c.relay, "end", "client");
+    QVERIFY(clientEnd.value(QLatin1String("reason")).toString().contains("server leg ended"));
+    QVERIFY(c.relay->all(QStringLiteral("error"), QStringLiteral("client")).isEmpty());
+    // The connector sees a clean end.
+    TAKE_EVENT(connectorEnd, *c.connector, "end", "");
+    QVERIFY(c.connector->waitForExit());
+    QCOMPARE(c.connector->exitCode(), 0);
+    // The relay is still there for the next pair.
+    Cli listener({"listen", "--port", "0", "--key", KeyHex});
+    QVERIFY(portOf(listener));
+    QVERIFY(c.relay->exitStatus() == QProcess::NormalExit && !c.relay->waitForExit(0));
+}
+
+void tst_CliRelay::injectsIntoOneLeg()
+{
+    Chain c;
+    QVERIFY(
+        startChain(c, {.listener = {"--extension", "ping"}, .connector = {"--extension", "ping"}}));
+    Cli &relay = *c.relay;
+    const auto want = [](int start) {
+        return command(
+            "send",
+            {{"key", KeyHex}, {"type", "Want"}, {"message", QJsonObject{{"start", start}}}});
+    };
+    const auto starts = [](const Cli &cli) {
+        QList<int> out;
+        for (const QJsonObject &event : cli.all(QStringLiteral("message")))
+            out.append(event.value(QLatin1String("message")).toObject().value("start").toInt());
+        return out;
+    };
+    QJsonObject toServer = want(42);
+    toServer.insert(QStringLiteral("leg"), QStringLiteral("server"));
+    relay.send(toServer);
+    TAKE_EVENT(injected, *c.listener, "message", "");
+    QCOMPARE(injected.value(QLatin1String("message")).toObject().value("start").toInt(), 42);
+    QJsonObject toClient = want(43);
+    toClient.insert(QStringLiteral("leg"), QStringLiteral("client"));
+    relay.send(toClient);
+    TAKE_EVENT(injectedBack, *c.connector, "message", "");
+    QCOMPARE(injectedBack.value(QLatin1String("message")).toObject().value("start").toInt(), 43);
+    // Forwarded traffic after the injections: each end sees only what was meant for it.
+    c.connector->send(want(1));
+    TAKE_EVENT(forwarded, *c.listener, "message", "");
+    c.listener->send(want(2));
+    TAKE_EVENT(forwardedBack, *c.connector, "message", "");
+    QCOMPARE(starts(*c.listener), (QList<int>{42, 1}));
+    QCOMPARE(starts(*c.connector), (QList<int>{43, 2}));
+    // The relay reports what the peers sent, not what it injected.
+    QCOMPARE(starts(relay), (QList<int>{1, 2}));
+
+    // An extension into the client leg, under the listener's name (the connector reads ids
+    // against the listener's names, forwarded to it).
+    // (Names are announced with their first use.)
+    c.listener->send(command("extension", {{"name", "ping"}, {"payload", "01"}}));
+    TAKE_EVENT(names, *c.connector, "extensions", "");
+    TAKE_EVENT(announced, *c.connector, "extension", "");
+    relay.send(command("extension", {{"leg", "client"}, {"name", "ping"}, {"payload", "abcd"}}));
+    TAKE_EVENT(extension, *c.connector, "extension", "");
+    QCOMPARE(extension.value(QLatin1String("name")).toString(), QStringLiteral("ping"));
+    QCOMPARE(extension.value(QLatin1String("payload")).toString(), QStringLiteral("abcd"));
+    QVERIFY(c.listener->all(QStringLiteral("extension")).isEmpty());
+
+    // Close on one leg: only the connector's channel closes.
+    relay.send(command("close", {{"leg", "client"}, {"key", KeyHex}}));
+    TAKE_EVENT(connectorClose, *c.connector, "close", "");
+    TAKE_EVENT(relayClose, relay, "close", "client");
+    QVERIFY(c.listener->all(QStringLiteral("close")).isEmpty());
+    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), relay.transcript().constData());
+}
+
+void tst_CliRelay::reportsBadRelayCommands()
+{
+    Chain c;
+    QVERIFY(startChain(c));
+    Cli &relay = *c.relay;
+    relay.send(
+        command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":1})")}}));
+    TAKE_EVENT(noLeg, relay, "error", "");
+    QVERIFY2(noLeg.value(QLatin1String("message")).toString().contains(R"("leg":"client")"),
+             relay.transcript().constData());
+    relay.send(command("close", {{"key", KeyHex}, {"leg", "middle"}}));
+    TAKE_EVENT(badLeg, relay, "error", "");
+    QVERIFY(badLeg.value(QLatin1String("message")).toString().contains("leg must be"));
+    relay.send(command("extension", {{"leg", "server"}, {"name", "nope"}}));
+    TAKE_EVENT(badName, relay, "error", "");
+    QVERIFY2(badName.value(QLatin1String("message")).toString().contains("'nope'"),
+             relay.transcript().constData());
+    relay.send(command("open", {{"key", KeyHex}}));
+    TAKE_EVENT(open, relay, "error", "");
+    QVERIFY(open.value(QLatin1String("message")).toString().contains(R"({"cmd":"key")"));
+    // A leg on a session that is not relayed.
+    c.listener->send(command("close", {{"key", KeyHex}, {"leg", "client"}}));
+    TAKE_EVENT(notRelayed, *c.listener, "error", "");
+    QVERIFY(
+        notRelayed.value(QLatin1String("message")).toString().contains("relayed sessions only"));
+    QVERIFY(c.connector->all(QStringLiteral("close")).isEmpty());
+}
+
+void tst_CliRelay::onceExitsAfterFirstPair()
+{
+    Chain c;
+    QVERIFY(startChain(c, {.relay = {"--once"}}));
+    c.connector->send(command("quit", {}));
+    QVERIFY2(c.connector->waitForExit(), c.connector->transcript().constData());
+    QVERIFY2(c.relay->waitForExit(), c.relay->transcript().constData());
+    QCOMPARE(c.relay->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(c.relay->exitCode(), 0);
+    QCOMPARE(c.relay->all(QStringLiteral("end")).size(), 2);
+}
+
+void tst_CliRelay::sigtermExitsZero()
+{
+    Chain c;
+    QVERIFY(startChain(c));
+    c.relay->signal(SIGTERM);
+    QVERIFY2(c.relay->waitForExit(), c.relay->transcript().constData());
+    QCOMPARE(c.relay->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(c.relay->exitCode(), 0);
+    QCOMPARE(c.relay->all(QStringLiteral("end")).size(), 2);
+    TAKE_EVENT(connectorEnd, *c.connector, "end", "");
+    TAKE_EVENT(listenerEnd, *c.listener, "end", "");
+    QVERIFY(c.connector->all(QStringLiteral("error")).isEmpty());
+}
+
+void tst_CliRelay::warnsAboutProtocolViolations()
+{
+    // Listen mode: a frame of an unassigned type (12) from the other side.
+    Chain c;
+    QVERIFY(startChain(c));
+    c.listener->send(command("frame", {{"channel", 0}, {"type", 12}, {"payload", "00"}}));
+    // Relay mode: the relay's server leg sees it first, and does not forward it.
+    TAKE_EVENT(relayWarning, *c.relay, "warning", "server");
+    QVERIFY2(relayWarning.value(QLatin1String("message")).toString().contains("unassigned type 12"),
+             c.relay->transcript().constData());
+    QCOMPARE(relayWarning.value(QLatin1String("session")).toInt(), 1);
+    // Connect mode, and listen mode, with the relay sending it into each leg.
+    c.relay->send(command("frame", {{"leg", "client"}, {"channel", 0}, {"type", 13}}));
+    TAKE_EVENT(connectorWarning, *c.connector, "warning", "");
+    QVERIFY(connectorWarning.value(QLatin1String("message")).toString().contains("type 13"));
+    QVERIFY(!connectorWarning.contains(QLatin1String("leg")));
+    c.relay->send(command("frame", {{"leg", "server"}, {"channel", 0}, {"type", 14}}));
+    TAKE_EVENT(listenerWarning, *c.listener, "warning", "");
+    QCOMPARE(listenerWarning.value(QLatin1String("session")).toInt(), 1);
+    QVERIFY(listenerWarning.value(QLatin1String("message")).toString().contains("type 14"));
+}
+
+void tst_CliRelay::warnsInListenMode()
+{
+    // Directly, without a relay: a connector sends a frame of an unassigned type, and a Want on
+    // a channel id the listener never heard of.
+    Cli listener({"listen", "--port", "0", "--key", KeyHex});
+    const quint16 port = portOf(listener);
+    QVERIFY(port);
+    Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
+    TAKE_EVENT(channel, listener, "channel", "");
+    connector.send(command("frame", {{"channel", 0}, {"type", 12}, {"payload", "0102"}}));
+    connector.send(command("frame", {{"channel", 7}, {"type", "Want"}, {"payload", "0800"}}));
+    TAKE_EVENT(unassigned, listener, "warning", "");
+    QCOMPARE(unassigned, (QJsonObject{{"event", "warning"},
+                                      {"session", 1},
+                                      {"message", "frame of unassigned type 12 on channel id 0: "
+                                                  "ignored"}}));
+    TAKE_EVENT(unknownChannel, listener, "warning", "");
+    QVERIFY2(unknownChannel.value(QLatin1String("message")).toString().contains("channel id 7"),
+             listener.transcript().constData());
+    // Tolerated: the session goes on.
+    connector.send(
+        command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":5})")}}));
+    TAKE_EVENT(message, listener, "message", "");
+    QVERIFY(listener.all(QStringLiteral("error")).isEmpty());
+    QVERIFY(connector.all(QStringLiteral("warning")).isEmpty());
+}
+
+void tst_CliRelay::exitsWhenStdoutCloses_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("listen") << QStringLiteral("listen");
+    QTest::newRow("connect") << QStringLiteral("connect");
+    QTest::newRow("relay") << QStringLiteral("relay");
+}
+
+void tst_CliRelay::exitsWhenStdoutCloses()
+{
+    // `hyperscope-cli ... | head -3`, for real: a reader takes three lines and exits (head itself
+    // would hold its output back until it has all three, and the listener's second line needs a
+    // peer that needs the first), and nobody reads
+    // hyperscope-cli's stdout any more. Its peers would time it out after 20 s; it must go well
+    // before that, on its own, and end its sessions cleanly. (QProcess::closeReadChannel only
+    // stops reading, it keeps the pipe open: hence a shell pipeline.)
+    QFETCH(QString, mode);
+    Chain c;
+    QVERIFY(startChain(c));
+    QStringList arguments;
+    if (mode == QLatin1String("listen"))
+        arguments = {"listen", "--port", "0", "--key", KeyHex};
+    else if (mode == QLatin1String("connect"))
+        arguments = {"connect", QStringLiteral("127.0.0.1:%1").arg(c.listenPort), "--key", KeyHex};
+    else
+        arguments = {
+            "relay", "--port", "0", "--upstream", QStringLiteral("127.0.0.1:%1").arg(c.listenPort),
+            "--key", KeyHex};
+    QProcess pipeline;
+    // stdin stays open (QProcess's pipe): only stdout goes away. The exit status is
+    // hyperscope-cli's.
+    pipeline.start(
+        QStringLiteral("bash"),
+        QStringList{
+            "-c",
+            R"("$0" "$@" | for i in 1 2 3; do IFS= read -r l; printf '%s\n' "$l"; done; exit "${PIPESTATUS[0]}")",
+            QStringLiteral(HYPERSCOPE_CLI_PATH)} +
+            arguments);
+    QList<QByteArray> lines;
+    const auto readLine = [&] {
+        return QTest::qWaitFor(
+            [&] {
+                if (!pipeline.canReadLine())
+                    return false;
+                lines.append(pipeline.readLine());
+                return true;
+            },
+            Wait);
+    };
+    QVERIFY(readLine());
+    std::unique_ptr<Cli> peer;
+    if (mode != QLatin1String("connect")) {
+        const quint16 port =
+            quint16(QJsonDocument::fromJson(lines.first()).object().value("port").toInt());
+        QVERIFY(port);
+        peer = std::make_unique<Cli>(
+            QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
+    }
+    QVERIFY2(readLine(), lines.join().constData());
+    QVERIFY2(readLine(), lines.join().constData());
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY2(pipeline.state() == QProcess::NotRunning || pipeline.waitForFinished(Wait),
+             lines.join().constData());
+    QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(pipeline.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(pipeline.exitCode(), 0);
+    // Its peer saw its session end: cleanly, when it was past the handshake. (The relay's third
+    // line comes before the client leg's handshake may have completed; a handshake cut short
+    // cannot end cleanly.)
+    Cli *other = peer ? peer.get() : c.listener.get();
+    const auto end = other->take(QStringLiteral("end"));
+    QVERIFY2(end, other->transcript().constData());
+    if (mode != QLatin1String("relay") || !other->all(QStringLiteral("handshake")).isEmpty())
+        QVERIFY2(other->all(QStringLiteral("error")).isEmpty(), other->transcript().constData());
+}
+
+QTEST_GUILESS_MAIN(tst_CliRelay)
+#include "tst_clirelay.moc"
