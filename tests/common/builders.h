@@ -89,12 +89,35 @@ inline Bytes encode(const Message &message)
     return out;
 }
 
+/// A whole frame (length, header, payload) of type @p type on channel @p channel carrying
+/// @p payload as is: for frames no Message encodes (an unassigned type, a malformed payload).
+inline Bytes frameOf(std::uint64_t channel, std::uint8_t type, ByteView payload)
+{
+    Bytes frame;
+    appendFrame(frame, channel, type, payload);
+    return frame;
+}
+
 /// A whole frame (length, header, payload) carrying @p message on channel @p channel.
 inline Bytes frameOf(std::uint64_t channel, const Message &message)
 {
-    Bytes frame;
-    appendFrame(frame, channel, static_cast<std::uint8_t>(messageType(message)), encode(message));
-    return frame;
+    return frameOf(channel, static_cast<std::uint8_t>(messageType(message)), encode(message));
+}
+
+/// A Want of the blocks from @p start (no length).
+inline Message wantOf(std::uint64_t start)
+{
+    Message message(std::in_place_type<schema::Want>);
+    std::get<schema::Want>(message).set_start(start);
+    return message;
+}
+
+/// A Have of the blocks from @p start (no length, no bitfield).
+inline Message haveOf(std::uint64_t start)
+{
+    Message message(std::in_place_type<schema::Have>);
+    std::get<schema::Have>(message).set_start(start);
+    return message;
 }
 
 /// A FrameTrace of an unencrypted frame: wire bytes are the plain bytes. The trace points into
@@ -112,6 +135,22 @@ inline FrameTrace traceOf(const Bytes &plain, Direction direction, const Message
     t.message = message;
     t.discoveryKey = discoveryKey;
     t.keepAlive = plain.size() == 1 && plain[0] == 0;
+    return t;
+}
+
+/// A ChannelTrace of @p event on the channel of discovery key @p discoveryKey with the given ids;
+/// @p established also marks the remote verified.
+inline ChannelTrace channelTraceOf(ChannelEvent event, const Key32 &discoveryKey,
+                                   std::optional<std::uint64_t> localId,
+                                   std::optional<std::uint64_t> remoteId, bool established = false)
+{
+    ChannelTrace t;
+    t.event = event;
+    t.channel.discoveryKey = discoveryKey;
+    t.channel.localId = localId;
+    t.channel.remoteId = remoteId;
+    t.channel.remoteVerified = established;
+    t.channel.established = established;
     return t;
 }
 

@@ -1,36 +1,25 @@
 // Tests core/session/relay.cpp: peer A (a SessionDriver) dials a Relay, which dials peer B (a
 // SessionDriver behind a SessionServer), all over real loopback TCP. Every test runs with
 // encryption and without (--no-encrypt); the message test also without Noise.
+#include "builders.h"
 #include "crypto.h"
+#include "loopback.h"
 #include "relay.h"
 #include "sessiondriver.h"
 #include "sessionserver.h"
 
-#include <QTcpServer>
 #include <QtTest>
 
 #include <map>
 #include <memory>
 
 using namespace hyperscope;
+using hyperscope::test::encode;
+using hyperscope::test::keyOf;
 
 namespace {
 
 constexpr int Wait = 15000; // generous: CI machines are busy
-
-Key32 feedKey(std::uint8_t fill)
-{
-    Key32 key;
-    key.fill(fill);
-    return key;
-}
-
-Bytes encode(const Message &message)
-{
-    Bytes out;
-    appendMessage(out, message);
-    return out;
-}
 
 /// One message of every type but Open and Close, every field set.
 std::vector<Message> everyMessage()
@@ -383,7 +372,7 @@ void TestRelay::channelsAndEveryMessage()
     Setup setup(modeOptions(mode));
     setup.dial();
     QVERIFY(setup.waitOpen());
-    const Key32 k1 = feedKey(1), k2 = feedKey(2);
+    const Key32 k1 = keyOf(1), k2 = keyOf(2);
     const Key32 dk1 = crypto::discoveryKey(k1), dk2 = crypto::discoveryKey(k2);
 
     // Opened from A, then from B.
@@ -438,7 +427,7 @@ void TestRelay::extensions()
     Setup setup(modeOptions(mode));
     setup.dial();
     QVERIFY(setup.waitOpen());
-    const Key32 k1 = feedKey(1);
+    const Key32 k1 = keyOf(1);
     const Key32 dk1 = crypto::discoveryKey(k1);
     QVERIFY(setup.openFromA(k1));
     SessionDriver *a = setup.a.get();
@@ -501,7 +490,7 @@ void TestRelay::unknownKeyHeldUntilAdded()
     Setup setup(modeOptions(mode));
     setup.dial();
     QVERIFY(setup.waitOpen());
-    const Key32 k1 = feedKey(1), k3 = feedKey(3);
+    const Key32 k1 = keyOf(1), k3 = keyOf(3);
     const Key32 dk3 = crypto::discoveryKey(k3);
     setup.bEvents.knows(k3);
     setup.aEvents.knows(k3);
@@ -530,7 +519,7 @@ void TestRelay::unknownKeyHeldUntilAdded()
     QCOMPARE(encode(setup.bEvents.messages[0]), encode(have));
 
     // A held Open that its peer closes again is gone: adding the key later opens nothing.
-    const Key32 k4 = feedKey(4);
+    const Key32 k4 = keyOf(4);
     const Key32 dk4 = crypto::discoveryKey(k4);
     setup.bEvents.knows(k4);
     QVERIFY(setup.a->openChannel(k4).ok());
@@ -577,13 +566,8 @@ void TestRelay::upstreamRefused()
 {
     QFETCH(QString, mode);
     Setup setup(modeOptions(mode));
-    // A port nobody listens on.
-    quint16 closedPort = 0;
-    {
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        closedPort = probe.serverPort();
-    }
+    const quint16 closedPort = test::closedPort();
+    QVERIFY(closedPort != 0);
     setup.relay.setUpstream(QStringLiteral("127.0.0.1"), closedPort);
     QSignalSpy finished(&setup.relay, &Relay::sessionFinished);
     setup.dial();
@@ -611,7 +595,7 @@ void TestRelay::upstreamRefused()
     setup.aEvents = Peer();
     setup.dial();
     QVERIFY(setup.waitOpen());
-    QVERIFY(setup.openFromA(feedKey(1)));
+    QVERIFY(setup.openFromA(keyOf(1)));
 }
 
 void TestRelay::serverLegEndingEndsClientCleanly()
@@ -620,7 +604,7 @@ void TestRelay::serverLegEndingEndsClientCleanly()
     Setup setup(modeOptions(mode));
     setup.dial();
     QVERIFY(setup.waitOpen());
-    const Key32 k1 = feedKey(1);
+    const Key32 k1 = keyOf(1);
     QVERIFY(setup.openFromA(k1));
     // B's last words, then B leaves cleanly: A gets them, then its session ends cleanly.
     schema::Data data;
@@ -647,7 +631,7 @@ void TestRelay::clientLegDyingEndsServerCleanly()
     Setup setup(modeOptions(mode));
     setup.dial();
     QVERIFY(setup.waitOpen());
-    const Key32 k1 = feedKey(1);
+    const Key32 k1 = keyOf(1);
     QVERIFY(setup.openFromA(k1));
     schema::Want want;
     want.set_start(3);
@@ -706,7 +690,7 @@ void TestRelay::failingPairLeavesOthersAlone()
                    setup.relay2Events.handshakes[0] && setup.relay2Events.handshakes[1];
         },
         Wait));
-    const Key32 k1 = feedKey(1);
+    const Key32 k1 = keyOf(1);
     const Key32 dk1 = crypto::discoveryKey(k1);
     QVERIFY(setup.openFromA(k1));
     setup.a2Events.knows(k1);
@@ -739,7 +723,7 @@ void TestRelay::injectionReachesOneLegOnly()
     Setup setup(modeOptions(mode));
     setup.dial();
     QVERIFY(setup.waitOpen());
-    const Key32 k1 = feedKey(1);
+    const Key32 k1 = keyOf(1);
     const Key32 dk1 = crypto::discoveryKey(k1);
     QVERIFY(setup.openFromA(k1));
     RelayedSession *session = setup.session();
@@ -797,7 +781,7 @@ void TestRelay::stalledReaderKeepsMemoryBounded()
     Setup setup(modeOptions(mode));
     setup.dial();
     QVERIFY(setup.waitOpen());
-    const Key32 k1 = feedKey(1);
+    const Key32 k1 = keyOf(1);
     const Key32 dk1 = crypto::discoveryKey(k1);
     QVERIFY(setup.openFromA(k1));
     RelayedSession *session = setup.session();

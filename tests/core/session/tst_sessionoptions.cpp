@@ -22,6 +22,12 @@ QString spaced(const QString &separator)
     return bytes.join(separator);
 }
 
+/// Every option SessionCommandLine has: hyperscope-cli's set.
+const SessionCommandLine::Options EveryOption =
+    SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
+    SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
+    SessionCommandLine::Option::Encryption;
+
 const QString InvalidListenHost =
     QStringLiteral("a listener binds to an address such as 127.0.0.1, 0.0.0.0 or ::1");
 
@@ -487,10 +493,7 @@ void tst_SessionOptions::readsCommandLine()
     QFETCH(bool, noise);
     QFETCH(bool, encrypted);
     QCommandLineParser parser;
-    const SessionCommandLine commandLine(
-        SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
-        SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
-        SessionCommandLine::Option::Encryption);
+    const SessionCommandLine commandLine(EveryOption);
     commandLine.addTo(parser);
     QVERIFY2(parser.parse(QStringList{"program"} + arguments), qPrintable(parser.errorText()));
     QString error;
@@ -536,10 +539,7 @@ void tst_SessionOptions::refusesCommandLine()
     QFETCH(QStringList, arguments);
     QFETCH(QString, message);
     QCommandLineParser parser;
-    const SessionCommandLine commandLine(
-        SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
-        SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
-        SessionCommandLine::Option::Encryption);
+    const SessionCommandLine commandLine(EveryOption);
     commandLine.addTo(parser);
     QVERIFY2(parser.parse(QStringList{"program"} + arguments), qPrintable(parser.errorText()));
     QString error;

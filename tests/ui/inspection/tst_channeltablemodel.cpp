@@ -1,6 +1,7 @@
 // ChannelTableModel under QAbstractItemModelTester: every State reached through the engine's
 // channel events shows its own text in the State column, SessionEnded included (a finished
 // session's open channels, after markSessionEnded()).
+#include "builders.h"
 #include "channeltablemodel.h"
 
 #include <QAbstractItemModelTester>
@@ -10,30 +11,11 @@
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
 
 using State = ChannelTableModel::State;
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
-
-ChannelTrace channelEvent(ChannelEvent e, const Key32 &dk, std::optional<std::uint64_t> local,
-                          std::optional<std::uint64_t> remote, bool established = false)
-{
-    ChannelTrace t;
-    t.event = e;
-    t.channel.discoveryKey = dk;
-    t.channel.localId = local;
-    t.channel.remoteId = remote;
-    t.channel.remoteVerified = established;
-    t.channel.established = established;
-    return t;
-}
 
 constexpr std::optional<std::uint64_t> None = std::nullopt;
 
@@ -47,36 +29,36 @@ void driveInto(ChannelTableModel &model, const Key32 &dk, State state)
 {
     switch (state) {
     case State::OpenedLocally:
-        model.applyEvent(channelEvent(ChannelEvent::OpenedLocally, dk, 1, None));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedLocally, dk, 1, None));
         return;
     case State::OpenedByRemote:
-        model.applyEvent(channelEvent(ChannelEvent::OpenedByRemote, dk, None, 2));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedByRemote, dk, None, 2));
         return;
     case State::Established:
-        model.applyEvent(channelEvent(ChannelEvent::OpenedLocally, dk, 1, None));
-        model.applyEvent(channelEvent(ChannelEvent::OpenedByRemote, dk, 1, 2));
-        model.applyEvent(channelEvent(ChannelEvent::Established, dk, 1, 2, true));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedLocally, dk, 1, None));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedByRemote, dk, 1, 2));
+        model.applyEvent(channelTraceOf(ChannelEvent::Established, dk, 1, 2, true));
         return;
     case State::ClosedLocally:
-        model.applyEvent(channelEvent(ChannelEvent::OpenedLocally, dk, 1, None));
-        model.applyEvent(channelEvent(ChannelEvent::ClosedLocally, dk, 1, None));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedLocally, dk, 1, None));
+        model.applyEvent(channelTraceOf(ChannelEvent::ClosedLocally, dk, 1, None));
         return;
     case State::ClosedByRemote:
-        model.applyEvent(channelEvent(ChannelEvent::OpenedLocally, dk, 1, None));
-        model.applyEvent(channelEvent(ChannelEvent::OpenedByRemote, dk, 1, 2));
-        model.applyEvent(channelEvent(ChannelEvent::ClosedByRemote, dk, 1, 2));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedLocally, dk, 1, None));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedByRemote, dk, 1, 2));
+        model.applyEvent(channelTraceOf(ChannelEvent::ClosedByRemote, dk, 1, 2));
         return;
     case State::Refused:
-        model.applyEvent(channelEvent(ChannelEvent::OpenedByRemote, dk, None, 2));
-        model.applyEvent(channelEvent(ChannelEvent::Refused, dk, None, 2));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedByRemote, dk, None, 2));
+        model.applyEvent(channelTraceOf(ChannelEvent::Refused, dk, None, 2));
         return;
     case State::RefusedByRemote:
         // The remote closes a channel it never opened: it refused ours.
-        model.applyEvent(channelEvent(ChannelEvent::OpenedLocally, dk, 1, None));
-        model.applyEvent(channelEvent(ChannelEvent::ClosedByRemote, dk, 1, None));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedLocally, dk, 1, None));
+        model.applyEvent(channelTraceOf(ChannelEvent::ClosedByRemote, dk, 1, None));
         return;
     case State::SessionEnded:
-        model.applyEvent(channelEvent(ChannelEvent::OpenedLocally, dk, 1, None));
+        model.applyEvent(channelTraceOf(ChannelEvent::OpenedLocally, dk, 1, None));
         model.markSessionEnded();
         return;
     }

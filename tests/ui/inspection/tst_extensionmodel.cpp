@@ -1,6 +1,7 @@
 // ExtensionModel: the extension table of one session. tst_models checks the match of names and
 // the id look-up on the stream; here, the order of rows, the texts of every column, channel
 // scopes and their labels, the use of the announced list for our ids, and the batched counters.
+#include "builders.h"
 #include "extensionmodel.h"
 
 #include <QAbstractItemModelTester>
@@ -9,15 +10,9 @@
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
 
 ExtensionTrace traceOf(ExtensionTrace::Kind kind, std::vector<std::string> names,
                        std::optional<Key32> scope = std::nullopt)

@@ -4,11 +4,8 @@
 // sides, the actions and their error texts, secrets before and after the end, the end itself
 // (clean or failed, with the failed handshake step), and the session that outlives the driver a
 // server deleted.
-#include "crypto.h"
-#include "inspectedsession.h"
-#include "messagelogmodel.h"
-#include "sessiondriver.h"
-#include "sessionserver.h"
+#include "builders.h"
+#include "inspectedpair.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -21,75 +18,9 @@
 #include <memory>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
-
-Message want(std::uint64_t start)
-{
-    Message m(std::in_place_type<schema::Want>);
-    std::get<schema::Want>(m).set_start(start);
-    return m;
-}
-
-/// Two InspectedSessions over loopback: the dialer (initiator) and the one the server accepted.
-struct Pair
-{
-    MessageLogModel log;
-    SessionIds ids;
-    SessionServer server{&ids};
-    std::unique_ptr<InspectedSession> dialer;
-    std::unique_ptr<InspectedSession> accepted;
-
-    /// Listens and dials; @p beforeDial may adjust the dialer's driver (a key filter).
-    bool start(EngineOptions options = {},
-               const std::function<void(SessionDriver *)> &beforeDial = {})
-    {
-        server.setOptions(options);
-        QObject::connect(&server, &SessionServer::sessionStarted, &server,
-                         [this](SessionDriver *driver) {
-                             accepted = std::make_unique<InspectedSession>(
-                                 driver->id(), driver, InspectedSession::Origin::Accepted, &log);
-                         });
-        if (!server.listen(QHostAddress::LocalHost, 0))
-            return false;
-        options.initiator = true;
-        auto *driver = new SessionDriver(ids.next(), options);
-        if (beforeDial)
-            beforeDial(driver);
-        dialer = std::make_unique<InspectedSession>(driver->id(), driver,
-                                                    InspectedSession::Origin::Dialed, &log);
-        driver->connectToHost(QStringLiteral("127.0.0.1"), server.port());
-        return true;
-    }
-
-    bool open()
-    {
-        return QTest::qWaitFor([this] {
-            return dialer && accepted && dialer->state() == InspectedSession::State::Open &&
-                   accepted->state() == InspectedSession::State::Open;
-        });
-    }
-
-    /// Every note of the log (flushed), as text.
-    QStringList notes(int session)
-    {
-        log.flush();
-        QStringList texts;
-        for (int row = 0; row < log.rowCount(); ++row) {
-            const auto &r = log.record(row);
-            if (r.session == session && !log.noteText(r).isEmpty())
-                texts << log.noteText(r);
-        }
-        return texts;
-    }
-};
 
 bool containsStartingWith(const QStringList &texts, const QString &prefix)
 {
@@ -223,9 +154,9 @@ void TestInspectedSession::adoptsADriverWithoutParent()
 
 void TestInspectedSession::handshakeIsRecordedOnBothSides()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start());
-    QVERIFY(pair.open());
+    QVERIFY(pair.waitUntilOpen());
     const HandshakeRecord &a = pair.dialer->handshake();
     const HandshakeRecord &b = pair.accepted->handshake();
     QVERIFY(a.complete && b.complete);
@@ -255,10 +186,10 @@ void TestInspectedSession::handshakeIsRecordedOnBothSides()
 
 void TestInspectedSession::transportConnectionIsLogged()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start());
     QSignalSpy changed(pair.dialer.get(), &InspectedSession::changed);
-    QVERIFY(pair.open());
+    QVERIFY(pair.waitUntilOpen());
     QVERIFY(changed.count() > 0);
     const QString peer = QStringLiteral("127.0.0.1:%1").arg(pair.server.port());
     QCOMPARE(pair.dialer->peerAddress(), peer);
@@ -277,9 +208,9 @@ void TestInspectedSession::transportConnectionIsLogged()
 
 void TestInspectedSession::channelsAndMessagesFlowBetweenThePair()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start());
-    QVERIFY(pair.open());
+    QVERIFY(pair.waitUntilOpen());
     const Key32 feed = keyOf(0x33);
     const Key32 dk = crypto::discoveryKey(feed);
     QCOMPARE(pair.dialer->openChannel(feed), QString());
@@ -293,7 +224,7 @@ void TestInspectedSession::channelsAndMessagesFlowBetweenThePair()
 
     const quint64 sentBefore = pair.dialer->framesSent();
     const quint64 receivedBefore = pair.accepted->framesReceived();
-    QCOMPARE(pair.dialer->send(dk, want(7)), QString());
+    QCOMPARE(pair.dialer->send(dk, wantOf(7)), QString());
     QCOMPARE(pair.dialer->framesSent(), sentBefore + 1);
     QTRY_COMPARE(pair.accepted->framesReceived(), receivedBefore + 1);
     // The Want is a row of the shared log, once per side, on the channel's interned key.
@@ -320,9 +251,9 @@ void TestInspectedSession::channelsAndMessagesFlowBetweenThePair()
 
 void TestInspectedSession::extensionsAreRegisteredAndCounted()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start());
-    QVERIFY(pair.open());
+    QVERIFY(pair.waitUntilOpen());
     const std::optional<Key32> stream;
     QCOMPARE(pair.dialer->registerExtension(stream, QStringLiteral("chat")), QString());
     QCOMPARE(pair.accepted->registerExtension(stream, QStringLiteral("chat")), QString());
@@ -355,11 +286,12 @@ void TestInspectedSession::extensionsAreRegisteredAndCounted()
 
 void TestInspectedSession::refusedActionsComeBackAsText()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start());
-    QVERIFY(pair.open());
+    QVERIFY(pair.waitUntilOpen());
     QSignalSpy changed(pair.dialer.get(), &InspectedSession::changed);
-    QVERIFY(pair.dialer->send(keyOf(0x44), want(1)).startsWith(QStringLiteral("unknown-channel")));
+    QVERIFY(
+        pair.dialer->send(keyOf(0x44), wantOf(1)).startsWith(QStringLiteral("unknown-channel")));
     QVERIFY(pair.dialer->sendExtension(std::nullopt, QStringLiteral("nope"), "x")
                 .startsWith(QStringLiteral("unknown-extension")));
     QVERIFY(pair.dialer->registerExtension(std::nullopt, QString())
@@ -372,9 +304,9 @@ void TestInspectedSession::refusedActionsComeBackAsText()
 
 void TestInspectedSession::unknownDiscoveryKeyIsExplained()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start());
-    QVERIFY(pair.open());
+    QVERIFY(pair.waitUntilOpen());
     const Key32 feed = keyOf(0x55);
     QCOMPARE(pair.dialer->openChannel(feed), QString());
     const QString hex = QString::fromStdString(toHex(crypto::discoveryKey(feed)));
@@ -385,9 +317,9 @@ void TestInspectedSession::unknownDiscoveryKeyIsExplained()
 
 void TestInspectedSession::secretsMatchAndOutliveTheEngine()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start());
-    QVERIFY(pair.open());
+    QVERIFY(pair.waitUntilOpen());
     const InspectedSession::Secrets a = pair.dialer->secrets();
     const InspectedSession::Secrets b = pair.accepted->secrets();
     QVERIFY(a.staticSecretKey && b.staticSecretKey);
@@ -409,9 +341,9 @@ void TestInspectedSession::secretsMatchAndOutliveTheEngine()
 
 void TestInspectedSession::cleanEndFreezesTheSession()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start());
-    QVERIFY(pair.open());
+    QVERIFY(pair.waitUntilOpen());
     QSignalSpy ended(pair.dialer.get(), &InspectedSession::ended);
     QSignalSpy remoteEnded(pair.accepted.get(), &InspectedSession::ended);
     pair.dialer->disconnectFromPeer();
@@ -435,9 +367,9 @@ void TestInspectedSession::cleanEndFreezesTheSession()
 
 void TestInspectedSession::outlivesTheDriverItsServerDeleted()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start());
-    QVERIFY(pair.open());
+    QVERIFY(pair.waitUntilOpen());
     QCOMPARE(pair.dialer->ping(), QString());
     QTRY_VERIFY(pair.accepted->framesReceived() >= 1);
     QPointer<SessionDriver> driver = pair.accepted->driver();
@@ -462,7 +394,7 @@ void TestInspectedSession::outlivesTheDriverItsServerDeleted()
 
 void TestInspectedSession::rejectedKeyFailsTheStepThatCarriedIt()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.start({}, [](SessionDriver *driver) {
         driver->setRemoteKeyFilter([](const Key32 &) { return false; });
     }));

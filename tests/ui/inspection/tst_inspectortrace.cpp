@@ -3,6 +3,7 @@
 // handshake record, every log row and every counter comes from exactly the events given: the
 // ladder's steps and which step a failure belongs to, the wire bytes kept or recomputed, the
 // frame, channel and extension counters, and the notes.
+#include "builders.h"
 #include "crypto.h"
 #include "framer.h"
 #include "inspectedsession.h"
@@ -16,20 +17,9 @@
 #include <memory>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
-
-QByteArray toQByteArray(ByteView bytes)
-{
-    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
-}
 
 /// A session (never connected) and a second trace over it that the test drives by hand.
 struct Fixture
@@ -292,11 +282,8 @@ void TestInspectorTrace::plaintextSessionKeepsNoKeys()
 void TestInspectorTrace::framesAreCountedPerDirectionAndChannel()
 {
     Fixture f;
-    ChannelTrace opened;
-    opened.event = ChannelEvent::OpenedLocally;
-    opened.channel.discoveryKey = keyOf(0xaa);
-    opened.channel.localId = 1;
-    f.trace->traceChannel(opened);
+    f.trace->traceChannel(
+        channelTraceOf(ChannelEvent::OpenedLocally, keyOf(0xaa), 1, std::nullopt));
     const Bytes plain = pingFrame();
     FrameTrace frame;
     frame.plain = plain;
@@ -354,10 +341,8 @@ void TestInspectorTrace::channelEventsReachTheChannelTable()
     echo.discoveryKey = keyOf(0x6b);
     echo.names = {"echo"};
     f.trace->traceExtensions(echo);
-    ChannelTrace remote;
-    remote.event = ChannelEvent::OpenedByRemote;
-    remote.channel.discoveryKey = keyOf(0x6b);
-    remote.channel.remoteId = 4;
+    const ChannelTrace remote =
+        channelTraceOf(ChannelEvent::OpenedByRemote, keyOf(0x6b), std::nullopt, 4);
     f.trace->traceChannel(remote);
     QCOMPARE(changed.count(), 1);
     ChannelTableModel *channels = f.session->channels();
@@ -379,11 +364,8 @@ void TestInspectorTrace::channelEventsReachTheChannelTable()
 void TestInspectorTrace::channelExtensionsReachBothTables()
 {
     Fixture f;
-    ChannelTrace opened;
-    opened.event = ChannelEvent::OpenedLocally;
-    opened.channel.discoveryKey = keyOf(0xaa);
-    opened.channel.localId = 1;
-    f.trace->traceChannel(opened);
+    f.trace->traceChannel(
+        channelTraceOf(ChannelEvent::OpenedLocally, keyOf(0xaa), 1, std::nullopt));
     ExtensionTrace local;
     local.kind = ExtensionTrace::Kind::LocalRegistered;
     local.discoveryKey = keyOf(0xaa);

@@ -3,6 +3,7 @@
 // kind of row (frames, keepalives, handshake messages, a failed one, events, warnings, a
 // malformed frame), the problems that stay visible, notes that ignore the direction, the state
 // the filter reports, and rows that arrive while a filter is set.
+#include "builders.h"
 #include "framer.h"
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
@@ -13,45 +14,11 @@
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
 
 using Filter = MessageLogFilterModel;
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
-
-Message want(std::uint64_t start)
-{
-    Message m(std::in_place_type<schema::Want>);
-    std::get<schema::Want>(m).set_start(start);
-    return m;
-}
-
-Message have(std::uint64_t start)
-{
-    Message m(std::in_place_type<schema::Have>);
-    std::get<schema::Have>(m).set_start(start);
-    return m;
-}
-
-Bytes frameOf(std::uint64_t channel, std::uint8_t type, const Bytes &payload)
-{
-    Bytes frame;
-    appendFrame(frame, channel, type, payload);
-    return frame;
-}
-
-Bytes frameOf(std::uint64_t channel, const Message &message)
-{
-    Bytes payload;
-    appendMessage(payload, message);
-    return frameOf(channel, static_cast<std::uint8_t>(messageType(message)), payload);
-}
 
 /// The log every table row filters, one source row per line:
 ///  0 Want in, session 1, channel A       5 event "Connected to peer", session 1
@@ -64,7 +31,7 @@ class SampleLog
 public:
     SampleLog()
     {
-        const Message w0 = want(1), w1 = want(2), h = have(3);
+        const Message w0 = wantOf(1), w1 = wantOf(2), h = haveOf(3);
         m_frames = {frameOf(1, w0), frameOf(2, w1), Bytes{0}, frameOf(1, 5, Bytes{0xff}),
                     frameOf(2, h)};
         m_handshake.assign(33, 0x42);

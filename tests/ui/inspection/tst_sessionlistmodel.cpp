@@ -2,6 +2,7 @@
 // duration format, the throttled refresh, the texts and roles of a session that is connecting,
 // open over real loopback, and ended cleanly or with an error, and the removal of rows.
 #include "inspectedsession.h"
+#include "loopback.h"
 #include "messagelogmodel.h"
 #include "sessiondriver.h"
 #include "sessionlistmodel.h"
@@ -12,25 +13,14 @@
 #include <QHostAddress>
 #include <QIcon>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTest>
 
 #include <memory>
 
 using namespace hyperscope;
+using hyperscope::test::closedPort;
 
 namespace {
-
-/// A port nothing listens on (bound, then released).
-quint16 closedPort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = probe.serverPort();
-    probe.close();
-    return port;
-}
 
 /// A dialed session, optionally connected to a SessionServer of ours, with its row in a list.
 struct Fixture

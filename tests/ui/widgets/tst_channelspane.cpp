@@ -3,12 +3,9 @@
 // a real loopback pair: buttons enabled only when they can act, opening by typing and Return,
 // a random key, selecting a row with the mouse to close it or copy its keys, the feed key that
 // only the opener knows, and the status messages it reports.
+#include "builders.h"
 #include "channelspane.h"
-#include "crypto.h"
-#include "inspectedsession.h"
-#include "messagelogmodel.h"
-#include "sessiondriver.h"
-#include "sessionserver.h"
+#include "inspectedpair.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
@@ -22,51 +19,9 @@
 #include <memory>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
-
-QString hexOf(const Key32 &key)
-{
-    return QString::fromStdString(toHex(key));
-}
-
-/// Two sessions over loopback: the dialer and the one a SessionServer accepted.
-struct Pair
-{
-    MessageLogModel log;
-    SessionIds ids;
-    SessionServer server{&ids};
-    std::unique_ptr<InspectedSession> dialer;
-    std::unique_ptr<InspectedSession> accepted;
-
-    bool open()
-    {
-        QObject::connect(&server, &SessionServer::sessionStarted, &server,
-                         [this](SessionDriver *driver) {
-                             accepted = std::make_unique<InspectedSession>(
-                                 driver->id(), driver, InspectedSession::Origin::Accepted, &log);
-                         });
-        if (!server.listen(QHostAddress::LocalHost, 0))
-            return false;
-        EngineOptions options;
-        options.initiator = true;
-        auto *driver = new SessionDriver(ids.next(), options);
-        dialer = std::make_unique<InspectedSession>(driver->id(), driver,
-                                                    InspectedSession::Origin::Dialed, &log);
-        driver->connectToHost(QStringLiteral("127.0.0.1"), server.port());
-        return QTest::qWaitFor([this] {
-            return accepted && dialer->state() == InspectedSession::State::Open &&
-                   accepted->state() == InspectedSession::State::Open;
-        });
-    }
-};
 
 QPushButton *buttonNamed(const ChannelsPane &pane, const QString &text)
 {
@@ -126,7 +81,7 @@ void TestChannelsPane::withoutASessionNothingIsAllowed()
 
 void TestChannelsPane::opensTheTypedKeyWithReturn()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     ChannelsPane pane;
     pane.setSession(pair.dialer.get());
@@ -168,7 +123,7 @@ void TestChannelsPane::badKeysAreExplained()
 {
     QFETCH(QString, input);
     QFETCH(QString, message);
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     ChannelsPane pane;
     pane.setSession(pair.dialer.get());
@@ -182,7 +137,7 @@ void TestChannelsPane::badKeysAreExplained()
 
 void TestChannelsPane::randomKeyIsFreshAndCopyable()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     ChannelsPane pane;
     pane.setSession(pair.dialer.get());
@@ -207,7 +162,7 @@ void TestChannelsPane::randomKeyIsFreshAndCopyable()
 
 void TestChannelsPane::selectingARowEnablesItsActions()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     QCOMPARE(pair.dialer->openChannel(keyOf(1)), QString());
     ChannelsPane pane;
@@ -231,7 +186,7 @@ void TestChannelsPane::selectingARowEnablesItsActions()
 
 void TestChannelsPane::copiesTheKeysOfTheSelectedChannel()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     const Key32 feed = keyOf(0x33);
     QCOMPARE(pair.dialer->openChannel(feed), QString());
@@ -253,7 +208,7 @@ void TestChannelsPane::copiesTheKeysOfTheSelectedChannel()
 
 void TestChannelsPane::onlyTheOpenerKnowsTheFeedKey()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     QCOMPARE(pair.accepted->openChannel(keyOf(0x44)), QString());
     QTRY_COMPARE(pair.dialer->channels()->rowCount(), 1);
@@ -275,7 +230,7 @@ void TestChannelsPane::onlyTheOpenerKnowsTheFeedKey()
 
 void TestChannelsPane::closesTheSelectedChannel()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     const Key32 feed = keyOf(0x55);
     QCOMPARE(pair.dialer->openChannel(feed), QString());

@@ -3,12 +3,9 @@
 // real loopback pair: what it allows without a session, the scopes it offers (the stream and
 // the channels we have open), every refusal and its sentence, text and hex payloads typed and
 // sent with Return, and a click in the table filling the form.
-#include "crypto.h"
+#include "builders.h"
 #include "extensionspane.h"
-#include "inspectedsession.h"
-#include "messagelogmodel.h"
-#include "sessiondriver.h"
-#include "sessionserver.h"
+#include "inspectedpair.h"
 
 #include <QComboBox>
 #include <QLabel>
@@ -20,51 +17,25 @@
 #include <memory>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
 
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
-
 /// Two sessions over loopback; the accepted side records the extension messages it gets.
-struct Pair
+struct Pair : InspectedPair
 {
-    MessageLogModel log;
-    SessionIds ids;
-    SessionServer server{&ids};
-    std::unique_ptr<InspectedSession> dialer;
-    std::unique_ptr<InspectedSession> accepted;
     QList<QPair<QString, QByteArray>> received; ///< {name, payload}
 
-    bool open()
+    Pair()
     {
-        QObject::connect(
-            &server, &SessionServer::sessionStarted, &server, [this](SessionDriver *driver) {
-                accepted = std::make_unique<InspectedSession>(
-                    driver->id(), driver, InspectedSession::Origin::Accepted, &log);
-                QObject::connect(
-                    driver, &SessionDriver::extensionReceived, driver,
-                    [this](const std::optional<Key32> &, const std::optional<std::string> &name,
-                           quint64, const QByteArray &payload) {
-                        received.append({QString::fromStdString(name.value_or("?")), payload});
-                    });
-            });
-        if (!server.listen(QHostAddress::LocalHost, 0))
-            return false;
-        EngineOptions options;
-        options.initiator = true;
-        auto *driver = new SessionDriver(ids.next(), options);
-        dialer = std::make_unique<InspectedSession>(driver->id(), driver,
-                                                    InspectedSession::Origin::Dialed, &log);
-        driver->connectToHost(QStringLiteral("127.0.0.1"), server.port());
-        return QTest::qWaitFor([this] {
-            return accepted && dialer->state() == InspectedSession::State::Open &&
-                   accepted->state() == InspectedSession::State::Open;
-        });
+        onAccepted = [this](SessionDriver *driver) {
+            QObject::connect(
+                driver, &SessionDriver::extensionReceived, driver,
+                [this](const std::optional<Key32> &, const std::optional<std::string> &name,
+                       quint64, const QByteArray &payload) {
+                    received.append({QString::fromStdString(name.value_or("?")), payload});
+                });
+        };
     }
 };
 

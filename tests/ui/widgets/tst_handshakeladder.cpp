@@ -1,6 +1,7 @@
 // HandshakeLadder: the Noise XX handshake as a ladder. The outcome line for every state of a
 // record, the explanations beside the steps, a height that follows the width and the content
 // (failures and the hash take room), and colours that say which steps went through or failed.
+#include "builders.h"
 #include "handshakeladder.h"
 #include "inspectedsession.h"
 
@@ -9,18 +10,12 @@
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
 
 const QColor Ok(46, 125, 50);
 const QColor Failed(198, 40, 40);
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
 
 enum class Stage { Waiting, Complete, FailedAtTwo, FailedWithoutStep, NoNoise };
 

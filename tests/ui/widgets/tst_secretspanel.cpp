@@ -2,11 +2,9 @@
 // inside the window; here, the panel on its own: nothing to reveal without a session, the
 // confirmation answered both ways by mouse, exactly the engine's keys once revealed, what it says
 // before the handshake, without Noise and after the end, and hiding when the session changes.
-#include "inspectedsession.h"
-#include "messagelogmodel.h"
+#include "builders.h"
+#include "inspectedpair.h"
 #include "secretspanel.h"
-#include "sessiondriver.h"
-#include "sessionserver.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -20,13 +18,9 @@
 #include <memory>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
-
-QString hexOf(const Key32 &key)
-{
-    return QString::fromStdString(toHex(key));
-}
 
 /// Clicks @p button of the next modal message box as soon as it shows (exec() blocks the test).
 void answerNextMessageBox(QMessageBox::StandardButton button)
@@ -51,37 +45,6 @@ QString summaryOf(const SecretsPanel &panel)
     }
     return {};
 }
-
-/// Two sessions over loopback: the dialer and the one a SessionServer accepted.
-struct Pair
-{
-    MessageLogModel log;
-    SessionIds ids;
-    SessionServer server{&ids};
-    std::unique_ptr<InspectedSession> dialer;
-    std::unique_ptr<InspectedSession> accepted;
-
-    bool open()
-    {
-        QObject::connect(&server, &SessionServer::sessionStarted, &server,
-                         [this](SessionDriver *driver) {
-                             accepted = std::make_unique<InspectedSession>(
-                                 driver->id(), driver, InspectedSession::Origin::Accepted, &log);
-                         });
-        if (!server.listen(QHostAddress::LocalHost, 0))
-            return false;
-        EngineOptions options;
-        options.initiator = true;
-        auto *driver = new SessionDriver(ids.next(), options);
-        dialer = std::make_unique<InspectedSession>(driver->id(), driver,
-                                                    InspectedSession::Origin::Dialed, &log);
-        driver->connectToHost(QStringLiteral("127.0.0.1"), server.port());
-        return QTest::qWaitFor([this] {
-            return accepted && dialer->state() == InspectedSession::State::Open &&
-                   accepted->state() == InspectedSession::State::Open;
-        });
-    }
-};
 
 } // namespace
 
@@ -112,7 +75,7 @@ void TestSecretsPanel::withoutASessionThereIsNothingToReveal()
 
 void TestSecretsPanel::decliningTheConfirmationKeepsThemHidden()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     SecretsPanel panel;
     panel.setSession(pair.dialer.get());
@@ -130,7 +93,7 @@ void TestSecretsPanel::decliningTheConfirmationKeepsThemHidden()
 
 void TestSecretsPanel::confirmingShowsExactlyTheEngineKeys()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     SecretsPanel panel;
     panel.setSession(pair.dialer.get());
@@ -195,7 +158,7 @@ void TestSecretsPanel::saysWhyKeysAreMissing()
 
 void TestSecretsPanel::endOfTheSessionReplacesWipedKeys()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     SecretsPanel panel;
     panel.setSession(pair.dialer.get());
@@ -214,7 +177,7 @@ void TestSecretsPanel::endOfTheSessionReplacesWipedKeys()
 
 void TestSecretsPanel::changingSessionHidesThem()
 {
-    Pair pair;
+    InspectedPair pair;
     QVERIFY(pair.open());
     SecretsPanel panel;
     panel.setSession(pair.dialer.get());

@@ -3,12 +3,9 @@
 // gets, every parsing rule and its error sentence (table-driven, no session needed), invalid
 // fields marked and unmarked, and, on a real loopback pair, typing and clicking Send, the channel
 // list, opening a channel from the form, raw frames and the end of the session.
-#include "crypto.h"
-#include "inspectedsession.h"
-#include "messagelogmodel.h"
+#include "builders.h"
+#include "inspectedpair.h"
 #include "sendmessageform.h"
-#include "sessiondriver.h"
-#include "sessionserver.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -23,67 +20,25 @@
 #include <memory>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
 
 /// Two sessions over loopback; the accepted side records what it receives.
-struct Pair
+struct Pair : InspectedPair
 {
-    MessageLogModel log;
-    SessionIds ids;
-    SessionServer server{&ids};
-    std::unique_ptr<InspectedSession> dialer;
-    std::unique_ptr<InspectedSession> accepted;
     QStringList received; ///< Summaries of the messages the accepted side got.
 
-    bool open()
+    Pair()
     {
-        QObject::connect(
-            &server, &SessionServer::sessionStarted, &server, [this](SessionDriver *driver) {
-                accepted = std::make_unique<InspectedSession>(
-                    driver->id(), driver, InspectedSession::Origin::Accepted, &log);
-                QObject::connect(driver, &SessionDriver::messageReceived, driver,
-                                 [this](const ChannelInfo &, const Message &message) {
-                                     received << QString::fromStdString(summarize(message));
-                                 });
-            });
-        if (!server.listen(QHostAddress::LocalHost, 0))
-            return false;
-        EngineOptions options;
-        options.initiator = true;
-        auto *driver = new SessionDriver(ids.next(), options);
-        dialer = std::make_unique<InspectedSession>(driver->id(), driver,
-                                                    InspectedSession::Origin::Dialed, &log);
-        driver->connectToHost(QStringLiteral("127.0.0.1"), server.port());
-        return QTest::qWaitFor([this] {
-            return accepted && dialer->state() == InspectedSession::State::Open &&
-                   accepted->state() == InspectedSession::State::Open;
-        });
-    }
-
-    /// Opens @p feed on both sides and waits until the dialer has it established.
-    bool establish(const Key32 &feed)
-    {
-        if (!dialer->openChannel(feed).isEmpty() || !accepted->openChannel(feed).isEmpty())
-            return false;
-        const Key32 dk = crypto::discoveryKey(feed);
-        return QTest::qWaitFor([this, dk] {
-            const auto *channels = dialer->channels();
-            for (int row = 0; row < channels->rowCount(); ++row) {
-                if (channels->row(row).discoveryKey == dk)
-                    return channels->row(row).state == ChannelTableModel::State::Established;
-            }
-            return false;
-        });
+        onAccepted = [this](SessionDriver *driver) {
+            QObject::connect(driver, &SessionDriver::messageReceived, driver,
+                             [this](const ChannelInfo &, const Message &message) {
+                                 received << QString::fromStdString(summarize(message));
+                             });
+        };
     }
 };
-
-Key32 keyOf(std::uint8_t fill)
-{
-    Key32 k;
-    k.fill(fill);
-    return k;
-}
 
 /// Fills the form from "name=value" lines; "name_format=Text" switches a bytes field to text.
 bool fill(SendMessageForm &form, const QStringList &fields)
