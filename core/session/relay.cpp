@@ -95,6 +95,11 @@ void RelayedSession::watch(RelayLeg which, SessionDriver *d)
             [this, which](const ChannelInfo &channel, const Message &message) {
                 onMessage(which, channel, message);
             });
+    connect(d, &SessionDriver::streamOptionsReceived, this,
+            [this, which](const schema::Options &options) { onStreamOptions(which, options); });
+    connect(d, &SessionDriver::remoteChannelClosed, this, [this, which](const Key32 &discoveryKey) {
+        onRemoteChannelClosed(which, discoveryKey);
+    });
     connect(d, &SessionDriver::extensionNamesReceived, this,
             [this, which](const std::optional<Key32> &discoveryKey,
                           const std::vector<std::string> &names) {
@@ -204,22 +209,36 @@ void RelayedSession::onMessage(RelayLeg which, const ChannelInfo &channel, const
 void RelayedSession::onExtensionNames(RelayLeg which, const std::optional<Key32> &discoveryKey,
                                       const std::vector<std::string> &names)
 {
+    // Reported only: the Options that announced the names is forwarded as a message (channel)
+    // or by onStreamOptions() (stream).
     emit extensionNamesReceived(which, discoveryKey, names);
-    if (discoveryKey)
-        return; // a channel's names came as its Options message, forwarded by onMessage()
-    // The stream's Options reach us only as its names (the engine reports no message for them):
-    // the same names in the same order make the same Options for every reader of its ids.
+}
+
+void RelayedSession::onStreamOptions(RelayLeg which, const schema::Options &options)
+{
+    // Verbatim: the same names in the same order (so that every reader's ids keep meaning what
+    // the sender meant), ack, and fields this schema does not know; also an Options without names.
     const QLatin1String what("stream Options");
     SessionDriver *to = forwardTarget(which, what);
     if (!to)
         return;
-    schema::Options options;
-    for (const std::string &name : names)
-        options.add_extensions(name);
     Bytes payload;
     appendMessage(payload, Message(options));
     forwarded(which, to->sendFrame(0, static_cast<std::uint8_t>(MessageType::Options), payload),
               what);
+}
+
+void RelayedSession::onRemoteChannelClosed(RelayLeg which, const Key32 &discoveryKey)
+{
+    // The peer took back an Open the relay was holding: nothing is held for it any more, and
+    // adding its key later opens nothing.
+    const auto held = m_held.find(discoveryKey);
+    if (held == m_held.end() || !held->second[index(which)])
+        return;
+    held->second[index(which)] = false;
+    if (!held->second[0] && !held->second[1])
+        m_held.erase(held);
+    emit heldChannelClosed(which, discoveryKey);
 }
 
 void RelayedSession::onExtension(RelayLeg which, const std::optional<Key32> &discoveryKey,
@@ -363,20 +382,8 @@ void RelayedSession::addKey(const Key32 &feedKey)
 {
     const Key32 discoveryKey = crypto::discoveryKey(feedKey);
     m_keys[discoveryKey] = feedKey;
-    const auto held = m_held.find(discoveryKey);
-    if (held == m_held.end())
-        return;
-    // A held channel its peer closed meanwhile is gone (the engine forgets it silently).
-    bool stillOpen = false;
-    for (const RelayLeg which : {RelayLeg::Client, RelayLeg::Server}) {
-        const SessionDriver *d = driver(which);
-        if (!held->second[index(which)] || !d || leg(which).ended)
-            continue;
-        const auto channel = d->engine().channel(discoveryKey);
-        stillOpen = stillOpen || (channel && channel->remoteId);
-    }
-    m_held.erase(held);
-    if (stillOpen)
+    // A held Open its peer closed again is no longer held (onRemoteChannelClosed).
+    if (m_held.count(discoveryKey))
         openOnBothLegs(discoveryKey, feedKey);
 }
 

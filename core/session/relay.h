@@ -11,13 +11,15 @@
 //  - Open: capabilities are bound to each leg's handshake, so the relay must know the feed key of
 //    every channel it forwards. A channel whose key it knows is opened on both legs; an Open for
 //    an unknown key is held (reported with warning()) until the key is added or the session ends.
-//  - Messages on channels (all types), Options verbatim (same extension names: an extension id
-//    keeps meaning what its sender meant), extension frames with their id unchanged, on channels
-//    and on the stream, and Close.
+//  - Messages on channels (all types); Options verbatim, on channels and on the stream (the same
+//    extension names in the same order, so an extension id keeps meaning what its sender meant,
+//    and ack and unknown fields); extension frames with their id unchanged, on channels and on
+//    the stream; Close.
 //  - Not forwarded: keepalives (each leg has its own), handshakes. The relay announces no
 //    extensions of its own.
 // Backpressure, not buffering: while one leg's socket holds more than relaylimits::PauseAbove
-// unwritten bytes, the relay stops reading the other leg (see relaylimits for the bound).
+// unwritten bytes, the relay stops reading the other leg (see relaylimits for the bound). A leg
+// paused this way does not time out while its peer keeps talking (SessionDriver::setReadingPaused).
 #pragma once
 
 #include "engine.h"
@@ -128,6 +130,8 @@ signals:
     void channelOpened(hyperscope::RelayLeg leg, const hyperscope::ChannelInfo &channel);
     /// The peer on @p leg opened a channel whose feed key the relay does not know: held.
     void channelHeld(hyperscope::RelayLeg leg, const hyperscope::Key32 &discoveryKey);
+    /// The peer on @p leg closed a channel the relay was holding: it is no longer held.
+    void heldChannelClosed(hyperscope::RelayLeg leg, const hyperscope::Key32 &discoveryKey);
     /// The channel is established on both legs: messages flow both ways.
     void channelForwarded(const hyperscope::Key32 &discoveryKey);
     /// A message arrived on @p leg, reported before it is forwarded.
@@ -182,6 +186,8 @@ private:
     void onMessage(RelayLeg leg, const ChannelInfo &channel, const Message &message);
     void onExtensionNames(RelayLeg leg, const std::optional<Key32> &discoveryKey,
                           const std::vector<std::string> &names);
+    void onStreamOptions(RelayLeg leg, const schema::Options &options);
+    void onRemoteChannelClosed(RelayLeg leg, const Key32 &discoveryKey);
     void onExtension(RelayLeg leg, const std::optional<Key32> &discoveryKey, quint64 id,
                      const QByteArray &payload);
     void onEnded(RelayLeg leg, const Error &reason);
