@@ -1,7 +1,10 @@
 #include "cliapp.h"
 
 #include "linereader.h"
+#include "outputwatcher.h"
+#include "relay.h"
 #include "sessiondriver.h"
+#include "sessioneventsink.h"
 #include "signalwatcher.h"
 
 #include <unistd.h>
@@ -24,6 +27,16 @@ CliApp::CliApp(CliOptions options, QObject *parent)
         }
         shutdown(QStringLiteral("terminated by %1").arg(SignalWatcher::signalName(signal)));
     });
+    // Nobody reads us any more: close the sessions instead of running on unseen. Queued: a write
+    // fails inside an engine's signal, where ending sessions must not happen underfoot.
+    const auto readerGone = [this] {
+        QMetaObject::invokeMethod(
+            this, [this] { shutdown(QStringLiteral("stdout closed by its reader")); },
+            Qt::QueuedConnection);
+    };
+    m_printer.setWriteFailedHandler(readerGone);
+    m_stdout = new OutputWatcher(STDOUT_FILENO, this);
+    connect(m_stdout, &OutputWatcher::readerGone, this, readerGone);
     m_stdin = new LineReader(STDIN_FILENO, this);
     connect(m_stdin, &LineReader::lineRead, this,
             [this](const QByteArray &line) { m_interpreter.handleLine(line); });
@@ -39,10 +52,18 @@ CliApp::~CliApp()
         if (session.driver)
             session.driver->engine().setTraceSink(nullptr);
     }
+    for (auto &[id, relayed] : m_relayed) {
+        for (const RelayLeg leg : {RelayLeg::Client, RelayLeg::Server}) {
+            if (SessionDriver *driver = relayed.session ? relayed.session->driver(leg) : nullptr)
+                driver->engine().setTraceSink(nullptr);
+        }
+    }
 }
 
 bool CliApp::start()
 {
+    if (m_options.mode == CliOptions::Mode::Relay)
+        return startRelay();
     if (m_options.mode == CliOptions::Mode::Connect) {
         auto *driver = new SessionDriver(m_ids.next(), m_options.engineOptions(), this);
         addSession(driver);
@@ -72,10 +93,9 @@ void CliApp::addSession(SessionDriver *driver)
     const int id = driver->id();
     Session &session = m_sessions[id];
     session.driver = driver;
-    if (m_options.trace) {
-        session.trace = std::make_unique<FrameEventSink>(id, &m_printer);
-        driver->engine().setTraceSink(session.trace.get());
-    }
+    // Always: the engine reports protocol violations (warning events) only through its trace.
+    session.trace = std::make_unique<SessionEventSink>(id, QString(), m_options.trace, &m_printer);
+    driver->engine().setTraceSink(session.trace.get());
     if (!m_options.allowedKeys.empty()) {
         driver->setRemoteKeyFilter([allowed = m_options.allowedKeys](const Key32 &remoteKey) {
             return std::find(allowed.begin(), allowed.end(), remoteKey) != allowed.end();
@@ -176,6 +196,19 @@ void CliApp::shutdown(const QString &reason)
     m_shuttingDown = true;
     if (m_server)
         m_server->close();
+    if (m_relay) {
+        m_relay->close();
+        if (m_relayed.empty()) {
+            exitWith(0);
+            return;
+        }
+        // Each leg reports its end later (queued), so the table does not change under this loop.
+        for (auto &[id, relayed] : m_relayed) {
+            if (relayed.session)
+                relayed.session->end();
+        }
+        return;
+    }
     if (m_sessions.empty()) {
         exitWith(0);
         return;
@@ -185,6 +218,164 @@ void CliApp::shutdown(const QString &reason)
         if (session.driver)
             session.driver->disconnectFromPeer(Error(ErrorCode::None, reason.toStdString()));
     }
+}
+
+// --- relay ------------------------------------------------------------------------------------
+
+bool CliApp::startRelay()
+{
+    m_relay = new Relay(this);
+    EngineOptions options = m_options.engineOptions();
+    m_relay->setOptions(options);
+    m_relay->setUpstream(m_options.upstreamHost, m_options.upstreamPort);
+    for (const Key32 &key : m_options.keys)
+        m_relay->addKey(key);
+    m_interpreter.setRelay([this](std::optional<int> id) { return findRelayedSession(id); },
+                           [this](const Key32 &key) { m_relay->addKey(key); });
+    connect(m_relay, &Relay::sessionStarted, this, [this](RelayedSession *session) {
+        if (m_options.once)
+            m_relay->close(); // one connection only: refuse the next ones at the TCP level
+        addRelayedSession(session);
+    });
+    connect(m_relay, &Relay::sessionFinished, this, &CliApp::onRelayedSessionFinished);
+    connect(m_relay, &Relay::acceptFailed, this,
+            [this](const QString &message) { m_printer.print(errorEvent(0, message)); });
+    QString error;
+    if (!m_relay->listen(QHostAddress(m_options.host), m_options.port, &error)) {
+        m_printer.print(errorEvent(0, error));
+        return false;
+    }
+    m_printer.print(listeningEvent(m_relay->port()));
+    return true;
+}
+
+void CliApp::addRelayedSession(RelayedSession *session)
+{
+    const int id = m_nextRelayedId++;
+    Relayed &relayed = m_relayed[id];
+    relayed.session = session;
+    for (const RelayLeg leg : {RelayLeg::Client, RelayLeg::Server}) {
+        auto &trace = relayed.traces[leg == RelayLeg::Client ? 0 : 1];
+        trace =
+            std::make_unique<SessionEventSink>(id, relayLegName(leg), m_options.trace, &m_printer);
+        if (SessionDriver *driver = session->driver(leg))
+            driver->engine().setTraceSink(trace.get());
+    }
+    // auto: a "message" event stays a JsonEvent (printed without a QJsonObject: the hot path).
+    const auto print = [this](RelayLeg leg, auto event) {
+        m_printer.print(withLeg(std::move(event), relayLegName(leg)));
+    };
+
+    connect(session, &RelayedSession::legConnected, this,
+            [print, id](RelayLeg leg, const QString &address) {
+                print(leg, connectedEvent(id, address, leg == RelayLeg::Server));
+            });
+    connect(session, &RelayedSession::handshakeCompleted, this,
+            [print, id](RelayLeg leg, const HandshakeInfo &info) {
+                print(leg, handshakeEvent(id, info));
+            });
+    connect(session, &RelayedSession::channelOpened, this,
+            [print, id](RelayLeg leg, const ChannelInfo &channel) {
+                print(leg, channelEvent(id, channel));
+            });
+    connect(session, &RelayedSession::channelHeld, this,
+            [this, print, id](RelayLeg leg, const Key32 &discoveryKey) {
+                const QString key = hexString(discoveryKey);
+                if (const auto it = m_relayed.find(id); it != m_relayed.end()) {
+                    it->second.heldLeg = relayLegName(leg);
+                    it->second.heldKey = key;
+                }
+                print(
+                    leg,
+                    warningEvent(
+                        id, QStringLiteral(
+                                "the %1 peer opened channel %2 (discovery key), whose feed key "
+                                "the relay does not know: the Open is held and nothing is "
+                                "forwarded on that channel. Add its feed key with "
+                                "{\"cmd\":\"key\",\"key\":\"<64 hex digits>\"} (or start the relay "
+                                "with --key) to open it on both legs")
+                                .arg(relayLegName(leg), key)));
+            });
+    connect(session, &RelayedSession::messageReceived, this,
+            [print, id](RelayLeg leg, const ChannelInfo &channel, const Message &message) {
+                print(leg, messageEvent(id, channel, message));
+            });
+    connect(session, &RelayedSession::extensionNamesReceived, this,
+            [print, id](RelayLeg leg, const std::optional<Key32> &discoveryKey,
+                        const std::vector<std::string> &names) {
+                print(leg, extensionsEvent(id, discoveryKey, names));
+            });
+    connect(session, &RelayedSession::extensionReceived, this,
+            [print, id](RelayLeg leg, const std::optional<Key32> &discoveryKey, const QString &name,
+                        quint64 extensionId, const QByteArray &payload) {
+                const std::optional<std::string> sent =
+                    name.isEmpty() ? std::nullopt : std::optional(name.toStdString());
+                print(leg, extensionEvent(id, discoveryKey, sent, extensionId, payload));
+            });
+    connect(session, &RelayedSession::channelClosed, this,
+            [print, id](RelayLeg leg, const ChannelInfo &channel) {
+                print(leg, closeEvent(id, channel.discoveryKey));
+            });
+    connect(session, &RelayedSession::warning, this,
+            [this, print, id](RelayLeg leg, const QString &message) {
+                if (const auto it = m_relayed.find(id); it != m_relayed.end()) {
+                    Relayed &relayed = it->second;
+                    // The relay's own words for the Open just held: ours (above) said it.
+                    if (!relayed.heldKey.isEmpty() && relayed.heldLeg == relayLegName(leg) &&
+                        message.contains(relayed.heldKey) &&
+                        message.contains(QLatin1String("held"))) {
+                        relayed.heldKey.clear();
+                        return;
+                    }
+                }
+                print(leg, warningEvent(id, message));
+            });
+    connect(session, &RelayedSession::ended, this,
+            [this, print, id, session](RelayLeg leg, const Error &reason) {
+                if (SessionDriver *driver = session->driver(leg))
+                    driver->engine().setTraceSink(nullptr);
+                if (reason.ok()) {
+                    print(leg, endEvent(id, QString::fromStdString(reason.message)));
+                    return;
+                }
+                if (const auto it = m_relayed.find(id); it != m_relayed.end())
+                    it->second.failed = true;
+                print(leg, errorEvent(id, QString::fromStdString(reason.message)));
+                print(leg, endEvent(id, QString::fromLatin1(errorCodeName(reason.code))));
+            });
+}
+
+void CliApp::onRelayedSessionFinished(RelayedSession *session)
+{
+    bool failed = false;
+    for (auto it = m_relayed.begin(); it != m_relayed.end(); ++it) {
+        if (it->second.session == session) {
+            failed = it->second.failed;
+            m_relayed.erase(it);
+            break;
+        }
+    }
+    if (m_shuttingDown) {
+        if (m_relayed.empty())
+            exitWith(0);
+    } else if (m_options.once) {
+        exitWith(failed ? 1 : 0);
+    }
+}
+
+std::pair<RelayedSession *, int> CliApp::findRelayedSession(std::optional<int> id) const
+{
+    if (id) {
+        const auto it = m_relayed.find(*id);
+        if (it == m_relayed.end() || !it->second.session)
+            return {nullptr, 0};
+        return {it->second.session.data(), it->first};
+    }
+    for (auto it = m_relayed.rbegin(); it != m_relayed.rend(); ++it) {
+        if (it->second.session)
+            return {it->second.session.data(), it->first};
+    }
+    return {nullptr, 0};
 }
 
 void CliApp::exitWith(int exitCode)

@@ -1,9 +1,15 @@
-// hyperscope-cli's application object: listens or dials, turns session signals into JSON events,
-// feeds stdin commands to the sessions and decides when the process exits.
+// hyperscope-cli's application object: listens, dials or relays, turns session signals into JSON
+// events, feeds stdin commands to the sessions and decides when the process exits.
 //
 // Exit codes: connect exits when its connection ends, 0 after a clean end and 1 after an error;
-// listen --once does the same for its one connection; listen without --once runs until quit,
-// SIGINT or SIGTERM, which close every session and exit 0. A listener that cannot listen exits 1.
+// listen --once does the same for its one connection; relay --once exits when its first relayed
+// connection has ended on both legs, 0 when both ended cleanly, else 1; listen and relay without
+// --once run until quit, SIGINT or SIGTERM, which close every session and exit 0. In every mode,
+// when stdout's reader goes away (`hyperscope-cli ... | head -3`), the sessions are closed
+// cleanly and the process exits 0. A listener or relay that cannot listen exits 1.
+//
+// relay: one session id per relayed connection; every event that belongs to one leg carries
+// "leg":"client" or "leg":"server" (see docs/relay.md for the legs).
 #pragma once
 
 #include "clioptions.h"
@@ -14,13 +20,18 @@
 #include <QObject>
 #include <QPointer>
 
+#include <array>
 #include <map>
 #include <memory>
 
 namespace hyperscope {
 
 class LineReader;
+class OutputWatcher;
+class Relay;
+class RelayedSession;
 class SessionDriver;
+class SessionEventSink;
 class SignalWatcher;
 
 class CliApp : public QObject
@@ -42,10 +53,25 @@ private:
     struct Session
     {
         QPointer<SessionDriver> driver;
-        std::unique_ptr<FrameEventSink> trace;
+        std::unique_ptr<SessionEventSink> trace;
+    };
+    /// A relayed connection: its legs' trace sinks (index 0 client, 1 server).
+    struct Relayed
+    {
+        QPointer<RelayedSession> session;
+        std::array<std::unique_ptr<SessionEventSink>, 2> traces;
+        bool failed = false; ///< A leg ended with an error.
+        /// The relay's own warning for an Open just held, replaced by ours (which names the
+        /// "key" command): its leg and the discovery key in hex.
+        QString heldLeg;
+        QString heldKey;
     };
 
+    bool startRelay();
     void addSession(SessionDriver *driver);
+    void addRelayedSession(RelayedSession *session);
+    void onRelayedSessionFinished(RelayedSession *session);
+    std::pair<RelayedSession *, int> findRelayedSession(std::optional<int> id) const;
     void openKeys(SessionDriver *driver);
     void onSessionEnded(SessionDriver *driver, const Error &reason);
     SessionDriver *findSession(std::optional<int> id) const;
@@ -58,6 +84,10 @@ private:
     SessionIds m_ids;
     SessionServer *m_server = nullptr;
     std::map<int, Session> m_sessions; ///< Alive sessions by id.
+    Relay *m_relay = nullptr;
+    std::map<int, Relayed> m_relayed; ///< relay: alive relayed sessions by id.
+    int m_nextRelayedId = 1;
+    OutputWatcher *m_stdout = nullptr;
     CommandInterpreter m_interpreter;
     LineReader *m_stdin = nullptr;
     SignalWatcher *m_signals = nullptr;

@@ -32,6 +32,9 @@ QString cliUsage()
         "Usage:\n"
         "  hyperscope-cli listen [--host ADDR] --port PORT [--once] [options]\n"
         "  hyperscope-cli connect HOST:PORT [options]\n"
+        "  hyperscope-cli relay [--host ADDR] --port PORT --upstream HOST:PORT [--once]\n"
+        "                       [--key HEX]... [--timeout MS] [--no-encrypt] [--no-noise] "
+        "[--trace]\n"
         "\n"
         "A headless Hypercore wire protocol v9 peer. Prints one JSON event per line on stdout\n"
         "and reads one JSON command per line on stdin.\n"
@@ -41,6 +44,16 @@ QString cliUsage()
         "  --port PORT        port to listen on; 0 picks a free one (printed first, in the\n"
         "                     \"listening\" event)\n"
         "  --once             serve a single connection and exit when it ends\n"
+        "\n"
+        "relay (a decrypting man in the middle: peers dial it instead of the upstream peer):\n"
+        "  --host, --port, --once   as for listen\n"
+        "  --upstream HOST:PORT     where each accepted connection is relayed to\n"
+        "  --key HEX                a feed key the relay may forward (repeatable); a channel\n"
+        "                           whose key it does not know is held (a \"warning\" event)\n"
+        "                           until the key is added with {\"cmd\":\"key\",\"key\":HEX}\n"
+        "  Events of a relayed connection carry \"leg\":\"client\" (the peer that dialed the\n"
+        "  relay) or \"leg\":\"server\" (the upstream peer); message events are printed for what\n"
+        "  arrives on a leg, before it is forwarded.\n"
         "\n"
         "options:\n"
         "  --key HEX          open a channel for this 32-byte feed key once the session is up\n"
@@ -57,7 +70,8 @@ QString cliUsage()
         "  --version          show the version\n"
         "\n"
         "Events (stdout): listening, connected, handshake, discovery-key, channel, message,\n"
-        "extensions, extension, close, frame, error, end. Each has \"event\" and \"session\"\n"
+        "extensions, extension, close, frame, warning, error, end. Each has \"event\" and\n"
+        "\"session\"\n"
         "(1, 2, ... per connection; 0 for the process itself: listening, and command errors\n"
         "that name no live session).\n"
         "\n"
@@ -69,11 +83,15 @@ QString cliUsage()
         "  {\"cmd\":\"close\",\"key\":HEX}\n"
         "  {\"cmd\":\"frame\",\"channel\":ID,\"type\":0..15|NAME,\"payload\":HEX}  (raw frame)\n"
         "  {\"cmd\":\"ping\"}\n"
+        "  {\"cmd\":\"key\",\"key\":HEX}  (relay: add a feed key, release the Opens held for it)\n"
         "  {\"cmd\":\"quit\"}\n"
-        "\"discoveryKey\" may replace \"key\" wherever it selects a channel.\n"
+        "\"discoveryKey\" may replace \"key\" wherever it selects a channel. In relay mode send,\n"
+        "extension, close and frame need \"leg\":\"client\"|\"server\": the leg to inject into\n"
+        "(the message goes to that leg's peer only; nothing is forwarded for it).\n"
         "\n"
         "Exit status: connect: 0 after a clean end, 1 after an error; listen --once: the same for\n"
-        "its connection; quit, SIGINT, SIGTERM: 0; bad arguments: 2.\n");
+        "its connection; relay --once: 0 when both legs ended cleanly, else 1; quit, SIGINT,\n"
+        "SIGTERM, stdout closed by its reader: 0; bad arguments: 2.\n");
 }
 
 std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments)
@@ -87,7 +105,9 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
     const QCommandLineOption port(QStringLiteral("port"), QString(), QStringLiteral("PORT"));
     const QCommandLineOption once(QStringLiteral("once"));
     const QCommandLineOption trace(QStringLiteral("trace"));
-    parser.addOptions({help, version, host, port, once, trace});
+    const QCommandLineOption upstream(QStringLiteral("upstream"), QString(),
+                                      QStringLiteral("HOST:PORT"));
+    parser.addOptions({help, version, host, port, once, trace, upstream});
     const SessionCommandLine sessionOptions(
         SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
         SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
@@ -107,12 +127,15 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
         return badArguments(QStringLiteral("missing command: 'listen' or 'connect'"));
     const QString command = positional.first();
 
-    if (command == QLatin1String("listen")) {
-        options.mode = CliOptions::Mode::Listen;
+    if (command == QLatin1String("listen") || command == QLatin1String("relay")) {
+        const bool relay = command == QLatin1String("relay");
+        options.mode = relay ? CliOptions::Mode::Relay : CliOptions::Mode::Listen;
         if (positional.size() > 1)
             return badArguments(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
-        if (!parser.isSet(port))
-            return badArguments(QStringLiteral("listen needs --port PORT (0 picks a free port)"));
+        if (!parser.isSet(port)) {
+            return badArguments(
+                QStringLiteral("%1 needs --port PORT (0 picks a free port)").arg(command));
+        }
         const std::optional<quint16> value = parsePort(parser.value(port), true);
         if (!value) {
             return badArguments(QStringLiteral("--port must be a number from 0 to 65535, got '%1'")
@@ -128,12 +151,37 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
             options.host = address->toString();
         }
         options.once = parser.isSet(once);
+        if (relay) {
+            if (!parser.isSet(upstream))
+                return badArguments(QStringLiteral("relay needs --upstream HOST:PORT"));
+            QString why;
+            const std::optional<HostPort> target = parseHostPort(parser.value(upstream), &why);
+            if (!target)
+                return badArguments(QStringLiteral("--upstream: %1").arg(why));
+            options.upstreamHost = target->host;
+            options.upstreamPort = target->port;
+            // The relay forwards what its peers announce and announces nothing of its own; it
+            // accepts any peer (each sees the relay's key, not the other peer's).
+            for (const char *name : {"extension", "allow-key"}) {
+                if (parser.isSet(QLatin1String(name))) {
+                    return badArguments(
+                        QStringLiteral("--%1 does not apply to relay: the relay forwards its "
+                                       "peers' extensions and announces none, and accepts any "
+                                       "peer")
+                            .arg(QLatin1String(name)));
+                }
+            }
+        } else if (parser.isSet(upstream)) {
+            return badArguments(QStringLiteral("--upstream applies to relay only"));
+        }
     } else if (command == QLatin1String("connect")) {
         options.mode = CliOptions::Mode::Connect;
         if (positional.size() < 2)
             return badArguments(QStringLiteral("connect needs HOST:PORT"));
         if (positional.size() > 2)
             return badArguments(QStringLiteral("unexpected argument '%1'").arg(positional.at(2)));
+        if (parser.isSet(upstream))
+            return badArguments(QStringLiteral("--upstream applies to relay only"));
         for (const QCommandLineOption *listenOnly : {&host, &port, &once}) {
             if (parser.isSet(*listenOnly)) {
                 return badArguments(QStringLiteral("--%1 applies to listen only")

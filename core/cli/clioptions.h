@@ -2,11 +2,14 @@
 //
 //   hyperscope-cli listen [--host ADDR] --port PORT [--once] [options]
 //   hyperscope-cli connect HOST:PORT [options]
+//   hyperscope-cli relay [--host ADDR] --port PORT --upstream HOST:PORT [--once] [options]
 //
 // options: --key HEX (repeatable), --extension NAME (repeatable), --allow-key HEX (repeatable),
-// --timeout MS, --no-encrypt, --no-noise, --trace. See cliUsage() for the text shown by --help.
-// The session options and the HOST:PORT, address and key forms are those of sessionoptions.h,
-// shared with the inspector.
+// --timeout MS, --no-encrypt, --no-noise, --trace (relay: --key, --timeout, --no-encrypt,
+// --no-noise,
+// --trace; the relay announces no extensions and accepts any peer). See cliUsage() for the text
+// shown by --help. The session options and the HOST:PORT, address and key forms are those of
+// sessionoptions.h, shared with the inspector.
 #pragma once
 
 #include "bytes.h"
@@ -23,17 +26,21 @@ namespace hyperscope {
 
 struct CliOptions
 {
-    enum class Mode { Listen, Connect };
+    enum class Mode { Listen, Connect, Relay };
 
     Mode mode = Mode::Listen;
-    /// listen: the address to bind (an IP address); connect: the host to dial (name or address).
+    /// listen, relay: the address to bind (an IP address); connect: the host to dial (name or
+    /// address).
     QString host = QStringLiteral("127.0.0.1");
-    /// listen: 0 picks a free port; connect: 1..65535.
+    /// listen, relay: 0 picks a free port; connect: 1..65535.
     quint16 port = 0;
-    /// listen only: stop accepting after the first connection and exit when it ends.
+    /// relay only: where every relayed connection is dialed to (the server leg).
+    QString upstreamHost;
+    quint16 upstreamPort = 0;
+    /// listen, relay: stop accepting after the first connection and exit when it ends.
     bool once = false;
     /// Feed keys to open as soon as each session can (after the handshake; with --no-noise at
-    /// once).
+    /// once). relay: the feed keys the relay may forward (more with the "key" command).
     std::vector<Key32> keys;
     /// Stream-level extension names registered on every session.
     std::vector<std::string> extensions;

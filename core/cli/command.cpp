@@ -26,21 +26,24 @@ const std::vector<CommandSpec> &commandSpecs()
     static const QString session = QStringLiteral("session");
     static const QString key = QStringLiteral("key");
     static const QString discoveryKey = QStringLiteral("discoveryKey");
+    static const QString leg = QStringLiteral("leg");
     static const std::vector<CommandSpec> specs = {
         {"open", Command::Kind::Open, {session, key, discoveryKey}},
         {"send",
          Command::Kind::Send,
-         {session, key, discoveryKey, QStringLiteral("type"), QStringLiteral("message")}},
+         {session, key, discoveryKey, leg, QStringLiteral("type"), QStringLiteral("message")}},
         {"register", Command::Kind::Register, {session, key, discoveryKey, QStringLiteral("name")}},
         {"extension",
          Command::Kind::Extension,
-         {session, key, discoveryKey, QStringLiteral("name"), QStringLiteral("payload")}},
-        {"close", Command::Kind::Close, {session, key, discoveryKey}},
+         {session, key, discoveryKey, leg, QStringLiteral("name"), QStringLiteral("payload")}},
+        {"close", Command::Kind::Close, {session, key, discoveryKey, leg}},
         {"frame",
          Command::Kind::Frame,
-         {session, QStringLiteral("channel"), QStringLiteral("type"), QStringLiteral("payload")}},
-        {"ping", Command::Kind::Ping, {session}},
+         {session, leg, QStringLiteral("channel"), QStringLiteral("type"),
+          QStringLiteral("payload")}},
+        {"ping", Command::Kind::Ping, {session, leg}},
         {"quit", Command::Kind::Quit, {session}},
+        {"key", Command::Kind::Key, {key}},
     };
     return specs;
 }
@@ -131,6 +134,15 @@ std::optional<Command> parseCommand(const QByteArray &line, QString *error)
         command.session = int(*number);
     }
 
+    if (const QJsonValue leg = json.value(QLatin1String("leg")); !leg.isUndefined()) {
+        if (leg == QLatin1String("client"))
+            command.leg = RelayLeg::Client;
+        else if (leg == QLatin1String("server"))
+            command.leg = RelayLeg::Server;
+        else
+            return fail(error, QStringLiteral("leg must be \"client\" or \"server\""));
+    }
+
     // The channel: by feed key or by discovery key.
     const QJsonValue key = json.value(QLatin1String("key"));
     const QJsonValue discoveryKey = json.value(QLatin1String("discoveryKey"));
@@ -156,6 +168,10 @@ std::optional<Command> parseCommand(const QByteArray &line, QString *error)
                     ? QStringLiteral("open needs the key: a discovery key cannot open a channel")
                     : QStringLiteral("open needs a \"key\""));
         }
+        break;
+    case Command::Kind::Key:
+        if (!command.key)
+            return fail(error, QStringLiteral("key needs a \"key\": the feed key (64 hex digits)"));
         break;
     case Command::Kind::Close:
         if (!command.discoveryKey)

@@ -8,7 +8,13 @@
 //   {"cmd":"close","key":HEX}                                   close (or refuse) a channel
 //   {"cmd":"frame","channel":N,"type":T,"payload":HEX}          send a raw frame (debugging)
 //   {"cmd":"ping"}                                              send a keepalive now
+//   {"cmd":"key","key":HEX}                                     relay: add a feed key (releases
+//                                                               the Opens held for it)
 //   {"cmd":"quit"}                                              end every session and exit 0
+//
+// In relay mode send, extension, close, frame and ping take "leg":"client"|"server": the message
+// goes into that leg only, to that leg's peer as if the relay had sent it (nothing is forwarded
+// for it). send, extension, close and frame need a leg there; ping without one pings both legs.
 //
 // "frame" writes varint(length) || header || payload exactly as given, on local channel id N
 // (the sender's id), type T a number 0..15 or a name ("Want"): the way to show how a peer reacts
@@ -22,6 +28,7 @@
 
 #include "bytes.h"
 #include "messages.h"
+#include "relay.h"
 
 #include <QByteArray>
 #include <QString>
@@ -33,12 +40,14 @@ namespace hyperscope {
 
 struct Command
 {
-    enum class Kind { Open, Send, Register, Extension, Close, Frame, Ping, Quit };
+    enum class Kind { Open, Send, Register, Extension, Close, Frame, Ping, Quit, Key };
 
     Kind kind = Kind::Ping;
     /// The session the command is for; empty means the latest session still alive.
     std::optional<int> session;
-    /// open: the feed key. Also set for the other commands when they named the channel by key.
+    /// The leg of a relayed session the command acts on ("leg"); empty when not given.
+    std::optional<RelayLeg> leg;
+    /// open, key: the feed key. Also set for the other commands when they named the channel by key.
     std::optional<Key32> key;
     /// The channel the command acts on (computed from `key` when that was given). send and close
     /// always have one; register and extension act on the stream when it is empty; open has the

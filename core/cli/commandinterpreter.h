@@ -1,4 +1,5 @@
-// Runs the stdin commands of hyperscope-cli (see command.h) against live sessions.
+// Runs the stdin commands of hyperscope-cli (see command.h) against live sessions: the sessions
+// of listen and connect, or the relayed sessions of relay (setRelay()).
 #pragma once
 
 #include "command.h"
@@ -7,10 +8,12 @@
 
 #include <functional>
 #include <optional>
+#include <utility>
 
 namespace hyperscope {
 
 class EventPrinter;
+class RelayedSession;
 class SessionDriver;
 
 class CommandInterpreter
@@ -20,8 +23,16 @@ public:
     /// still alive; null when there is none.
     using SessionLookup = std::function<SessionDriver *(std::optional<int> id)>;
 
+    /// Finds a relayed session and gives the id the events use for it: the one with that id, or
+    /// with no id the latest one still alive; {null, 0} when there is none.
+    using RelayLookup = std::function<std::pair<RelayedSession *, int>(std::optional<int> id)>;
+
     /// @p printer is not owned and must outlive the interpreter. @p quit is called for "quit".
     CommandInterpreter(SessionLookup lookup, EventPrinter *printer, std::function<void()> quit);
+
+    /// Relay mode: commands act on relayed sessions found by @p lookup (the SessionLookup is no
+    /// longer used), and "key" calls @p addKey.
+    void setRelay(RelayLookup lookup, std::function<void(const Key32 &)> addKey);
 
     /// Handles one line of input (without its newline). Blank lines are skipped but counted.
     /// A bad line or a refused action prints an "error" event naming the line
@@ -35,11 +46,14 @@ public:
 
 private:
     void execute(const Command &command);
+    void executeRelayed(const Command &command);
     void report(int session, const QString &message);
 
     SessionLookup m_lookup;
     EventPrinter *m_printer;
     std::function<void()> m_quit;
+    RelayLookup m_relayLookup;
+    std::function<void(const Key32 &)> m_addKey;
     int m_lineNumber = 0;
 };
 

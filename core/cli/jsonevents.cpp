@@ -401,6 +401,25 @@ QJsonObject errorEvent(int session, const QString &message)
     return object;
 }
 
+QJsonObject warningEvent(int session, const QString &message)
+{
+    QJsonObject object = event("warning", session);
+    object.insert(QStringLiteral("message"), message);
+    return object;
+}
+
+QJsonObject withLeg(QJsonObject event, const QString &leg)
+{
+    event.insert(QStringLiteral("leg"), leg);
+    return event;
+}
+
+JsonEvent withLeg(JsonEvent event, const QString &leg)
+{
+    event.insert(QStringLiteral("leg"), leg);
+    return event;
+}
+
 QJsonObject endEvent(int session, const QString &reason)
 {
     QJsonObject object = event("end", session);
@@ -415,11 +434,14 @@ EventPrinter::EventPrinter(std::FILE *out)
 
 EventPrinter::~EventPrinter()
 {
-    flush();
+    // The last lines; a failure is not reported any more (the handler's owner is going away).
+    writePending();
 }
 
 void EventPrinter::print(const QJsonObject &event)
 {
+    if (m_failed)
+        return;
     const QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact);
     m_pending.append(line.constData(), std::size_t(line.size()));
     lineAdded();
@@ -427,6 +449,8 @@ void EventPrinter::print(const QJsonObject &event)
 
 void EventPrinter::print(const JsonEvent &event)
 {
+    if (m_failed)
+        return;
     event.appendTo(m_pending);
     lineAdded();
 }
@@ -457,11 +481,28 @@ void EventPrinter::lineAdded()
 
 void EventPrinter::flush()
 {
-    if (m_pending.empty())
-        return;
-    std::fwrite(m_pending.data(), 1, m_pending.size(), m_out);
-    std::fflush(m_out);
+    if (!writePending())
+        writeFailed();
+}
+
+bool EventPrinter::writePending()
+{
+    if (m_pending.empty() || m_failed)
+        return true;
+    const bool written =
+        std::fwrite(m_pending.data(), 1, m_pending.size(), m_out) == m_pending.size() &&
+        std::fflush(m_out) == 0;
     m_pending.clear();
+    return written;
+}
+
+void EventPrinter::writeFailed()
+{
+    if (m_failed)
+        return;
+    m_failed = true;
+    if (m_writeFailed)
+        m_writeFailed();
 }
 
 void FrameEventSink::traceFrame(const FrameTrace &frame)

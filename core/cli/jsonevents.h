@@ -14,6 +14,7 @@
 #include <QString>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,6 +83,13 @@ QJsonObject closeEvent(int session, const Key32 &discoveryKey);
 /// One frame: direction "in"/"out", type "Want", "Keepalive", "Unknown(12)" ...; length in bytes.
 JsonEvent frameEvent(int session, const FrameTrace &frame);
 QJsonObject errorEvent(int session, const QString &message);
+/// Something the peer did that the protocol does not allow (the engine tolerated it), or, in
+/// relay mode, something the relay could not forward: {"event":"warning","session":N,"message"}.
+QJsonObject warningEvent(int session, const QString &message);
+/// @p event with "leg":"client" or "leg":"server" added: the leg of a relayed session it
+/// belongs to.
+QJsonObject withLeg(QJsonObject event, const QString &leg);
+JsonEvent withLeg(JsonEvent event, const QString &leg);
 QJsonObject endEvent(int session, const QString &reason);
 
 /// Writes events, one per line. A reader sees every event without waiting: the lines of one
@@ -102,10 +110,23 @@ public:
     /// Writes what waits now.
     void flush();
 
+    /// @p handler is called once, the first time a write fails (the reader went away: EPIPE).
+    /// Nothing is written after that.
+    void setWriteFailedHandler(std::function<void()> handler)
+    {
+        m_writeFailed = std::move(handler);
+    }
+    bool hasFailed() const { return m_failed; }
+
 private:
     void lineAdded();
+    /// Writes m_pending; false when the write failed.
+    bool writePending();
+    void writeFailed();
 
     std::FILE *m_out;
+    std::function<void()> m_writeFailed;
+    bool m_failed = false;
     std::string m_pending; ///< Lines not written yet.
     bool m_flushQueued = false;
     /// Lets a queued flush find out that this printer is gone.

@@ -1,0 +1,41 @@
+#include "sessioneventsink.h"
+
+#include "jsonevents.h"
+
+namespace hyperscope {
+
+SessionEventSink::SessionEventSink(int session, QString leg, bool frames, EventPrinter *printer)
+    : m_session(session)
+    , m_leg(std::move(leg))
+    , m_frames(frames)
+    , m_printer(printer)
+{}
+
+void SessionEventSink::traceFrame(const FrameTrace &frame)
+{
+    if (!m_frames)
+        return;
+    // Printed as built (JsonEvent), not through a QJsonObject: once per frame, the hot path.
+    JsonEvent event = frameEvent(m_session, frame);
+    m_printer->print(m_leg.isEmpty() ? event : withLeg(std::move(event), m_leg));
+}
+
+void SessionEventSink::traceChannel(const ChannelTrace &channel)
+{
+    // A listener prints discovery-key from the driver's signal; a relay leg from here (above).
+    if (!m_leg.isEmpty() && channel.event == ChannelEvent::OpenedByRemote &&
+        !channel.channel.localId)
+        print(discoveryKeyEvent(m_session, channel.channel.discoveryKey));
+}
+
+void SessionEventSink::traceWarning(const WarningTrace &warning)
+{
+    print(warningEvent(m_session, QString::fromStdString(warning.message)));
+}
+
+void SessionEventSink::print(QJsonObject event)
+{
+    m_printer->print(m_leg.isEmpty() ? event : withLeg(std::move(event), m_leg));
+}
+
+} // namespace hyperscope
