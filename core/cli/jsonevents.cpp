@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 namespace hyperscope {
@@ -31,12 +32,13 @@ constexpr char HexDigits[] = "0123456789abcdef";
 void appendString(std::string &out, std::string_view utf8)
 {
     out.push_back('"');
-    for (const char c : utf8) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x20 && u != '"' && u != '\\') {
-            out.push_back(c);
+    std::size_t plain = 0; // start of the run of characters copied as they are
+    for (std::size_t i = 0; i < utf8.size(); ++i) {
+        const auto u = static_cast<unsigned char>(utf8[i]);
+        if (u >= 0x20 && u != '"' && u != '\\')
             continue;
-        }
+        out.append(utf8.data() + plain, i - plain);
+        plain = i + 1;
         out.push_back('\\');
         switch (u) {
         case '"':
@@ -66,6 +68,7 @@ void appendString(std::string &out, std::string_view utf8)
             out.push_back(HexDigits[u & 0xf]);
         }
     }
+    out.append(utf8.data() + plain, utf8.size() - plain);
     out.push_back('"');
 }
 
@@ -76,6 +79,22 @@ void appendQString(std::string &out, const QString &value)
     appendString(out, std::string_view(utf8.constData(), std::size_t(utf8.size())));
 }
 
+/// The two hex digits of every byte value: one table read per byte (a Data value is most of a
+/// "message" event, and this loop is most of its cost).
+struct HexPairs
+{
+    char pairs[256][2];
+    constexpr HexPairs()
+        : pairs()
+    {
+        for (int b = 0; b < 256; ++b) {
+            pairs[b][0] = HexDigits[b >> 4];
+            pairs[b][1] = HexDigits[b & 0xf];
+        }
+    }
+};
+constexpr HexPairs HexTable;
+
 void appendHex(std::string &out, ByteView bytes)
 {
     const std::size_t start = out.size();
@@ -83,8 +102,8 @@ void appendHex(std::string &out, ByteView bytes)
     char *p = out.data() + start;
     *p++ = '"';
     for (const std::uint8_t b : bytes) {
-        *p++ = HexDigits[b >> 4];
-        *p++ = HexDigits[b & 0xf];
+        std::memcpy(p, HexTable.pairs[b], 2);
+        p += 2;
     }
     *p = '"';
 }
@@ -341,6 +360,7 @@ JsonEvent messageEvent(int session, const ChannelInfo &channel, const Message &m
     object.insertHex("discoveryKey", channel.discoveryKey);
     object.insertString("type", messageTypeName(static_cast<std::uint8_t>(messageType(message))));
     std::string json;
+    json.reserve(messageSize(message) * 2 + 64); // bytes become twice as many hex digits
     appendMessageJson(json, message);
     object.insertRaw("message", std::move(json));
     return object;
