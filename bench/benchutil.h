@@ -71,10 +71,12 @@ public:
             if (arg.rfind("--", 0) != 0)
                 continue;
             arg = arg.substr(2);
+            // Assigned as std::string, not as const char *: GCC 12 at -O3 misreports the latter
+            // (-Wrestrict on the inlined copy), which -Werror turns into a failed build.
             if (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0)
-                m_values[arg] = argv[++i];
+                m_values[arg] = std::string(argv[++i]);
             else
-                m_values[arg] = "1";
+                m_values[arg] = std::string("1");
         }
     }
     std::string text(const std::string &name, const std::string &fallback = {}) const

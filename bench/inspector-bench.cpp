@@ -139,7 +139,7 @@ int main(int argc, char **argv)
     SessionListModel sessions;
     std::unique_ptr<QWidget> window;
     if (view == "logpane") {
-        window = std::make_unique<LogPane>(&log, &sessions);
+        window = std::make_unique<LogPane>(&log);
     } else if (view == "table") {
         auto *filter = new MessageLogFilterModel(&log);
         filter->setSourceModel(&log);

@@ -136,6 +136,36 @@ throughput('memory', 'in memory (2 engines back to back), encrypted', 'xsalsa20_
     ])
   }
 }
+// Issue 10: hyperscope-cli as a receiving peer, and the relay, each against the reference pair.
+{
+  const ref = { bench: 'receivers', receiver: 'reference' }
+  for (const [receiver, label, vs] of [
+    ['cli', 'a reference sender → hyperscope-cli listen, a "message" event per Data to /dev/null, loopback TCP, encrypted', 'reference receiver'],
+    ['relay', 'two reference peers through hyperscope-cli relay (events to /dev/null), loopback TCP, encrypted', 'the same pair direct']
+  ]) {
+    for (const size of sizes) {
+      const ours = { bench: 'receivers', receiver, size }
+      const theirs = { ...ref, size }
+      if (!reps(ours)) continue
+      row([
+        `${label}, Data ${sizeName[size]}`,
+        `${mbps(med(ours, 'mb_per_s'))} · ${fmt(med(ours, 'msgs_per_s'))} msg/s`,
+        `${vs}: ${mbps(med(theirs, 'mb_per_s'))} · ${fmt(med(theirs, 'msgs_per_s'))} msg/s`,
+        '–',
+        `${times(ratio(ours, 'mb_per_s', theirs, 'mb_per_s'))} (per CPU-second of all processes: ${times(ratio(ours, 'mb_per_cpu_s', theirs, 'mb_per_cpu_s'))})`,
+        '–'
+      ])
+    }
+  }
+  const idle = { bench: 'relay_idle', impl: 'hyperscope' }
+  if (reps(idle)) {
+    row([
+      `memory per idle relayed pair (${select(idle)[0].sessions} pairs: two handshaken legs each; RSS of hyperscope-cli relay)`,
+      bytes(med(idle, 'rss_per_pair')),
+      '–', '–', '–', '–'
+    ])
+  }
+}
 const viewName = { logpane: 'MessageLogModel shown in the LogPane (QTableView)', tree: 'the same model and filter proxy in a QTreeView with uniform row heights, as the LogPane had before (diagnosis)', table: 'the same model and filter proxy in a bare QTableView (diagnosis)', none: 'MessageLogModel, no view (diagnosis)' }
 for (const view of ['logpane', 'tree', 'table', 'none']) {
   const ins = { bench: 'inspector', impl: 'hyperscope', view }
@@ -197,6 +227,17 @@ const check = (ok, text) => t.push(`- ${ok ? '✅' : '❌'} ${text}`)
   }
 }
 
+// Targets of issue 10.
+const t10 = []
+{
+  const check10 = (ok, text) => t10.push(`- ${ok ? '✅' : '❌'} ${text}`)
+  const ref = { bench: 'receivers', receiver: 'reference', size: 1024 }
+  const cli = ratio({ bench: 'receivers', receiver: 'cli', size: 1024 }, 'mb_per_s', ref, 'mb_per_s')
+  if (isFinite(cli)) check10(cli >= 1, `hyperscope-cli receiving (events printed), 1 KiB Data: ${times(cli)} the reference receiver's rate (target ≥ 1×)`)
+  const relay = ratio({ bench: 'receivers', receiver: 'relay', size: 1024 }, 'mb_per_s', ref, 'mb_per_s')
+  if (isFinite(relay)) check10(relay >= 0.8, `two reference peers through hyperscope-cli relay, 1 KiB Data: ${times(relay)} of the direct rate (target ≥ 0.8×)`)
+}
+
 const machine = results.find(r => r.bench === 'machine') || {}
 const repCount = machine.reps || Math.max(0, ...results.filter(r => r.rep).map(r => r.rep))
 console.log(`Machine: ${machine.cpu || '?'}, ${machine.cores || '?'} cores, Linux ${machine.kernel || '?'}, ` +
@@ -209,3 +250,9 @@ console.log('')
 console.log('Targets (issue 5):')
 console.log('')
 console.log(t.join('\n'))
+if (t10.length) {
+  console.log('')
+  console.log('Targets (issue 10):')
+  console.log('')
+  console.log(t10.join('\n'))
+}

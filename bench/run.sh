@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark of issue 5, in one command:
+# The benchmarks of issues 5 and 10, in one command:
 #
 #   bash bench/run.sh [--reps N] [--quick] [--update-docs]
 #
@@ -34,7 +34,7 @@ log "building (Release) in $build"
 # cannot make either fails this script instead of leaving a row out of the table.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHYPERSCOPE_BUILD_BENCH=ON \
     -DHYPERSCOPE_BUILD_GUI=ON -DHYPERSCOPE_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target hyperscope-bench hyperscope-bench-inspector >&2
+cmake --build "$build" --target hyperscope-bench hyperscope-bench-inspector hyperscope-cli >&2
 
 refdir=$build/tests/interop/refpeer
 log "reference implementation in $refdir"
@@ -42,6 +42,7 @@ bash "$root/tests/interop/install-reference.sh" "$root/tests/interop" "$refdir" 
 
 bin=$build/bench/hyperscope-bench
 inspector=$build/bench/hyperscope-bench-inspector
+cli=$build/app/cli/hyperscope-cli
 ref=$root/bench/reference
 results=$build/bench-results.jsonl
 : > "$results"
@@ -54,12 +55,18 @@ declare -A ref_count=([64]=40000 [1024]=20000 [65536]=1000)
 handshakes=3000
 ref_handshakes=300
 idle_sessions=1000
+# Issue 10: a reference sender against a reference receiver, hyperscope-cli listen, and the
+# reference pair through hyperscope-cli relay (all at the reference's pace: one count for all).
+receivers_count=100000
+relay_idle_pairs=500
 inspector_count=1000000
 if [ "$quick" = 1 ]; then
     ours_count=([64]=100000 [1024]=50000 [65536]=1000)
     ref_count=([64]=10000 [1024]=5000 [65536]=300)
     handshakes=500
     ref_handshakes=100
+    receivers_count=30000
+    relay_idle_pairs=200
     inspector_count=200000
 fi
 
@@ -96,12 +103,17 @@ for rep in $(seq 1 "$reps"); do
     run "$rep" "$bin" memory-handshakes --count "$handshakes"
     run "$rep" "$bin" handshakes --count "$handshakes" --concurrency 16
     run "$rep" node "$ref/handshakes.js" --refpeer "$refdir" --count "$ref_handshakes" --concurrency 16
+    for receiver in reference cli relay; do
+        run "$rep" node "$ref/receivers.js" --refpeer "$refdir" --size 1024 --count "$receivers_count" \
+            --receiver "$receiver" --cli "$cli"
+    done
 done
 # Memory per idle session: three repetitions are plenty (it is not a timing).
 for rep in 1 2 3; do
     log "idle sessions, repetition $rep of 3"
     run "$rep" "$bin" idle --sessions "$idle_sessions"
     run "$rep" node --expose-gc "$ref/idle.js" --refpeer "$refdir" --sessions "$idle_sessions"
+    run "$rep" node "$ref/relay-idle.js" --refpeer "$refdir" --cli "$cli" --sessions "$relay_idle_pairs"
 done
 [ -x "$inspector" ] || { log "FAILED: $inspector was not built"; exit 1; }
 # The GUI's LogPane three times; for diagnosis, the same model in a QTreeView (what the

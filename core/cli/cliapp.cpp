@@ -261,7 +261,8 @@ void CliApp::addRelayedSession(RelayedSession *session)
         if (SessionDriver *driver = session->driver(leg))
             driver->engine().setTraceSink(trace.get());
     }
-    const auto print = [this](RelayLeg leg, QJsonObject event) {
+    // auto: a "message" event stays a JsonEvent (printed without a QJsonObject: the hot path).
+    const auto print = [this](RelayLeg leg, auto event) {
         m_printer.print(withLeg(std::move(event), relayLegName(leg)));
     };
 

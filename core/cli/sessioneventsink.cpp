@@ -13,8 +13,11 @@ SessionEventSink::SessionEventSink(int session, QString leg, bool frames, EventP
 
 void SessionEventSink::traceFrame(const FrameTrace &frame)
 {
-    if (m_frames)
-        print(frameEvent(m_session, frame));
+    if (!m_frames)
+        return;
+    // Printed as built (JsonEvent), not through a QJsonObject: once per frame, the hot path.
+    JsonEvent event = frameEvent(m_session, frame);
+    m_printer->print(m_leg.isEmpty() ? event : withLeg(std::move(event), m_leg));
 }
 
 void SessionEventSink::traceChannel(const ChannelTrace &channel)

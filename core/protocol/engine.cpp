@@ -171,6 +171,14 @@ void Engine::handleTimers(Millis now)
         ping();
 }
 
+void Engine::noteRemoteActivity(Millis now)
+{
+    m_now = now;
+    if (m_state == State::Ended || m_state == State::Idle)
+        return;
+    m_lastReceived = std::max(m_lastReceived, now);
+}
+
 void Engine::destroy(Error reason)
 {
     if (m_state == State::Ended)
@@ -379,7 +387,11 @@ void Engine::handleFrame(const Frame &frame)
             if (channel) {
                 handleOptions(channel, *message, frame.offset);
             } else if (frame.channel == 0) {
-                updateRemoteNames(nullptr, std::get<schema::Options>(*message), frame.offset);
+                const auto &options = std::get<schema::Options>(*message);
+                if (m_handler)
+                    m_handler->onStreamOptions(options);
+                if (m_state == State::Open)
+                    updateRemoteNames(nullptr, options, frame.offset);
             } else {
                 warn(Direction::Inbound, frame.offset,
                      "Options for channel id " + std::to_string(frame.channel) +
@@ -540,6 +552,12 @@ void Engine::handleClose(std::uint64_t remoteId, const schema::Close &close, Cha
             forgetChannel(discoveryKey);
     } else {
         forgetChannel(discoveryKey);
+        // onDiscoveryKey() announced it; the handler may be holding it (a relay waiting for its
+        // key) and must learn that it is gone.
+        if (m_handler)
+            m_handler->onRemoteChannelClosed(discoveryKey);
+        if (m_state != State::Open)
+            return;
     }
     endIfLastChannelClosed();
 }

@@ -105,6 +105,10 @@ public:
     virtual void onChannelOpen(const ChannelInfo &) {}
     /// A message (Options … Close) arrived on a channel we have open.
     virtual void onMessage(const ChannelInfo &, const Message &) {}
+    /// The remote sent Options on the stream (channel id 0, not a channel): the whole message,
+    /// with `ack` and any fields this schema does not know, also when it names nothing. Called
+    /// before onExtensionNames() reports the names it announces. A relay forwards it as is.
+    virtual void onStreamOptions(const schema::Options &options) { (void)options; }
     /// The remote announced its extension names; `channel` is null for the stream scope.
     virtual void onExtensionNames(const ChannelInfo *channel, const std::vector<std::string> &names)
     {
@@ -119,6 +123,10 @@ public:
     }
     /// A channel we had open closed (either side).
     virtual void onChannelClose(const ChannelInfo &) {}
+    /// The remote closed a channel it had opened (reported by onDiscoveryKey()) before we opened
+    /// it: the engine forgets the discovery key; openChannel() for it now opens it afresh. Not
+    /// called for channels we had open (onChannelClose()) nor when the session ends.
+    virtual void onRemoteChannelClosed(const Key32 &discoveryKey) { (void)discoveryKey; }
     /// The session ended: `reason.ok()` for a clean end, otherwise what went wrong.
     virtual void onEnd(const Error &reason) { (void)reason; }
 };
@@ -170,6 +178,13 @@ public:
     std::optional<Millis> nextDeadline() const;
     /// Fires the timeout (fatal) or sends a keepalive, whichever is due.
     void handleTimers(Millis now);
+    /// The remote is known to have sent bytes at or before @p now that the caller has not fed
+    /// yet, because it chose not to read them (a relay holding back a leg whose other side
+    /// cannot keep up). The inactivity timeout measures the remote's silence, so it restarts
+    /// from @p now: the remote is not blamed for the caller's pause. A caller that pauses reading
+    /// calls this before handleTimers() while unread bytes wait; a remote that truly sends
+    /// nothing still times out.
+    void noteRemoteActivity(Millis now);
     /// Ends the session. An ok() reason is a clean local close.
     void destroy(Error reason = {});
 

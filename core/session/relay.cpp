@@ -20,23 +20,12 @@ QString hostPort(const QString &host, quint16 port)
     return QStringLiteral("%1:%2").arg(host).arg(port);
 }
 
-QString hex(const Key32 &key)
-{
-    return QString::fromStdString(toHex(key));
-}
-
-/// Names what was not forwarded, in warnings only: no allocation on the forwarding path.
-QLatin1String typeName(const Message &message)
-{
-    const std::string_view name = messageTypeName(static_cast<std::uint8_t>(messageType(message)));
-    return QLatin1String(name.data(), qsizetype(name.size()));
-}
-
 } // namespace
 
 QString relayLegName(RelayLeg leg)
 {
-    return leg == RelayLeg::Client ? QStringLiteral("client") : QStringLiteral("server");
+    const std::string_view id = relayLegId(leg);
+    return QString::fromLatin1(id.data(), qsizetype(id.size()));
 }
 
 // --- RelayedSession ---------------------------------------------------------------------------
@@ -46,7 +35,7 @@ RelayedSession::RelayedSession(SessionDriver *client, const QString &upstreamHos
                                std::map<Key32, Key32> keys, SessionIds *ids, QObject *parent)
     : QObject(parent)
     , m_upstreamAddress(hostPort(upstreamHost, upstreamPort))
-    , m_keys(std::move(keys))
+    , m_forwarder(&m_clientPort, &m_serverPort, &m_events, std::move(keys))
 {
     watch(RelayLeg::Client, client);
     options.initiator = true;
@@ -61,16 +50,6 @@ RelayedSession::~RelayedSession() = default;
 SessionDriver *RelayedSession::driver(RelayLeg which) const
 {
     return m_legs[index(which)].driver;
-}
-
-std::vector<Key32> RelayedSession::heldChannels(RelayLeg which) const
-{
-    std::vector<Key32> out;
-    for (const auto &[discoveryKey, legs] : m_held) {
-        if (legs[index(which)])
-            out.push_back(discoveryKey);
-    }
-    return out;
 }
 
 qint64 RelayedSession::queuedBytes(RelayLeg which) const
@@ -88,26 +67,49 @@ void RelayedSession::watch(RelayLeg which, SessionDriver *d)
         markOpen(which);
     });
     connect(d, &SessionDriver::discoveryKeyReceived, this,
-            [this, which](const Key32 &discoveryKey) { onDiscoveryKey(which, discoveryKey); });
-    connect(d, &SessionDriver::channelOpened, this,
-            [this, which](const ChannelInfo &channel) { onChannelOpened(which, channel); });
+            [this, which](const Key32 &discoveryKey) {
+                m_forwarder.onDiscoveryKey(which, discoveryKey);
+            });
+    connect(d, &SessionDriver::channelOpened, this, [this, which](const ChannelInfo &channel) {
+        emit channelOpened(which, channel);
+        m_forwarder.onChannelOpen(which, channel);
+    });
     connect(d, &SessionDriver::messageReceived, this,
             [this, which](const ChannelInfo &channel, const Message &message) {
-                onMessage(which, channel, message);
+                emit messageReceived(which, channel, message);
+                m_forwarder.onMessage(which, channel, message);
             });
+    connect(d, &SessionDriver::streamOptionsReceived, this,
+            [this, which](const schema::Options &options) {
+                m_forwarder.onStreamOptions(which, options);
+            });
+    connect(d, &SessionDriver::remoteChannelClosed, this, [this, which](const Key32 &discoveryKey) {
+        m_forwarder.onRemoteChannelClosed(which, discoveryKey);
+    });
+    // Reported only: the Options that announced the names was forwarded as a message (channel)
+    // or by onStreamOptions() (stream).
     connect(d, &SessionDriver::extensionNamesReceived, this,
             [this, which](const std::optional<Key32> &discoveryKey,
                           const std::vector<std::string> &names) {
-                onExtensionNames(which, discoveryKey, names);
+                emit extensionNamesReceived(which, discoveryKey, names);
             });
-    connect(d, &SessionDriver::extensionReceived, this,
-            [this, which](const std::optional<Key32> &discoveryKey,
-                          const std::optional<std::string> &, quint64 id,
-                          const QByteArray &payload) {
-                onExtension(which, discoveryKey, id, payload);
-            });
+    connect(
+        d, &SessionDriver::extensionReceived, this,
+        [this, which](const std::optional<Key32> &discoveryKey, const std::optional<std::string> &,
+                      quint64 id, const QByteArray &payload) {
+            // We register no extensions, so the driver never names one: the sender's name
+            // for the id is the one its Options announced.
+            emit extensionReceived(
+                which, discoveryKey,
+                QString::fromStdString(m_forwarder.remoteExtensionName(which, discoveryKey, id)),
+                id, payload);
+            m_forwarder.onExtension(
+                which, discoveryKey, id,
+                ByteView(reinterpret_cast<const std::uint8_t *>(payload.constData()),
+                         std::size_t(payload.size())));
+        });
     connect(d, &SessionDriver::channelClosed, this, [this, which](const ChannelInfo &channel) {
-        std::erase(m_forwarded, channel.discoveryKey);
+        m_forwarder.onChannelClose(which, channel);
         emit channelClosed(which, channel);
     });
     connect(d, &SessionDriver::bytesWritten, this, [this, which] { onBytesWritten(which); });
@@ -134,173 +136,79 @@ void RelayedSession::markOpen(RelayLeg which)
     setPaused(other(which), PausedForPeer, false);
 }
 
-void RelayedSession::onDiscoveryKey(RelayLeg which, const Key32 &discoveryKey)
+// --- The forwarder's view of a leg, and its reports ----------------------------------------------
+
+SessionDriver *RelayedSession::DriverPort::driver() const
 {
-    if (const auto known = m_keys.find(discoveryKey); known != m_keys.end()) {
-        openOnBothLegs(discoveryKey, known->second);
-        return;
-    }
-    m_held[discoveryKey][index(which)] = true;
-    emit channelHeld(which, discoveryKey);
-    emit warning(which,
-                 QStringLiteral("the %1 peer opened channel %2, whose feed key the relay does not "
-                                "know: the Open is held and nothing is forwarded on that channel "
-                                "until its feed key is added to the relay (addKey)")
-                     .arg(relayLegName(which), hex(discoveryKey)));
+    return m_session->driver(m_leg);
 }
 
-void RelayedSession::openOnBothLegs(const Key32 &discoveryKey, const Key32 &feedKey)
+const Engine *RelayedSession::DriverPort::engine() const
 {
-    m_held.erase(discoveryKey);
-    for (const RelayLeg which : {RelayLeg::Client, RelayLeg::Server}) {
-        SessionDriver *d = driver(which);
-        if (!d || leg(which).ended)
-            continue;
-        // Before the leg's handshake completed the engine queues the Open.
-        if (const Error error = d->openChannel(feedKey)) {
-            emit warning(which, QStringLiteral("cannot open channel %1 on the %2 leg: %3")
-                                    .arg(hex(discoveryKey), relayLegName(which),
-                                         QString::fromStdString(error.message)));
-        }
-    }
+    const SessionDriver *d = driver();
+    return d ? &d->engine() : nullptr;
 }
 
-void RelayedSession::onChannelOpened(RelayLeg which, const ChannelInfo &channel)
+bool RelayedSession::DriverPort::isAlive() const
 {
-    emit channelOpened(which, channel);
-    const SessionDriver *peer = driver(other(which));
-    if (!peer)
-        return;
-    const auto there = peer->engine().channel(channel.discoveryKey);
-    if (there && there->established &&
-        std::find(m_forwarded.begin(), m_forwarded.end(), channel.discoveryKey) ==
-            m_forwarded.end()) {
-        m_forwarded.push_back(channel.discoveryKey);
-        emit channelForwarded(channel.discoveryKey);
-    }
+    return driver() && !m_session->hasEnded(m_leg);
 }
 
-void RelayedSession::onMessage(RelayLeg which, const ChannelInfo &channel, const Message &message)
+Error RelayedSession::DriverPort::openChannel(const Key32 &key)
 {
-    emit messageReceived(which, channel, message);
-    const MessageType type = messageType(message);
-    if (type == MessageType::Close) {
-        // The Close of a channel already closed on the other leg (close(), or both peers closed
-        // at once) has nothing left to close there.
-        SessionDriver *to = driver(other(which));
-        const auto there = to && !leg(other(which)).ended
-                               ? to->engine().channel(channel.discoveryKey)
-                               : std::nullopt;
-        if (there && there->localId)
-            forwarded(which, to->closeChannel(channel.discoveryKey), typeName(message));
-        return;
-    }
-    if (!forwardChannel(which, channel.discoveryKey, typeName(message)))
-        return;
-    // Options too: same names in the same order, so that extension ids keep their meaning.
-    forwarded(which, driver(other(which))->send(channel.discoveryKey, message), typeName(message));
+    return driver()->openChannel(key);
 }
 
-void RelayedSession::onExtensionNames(RelayLeg which, const std::optional<Key32> &discoveryKey,
-                                      const std::vector<std::string> &names)
+Error RelayedSession::DriverPort::closeChannel(const Key32 &discoveryKey)
 {
-    emit extensionNamesReceived(which, discoveryKey, names);
-    if (discoveryKey)
-        return; // a channel's names came as its Options message, forwarded by onMessage()
-    // The stream's Options reach us only as its names (the engine reports no message for them):
-    // the same names in the same order make the same Options for every reader of its ids.
-    const QLatin1String what("stream Options");
-    SessionDriver *to = forwardTarget(which, what);
-    if (!to)
-        return;
-    schema::Options options;
-    for (const std::string &name : names)
-        options.add_extensions(name);
-    Bytes payload;
-    appendMessage(payload, Message(options));
-    forwarded(which, to->sendFrame(0, static_cast<std::uint8_t>(MessageType::Options), payload),
-              what);
+    return driver()->closeChannel(discoveryKey);
 }
 
-void RelayedSession::onExtension(RelayLeg which, const std::optional<Key32> &discoveryKey,
-                                 quint64 id, const QByteArray &payload)
+Error RelayedSession::DriverPort::send(const Key32 &discoveryKey, const Message &message)
 {
-    // We register no extensions, so the driver never names one: the sender's name for the id is
-    // the one its Options announced.
-    QString name;
-    if (const SessionDriver *from = driver(which)) {
-        const std::vector<std::string> names = from->engine().remoteExtensions(discoveryKey);
-        if (id < names.size())
-            name = QString::fromStdString(names[std::size_t(id)]);
-    }
-    emit extensionReceived(which, discoveryKey, name, id, payload);
-    const QLatin1String what("Extension");
-    std::uint64_t channelId = 0; // the stream
-    if (discoveryKey) {
-        const auto local = forwardChannel(which, *discoveryKey, what);
-        if (!local)
-            return;
-        channelId = *local;
-    } else if (!forwardTarget(which, what)) {
-        return;
-    }
-    // The raw frame with the sender's id: the far peer reads it against the sender's names.
-    Bytes body;
-    appendExtension(body, id,
-                    ByteView(reinterpret_cast<const std::uint8_t *>(payload.constData()),
-                             std::size_t(payload.size())));
-    forwarded(which,
-              driver(other(which))
-                  ->sendFrame(channelId, static_cast<std::uint8_t>(MessageType::Extension), body),
-              what);
+    return driver()->send(discoveryKey, message);
 }
 
-SessionDriver *RelayedSession::forwardTarget(RelayLeg from, QLatin1String what)
+Error RelayedSession::DriverPort::sendFrame(std::uint64_t channel, std::uint8_t type,
+                                            ByteView payload)
 {
-    const RelayLeg to = other(from);
-    SessionDriver *d = driver(to);
-    if (!d || leg(to).ended) {
-        emit warning(from, QStringLiteral("%1 from the %2 peer not forwarded: the %3 leg has ended")
-                               .arg(what, relayLegName(from), relayLegName(to)));
-        return nullptr;
-    }
-    return d;
+    return driver()->sendFrame(channel, type, payload);
 }
 
-std::optional<std::uint64_t>
-RelayedSession::forwardChannel(RelayLeg from, const Key32 &discoveryKey, QLatin1String what)
+void RelayedSession::ForwarderEvents::channelHeld(RelayLeg leg, const Key32 &discoveryKey)
 {
-    SessionDriver *d = forwardTarget(from, what);
-    if (!d)
-        return std::nullopt;
-    const auto there = d->engine().channel(discoveryKey);
-    if (!there || !there->localId) {
-        emit warning(
-            from, QStringLiteral("%1 on channel %2 from the %3 peer not forwarded: the "
-                                 "channel is not open on the %4 leg")
-                      .arg(what, hex(discoveryKey), relayLegName(from), relayLegName(other(from))));
-        return std::nullopt;
-    }
-    return there->localId;
+    emit m_session->channelHeld(leg, discoveryKey);
 }
 
-void RelayedSession::forwarded(RelayLeg from, const Error &result, QLatin1String what)
+void RelayedSession::ForwarderEvents::heldChannelClosed(RelayLeg leg, const Key32 &discoveryKey)
 {
-    const RelayLeg to = other(from);
-    if (!result.ok()) {
-        emit warning(from, QStringLiteral("%1 from the %2 peer not forwarded to the %3 leg: %4")
-                               .arg(what, relayLegName(from), relayLegName(to),
-                                    QString::fromStdString(result.message)));
-    }
+    emit m_session->heldChannelClosed(leg, discoveryKey);
+}
+
+void RelayedSession::ForwarderEvents::channelForwarded(const Key32 &discoveryKey)
+{
+    emit m_session->channelForwarded(discoveryKey);
+}
+
+void RelayedSession::ForwarderEvents::warning(RelayLeg leg, const std::string &message)
+{
+    emit m_session->warning(leg, QString::fromStdString(message));
+}
+
+void RelayedSession::ForwarderEvents::forwardedInto(RelayLeg to)
+{
     // Forwarding is the only way one leg's queue grows because of the other peer: check here.
-    Leg &target = leg(to);
+    Leg &target = m_session->leg(to);
     if (!target.driver)
         return;
     const qint64 queued = target.driver->bytesToWrite();
     target.peakQueued = std::max(target.peakQueued, queued);
     if (queued > relaylimits::PauseAbove)
-        setPaused(from, PausedForBackpressure, true);
+        m_session->setPaused(other(to), PausedForBackpressure, true);
 }
+
+// --- Backpressure and endings
+// ----------------------------------------------------------------------
 
 void RelayedSession::onBytesWritten(RelayLeg which)
 {
@@ -361,23 +269,7 @@ void RelayedSession::onEnded(RelayLeg which, const Error &reason)
 
 void RelayedSession::addKey(const Key32 &feedKey)
 {
-    const Key32 discoveryKey = crypto::discoveryKey(feedKey);
-    m_keys[discoveryKey] = feedKey;
-    const auto held = m_held.find(discoveryKey);
-    if (held == m_held.end())
-        return;
-    // A held channel its peer closed meanwhile is gone (the engine forgets it silently).
-    bool stillOpen = false;
-    for (const RelayLeg which : {RelayLeg::Client, RelayLeg::Server}) {
-        const SessionDriver *d = driver(which);
-        if (!held->second[index(which)] || !d || leg(which).ended)
-            continue;
-        const auto channel = d->engine().channel(discoveryKey);
-        stillOpen = stillOpen || (channel && channel->remoteId);
-    }
-    m_held.erase(held);
-    if (stillOpen)
-        openOnBothLegs(discoveryKey, feedKey);
+    m_forwarder.addKey(feedKey);
 }
 
 Error RelayedSession::inject(RelayLeg which, const Key32 &discoveryKey, const Message &message)
@@ -421,17 +313,7 @@ Error RelayedSession::injectExtension(RelayLeg which, const std::optional<Key32>
 
 Error RelayedSession::close(RelayLeg which, const Key32 &discoveryKey)
 {
-    SessionDriver *d = driver(which);
-    if (!d || leg(which).ended)
-        return {ErrorCode::InvalidState,
-                "the " + relayLegName(which).toStdString() + " leg has ended"};
-    // Closing a held channel refuses it (Close {discoveryKey}): nothing is held for it any more.
-    if (const auto held = m_held.find(discoveryKey); held != m_held.end()) {
-        held->second[index(which)] = false;
-        if (!held->second[0] && !held->second[1])
-            m_held.erase(held);
-    }
-    return d->closeChannel(discoveryKey);
+    return m_forwarder.close(which, discoveryKey);
 }
 
 void RelayedSession::end()

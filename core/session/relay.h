@@ -11,16 +11,19 @@
 //  - Open: capabilities are bound to each leg's handshake, so the relay must know the feed key of
 //    every channel it forwards. A channel whose key it knows is opened on both legs; an Open for
 //    an unknown key is held (reported with warning()) until the key is added or the session ends.
-//  - Messages on channels (all types), Options verbatim (same extension names: an extension id
-//    keeps meaning what its sender meant), extension frames with their id unchanged, on channels
-//    and on the stream, and Close.
+//  - Messages on channels (all types); Options verbatim, on channels and on the stream (the same
+//    extension names in the same order, so an extension id keeps meaning what its sender meant,
+//    and ack and unknown fields); extension frames with their id unchanged, on channels and on
+//    the stream; Close.
 //  - Not forwarded: keepalives (each leg has its own), handshakes. The relay announces no
 //    extensions of its own.
 // Backpressure, not buffering: while one leg's socket holds more than relaylimits::PauseAbove
-// unwritten bytes, the relay stops reading the other leg (see relaylimits for the bound).
+// unwritten bytes, the relay stops reading the other leg (see relaylimits for the bound). A leg
+// paused this way does not time out while its peer keeps talking (SessionDriver::setReadingPaused).
 #pragma once
 
 #include "engine.h"
+#include "relayforwarder.h"
 #include "sessionserver.h"
 
 #include <QHostAddress>
@@ -38,12 +41,6 @@
 namespace hyperscope {
 
 class SessionDriver;
-
-/// The two sides of a relayed connection.
-enum class RelayLeg {
-    Client, ///< The peer that dialed the relay; the relay is the Noise responder.
-    Server, ///< The upstream peer the relay dialed; the relay is the Noise initiator.
-};
 
 /// "client" or "server", for messages and logs.
 QString relayLegName(RelayLeg leg);
@@ -71,8 +68,10 @@ inline constexpr qint64 MaxQueuedPerLeg =
 
 /// One relayed connection: the client leg (accepted) and the server leg (dialed upstream).
 ///
-/// Created by Relay for every accepted connection; it dials the upstream at once. All signals are
-/// emitted synchronously from inside the legs' engines (connect in the same thread); reference
+/// Created by Relay for every accepted connection; it dials the upstream at once. What is forwarded
+/// is decided by a RelayForwarder (core/protocol/relayforwarder.h, shared with the fuzzer); this
+/// object adds the sockets: dialing, pausing for backpressure, and ending both legs. All signals
+/// are emitted synchronously from inside the legs' engines (connect in the same thread); reference
 /// arguments are valid only during the emission. Every event names its leg. The object deletes
 /// nothing it does not own: the client leg's driver belongs to the Relay's SessionServer, the
 /// server leg's driver to this object.
@@ -95,7 +94,7 @@ public:
     /// Both legs ended (finished() was emitted).
     bool isFinished() const { return m_legs[0].ended && m_legs[1].ended; }
     /// Discovery keys of the channels held on @p leg (the peer opened them, the key is unknown).
-    std::vector<Key32> heldChannels(RelayLeg leg) const;
+    std::vector<Key32> heldChannels(RelayLeg leg) const { return m_forwarder.heldChannels(leg); }
 
     /// Unwritten bytes in @p leg's socket now, and the most it held after any forwarding so far
     /// (checked after every forwarded frame: this is where the queue grows).
@@ -128,6 +127,8 @@ signals:
     void channelOpened(hyperscope::RelayLeg leg, const hyperscope::ChannelInfo &channel);
     /// The peer on @p leg opened a channel whose feed key the relay does not know: held.
     void channelHeld(hyperscope::RelayLeg leg, const hyperscope::Key32 &discoveryKey);
+    /// The peer on @p leg closed a channel the relay was holding: it is no longer held.
+    void heldChannelClosed(hyperscope::RelayLeg leg, const hyperscope::Key32 &discoveryKey);
     /// The channel is established on both legs: messages flow both ways.
     void channelForwarded(const hyperscope::Key32 &discoveryKey);
     /// A message arrived on @p leg, reported before it is forwarded.
@@ -157,6 +158,26 @@ private:
         PausedForPeer = 1,         ///< The other leg is not open yet: nowhere to forward to.
         PausedForBackpressure = 2, ///< The other leg's socket is full.
     };
+    /// One leg as the forwarder acts on it: its driver, flushed after every action.
+    class DriverPort : public RelayPort
+    {
+    public:
+        DriverPort(RelayedSession *session, RelayLeg leg)
+            : m_session(session)
+            , m_leg(leg)
+        {}
+        const Engine *engine() const override;
+        bool isAlive() const override;
+        Error openChannel(const Key32 &key) override;
+        Error closeChannel(const Key32 &discoveryKey) override;
+        Error send(const Key32 &discoveryKey, const Message &message) override;
+        Error sendFrame(std::uint64_t channel, std::uint8_t type, ByteView payload) override;
+
+    private:
+        SessionDriver *driver() const;
+        RelayedSession *m_session;
+        RelayLeg m_leg;
+    };
     struct Leg
     {
         QPointer<SessionDriver> driver;
@@ -168,39 +189,39 @@ private:
     };
 
     static int index(RelayLeg leg) { return leg == RelayLeg::Client ? 0 : 1; }
-    static RelayLeg other(RelayLeg leg)
-    {
-        return leg == RelayLeg::Client ? RelayLeg::Server : RelayLeg::Client;
-    }
+    static RelayLeg other(RelayLeg leg) { return otherLeg(leg); }
     Leg &leg(RelayLeg leg) { return m_legs[index(leg)]; }
+
+    /// The forwarder's reports, turned into this session's signals.
+    class ForwarderEvents : public RelayForwarder::Listener
+    {
+    public:
+        explicit ForwarderEvents(RelayedSession *session)
+            : m_session(session)
+        {}
+        void channelHeld(RelayLeg leg, const Key32 &discoveryKey) override;
+        void heldChannelClosed(RelayLeg leg, const Key32 &discoveryKey) override;
+        void channelForwarded(const Key32 &discoveryKey) override;
+        void warning(RelayLeg leg, const std::string &message) override;
+        void forwardedInto(RelayLeg to) override;
+
+    private:
+        RelayedSession *m_session;
+    };
 
     void watch(RelayLeg leg, SessionDriver *driver);
     void onConnected(RelayLeg leg);
     void markOpen(RelayLeg leg);
-    void onDiscoveryKey(RelayLeg leg, const Key32 &discoveryKey);
-    void onChannelOpened(RelayLeg leg, const ChannelInfo &channel);
-    void onMessage(RelayLeg leg, const ChannelInfo &channel, const Message &message);
-    void onExtensionNames(RelayLeg leg, const std::optional<Key32> &discoveryKey,
-                          const std::vector<std::string> &names);
-    void onExtension(RelayLeg leg, const std::optional<Key32> &discoveryKey, quint64 id,
-                     const QByteArray &payload);
     void onEnded(RelayLeg leg, const Error &reason);
-    void openOnBothLegs(const Key32 &discoveryKey, const Key32 &feedKey);
-    /// The driver to forward into from @p from, or null (with a warning) when there is none.
-    SessionDriver *forwardTarget(RelayLeg from, QLatin1String what);
-    /// The other leg's local channel id for @p discoveryKey, or nullopt (with a warning).
-    std::optional<std::uint64_t> forwardChannel(RelayLeg from, const Key32 &discoveryKey,
-                                                QLatin1String what);
-    void forwarded(RelayLeg from, const Error &result, QLatin1String what);
     void setPaused(RelayLeg leg, PauseReason reason, bool paused);
     void onBytesWritten(RelayLeg leg);
 
     std::array<Leg, 2> m_legs;
     QString m_upstreamAddress;
-    std::map<Key32, Key32> m_keys; ///< discovery key -> feed key
-    /// Held Opens: discovery key -> on which legs (index()) a peer opened it.
-    std::map<Key32, std::array<bool, 2>> m_held;
-    std::vector<Key32> m_forwarded; ///< Established on both legs (channelForwarded emitted).
+    DriverPort m_clientPort{this, RelayLeg::Client};
+    DriverPort m_serverPort{this, RelayLeg::Server};
+    ForwarderEvents m_events{this};
+    RelayForwarder m_forwarder;
 };
 
 /// Listens for clients and relays each one to the upstream address.

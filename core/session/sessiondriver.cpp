@@ -238,6 +238,11 @@ void SessionDriver::onMessage(const ChannelInfo &channel, const Message &message
     emit messageReceived(channel, message);
 }
 
+void SessionDriver::onStreamOptions(const schema::Options &options)
+{
+    emit streamOptionsReceived(options);
+}
+
 void SessionDriver::onExtensionNames(const ChannelInfo *channel,
                                      const std::vector<std::string> &names)
 {
@@ -257,6 +262,11 @@ void SessionDriver::onExtension(const ChannelInfo *channel, const std::string *n
 void SessionDriver::onChannelClose(const ChannelInfo &channel)
 {
     emit channelClosed(channel);
+}
+
+void SessionDriver::onRemoteChannelClosed(const Key32 &discoveryKey)
+{
+    emit remoteChannelClosed(discoveryKey);
 }
 
 void SessionDriver::onEnd(const Error &reason)
@@ -417,6 +427,10 @@ void SessionDriver::onTimer()
     }
     {
         EngineCall guard(this);
+        // The timeout measures the peer's silence. While we do not read (setReadingPaused), what
+        // it sent waits in the socket: that peer is talking, we are the ones not listening.
+        if (m_readingPaused && m_device && m_device->bytesAvailable() > 0)
+            m_engine.noteRemoteActivity(now());
         m_engine.handleTimers(now());
     }
     afterEngineCall();

@@ -84,6 +84,9 @@ public:
     /// what the peer sends waits in Qt's read buffer (at most 1 MiB) and then in the kernel: TCP
     /// flow control holds the peer back. Bytes still buffered when the peer closes are read
     /// anyway (they belong to the session). Resuming reads what is waiting from the event loop.
+    /// The inactivity timeout measures the peer's silence: while paused with its bytes waiting
+    /// unread, the peer is not silent and does not time out (Engine::noteRemoteActivity); a peer
+    /// that sends nothing at all still does.
     void setReadingPaused(bool paused);
     bool isReadingPaused() const { return m_readingPaused; }
     /// Bytes written to the socket that the OS has not taken yet (0 without a socket).
@@ -97,6 +100,9 @@ signals:
     void channelOpened(const hyperscope::ChannelInfo &channel);
     void messageReceived(const hyperscope::ChannelInfo &channel,
                          const hyperscope::Message &message);
+    /// Options on the stream, the whole message (EngineHandler::onStreamOptions); emitted before
+    /// extensionNamesReceived() for the names it announces.
+    void streamOptionsReceived(const hyperscope::schema::Options &options);
     void extensionNamesReceived(const std::optional<hyperscope::Key32> &discoveryKey,
                                 const std::vector<std::string> &names);
     /// @p name is empty when the id matches nothing registered locally.
@@ -104,6 +110,8 @@ signals:
                            const std::optional<std::string> &name, quint64 id,
                            const QByteArray &payload);
     void channelClosed(const hyperscope::ChannelInfo &channel);
+    /// The peer closed a channel it opened (discoveryKeyReceived()) before we opened it.
+    void remoteChannelClosed(const hyperscope::Key32 &discoveryKey);
     /// Emitted once, when the session is over and the socket closed. reason.ok(): clean end.
     void ended(const hyperscope::Error &reason);
     /// The socket handed @p bytes to the OS (QAbstractSocket::bytesWritten): bytesToWrite() fell.
@@ -116,11 +124,13 @@ private:
     void onDiscoveryKey(const Key32 &discoveryKey) override;
     void onChannelOpen(const ChannelInfo &channel) override;
     void onMessage(const ChannelInfo &channel, const Message &message) override;
+    void onStreamOptions(const schema::Options &options) override;
     void onExtensionNames(const ChannelInfo *channel,
                           const std::vector<std::string> &names) override;
     void onExtension(const ChannelInfo *channel, const std::string *name, std::uint64_t id,
                      ByteView payload) override;
     void onChannelClose(const ChannelInfo &channel) override;
+    void onRemoteChannelClosed(const Key32 &discoveryKey) override;
     void onEnd(const Error &reason) override;
 
     /// Counts nested engine calls: handlers may call actions from inside the engine, and only

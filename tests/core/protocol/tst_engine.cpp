@@ -30,6 +30,22 @@ constexpr std::pair<const char *, Chunking> chunkings[] = {
     {"whole", Chunking::Whole}, {"one-byte", Chunking::OneByte}, {"random", Chunking::Random}};
 
 /// Keeps what a TraceSink sees, copied (views die with the call).
+/// Also records the events a relay needs (stream Options whole, remote closes of unopened
+/// channels).
+struct RelayRecorder : Recorder
+{
+    std::vector<std::string> streamOptions; ///< Serialized.
+    std::vector<Key32> remoteClosed;
+    void onStreamOptions(const schema::Options &options) override
+    {
+        streamOptions.push_back(options.SerializeAsString());
+    }
+    void onRemoteChannelClosed(const Key32 &discoveryKey) override
+    {
+        remoteClosed.push_back(discoveryKey);
+    }
+};
+
 struct TraceRecorder : TraceSink
 {
     struct FrameCopy
@@ -400,6 +416,94 @@ private slots:
         QCOMPARE(pair.initiatorEvents.ended->code, ErrorCode::Timeout);
         QVERIFY(pair.initiatorEvents.ended->message.find("timeout 2000 ms") != std::string::npos);
         QCOMPARE(pair.responder.state(), Engine::State::Open);
+    }
+
+    void streamOptionsReachTheHandlerWhole()
+    {
+        // Every stream Options, even one that announces nothing, with ack and unknown fields.
+        BasicEnginePair<RelayRecorder> pair(EngineOptions{});
+        pair.start();
+        schema::Options ackOnly;
+        ackOnly.set_ack(true);
+        schema::Options named;
+        named.add_extensions("x");
+        named.set_ack(true);
+        Bytes withUnknown;
+        appendMessage(withUnknown, Message(named));
+        withUnknown.push_back(0x78); // field 15, varint
+        withUnknown.push_back(0x05);
+        const auto type = static_cast<std::uint8_t>(MessageType::Options);
+        QVERIFY(pair.initiator.sendFrame(0, type, {}).ok());
+        Bytes ackBytes;
+        appendMessage(ackBytes, Message(ackOnly));
+        QVERIFY(pair.initiator.sendFrame(0, type, ackBytes).ok());
+        QVERIFY(pair.initiator.sendFrame(0, type, withUnknown).ok());
+        pair.pump();
+        const auto &seen = pair.responderEvents.streamOptions;
+        QCOMPARE(seen.size(), 3u);
+        QCOMPARE(seen[0], std::string());
+        QCOMPARE(seen[1], ackOnly.SerializeAsString());
+        QCOMPARE(seen[2], std::string(withUnknown.begin(), withUnknown.end()));
+        // The names still arrive as names, after the message that carried them.
+        QVERIFY(pair.responderEvents.events.endsWith("extensions stream x"));
+        QCOMPARE(pair.responder.remoteExtensions(std::nullopt), std::vector<std::string>{"x"});
+        // A channel's Options is a message on that channel, not a stream Options.
+        pair.initiator.openChannel(keyOf(1));
+        pair.responder.openChannel(keyOf(1));
+        pair.pump();
+        QVERIFY(pair.initiator.send(crypto::discoveryKey(keyOf(1)), Message(named)).ok());
+        pair.pump();
+        QCOMPARE(pair.responderEvents.streamOptions.size(), 3u);
+    }
+
+    void remoteClosingAnUnopenedChannelIsReported()
+    {
+        BasicEnginePair<RelayRecorder> pair(EngineOptions{});
+        pair.start();
+        const Key32 k = keyOf(6), other = keyOf(7);
+        pair.initiator.openChannel(k);
+        pair.initiator.openChannel(other);
+        pair.pump();
+        QVERIFY(pair.responderEvents.events.contains("discovery-key " + discoveryKeyHex(k)));
+        pair.initiator.closeChannel(crypto::discoveryKey(k));
+        pair.pump();
+        QCOMPARE(pair.responderEvents.remoteClosed, std::vector<Key32>{crypto::discoveryKey(k)});
+        QVERIFY(!pair.responder.channel(crypto::discoveryKey(k)));
+        // Not for a channel we had open (that is onChannelClose), nor at the end of the session.
+        pair.responder.openChannel(other);
+        pair.pump();
+        pair.initiator.closeChannel(crypto::discoveryKey(other));
+        pair.pump();
+        QVERIFY(pair.responderEvents.events.contains("close " + discoveryKeyHex(other)));
+        pair.initiator.openChannel(keyOf(8));
+        pair.pump();
+        pair.initiator.destroy();
+        pair.pump();
+        pair.responder.receiveEnd(pair.now);
+        QCOMPARE(pair.responderEvents.remoteClosed.size(), 1u);
+    }
+
+    void remoteActivityTheCallerHasNotReadDefersTheTimeout()
+    {
+        // A caller that does not read (a paused relay leg) but knows bytes wait: no timeout.
+        EngineOptions options;
+        options.timeout = 2000ms;
+        EnginePair pair(options);
+        pair.start();
+        pair.deliverToInitiator = false;
+        for (int i = 0; i < 10; ++i) {
+            pair.advance(1000ms);
+            pair.initiator.noteRemoteActivity(pair.now);
+        }
+        QCOMPARE(pair.initiator.state(), Engine::State::Open);
+        QVERIFY(*pair.initiator.nextDeadline() > pair.now);
+        // Once the remote is silent for real, the timeout counts from its last activity.
+        pair.advance(2100ms);
+        QVERIFY(pair.initiatorEvents.ended);
+        QCOMPARE(pair.initiatorEvents.ended->code, ErrorCode::Timeout);
+        // Never moves time backwards, and does nothing once ended.
+        pair.initiator.noteRemoteActivity(0ms);
+        QCOMPARE(pair.initiator.state(), Engine::State::Ended);
     }
 
     void wrongCapabilityIsFatalInBothOrders_data()

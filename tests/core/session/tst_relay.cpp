@@ -95,6 +95,7 @@ struct Peer
     std::vector<ChannelInfo> closed;
     std::vector<Message> messages;
     std::vector<std::pair<std::optional<Key32>, std::vector<std::string>>> names;
+    std::vector<std::string> streamOptions; ///< Each stream Options as received, serialized.
     std::vector<Extension> extensions;
     int endedCount = 0;
     Error endReason;
@@ -131,6 +132,10 @@ struct Peer
             [this](const std::optional<Key32> &dk, const std::vector<std::string> &list) {
                 names.emplace_back(dk, list);
             });
+        QObject::connect(d, &SessionDriver::streamOptionsReceived, d,
+                         [this](const schema::Options &options) {
+                             streamOptions.push_back(options.SerializeAsString());
+                         });
         QObject::connect(d, &SessionDriver::extensionReceived, d,
                          [this](const std::optional<Key32> &dk,
                                 const std::optional<std::string> &name, quint64 id,
@@ -152,6 +157,7 @@ struct RelayEvents
     std::array<int, 2> connected{};
     std::array<std::vector<Key32>, 2> opened;
     std::array<std::vector<Key32>, 2> held;
+    std::array<std::vector<Key32>, 2> heldClosed;
     std::vector<Key32> forwarded;
     std::array<std::vector<Message>, 2> messages;
     std::array<std::vector<QString>, 2> extensionNames; ///< name reported for each extension
@@ -177,6 +183,9 @@ struct RelayEvents
                          });
         QObject::connect(s, &RelayedSession::channelHeld, s,
                          [this](RelayLeg leg, const Key32 &dk) { held[at(leg)].push_back(dk); });
+        QObject::connect(
+            s, &RelayedSession::heldChannelClosed, s,
+            [this](RelayLeg leg, const Key32 &dk) { heldClosed[at(leg)].push_back(dk); });
         QObject::connect(s, &RelayedSession::channelForwarded, s,
                          [this](const Key32 &dk) { forwarded.push_back(dk); });
         QObject::connect(s, &RelayedSession::messageReceived, s,
@@ -316,6 +325,8 @@ private slots:
     void channelsAndEveryMessage();
     void extensions_data() { modes(false); }
     void extensions();
+    void streamOptionsVerbatim_data() { modes(false); }
+    void streamOptionsVerbatim();
     void unknownKeyHeldUntilAdded_data() { modes(false); }
     void unknownKeyHeldUntilAdded();
     void upstreamRefused_data() { modes(false); }
@@ -326,6 +337,8 @@ private slots:
     void clientLegDyingEndsServerCleanly();
     void legTimeoutEndsOtherCleanly_data() { modes(false); }
     void legTimeoutEndsOtherCleanly();
+    void pausedLegDoesNotTimeOut_data() { modes(false); }
+    void pausedLegDoesNotTimeOut();
     void failingPairLeavesOthersAlone_data() { modes(false); }
     void failingPairLeavesOthersAlone();
     void injectionReachesOneLegOnly_data() { modes(false); }
@@ -484,6 +497,48 @@ void TestRelay::extensions()
     QVERIFY(setup.session()->driver(RelayLeg::Server)->engine().localExtensions(dk1).empty());
 }
 
+void TestRelay::streamOptionsVerbatim()
+{
+    QFETCH(QString, mode);
+    Setup setup(modeOptions(mode));
+    setup.dial();
+    QVERIFY(setup.waitOpen());
+    // Stream Options as the far peer must see them: an empty one (nothing to announce), one with
+    // only ack, and one with names, ack and a field this schema does not know (field 15, varint
+    // 5), which the relay cannot understand and must pass on all the same.
+    schema::Options ackOnly;
+    ackOnly.set_ack(true);
+    schema::Options named;
+    named.add_extensions("first");
+    named.add_extensions("second");
+    named.set_ack(true);
+    Bytes withUnknown = encode(named);
+    withUnknown.push_back(0x78);
+    withUnknown.push_back(0x05);
+    const std::vector<Bytes> sent{Bytes(), encode(ackOnly), withUnknown};
+    const auto options = static_cast<std::uint8_t>(MessageType::Options);
+    for (const Bytes &payload : sent)
+        QVERIFY(setup.a->sendFrame(0, options, payload).ok());
+    // And the other way, with B's own names.
+    schema::Options fromB;
+    fromB.add_extensions("b-only");
+    QVERIFY(setup.b()->sendFrame(0, options, encode(fromB)).ok());
+
+    QTRY_COMPARE_WITH_TIMEOUT(setup.bEvents.streamOptions.size(), sent.size(), Wait);
+    for (std::size_t i = 0; i < sent.size(); ++i)
+        QCOMPARE(setup.bEvents.streamOptions[i],
+                 std::string(reinterpret_cast<const char *>(sent[i].data()), sent[i].size()));
+    QTRY_COMPARE_WITH_TIMEOUT(setup.aEvents.streamOptions.size(), 1u, Wait);
+    QCOMPARE(setup.aEvents.streamOptions[0], fromB.SerializeAsString());
+    // Each far peer reads ids against the sender's names; the relay announced none of its own.
+    QCOMPARE(setup.b()->engine().remoteExtensions(std::nullopt),
+             (std::vector<std::string>{"first", "second"}));
+    QCOMPARE(setup.a->engine().remoteExtensions(std::nullopt), std::vector<std::string>{"b-only"});
+    QVERIFY(setup.session()->driver(RelayLeg::Server)->engine().localExtensions({}).empty());
+    QCOMPARE(setup.relayEvents.warnings[0].size(), 0u);
+    QCOMPARE(setup.relayEvents.warnings[1].size(), 0u);
+}
+
 void TestRelay::unknownKeyHeldUntilAdded()
 {
     QFETCH(QString, mode);
@@ -526,9 +581,11 @@ void TestRelay::unknownKeyHeldUntilAdded()
     QTRY_COMPARE_WITH_TIMEOUT(setup.relayEvents.held[0].size(), 2u, Wait);
     QCOMPARE(setup.relayEvents.held[0][1], dk4);
     QVERIFY(setup.a->closeChannel(dk4).ok());
-    // Fence: a message sent after the Close arrives after the relay processed it.
-    QVERIFY(setup.a->send(dk3, have).ok());
-    QTRY_COMPARE_WITH_TIMEOUT(setup.bEvents.messages.size(), 2u, Wait);
+    // The engine tells the relay (onRemoteChannelClosed): it stops holding the Open at once.
+    QTRY_COMPARE_WITH_TIMEOUT(setup.relayEvents.heldClosed[0].size(), 1u, Wait);
+    QCOMPARE(setup.relayEvents.heldClosed[0][0], dk4);
+    QVERIFY(setup.session()->heldChannels(RelayLeg::Client).empty());
+    QVERIFY(!setup.session()->driver(RelayLeg::Client)->engine().channel(dk4));
     setup.relay.addKey(k4);
     QVERIFY(setup.session()->heldChannels(RelayLeg::Client).empty());
     QVERIFY(!setup.session()->driver(RelayLeg::Server)->engine().channel(dk4));
@@ -675,6 +732,58 @@ void TestRelay::legTimeoutEndsOtherCleanly()
              setup.relayEvents.ended[0]->message.c_str());
     QTRY_COMPARE_WITH_TIMEOUT(setup.aEvents.endedCount, 1, Wait);
     QVERIFY2(setup.aEvents.endReason.ok(), setup.aEvents.endReason.message.c_str());
+}
+
+void TestRelay::pausedLegDoesNotTimeOut()
+{
+    QFETCH(QString, mode);
+    // Everyone times out after 600 ms of silence (keepalives every 300 ms). B stops reading, A
+    // floods: the relay stops reading A (backpressure), so A's bytes, its keepalives included,
+    // wait unread at the relay for much longer than the timeout. A is not silent, the relay is not
+    // listening: the client leg must not time out (Engine::noteRemoteActivity).
+    EngineOptions options = modeOptions(mode);
+    options.timeout = Millis(600);
+    Setup setup(options);
+    setup.dial();
+    QVERIFY(setup.waitOpen());
+    const Key32 k1 = feedKey(1);
+    const Key32 dk1 = crypto::discoveryKey(k1);
+    QVERIFY(setup.openFromA(k1));
+    RelayedSession *session = setup.session();
+
+    setup.b()->setReadingPaused(true);
+    const std::string value(16 * 1024, 'd');
+    quint64 sent = 0;
+    bool sendFailed = false;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            while (setup.relayEvents.pausedClient == 0 && !sendFailed &&
+                   setup.a->bytesToWrite() < 1024 * 1024) {
+                schema::Data data;
+                data.set_index(sent++);
+                data.set_value(value);
+                sendFailed = !setup.a->send(dk1, data).ok();
+            }
+            return setup.relayEvents.pausedClient > 0 || sendFailed;
+        },
+        60000));
+    QVERIFY(!sendFailed);
+    QVERIFY(session->driver(RelayLeg::Client)->isReadingPaused());
+    // The stall lasts until A has heard at least 5 keepalives from the relay's client leg (a byte
+    // each: nothing else comes from B), i.e. well over twice the timeout.
+    const std::uint64_t heard = setup.a->engine().bytesReceived();
+    QVERIFY(QTest::qWaitFor([&] { return setup.a->engine().bytesReceived() >= heard + 5; }, Wait));
+    QVERIFY2(!setup.relayEvents.ended[0],
+             setup.relayEvents.ended[0] ? setup.relayEvents.ended[0]->message.c_str() : "");
+    QVERIFY(!setup.relayEvents.ended[1]);
+    QVERIFY(session->driver(RelayLeg::Client)->isReadingPaused());
+
+    // B reads again: everything arrives, and nobody timed out.
+    setup.b()->setReadingPaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(setup.bEvents.messages.size(), std::size_t(sent), 60000);
+    QVERIFY(!setup.relayEvents.ended[0] && !setup.relayEvents.ended[1]);
+    QCOMPARE(setup.aEvents.endedCount, 0);
+    QCOMPARE(setup.bEvents.endedCount, 0);
 }
 
 void TestRelay::failingPairLeavesOthersAlone()
