@@ -746,7 +746,7 @@ void TestRelay::pausedLegDoesNotTimeOut()
     Setup setup(options);
     setup.dial();
     QVERIFY(setup.waitOpen());
-    const Key32 k1 = feedKey(1);
+    const Key32 k1 = keyOf(1);
     const Key32 dk1 = crypto::discoveryKey(k1);
     QVERIFY(setup.openFromA(k1));
     RelayedSession *session = setup.session();
