@@ -6,8 +6,9 @@
 #   scripts/sanitize.sh [ctest arguments...]
 #
 # The whole suite runs here, the GUI's tests included (offscreen), except:
-#  - tst_interop and tst_guiinterop: they run the Node.js reference peer, which is not ours to
-#    sanitize (the GUI code they drive is covered by tst_mainwindow here), and are the slowest;
+#  - the tests labelled npm (tst_interop, tst_guiinterop, tst_relayinterop, tst_guirelay and their
+#    install fixtures): they run Node.js peers, which are not ours to sanitize (the code they
+#    drive is covered here by tst_mainwindow, tst_cli, tst_clirelay, tst_relay...);
 #  - the benchmarks (not tests).
 # The load test holds fewer sessions for less time here (ASan costs memory and time per session);
 # the main build runs it in full.
@@ -34,4 +35,4 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export HYPERSCOPE_LOAD_SESSIONS=${HYPERSCOPE_LOAD_SESSIONS:-250}
 export HYPERSCOPE_LOAD_SECONDS=${HYPERSCOPE_LOAD_SECONDS:-15}
 cd "$build"
-ctest --output-on-failure --timeout 900 -j 2 -E '^(tst_interop|tst_guiinterop|interop_install_reference)$' "$@"
+ctest --output-on-failure --timeout 900 -j 2 -LE npm "$@"
