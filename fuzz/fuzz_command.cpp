@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     check(!commandName(command.kind).isEmpty());
     switch (command.kind) {
     case Command::Kind::Open:
+    case Command::Kind::Key:
         check(command.key && command.discoveryKey);
         break;
     case Command::Kind::Send:
