@@ -105,7 +105,7 @@ async function guiProcess (upstreamPort) {
   const config = fs.mkdtempSync(path.join(os.tmpdir(), 'hyperscope-bench-'))
   const devnull = fs.openSync('/dev/null', 'w')
   const env = Object.assign({}, process.env, {
-    QT_QPA_PLATFORM: 'offscreen', QT_LOGGING_RULES: 'qt.qpa.*=false', XDG_CONFIG_HOME: config
+    QT_QPA_PLATFORM: 'offscreen', QT_LOGGING_RULES: 'qt.qpa.*=false', XDG_CONFIG_HOME: config, XDG_RUNTIME_DIR: config
   })
   const child = spawn(opts.gui, ['--relay', String(port), '--upstream', `127.0.0.1:${upstreamPort}`,
     '--key', key.toString('hex')], { stdio: ['ignore', devnull, 'inherit'], env })
