@@ -136,12 +136,14 @@ throughput('memory', 'in memory (2 engines back to back), encrypted', 'xsalsa20_
     ])
   }
 }
-// Issue 10: hyperscope-cli as a receiving peer, and the relay, each against the reference pair.
+// Issue 10: hyperscope-cli as a receiving peer, and the relay (CLI and GUI), each against the
+// reference pair.
 {
   const ref = { bench: 'receivers', receiver: 'reference' }
   for (const [receiver, label, vs] of [
     ['cli', 'a reference sender → hyperscope-cli listen, a "message" event per Data to /dev/null, loopback TCP, encrypted', 'reference receiver'],
-    ['relay', 'two reference peers through hyperscope-cli relay (events to /dev/null), loopback TCP, encrypted', 'the same pair direct']
+    ['relay', 'two reference peers through hyperscope-cli relay (events to /dev/null), loopback TCP, encrypted', 'the same pair direct'],
+    ['gui', 'two reference peers through the GUI (hyperscope --relay, offscreen, the inspector logging every message of both legs), loopback TCP, encrypted', 'the same pair direct']
   ]) {
     for (const size of sizes) {
       const ours = { bench: 'receivers', receiver, size }
@@ -236,6 +238,8 @@ const t10 = []
   if (isFinite(cli)) check10(cli >= 1, `hyperscope-cli receiving (events printed), 1 KiB Data: ${times(cli)} the reference receiver's rate (target ≥ 1×)`)
   const relay = ratio({ bench: 'receivers', receiver: 'relay', size: 1024 }, 'mb_per_s', ref, 'mb_per_s')
   if (isFinite(relay)) check10(relay >= 0.8, `two reference peers through hyperscope-cli relay, 1 KiB Data: ${times(relay)} of the direct rate (target ≥ 0.8×)`)
+  const gui = ratio({ bench: 'receivers', receiver: 'gui', size: 1024 }, 'mb_per_s', ref, 'mb_per_s')
+  if (isFinite(gui)) check10(gui >= 0.8, `two reference peers through the GUI's relay (inspector logging both legs), 1 KiB Data: ${times(gui)} of the direct rate (target ≥ 0.8×)`)
 }
 
 const machine = results.find(r => r.bench === 'machine') || {}

@@ -34,7 +34,7 @@ log "building (Release) in $build"
 # cannot make either fails this script instead of leaving a row out of the table.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHYPERSCOPE_BUILD_BENCH=ON \
     -DHYPERSCOPE_BUILD_GUI=ON -DHYPERSCOPE_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target hyperscope-bench hyperscope-bench-inspector hyperscope-cli >&2
+cmake --build "$build" --target hyperscope-bench hyperscope-bench-inspector hyperscope-cli hyperscope >&2
 
 refdir=$build/tests/interop/refpeer
 log "reference implementation in $refdir"
@@ -43,6 +43,7 @@ bash "$root/tests/interop/install-reference.sh" "$root/tests/interop" "$refdir" 
 bin=$build/bench/hyperscope-bench
 inspector=$build/bench/hyperscope-bench-inspector
 cli=$build/app/cli/hyperscope-cli
+gui=$build/app/gui/hyperscope
 ref=$root/bench/reference
 results=$build/bench-results.jsonl
 : > "$results"
@@ -56,7 +57,8 @@ handshakes=3000
 ref_handshakes=300
 idle_sessions=1000
 # Issue 10: a reference sender against a reference receiver, hyperscope-cli listen, and the
-# reference pair through hyperscope-cli relay (all at the reference's pace: one count for all).
+# reference pair through hyperscope-cli relay and through the GUI's relay (hyperscope --relay,
+# offscreen) (all at the reference's pace: one count for all).
 receivers_count=100000
 relay_idle_pairs=500
 inspector_count=1000000
@@ -103,9 +105,9 @@ for rep in $(seq 1 "$reps"); do
     run "$rep" "$bin" memory-handshakes --count "$handshakes"
     run "$rep" "$bin" handshakes --count "$handshakes" --concurrency 16
     run "$rep" node "$ref/handshakes.js" --refpeer "$refdir" --count "$ref_handshakes" --concurrency 16
-    for receiver in reference cli relay; do
+    for receiver in reference cli relay gui; do
         run "$rep" node "$ref/receivers.js" --refpeer "$refdir" --size 1024 --count "$receivers_count" \
-            --receiver "$receiver" --cli "$cli"
+            --receiver "$receiver" --cli "$cli" --gui "$gui"
     done
 done
 # Memory per idle session: three repetitions are plenty (it is not a timing).
