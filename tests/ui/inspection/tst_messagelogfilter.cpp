@@ -102,6 +102,8 @@ private slots:
     void keepAliveSwitchTogglesOneBit();
     void filtersRowsAsTheyArrive();
     void exposesItsLog();
+    void aFilterMeansWhatItSays_data();
+    void aFilterMeansWhatItSays();
 };
 
 void TestMessageLogFilter::keepsExactlyTheMatchingRows_data()
@@ -282,7 +284,7 @@ void TestMessageLogFilter::unchangedSettingsDoNotRefilter()
     filter.setShowKeepAlives(true);
     filter.setDirections(true, true);
     filter.setTextFilter(QStringLiteral("  "));
-    filter.setAlwaysShowProblems(true);
+    filter.setAlwaysShowProblems(false); // the default
     QCOMPARE(layout.count(), 0);
     QCOMPARE(reset.count(), 0);
     filter.setTextFilter(QStringLiteral("want"));
@@ -344,6 +346,36 @@ void TestMessageLogFilter::exposesItsLog()
     filter.setSourceModel(nullptr);
     QCOMPARE(filter.logModel(), nullptr);
     QCOMPARE(filter.rowCount(), 0);
+}
+
+void TestMessageLogFilter::aFilterMeansWhatItSays_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("keepProblems");
+    QTest::addColumn<QList<int>>("rows");
+    // Typing text that matches nothing shows nothing: no warning or error slips through.
+    QTest::newRow("zzzz") << QStringLiteral("zzzz") << false << QList<int>{};
+    QTest::newRow("a word of one row") << QStringLiteral("connected") << false << QList<int>{5};
+    // Only the explicit switch keeps the problems: the failed handshake step, the warning and the
+    // malformed frame.
+    QTest::newRow("zzzz, problems kept") << QStringLiteral("zzzz") << true << QList<int>{4, 6, 7};
+}
+
+void TestMessageLogFilter::aFilterMeansWhatItSays()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, keepProblems);
+    QFETCH(QList<int>, rows);
+    SampleLog sample;
+    Filter filter;
+    QAbstractItemModelTester tester(&filter,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    filter.setSourceModel(&sample.log);
+    QVERIFY(!filter.alwaysShowProblems()); // off unless asked for
+    filter.setAlwaysShowProblems(keepProblems);
+    QCOMPARE(filter.alwaysShowProblems(), keepProblems);
+    filter.setTextFilter(text);
+    QCOMPARE(visibleSourceRows(filter), rows);
 }
 
 QTEST_MAIN(TestMessageLogFilter)

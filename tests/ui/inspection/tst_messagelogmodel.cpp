@@ -10,6 +10,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QBuffer>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
@@ -49,7 +50,39 @@ private slots:
     void sessionIdsAreInts();
     void holdsAMillionMessages();
     void relayedRowsCarryTheirLeg();
+    void timeTextPerFormat_data();
+    void timeTextPerFormat();
+    void liveTimesCountFromTheSessionsStart();
+    void timeFormatChangeRepaintsTheTimeColumn();
 };
+
+namespace {
+
+/// Five event rows with chosen times, as a capture's rows come in (times on another log's
+/// clock, no wall clock): session 7 at 5 s, 5.25 s; session 8 at 1 s, 3 s; session 7 at 6 s.
+void appendTimedRows(MessageLogModel &model)
+{
+    const std::pair<int, qint64> rows[] = {
+        {7, 5'000'000}, {7, 5'250'000}, {8, 1'000'000}, {8, 3'000'000}, {7, 6'000'000}};
+    for (const auto &[session, timeUs] : rows) {
+        MessageLogModel::Record record;
+        record.kind = MessageLogModel::Kind::Event;
+        record.session = session;
+        record.timeUs = timeUs;
+        model.appendRecord(record, {}, {}, QStringLiteral("event"), std::nullopt);
+    }
+    model.flush();
+}
+
+/// A fixed wall clock for captures: 2026-11-30 10:00:00 UTC.
+constexpr qint64 WallClockMs = 1'796'032'800'000;
+
+QString localTime(qint64 msecsSinceEpoch)
+{
+    return QDateTime::fromMSecsSinceEpoch(msecsSinceEpoch).toString(QStringLiteral("hh:mm:ss.zzz"));
+}
+
+} // namespace
 
 void TestMessageLogModel::passesModelTester()
 {
@@ -266,11 +299,12 @@ void TestMessageLogModel::filterCombinations_data()
                                << false << 5;
     QTest::newRow("received only")
         << 0 << MessageLogFilterModel::AllTypes << true << false << QString() << false << 5;
+    // A filter means what it says: the warning is on no channel and does not say "start=7".
     QTest::newRow("channel A") << 0 << MessageLogFilterModel::AllTypes << true << true << QString()
-                               << true << 5;
+                               << true << 4;
     QTest::newRow("text start=7") << 0 << MessageLogFilterModel::AllTypes << true << true
-                                  << QStringLiteral("START=7") << false << 5;
-    QTest::newRow("no Want, problems stay")
+                                  << QStringLiteral("START=7") << false << 4;
+    QTest::newRow("no Want: the warning")
         << 0 << quint32(MessageLogFilterModel::AllTypes & ~(1u << 5)) << true << true << QString()
         << false << 1;
 }
@@ -678,6 +712,138 @@ void TestMessageLogModel::holdsAMillionMessages()
           appendMs, filterMs, model.storedBytes(), sizeof(MessageLogModel::Record));
     QVERIFY2(appendMs < 20000, "appending a million frames must stay fast");
     QVERIFY2(filterMs < 20000, "filtering a million rows must stay fast");
+}
+
+void TestMessageLogModel::timeTextPerFormat_data()
+{
+    using F = MessageLogModel::TimeFormat;
+    QTest::addColumn<int>("format");
+    QTest::addColumn<bool>("wallClock"); // the captures' sessions told when their clock started
+    QTest::addColumn<QStringList>("texts");
+    const QString none = QStringLiteral("–");
+    // Each session counts from its own first row, whatever clock its rows came on.
+    QTest::newRow("since session start")
+        << int(F::SinceSessionStart) << false
+        << QStringList{"0.000000", "0.250000", "0.000000", "2.000000", "1.000000"};
+    // Rows of two captures without a wall clock share no clock: no difference is made up.
+    QTest::newRow("since previous, no common clock")
+        << int(F::SincePrevious) << false
+        << QStringList{"0.000000", "0.250000", none, "2.000000", none};
+    QTest::newRow("since previous, wall clocks known")
+        << int(F::SincePrevious) << true
+        << QStringList{"0.000000", "0.250000", "-4.250000", "2.000000", "3.000000"};
+    QTest::newRow("wall clock unknown")
+        << int(F::WallClock) << false << QStringList{none, none, none, none, none};
+    QTest::newRow("wall clock") << int(F::WallClock) << true
+                                << QStringList{
+                                       localTime(WallClockMs + 5000), localTime(WallClockMs + 5250),
+                                       localTime(WallClockMs + 1000), localTime(WallClockMs + 3000),
+                                       localTime(WallClockMs + 6000)};
+}
+
+void TestMessageLogModel::timeTextPerFormat()
+{
+    QFETCH(int, format);
+    QFETCH(bool, wallClock);
+    QFETCH(QStringList, texts);
+    MessageLogModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    appendTimedRows(model);
+    if (wallClock) {
+        model.setSessionWallClock(7, WallClockMs);
+        model.setSessionWallClock(8, WallClockMs);
+    }
+    QCOMPARE(model.sessionStartUs(7), std::optional<qint64>(5'000'000));
+    QCOMPARE(model.sessionStartUs(8), std::optional<qint64>(1'000'000));
+    QCOMPARE(model.sessionStartUs(9), std::nullopt);
+    QSignalSpy changed(&model, &MessageLogModel::timeFormatChanged);
+    model.setTimeFormat(MessageLogModel::TimeFormat(format));
+    QCOMPARE(changed.size(), format == 0 ? 0 : 1);
+    QCOMPARE(model.timeFormat(), MessageLogModel::TimeFormat(format));
+    QStringList shown;
+    for (int row = 0; row < model.rowCount(); ++row)
+        shown << model.index(row, MessageLogModel::TimeColumn).data().toString();
+    QCOMPARE(shown, texts);
+    QCOMPARE(model.wallClockTime(0).has_value(), wallClock);
+
+    // Through the filter, "since previous" counts from the previous row shown.
+    MessageLogFilterModel filter;
+    filter.setSourceModel(&model);
+    filter.setSessionFilter(7);
+    QStringList filtered;
+    for (int row = 0; row < filter.rowCount(); ++row)
+        filtered << filter.index(row, MessageLogModel::TimeColumn).data().toString();
+    if (MessageLogModel::TimeFormat(format) == MessageLogModel::TimeFormat::SincePrevious)
+        QCOMPARE(filtered, (QStringList{"0.000000", "0.250000", "0.750000"}));
+    else
+        QCOMPARE(filtered, (QStringList{texts[0], texts[1], texts[4]}));
+}
+
+void TestMessageLogModel::liveTimesCountFromTheSessionsStart()
+{
+    MessageLogModel model;
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    model.appendNote(1, MessageLogModel::Kind::Event, Direction::Inbound, 0, QStringLiteral("one"));
+    QTest::qWait(30);
+    model.appendNote(2, MessageLogModel::Kind::Event, Direction::Inbound, 0, QStringLiteral("two"));
+    model.flush();
+    // Session 2 started 30 ms after session 1: its first row is at 0 all the same.
+    QCOMPARE(model.index(0, MessageLogModel::TimeColumn).data().toString(),
+             QStringLiteral("0.000000"));
+    QCOMPARE(model.index(1, MessageLogModel::TimeColumn).data().toString(),
+             QStringLiteral("0.000000"));
+    // Live rows know their wall clock.
+    const std::optional<QDateTime> wall = model.wallClockTime(1);
+    QVERIFY(wall);
+    QVERIFY(wall->toMSecsSinceEpoch() >= before + 25);
+    QVERIFY(wall->toMSecsSinceEpoch() <= QDateTime::currentMSecsSinceEpoch());
+    // A clear keeps the clock and the sessions' starts: session 1 goes on counting.
+    model.clear();
+    model.appendNote(1, MessageLogModel::Kind::Event, Direction::Inbound, 0,
+                     QStringLiteral("again"));
+    model.flush();
+    QVERIFY(model.index(0, MessageLogModel::TimeColumn).data().toString().toDouble() >= 0.025);
+}
+
+namespace {
+class CountingFilter : public MessageLogFilterModel
+{
+public:
+    mutable int calls = 0;
+
+protected:
+    /// Counts the rows tested for real (not answered from the mapping).
+    bool filterAcceptsRow(int row, const QModelIndex &parent) const override
+    {
+        if (!logModel()->isChangingTextOnly())
+            ++calls;
+        return MessageLogFilterModel::filterAcceptsRow(row, parent);
+    }
+};
+} // namespace
+
+void TestMessageLogModel::timeFormatChangeRepaintsTheTimeColumn()
+{
+    MessageLogModel model;
+    appendTimedRows(model);
+    CountingFilter filter;
+    filter.setSourceModel(&model);
+    QAbstractItemModelTester tester(&filter,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    filter.setTextFilter(QStringLiteral("event"));
+    QCOMPARE(filter.rowCount(), 5);
+    QSignalSpy data(&filter, &QAbstractItemModel::dataChanged);
+    QSignalSpy header(&model, &QAbstractItemModel::headerDataChanged);
+    filter.calls = 0;
+    model.setTimeFormat(MessageLogModel::TimeFormat::WallClock);
+    // The views repaint the column; the filter does not test a (million-row) log again.
+    QCOMPARE(data.size(), 1);
+    QCOMPARE(data.first().at(0).toModelIndex().column(), int(MessageLogModel::TimeColumn));
+    QCOMPARE(header.size(), 1);
+    QCOMPARE(filter.calls, 0);
+    QVERIFY(model.headerData(MessageLogModel::TimeColumn, Qt::Horizontal, Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("Local time")));
 }
 
 QTEST_MAIN(TestMessageLogModel)

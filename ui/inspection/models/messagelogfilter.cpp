@@ -84,10 +84,27 @@ bool MessageLogFilterModel::isFiltering() const
            !m_outbound || !m_text.isEmpty();
 }
 
+QVariant MessageLogFilterModel::data(const QModelIndex &index, int role) const
+{
+    if (m_log && role == Qt::DisplayRole && index.column() == MessageLogModel::TimeColumn &&
+        m_log->timeFormat() == MessageLogModel::TimeFormat::SincePrevious &&
+        checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        const int row = mapToSource(index).row();
+        const int previous =
+            index.row() > 0 ? mapToSource(this->index(index.row() - 1, 0)).row() : -1;
+        return m_log->timeText(row, previous);
+    }
+    return QSortFilterProxyModel::data(index, role);
+}
+
 bool MessageLogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     if (!m_log || sourceParent.isValid())
         return true;
+    // A change of display text only (a label, the time format) cannot change what is shown, but
+    // the proxy asks again for every row of it: answer from the current mapping, at once.
+    if (m_log->isChangingTextOnly())
+        return mapFromSource(m_log->index(sourceRow, 0)).isValid();
     using Kind = MessageLogModel::Kind;
     const MessageLogModel::Record &r = m_log->record(sourceRow);
     if (m_session != 0 && r.session != m_session)

@@ -47,11 +47,19 @@ public:
     /// Case-insensitive substring of the type, summary or note; empty shows everything.
     void setTextFilter(const QString &text);
     QString textFilter() const { return m_text; }
-    /// Errors and warnings stay visible whatever the type, channel and text filters say.
+    /// When on, errors and warnings stay visible whatever the channel, type, direction and text
+    /// filters say (the session filter still applies). Off by default: a filter means what it
+    /// says. The log pane offers it as a visible switch in its filter bar.
     void setAlwaysShowProblems(bool show);
+    bool alwaysShowProblems() const { return m_alwaysShowProblems; }
 
     /// True when any filter hides something.
     bool isFiltering() const;
+
+    /// The log's data, except the Time column under MessageLogModel::TimeFormat::SincePrevious:
+    /// there the time is counted from the previous row this filter shows (Wireshark's "since
+    /// previous displayed packet"), which only the filter knows.
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
@@ -65,7 +73,7 @@ private:
     quint32 m_typeMask = AllTypes;
     bool m_inbound = true;
     bool m_outbound = true;
-    bool m_alwaysShowProblems = true;
+    bool m_alwaysShowProblems = false;
     QString m_text;
 };
 

@@ -10,6 +10,8 @@
 #include <QFont>
 #include <QLocale>
 
+#include <limits>
+
 namespace hyperscope {
 
 namespace {
@@ -71,6 +73,7 @@ MessageLogModel::MessageLogModel(QObject *parent)
     : QAbstractTableModel(parent)
 {
     m_clock.start();
+    m_wallAtZeroMs = QDateTime::currentMSecsSinceEpoch();
     m_flushTimer.setInterval(DefaultFlushIntervalMs);
     m_flushTimer.setSingleShot(true);
     connect(&m_flushTimer, &QTimer::timeout, this, &MessageLogModel::flush);
@@ -92,6 +95,7 @@ MessageLogModel::Record MessageLogModel::makeRecord(int session, Kind kind, Dire
 {
     Record record;
     record.timeUs = m_clock.nsecsElapsed() / 1000;
+    noteSessionTime(session, record.timeUs, m_wallAtZeroMs);
     record.session = session;
     record.kind = kind;
     record.leg = leg;
@@ -186,6 +190,8 @@ void MessageLogModel::appendNote(int session, Kind kind, Direction direction, qu
 void MessageLogModel::appendRecord(Record record, ByteView plain, ByteView wire,
                                    const QString &note, const std::optional<Key32> &discoveryKey)
 {
+    // Another log's clock: no wall clock until setSessionWallClock() gives one.
+    noteSessionTime(record.session, record.timeUs, std::nullopt);
     record.bytes = {};
     record.extra = 0;
     record.channelKey = discoveryKey ? intern(*discoveryKey) : 0;
@@ -225,9 +231,7 @@ void MessageLogModel::setSessionLabel(int session, const QString &label)
     }
     if (!changed)
         return;
-    if (!m_records.empty())
-        emit dataChanged(index(0, SessionColumn), index(rowCount() - 1, SessionColumn),
-                         {Qt::DisplayRole});
+    emitTextChanged(SessionColumn);
     emit sessionLabelChanged(session);
 }
 
@@ -284,10 +288,110 @@ void MessageLogModel::clear()
     m_sessions.clear();
     m_sessionSet.clear();
     m_hasLegs = false;
-    m_clock.restart();
+    // The clock keeps running: times since a session's start stay true for a live session that
+    // logs on after the clear.
     endResetModel();
     if (hadSessions)
         emit sessionsCleared();
+}
+
+// --- Time ---------------------------------------------------------------------------------------
+
+void MessageLogModel::noteSessionTime(int session, qint64 timeUs,
+                                      std::optional<qint64> wallAtZeroMs)
+{
+    const auto it = m_sessionClocks.find(session);
+    if (it == m_sessionClocks.end())
+        m_sessionClocks.insert(session, {timeUs, wallAtZeroMs});
+    else if (timeUs < it->startUs)
+        it->startUs = timeUs; // a capture's rows need not come in time order
+}
+
+void MessageLogModel::setSessionWallClock(int session, qint64 msecsSinceEpoch)
+{
+    auto it = m_sessionClocks.find(session);
+    if (it == m_sessionClocks.end())
+        it = m_sessionClocks.insert(session, {std::numeric_limits<qint64>::max(), {}});
+    it->wallAtZeroMs = msecsSinceEpoch;
+    if (m_timeFormat != TimeFormat::SinceSessionStart)
+        emitTextChanged(TimeColumn);
+}
+
+std::optional<qint64> MessageLogModel::sessionStartUs(int session) const
+{
+    const auto it = m_sessionClocks.constFind(session);
+    if (it == m_sessionClocks.constEnd() || it->startUs == std::numeric_limits<qint64>::max())
+        return std::nullopt;
+    return it->startUs;
+}
+
+std::optional<qint64> MessageLogModel::absoluteUs(const Record &record) const
+{
+    const auto it = m_sessionClocks.constFind(record.session);
+    if (it == m_sessionClocks.constEnd() || !it->wallAtZeroMs)
+        return std::nullopt;
+    return *it->wallAtZeroMs * 1000 + record.timeUs;
+}
+
+std::optional<QDateTime> MessageLogModel::wallClockTime(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return std::nullopt;
+    const std::optional<qint64> us = absoluteUs(record(row));
+    if (!us)
+        return std::nullopt;
+    return QDateTime::fromMSecsSinceEpoch(*us / 1000);
+}
+
+void MessageLogModel::emitTextChanged(Column column)
+{
+    if (m_records.empty())
+        return;
+    m_changingTextOnly = true;
+    emit dataChanged(index(0, column), index(rowCount() - 1, column),
+                     {Qt::DisplayRole, Qt::ToolTipRole});
+    m_changingTextOnly = false;
+}
+
+void MessageLogModel::setTimeFormat(TimeFormat format)
+{
+    if (m_timeFormat == format)
+        return;
+    m_timeFormat = format;
+    emitTextChanged(TimeColumn);
+    emit headerDataChanged(Qt::Horizontal, TimeColumn, TimeColumn);
+    emit timeFormatChanged(format);
+}
+
+QString MessageLogModel::timeText(int row, int previousRow) const
+{
+    if (row < 0 || row >= rowCount())
+        return {};
+    const Record &r = record(row);
+    const auto seconds = [](qint64 us) {
+        return QString::number(double(us) / 1e6, 'f', 6);
+    };
+    const QString unknown = QStringLiteral("–");
+    switch (m_timeFormat) {
+    case TimeFormat::SinceSessionStart:
+        return seconds(r.timeUs - sessionStartUs(r.session).value_or(r.timeUs));
+    case TimeFormat::SincePrevious: {
+        if (previousRow < 0 || previousRow >= rowCount())
+            return seconds(0);
+        const Record &p = record(previousRow);
+        if (p.session == r.session)
+            return seconds(r.timeUs - p.timeUs);
+        const std::optional<qint64> now = absoluteUs(r), before = absoluteUs(p);
+        return now && before ? seconds(*now - *before) : unknown;
+    }
+    case TimeFormat::WallClock: {
+        const std::optional<qint64> us = absoluteUs(r);
+        if (!us)
+            return unknown;
+        return QDateTime::fromMSecsSinceEpoch(*us / 1000).toString(QStringLiteral("hh:mm:ss.zzz"));
+    }
+    }
+    return {};
 }
 
 // --- Reading ------------------------------------------------------------------------------------
@@ -514,7 +618,7 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
         case NumberColumn:
             return index.row() + 1;
         case TimeColumn:
-            return QString::number(double(r.timeUs) / 1e6, 'f', 6);
+            return timeText(index.row(), index.row() - 1);
         case SessionColumn:
             return sessionLabel(r.session);
         case DirectionColumn:
@@ -552,7 +656,18 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
                     .arg(QString::fromStdString(toHex(m_keys[r.channelKey])));
             return {};
         case TimeColumn:
-            return tr("Seconds since the log started");
+            switch (m_timeFormat) {
+            case TimeFormat::SinceSessionStart:
+                return tr("Seconds since the first row of session %1").arg(sessionLabel(r.session));
+            case TimeFormat::SincePrevious:
+                return tr("Seconds since the previous row shown (\"–\": the two rows are from "
+                          "captures with no common clock)");
+            case TimeFormat::WallClock:
+                return absoluteUs(r) ? tr("Local time when the row was logged")
+                                     : tr("This capture does not say when it was recorded: no "
+                                          "wall-clock time");
+            }
+            return {};
         case DirectionColumn:
             if (r.leg == Leg::Client)
                 return r.direction() == Direction::Outbound
@@ -677,6 +792,16 @@ QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, i
     }
     if (role == Qt::ToolTipRole) {
         switch (Column(section)) {
+        case TimeColumn:
+            switch (m_timeFormat) {
+            case TimeFormat::SinceSessionStart:
+                return tr("Seconds since the session's first row (View › Time Display Format)");
+            case TimeFormat::SincePrevious:
+                return tr("Seconds since the previous row shown (View › Time Display Format)");
+            case TimeFormat::WallClock:
+                return tr("Local time of day (View › Time Display Format)");
+            }
+            return {};
         case ChannelColumn:
             return tr("The sender's channel id · the channel's discovery key");
         case LegColumn:

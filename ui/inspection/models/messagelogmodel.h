@@ -29,6 +29,7 @@
 #include "trace.h"
 
 #include <QAbstractTableModel>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QList>
@@ -38,6 +39,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace hyperscope {
@@ -108,7 +110,11 @@ public:
     /// last 8 bytes exactly (the relay's leg took the last byte of padding: still 48 bytes).
     struct Record
     {
-        qint64 timeUs = 0;        ///< Microseconds since the log started.
+        /// Microseconds on the row's session clock: for live rows the log's own (since the
+        /// model was made; clear() does not restart it), for rows read back from a capture the
+        /// clock of the log that saved them. Shown relative to the session's first row, to the
+        /// previous row, or as wall-clock time (TimeFormat).
+        qint64 timeUs = 0;
         quint64 streamOffset = 0; ///< Position in this direction's transport stream.
         ByteArena::Slot bytes;    ///< Plain frame / handshake message / note text (UTF-8).
         quint32 extra = 0;        ///< 1-based index into the side table, 0 = none.
@@ -194,6 +200,43 @@ public:
     /// draws three lifelines and the log pane shows its Leg column.
     bool hasLegs() const { return m_hasLegs; }
 
+    // --- Time ----------------------------------------------------------------------------------
+    // The Time column's text is built in data(), in the format chosen here (View › Time Display
+    // Format). The Record keeps one clock value per row; what relates those values to a session's
+    // start and to the wall clock is kept once per session (SessionClock), not per row.
+
+    /// How the Time column shows a row's time.
+    enum class TimeFormat : quint8 {
+        SinceSessionStart, ///< Seconds since the first row of the row's session (the default).
+        SincePrevious,     ///< Seconds since the previous row (through MessageLogFilterModel:
+                           ///< the previous row the filter shows).
+        WallClock,         ///< Local time of day, "hh:mm:ss.zzz".
+    };
+    static constexpr int TimeFormatCount = 3;
+    /// Changes the format: dataChanged() over the Time column, headerDataChanged() and
+    /// timeFormatChanged() follow (nothing when it is the current one).
+    void setTimeFormat(TimeFormat format);
+    TimeFormat timeFormat() const { return m_timeFormat; }
+    /// The Time column's text for source row @p row in the current format. @p previousRow is the
+    /// row SincePrevious counts from (-1: none, the time is 0). The difference between rows of two
+    /// sessions needs a common clock: live rows share the log's, captured rows have one when
+    /// setSessionWallClock() gave their session a wall clock; otherwise the text is "–".
+    QString timeText(int row, int previousRow) const;
+    /// The time of @p session's first row on its session clock (see Record::timeUs), if any row of
+    /// it was ever appended (kept across clear(), as the labels are).
+    std::optional<qint64> sessionStartUs(int session) const;
+    /// When row @p row was logged, by the wall clock: known for live rows; for the rows of a
+    /// capture only once setSessionWallClock() said when the capture's clock started.
+    std::optional<QDateTime> wallClockTime(int row) const;
+    /// Tells the log that @p session's clock read 0 at @p msecsSinceEpoch (UTC): for a capture
+    /// that records when its log started, so that its rows get wall-clock times and compare
+    /// with other sessions' rows.
+    void setSessionWallClock(int session, qint64 msecsSinceEpoch);
+    /// True while the log announces a change of display text that no filter looks at (the
+    /// Time column's format or wall clock, a session's label): MessageLogFilterModel keeps its
+    /// rows then instead of testing each again.
+    bool isChangingTextOnly() const { return m_changingTextOnly; }
+
     // --- Reading -------------------------------------------------------------------------------
 
     const Record &record(int row) const { return m_records[std::size_t(row)]; }
@@ -242,6 +285,8 @@ signals:
     void sessionLabelChanged(int session);
     /// clear() dropped every session (after the model reset): sessions() is empty.
     void sessionsCleared();
+    /// setTimeFormat() changed the format.
+    void timeFormatChanged(hyperscope::MessageLogModel::TimeFormat format);
 
 private:
     struct Extra
@@ -256,7 +301,19 @@ private:
         Nonce24 remoteNonce{};
     };
 
+    /// What relates a session's row times to its start and to the wall clock.
+    struct SessionClock
+    {
+        qint64 startUs = 0;                 ///< The earliest row time seen (Record::timeUs).
+        std::optional<qint64> wallAtZeroMs; ///< Wall clock (ms since epoch) at time 0, if known.
+    };
+
     Record makeRecord(int session, Kind kind, Direction direction, Leg leg);
+    void noteSessionTime(int session, qint64 timeUs, std::optional<qint64> wallAtZeroMs);
+    /// dataChanged() over every row of @p column, for display text only (isChangingTextOnly()).
+    void emitTextChanged(Column column);
+    /// Microseconds since the epoch of @p record, when its session's wall clock is known.
+    std::optional<qint64> absoluteUs(const Record &record) const;
     /// The key of m_transportKeys: a session's legs have their own keys.
     static qint64 keysOf(int session, Leg leg) { return (qint64(session) << 2) | qint64(leg); }
     ByteArena::Slot store(ByteView bytes, Record &record);
@@ -278,7 +335,11 @@ private:
     QHash<int, QString> m_sessionLabels;          ///< Kept across clear().
     QList<int> m_sessions;                        ///< sessions(), in order of appearance.
     QSet<int> m_sessionSet;                       ///< The same, for lookups while flushing.
+    QHash<int, SessionClock> m_sessionClocks;     ///< Kept across clear(), like the labels.
     QElapsedTimer m_clock;
+    qint64 m_wallAtZeroMs = 0; ///< The wall clock when m_clock started.
+    TimeFormat m_timeFormat = TimeFormat::SinceSessionStart;
+    bool m_changingTextOnly = false;
     QTimer m_flushTimer;
     bool m_hasLegs = false;
     std::size_t m_byteBudget = std::size_t(2) * 1024 * 1024 * 1024;
