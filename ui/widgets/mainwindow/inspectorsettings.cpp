@@ -15,6 +15,8 @@ constexpr auto EncryptedKey = QLatin1StringView("connect/encrypted");
 constexpr auto TimeoutKey = QLatin1StringView("connect/timeoutMs");
 constexpr auto ListenPortKey = QLatin1StringView("listen/port");
 constexpr auto KeepAlivesKey = QLatin1StringView("view/keepAlives");
+constexpr auto ProblemsKey = QLatin1StringView("view/alwaysShowProblems");
+constexpr auto TimeFormatKey = QLatin1StringView("view/timeFormat");
 } // namespace
 
 InspectorSettings InspectorSettings::load()
@@ -30,6 +32,8 @@ InspectorSettings InspectorSettings::load()
     s.lastOptions.timeoutMs = settings.value(TimeoutKey, s.lastOptions.timeoutMs).toInt();
     s.lastListenPort = quint16(settings.value(ListenPortKey, s.lastListenPort).toUInt());
     s.showKeepAlives = settings.value(KeepAlivesKey, true).toBool();
+    s.alwaysShowProblems = settings.value(ProblemsKey, false).toBool();
+    s.timeFormat = settings.value(TimeFormatKey, 0).toInt();
     return s;
 }
 
@@ -45,6 +49,8 @@ void InspectorSettings::save() const
     settings.setValue(TimeoutKey, lastOptions.timeoutMs);
     settings.setValue(ListenPortKey, lastListenPort);
     settings.setValue(KeepAlivesKey, showKeepAlives);
+    settings.setValue(ProblemsKey, alwaysShowProblems);
+    settings.setValue(TimeFormatKey, timeFormat);
 }
 
 void InspectorSettings::addRecent(const QString &hostPort)

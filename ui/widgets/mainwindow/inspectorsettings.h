@@ -26,6 +26,10 @@ struct InspectorSettings
     ConnectionOptions lastOptions;
     quint16 lastListenPort = 4000;
     bool showKeepAlives = true;
+    /// The log's "Keep problems" switch (off: a filter hides warnings and errors too).
+    bool alwaysShowProblems = false;
+    /// The log's Time column: a MessageLogModel::TimeFormat, as int (0: since session start).
+    int timeFormat = 0;
 
     /// The settings of QSettings' default location, defaults where a value is missing.
     static InspectorSettings load();

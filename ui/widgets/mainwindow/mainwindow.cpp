@@ -177,8 +177,8 @@ void MainWindow::connectActions()
         m_log->clear();
         updateStatusCounts();
     });
-    connect(a.keepAlives, &QAction::triggered, m_logPane, &LogPane::setShowKeepAlives);
-    connect(m_logPane, &LogPane::keepAlivesToggled, a.keepAlives, &QAction::setChecked);
+    // One keepalive switch: the View menu, the toolbar, the filter bar and its type menu.
+    m_logPane->setKeepAlivesAction(a.keepAlives);
     connect(a.autoScroll, &QAction::triggered, this, [this](bool on) {
         m_logPane->setAutoScroll(on);
         m_flow->setAutoScroll(on);
@@ -191,6 +191,20 @@ void MainWindow::connectActions()
     a.bytesModes.at(int(hex->mode()))->setChecked(true);
     connect(hex, &HexPane::modeChanged, this,
             [this](HexPane::Mode mode) { m_actions.bytesModes.at(int(mode))->setChecked(true); });
+
+    // The message log: Go to Row and the Time column's format.
+    connect(a.goToRow, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentIndex(MessagesTab);
+        m_logPane->goToRowInteractive();
+    });
+    for (int format = 0; format < a.timeFormats.size(); ++format) {
+        connect(a.timeFormats.at(format), &QAction::triggered, m_logPane,
+                [this, format] { m_logPane->setTimeFormat(MessageLogModel::TimeFormat(format)); });
+    }
+    connect(m_log, &MessageLogModel::timeFormatChanged, this,
+            [this](MessageLogModel::TimeFormat format) {
+                m_actions.timeFormats.at(int(format))->setChecked(true);
+            });
 
     connect(a.openChannel, &QAction::triggered, this, [this] {
         m_tabs->setCurrentIndex(ChannelsTab);
@@ -258,6 +272,9 @@ void MainWindow::applySettings()
     m_logPane->restoreState(m_settings.logPaneState);
     m_actions.keepAlives->setChecked(m_settings.showKeepAlives);
     m_logPane->setShowKeepAlives(m_settings.showKeepAlives);
+    m_logPane->setAlwaysShowProblems(m_settings.alwaysShowProblems);
+    m_logPane->setTimeFormat(MessageLogModel::TimeFormat(
+        qBound(0, m_settings.timeFormat, MessageLogModel::TimeFormatCount - 1)));
     m_recentMenu->setEntries(m_settings.recentConnections);
 }
 
@@ -267,6 +284,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_settings.windowState = saveState();
     m_settings.logPaneState = m_logPane->saveState();
     m_settings.showKeepAlives = m_actions.keepAlives->isChecked();
+    m_settings.alwaysShowProblems = m_logPane->alwaysShowProblems();
+    m_settings.timeFormat = int(m_log->timeFormat());
     m_settings.save();
     QMainWindow::closeEvent(event);
 }

@@ -2,6 +2,7 @@
 
 #include "hexpane.h"
 #include "mainwindow.h"
+#include "messagelogmodel.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -126,6 +127,24 @@ MainWindowActions MainWindowActions::create(QWidget *window)
         a.bytesModes.append(mode);
     }
     a.bytesModes[int(HexPane::Mode::Decrypted)]->setChecked(true);
+
+    // The message log: go to a row, and how its Time column counts.
+    a.goToRow = add("goToRow", MainWindow::tr("&Go to Row…"), K(Qt::CTRL | Qt::Key_G),
+                    MainWindow::tr("Select a row of the message log by its number"));
+    auto *timeGroup = new QActionGroup(window);
+    const char *const timeNames[] = {"timeSinceSessionStart", "timeSincePrevious", "timeWallClock"};
+    const QString timeTexts[] = {MainWindow::tr("Seconds Since &Session Start"),
+                                 MainWindow::tr("Seconds Since &Previous Shown Row"),
+                                 MainWindow::tr("&Wall-Clock Time (hh:mm:ss.zzz)")};
+    static_assert(std::size(timeNames) == MessageLogModel::TimeFormatCount);
+    for (int i = 0; i < MessageLogModel::TimeFormatCount; ++i) {
+        QAction *format = add(timeNames[i], timeTexts[i], {},
+                              MainWindow::tr("How the message log's Time column counts"));
+        format->setCheckable(true);
+        timeGroup->addAction(format);
+        a.timeFormats.append(format);
+    }
+    a.timeFormats[int(MessageLogModel::TimeFormat::SinceSessionStart)]->setChecked(true);
     return a;
 }
 
@@ -159,6 +178,8 @@ void MainWindowActions::fillMenuBar(QMenuBar *bar, QMenu *recent,
     view->addSeparator();
     view->addActions({find, keepAlives, autoScroll, clearLog});
     view->addMenu(MainWindow::tr("&Bytes"))->addActions(bytesModes);
+    view->addMenu(MainWindow::tr("&Time Display Format"))->addActions(timeFormats);
+    view->addAction(goToRow);
     view->addSeparator();
     view->addActions(panels);
 

@@ -42,6 +42,11 @@ struct MainWindowActions
     QAction *clearLog = nullptr;
     /// One per HexPane::Mode, indexed by it; exclusive, the first checked.
     QList<QAction *> bytesModes;
+    /// View › Go to Row… (Ctrl+G).
+    QAction *goToRow = nullptr;
+    /// View › Time Display Format: one per MessageLogModel::TimeFormat, indexed by it;
+    /// exclusive, the first checked.
+    QList<QAction *> timeFormats;
 
     // Session
     QAction *openChannel = nullptr;

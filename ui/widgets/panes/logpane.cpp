@@ -4,17 +4,23 @@
 #include "fieldtreemodel.h"
 #include "handshakedissection.h"
 #include "hexview.h"
+#include "logrowexport.h"
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
 #include "messages.h"
 
+#include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDataStream>
 #include <QEvent>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QIODevice>
+#include <QInputDialog>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -27,6 +33,8 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
+
+#include <limits>
 
 namespace hyperscope {
 
@@ -125,6 +133,12 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     , m_scrollTimer(new QTimer(this))
 {
     m_filter->setSourceModel(m_log);
+    // The one keepalive switch until setKeepAlivesAction() hands in the window's.
+    m_ownKeepAlivesAction = new QAction(tr("Keepalive"), this);
+    m_ownKeepAlivesAction->setObjectName(QStringLiteral("logKeepAlivesAction"));
+    m_ownKeepAlivesAction->setCheckable(true);
+    m_ownKeepAlivesAction->setChecked(true);
+    m_keepAlivesAction = m_ownKeepAlivesAction;
 
     // The message list (LogTableView: fixed row heights, no per-row layout).
     m_logView->setObjectName(QStringLiteral("messageLogView"));
@@ -140,7 +154,7 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     const QFontMetrics fm(font());
     const int digit = fm.horizontalAdvance(QLatin1Char('0'));
     header->resizeSection(MessageLogModel::NumberColumn, digit * 8);
-    header->resizeSection(MessageLogModel::TimeColumn, digit * 10);
+    fitTimeColumn(true);
     header->resizeSection(MessageLogModel::SessionColumn, digit * 18);
     header->resizeSection(MessageLogModel::DirectionColumn, digit * 7);
     header->resizeSection(MessageLogModel::LegColumn, digit * 7);
@@ -194,7 +208,18 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
 
     connect(m_logView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
-                showRow(current.isValid() ? m_filter->mapToSource(current).row() : -1);
+                if (current.isValid()) {
+                    showRow(m_filter->mapToSource(current).row());
+                    return;
+                }
+                // Lost to the filter (not deselected): remembered, and the details say why.
+                const bool hidden =
+                    m_currentRow >= 0 && m_currentRow < m_log->rowCount() &&
+                    !m_filter->mapFromSource(m_log->index(m_currentRow, 0)).isValid();
+                if (hidden)
+                    showSelectionHidden();
+                else
+                    showRow(-1);
             });
     connect(m_fieldView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &LogPane::onFieldSelected);
@@ -209,12 +234,40 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
         m_stickToBottom = bar->value() >= bar->maximum() - 4;
     });
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &LogPane::onRowsInserted);
-    connect(m_filter, &QAbstractItemModel::layoutChanged, this, &LogPane::updateCount);
+    // A filter change is one layout change (MessageLogFilterModel::refilter()).
+    connect(m_filter, &QAbstractItemModel::layoutAboutToBeChanged, this,
+            &LogPane::onFilterAboutToChange);
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, &LogPane::onFilterChanged);
     connect(m_filter, &QAbstractItemModel::modelReset, this, [this] {
         showRow(-1);
         updateCount();
     });
-    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &LogPane::updateCount);
+    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &LogPane::onFilterChanged);
+    // Rows the filter hides change the total but insert nothing into the filter.
+    connect(m_log, &MessageLogModel::rowsFlushed, this, &LogPane::updateCount);
+    connect(m_log, &MessageLogModel::timeFormatChanged, this, [this] { fitTimeColumn(true); });
+
+    // Right-click menus.
+    m_logView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_logView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex index = m_logView->indexAt(pos);
+        if (!index.isValid())
+            return;
+        m_logView->setCurrentIndex(index);
+        QMenu *menu = createRowMenu(m_filter->mapToSource(index).row(), this);
+        menu->exec(m_logView->viewport()->mapToGlobal(pos));
+        delete menu;
+    });
+    m_fieldView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_fieldView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex index = m_fieldView->indexAt(pos);
+        if (!index.isValid())
+            return;
+        m_fieldView->setCurrentIndex(index);
+        QMenu *menu = createFieldMenu(index, this);
+        menu->exec(m_fieldView->viewport()->mapToGlobal(pos));
+        delete menu;
+    });
     connect(m_log, &MessageLogModel::channelKeyAdded, this, &LogPane::addChannelKey);
     connect(m_log, &QAbstractItemModel::modelReset, this, [this] {
         // Keys survive a clear: the channel filter keeps its entries (the session filter
@@ -290,21 +343,13 @@ QWidget *LogPane::buildFilterBar()
     addTypeAction(tr("Unassigned (11–14)"), UnassignedBits);
     m_typeMenu->addSeparator();
     addTypeAction(tr("Handshake"), MessageLogFilterModel::HandshakeBit);
-    addTypeAction(tr("Keepalive"), MessageLogFilterModel::KeepAliveBit);
+    m_typeMenu->addAction(m_keepAlivesAction);
+    connectKeepAlivesAction();
     addTypeAction(tr("Session events"), MessageLogFilterModel::NoteBit);
     m_typeMenu->addSeparator();
-    auto setAll = [this](bool on) {
-        const QSignalBlocker blocker(m_typeMenu);
-        for (QAction *action : m_typeMenu->actions()) {
-            if (action->isCheckable()) {
-                const QSignalBlocker actionBlocker(action);
-                action->setChecked(on);
-            }
-        }
-        applyTypeMenu();
-    };
-    m_typeMenu->addAction(tr("Show All Types"), this, [setAll] { setAll(true); });
-    m_typeMenu->addAction(tr("Hide All Types"), this, [setAll] { setAll(false); });
+    m_typeMenu->addAction(tr("Show All Types"), this,
+                          [this] { filterOnType(MessageLogFilterModel::AllTypes); });
+    m_typeMenu->addAction(tr("Hide All Types"), this, [this] { filterOnType(0); });
     m_typeButton->setMenu(m_typeMenu);
 
     m_directionCombo = new QComboBox;
@@ -319,10 +364,16 @@ QWidget *LogPane::buildFilterBar()
     m_keepAlives->setObjectName(QStringLiteral("logKeepAlives"));
     m_keepAlives->setToolTip(tr("Show empty keepalive frames"));
     m_keepAlives->setChecked(true);
-    connect(m_keepAlives, &QCheckBox::toggled, this, [this](bool on) {
-        setShowKeepAlives(on);
-        emit keepAlivesToggled(on);
-    });
+    // A view of the keepalive action, nothing more (see connectKeepAlivesAction()).
+    connect(m_keepAlives, &QCheckBox::toggled, this, [this](bool on) { setShowKeepAlives(on); });
+
+    m_problems = new QCheckBox(tr("Keep problems"));
+    m_problems->setObjectName(QStringLiteral("logKeepProblems"));
+    m_problems->setToolTip(tr("Keep warnings and errors in the list whatever the channel, type, "
+                              "direction and text filters hide"));
+    m_problems->setChecked(m_filter->alwaysShowProblems());
+    connect(m_problems, &QCheckBox::toggled, m_filter,
+            &MessageLogFilterModel::setAlwaysShowProblems);
 
     m_count = new QLabel;
     m_count->setObjectName(QStringLiteral("logCount"));
@@ -334,12 +385,15 @@ QWidget *LogPane::buildFilterBar()
     layout->addWidget(m_typeButton);
     layout->addWidget(m_directionCombo);
     layout->addWidget(m_keepAlives);
+    layout->addWidget(m_problems);
     layout->addWidget(m_count);
     return bar;
 }
 
 void LogPane::applyTypeMenu()
 {
+    if (m_settingAllTypes)
+        return; // filterOnType() applies once at the end
     quint32 mask = 0;
     int checked = 0;
     int total = 0;
@@ -348,7 +402,8 @@ void LogPane::applyTypeMenu()
             continue;
         ++total;
         if (action->isChecked()) {
-            mask |= action->data().toUInt();
+            mask |= action == m_keepAlivesAction ? quint32(MessageLogFilterModel::KeepAliveBit)
+                                                 : action->data().toUInt();
             ++checked;
         }
     }
@@ -365,15 +420,90 @@ void LogPane::applyTypeMenu()
 
 void LogPane::setShowKeepAlives(bool show)
 {
-    for (QAction *action : m_typeMenu->actions()) {
-        if (action->data().toUInt() == MessageLogFilterModel::KeepAliveBit &&
-            action->isChecked() != show) {
-            action->setChecked(show); // applyTypeMenu() follows
-            return;
-        }
+    m_keepAlivesAction->setChecked(show); // onKeepAlivesToggled() follows
+}
+
+bool LogPane::showKeepAlives() const
+{
+    return m_filter->showKeepAlives();
+}
+
+void LogPane::connectKeepAlivesAction()
+{
+    connect(m_keepAlivesAction, &QAction::toggled, this, &LogPane::onKeepAlivesToggled);
+}
+
+void LogPane::onKeepAlivesToggled(bool on)
+{
+    {
+        const QSignalBlocker blocker(m_keepAlives);
+        m_keepAlives->setChecked(on);
     }
-    const QSignalBlocker blocker(m_keepAlives);
-    m_keepAlives->setChecked(show);
+    applyTypeMenu();
+    emit keepAlivesToggled(on);
+}
+
+void LogPane::setKeepAlivesAction(QAction *action)
+{
+    QAction *next = action ? action : m_ownKeepAlivesAction;
+    if (next == m_keepAlivesAction)
+        return;
+    // The new action takes the old one's place in the type menu, and its state.
+    const bool on = m_keepAlivesAction->isChecked();
+    disconnect(m_keepAlivesAction, &QAction::toggled, this, &LogPane::onKeepAlivesToggled);
+    m_typeMenu->insertAction(m_keepAlivesAction, next);
+    m_typeMenu->removeAction(m_keepAlivesAction);
+    m_keepAlivesAction = next;
+    next->setCheckable(true);
+    {
+        const QSignalBlocker blocker(next);
+        next->setChecked(on);
+    }
+    connectKeepAlivesAction();
+}
+
+void LogPane::setAlwaysShowProblems(bool on)
+{
+    m_problems->setChecked(on); // the filter follows
+}
+
+bool LogPane::alwaysShowProblems() const
+{
+    return m_filter->alwaysShowProblems();
+}
+
+quint32 LogPane::typeBitsOf(const MessageLogModel::Record &record)
+{
+    using Kind = MessageLogModel::Kind;
+    switch (record.kind) {
+    case Kind::Frame:
+        return (record.type > 10 && record.type < 15) ? UnassignedBits : 1u << (record.type & 15);
+    case Kind::KeepAlive:
+        return MessageLogFilterModel::KeepAliveBit;
+    case Kind::Handshake:
+        return MessageLogFilterModel::HandshakeBit;
+    case Kind::Warning:
+    case Kind::Error:
+    case Kind::Event:
+        break;
+    }
+    return MessageLogFilterModel::NoteBit;
+}
+
+void LogPane::filterOnType(quint32 bits)
+{
+    // Every entry of the type menu at once, then one refilter.
+    m_settingAllTypes = true;
+    for (QAction *action : m_typeMenu->actions()) {
+        if (!action->isCheckable())
+            continue;
+        const quint32 own = action == m_keepAlivesAction
+                                ? quint32(MessageLogFilterModel::KeepAliveBit)
+                                : action->data().toUInt();
+        action->setChecked(bits & own);
+    }
+    m_settingAllTypes = false;
+    applyTypeMenu();
 }
 
 void LogPane::setSessionFilter(int session)
@@ -436,6 +566,195 @@ void LogPane::onRowsInserted()
         m_scrollTimer->start();
 }
 
+void LogPane::onFilterAboutToChange()
+{
+    const QScrollBar *bar = m_logView->verticalScrollBar();
+    m_wasAtBottom = bar->value() >= bar->maximum() - 4;
+}
+
+void LogPane::onFilterChanged()
+{
+    updateCount();
+    if (m_currentRow >= 0 && m_currentRow < m_log->rowCount()) {
+        const QModelIndex proxy = m_filter->mapFromSource(m_log->index(m_currentRow, 0));
+        if (!proxy.isValid()) {
+            if (!m_selectionHidden)
+                showSelectionHidden();
+            return;
+        }
+        // Shown (again): selected, and in view where the list would otherwise jump.
+        if (m_selectionHidden || m_logView->currentIndex().row() != proxy.row())
+            m_logView->setCurrentIndex(proxy);
+        m_logView->scrollTo(proxy, QAbstractItemView::PositionAtCenter);
+        return;
+    }
+    if (m_autoScroll && m_wasAtBottom)
+        m_logView->scrollToBottom();
+}
+
+QString LogPane::hiddenSelectionText()
+{
+    return tr("The selected message is hidden by the filter");
+}
+
+void LogPane::showSelectionHidden()
+{
+    // m_currentRow stays: the message comes back selected when a filter shows it again.
+    m_selectionHidden = true;
+    m_fields->setTree(noteField("Hidden", hiddenSelectionText().toStdString()));
+    m_hex->clear(hiddenSelectionText());
+    emit currentRowChanged(-1);
+}
+
+void LogPane::fitTimeColumn(bool exact)
+{
+    // Error rows are bold: measure the widest text of the format in bold.
+    QFont bold = m_logView->font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    QString widest;
+    switch (m_log->timeFormat()) {
+    case MessageLogModel::TimeFormat::SinceSessionStart:
+        widest = QStringLiteral("88888.888888");
+        break;
+    case MessageLogModel::TimeFormat::SincePrevious:
+        widest = QStringLiteral("-88888.888888");
+        break;
+    case MessageLogModel::TimeFormat::WallClock:
+        widest = QStringLiteral("88:88:88.888");
+        break;
+    }
+    const int margins =
+        2 * (m_logView->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_logView) + 1);
+    const int needed = metrics.horizontalAdvance(widest) + margins + metrics.averageCharWidth();
+    QHeaderView *header = m_logView->horizontalHeader();
+    if (exact || header->sectionSize(MessageLogModel::TimeColumn) < needed)
+        header->resizeSection(MessageLogModel::TimeColumn, needed);
+}
+
+void LogPane::setTimeFormat(MessageLogModel::TimeFormat format)
+{
+    m_log->setTimeFormat(format); // timeFormatChanged(): the column is fitted
+}
+
+bool LogPane::goToRow(int number, QString *error)
+{
+    const auto fail = [error](const QString &text) {
+        if (error)
+            *error = text;
+        return false;
+    };
+    const int total = m_log->rowCount();
+    const QLocale locale;
+    if (total == 0)
+        return fail(tr("Row %1: the log is empty").arg(locale.toString(number)));
+    if (number < 1 || number > total)
+        return fail(tr("There is no row %1: the log's rows are numbered 1 to %2")
+                        .arg(locale.toString(number), locale.toString(total)));
+    if (!selectSourceRow(number - 1))
+        return fail(tr("Row %1 is hidden by the filter").arg(locale.toString(number)));
+    return true;
+}
+
+void LogPane::goToRowInteractive()
+{
+    QInputDialog dialog(this);
+    dialog.setObjectName(QStringLiteral("goToRowDialog"));
+    dialog.setWindowTitle(tr("Go to Row"));
+    dialog.setInputMode(QInputDialog::IntInput);
+    // Any number: one out of range gets a message that says so, not a silent clamp.
+    dialog.setIntRange(0, std::numeric_limits<int>::max());
+    dialog.setIntValue(m_currentRow >= 0 ? m_currentRow + 1 : 1);
+    dialog.setLabelText(
+        tr("Row number (No. column, 1 to %1):").arg(QLocale().toString(m_log->rowCount())));
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    if (goToRow(dialog.intValue(), &error))
+        m_logView->setFocus(Qt::ShortcutFocusReason);
+    else
+        emit statusMessage(error);
+}
+
+void LogPane::copyText(const QString &text, const QString &what)
+{
+    QGuiApplication::clipboard()->setText(text);
+    emit statusMessage(tr("Copied %1 (%2 characters)").arg(what).arg(text.size()));
+}
+
+QMenu *LogPane::createRowMenu(int sourceRow, QWidget *parent)
+{
+    auto *menu = new QMenu(parent);
+    menu->setObjectName(QStringLiteral("logRowMenu"));
+    if (sourceRow < 0 || sourceRow >= m_log->rowCount())
+        return menu;
+    const MessageLogModel::Record r = m_log->record(sourceRow);
+    // The texts are made now (one row, cheap): the actions do not depend on the row later.
+    auto add = [this, menu](const char *name, const QString &text, bool enabled, auto run) {
+        QAction *action = menu->addAction(text, this, run);
+        action->setObjectName(QLatin1String(name));
+        action->setEnabled(enabled);
+        return action;
+    };
+    const QString summary = m_log->summaryText(r);
+    add("copySummary", tr("Copy Summary"), !summary.isEmpty(),
+        [this, summary] { copyText(summary, tr("the summary")); });
+    const std::optional<QString> value = logrow::valueText(*m_log, sourceRow);
+    add("copyValue", tr("Copy Value"), value.has_value(),
+        [this, text = value.value_or(QString())] { copyText(text, tr("the value")); })
+        ->setToolTip(tr("A Data message's value, an extension's payload, an Open's discovery "
+                        "key, a note's text"));
+    const QString hex = logrow::bytesHex(*m_log, sourceRow);
+    add("copyHex", tr("Copy Bytes as Hex"), !hex.isEmpty(),
+        [this, hex] { copyText(hex, tr("the bytes as hex")); });
+    const QString json = QString::fromUtf8(
+        QJsonDocument(logrow::toJson(*m_log, sourceRow)).toJson(QJsonDocument::Compact));
+    add("copyJson", tr("Copy as JSON"), true, [this, json] { copyText(json, tr("the JSON")); });
+    menu->addSeparator();
+    const quint32 bits = typeBitsOf(r);
+    add("filterType", tr("Filter on Type “%1”").arg(m_log->typeText(r)), true,
+        [this, bits] { filterOnType(bits); });
+    const int channelEntry = r.channelKey ? m_channelCombo->findData(r.channelKey) : -1;
+    const std::optional<Key32> key = m_log->channelKey(r.channelKey);
+    add("filterChannel",
+        key ? tr("Filter on Channel %1…").arg(shortKeyHex(*key)) : tr("Filter on Channel"),
+        channelEntry >= 0, [this, channelEntry] { m_channelCombo->setCurrentIndex(channelEntry); });
+    const int session = r.session;
+    add("filterSession", tr("Filter on Session %1").arg(m_log->sessionLabel(session)),
+        m_sessionCombo->findData(session) >= 0, [this, session] { setSessionFilter(session); });
+    return menu;
+}
+
+QMenu *LogPane::createFieldMenu(const QModelIndex &field, QWidget *parent)
+{
+    auto *menu = new QMenu(parent);
+    menu->setObjectName(QStringLiteral("fieldMenu"));
+    if (!field.isValid())
+        return menu;
+    const QString name = field.siblingAtColumn(FieldTreeModel::FieldColumn).data().toString();
+    const QString value = field.siblingAtColumn(FieldTreeModel::ValueColumn).data().toString();
+    const auto offset = field.data(FieldTreeModel::OffsetRole).toLongLong();
+    const auto length = field.data(FieldTreeModel::LengthRole).toLongLong();
+    // The field's bytes are the selected message's bytes in clear (what the hex view shows).
+    const QByteArray plain = m_selectionHidden ? QByteArray() : m_log->plainBytes(m_currentRow);
+    const QString hex = length > 0 && offset + length <= plain.size()
+                            ? QString::fromLatin1(plain.mid(offset, length).toHex())
+                            : QString();
+    auto add = [this, menu](const char *name, const QString &text, bool enabled, auto run) {
+        QAction *action = menu->addAction(text, this, run);
+        action->setObjectName(QLatin1String(name));
+        action->setEnabled(enabled);
+    };
+    add("copyFieldValue", tr("Copy Value"), !value.isEmpty(),
+        [this, value] { copyText(value, tr("the value")); });
+    add("copyFieldHex", tr("Copy as Hex"), !hex.isEmpty(),
+        [this, hex] { copyText(hex, tr("the field's bytes as hex")); });
+    const QString line = value.isEmpty() ? name : QStringLiteral("%1: %2").arg(name, value);
+    add("copyField", tr("Copy “Name: Value”"), !name.isEmpty(),
+        [this, line] { copyText(line, tr("the field")); });
+    return menu;
+}
+
 void LogPane::updateCount()
 {
     const QLocale locale;
@@ -459,6 +778,7 @@ bool LogPane::selectSourceRow(int row)
 void LogPane::showRow(int sourceRow)
 {
     m_currentRow = sourceRow;
+    m_selectionHidden = false;
     if (sourceRow < 0 || sourceRow >= m_log->rowCount()) {
         m_fields->clear();
         m_hex->clear(tr("Select a message to see its bytes"));
@@ -541,6 +861,7 @@ void LogPane::restoreState(const QByteArray &state)
     m_mainSplitter->restoreState(main);
     m_detailSplitter->restoreState(detail);
     m_logView->horizontalHeader()->restoreState(header);
+    fitTimeColumn(false); // a Time column saved narrower than its text
     m_hex->setMode(HexPane::Mode(qBound(0, mode, 2)));
 }
 

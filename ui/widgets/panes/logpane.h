@@ -6,12 +6,27 @@
 // (MessageLogModel::sessions(), under their labels), kept in step with the log's signals: live
 // sessions and the sessions of opened capture files alike appear as the log learns them, are
 // renamed with their labels, and go when the log is cleared.
+//
+// The selected message is remembered as a source row: a filter that hides it clears the details
+// (saying why), and a filter that shows it again selects it again, in view. Changing a filter
+// keeps the selected row in view rather than jumping to the top. "N of M shown" follows every
+// change of the log and of the filter.
+//
+// Keepalives have one switch: a checkable QAction (keepAlivesAction()) that is the Keepalive
+// entry of the type menu; the filter bar's check box follows it, and MainWindow puts the same
+// action in View and on the toolbar (setKeepAlivesAction()).
+//
+// Right-click menus: on a message (copy its summary, value, bytes or JSON; filter on its type,
+// channel or session) and on a field (copy its value, bytes or "name: value").
 #pragma once
+
+#include "messagelogmodel.h"
 
 #include "hexpane.h"
 
 #include <QWidget>
 
+class QAction;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -44,11 +59,45 @@ public:
     HexPane *hexPane() const { return m_hex; }
     QLineEdit *textFilterEdit() const { return m_text; }
     QComboBox *sessionFilterCombo() const { return m_sessionCombo; }
+    QComboBox *channelFilterCombo() const { return m_channelCombo; }
+    QLabel *countLabel() const { return m_count; }
 
     /// Keep the newest row in view while the list is scrolled to the bottom.
     void setAutoScroll(bool on);
     bool autoScroll() const { return m_autoScroll; }
+    /// Shows or hides keepalives: checks or unchecks keepAlivesAction().
     void setShowKeepAlives(bool show);
+    bool showKeepAlives() const;
+    /// The one keepalive switch (checkable; the type menu's Keepalive entry).
+    QAction *keepAlivesAction() const { return m_keepAlivesAction; }
+    /// Makes @p action (checkable, not owned) the keepalive switch in place of the pane's own,
+    /// taking over the current state, so that a menu and a toolbar holding it and this pane
+    /// share one state. Null restores the pane's own action.
+    void setKeepAlivesAction(QAction *action);
+
+    /// The filter bar's "Keep problems" switch: warnings and errors stay visible whatever the
+    /// channel, type, direction and text filters say. Off by default.
+    void setAlwaysShowProblems(bool on);
+    bool alwaysShowProblems() const;
+
+    /// The Time column's format (the log's); the column is sized for it.
+    void setTimeFormat(MessageLogModel::TimeFormat format);
+
+    /// Selects the row numbered @p number (the No. column) and scrolls to it. When there is no
+    /// such row or the filter hides it, nothing changes and @p error says so.
+    bool goToRow(int number, QString *error = nullptr);
+    /// Asks for a row number (Ctrl+G) and goes there; problems go to statusMessage().
+    void goToRowInteractive();
+
+    /// The right-click menus, built for the message at source row @p sourceRow and for the
+    /// field at @p field of the field tree (the caller owns the menu; tests trigger its actions,
+    /// found by objectName: "copySummary", "copyValue", "copyHex", "copyJson", "filterType",
+    /// "filterChannel", "filterSession"; "copyFieldValue", "copyFieldHex", "copyField").
+    QMenu *createRowMenu(int sourceRow, QWidget *parent = nullptr);
+    QMenu *createFieldMenu(const QModelIndex &field, QWidget *parent = nullptr);
+
+    /// The text in the field tree when the selected message is hidden by the filter.
+    static QString hiddenSelectionText();
     /// Restricts the log to one session (0: all). Only sessions the log holds can be chosen:
     /// others leave the filter as it is.
     void setSessionFilter(int session);
@@ -56,8 +105,10 @@ public:
     /// Selects source row @p row (making it visible if filtered out is not possible: returns
     /// false then).
     bool selectSourceRow(int row);
-    /// The source row shown in the detail panes, or -1.
+    /// The source row of the selected message, or -1. It may be hidden by the filter
+    /// (selectedRowHidden()): the detail panes then show nothing.
     int currentSourceRow() const { return m_currentRow; }
+    bool selectedRowHidden() const { return m_selectionHidden; }
 
     QByteArray saveState() const;
     void restoreState(const QByteArray &state);
@@ -73,7 +124,18 @@ private:
     void onFieldSelected();
     void onByteClicked(qsizetype offset);
     void onRowsInserted();
+    void onFilterAboutToChange();
+    void onFilterChanged();
+    void showSelectionHidden();
     void updateCount();
+    /// Sizes the Time column for its widest text in bold (error rows are bold): exactly when
+    /// @p exact, else only wider.
+    void fitTimeColumn(bool exact);
+    void connectKeepAlivesAction();
+    void onKeepAlivesToggled(bool on);
+    void filterOnType(quint32 bits);
+    static quint32 typeBitsOf(const MessageLogModel::Record &record);
+    void copyText(const QString &text, const QString &what);
     void addSessionEntry(int session);
     void renameSessionEntry(int session);
     void clearSessionEntries();
@@ -94,6 +156,9 @@ private:
     QToolButton *m_typeButton;
     QMenu *m_typeMenu;
     QCheckBox *m_keepAlives;
+    QCheckBox *m_problems;
+    QAction *m_ownKeepAlivesAction = nullptr;
+    QAction *m_keepAlivesAction = nullptr;
     QLineEdit *m_text;
     QLabel *m_count;
     QTimer *m_textTimer;
@@ -101,6 +166,9 @@ private:
     bool m_autoScroll = true;
     bool m_stickToBottom = true;
     int m_currentRow = -1;
+    bool m_selectionHidden = false;
+    bool m_settingAllTypes = false;
+    bool m_wasAtBottom = true;
 };
 
 } // namespace hyperscope
