@@ -585,11 +585,15 @@ void LogPane::onFilterChanged()
         // Shown (again): selected, and in view where the list would otherwise jump.
         if (m_selectionHidden || m_logView->currentIndex().row() != proxy.row())
             m_logView->setCurrentIndex(proxy);
+        // The view lays out the new rows later; scrolling first would stop at the old range.
+        m_logView->doItemsLayout();
         m_logView->scrollTo(proxy, QAbstractItemView::PositionAtCenter);
         return;
     }
-    if (m_autoScroll && m_wasAtBottom)
+    if (m_autoScroll && m_wasAtBottom) {
+        m_logView->doItemsLayout();
         m_logView->scrollToBottom();
+    }
 }
 
 QString LogPane::hiddenSelectionText()
