@@ -765,6 +765,8 @@ void TestMessageLogModel::timeTextPerFormat()
         shown << model.index(row, MessageLogModel::TimeColumn).data().toString();
     QCOMPARE(shown, texts);
     QCOMPARE(model.wallClockTime(0).has_value(), wallClock);
+    QCOMPARE(model.sessionWallClock(8),
+             wallClock ? std::optional<qint64>(WallClockMs) : std::optional<qint64>());
 
     // Through the filter, "since previous" counts from the previous row shown.
     MessageLogFilterModel filter;

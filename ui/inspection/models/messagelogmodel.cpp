@@ -317,6 +317,12 @@ void MessageLogModel::setSessionWallClock(int session, qint64 msecsSinceEpoch)
         emitTextChanged(TimeColumn);
 }
 
+std::optional<qint64> MessageLogModel::sessionWallClock(int session) const
+{
+    const auto it = m_sessionClocks.constFind(session);
+    return it == m_sessionClocks.constEnd() ? std::nullopt : it->wallAtZeroMs;
+}
+
 std::optional<qint64> MessageLogModel::sessionStartUs(int session) const
 {
     const auto it = m_sessionClocks.constFind(session);

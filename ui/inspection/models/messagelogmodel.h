@@ -232,6 +232,9 @@ public:
     /// that records when its log started, so that its rows get wall-clock times and compare
     /// with other sessions' rows.
     void setSessionWallClock(int session, qint64 msecsSinceEpoch);
+    /// The wall clock (ms since epoch, UTC) at which @p session's clock read 0, when known: what
+    /// a capture writer would save for setSessionWallClock() to give back.
+    std::optional<qint64> sessionWallClock(int session) const;
     /// True while the log announces a change of display text that no filter looks at (the
     /// Time column's format or wall clock, a session's label): MessageLogFilterModel keeps its
     /// rows then instead of testing each again.
