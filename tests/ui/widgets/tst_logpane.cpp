@@ -365,6 +365,9 @@ void TestLogPane::countStaysTrue()
     // A filter change.
     pane.setSessionFilter(51);
     QCOMPARE(count->text(), QStringLiteral("2 of 6 shown"));
+    // The captured session's time counts from its own first row, not from the live log's.
+    QCOMPARE(pane.filterModel()->index(0, MessageLogModel::TimeColumn).data().toString(),
+             QStringLiteral("0.000000"));
     // Cleared.
     log.clear();
     QCOMPARE(count->text(), QStringLiteral("0 messages"));
