@@ -20,9 +20,8 @@
 // channel or session) and on a field (copy its value, bytes or "name: value").
 #pragma once
 
-#include "messagelogmodel.h"
-
 #include "hexpane.h"
+#include "messagelogmodel.h"
 
 #include <QWidget>
 
@@ -115,6 +114,7 @@ public:
 
 signals:
     void currentRowChanged(int sourceRow);
+    /// keepAlivesAction() was switched, from wherever (menu, toolbar, check box, type menu).
     void keepAlivesToggled(bool show);
     void statusMessage(const QString &text);
 
