@@ -451,6 +451,11 @@ private:
             return fail(token, "regular expression longer than " +
                                    std::to_string(MaxPatternLength) + " characters");
         }
+        // PCRE2's start-of-pattern options ((*LIMIT_MATCH=...), (*UTF) ...) would let a pattern
+        // lift the limit below back up to the library's (milliseconds per row, not microseconds).
+        if (token.text.rfind("(*", 0) == 0) {
+            return fail(token, "a regular expression may not start with a (*...) option");
+        }
         // The limit in the pattern itself: PCRE2 lets a pattern lower the match limit (never raise
         // it above the library's), so a catastrophic pattern stops early instead of hanging.
         const QString pattern = QStringLiteral("(*LIMIT_MATCH=%1)").arg(RegexMatchLimit) +

@@ -475,6 +475,9 @@ void tst_Filter::reportsErrorsWithColumns_data()
     QTest::newRow("bad regex") << "value matches \"(\""
                                << "filter: column 15: invalid regular expression: missing "
                                   "closing parenthesis";
+    QTest::newRow("regex limit override") << "value matches \"(*LIMIT_MATCH=100000000)a\""
+                                          << "filter: column 15: a regular expression may not "
+                                             "start with a (*...) option";
     QTest::newRow("regex unquoted") << "value matches abc"
                                     << "filter: column 15: expected a regular expression in "
                                        "quotes after 'matches', got 'abc'";
