@@ -44,14 +44,15 @@ bool EventFilter::passesFrame(int session, const QString &leg, const FrameTrace 
     if (m_filter.isEmpty())
         return true;
     filter::Row row = baseRow(session, leg);
-    row.type = frame.keepAlive ? filter::Row::KeepaliveType : frame.type;
+    // The fields the frame event prints: type, channel (the header's) and size from the frame.
+    if (!filter::setFrame(row, frame.plain)) {
+        row.type = frame.keepAlive ? filter::Row::KeepaliveType : frame.type;
+        row.channel = frame.channel;
+        row.size = frame.plain.size();
+    }
     row.direction = frame.direction;
-    row.channel = frame.channel;
     if (frame.discoveryKey)
         row.discoveryKey = ByteView(*frame.discoveryKey);
-    row.size = frame.plain.size();
-    if (frame.message && m_filter.usesMessageFields())
-        filter::setMessage(row, *frame.message, m_scratch);
     return m_filter.matches(row);
 }
 

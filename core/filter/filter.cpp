@@ -3,6 +3,7 @@
 #include "evaluator.h"
 #include "parser.h"
 #include "program.h"
+#include "varint.h"
 
 namespace hyperscope::filter {
 
@@ -50,6 +51,31 @@ bool Filter::usesMessageFields() const
 const std::string &Filter::expression() const
 {
     return m_program->expression;
+}
+
+bool setFrame(Row &row, ByteView plainFrame)
+{
+    const varint::Decoded length = varint::decode(plainFrame);
+    if (length.status != varint::Status::Ok || length.value != plainFrame.size() - length.size)
+        return false;
+    if (length.value == 0) {
+        row.type = Row::KeepaliveType;
+        row.size = plainFrame.size();
+        row.payload.reset();
+        return true;
+    }
+    const ByteView body = plainFrame.subspan(length.size);
+    const varint::Decoded header = varint::decode(body);
+    if (header.status != varint::Status::Ok)
+        return false;
+    row.type = static_cast<int>(header.value & 15);
+    row.channel = header.value >> 4;
+    row.size = plainFrame.size();
+    if (row.type <= static_cast<int>(MessageType::Close))
+        row.payload = body.subspan(header.size);
+    else
+        row.payload.reset();
+    return true;
 }
 
 void setMessage(Row &row, const Message &message, Bytes &scratch)

@@ -33,10 +33,12 @@ struct Row
     std::optional<Direction> direction; ///< `dir`: in (received) or out (sent).
     std::optional<std::uint64_t> session;
     Leg leg = Leg::None;
-    std::optional<std::uint64_t> channel; ///< The channel's local id.
-    ByteView discoveryKey;                ///< `dk`; empty when the row belongs to no channel.
-    ByteView feedKey;                     ///< `key`; empty when the feed key is not known.
-    std::optional<std::uint64_t> size;    ///< The frame's size in bytes.
+    /// The channel id the row shows: for a frame, its header's channel field (the sender's id,
+    /// as the log and the CLI's frame events show it); for a delivered message, the local id.
+    std::optional<std::uint64_t> channel;
+    ByteView discoveryKey;             ///< `dk`; empty when the row belongs to no channel.
+    ByteView feedKey;                  ///< `key`; empty when the feed key is not known.
+    std::optional<std::uint64_t> size; ///< The frame's size in bytes.
     /// Milliseconds, on the clock of whoever fills the row (the log: since it started; the CLI:
     /// since the process started).
     std::optional<std::uint64_t> time;
@@ -49,6 +51,12 @@ struct Row
     /// decoded message (a keepalive, a message that failed to decode, an extension).
     std::optional<ByteView> payload;
 };
+
+/// Fills type, channel, size and (types 0..10) payload from @p plainFrame, a transport frame in
+/// clear as the log keeps it and FrameTrace::plain holds it: varint(length) || varint(channel << 4
+/// | type) || payload. An empty frame is a keepalive. The payload is a view into @p plainFrame.
+/// Returns false, leaving @p row alone, when the bytes are not one whole frame.
+bool setFrame(Row &row, ByteView plainFrame);
 
 /// Fills @p row's payload from a decoded @p message, encoding it into @p scratch (reused between
 /// calls to avoid an allocation per row; it must outlive the evaluation). Also sets type.

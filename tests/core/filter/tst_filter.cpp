@@ -2,6 +2,7 @@
 // field kind and operator, precedence, errors with their columns, and hostile input.
 #include "fieldcatalogue.h"
 #include "filter.h"
+#include "framer.h"
 #include "messages.h"
 
 #include <QElapsedTimer>
@@ -203,6 +204,7 @@ private slots:
     void boundsPathologicalRegex();
     void malformedPayloadIsAbsent();
     void setMessageEncodes();
+    void setFrameReadsPlainFrames();
     void usesMessageFields();
 };
 
@@ -623,6 +625,39 @@ void tst_Filter::setMessageEncodes()
     setMessage(row, Message(want), scratch);
     QCOMPARE(row.type, int(MessageType::Want));
     QVERIFY(compiled(QStringLiteral("type == Want && start == 42 && !length")).matches(row));
+}
+
+void tst_Filter::setFrameReadsPlainFrames()
+{
+    schema::Request request;
+    request.set_index(7);
+    Bytes payload;
+    appendMessage(payload, Message(request));
+    Bytes frame;
+    appendFrame(frame, 3, MessageType::Request, payload);
+    Row row;
+    QVERIFY(setFrame(row, frame));
+    QCOMPARE(row.type, int(MessageType::Request));
+    QCOMPARE(row.channel, std::optional<std::uint64_t>(3));
+    QCOMPARE(row.size, std::optional<std::uint64_t>(frame.size()));
+    QVERIFY(compiled(QStringLiteral("type == Request && channel == 3 && index == 7")).matches(row));
+
+    const Bytes keepalive = {0x00};
+    QVERIFY(setFrame(row, keepalive));
+    QCOMPARE(row.type, Row::KeepaliveType);
+    QVERIFY(!row.payload);
+    QVERIFY(compiled(QStringLiteral("type == Keepalive && !index")).matches(row));
+
+    Bytes extension;
+    appendFrame(extension, 0, 15, Bytes{0x00, 0x01});
+    QVERIFY(setFrame(row, extension));
+    QCOMPARE(row.type, int(MessageType::Extension));
+    QVERIFY(!row.payload);
+
+    Row untouched;
+    for (const Bytes &broken : {Bytes{}, Bytes{0x05, 0x01}, Bytes{0x01}, Bytes{0x02, 0x80, 0x80}})
+        QVERIFY(!setFrame(untouched, broken));
+    QCOMPARE(untouched.type, Row::NoType);
 }
 
 void tst_Filter::usesMessageFields()
