@@ -10,8 +10,9 @@
 // Fields: see fieldcatalogue.h (the row's own fields and every schema field by name). Operators:
 // ==, !=, <, <=, >, >= on integers; ==, !=, contains, matches on bytes and text; ==, != on
 // booleans, types, directions and legs; `in {a, b, lo..hi}` on all of those; && / and, || / or,
-// ! / not, parentheses (not binds tighter than and, and than or). Keywords are case-insensitive;
-// field names and message names are exactly as in the protocol (`discoveryKey`, `Request`).
+// ! / not, parentheses (not binds tighter than and, and than or; it negates a whole test, so
+// `!type == Request` is `!(type == Request)`). Keywords are case-insensitive; field names and
+// message names are exactly as in the protocol (`discoveryKey`, `Request`; also `Keepalive`).
 //
 // Semantics:
 //  - A field the row does not carry makes every comparison on it false, != included; a bare field
@@ -19,14 +20,21 @@
 //  - A field with several values (a repeated field: `extensions`, `nodes.index`) matches == and the
 //    ordering operators when any value does; != when it has values and none equals.
 //  - `dk == 6b7e` and `key == ...` match a prefix of the key.
-//  - Bytes literals: "text" (UTF-8, escapes \" \\ \n \r \t \xHH) or hex (00:ff, 00ff). matches
-//    runs a Perl-compatible regular expression on the bytes read as Latin-1 (text: UTF-8).
+//  - Bytes literals: "text" (UTF-8, escapes \" \\ \n \r \t \xHH; any other backslash is kept, so
+//    "\d+\." reaches a regular expression as written) or hex (00:ff, 00ff). Text fields also take
+//    a bare word (`ext == alpha`). matches runs a Perl-compatible regular expression on the bytes
+//    read as Latin-1 (text: UTF-8); it may not start with a PCRE2 (*...) option.
 //  - Integers: decimal or 0x hex, up to 2^64 - 1.
 //
 // Hostile input is normal input: an expression longer than MaxExpressionLength, nested deeper than
 // MaxDepth, with a set larger than MaxSetSize or a regular expression longer than
 // MaxPatternLength is an error, and a compiled regular expression carries a PCRE2 match limit, so
 // that compiling and evaluating are bounded whatever the text.
+//
+// Use: compile once (Filter::compile; show FilterError::toString() as it is), then per row fill a
+// Row (row.h) with what the row knows, the message through setFrame() from a plain frame or
+// setMessage() from a decoded one, and call matches(). The inspector's log, hyperscope-cli's
+// events (core/cli/eventfilter.h) and relayed sessions (Row::leg) all go this way.
 #pragma once
 
 #include "row.h"
@@ -64,8 +72,9 @@ struct FilterError
 
 struct Program; // the compiled form (program.h); opaque to users
 
-/// A compiled expression. Cheap to copy (the program is shared and immutable) and safe to
-/// evaluate from several threads at once.
+/// A compiled expression. Cheap to copy: copies share one immutable program. Evaluate a filter
+/// (and its copies) from one thread at a time: the regular expressions it holds are reentrant,
+/// which Qt does not promise to be thread-safe.
 class Filter
 {
 public:
