@@ -35,6 +35,8 @@ log "building (Release) in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHYPERSCOPE_BUILD_BENCH=ON \
     -DHYPERSCOPE_BUILD_GUI=ON -DHYPERSCOPE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" --target hyperscope-bench hyperscope-bench-inspector hyperscope-cli hyperscope >&2
+# Issue 12: the filter language's benchmark.
+cmake --build "$build" --target hyperscope-bench-filter >&2
 
 refdir=$build/tests/interop/refpeer
 log "reference implementation in $refdir"
@@ -129,6 +131,13 @@ for view in tree none; do
     log "inspector ingest, $view"
     run 1 env QT_QPA_PLATFORM=offscreen "QT_LOGGING_RULES=qt.qpa.*=false" \
         "$inspector" --count "$inspector_count" --size 64 --view "$view"
+done
+
+# Issue 12: re-filtering a million log rows, one pass per expression (a CPU-bound loop: three
+# repetitions are plenty).
+for rep in 1 2 3; do
+    log "filter, repetition $rep of 3"
+    run "$rep" "$build/bench/hyperscope-bench-filter" --rows 1000000
 done
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -16,6 +16,7 @@ namespace hyperscope {
 CliApp::CliApp(CliOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
+    , m_eventFilter(m_options.filter)
     , m_interpreter([this](std::optional<int> id) { return findSession(id); }, &m_printer,
                     [this] { shutdown(QStringLiteral("quit")); })
 {
@@ -94,7 +95,8 @@ void CliApp::addSession(SessionDriver *driver)
     Session &session = m_sessions[id];
     session.driver = driver;
     // Always: the engine reports protocol violations (warning events) only through its trace.
-    session.trace = std::make_unique<SessionEventSink>(id, QString(), m_options.trace, &m_printer);
+    session.trace = std::make_unique<SessionEventSink>(id, QString(), m_options.trace, &m_printer,
+                                                       &m_eventFilter);
     driver->engine().setTraceSink(session.trace.get());
     if (!m_options.allowedKeys.empty()) {
         driver->setRemoteKeyFilter([allowed = m_options.allowedKeys](const Key32 &remoteKey) {
@@ -127,6 +129,9 @@ void CliApp::addSession(SessionDriver *driver)
             });
     connect(driver, &SessionDriver::messageReceived, this,
             [this, driver](const ChannelInfo &channel, const Message &message) {
+                if (!m_eventFilter.passesMessage(driver->id(), QString(), Direction::Inbound,
+                                                 channel, message))
+                    return;
                 m_printer.print(messageEvent(driver->id(), channel, message));
             });
     connect(driver, &SessionDriver::extensionNamesReceived, this,
@@ -138,6 +143,9 @@ void CliApp::addSession(SessionDriver *driver)
             [this, driver](const std::optional<Key32> &discoveryKey,
                            const std::optional<std::string> &name, quint64 id,
                            const QByteArray &payload) {
+                if (!m_eventFilter.passesExtension(driver->id(), QString(), discoveryKey, name,
+                                                   std::size_t(payload.size())))
+                    return;
                 m_printer.print(extensionEvent(driver->id(), discoveryKey, name, id, payload));
             });
     connect(driver, &SessionDriver::channelClosed, this,
@@ -256,8 +264,8 @@ void CliApp::addRelayedSession(RelayedSession *session)
     relayed.session = session;
     for (const RelayLeg leg : {RelayLeg::Client, RelayLeg::Server}) {
         auto &trace = relayed.traces[leg == RelayLeg::Client ? 0 : 1];
-        trace =
-            std::make_unique<SessionEventSink>(id, relayLegName(leg), m_options.trace, &m_printer);
+        trace = std::make_unique<SessionEventSink>(id, relayLegName(leg), m_options.trace,
+                                                   &m_printer, &m_eventFilter);
         if (SessionDriver *driver = session->driver(leg))
             driver->engine().setTraceSink(trace.get());
     }
@@ -285,19 +293,23 @@ void CliApp::addRelayedSession(RelayedSession *session)
                     it->second.heldLeg = relayLegName(leg);
                     it->second.heldKey = key;
                 }
-                print(
-                    leg,
-                    warningEvent(
-                        id, QStringLiteral(
-                                "the %1 peer opened channel %2 (discovery key), whose feed key "
-                                "the relay does not know: the Open is held and nothing is "
-                                "forwarded on that channel. Add its feed key with "
-                                "{\"cmd\":\"key\",\"key\":\"<64 hex digits>\"} (or start the relay "
-                                "with --key) to open it on both legs")
-                                .arg(relayLegName(leg), key)));
+                const QString message =
+                    QStringLiteral(
+                        "the %1 peer opened channel %2 (discovery key), whose feed key "
+                        "the relay does not know: the Open is held and nothing is "
+                        "forwarded on that channel. Add its feed key with "
+                        "{\"cmd\":\"key\",\"key\":\"<64 hex digits>\"} (or start the relay "
+                        "with --key) to open it on both legs")
+                        .arg(relayLegName(leg), key);
+                if (!m_eventFilter.passesWarning(id, relayLegName(leg), message))
+                    return;
+                print(leg, warningEvent(id, message));
             });
     connect(session, &RelayedSession::messageReceived, this,
-            [print, id](RelayLeg leg, const ChannelInfo &channel, const Message &message) {
+            [this, print, id](RelayLeg leg, const ChannelInfo &channel, const Message &message) {
+                if (!m_eventFilter.passesMessage(id, relayLegName(leg), Direction::Inbound, channel,
+                                                 message))
+                    return;
                 print(leg, messageEvent(id, channel, message));
             });
     connect(session, &RelayedSession::extensionNamesReceived, this,
@@ -306,10 +318,13 @@ void CliApp::addRelayedSession(RelayedSession *session)
                 print(leg, extensionsEvent(id, discoveryKey, names));
             });
     connect(session, &RelayedSession::extensionReceived, this,
-            [print, id](RelayLeg leg, const std::optional<Key32> &discoveryKey, const QString &name,
-                        quint64 extensionId, const QByteArray &payload) {
+            [this, print, id](RelayLeg leg, const std::optional<Key32> &discoveryKey,
+                              const QString &name, quint64 extensionId, const QByteArray &payload) {
                 const std::optional<std::string> sent =
                     name.isEmpty() ? std::nullopt : std::optional(name.toStdString());
+                if (!m_eventFilter.passesExtension(id, relayLegName(leg), discoveryKey, sent,
+                                                   std::size_t(payload.size())))
+                    return;
                 print(leg, extensionEvent(id, discoveryKey, sent, extensionId, payload));
             });
     connect(session, &RelayedSession::channelClosed, this,
@@ -328,6 +343,8 @@ void CliApp::addRelayedSession(RelayedSession *session)
                         return;
                     }
                 }
+                if (!m_eventFilter.passesWarning(id, relayLegName(leg), message))
+                    return;
                 print(leg, warningEvent(id, message));
             });
     connect(session, &RelayedSession::ended, this,

@@ -14,6 +14,7 @@
 
 #include "clioptions.h"
 #include "commandinterpreter.h"
+#include "eventfilter.h"
 #include "jsonevents.h"
 #include "sessionserver.h"
 
@@ -80,6 +81,8 @@ private:
     void exitWith(int exitCode);
 
     CliOptions m_options;
+    /// --filter: which message, frame, extension and warning events are printed.
+    EventFilter m_eventFilter;
     EventPrinter m_printer;
     SessionIds m_ids;
     SessionServer *m_server = nullptr;

@@ -35,6 +35,7 @@ QString cliUsage()
         "  hyperscope-cli relay [--host ADDR] --port PORT --upstream HOST:PORT [--once]\n"
         "                       [--key HEX]... [--timeout MS] [--no-encrypt] [--no-noise] "
         "[--trace]\n"
+        "                       [--filter EXPR]\n"
         "\n"
         "A headless Hypercore wire protocol v9 peer. Prints one JSON event per line on stdout\n"
         "and reads one JSON command per line on stdin.\n"
@@ -66,6 +67,11 @@ QString cliUsage()
         "  --no-encrypt       Noise handshake, but plaintext transport\n"
         "  --no-noise         no handshake, no encryption, no capabilities\n"
         "  --trace            also print a \"frame\" event for every frame in and out\n"
+        "  --filter EXPR      print only the message, frame, extension and warning events\n"
+        "                     that match EXPR (lifecycle events always), e.g.\n"
+        "                     'type == Request && index > 5', 'value contains \"error\"',\n"
+        "                     'type in {Have, Data} and channel == 2' (README: Filter\n"
+        "                     expressions)\n"
         "  -h, --help         show this help\n"
         "  --version          show the version\n"
         "\n"
@@ -107,6 +113,9 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
     const QCommandLineOption upstream(QStringLiteral("upstream"), QString(),
                                       QStringLiteral("HOST:PORT"));
     parser.addOptions({help, version, host, port, once, trace, upstream});
+    const QCommandLineOption filterOption(QStringLiteral("filter"), QString(),
+                                          QStringLiteral("EXPR"));
+    parser.addOption(filterOption);
     const SessionCommandLine sessionOptions(
         SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
         SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
@@ -213,6 +222,15 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
     options.encrypted = session->encrypted;
     options.noise = session->noise;
     options.trace = parser.isSet(trace);
+    if (parser.isSet(filterOption)) {
+        // Compiled here, before anything starts: a mistake is a usage error naming its column.
+        filter::FilterError error;
+        std::optional<filter::Filter> compiled =
+            filter::Filter::compile(parser.value(filterOption).toStdString(), error);
+        if (!compiled)
+            return badArguments(QString::fromStdString(error.toString()));
+        options.filter = std::move(*compiled);
+    }
     return options;
 }
 

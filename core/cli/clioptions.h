@@ -10,10 +10,13 @@
 // --trace; the relay announces no extensions and accepts any peer). See cliUsage() for the text
 // shown by --help. The session options and the HOST:PORT, address and key forms are those of
 // sessionoptions.h, shared with the inspector.
+//
+// --filter EXPR applies to every mode: the language is core/filter/filter.h's.
 #pragma once
 
 #include "bytes.h"
 #include "engine.h"
+#include "filter.h"
 
 #include <QString>
 #include <QStringList>
@@ -52,6 +55,9 @@ struct CliOptions
     bool noise = true;
     /// Print a "frame" event for every frame in and out.
     bool trace = false;
+    /// --filter EXPR: only the message, frame, extension and warning events that match are
+    /// printed (lifecycle events always are). Empty: all of them.
+    filter::Filter filter;
 
     /// The engine options every session of this process uses.
     EngineOptions engineOptions() const;

@@ -1,5 +1,6 @@
 #include "sessioneventsink.h"
 
+#include "eventfilter.h"
 #include "jsonevents.h"
 
 namespace hyperscope {
@@ -11,9 +12,18 @@ SessionEventSink::SessionEventSink(int session, QString leg, bool frames, EventP
     , m_printer(printer)
 {}
 
+SessionEventSink::SessionEventSink(int session, QString leg, bool frames, EventPrinter *printer,
+                                   const EventFilter *filter)
+    : SessionEventSink(session, std::move(leg), frames, printer)
+{
+    m_filter = filter;
+}
+
 void SessionEventSink::traceFrame(const FrameTrace &frame)
 {
     if (!m_frames)
+        return;
+    if (m_filter && !m_filter->passesFrame(m_session, m_leg, frame))
         return;
     // Printed as built (JsonEvent), not through a QJsonObject: once per frame, the hot path.
     JsonEvent event = frameEvent(m_session, frame);
@@ -30,7 +40,10 @@ void SessionEventSink::traceChannel(const ChannelTrace &channel)
 
 void SessionEventSink::traceWarning(const WarningTrace &warning)
 {
-    print(warningEvent(m_session, QString::fromStdString(warning.message)));
+    const QString message = QString::fromStdString(warning.message);
+    if (m_filter && !m_filter->passesWarning(m_session, m_leg, message))
+        return;
+    print(warningEvent(m_session, message));
 }
 
 void SessionEventSink::print(QJsonObject event)

@@ -15,6 +15,7 @@
 
 namespace hyperscope {
 
+class EventFilter;
 class EventPrinter;
 
 class SessionEventSink : public TraceSink
@@ -23,6 +24,10 @@ public:
     /// @p printer is not owned and must outlive the sink. @p leg: "client" or "server" for a
     /// relay leg, empty otherwise. @p frames: print "frame" events (--trace).
     SessionEventSink(int session, QString leg, bool frames, EventPrinter *printer);
+    /// Same, printing only the frame and warning events @p filter passes (--filter); @p filter is
+    /// not owned and must outlive the sink.
+    SessionEventSink(int session, QString leg, bool frames, EventPrinter *printer,
+                     const EventFilter *filter);
 
     void traceFrame(const FrameTrace &frame) override;
     void traceChannel(const ChannelTrace &channel) override;
@@ -35,6 +40,7 @@ private:
     QString m_leg;
     bool m_frames;
     EventPrinter *m_printer;
+    const EventFilter *m_filter = nullptr;
 };
 
 } // namespace hyperscope
