@@ -472,7 +472,7 @@ void TestFlowGraph::mainWindowHasAFlowTabSharingTheSelection()
     QCOMPARE(tabs->tabText(MainWindow::FlowTab), QStringLiteral("Flow"));
     FlowGraph *graph = window.flowGraph();
     QVERIFY(graph);
-    QCOMPARE(tabs->widget(MainWindow::FlowTab), graph);
+    QVERIFY(tabs->widget(MainWindow::FlowTab)->isAncestorOf(graph)); // with details below
     LogPane *pane = window.logPane();
     QCOMPARE(graph->model(), pane->filterModel());
     QCOMPARE(graph->selectionModel(), pane->logView()->selectionModel());

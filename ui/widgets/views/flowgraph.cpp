@@ -444,7 +444,7 @@ bool FlowGraph::viewportEvent(QEvent *event)
 
 QString FlowGraph::captionText()
 {
-    return tr("Each arrow is one message; click one to see its fields and bytes");
+    return tr("Each arrow is one message; click one to see its fields and bytes below");
 }
 
 QString FlowGraph::labelText(int row) const
