@@ -248,8 +248,10 @@ void MessageLogModel::flush()
     QList<int> added;
     const Record *previous = nullptr;
     for (const Record &record : m_pending) {
-        if (record.leg != Leg::None)
+        if (record.leg != Leg::None) {
             m_hasLegs = true;
+            m_sessionsWithLegs.insert(record.session);
+        }
         if (previous && previous->session == record.session)
             continue;
         previous = &record;
@@ -270,6 +272,15 @@ void MessageLogModel::flush()
     emit rowsFlushed(first, last);
 }
 
+void MessageLogModel::setSessionEndpoints(int session, const Endpoints &endpoints, Leg leg)
+{
+    Endpoints &known = m_endpoints[keysOf(session, leg)];
+    if (known == endpoints)
+        return;
+    known = endpoints;
+    emit sessionEndpointsChanged(session);
+}
+
 void MessageLogModel::clear()
 {
     beginResetModel();
@@ -284,6 +295,7 @@ void MessageLogModel::clear()
     m_sessions.clear();
     m_sessionSet.clear();
     m_hasLegs = false;
+    m_sessionsWithLegs.clear();
     m_clock.restart();
     endResetModel();
     if (hadSessions)
