@@ -104,10 +104,11 @@ void FlowPane::applyDefaultSizes()
 {
     // The splitters' stretch factors share only what is left over the children's size hints,
     // and the graph's hint is tall: in a 640-pixel window the details would get a strip. Split
-    // the height instead (the graph a little more than half: it is what the tab is for), and
+    // the height instead (the graph more than half: it is what the tab is for), and
     // give the field tree at least 40% of the width, the hex view its 16 columns when they fit.
     const int height = m_splitter->height();
-    const int details = height * 42 / 100;
+    // Tall windows give the extra height to the graph: a message's tree needs ~18 lines.
+    const int details = qMin(height * 42 / 100, 18 * fontMetrics().height() + 40);
     m_splitter->setSizes({height - details, details});
     const int width = m_detailSplitter->width();
     const int hex = qMin(m_hex->sizeHint().width(), width * 60 / 100);
