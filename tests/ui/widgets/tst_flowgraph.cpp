@@ -179,6 +179,7 @@ private slots:
     void drawsOneLifelinePerEndpoint_data();
     void drawsOneLifelinePerEndpoint();
     void drawsEachMessageOnceBetweenTwoSessionsOfOurs();
+    void manyPeersScrollSideways();
     void loopbackPairIsOneConversation();
     void demoIsOneConversationInTheFlowTab();
 };
@@ -734,6 +735,35 @@ void TestFlowGraph::drawsEachMessageOnceBetweenTwoSessionsOfOurs()
     f.log.flush();
     QCOMPARE(g.lineCount(), 4);
     QCOMPARE(g.rectForRow(6), g.rectForRow(5));
+}
+
+void TestFlowGraph::manyPeersScrollSideways()
+{
+    // A listener's thirty peers: thirty-one lifelines, more than fit; they scroll sideways.
+    Fixture f;
+    for (int i = 1; i <= 30; ++i) {
+        f.log.setSessionEndpoints(
+            i, {QStringLiteral("127.0.0.1:4000"), QStringLiteral("10.0.0.%1:50000").arg(i)});
+        appendSpec(f.log, QStringLiteral("%1 none in want 0").arg(i));
+    }
+    f.log.flush();
+    f.show();
+    FlowGraph &g = f.graph;
+    QCOMPARE(g.lifelineCount(), 31);
+    QCOMPARE(g.lifelineTitle(0), QStringLiteral("hyperscope"));
+    QCOMPARE(g.lifelineTitle(30), QStringLiteral("peer #30"));
+    QCOMPARE(g.arrowEnds(29), std::pair(30, 0));
+    QScrollBar *across = g.horizontalScrollBar();
+    QVERIFY(across->maximum() > 0);
+    QVERIFY(g.lifelineX(30) > g.viewport()->width());
+    const int before = g.lifelineX(0);
+    across->setValue(across->maximum());
+    QCOMPARE(g.lifelineX(0), before - across->maximum());
+    QVERIFY(g.lifelineX(30) < g.viewport()->width());
+    // Rows are still where they were: scrolling sideways moves no row.
+    QCOMPARE(g.rowAt(g.headerHeight()), 0);
+    g.viewport()->grab();
+    QCOMPARE(g.lastPaintedRows(), qMin(30, g.visibleRowCount()));
 }
 
 void TestFlowGraph::loopbackPairIsOneConversation()

@@ -110,6 +110,7 @@ void FlowGraph::rebuildDiagram()
 {
     m_diagram.rebuild();
     m_diagramRows = m_model ? m_model->rowCount() : 0;
+    m_boxWidth = -1;
 }
 
 void FlowGraph::setSelectionModel(QItemSelectionModel *selection)
@@ -185,6 +186,8 @@ QRect FlowGraph::rectForRow(int row) const
 
 int FlowGraph::headBoxWidth() const
 {
+    if (m_boxWidth >= 0)
+        return m_boxWidth;
     // Wide enough for every head's title and address, and never narrower than the old fixed
     // heads ("The peer", "(we send →)"), so that a plain session looks as it always did.
     const QFontMetrics fm = fontMetrics();
@@ -196,7 +199,8 @@ int FlowGraph::headBoxWidth() const
     for (int i = 0; i < m_diagram.lifelineCount(); ++i)
         width = qMax(width, qMax(boldMetrics.horizontalAdvance(m_diagram.title(i, numbered)),
                                  fm.horizontalAdvance(m_diagram.subtitle(i))));
-    return width + 24;
+    m_boxWidth = width + 24;
+    return m_boxWidth;
 }
 
 FlowGraph::Layout FlowGraph::layout() const
@@ -323,6 +327,7 @@ void FlowGraph::changeEvent(QEvent *event)
 {
     QAbstractScrollArea::changeEvent(event);
     if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange) {
+        m_boxWidth = -1;
         updateScrollBar();
         viewport()->update();
     }

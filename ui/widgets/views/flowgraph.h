@@ -155,6 +155,9 @@ private:
     QList<QMetaObject::Connection> m_selectionConnections;
     FlowDiagram m_diagram;
     int m_diagramRows = 0; ///< Filter rows m_diagram has seen.
+    /// headBoxWidth(), measured once per rebuild or font change (-1: to measure): a listener's
+    /// hundreds of peers are hundreds of heads, and layout() runs on every paint.
+    mutable int m_boxWidth = -1;
     bool m_autoScroll = true;
     bool m_stickToBottom = true;
     int m_lastPainted = 0;
