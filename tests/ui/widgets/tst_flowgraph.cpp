@@ -5,6 +5,7 @@
 #include "flowgraph.h"
 #include "framer.h"
 #include "guisettings.h"
+#include "inspectedpair.h"
 #include "logpane.h"
 #include "mainwindow.h"
 #include "messagelogfilter.h"
@@ -114,6 +115,50 @@ struct Fixture
     FlowGraph graph;
 };
 
+/// "127.0.0.1:4000|127.0.0.1:51234" → endpoints; "|" → unknown.
+MessageLogModel::Endpoints endpointsOf(const QString &spec)
+{
+    const QStringList parts = spec.split(u'|');
+    return {parts.value(0), parts.value(1)};
+}
+
+MessageLogModel::Leg legOf(const QString &name)
+{
+    return name == QLatin1String("client")   ? MessageLogModel::Leg::Client
+           : name == QLatin1String("server") ? MessageLogModel::Leg::Server
+                                             : MessageLogModel::Leg::None;
+}
+
+/// One row from "session leg direction what offset": what is want, keepalive, handshake<N> or
+/// event; e.g. "2 none in want 0".
+void appendSpec(MessageLogModel &log, const QString &spec)
+{
+    const QStringList f = spec.split(u' ');
+    const int session = f.at(0).toInt();
+    const MessageLogModel::Leg leg = legOf(f.at(1));
+    const Direction direction =
+        f.at(2) == QLatin1String("out") ? Direction::Outbound : Direction::Inbound;
+    const QString what = f.at(3);
+    const quint64 offset = f.at(4).toULongLong();
+    if (what == QLatin1String("event")) {
+        log.appendNote(session, Kind::Event, direction, offset, QStringLiteral("something"), leg);
+    } else if (what.startsWith(QLatin1String("handshake"))) {
+        const Bytes hs = {0x02, 1, 2};
+        HandshakeTrace step;
+        step.index = what.back().digitValue();
+        step.direction = direction;
+        step.tokens = "e";
+        step.wire = hs;
+        log.appendHandshake(session, step, leg);
+    } else {
+        const Message m = want(offset);
+        const Bytes frame = what == QLatin1String("keepalive") ? Bytes{0} : frameOf(1, m);
+        FrameTrace t = traceOf(frame, direction, what == QLatin1String("keepalive") ? nullptr : &m);
+        t.streamOffset = offset;
+        log.appendFrame(session, t, WS::SameAsPlain, {}, leg);
+    }
+}
+
 } // namespace
 
 class TestFlowGraph : public QObject
@@ -131,6 +176,12 @@ private slots:
     void followsNewRowsAtTheBottom();
     void paintsAMillionRowsByTheViewport();
     void mainWindowHasAFlowTabSharingTheSelection();
+    void drawsOneLifelinePerEndpoint_data();
+    void drawsOneLifelinePerEndpoint();
+    void drawsEachMessageOnceBetweenTwoSessionsOfOurs();
+    void manyPeersScrollSideways();
+    void loopbackPairIsOneConversation();
+    void demoIsOneConversationInTheFlowTab();
 };
 
 void TestFlowGraph::initTestCase()
@@ -472,7 +523,7 @@ void TestFlowGraph::mainWindowHasAFlowTabSharingTheSelection()
     QCOMPARE(tabs->tabText(MainWindow::FlowTab), QStringLiteral("Flow"));
     FlowGraph *graph = window.flowGraph();
     QVERIFY(graph);
-    QCOMPARE(tabs->widget(MainWindow::FlowTab), graph);
+    QVERIFY(tabs->widget(MainWindow::FlowTab)->isAncestorOf(graph)); // with details below
     LogPane *pane = window.logPane();
     QCOMPARE(graph->model(), pane->filterModel());
     QCOMPARE(graph->selectionModel(), pane->logView()->selectionModel());
@@ -505,6 +556,286 @@ void TestFlowGraph::mainWindowHasAFlowTabSharingTheSelection()
     QVERIFY(graph->verticalScrollBar()->maximum() < before);
     for (int r = 0; r < pane->filterModel()->rowCount(); ++r)
         QVERIFY(graph->labelText(r) != QStringLiteral("Keepalive"));
+}
+
+void TestFlowGraph::drawsOneLifelinePerEndpoint_data()
+{
+    // Endpoints "session leg local|peer"; rows as appendSpec(); then the heads (title, address)
+    // left to right, the lines drawn, and each row's arrow "from>to" ("note" for a note).
+    QTest::addColumn<QStringList>("endpoints");
+    QTest::addColumn<QStringList>("rows");
+    QTest::addColumn<QStringList>("titles");
+    QTest::addColumn<QStringList>("addresses");
+    QTest::addColumn<int>("lines");
+    QTest::addColumn<QStringList>("arrows");
+
+    QTest::newRow("a dialed session: ours, then the peer")
+        << QStringList{"1 none 127.0.0.1:51234|127.0.0.1:4000"}
+        << QStringList{"1 none out want 0", "1 none in want 0", "1 none in event 0"}
+        << QStringList{"hyperscope", "peer"} << QStringList{"127.0.0.1:51234", "127.0.0.1:4000"}
+        << 3 << QStringList{"0>1", "1>0", "note"};
+    QTest::newRow("two sessions of ours talking (the demo): one conversation")
+        << QStringList{"1 none 127.0.0.1:51234|127.0.0.1:4000",
+                       "2 none 127.0.0.1:4000|127.0.0.1:51234"}
+        << QStringList{"1 none out handshake0 0", "2 none in handshake0 0",
+                       "2 none out handshake1 0", "1 none in handshake1 0",
+                       "1 none out want 0",       "2 none in want 0",
+                       "2 none in event 0",       "2 none out keepalive 0",
+                       "1 none in keepalive 0",   "1 none out want 9"}
+        << QStringList{"hyperscope #1", "hyperscope #2"}
+        << QStringList{"127.0.0.1:51234", "127.0.0.1:4000"} << 6
+        << QStringList{"0>1", "0>1", "1>0", "1>0", "0>1", "0>1", "note", "1>0", "1>0", "0>1"};
+    QTest::newRow("a listener's two peers share our side")
+        << QStringList{"1 none 127.0.0.1:4000|127.0.0.1:50001",
+                       "2 none 127.0.0.1:4000|127.0.0.1:50002"}
+        << QStringList{"1 none in want 0", "2 none in want 0", "2 none out want 0"}
+        << QStringList{"hyperscope", "peer #1", "peer #2"}
+        << QStringList{"127.0.0.1:4000", "127.0.0.1:50001", "127.0.0.1:50002"} << 3
+        << QStringList{"1>0", "2>0", "0>2"};
+    QTest::newRow("a relayed session: client, hyperscope, server")
+        << QStringList{"1 client 127.0.0.1:5000|127.0.0.1:40001",
+                       "1 server 127.0.0.1:40002|127.0.0.1:4000"}
+        << QStringList{"1 client in want 0", "1 server out want 0", "1 server in want 0",
+                       "1 client out want 0", "1 none in event 0"}
+        << QStringList{"client", "hyperscope (relay)", "server"}
+        << QStringList{"127.0.0.1:40001", "127.0.0.1:5000", "127.0.0.1:4000"} << 5
+        << QStringList{"0>1", "1>2", "2>1", "1>0", "note"};
+    QTest::newRow("a relay in front of a listener of ours: three lifelines, each message once")
+        << QStringList{"1 client 127.0.0.1:5000|127.0.0.1:40001",
+                       "1 server 127.0.0.1:40002|127.0.0.1:4000",
+                       "2 none 127.0.0.1:4000|127.0.0.1:40002"}
+        << QStringList{"1 client in want 0", "1 server out want 0", "2 none in want 0"}
+        << QStringList{"client #1", "hyperscope (relay) #1", "hyperscope #2"}
+        << QStringList{"127.0.0.1:40001", "127.0.0.1:5000", "127.0.0.1:4000"} << 2
+        << QStringList{"0>1", "1>2", "1>2"};
+    QTest::newRow("IPv6 endpoints")
+        << QStringList{"1 none [::1]:51234|[::1]:4000", "2 none [::1]:4000|[::1]:51234"}
+        << QStringList{"1 none out want 0", "2 none in want 0"}
+        << QStringList{"hyperscope #1", "hyperscope #2"} << QStringList{"[::1]:51234", "[::1]:4000"}
+        << 1 << QStringList{"0>1", "0>1"};
+    QTest::newRow("unknown endpoints (a capture): never merged")
+        << QStringList{} << QStringList{"1 none out want 0", "2 none in want 0"}
+        << QStringList{"hyperscope", "peer #1", "peer #2"}
+        << QStringList{"(this side)", "(address unknown)", "(address unknown)"} << 2
+        << QStringList{"0>1", "2>0"};
+    QTest::newRow("a relayed capture without endpoints keeps its three lifelines")
+        << QStringList{} << QStringList{"1 client in want 0", "1 server out want 0"}
+        << QStringList{"client", "hyperscope (relay)", "server"}
+        << QStringList{"(address unknown)", "(this side)", "(address unknown)"} << 2
+        << QStringList{"0>1", "1>2"};
+}
+
+void TestFlowGraph::drawsOneLifelinePerEndpoint()
+{
+    QFETCH(QStringList, endpoints);
+    QFETCH(QStringList, rows);
+    QFETCH(QStringList, titles);
+    QFETCH(QStringList, addresses);
+    QFETCH(int, lines);
+    QFETCH(QStringList, arrows);
+    Fixture f;
+    f.graph.resize(1400, 500);
+    for (const QString &spec : std::as_const(endpoints)) {
+        const QStringList parts = spec.split(u' ');
+        f.log.setSessionEndpoints(parts.at(0).toInt(), endpointsOf(parts.at(2)),
+                                  legOf(parts.at(1)));
+    }
+    for (const QString &spec : std::as_const(rows))
+        appendSpec(f.log, spec);
+    f.log.flush();
+    f.show();
+    FlowGraph &g = f.graph;
+
+    QCOMPARE(g.lifelineCount(), titles.size());
+    for (int i = 0; i < titles.size(); ++i) {
+        QCOMPARE(g.lifelineTitle(i), titles.at(i));
+        QCOMPARE(g.lifelineSubtitle(i), addresses.at(i));
+        if (i > 0)
+            QVERIFY(g.lifelineX(i - 1) < g.lifelineX(i));
+    }
+    QCOMPARE(g.lineCount(), lines);
+    QCOMPARE(g.verticalScrollBar()->maximum(), qMax(0, lines - g.verticalScrollBar()->pageStep()));
+    QCOMPARE(f.filter.rowCount(), arrows.size());
+    for (int row = 0; row < arrows.size(); ++row) {
+        const auto [from, to] = g.arrowEnds(row);
+        const QString drawn =
+            from < 0 ? QStringLiteral("note") : QStringLiteral("%1>%2").arg(from).arg(to);
+        QVERIFY2(drawn == arrows.at(row),
+                 qPrintable(QStringLiteral("row %1: %2").arg(row).arg(drawn)));
+    }
+    // Every line is drawn, and no row is lost: each is a line or the twin of one.
+    g.viewport()->grab();
+    QCOMPARE(g.lastPaintedRows(), qMin(lines, g.visibleRowCount()));
+    for (int row = 0; row < f.filter.rowCount(); ++row)
+        QVERIFY(!g.rectForRow(row).isEmpty());
+}
+
+void TestFlowGraph::drawsEachMessageOnceBetweenTwoSessionsOfOurs()
+{
+    Fixture f;
+    f.log.setSessionEndpoints(
+        1, {QStringLiteral("127.0.0.1:51234"), QStringLiteral("127.0.0.1:4000")});
+    f.log.setSessionEndpoints(
+        2, {QStringLiteral("127.0.0.1:4000"), QStringLiteral("127.0.0.1:51234")});
+    // Rows: 0 sent by #1, 1 its receipt by #2, 2 sent by #2, 3 its receipt by #1, 4 a note.
+    for (const char *spec : {"1 none out want 0", "2 none in want 0", "2 none out want 0",
+                             "1 none in want 0", "1 none in event 0"})
+        appendSpec(f.log, QString::fromLatin1(spec));
+    f.log.flush();
+    f.show();
+    FlowGraph &g = f.graph;
+    QCOMPARE(g.lineCount(), 3);
+    // The receipt is drawn on its sending's line: the same place, the same arrow.
+    QCOMPARE(g.rectForRow(1), g.rectForRow(0));
+    QCOMPARE(g.rectForRow(3), g.rectForRow(2));
+    QCOMPARE(g.rowAt(g.rectForRow(1).center().y()), 0);
+    QCOMPARE(g.twinRow(0), 1);
+    QCOMPARE(g.twinRow(1), 0);
+    QCOMPARE(g.twinRow(4), -1);
+    // The labels say who sent it.
+    QCOMPARE(g.labelText(0), QStringLiteral("#1 Want · ch 1"));
+    QCOMPARE(g.labelText(2), QStringLiteral("#2 Want · ch 1"));
+
+    // The log selecting the receipt highlights the one arrow; the keys move arrow by arrow.
+    QVERIFY(g.selectSourceRow(1));
+    QCOMPARE(g.currentRow(), 1);
+    g.setFocus();
+    QTest::keyClick(&g, Qt::Key_Down);
+    QCOMPARE(g.currentRow(), 2);
+    QTest::keyClick(&g, Qt::Key_Down);
+    QCOMPARE(g.currentRow(), 4);
+    QTest::keyClick(&g, Qt::Key_Up);
+    QCOMPARE(g.currentRow(), 2);
+    // A click selects the arrow's first record.
+    QTest::mouseClick(g.viewport(), Qt::LeftButton, {}, g.rectForRow(0).center());
+    QCOMPARE(g.currentRow(), 0);
+
+    // The tooltip of a merged arrow says who logged it when.
+    const QPoint at = g.rectForRow(0).center();
+    QHelpEvent help(QEvent::ToolTip, at, g.viewport()->mapToGlobal(at));
+    QApplication::sendEvent(g.viewport(), &help);
+    QTRY_VERIFY(QToolTip::text().contains(QStringLiteral("sent by #1")));
+    QVERIFY(QToolTip::text().contains(QStringLiteral("received by #2")));
+    QToolTip::hideText();
+
+    // Only #2's side: its own rows, every one a line, #1's endpoint is its peer.
+    f.filter.setSessionFilter(2);
+    QCOMPARE(g.lineCount(), 2);
+    QCOMPARE(g.lifelineCount(), 2);
+    QCOMPARE(g.lifelineTitle(0), QStringLiteral("hyperscope"));
+    QCOMPARE(g.lifelineSubtitle(0), QStringLiteral("127.0.0.1:4000"));
+    QCOMPARE(g.lifelineTitle(1), QStringLiteral("peer"));
+    QCOMPARE(g.arrowEnds(0), std::pair(1, 0)); // #1's Want, received
+    // Rows that arrive later join their twins as they come.
+    f.filter.setSessionFilter(0);
+    appendSpec(f.log, QStringLiteral("1 none out want 20"));
+    f.log.flush();
+    QCOMPARE(g.lineCount(), 4);
+    appendSpec(f.log, QStringLiteral("2 none in want 20"));
+    f.log.flush();
+    QCOMPARE(g.lineCount(), 4);
+    QCOMPARE(g.rectForRow(6), g.rectForRow(5));
+}
+
+void TestFlowGraph::manyPeersScrollSideways()
+{
+    // A listener's thirty peers: thirty-one lifelines, more than fit; they scroll sideways.
+    Fixture f;
+    for (int i = 1; i <= 30; ++i) {
+        f.log.setSessionEndpoints(
+            i, {QStringLiteral("127.0.0.1:4000"), QStringLiteral("10.0.0.%1:50000").arg(i)});
+        appendSpec(f.log, QStringLiteral("%1 none in want 0").arg(i));
+    }
+    f.log.flush();
+    f.show();
+    FlowGraph &g = f.graph;
+    QCOMPARE(g.lifelineCount(), 31);
+    QCOMPARE(g.lifelineTitle(0), QStringLiteral("hyperscope"));
+    QCOMPARE(g.lifelineTitle(30), QStringLiteral("peer #30"));
+    QCOMPARE(g.arrowEnds(29), std::pair(30, 0));
+    QScrollBar *across = g.horizontalScrollBar();
+    QVERIFY(across->maximum() > 0);
+    QVERIFY(g.lifelineX(30) > g.viewport()->width());
+    const int before = g.lifelineX(0);
+    across->setValue(across->maximum());
+    QCOMPARE(g.lifelineX(0), before - across->maximum());
+    QVERIFY(g.lifelineX(30) < g.viewport()->width());
+    // Rows are still where they were: scrolling sideways moves no row.
+    QCOMPARE(g.rowAt(g.headerHeight()), 0);
+    g.viewport()->grab();
+    QCOMPARE(g.lastPaintedRows(), qMin(30, g.visibleRowCount()));
+}
+
+void TestFlowGraph::loopbackPairIsOneConversation()
+{
+    // Two real sessions of one process over loopback (the demo's situation), logging into one
+    // log: each session tells the log its endpoints, and the graph draws one conversation.
+    InspectedPair pair;
+    QVERIFY(pair.open());
+    QVERIFY(pair.establish(Key32{7}));
+    pair.log.flush();
+    MessageLogFilterModel filter;
+    filter.setSourceModel(&pair.log);
+    FlowGraph g;
+    g.setModel(&filter);
+    g.resize(1200, 600);
+    const int dialer = pair.dialer->id();
+    const int accepted = pair.accepted->id();
+    const MessageLogModel::Endpoints d = pair.log.sessionEndpoints(dialer);
+    const MessageLogModel::Endpoints a = pair.log.sessionEndpoints(accepted);
+    QVERIFY(d.local.startsWith(QStringLiteral("127.0.0.1:")));
+    QCOMPARE(d.peer, QStringLiteral("127.0.0.1:%1").arg(pair.server.port()));
+    QCOMPARE(a.local, d.peer);
+    QCOMPARE(a.peer, d.local);
+
+    QCOMPARE(g.lifelineCount(), 2);
+    QCOMPARE(g.lifelineSubtitle(0), d.local); // the dialer logged first
+    QCOMPARE(g.lifelineSubtitle(1), d.peer);
+    // Every frame both logged is one arrow; each handshake message is drawn once.
+    int handshakeLines = 0;
+    int arrowRows = 0;
+    for (int row = 0; row < filter.rowCount(); ++row) {
+        const auto &r = pair.log.record(filter.mapToSource(filter.index(row, 0)).row());
+        if (g.arrowEnds(row).first < 0)
+            continue;
+        ++arrowRows;
+        QVERIFY2(g.twinRow(row) >= 0, qPrintable(g.labelText(row)));
+        if (r.kind == Kind::Handshake && g.twinRow(row) > row)
+            ++handshakeLines;
+    }
+    QCOMPARE(handshakeLines, 3);
+    QCOMPARE(g.lineCount(), filter.rowCount() - arrowRows / 2);
+}
+
+void TestFlowGraph::demoIsOneConversationInTheFlowTab()
+{
+    // The steps: the demo, the Flow tab, "All sessions".
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.startDemo());
+    window.logPane()->setSessionFilter(0);
+    window.tabs()->setCurrentIndex(MainWindow::FlowTab);
+    FlowGraph *g = window.flowGraph();
+    MessageLogModel *log = window.logModel();
+    const auto handshakeArrows = [&] {
+        int arrows = 0;
+        for (int row = 0; row < g->model()->rowCount(); ++row) {
+            const int source = g->model()->mapToSource(g->model()->index(row, 0)).row();
+            // An arrow is drawn for the first of a message's records.
+            if (log->record(source).kind == Kind::Handshake &&
+                (g->twinRow(row) < 0 || g->twinRow(row) > row))
+                ++arrows;
+        }
+        return arrows;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(
+        log->sessionCount() == 2 && handshakeArrows() == 3 && g->lineCount() > 10, 10000);
+    QCOMPARE(g->lifelineCount(), 2);
+    QCOMPARE(g->lifelineTitle(0).left(10), QStringLiteral("hyperscope"));
+    QCOMPARE(g->lifelineTitle(1).left(10), QStringLiteral("hyperscope"));
+    QVERIFY(g->lineCount() < g->model()->rowCount());
 }
 
 QTEST_MAIN(TestFlowGraph)

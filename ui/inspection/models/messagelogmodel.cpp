@@ -252,8 +252,10 @@ void MessageLogModel::flush()
     QList<int> added;
     const Record *previous = nullptr;
     for (const Record &record : m_pending) {
-        if (record.leg != Leg::None)
+        if (record.leg != Leg::None) {
             m_hasLegs = true;
+            m_sessionsWithLegs.insert(record.session);
+        }
         if (previous && previous->session == record.session)
             continue;
         previous = &record;
@@ -274,6 +276,15 @@ void MessageLogModel::flush()
     emit rowsFlushed(first, last);
 }
 
+void MessageLogModel::setSessionEndpoints(int session, const Endpoints &endpoints, Leg leg)
+{
+    Endpoints &known = m_endpoints[keysOf(session, leg)];
+    if (known == endpoints)
+        return;
+    known = endpoints;
+    emit sessionEndpointsChanged(session);
+}
+
 void MessageLogModel::clear()
 {
     beginResetModel();
@@ -290,6 +301,7 @@ void MessageLogModel::clear()
     m_hasLegs = false;
     // The clock keeps running: times since a session's start stay true for a live session that
     // logs on after the clear.
+    m_sessionsWithLegs.clear();
     endResetModel();
     if (hadSessions)
         emit sessionsCleared();

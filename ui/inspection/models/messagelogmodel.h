@@ -199,6 +199,31 @@ public:
     /// A flushed row belongs to a leg of a relayed session (until clear()): the Flow tab then
     /// draws three lifelines and the log pane shows its Leg column.
     bool hasLegs() const { return m_hasLegs; }
+    /// A flushed row of @p session belongs to a leg of a relayed session (until clear()).
+    bool sessionHasLegs(int session) const { return m_sessionsWithLegs.contains(session); }
+
+    // --- Endpoints (the Flow tab's lifelines) ------------------------------------------------
+
+    /// Where one connection runs: our socket's address and the peer's, as "127.0.0.1:4000" or
+    /// "[::1]:4000" (an IPv4-mapped IPv6 address written as IPv4). Empty when unknown: a capture
+    /// written without them, a session over a pipe, a connection that never came up.
+    struct Endpoints
+    {
+        QString local;
+        QString peer;
+        bool operator==(const Endpoints &) const = default;
+    };
+    /// Records the endpoints of @p session (of its @p leg: each leg of a relayed session is a
+    /// connection of its own) and emits sessionEndpointsChanged() when they changed. Two
+    /// sessions of one process talking to each other show up as one's local address being the
+    /// other's peer: the flow graph draws them as one conversation. Kept across clear(), like
+    /// labels. Does not add the session to sessions().
+    void setSessionEndpoints(int session, const Endpoints &endpoints, Leg leg = Leg::None);
+    /// What setSessionEndpoints() recorded; empty strings when nothing was.
+    Endpoints sessionEndpoints(int session, Leg leg = Leg::None) const
+    {
+        return m_endpoints.value(keysOf(session, leg));
+    }
 
     // --- Time ----------------------------------------------------------------------------------
     // The Time column's text is built in data(), in the format chosen here (View › Time Display
@@ -290,6 +315,8 @@ signals:
     void sessionsCleared();
     /// setTimeFormat() changed the format.
     void timeFormatChanged(hyperscope::MessageLogModel::TimeFormat format);
+    /// setSessionEndpoints() changed the endpoints of @p session (of one of its legs).
+    void sessionEndpointsChanged(int session);
 
 private:
     struct Extra
@@ -345,6 +372,8 @@ private:
     bool m_changingTextOnly = false;
     QTimer m_flushTimer;
     bool m_hasLegs = false;
+    QSet<int> m_sessionsWithLegs;         ///< sessionHasLegs(), filled while flushing.
+    QHash<qint64, Endpoints> m_endpoints; ///< By keysOf(); kept across clear().
     std::size_t m_byteBudget = std::size_t(2) * 1024 * 1024 * 1024;
 };
 

@@ -4,6 +4,9 @@
 #include "inspectortrace.h"
 #include "messagelogmodel.h"
 
+#include <QHostAddress>
+#include <QTcpSocket>
+
 #include <algorithm>
 
 namespace hyperscope {
@@ -68,6 +71,35 @@ InspectedSession::InspectedSession(int id, RelayedSession *relay, InspectedSessi
     watchDriver(m_driver);
 }
 
+namespace {
+/// "127.0.0.1:4000", "[::1]:4000": as SessionDriver::remoteAddress() writes a peer, so that one
+/// session's local endpoint compares equal to the other's peer when both are ours.
+QString endpointText(const QHostAddress &address, quint16 port)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        return QStringLiteral("%1:%2").arg(QHostAddress(v4).toString()).arg(port);
+    return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
+}
+
+/// Tells the log where @p driver's connection runs, once its socket is connected (the Flow tab
+/// draws one lifeline per endpoint). The driver owns its socket as a direct child (dialed or
+/// adopted); a driver over another device (a pipe) has no endpoints to tell.
+void recordEndpoints(MessageLogModel *log, int session, MessageLogModel::Leg leg,
+                     SessionDriver *driver)
+{
+    const auto *socket =
+        driver ? driver->findChild<QTcpSocket *>(QString(), Qt::FindDirectChildrenOnly) : nullptr;
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    log->setSessionEndpoints(session,
+                             {endpointText(socket->localAddress(), socket->localPort()),
+                              endpointText(socket->peerAddress(), socket->peerPort())},
+                             leg);
+}
+} // namespace
+
 void InspectedSession::watchDriver(SessionDriver *driver)
 {
     m_peerAddress = m_leg == Leg::Server ? m_relay->upstreamAddress() : driver->remoteAddress();
@@ -80,6 +112,9 @@ void InspectedSession::watchDriver(SessionDriver *driver)
 
     m_trace = std::make_unique<InspectorTrace>(*this, *m_log);
     driver->engine().setTraceSink(m_trace.get());
+    recordEndpoints(m_log, m_id, m_leg, driver);
+    connect(driver, &SessionDriver::transportConnected, this,
+            [this] { recordEndpoints(m_log, m_id, m_leg, m_driver); });
     // The server leg's object shares the client leg's label (one session, one name).
     if (m_leg != Leg::Server)
         m_log->setSessionLabel(m_id, label());

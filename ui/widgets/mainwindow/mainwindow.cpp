@@ -6,6 +6,7 @@
 #include "demorunner.h"
 #include "extensionspane.h"
 #include "flowgraph.h"
+#include "flowpane.h"
 #include "handshakeladder.h"
 #include "helpdialogs.h"
 #include "icons.h"
@@ -94,10 +95,11 @@ void MainWindow::buildCentral()
     ladderScroll->setFrameShape(QFrame::NoFrame);
     m_channelsPane = new ChannelsPane;
     m_extensionsPane = new ExtensionsPane;
-    // The flow graph draws the rows the log shows and shares its selection.
-    m_flow = new FlowGraph;
-    m_flow->setModel(m_logPane->filterModel());
-    m_flow->setSelectionModel(m_logPane->logView()->selectionModel());
+    // The flow graph draws the rows the log shows and shares its selection; the Flow tab shows
+    // the selected message's fields (the log pane's tree) and bytes below it.
+    auto *flowPane = new FlowPane(m_logPane->filterModel(), m_logPane->fieldModel());
+    flowPane->setSelectionModel(m_logPane->logView()->selectionModel());
+    m_flow = flowPane->graph();
     connect(m_flow, &FlowGraph::rowActivated, m_logPane, &LogPane::selectSourceRow);
 
     m_tabs = new QTabWidget;
@@ -107,7 +109,7 @@ void MainWindow::buildCentral()
     m_tabs->insertTab(HandshakeTab, ladderScroll, tr("Handshake"));
     m_tabs->insertTab(ChannelsTab, m_channelsPane, tr("Channels"));
     m_tabs->insertTab(ExtensionsTab, m_extensionsPane, tr("Extensions"));
-    m_tabs->insertTab(FlowTab, m_flow, tr("Flow"));
+    m_tabs->insertTab(FlowTab, flowPane, tr("Flow"));
     for (int i = 0; i < TabCount; ++i)
         m_tabs->setTabToolTip(i, tr("Alt+%1").arg(i + 1));
     // A relayed session has two legs, each its own handshake, channel ids and extensions.

@@ -44,12 +44,14 @@ FlowGraph::FlowGraph(QWidget *parent)
 {
     setObjectName(QStringLiteral("flowGraph"));
     setFocusPolicy(Qt::StrongFocus);
-    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Many lifelines scroll sideways (the time column stays).
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
     viewport()->setBackgroundRole(QPalette::Base);
     viewport()->setAutoFillBackground(true);
     viewport()->setMouseTracking(false);
     verticalScrollBar()->setSingleStep(1);
+    horizontalScrollBar()->setSingleStep(20);
     updateScrollBar();
 }
 
@@ -64,6 +66,7 @@ void FlowGraph::setModel(MessageLogFilterModel *model)
         disconnect(c);
     m_modelConnections.clear();
     m_model = model;
+    m_diagram.setModel(model);
     delete m_ownSelection;
     m_ownSelection = nullptr;
     if (model) {
@@ -71,26 +74,43 @@ void FlowGraph::setModel(MessageLogFilterModel *model)
             updateScrollBar();
             viewport()->update();
         };
+        // Rows that went or moved, and changes to the sessions or their endpoints, redraw the
+        // lifelines and the lines from scratch; appended rows only add lines.
+        auto rebuild = [this] {
+            rebuildDiagram();
+            updateScrollBar();
+            viewport()->update();
+        };
         m_modelConnections << connect(model, &QAbstractItemModel::rowsAboutToBeInserted, this,
                                       &FlowGraph::onRowsAboutToBeInserted)
                            << connect(model, &QAbstractItemModel::rowsInserted, this,
                                       &FlowGraph::onRowsInserted)
-                           << connect(model, &QAbstractItemModel::rowsRemoved, this, refresh)
-                           << connect(model, &QAbstractItemModel::modelReset, this, refresh)
-                           << connect(model, &QAbstractItemModel::layoutChanged, this, refresh)
-                           << connect(model, &QAbstractItemModel::dataChanged, this, refresh);
+                           << connect(model, &QAbstractItemModel::rowsRemoved, this, rebuild)
+                           << connect(model, &QAbstractItemModel::modelReset, this, rebuild)
+                           << connect(model, &QAbstractItemModel::layoutChanged, this, rebuild)
+                           << connect(model, &QAbstractItemModel::dataChanged, this, refresh)
+                           << connect(model, &QObject::destroyed, this,
+                                      [this] { m_diagram.setModel(nullptr); });
         if (MessageLogModel *source = model->logModel()) {
-            // Whether rows are numbered by session depends on how many sessions the log holds
-            // (showsSessionNumbers()); a session can join by its label alone, with no rows.
-            auto repaint = [this] {
-                viewport()->update();
-            };
-            m_modelConnections << connect(source, &MessageLogModel::sessionAdded, this, repaint)
-                               << connect(source, &MessageLogModel::sessionsCleared, this, repaint);
+            // The lifelines are the endpoints of the log's sessions; whether rows are numbered
+            // by session depends on how many it holds (showsSessionNumbers()); a session can
+            // join by its label alone, with no rows.
+            m_modelConnections << connect(source, &MessageLogModel::sessionAdded, this, rebuild)
+                               << connect(source, &MessageLogModel::sessionsCleared, this, rebuild)
+                               << connect(source, &MessageLogModel::sessionEndpointsChanged, this,
+                                          rebuild);
         }
         m_ownSelection = new QItemSelectionModel(model, this);
     }
+    rebuildDiagram();
     setSelectionModel(m_ownSelection);
+}
+
+void FlowGraph::rebuildDiagram()
+{
+    m_diagram.rebuild();
+    m_diagramRows = m_model ? m_model->rowCount() : 0;
+    m_boxWidth = -1;
 }
 
 void FlowGraph::setSelectionModel(QItemSelectionModel *selection)
@@ -137,7 +157,7 @@ int FlowGraph::headerHeight() const
 
 int FlowGraph::firstVisibleRow() const
 {
-    return verticalScrollBar()->value();
+    return m_diagram.rowOfLine(verticalScrollBar()->value());
 }
 
 int FlowGraph::visibleRowCount() const
@@ -150,64 +170,103 @@ int FlowGraph::rowAt(int y) const
 {
     if (!m_model || y < headerHeight())
         return -1;
-    const int row = firstVisibleRow() + (y - headerHeight()) / rowHeight();
-    return row < m_model->rowCount() ? row : -1;
+    return m_diagram.rowOfLine(verticalScrollBar()->value() + (y - headerHeight()) / rowHeight());
 }
 
 QRect FlowGraph::rectForRow(int row) const
 {
-    if (!m_model || row < 0 || row >= m_model->rowCount())
+    const int line = m_diagram.lineOfRow(row);
+    if (!m_model || line < 0)
         return {};
-    const int offset = row - firstVisibleRow();
+    const int offset = line - verticalScrollBar()->value();
     if (offset < 0 || offset >= visibleRowCount())
         return {};
     return {0, headerHeight() + offset * rowHeight(), viewport()->width(), rowHeight()};
+}
+
+int FlowGraph::headBoxWidth() const
+{
+    if (m_boxWidth >= 0)
+        return m_boxWidth;
+    // Wide enough for every head's title and address, and never narrower than the old fixed
+    // heads ("The peer", "(we send →)"), so that a plain session looks as it always did.
+    const QFontMetrics fm = fontMetrics();
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics boldMetrics(bold);
+    const bool numbered = showsSessionNumbers();
+    int width = fm.horizontalAdvance(tr("(we send →)"));
+    for (int i = 0; i < m_diagram.lifelineCount(); ++i)
+        width = qMax(width, qMax(boldMetrics.horizontalAdvance(m_diagram.title(i, numbered)),
+                                 fm.horizontalAdvance(m_diagram.subtitle(i))));
+    m_boxWidth = width + 24;
+    return m_boxWidth;
 }
 
 FlowGraph::Layout FlowGraph::layout() const
 {
     const QFontMetrics fm = fontMetrics();
     Layout l;
-    const int width = qMax(viewport()->width(), minimumSizeHint().width() - 20);
+    const int width = viewport()->width();
+    const int lifelines = lifelineCount();
     l.timeX = Margin;
     l.timeWidth = fm.horizontalAdvance(QStringLiteral("00000.000000")) + 4;
-    l.boxWidth =
-        qMax(fm.horizontalAdvance(tr("(we send →)")),
-             qMax(fm.horizontalAdvance(tr("This side")), fm.horizontalAdvance(tr("The peer"))));
-    l.boxWidth += 24;
-    l.leftX = l.timeX + l.timeWidth + 8 + l.boxWidth / 2;
-    const int rest = width - l.leftX - Margin - l.boxWidth / 2 - 12;
-    // Three lifelines need two lanes where two needed one.
-    const int lane = lifelineCount() == 3 ? qBound(MinLane, rest * 60 / 100, 2 * MaxLane)
-                                          : qBound(MinLane, rest * 45 / 100, MaxLane);
-    l.rightX = l.leftX + lane;
-    l.summaryX = l.rightX + l.boxWidth / 2 + 12;
-    l.summaryWidth = qMax(40, width - Margin - l.summaryX);
+    l.boxWidth = headBoxWidth();
+    const int leftX = l.timeX + l.timeWidth + 8 + l.boxWidth / 2;
+    const int rest = width - leftX - Margin - l.boxWidth / 2 - 12;
+    // Two lifelines take 45% of the width, more of them 60%; a lane is never narrower than the
+    // heads (plus a gap) nor, for two, than MinLane. What does not fit scrolls sideways.
+    int lane = 0;
+    if (lifelines <= 2) {
+        lane = qBound(qMax(MinLane, l.boxWidth + 16), rest * 45 / 100, MaxLane);
+    } else {
+        const int lanes = lifelines - 1;
+        lane = qBound(l.boxWidth + 16, rest * 60 / 100 / lanes, MaxLane);
+    }
+    for (int i = 0; i < lifelines; ++i)
+        l.lifelineX.append(leftX + i * lane);
+    l.summaryX = l.lifelineX.last() + l.boxWidth / 2 + 12;
+    l.summaryWidth = qMax(MinSummary, width - Margin - l.summaryX);
+    l.contentWidth = l.summaryX + l.summaryWidth + Margin;
     return l;
 }
 
 int FlowGraph::leftLifelineX() const
 {
-    return layout().leftX;
+    return lifelineX(0);
 }
 
 int FlowGraph::rightLifelineX() const
 {
-    return layout().rightX;
+    return lifelineX(lifelineCount() - 1);
 }
 
 int FlowGraph::lifelineCount() const
 {
-    const MessageLogModel *source = log();
-    return source && source->hasLegs() ? 3 : 2;
+    // With no session (yet), the two heads of an empty conversation.
+    return qMax(2, m_diagram.lifelineCount());
 }
 
 int FlowGraph::lifelineX(int index) const
 {
     const Layout l = layout();
-    if (lifelineCount() == 3 && index == 1)
-        return (l.leftX + l.rightX) / 2;
-    return index == 0 ? l.leftX : l.rightX;
+    if (index < 0 || index >= l.lifelineX.size())
+        return -1;
+    return l.lifelineX.at(index) - horizontalScrollBar()->value();
+}
+
+QString FlowGraph::lifelineTitle(int index) const
+{
+    if (index >= 0 && index < m_diagram.lifelineCount())
+        return m_diagram.title(index, showsSessionNumbers());
+    return index == 0 ? tr("This side") : tr("The peer");
+}
+
+QString FlowGraph::lifelineSubtitle(int index) const
+{
+    if (index >= 0 && index < m_diagram.lifelineCount())
+        return m_diagram.subtitle(index);
+    return index == 0 ? tr("(we send →)") : tr("(← it sends)");
 }
 
 std::pair<int, int> FlowGraph::arrowEnds(int row) const
@@ -216,17 +275,16 @@ std::pair<int, int> FlowGraph::arrowEnds(int row) const
     const int sourceRow = sourceRowOf(row);
     if (!source || sourceRow < 0)
         return {-1, -1};
-    const MessageLogModel::Record &r = source->record(sourceRow);
-    using Kind = MessageLogModel::Kind;
-    if (r.kind == Kind::Warning || r.kind == Kind::Error || r.kind == Kind::Event)
-        return {-1, -1};
-    const bool outbound = r.direction() == Direction::Outbound;
-    if (lifelineCount() == 2)
-        return outbound ? std::pair(0, 1) : std::pair(1, 0);
-    // Client 0, hyperscope 1, server 2; a session of our own runs between hyperscope and its
-    // peer.
-    const int peer = r.leg == MessageLogModel::Leg::Client ? 0 : 2;
-    return outbound ? std::pair(1, peer) : std::pair(peer, 1);
+    return m_diagram.arrowEnds(source->record(sourceRow));
+}
+
+int FlowGraph::twinRow(int row) const
+{
+    const int line = m_diagram.lineOfRow(row);
+    if (line < 0)
+        return -1;
+    const int first = m_diagram.rowOfLine(line);
+    return first == row ? m_diagram.twinOfLine(line) : first;
 }
 
 QSize FlowGraph::sizeHint() const
@@ -246,11 +304,14 @@ QSize FlowGraph::minimumSizeHint() const
 void FlowGraph::updateScrollBar()
 {
     QScrollBar *bar = verticalScrollBar();
-    const int rows = m_model ? m_model->rowCount() : 0;
-    // Whole rows that fit: the last row can be scrolled fully into view.
+    const int lines = m_diagram.lineCount();
+    // Whole lines that fit: the last line can be scrolled fully into view.
     const int page = qMax(1, (viewport()->height() - headerHeight()) / rowHeight());
     bar->setPageStep(page);
-    bar->setRange(0, qMax(0, rows - page));
+    bar->setRange(0, qMax(0, lines - page));
+    QScrollBar *across = horizontalScrollBar();
+    across->setPageStep(viewport()->width());
+    across->setRange(0, qMax(0, layout().contentWidth - viewport()->width()));
 }
 
 void FlowGraph::resizeEvent(QResizeEvent *event)
@@ -266,6 +327,7 @@ void FlowGraph::changeEvent(QEvent *event)
 {
     QAbstractScrollArea::changeEvent(event);
     if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange) {
+        m_boxWidth = -1;
         updateScrollBar();
         viewport()->update();
     }
@@ -282,8 +344,16 @@ void FlowGraph::onRowsAboutToBeInserted()
     m_stickToBottom = bar->value() >= bar->maximum();
 }
 
-void FlowGraph::onRowsInserted()
+void FlowGraph::onRowsInserted(const QModelIndex &, int first, int last)
 {
+    // The filter appends what the log appends; rows that land elsewhere (a filter that sorts)
+    // redraw everything.
+    if (first == m_diagramRows) {
+        m_diagram.appendRows(first, last);
+        m_diagramRows = m_model->rowCount();
+    } else {
+        rebuildDiagram();
+    }
     updateScrollBar();
     if (m_autoScroll && m_stickToBottom)
         verticalScrollBar()->setValue(verticalScrollBar()->maximum());
@@ -335,19 +405,20 @@ bool FlowGraph::selectSourceRow(int sourceRow)
 
 void FlowGraph::scrollToRow(int row)
 {
-    if (!m_model || row < 0 || row >= m_model->rowCount())
+    const int line = m_diagram.lineOfRow(row);
+    if (!m_model || line < 0)
         return;
     QScrollBar *bar = verticalScrollBar();
     const int page = bar->pageStep();
     const int first = bar->value();
-    if (row >= first && row < first + page)
+    if (line >= first && line < first + page)
         return; // fully visible
-    if (row == first - 1)
-        bar->setValue(row);
-    else if (row == first + page)
-        bar->setValue(row - page + 1);
+    if (line == first - 1)
+        bar->setValue(line);
+    else if (line == first + page)
+        bar->setValue(line - page + 1);
     else
-        bar->setValue(row - page / 2); // far away: centre it
+        bar->setValue(line - page / 2); // far away: centre it
 }
 
 void FlowGraph::onCurrentChanged()
@@ -388,38 +459,41 @@ void FlowGraph::mouseReleaseEvent(QMouseEvent *event)
 
 void FlowGraph::keyPressEvent(QKeyEvent *event)
 {
-    const int rows = m_model ? m_model->rowCount() : 0;
-    if (rows == 0) {
+    // The keys move from arrow to arrow (line to line), not from row to row: the second record
+    // of a message is the arrow already selected.
+    const int lines = m_diagram.lineCount();
+    if (lines == 0) {
         QAbstractScrollArea::keyPressEvent(event);
         return;
     }
-    const int current = currentRow();
+    const int current = m_diagram.lineOfRow(currentRow());
+    const int first = verticalScrollBar()->value();
     const int page = verticalScrollBar()->pageStep();
-    int row = -1;
+    int line = -1;
     switch (event->key()) {
     case Qt::Key_Up:
-        row = current < 0 ? rows - 1 : qMax(0, current - 1);
+        line = current < 0 ? lines - 1 : qMax(0, current - 1);
         break;
     case Qt::Key_Down:
-        row = current < 0 ? 0 : qMin(rows - 1, current + 1);
+        line = current < 0 ? 0 : qMin(lines - 1, current + 1);
         break;
     case Qt::Key_PageUp:
-        row = qMax(0, (current < 0 ? firstVisibleRow() : current) - page);
+        line = qMax(0, (current < 0 ? first : current) - page);
         break;
     case Qt::Key_PageDown:
-        row = qMin(rows - 1, (current < 0 ? firstVisibleRow() : current) + page);
+        line = qMin(lines - 1, (current < 0 ? first : current) + page);
         break;
     case Qt::Key_Home:
-        row = 0;
+        line = 0;
         break;
     case Qt::Key_End:
-        row = rows - 1;
+        line = lines - 1;
         break;
     default:
         QAbstractScrollArea::keyPressEvent(event);
         return;
     }
-    activate(row);
+    activate(m_diagram.rowOfLine(line));
     event->accept();
 }
 
@@ -433,7 +507,25 @@ bool FlowGraph::viewportEvent(QEvent *event)
             event->ignore();
             return true;
         }
-        const QString tip = m_model->index(row, MessageLogModel::SummaryColumn).data().toString();
+        QString tip = m_model->index(row, MessageLogModel::SummaryColumn).data().toString();
+        // An arrow both ends logged: who sent it and who received it, when.
+        const int twin = twinRow(row);
+        if (twin >= 0 && log()) {
+            const bool sent = log()->record(sourceRowOf(row)).direction() == Direction::Outbound;
+            const int sender = sent ? row : twin;
+            const int receiver = sent ? twin : row;
+            const auto session = [this](int r) {
+                return log()->record(sourceRowOf(r)).session;
+            };
+            const auto time = [this](int r) {
+                return m_model->index(r, MessageLogModel::TimeColumn).data().toString();
+            };
+            tip += QLatin1Char('\n') + tr("sent by #%1 at %2 s, received by #%3 at %4 s")
+                                           .arg(session(sender))
+                                           .arg(time(sender))
+                                           .arg(session(receiver))
+                                           .arg(time(receiver));
+        }
         QToolTip::showText(help->globalPos(), tip, viewport(), rectForRow(row));
         return true;
     }
@@ -444,7 +536,7 @@ bool FlowGraph::viewportEvent(QEvent *event)
 
 QString FlowGraph::captionText()
 {
-    return tr("Each arrow is one message; click one to see its fields and bytes");
+    return tr("Each arrow is one message; click one to see its fields and bytes below");
 }
 
 QString FlowGraph::labelText(int row) const
@@ -484,47 +576,59 @@ void FlowGraph::paintEvent(QPaintEvent *)
     const int header = headerHeight();
     m_lastPainted = 0;
 
-    // The rows first (the header is drawn over them last).
+    // Lifelines and summaries scroll sideways when they do not fit; the time column stays, and
+    // what scrolls is clipped to the right of it.
+    const int dx = -horizontalScrollBar()->value();
+    const int lifelines = lifelineCount();
+    const auto xOf = [&](int index) {
+        return l.lifelineX.at(qBound(0, index, int(l.lifelineX.size()) - 1)) + dx;
+    };
+    const int summaryX = l.summaryX + dx;
+    const QRect scrolling(l.timeX + l.timeWidth + 4, 0, width, viewport()->height());
+
+    // The lines first (the header is drawn over them last).
     MessageLogModel *source = log();
-    const int rows = m_model ? m_model->rowCount() : 0;
-    const int first = firstVisibleRow();
-    const int last = qMin(rows, first + visibleRowCount()) - 1;
-    const int current = currentRow();
+    const int lines = m_diagram.lineCount();
+    const int firstLine = verticalScrollBar()->value();
+    const int lastLine = qMin(lines, firstLine + visibleRowCount()) - 1;
+    const int currentLine = m_diagram.lineOfRow(currentRow());
     const bool numbered = showsSessionNumbers();
-    const int laneLeft = l.leftX + 6;
-    const int laneWidth = l.rightX - l.leftX - 12;
 
     // Lifelines, behind everything in the rows.
-    const int lifelines = lifelineCount();
-    const int middleX = (l.leftX + l.rightX) / 2;
-    const auto xOf = [&](int index) {
-        return index == 0 ? l.leftX : (lifelines == 3 && index == 1) ? middleX : l.rightX;
-    };
+    p.setClipRect(scrolling);
     p.setPen(QPen(dim, 1.2, Qt::DashLine));
     for (int i = 0; i < lifelines; ++i)
         p.drawLine(xOf(i), header, xOf(i), viewport()->height());
+    p.setClipping(false);
 
-    for (int row = first; row <= last && source; ++row) {
+    for (int lineIndex = firstLine; lineIndex <= lastLine && source; ++lineIndex) {
         ++m_lastPainted;
+        const int row = m_diagram.rowOfLine(lineIndex);
         const QModelIndex index = m_model->index(row, 0);
         const int sourceRow = m_model->mapToSource(index).row();
         const MessageLogModel::Record &r = source->record(sourceRow);
-        const QRect rect(0, header + (row - first) * rowHeight(), width, rowHeight());
+        const QRect rect(0, header + (lineIndex - firstLine) * rowHeight(), width, rowHeight());
         const int arrowY = rect.top() + line + 9;
         const auto cell = [&](int column, int role) {
             return m_model->index(row, column).data(role);
         };
-        const MessageLogModel::Severity severity = source->severity(r);
         const bool isNote =
             r.kind == Kind::Warning || r.kind == Kind::Error || r.kind == Kind::Event;
-        const bool failed = (r.flags & MessageLogModel::HandshakeFailed) ||
-                            severity == MessageLogModel::Severity::Error;
+        // A message both ends logged failed when either end says so (the receiver's handshake
+        // step can fail where the sender's succeeded).
+        const auto failedRecord = [&](const MessageLogModel::Record &record) {
+            return (record.flags & MessageLogModel::HandshakeFailed) ||
+                   source->severity(record) == MessageLogModel::Severity::Error;
+        };
+        const int twin = m_diagram.twinOfLine(lineIndex);
+        const bool failed =
+            failedRecord(r) || (twin >= 0 && failedRecord(source->record(sourceRowOf(twin))));
 
         // Background: the log's tint for the row, the selection over it.
         const QBrush tint = cell(MessageLogModel::TypeColumn, Qt::BackgroundRole).value<QBrush>();
         if (tint.style() != Qt::NoBrush)
             p.fillRect(rect, tint);
-        if (row == current) {
+        if (lineIndex == currentLine) {
             QColor highlight = pal.color(QPalette::Highlight);
             highlight.setAlpha(hasFocus() ? 90 : 60);
             p.fillRect(rect, highlight);
@@ -547,30 +651,28 @@ void FlowGraph::paintEvent(QPaintEvent *)
                    Qt::AlignRight | Qt::AlignVCenter,
                    cell(MessageLogModel::TimeColumn, Qt::DisplayRole).toString());
 
-        // Summary, right of the peer's lifeline.
+        p.setClipRect(scrolling);
+        // Summary, right of the last lifeline.
         const QString summary = cell(MessageLogModel::SummaryColumn, Qt::DisplayRole).toString();
         p.setPen(textColor);
         p.setFont(failed ? bold : font());
-        p.drawText(QRect(l.summaryX, middle.top(), l.summaryWidth, line),
+        p.drawText(QRect(summaryX, middle.top(), l.summaryWidth, line),
                    Qt::AlignLeft | Qt::AlignVCenter,
                    QFontMetrics(p.font()).elidedText(summary, Qt::ElideRight, l.summaryWidth));
 
         QString label = labelText(row);
-        if (isNote) {
-            // A note between the lifelines: a box in the log's colours, with its icon.
+        auto [fromLine, toLine] = m_diagram.arrowEnds(r);
+        if (isNote || fromLine < 0) {
+            // A note in its connection's lane (a relayed session's own notes span both legs):
+            // a box in the log's colours, with its icon.
             QColor fill = tint.style() != Qt::NoBrush ? tint.color() : QColor(158, 158, 158, 35);
             const QColor border = strongColor(fill);
             fill.setAlpha(qMin(255, fill.alpha() + 50));
-            // With three lifelines a leg's note sits in that leg's lane.
-            int boxLeft = laneLeft;
-            int boxWidth = laneWidth;
-            if (lifelines == 3 && r.leg == MessageLogModel::Leg::Client) {
-                boxWidth = middleX - l.leftX - 12;
-            } else if (lifelines == 3 && r.leg == MessageLogModel::Leg::Server) {
-                boxLeft = middleX + 6;
-                boxWidth = l.rightX - middleX - 12;
-            }
-            const QRect box(boxLeft, rect.top() + 4, boxWidth, rect.height() - 8);
+            auto [leftLine, rightLine] = m_diagram.span(r);
+            if (leftLine < 0)
+                std::tie(leftLine, rightLine) = std::pair(0, lifelines - 1);
+            const QRect box(xOf(leftLine) + 6, rect.top() + 4, xOf(rightLine) - xOf(leftLine) - 12,
+                            rect.height() - 8);
             p.setPen(QPen(border, 1.2));
             p.setBrush(fill);
             p.drawRoundedRect(box, 5, 5);
@@ -596,10 +698,11 @@ void FlowGraph::paintEvent(QPaintEvent *)
             p.drawText(QRect(textLeft, box.top(), textWidth, box.height()),
                        Qt::AlignLeft | Qt::AlignVCenter,
                        QFontMetrics(p.font()).elidedText(boxText, Qt::ElideRight, textWidth));
+            p.setClipping(false);
             continue;
         }
 
-        // The arrow, in the direction the message travelled.
+        // The arrow, from the lifeline that sent the message to the one that received it.
         QColor color;
         Qt::PenStyle style = Qt::SolidLine;
         qreal penWidth = 1.6;
@@ -616,7 +719,6 @@ void FlowGraph::paintEvent(QPaintEvent *)
         } else {
             color = strongColor(tint.style() != Qt::NoBrush ? tint.color() : QColor(120, 120, 120));
         }
-        const auto [fromLine, toLine] = arrowEnds(row);
         const int fromX = xOf(fromLine);
         const int toX = xOf(toLine);
         const bool rightwards = toX > fromX;
@@ -651,10 +753,11 @@ void FlowGraph::paintEvent(QPaintEvent *)
         p.drawText(QRect(arrowLeft, rect.top() + 3, arrowWidth, line),
                    Qt::AlignHCenter | Qt::AlignVCenter,
                    QFontMetrics(rowFont).elidedText(label, Qt::ElideRight, arrowWidth));
+        p.setClipping(false);
     }
     p.setFont(font());
 
-    if (rows == 0) {
+    if (lines == 0) {
         p.setPen(dim);
         p.drawText(QRect(0, header, width, 3 * rowHeight()), Qt::AlignCenter,
                    m_model && m_model->logModel() && m_model->logModel()->rowCount() > 0
@@ -670,39 +773,35 @@ void FlowGraph::paintEvent(QPaintEvent *)
                fm.elidedText(captionText(), Qt::ElideRight, width - 2 * Margin));
     const int boxTop = Margin + line + 8;
     const int boxHeight = 2 * line + 10;
-    auto drawHead = [&](int centerX, const QString &title, const QString &subtitle) {
-        const QRect box(centerX - l.boxWidth / 2, boxTop, l.boxWidth, boxHeight);
+    p.setFont(bold);
+    p.setPen(dim);
+    p.drawText(QRect(l.timeX, boxTop, l.timeWidth, boxHeight), Qt::AlignRight | Qt::AlignVCenter,
+               tr("Time (s)"));
+    p.setClipRect(scrolling);
+    for (int i = 0; i < lifelines; ++i) {
+        const QRect box(xOf(i) - l.boxWidth / 2, boxTop, l.boxWidth, boxHeight);
         p.setPen(QPen(Accent, 1.5));
         p.setBrush(QColor(Accent.red(), Accent.green(), Accent.blue(), 22));
         p.drawRoundedRect(box, 6, 6);
         p.setPen(text);
         p.setFont(bold);
-        p.drawText(box.adjusted(0, 5, 0, 0), Qt::AlignHCenter | Qt::AlignTop, title);
+        p.drawText(box.adjusted(0, 5, 0, 0), Qt::AlignHCenter | Qt::AlignTop, lifelineTitle(i));
         p.setFont(font());
         p.setPen(dim);
-        p.drawText(box.adjusted(0, 5 + line, 0, 0), Qt::AlignHCenter | Qt::AlignTop, subtitle);
-    };
-    if (lifelines == 3) {
-        drawHead(l.leftX, tr("Client"), tr("(dialed the relay)"));
-        drawHead(middleX, tr("hyperscope"), tr("(the relay)"));
-        drawHead(l.rightX, tr("Server"), tr("(upstream)"));
-    } else {
-        drawHead(l.leftX, tr("This side"), tr("(we send →)"));
-        drawHead(l.rightX, tr("The peer"), tr("(← it sends)"));
+        p.drawText(box.adjusted(0, 5 + line, 0, 0), Qt::AlignHCenter | Qt::AlignTop,
+                   lifelineSubtitle(i));
     }
     p.setFont(bold);
     p.setPen(dim);
-    const QRect titles(0, boxTop, 0, boxHeight);
-    p.drawText(QRect(l.timeX, titles.top(), l.timeWidth, boxHeight),
-               Qt::AlignRight | Qt::AlignVCenter, tr("Time (s)"));
-    p.drawText(QRect(l.summaryX, titles.top(), l.summaryWidth, boxHeight),
-               Qt::AlignLeft | Qt::AlignVCenter, tr("Summary"));
-    p.setPen(QPen(QColor(dim.red(), dim.green(), dim.blue(), 60), 1));
-    p.drawLine(0, header - 1, width, header - 1);
-    // The lifelines continue under the heads.
+    p.drawText(QRect(summaryX, boxTop, l.summaryWidth, boxHeight), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("Summary"));
     p.setPen(QPen(dim, 1.2, Qt::DashLine));
+    // The lifelines continue under the heads.
     for (int i = 0; i < lifelines; ++i)
         p.drawLine(xOf(i), boxTop + boxHeight, xOf(i), header);
+    p.setClipping(false);
+    p.setPen(QPen(QColor(dim.red(), dim.green(), dim.blue(), 60), 1));
+    p.drawLine(0, header - 1, width, header - 1);
 }
 
 MessageLogFilterModel *FlowGraph::model() const
