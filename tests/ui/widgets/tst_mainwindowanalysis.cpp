@@ -229,8 +229,13 @@ void TestMainWindowAnalysis::expertInformationCountsWhatTheLogHolds()
         (group.data(ExpertInfoModel::SeverityRole).toInt() == int(Severity::Error) ? errors
                                                                                    : warnings) +=
             count;
-        for (int o = 0; o < count; ++o)
-            rows.push_back(shown->index(o, 0, group).data(ExpertInfoModel::SourceRowRole).toInt());
+        int previous = -1;
+        for (int o = 0; o < count; ++o) {
+            const int row = shown->index(o, 0, group).data(ExpertInfoModel::SourceRowRole).toInt();
+            QVERIFY2(row > previous, "occurrences are listed in the log's order");
+            previous = row;
+            rows.push_back(row);
+        }
     }
     std::sort(rows.begin(), rows.end());
     QCOMPARE(warnings, expected.warnings);

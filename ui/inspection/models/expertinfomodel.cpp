@@ -313,8 +313,11 @@ QVariant ExpertInfoModel::groupData(const Group &group, int column, int role) co
         return column == CountColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case Qt::ToolTipRole:
         if (column == SummaryColumn)
-            return tr("%n row(s) of the log: expand to list them, double-click one to show it",
-                      nullptr, int(group.rows.size()));
+            return group.rows.size() == 1
+                       ? tr("1 row of the log: expand to see it, double-click it to show it")
+                       : tr("%1 rows of the log: expand to list them, double-click one to show "
+                            "it")
+                             .arg(QLocale().toString(qulonglong(group.rows.size())));
         return {};
     case SourceRowRole:
         return -1;
@@ -377,11 +380,14 @@ QVariant ExpertInfoModel::occurrenceData(const Group &group, int row, int column
         return group.kind;
     case SortRole:
         switch (column) {
-        case NumberColumn:
-        case TimeColumn:
         case SeverityColumn:
         case CountColumn:
-            return sourceRow; // occurrences keep the log's order
+            // One value for all: a (stable) sort on the group's columns keeps occurrences in
+            // the log's order, whichever way it goes.
+            return 0;
+        case NumberColumn:
+        case TimeColumn:
+            return sourceRow;
         case SessionColumn:
             return record.session;
         default:

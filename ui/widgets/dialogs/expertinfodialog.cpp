@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTreeView>
@@ -16,11 +17,15 @@ namespace hyperscope {
 
 QString problemCountText(int warnings, int errors)
 {
+    const QLocale locale;
     QStringList parts;
     if (warnings)
-        parts << ExpertInfoDialog::tr("%n warning(s)", nullptr, warnings);
+        parts << (warnings == 1
+                      ? ExpertInfoDialog::tr("1 warning")
+                      : ExpertInfoDialog::tr("%1 warnings").arg(locale.toString(warnings)));
     if (errors)
-        parts << ExpertInfoDialog::tr("%n error(s)", nullptr, errors);
+        parts << (errors == 1 ? ExpertInfoDialog::tr("1 error")
+                              : ExpertInfoDialog::tr("%1 errors").arg(locale.toString(errors)));
     return parts.isEmpty() ? ExpertInfoDialog::tr("No problems")
                            : parts.join(QStringLiteral(" · "));
 }
@@ -117,7 +122,7 @@ void ExpertInfoDialog::updateSummary()
     const int groups = m_model->groupCount();
     QString text = problemCountText(m_model->warningCount(), m_model->errorCount());
     if (groups)
-        text += tr(" in %n group(s)", nullptr, groups);
+        text += groups == 1 ? tr(" in 1 group") : tr(" in %1 groups").arg(groups);
     m_summary->setText(text);
 }
 

@@ -173,7 +173,9 @@ void IoGraphDialog::updateInfo()
                  locale.toString(s.totalMessages(1)), formatBytes(s.totalBytes(1)),
                  locale.toString(double(s.bucketCount()) * double(s.intervalUs()) / 1e6, 'f', 1),
                  formatInterval(s.intervalUs()),
-                 bytes ? formatBytes(most) : tr("%n message(s)", nullptr, int(most)),
+                 bytes       ? formatBytes(most)
+                 : most == 1 ? tr("1 message")
+                             : tr("%1 messages").arg(locale.toString(most)),
                  locale.toString(double(busiest) * double(s.intervalUs()) / 1e6, 'f', 1));
     if (s.intervalUs() != s.requestedIntervalUs())
         text +=

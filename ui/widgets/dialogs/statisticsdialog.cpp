@@ -97,7 +97,7 @@ void StatisticsDialog::refresh()
         rememberExpanded();
     m_model->refresh();
     if (m_firstRefresh) {
-        // Sessions and their channels open; the types below one click away.
+        // Sessions open on their channels; the types below are one click away.
         m_view->expandToDepth(0);
         m_firstRefresh = false;
     } else {
@@ -152,14 +152,15 @@ void StatisticsDialog::updateSummary()
                         formatBytes(quint64(double(c.totalBytes()) / seconds)));
     m_summary->setText(
         tr("<b>%1</b> · %2 messages (%3 in, %4 out) · %5 (%6 in, %7 out) · over %8 s%9 · %10")
-            .arg(tr("%n session(s)", nullptr, s.sessions))
+            .arg(s.sessions == 1 ? tr("1 session") : tr("%1 sessions").arg(s.sessions))
             .arg(locale.toString(c.totalMessages()), locale.toString(c.messages[0]),
                  locale.toString(c.messages[1]), formatBytes(c.totalBytes()),
                  formatBytes(c.bytes[0]), formatBytes(c.bytes[1]), locale.toString(seconds, 'f', 3),
                  rate)
-            .arg(s.problems ? tr("%n problem row(s) (Analyze › Expert Information)", nullptr,
-                                 int(s.problems))
-                            : tr("no problems")));
+            .arg(s.problems == 0   ? tr("no problems")
+                 : s.problems == 1 ? tr("1 problem row (Analyze › Expert Information)")
+                                   : tr("%1 problem rows (Analyze › Expert Information)")
+                                         .arg(locale.toString(s.problems))));
 }
 
 } // namespace hyperscope

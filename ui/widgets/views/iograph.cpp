@@ -5,7 +5,6 @@
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QPainterPath>
 
 #include <algorithm>
 #include <cmath>
@@ -111,7 +110,9 @@ QSize IoGraph::minimumSizeHint() const
 QRect IoGraph::plotRect() const
 {
     const QFontMetrics fm = fontMetrics();
-    const int left = fm.horizontalAdvance(QStringLiteral("000.0 KiB")) + 14;
+    const int labels = std::max(fm.horizontalAdvance(valueText(axisMaximum())),
+                                fm.horizontalAdvance(QStringLiteral("0,000")));
+    const int left = labels + 14;
     const int top = 2 * fm.height() + 12;
     const int bottom = fm.height() + 14; // time labels, and the problem marks above them
     return QRect(left, top, std::max(1, width() - left - 14), std::max(1, height() - top - bottom));
@@ -161,8 +162,8 @@ quint64 IoGraph::axisMaximum() const
 
 QString IoGraph::valueText(quint64 value) const
 {
-    if (m_measure == IoGraphSeries::Measure::Bytes)
-        return formatBytes(value);
+    // Bytes too as plain numbers: the axis' round values (2,000) are not round in KiB, and
+    // the unit is in the title.
     return QLocale().toString(value);
 }
 
@@ -174,14 +175,18 @@ QString IoGraph::hoverText() const
     const qint64 start = qint64(m_hovered) * interval;
     const IoGraphSeries::Bucket &b = m_series->bucket(m_hovered);
     const auto direction = [&](int d) {
-        return tr("%1 %n message(s) (%2)", nullptr, int(b.messages[std::size_t(d)]))
-            .arg(d == 0 ? tr("in") : tr("out"), formatBytes(b.bytes[std::size_t(d)]));
+        const quint32 messages = b.messages[std::size_t(d)];
+        const QString count =
+            messages == 1 ? tr("1 message") : tr("%1 messages").arg(QLocale().toString(messages));
+        return QStringLiteral("%1 %2 (%3)")
+            .arg(d == 0 ? tr("in") : tr("out"), count, formatBytes(b.bytes[std::size_t(d)]));
     };
     QString text = tr("%1 – %2: %3, %4")
                        .arg(secondsText(start, interval), secondsText(start + interval, interval),
                             direction(0), direction(1));
     if (b.problems)
-        text += tr(" · %n problem(s)", nullptr, int(b.problems));
+        text += b.problems == 1 ? tr(" · 1 warning or error")
+                                : tr(" · %1 warnings or errors").arg(b.problems);
     return text;
 }
 
@@ -216,23 +221,28 @@ void IoGraph::paintEvent(QPaintEvent *)
     QColor grid = palette().color(QPalette::Mid);
     grid.setAlpha(110);
 
-    // Legend (first line) and the hovered interval (second line).
+    // The unit and the legend (first line), the hovered interval (second line).
     const bool bytes = m_measure == IoGraphSeries::Measure::Bytes;
-    int x = plot.left();
     const int legendY = 4 + fm.ascent();
-    const auto legend = [&](const QColor &color, const QString &label) {
-        p.fillRect(QRect(x, legendY - fm.ascent() + 2, 10, 10), color);
-        x += 14;
+    const QString per = m_series ? formatInterval(m_series->intervalUs()) : QString();
+    const QString unit = bytes ? tr("bytes per %1").arg(per) : tr("messages per %1").arg(per);
+    p.setPen(text);
+    p.drawText(4, legendY, unit);
+    int x = std::max(plot.left(), 4 + fm.horizontalAdvance(unit) + 24);
+    const int swatchTop = legendY - fm.ascent() + (fm.ascent() - 10) / 2 + 1;
+    const auto legend = [&](const QString &label) {
+        x += 16;
         p.setPen(text);
         p.drawText(x, legendY, label);
-        x += fm.horizontalAdvance(label) + 16;
+        x += fm.horizontalAdvance(label) + 18;
     };
-    legend(InColor, tr("in (received)"));
-    legend(OutColor, tr("out (sent)"));
-    legend(ProblemColor, tr("warning or error"));
-    const QString unit = m_series ? formatInterval(m_series->intervalUs()) : QString();
-    p.setPen(text);
-    p.drawText(4, legendY, bytes ? tr("bytes / %1").arg(unit) : tr("messages / %1").arg(unit));
+    p.fillRect(QRect(x, swatchTop, 12, 10), InColor.lighter(150));
+    p.fillRect(QRect(x, swatchTop, 12, 2), InColor);
+    legend(tr("in (received)"));
+    p.fillRect(QRect(x, swatchTop + 4, 12, 2), OutColor);
+    legend(tr("out (sent)"));
+    p.fillRect(QRect(x, swatchTop + 3, 12, 4), ProblemColor);
+    legend(tr("warning or error"));
     const QString hover = hoverText();
     if (!hover.isEmpty())
         p.drawText(plot.left(), legendY + fm.height() + 2,
@@ -270,7 +280,9 @@ void IoGraph::paintEvent(QPaintEvent *)
         p.drawLine(tx, plot.top(), tx, plot.bottom());
         p.setPen(text);
         const QString label = secondsText(t, step);
-        p.drawText(tx - fm.horizontalAdvance(label) / 2, plot.bottom() + 8 + fm.ascent(), label);
+        const int labelX = std::min(tx - fm.horizontalAdvance(label) / 2,
+                                    width() - 2 - fm.horizontalAdvance(label));
+        p.drawText(labelX, plot.bottom() + 8 + fm.ascent(), label);
     }
 
     // The two directions, column by column: each column the busiest interval it covers.
@@ -289,24 +301,27 @@ void IoGraph::paintEvent(QPaintEvent *)
                 problems[std::size_t(c)] = true;
         }
     }
+    // In is a filled area, out a line drawn over it: where both are equal neither hides the
+    // other, and the two never mix into a third colour.
     p.setRenderHint(QPainter::Antialiasing, false);
     for (int d = 0; d < 2; ++d) {
-        const QColor color = d == 0 ? InColor : OutColor;
-        QPainterPath area;
-        area.moveTo(plot.left(), plot.bottom() + 1);
         QPolygonF outline;
         for (int c = 0; c < w; ++c) {
             const int y = yOf(columns[d][std::size_t(c)]);
-            area.lineTo(plot.left() + c, y);
-            area.lineTo(plot.left() + c + 1, y);
             outline << QPointF(plot.left() + c, y) << QPointF(plot.left() + c + 1, y);
         }
-        area.lineTo(plot.left() + w, plot.bottom() + 1);
-        area.closeSubpath();
-        QColor fill = color;
-        fill.setAlpha(90);
-        p.fillPath(area, fill);
-        p.setPen(QPen(color, 1.5));
+        if (d == 0) {
+            QPolygonF area = outline;
+            area.prepend(QPointF(plot.left(), plot.bottom() + 1));
+            area << QPointF(plot.left() + w, plot.bottom() + 1);
+            p.setPen(Qt::NoPen);
+            p.setBrush(InColor.lighter(150));
+            p.drawPolygon(area);
+            p.setBrush(Qt::NoBrush);
+            p.setPen(QPen(InColor, 1));
+        } else {
+            p.setPen(QPen(OutColor, 2));
+        }
         p.drawPolyline(outline);
     }
     p.setPen(Qt::NoPen);

@@ -1,7 +1,7 @@
 // IoGraph: Wireshark's I/O Graph for one IoGraphSeries. Messages (or bytes) per interval over
-// time, received (in, blue) and sent (out, orange) drawn as two translucent areas over one time
-// axis, with red marks under the intervals that hold a warning or an error. Pointing at the
-// graph shows the interval under the pointer and its values.
+// time on one time axis: received (in) as a blue area, sent (out) as an orange line over it, and
+// red marks under the intervals that hold a warning or an error. Pointing at the graph shows the
+// interval under the pointer and its values.
 //
 // Drawn with QPainter, one column of pixels at a time: when the series has more intervals than
 // the graph has pixels, each column shows the busiest interval it covers, so a burst keeps its
