@@ -1,10 +1,12 @@
 // ExpertInfoModel: the log's warnings and errors grouped by kind, following the log as it grows
 // and as it is cleared, under QAbstractItemModelTester.
 #include "builders.h"
+#include "capturefile.h"
 #include "expertinfomodel.h"
 #include "messagelogmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QBuffer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -25,6 +27,7 @@ private slots:
     void clearEmptiesIt();
     void findsNextAndPreviousProblems();
     void scalesToManyProblems();
+    void groupsACaptureLikeTheLiveLog();
 };
 
 void TestExpertInfoModel::derivesTheKind_data()
@@ -245,6 +248,46 @@ void TestExpertInfoModel::scalesToManyProblems()
     QCOMPARE(model.warningCount(), Rows / 2);
     QCOMPARE(model.groupCount(), 1);
     QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+}
+
+void TestExpertInfoModel::groupsACaptureLikeTheLiveLog()
+{
+    // The kinds come from what the rows carry, so a capture read back groups the same way.
+    MessageLogModel live;
+    ExpertInfoModel liveModel(&live);
+    appendWant(live, 1);
+    warn(live, 1, "Want for channel id 7, which the remote never opened: ignored");
+    appendUnassigned(live, 1);
+    live.appendNote(1, Kind::Error, Direction::Inbound, 0,
+                    QStringLiteral("frame-too-large: 4294967295 bytes"));
+    live.flush();
+
+    QBuffer buffer;
+    buffer.open(QIODevice::ReadWrite);
+    QString error;
+    QVERIFY2(capture::write(buffer, live, {0, 1, 2, 3}, &error), qPrintable(error));
+    buffer.seek(0);
+    const std::optional<capture::Capture> file = capture::read(buffer, &error);
+    QVERIFY2(file, qPrintable(error));
+    MessageLogModel opened;
+    ExpertInfoModel openedModel(&opened);
+    QAbstractItemModelTester tester(&openedModel,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    capture::addTo(
+        opened, *file, [](int id) { return id + 10; }, QStringLiteral("c.jsonl"));
+    opened.flush();
+
+    QCOMPARE(openedModel.warningCount(), liveModel.warningCount());
+    QCOMPARE(openedModel.errorCount(), liveModel.errorCount());
+    QCOMPARE(openedModel.groupCount(), liveModel.groupCount());
+    for (int g = 0; g < liveModel.groupCount(); ++g) {
+        const QModelIndex group = liveModel.index(g, 0);
+        const QModelIndex same = openedModel.groupIndex(
+            Severity(group.data(ExpertInfoModel::SeverityRole).toInt()), group.data().toString());
+        QVERIFY2(same.isValid(), qPrintable(group.data().toString()));
+        QCOMPARE(openedModel.rowCount(same), liveModel.rowCount(group));
+    }
+    QVERIFY(openedModel.groupIndex(Severity::Error, QStringLiteral("frame-too-large")).isValid());
 }
 
 QTEST_MAIN(TestExpertInfoModel)

@@ -92,6 +92,11 @@ ExpertInfoModel::ExpertInfoModel(const MessageLogModel *log, QObject *parent)
 {
     connect(log, &MessageLogModel::rowsFlushed, this, &ExpertInfoModel::addRows);
     connect(log, &MessageLogModel::modelReset, this, &ExpertInfoModel::reset);
+    // The log only grows or is cleared today; should it ever remove or move rows, the row
+    // numbers kept here would be stale: start over rather than point at the wrong rows.
+    connect(log, &MessageLogModel::rowsRemoved, this, &ExpertInfoModel::reset);
+    connect(log, &MessageLogModel::rowsMoved, this, &ExpertInfoModel::reset);
+    connect(log, &MessageLogModel::layoutChanged, this, &ExpertInfoModel::reset);
     // The Session column of the occurrences shows labels, which can change after the fact.
     connect(log, &MessageLogModel::sessionLabelChanged, this, [this] {
         for (std::size_t g = 0; g < m_groups.size(); ++g) {
@@ -205,9 +210,10 @@ void ExpertInfoModel::reset()
     m_warnings = 0;
     m_errors = 0;
     endResetModel();
+    // Rows removed or moved: classify what is left (addRows() announces counts above zero).
     if (m_log->rowCount() > 0)
-        addRows(0, m_log->rowCount() - 1); // a reset that kept rows (none today) stays honest
-    else if (hadProblems)
+        addRows(0, m_log->rowCount() - 1);
+    if (hadProblems && m_warnings == 0 && m_errors == 0)
         emit countsChanged();
 }
 
