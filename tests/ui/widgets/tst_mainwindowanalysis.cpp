@@ -161,7 +161,15 @@ std::unique_ptr<MainWindow> TestMainWindowAnalysis::demoWindow(bool withError)
                              Timeout))
             return nullptr;
     }
-    // Let the sessions' last lines arrive, then hold still.
+    // Every session over, its last lines logged: from here on the log holds still.
+    const auto allEnded = [&] {
+        for (InspectedSession *session : window->sessions())
+            if (session->state() != InspectedSession::State::Ended)
+                return false;
+        return true;
+    };
+    if (!QTest::qWaitFor(allEnded, Timeout))
+        return nullptr;
     QTest::qWait(200);
     log->flush();
     return window;
