@@ -1,9 +1,11 @@
 #include "mainwindow.h"
 
+#include "analysiscommands.h"
 #include "capturecommands.h"
 #include "channelspane.h"
 #include "connectdialog.h"
 #include "demorunner.h"
+#include "expertinfomodel.h"
 #include "extensionspane.h"
 #include "flowgraph.h"
 #include "flowpane.h"
@@ -53,6 +55,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_docks = MainWindowDocks::create(this, m_manager->model(), m_actions);
     buildBars();
     m_captures = new CaptureCommands(m_log, m_logPane, m_manager, this);
+    m_analysis = new AnalysisCommands(m_log, m_logPane, this);
     connectActions();
     connectSessions();
     applySettings();
@@ -62,6 +65,10 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow()
 {
+    // The analysis dialogs and models read m_log (a child deleted after this body): they go first.
+    delete m_analysis;
+    m_analysis = nullptr;
+
     // The sessions hold traces that feed m_log, a child deleted after this body: the manager
     // (sessions, demo, listeners) goes now, once the views let go of the current session, and
     // without calling back into a window being destroyed.
@@ -248,6 +255,25 @@ void MainWindow::connectActions()
         updateStatusCounts();
         m_tabs->setCurrentIndex(MessagesTab);
     });
+
+    // Analyze and Statistics (AnalysisCommands), and the status bar's problem indicator.
+    connect(a.expertInfo, &QAction::triggered, m_analysis, &AnalysisCommands::showExpertInfo);
+    connect(a.nextProblem, &QAction::triggered, m_analysis, &AnalysisCommands::selectNextProblem);
+    connect(a.previousProblem, &QAction::triggered, m_analysis,
+            &AnalysisCommands::selectPreviousProblem);
+    connect(a.statistics, &QAction::triggered, m_analysis, &AnalysisCommands::showStatistics);
+    connect(a.ioGraph, &QAction::triggered, m_analysis, [this] {
+        InspectedSession *current = currentSession();
+        m_analysis->showIoGraph(current ? current->id() : 0);
+    });
+    connect(m_analysis, &AnalysisCommands::statusMessage, m_status, &StatusLine::showMessage);
+    connect(m_analysis, &AnalysisCommands::rowShown, this,
+            [this] { m_tabs->setCurrentIndex(MessagesTab); });
+    ExpertInfoModel *expert = m_analysis->expertInfo();
+    connect(expert, &ExpertInfoModel::countsChanged, m_status, [this, expert] {
+        m_status->setProblemCounts(expert->warningCount(), expert->errorCount());
+    });
+    connect(m_status, &StatusLine::problemsClicked, m_analysis, &AnalysisCommands::showExpertInfo);
 }
 
 void MainWindow::connectSessions()

@@ -26,6 +26,7 @@ class QTabWidget;
 
 namespace hyperscope {
 
+class AnalysisCommands;
 class ChannelsPane;
 class DemoRunner;
 class ExtensionsPane;
@@ -123,6 +124,9 @@ public:
     /// The session the per-leg panes show: the current session, or its chosen leg's object.
     InspectedSession *currentLegSession() const;
 
+    /// Analyze and Statistics: expert information, next/previous problem, statistics, I/O graph.
+    AnalysisCommands *analysis() const { return m_analysis; }
+
     /// Remembered "host:port" entries, newest first.
     QStringList recentConnections() const { return m_settings.recentConnections; }
 
@@ -159,6 +163,7 @@ private:
     MainWindowActions m_actions;
     MainWindowDocks m_docks;
     CaptureCommands *m_captures = nullptr;
+    AnalysisCommands *m_analysis = nullptr;
 
     QTabWidget *m_tabs = nullptr;
     QComboBox *m_legCombo = nullptr;

@@ -1,6 +1,7 @@
 #include "mainwindowactions.h"
 
 #include "hexpane.h"
+#include "icons.h"
 #include "mainwindow.h"
 #include "messagelogmodel.h"
 
@@ -108,6 +109,22 @@ MainWindowActions MainWindowActions::create(QWidget *window)
         add("about", MainWindow::tr("&About hyperscope"), {}, MainWindow::tr("About hyperscope"));
     a.aboutQt = add("aboutQt", MainWindow::tr("About &Qt"), {}, MainWindow::tr("About Qt"));
 
+    a.expertInfo =
+        add("expertInfo", MainWindow::tr("&Expert Information…"), K(Qt::CTRL | Qt::ALT | Qt::Key_I),
+            MainWindow::tr("The log's warnings and errors, grouped by kind"));
+    a.expertInfo->setIcon(icons::warning());
+    a.nextProblem =
+        add("nextProblem", MainWindow::tr("&Next Problem"), K(Qt::CTRL | Qt::Key_Period),
+            MainWindow::tr("Select the next warning or error the log shows"));
+    a.previousProblem =
+        add("previousProblem", MainWindow::tr("&Previous Problem"), K(Qt::CTRL | Qt::Key_Comma),
+            MainWindow::tr("Select the previous warning or error the log shows"));
+    a.statistics = add(
+        "statistics", MainWindow::tr("&Summary and Messages…"), K(Qt::CTRL | Qt::ALT | Qt::Key_S),
+        MainWindow::tr("Messages and bytes per session, channel and type, in and out"));
+    a.ioGraph = add("ioGraph", MainWindow::tr("&I/O Graph…"), K(Qt::CTRL | Qt::ALT | Qt::Key_G),
+                    MainWindow::tr("Messages and bytes per second, in and out, over a session"));
+
     const QString tabNames[] = {MainWindow::tr("&Messages"), MainWindow::tr("&Handshake"),
                                 MainWindow::tr("&Channels"), MainWindow::tr("&Extensions"),
                                 MainWindow::tr("&Flow")};
@@ -189,6 +206,12 @@ void MainWindowActions::fillMenuBar(QMenuBar *bar, QMenu *recent,
     session->addAction(disconnect);
 
     bar->addMenu(MainWindow::tr("&Demo"))->addActions({demo, stopDemo});
+
+    QMenu *analyze = bar->addMenu(MainWindow::tr("&Analyze"));
+    analyze->addAction(expertInfo);
+    analyze->addSeparator();
+    analyze->addActions({nextProblem, previousProblem});
+    bar->addMenu(MainWindow::tr("S&tatistics"))->addActions({statistics, ioGraph});
 
     QMenu *helpMenu = bar->addMenu(MainWindow::tr("&Help"));
     helpMenu->addAction(help);

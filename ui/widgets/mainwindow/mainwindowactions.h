@@ -59,6 +59,15 @@ struct MainWindowActions
     QAction *demo = nullptr;
     QAction *stopDemo = nullptr;
 
+    // Analyze (Wireshark's Expert Information and problem navigation)
+    QAction *expertInfo = nullptr;      ///< Analyze › Expert Information… (non-modal dialog).
+    QAction *nextProblem = nullptr;     ///< Ctrl+.: the next warning or error row shown.
+    QAction *previousProblem = nullptr; ///< Ctrl+,: the previous one.
+
+    // Statistics
+    QAction *statistics = nullptr; ///< Summary and messages/bytes per session, channel, type.
+    QAction *ioGraph = nullptr;    ///< Messages and bytes per interval over a session.
+
     // Help
     QAction *help = nullptr;
     QAction *about = nullptr;
@@ -71,8 +80,9 @@ struct MainWindowActions
     /// The named action ("connect", "ping", ...; see the objectName of each), or null.
     QAction *byName(QStringView name) const;
 
-    /// Adds the File, View, Session, Demo and Help menus to @p bar, with @p recent (the recent
-    /// connections) under Connect and @p panels (the docks' toggle actions) at the end of View.
+    /// Adds the File, View, Session, Demo, Analyze, Statistics and Help menus to @p bar, with @p
+    /// recent (the recent connections) under Connect and @p panels (the docks' toggle actions) at
+    /// the end of View.
     void fillMenuBar(QMenuBar *bar, QMenu *recent, const QList<QAction *> &panels) const;
     /// Fills and styles the main toolbar (fixed, small icons with text).
     void fillToolBar(QToolBar *bar) const;

@@ -1,5 +1,7 @@
 #include "statusline.h"
 
+#include "expertinfodialog.h"
+#include "icons.h"
 #include "inspectedsession.h"
 #include "messagelogmodel.h"
 #include "sessionmanager.h"
@@ -8,6 +10,7 @@
 #include <QLocale>
 #include <QStatusBar>
 #include <QTimer>
+#include <QToolButton>
 
 namespace hyperscope {
 
@@ -32,6 +35,16 @@ StatusLine::StatusLine(QStatusBar *bar, const MessageLogModel *log, const Sessio
     connect(sessions, &SessionManager::errorOccurred, this,
             [this](const QString &message) { showMessage(message, ErrorMs); });
     refreshCounts();
+
+    // The problem indicator, first of the permanent widgets whatever else is added.
+    m_problems = new QToolButton;
+    m_problems->setObjectName(QStringLiteral("statusProblems"));
+    m_problems->setAutoRaise(true);
+    m_problems->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_problems->setIconSize(QSize(14, 14));
+    bar->insertPermanentWidget(0, m_problems);
+    connect(m_problems, &QToolButton::clicked, this, &StatusLine::problemsClicked);
+    setProblemCounts(0, 0);
 }
 
 void StatusLine::showMessage(const QString &text, int timeoutMs)
@@ -47,6 +60,17 @@ void StatusLine::setSession(const InspectedSession *session)
     } else {
         m_session->clear();
     }
+}
+
+void StatusLine::setProblemCounts(int warnings, int errors)
+{
+    m_problems->setText(problemCountText(warnings, errors));
+    m_problems->setIcon(errors     ? icons::error()
+                        : warnings ? icons::warning()
+                                   : icons::dot(QColor(158, 158, 158)));
+    m_problems->setToolTip(tr("Expert information: the log's warnings and errors by kind. Click "
+                              "to open (Analyze › Expert Information, Ctrl+Alt+I); Ctrl+. and "
+                              "Ctrl+, go to the next and previous one"));
 }
 
 void StatusLine::refreshCounts()

@@ -11,6 +11,7 @@
 
 class QLabel;
 class QStatusBar;
+class QToolButton;
 
 namespace hyperscope {
 
@@ -40,6 +41,18 @@ public:
     /// Refreshes the listening ports and the log's counts now.
     void refreshCounts();
 
+    // --- Problem indicator (Expert Information) -------------------------------------------------
+    // Left of the permanent labels: a warning or error icon and "3 warnings · 1 error" (a grey dot
+    // and "No problems" when there is none); clicking it asks for the Expert Information dialog.
+
+    /// Shows @p warnings and @p errors on the indicator.
+    void setProblemCounts(int warnings, int errors);
+    QToolButton *problemIndicator() const { return m_problems; }
+
+signals:
+    /// The problem indicator was clicked.
+    void problemsClicked();
+
 private:
     QStatusBar *m_bar;
     const MessageLogModel *m_log;
@@ -47,6 +60,7 @@ private:
     QLabel *m_session;
     QLabel *m_listening;
     QLabel *m_counts;
+    QToolButton *m_problems = nullptr;
 };
 
 } // namespace hyperscope
