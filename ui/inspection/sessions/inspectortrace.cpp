@@ -43,6 +43,7 @@ void InspectorTrace::traceHandshake(const HandshakeTrace &step)
     s.payloadNonce = step.payloadNonce;
     s.error = QString::fromStdString(step.error);
     s.atMs = m_session.durationMs();
+    s.noiseSteps.assign(step.noiseSteps.begin(), step.noiseSteps.end());
     if (!step.error.empty()) {
         m_session.m_handshake.failedStep = step.index;
         m_session.m_handshake.failure = s.error;

@@ -68,6 +68,8 @@ void SecretsPanel::setSession(InspectedSession *session)
         connect(session, &InspectedSession::ended, this, &SecretsPanel::refresh);
     }
     refresh();
+    emit sessionChanged(session);
+    emit revealedChanged(false);
 }
 
 bool SecretsPanel::reveal(bool askFirst)
@@ -86,6 +88,7 @@ bool SecretsPanel::reveal(bool askFirst)
     }
     m_revealed = true;
     refresh();
+    emit revealedChanged(true);
     return true;
 }
 
@@ -93,6 +96,7 @@ void SecretsPanel::hideSecrets()
 {
     m_revealed = false;
     refresh();
+    emit revealedChanged(false);
 }
 
 QString SecretsPanel::secretsText() const
