@@ -18,6 +18,7 @@ namespace hyperscope {
 namespace {
 
 constexpr int Margin = 16;
+constexpr int MaxContentWidth = 1100;
 constexpr std::string_view ProtocolName = "Noise_XX_25519_ChaChaPoly_BLAKE2b";
 
 const QColor Accent(21, 101, 192);
@@ -521,10 +522,12 @@ void HandshakeLesson::rebuild()
     m_titles.clear();
     m_values.clear();
     m_content = new QWidget;
+    // Lines of prose much longer than this are hard to follow; wider windows get margin instead.
+    m_content->setMaximumWidth(MaxContentWidth);
     m_contentLayout = new QVBoxLayout(m_content);
     m_contentLayout->setContentsMargins(0, 0, 0, 0);
     m_contentLayout->setSpacing(8);
-    m_outer->addWidget(m_content);
+    m_outer->addWidget(m_content); // left-aligned once wider than its maximum
 
     if (!m_record) {
         m_contentLayout->addWidget(paragraph(tr("Select a session to follow its handshake.")));

@@ -32,7 +32,9 @@ SecretsPanel::SecretsPanel(QWidget *parent)
     m_summary->setTextFormat(Qt::PlainText);
     m_text->setReadOnly(true);
     m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Wrapped (a key breaks where it must) rather than cut off in a narrow window.
+    m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_text->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     m_text->setFixedHeight(m_text->fontMetrics().lineSpacing() * 6 + 12);
     m_text->hide();
 
