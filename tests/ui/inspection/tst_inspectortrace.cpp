@@ -192,6 +192,10 @@ void TestInspectorTrace::handshakeStepsKeepTheirNoiseSteps()
     QCOMPARE(kept[1].ck[63], std::uint8_t(0x22));
     QCOMPARE(kept[1].k, std::optional<Key32>(keyOf(0x33)));
     QVERIFY(f.session->handshake().steps[0].noiseSteps.empty());
+
+    // The copies hold secrets (ck, k): wiped when the session goes.
+    emit f.session->aboutToBeDestroyed();
+    QVERIFY(f.session->handshake().steps[1].noiseSteps.empty());
 }
 
 void TestInspectorTrace::stepsOutsideTheLadderAreOnlyLogged()

@@ -1,6 +1,7 @@
 #include "inspectortrace.h"
 
 #include "inspectedsession.h"
+#include "noise.h"
 
 #include <QRegularExpression>
 
@@ -25,6 +26,12 @@ InspectorTrace::InspectorTrace(InspectedSession &session, MessageLogModel &log)
     const EngineOptions &options = session.engine()->options();
     m_wire = (options.noise && options.encrypted) ? MessageLogModel::WireStorage::Store
                                                   : MessageLogModel::WireStorage::SameAsPlain;
+    // The handshake lesson's chaining and cipher keys are as secret as the transport keys: wiped
+    // like them when the session goes.
+    QObject::connect(&session, &InspectedSession::aboutToBeDestroyed, &session, [&session] {
+        for (HandshakeStep &step : session.m_handshake.steps)
+            NoiseHandshake::wipeSteps(step.noiseSteps);
+    });
 }
 
 void InspectorTrace::traceHandshake(const HandshakeTrace &step)
