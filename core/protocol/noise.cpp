@@ -514,17 +514,16 @@ Error NoiseHandshake::writeMessage(ByteView payload, Bytes &out)
                             .mixedSize = DhLen});
             break;
         case Token::S: {
-            const NoiseStep before{.kind = NoiseStep::Kind::S,
-                                   .publicKey = m_static.publicKey,
-                                   .mixedSize = out.size(),
-                                   .encrypted = m_cipher.hasKey(),
-                                   .nonce = m_cipher.nonce()};
+            const std::size_t before = out.size();
+            const bool encrypted = m_cipher.hasKey();
+            const std::uint64_t nonce = m_cipher.nonce();
             error = encryptAndHash(m_static.publicKey, out);
-            if (m_stepLog && !error) {
-                NoiseStep step = before;
-                step.mixedSize = out.size() - before.mixedSize;
-                recordStep(step);
-            }
+            if (m_stepLog && !error)
+                recordStep({.kind = NoiseStep::Kind::S,
+                            .publicKey = m_static.publicKey,
+                            .mixedSize = out.size() - before,
+                            .encrypted = encrypted,
+                            .nonce = nonce});
             break;
         }
         case Token::EE:
@@ -541,17 +540,16 @@ Error NoiseHandshake::writeMessage(ByteView payload, Bytes &out)
         if (error)
             return abort(std::move(error));
     }
-    const NoiseStep payloadStep{.kind = NoiseStep::Kind::Payload,
-                                .mixedSize = out.size(),
-                                .encrypted = m_cipher.hasKey(),
-                                .nonce = m_cipher.nonce()};
+    const std::size_t payloadStart = out.size();
+    const bool payloadEncrypted = m_cipher.hasKey();
+    const std::uint64_t payloadNonce = m_cipher.nonce();
     if (Error error = encryptAndHash(payload, out))
         return abort(std::move(error));
-    if (m_stepLog) {
-        NoiseStep step = payloadStep;
-        step.mixedSize = out.size() - payloadStep.mixedSize;
-        recordStep(step);
-    }
+    if (m_stepLog)
+        recordStep({.kind = NoiseStep::Kind::Payload,
+                    .mixedSize = out.size() - payloadStart,
+                    .encrypted = payloadEncrypted,
+                    .nonce = payloadNonce});
 
     advance();
     return {};

@@ -465,8 +465,9 @@ void HandshakeLesson::addMessage(int index)
                                         ? tr("Never sent: the handshake failed before.")
                                         : tr("Not yet: waiting for this message.")));
     } else if (!any && message.error.isEmpty()) {
-        layout->addWidget(paragraph(tr("The inspector began watching after this message, so its "
-                                       "steps were not recorded.")));
+        layout->addWidget(paragraph(tr("Its Noise steps were not recorded: the inspector began "
+                                       "watching after this message, or the session comes from a "
+                                       "capture file.")));
     }
     if (!message.error.isEmpty()) {
         QLabel *failed = paragraph(

@@ -27,6 +27,7 @@ class CopyableHex;
 class InspectedSession;
 class SecretsPanel;
 struct HandshakeRecord;
+struct HandshakeStep;
 
 class HandshakeLesson : public QWidget
 {
@@ -71,7 +72,7 @@ signals:
 private:
     void rebuild();
     QWidget *buildIntro();
-    QWidget *buildStep(const NoiseStep &step, const struct HandshakeStep *message);
+    QWidget *buildStep(const NoiseStep &step, const HandshakeStep *message);
     QWidget *buildNonceSection();
     void addMessage(int index);
     CopyableHex *value(const QString &name, ByteView bytes);
