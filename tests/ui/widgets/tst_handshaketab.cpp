@@ -12,6 +12,7 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QLabel>
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -135,6 +136,22 @@ void TestHandshakeTab::pageFitsTheWindow()
     auto *lesson = window.findChild<HandshakeLesson *>();
     QVERIFY(lesson->width() <= scroll->viewport()->width());
     QVERIFY(scroll->verticalScrollBar()->maximum() > 0); // a long lesson, scrolled
+
+    // No text is squeezed under the next line: every wrapped label got the height it needs at
+    // the width it got (a layout that asks for heights at one width and lays out at another
+    // draws paragraphs over the values below them).
+    int wrapped = 0;
+    for (QLabel *label : lesson->findChildren<QLabel *>()) {
+        if (!label->wordWrap() || !label->isVisible())
+            continue;
+        ++wrapped;
+        QVERIFY2(label->height() >= label->heightForWidth(label->width()),
+                 qPrintable(QStringLiteral("%1: %2 < %3")
+                                .arg(label->text().left(40))
+                                .arg(label->height())
+                                .arg(label->heightForWidth(label->width()))));
+    }
+    QVERIFY(wrapped > 20);
 
     window.stopDemo();
     QTRY_VERIFY_WITH_TIMEOUT(!window.demo()->isRunning(), Timeout);

@@ -5,6 +5,7 @@
 #include "secretspanel.h"
 
 #include <QCheckBox>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QFrame>
 #include <QGridLayout>
@@ -101,15 +102,62 @@ HandshakeLesson::HandshakeLesson(QWidget *parent)
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
     title->setFont(titleFont);
-    auto *top = new QHBoxLayout;
+    auto *header = new QWidget;
+    auto *top = new QHBoxLayout(header);
+    top->setContentsMargins(0, 0, 0, 0);
     top->addWidget(title);
     top->addStretch();
     top->addWidget(m_fullBox);
 
-    m_outer = new QVBoxLayout(this);
+    // Lines of prose much longer than MaxContentWidth are hard to follow, so the text lives in a
+    // body at most that wide, placed by hand (resizeEvent) rather than by a layout of the
+    // lesson's own: a layout would report heights for the whole width offered (QWidgetItem asks
+    // the layout, not heightForWidth()), and the wrapped text, narrower, would overlap.
+    m_body = new QWidget(this);
+    m_body->installEventFilter(this);
+    m_outer = new QVBoxLayout(m_body);
     m_outer->setContentsMargins(Margin, 8, Margin, 12);
-    m_outer->addLayout(top);
+    m_outer->addWidget(header);
     rebuild();
+}
+
+int HandshakeLesson::bodyWidth(int width)
+{
+    return qMin(width, MaxContentWidth + 2 * Margin);
+}
+
+bool HandshakeLesson::hasHeightForWidth() const
+{
+    return true;
+}
+
+int HandshakeLesson::heightForWidth(int width) const
+{
+    return m_body->heightForWidth(bodyWidth(width));
+}
+
+QSize HandshakeLesson::sizeHint() const
+{
+    const QSize hint = m_body->sizeHint();
+    return {bodyWidth(hint.width()), heightForWidth(hint.width())};
+}
+
+QSize HandshakeLesson::minimumSizeHint() const
+{
+    return m_body->minimumSizeHint();
+}
+
+void HandshakeLesson::resizeEvent(QResizeEvent *)
+{
+    m_body->setGeometry(0, 0, bodyWidth(width()), height());
+}
+
+bool HandshakeLesson::eventFilter(QObject *watched, QEvent *event)
+{
+    // The body's content changed size: the lesson's height for a width changes with it.
+    if (watched == m_body && event->type() == QEvent::LayoutRequest)
+        updateGeometry();
+    return QWidget::eventFilter(watched, event);
 }
 
 void HandshakeLesson::followSecretsPanel(SecretsPanel *panel)
@@ -127,7 +175,7 @@ void HandshakeLesson::setSession(InspectedSession *session)
     m_record = session ? &session->handshake() : nullptr;
     if (session) {
         connect(session, &InspectedSession::handshakeChanged, this, &HandshakeLesson::rebuild);
-        connect(session, &QObject::destroyed, this, [this] {
+        connect(session, &InspectedSession::aboutToBeDestroyed, this, [this] {
             m_record = nullptr;
             rebuild();
         });
@@ -385,47 +433,47 @@ QWidget *HandshakeLesson::buildStep(const NoiseStep &step, const HandshakeStep *
     grid->addWidget(heading(title), 0, 1);
     grid->addWidget(paragraph(stepExplanation(step, thisSideIsInitiator)), 1, 1);
 
-    auto *values = new QVBoxLayout;
-    values->setSpacing(0);
+    auto *valueLines = new QVBoxLayout;
+    valueLines->setSpacing(0);
     switch (step.kind) {
     case NoiseStep::Kind::Initialize:
-        values->addWidget(value(QStringLiteral("h"), step.h));
-        values->addWidget(value(QStringLiteral("ck"), step.ck)); // still public: the name
+        valueLines->addWidget(value(QStringLiteral("h"), step.h));
+        valueLines->addWidget(value(QStringLiteral("ck"), step.ck)); // still public: the name
         break;
     case NoiseStep::Kind::Prologue:
-        values->addWidget(value(QStringLiteral("h"), step.h));
+        valueLines->addWidget(value(QStringLiteral("h"), step.h));
         break;
     case NoiseStep::Kind::E:
     case NoiseStep::Kind::S:
-        values->addWidget(value(tokenName(step.kind), step.publicKey));
-        values->addWidget(value(QStringLiteral("h"), step.h));
+        valueLines->addWidget(value(tokenName(step.kind), step.publicKey));
+        valueLines->addWidget(value(QStringLiteral("h"), step.h));
         break;
     case NoiseStep::Kind::EE:
     case NoiseStep::Kind::ES:
     case NoiseStep::Kind::SE: {
         const auto [initiatorStatic, responderStatic] = dhStatics(step.kind);
-        values->addWidget(
+        valueLines->addWidget(
             value(tr("initiator's %1").arg(initiatorStatic ? "s" : "e"), step.initiatorKey));
-        values->addWidget(
+        valueLines->addWidget(
             value(tr("responder's %1").arg(responderStatic ? "s" : "e"), step.responderKey));
-        values->addWidget(secretValue(QStringLiteral("ck"), step.ck));
+        valueLines->addWidget(secretValue(QStringLiteral("ck"), step.ck));
         if (step.k)
-            values->addWidget(secretValue(QStringLiteral("k"), *step.k));
+            valueLines->addWidget(secretValue(QStringLiteral("k"), *step.k));
         break;
     }
     case NoiseStep::Kind::Payload:
         if (message && message->payloadNonce)
-            values->addWidget(value(tr("nonce"), *message->payloadNonce));
-        values->addWidget(value(QStringLiteral("h"), step.h));
+            valueLines->addWidget(value(tr("nonce"), *message->payloadNonce));
+        valueLines->addWidget(value(QStringLiteral("h"), step.h));
         break;
     case NoiseStep::Kind::Split:
         if (step.k)
-            values->addWidget(secretValue(tr("k1 (initiator → responder)"), *step.k));
+            valueLines->addWidget(secretValue(tr("k1 (initiator → responder)"), *step.k));
         if (step.k2)
-            values->addWidget(secretValue(tr("k2 (responder → initiator)"), *step.k2));
+            valueLines->addWidget(secretValue(tr("k2 (responder → initiator)"), *step.k2));
         break;
     }
-    grid->addLayout(values, 2, 1);
+    grid->addLayout(valueLines, 2, 1);
     grid->setColumnStretch(1, 1);
     return row;
 }
@@ -523,12 +571,10 @@ void HandshakeLesson::rebuild()
     m_titles.clear();
     m_values.clear();
     m_content = new QWidget;
-    // Lines of prose much longer than this are hard to follow; wider windows get margin instead.
-    m_content->setMaximumWidth(MaxContentWidth);
     m_contentLayout = new QVBoxLayout(m_content);
     m_contentLayout->setContentsMargins(0, 0, 0, 0);
     m_contentLayout->setSpacing(8);
-    m_outer->addWidget(m_content); // left-aligned once wider than its maximum
+    m_outer->addWidget(m_content);
 
     if (!m_record) {
         m_contentLayout->addWidget(paragraph(tr("Select a session to follow its handshake.")));

@@ -65,11 +65,21 @@ public:
     /// The whole text of the lesson as shown now, without values (for tests).
     QString text() const;
 
+    bool hasHeightForWidth() const override;
+    int heightForWidth(int width) const override;
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
 signals:
     /// The person pressed the lesson's "Reveal…" button.
     void revealRequested();
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    static int bodyWidth(int width);
     void rebuild();
     QWidget *buildIntro();
     QWidget *buildStep(const NoiseStep &step, const HandshakeStep *message);
@@ -87,6 +97,7 @@ private:
     QCheckBox *m_fullBox = nullptr;
     QWidget *m_content = nullptr;
     QVBoxLayout *m_contentLayout = nullptr;
+    QWidget *m_body = nullptr; ///< Everything shown, at most MaxContentWidth wide.
     QVBoxLayout *m_outer = nullptr;
     QStringList m_titles;
     QList<CopyableHex *> m_values;
