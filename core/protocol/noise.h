@@ -171,7 +171,7 @@ public:
     /// no log (the default) the handshake pays one pointer test per token. The log receives the
     /// chaining key and cipher keys, which are secret: its owner wipes them (wipeSteps()).
     /// A log attached before the first message still misses Initialize and Prologue, which the
-    /// constructor did: publicOpeningSteps() recomputes them.
+    /// constructor did: they are the first two steps publicOpeningSteps() recomputes.
     void setStepLog(std::vector<NoiseStep> *log) { m_stepLog = log; }
 
     /// The steps every handshake of @p pattern takes up to the end of its first message,
