@@ -9,7 +9,30 @@
 
 namespace hyperscope {
 
-void EngineTrace::buildHandshakeWritten(const NoiseHandshake &noise, int index, ByteView wire,
+EngineTrace::~EngineTrace()
+{
+    NoiseHandshake::wipeSteps(m_noiseSteps);
+}
+
+void EngineTrace::sendHandshake(NoiseHandshake &noise, HandshakeTrace &trace, ByteView firstPayload)
+{
+    if (m_loggedHandshake != &noise) {
+        // The first message of this handshake a sink sees. When it is message 1, its steps are
+        // public and recomputed; for a sink that arrived later, the earlier messages' steps are
+        // lost and this one reports none.
+        NoiseHandshake::wipeSteps(m_noiseSteps);
+        if (trace.index == 0 && trace.error.empty() && trace.ephemeralKey)
+            m_noiseSteps = NoiseHandshake::publicOpeningSteps(
+                NoisePattern::XX, {}, *trace.ephemeralKey, firstPayload, noise.isInitiator());
+        noise.setStepLog(&m_noiseSteps);
+        m_loggedHandshake = &noise;
+    }
+    trace.noiseSteps = m_noiseSteps;
+    m_sink->traceHandshake(trace);
+    NoiseHandshake::wipeSteps(m_noiseSteps);
+}
+
+void EngineTrace::buildHandshakeWritten(NoiseHandshake &noise, int index, ByteView wire,
                                         ByteView payload, const Nonce24 &payloadNonce,
                                         const Key32 &staticKey)
 {
@@ -24,10 +47,10 @@ void EngineTrace::buildHandshakeWritten(const NoiseHandshake &noise, int index, 
         trace.ephemeralKey = noise.localEphemeralPublicKey();
     if (index > 0)
         trace.staticKey = staticKey;
-    m_sink->traceHandshake(trace);
+    sendHandshake(noise, trace, payload);
 }
 
-void EngineTrace::buildHandshakeRead(const NoiseHandshake &noise, int index, ByteView wire,
+void EngineTrace::buildHandshakeRead(NoiseHandshake &noise, int index, ByteView wire,
                                      const Error &error, ByteView payload, bool hadRemoteStatic)
 {
     HandshakeTrace trace;
@@ -50,7 +73,7 @@ void EngineTrace::buildHandshakeRead(const NoiseHandshake &noise, int index, Byt
         if (!hadRemoteStatic)
             trace.staticKey = noise.remoteStaticKey();
     }
-    m_sink->traceHandshake(trace);
+    sendHandshake(noise, trace, payload);
 }
 
 void EngineTrace::buildInboundFrame(const Frame &frame, const Message *message,

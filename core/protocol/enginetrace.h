@@ -36,6 +36,9 @@ public:
     explicit EngineTrace(TraceSink *sink = nullptr)
         : m_sink(sink)
     {}
+    ~EngineTrace();
+    EngineTrace(const EngineTrace &) = delete;
+    EngineTrace &operator=(const EngineTrace &) = delete;
 
     void setSink(TraceSink *sink) { m_sink = sink; }
     TraceSink *sink() const { return m_sink; }
@@ -52,7 +55,12 @@ public:
 
     /// We wrote handshake message @p index (0..2): @p wire is prefix + message, @p payload the
     /// NoisePayload we encrypted into it.
-    void handshakeWritten(const NoiseHandshake &noise, int index, ByteView wire, ByteView payload,
+    ///
+    /// The handshake methods take the handshake non-const for one reason: on the first message a
+    /// sink sees, they attach a step log to it (NoiseHandshake::setStepLog) so that the following
+    /// messages report their Noise steps too; message 1's steps, which carry no secret, are
+    /// recomputed. Without a sink nothing is attached and the handshake records nothing.
+    void handshakeWritten(NoiseHandshake &noise, int index, ByteView wire, ByteView payload,
                           const Nonce24 &payloadNonce, const Key32 &staticKey)
     {
         if (m_sink)
@@ -60,7 +68,7 @@ public:
     }
     /// We read handshake message @p index; @p error is ok() on success. @p hadRemoteStatic:
     /// whether the remote's static key was known before this message.
-    void handshakeRead(const NoiseHandshake &noise, int index, ByteView wire, const Error &error,
+    void handshakeRead(NoiseHandshake &noise, int index, ByteView wire, const Error &error,
                        ByteView payload, bool hadRemoteStatic)
     {
         if (m_sink)
@@ -119,11 +127,13 @@ public:
     }
 
 private:
-    void buildHandshakeWritten(const NoiseHandshake &noise, int index, ByteView wire,
-                               ByteView payload, const Nonce24 &payloadNonce,
-                               const Key32 &staticKey);
-    void buildHandshakeRead(const NoiseHandshake &noise, int index, ByteView wire,
-                            const Error &error, ByteView payload, bool hadRemoteStatic);
+    void buildHandshakeWritten(NoiseHandshake &noise, int index, ByteView wire, ByteView payload,
+                               const Nonce24 &payloadNonce, const Key32 &staticKey);
+    void buildHandshakeRead(NoiseHandshake &noise, int index, ByteView wire, const Error &error,
+                            ByteView payload, bool hadRemoteStatic);
+    /// Starts the step log on the first handshake message a sink sees, and hands @p trace the
+    /// steps of this message; sends it; then wipes them.
+    void sendHandshake(NoiseHandshake &noise, HandshakeTrace &trace, ByteView firstPayload);
     void buildInboundFrame(const Frame &frame, const Message *message,
                            const std::optional<ExtensionPayload> &extension,
                            const ChannelRecord *channel, const ReceivedChunk &chunk);
@@ -134,6 +144,10 @@ private:
 
     TraceSink *m_sink = nullptr;
     Bytes m_plain; ///< The plaintext of the frame being sent, in storage reused frame to frame.
+    /// The Noise steps of the handshake message being traced (secret: wiped once reported).
+    std::vector<NoiseStep> m_noiseSteps;
+    const NoiseHandshake *m_loggedHandshake =
+        nullptr; ///< The handshake m_noiseSteps is attached to.
 };
 
 } // namespace hyperscope

@@ -22,6 +22,23 @@ DissectedField field(std::string name, std::string value, std::size_t offset, st
     return {std::move(name), std::move(value), offset, length, {}};
 }
 
+// Which cipher key encrypts a part of message @p index, from the Diffie-Hellman that made it,
+// and the nonce counter it is used with (XX: messages 2 and 3 each carry two encrypted parts).
+// A field of its own, without bytes: the key is not on the wire, the reader has to know it.
+DissectedField keyNote(int index, bool payload, std::size_t offset)
+{
+    std::string text;
+    if (index == 1)
+        text = payload
+                   ? "k from es = DH(initiator's ephemeral, responder's static), nonce n = 0"
+                   : "k from ee = DH(initiator's ephemeral, responder's ephemeral), nonce n = 0";
+    else
+        text = payload ? "k from se = DH(initiator's static, responder's ephemeral), nonce n = 0"
+                       : "k from es = DH(initiator's ephemeral, responder's static), nonce n = 1 "
+                         "(n = 0 went to message 2's payload)";
+    return field("Encrypted with", text + "; h as associated data", offset, 0);
+}
+
 // The NoisePayload of message 1 travels in clear: show its nonce field like the frame dissector
 // shows protobuf fields.
 void dissectClearPayload(DissectedField &node, ByteView payload, std::size_t base)
@@ -39,7 +56,10 @@ void dissectClearPayload(DissectedField &node, ByteView payload, std::size_t bas
             return;
         }
         if (wireField.number == 1 && wireField.wireType == 2)
-            node.children.push_back(field("nonce", hexPreview(wireField.data) + " (XSalsa20 nonce)",
+            node.children.push_back(field("nonce",
+                                          hexPreview(wireField.data) +
+                                              " (the initiator's XSalsa20 nonce; message 3 "
+                                              "carries it again, encrypted)",
                                           wireField.offset, wireField.size));
         else
             node.children.push_back(field("field " + std::to_string(wireField.number) +
@@ -84,6 +104,7 @@ DissectedField dissectHandshakeMessage(ByteView wire, int index)
         const auto [offset, size] = take(KeySize + TagSize);
         DissectedField s =
             field("Static key (s)", "encrypted: 32-byte key + 16-byte tag", offset, size);
+        s.children.push_back(keyNote(index, false, offset)); // index is 1 or 2 here
         if (size == KeySize + TagSize) {
             s.children.push_back(
                 field("Ciphertext", hexPreview(wire.subspan(offset, KeySize)), offset, KeySize));
@@ -107,6 +128,8 @@ DissectedField dissectHandshakeMessage(ByteView wire, int index)
                       "encrypted: " + std::to_string(size >= TagSize ? size - TagSize : 0) +
                           " bytes + 16-byte tag",
                       offset, size);
+            if (index == 1 || index == 2)
+                payload.children.push_back(keyNote(index, true, offset));
             if (size >= TagSize) {
                 payload.children.push_back(field("Ciphertext",
                                                  hexPreview(wire.subspan(offset, size - TagSize)),

@@ -127,6 +127,42 @@ std::array<std::uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> nonceBytes
     return bytes;
 }
 
+// MixHash(data): h = HASH(h || data).
+void mixHashInto(Hash64 &h, ByteView data)
+{
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, nullptr, 0, HashLen);
+    crypto_generichash_update(&state, h.data(), h.size());
+    crypto_generichash_update(&state, data.data(), data.size());
+    crypto_generichash_final(&state, h.data(), h.size());
+}
+
+// Both protocol names are shorter than HASHLEN, so the initial h is the name zero-padded.
+Hash64 initialHash(NoisePattern pattern)
+{
+    Hash64 h{};
+    const std::string_view name = NoiseHandshake::protocolName(pattern);
+    std::copy(name.begin(), name.end(), h.begin());
+    return h;
+}
+
+NoiseStep::Kind stepKind(Token token)
+{
+    switch (token) {
+    case Token::E:
+        return NoiseStep::Kind::E;
+    case Token::S:
+        return NoiseStep::Kind::S;
+    case Token::EE:
+        return NoiseStep::Kind::EE;
+    case Token::ES:
+        return NoiseStep::Kind::ES;
+    case Token::SE:
+        return NoiseStep::Kind::SE;
+    }
+    return NoiseStep::Kind::E;
+}
+
 // 2^64-1 is reserved by the Noise spec; a counter that reached it may not be used.
 constexpr std::uint64_t MaxNonce = std::numeric_limits<std::uint64_t>::max();
 
@@ -215,9 +251,7 @@ NoiseHandshake::NoiseHandshake(bool initiator, const crypto::KeyPair &staticKeys
     , m_ephemeral(ephemeralKeys)
 {
     crypto::ensureInitialized();
-    // Both protocol names are shorter than HASHLEN, so h is the name zero-padded.
-    const std::string_view name = protocolName(pattern);
-    std::copy(name.begin(), name.end(), m_h.begin());
+    m_h = initialHash(pattern);
     m_ck = m_h;
     mixHash(prologue);
 }
@@ -288,11 +322,7 @@ Error NoiseHandshake::fail(std::string message)
 
 void NoiseHandshake::mixHash(ByteView data)
 {
-    crypto_generichash_state state;
-    crypto_generichash_init(&state, nullptr, 0, HashLen);
-    crypto_generichash_update(&state, m_h.data(), m_h.size());
-    crypto_generichash_update(&state, data.data(), data.size());
-    crypto_generichash_final(&state, m_h.data(), m_h.size());
+    mixHashInto(m_h, data);
 }
 
 void NoiseHandshake::mixKey(ByteView inputKeyMaterial)
@@ -350,6 +380,11 @@ void NoiseHandshake::advance()
     hkdf(m_ck, {}, k1, k2);
     m_split = m_initiator ? crypto::SplitKeys{first32(k1), first32(k2)}
                           : crypto::SplitKeys{first32(k2), first32(k1)};
+    if (m_stepLog) {
+        NoiseStep step{.kind = NoiseStep::Kind::Split, .k = first32(k1), .k2 = first32(k2)};
+        recordStep(step);
+        m_stepLog->back().message = m_messageIndex - 1; // the last message, already counted
+    }
     sodium_memzero(k1, sizeof k1);
     sodium_memzero(k2, sizeof k2);
     // Split() is the end of the handshake: the chaining key and secret keys are no longer needed.
@@ -358,6 +393,65 @@ void NoiseHandshake::advance()
     crypto::wipe(m_static.secretKey);
     crypto::wipe(m_ephemeral.secretKey);
     m_state = State::Complete;
+}
+
+void NoiseHandshake::recordStep(NoiseStep step)
+{
+    step.message = m_messageIndex;
+    step.recordedByInitiator = m_initiator;
+    step.h = m_h;
+    step.ck = m_ck;
+    m_stepLog->push_back(step);
+}
+
+void NoiseHandshake::recordDh(NoiseStep::Kind kind, bool localStatic, bool remoteStatic)
+{
+    // Only called after a successful DH, so the remote key it used is known.
+    const Key32 &local = localStatic ? m_static.publicKey : m_ephemeral.publicKey;
+    const Key32 remote = (remoteStatic ? m_remoteStatic : m_remoteEphemeral).value_or(Key32{});
+    NoiseStep step{.kind = kind,
+                   .initiatorKey = m_initiator ? local : remote,
+                   .responderKey = m_initiator ? remote : local,
+                   .k = m_cipher.key()};
+    recordStep(step);
+}
+
+std::vector<NoiseStep> NoiseHandshake::publicOpeningSteps(NoisePattern pattern, ByteView prologue,
+                                                          const Key32 &initiatorEphemeral,
+                                                          ByteView firstPayload,
+                                                          bool recordedByInitiator)
+{
+    crypto::ensureInitialized();
+    std::vector<NoiseStep> steps;
+    Hash64 h = initialHash(pattern);
+    const Hash64 ck = h; // no DH happens before message 2, so ck stays the initial h
+    const auto add = [&](NoiseStep step, int message) {
+        step.message = message;
+        step.recordedByInitiator = recordedByInitiator;
+        step.h = h;
+        step.ck = ck;
+        steps.push_back(step);
+    };
+    add({.kind = NoiseStep::Kind::Initialize}, -1);
+    mixHashInto(h, prologue);
+    add({.kind = NoiseStep::Kind::Prologue, .mixedSize = prologue.size()}, -1);
+    mixHashInto(h, initiatorEphemeral);
+    add({.kind = NoiseStep::Kind::E, .publicKey = initiatorEphemeral, .mixedSize = DhLen}, 0);
+    mixHashInto(h, firstPayload);
+    add({.kind = NoiseStep::Kind::Payload, .mixedSize = firstPayload.size()}, 0);
+    return steps;
+}
+
+void NoiseHandshake::wipeSteps(std::vector<NoiseStep> &steps)
+{
+    for (NoiseStep &step : steps) {
+        crypto::wipe(step.ck);
+        if (step.k)
+            crypto::wipe(*step.k);
+        if (step.k2)
+            crypto::wipe(*step.k2);
+    }
+    steps.clear();
 }
 
 std::size_t NoiseHandshake::minimumMessageSize(int index) const
@@ -414,24 +508,48 @@ Error NoiseHandshake::writeMessage(ByteView payload, Bytes &out)
         case Token::E:
             out.insert(out.end(), m_ephemeral.publicKey.begin(), m_ephemeral.publicKey.end());
             mixHash(m_ephemeral.publicKey);
+            if (m_stepLog)
+                recordStep({.kind = NoiseStep::Kind::E,
+                            .publicKey = m_ephemeral.publicKey,
+                            .mixedSize = DhLen});
             break;
-        case Token::S:
+        case Token::S: {
+            const std::size_t before = out.size();
+            const bool encrypted = m_cipher.hasKey();
+            const std::uint64_t nonce = m_cipher.nonce();
             error = encryptAndHash(m_static.publicKey, out);
+            if (m_stepLog && !error)
+                recordStep({.kind = NoiseStep::Kind::S,
+                            .publicKey = m_static.publicKey,
+                            .mixedSize = out.size() - before,
+                            .encrypted = encrypted,
+                            .nonce = nonce});
             break;
+        }
         case Token::EE:
         case Token::ES:
         case Token::SE: {
             const DhRoles roles = dhRoles(token, m_initiator);
             error = mixDh(roles.localStatic ? m_static.secretKey : m_ephemeral.secretKey,
                           roles.remoteStatic ? m_remoteStatic : m_remoteEphemeral);
+            if (m_stepLog && !error)
+                recordDh(stepKind(token), roles.localStatic, roles.remoteStatic);
             break;
         }
         }
         if (error)
             return abort(std::move(error));
     }
+    const std::size_t payloadStart = out.size();
+    const bool payloadEncrypted = m_cipher.hasKey();
+    const std::uint64_t payloadNonce = m_cipher.nonce();
     if (Error error = encryptAndHash(payload, out))
         return abort(std::move(error));
+    if (m_stepLog)
+        recordStep({.kind = NoiseStep::Kind::Payload,
+                    .mixedSize = out.size() - payloadStart,
+                    .encrypted = payloadEncrypted,
+                    .nonce = payloadNonce});
 
     advance();
     return {};
@@ -468,10 +586,14 @@ Error NoiseHandshake::readMessage(ByteView message, Bytes &payload)
             m_remoteEphemeral = re;
             mixHash(rest.first(DhLen));
             rest = rest.subspan(DhLen);
+            if (m_stepLog)
+                recordStep({.kind = NoiseStep::Kind::E, .publicKey = re, .mixedSize = DhLen});
             break;
         }
         case Token::S: {
             const std::size_t length = DhLen + (m_cipher.hasKey() ? NoiseCipherState::TagSize : 0);
+            const bool encrypted = m_cipher.hasKey();
+            const std::uint64_t nonce = m_cipher.nonce();
             Bytes rs;
             if (decryptAndHash(rest.first(length), rs))
                 return fail("MAC check failed on static key");
@@ -479,6 +601,12 @@ Error NoiseHandshake::readMessage(ByteView message, Bytes &payload)
             std::copy_n(rs.begin(), key.size(), key.begin());
             m_remoteStatic = key;
             rest = rest.subspan(length);
+            if (m_stepLog)
+                recordStep({.kind = NoiseStep::Kind::S,
+                            .publicKey = key,
+                            .mixedSize = length,
+                            .encrypted = encrypted,
+                            .nonce = nonce});
             break;
         }
         case Token::EE:
@@ -487,16 +615,25 @@ Error NoiseHandshake::readMessage(ByteView message, Bytes &payload)
             const DhRoles roles = dhRoles(token, m_initiator);
             error = mixDh(roles.localStatic ? m_static.secretKey : m_ephemeral.secretKey,
                           roles.remoteStatic ? m_remoteStatic : m_remoteEphemeral);
+            if (m_stepLog && !error)
+                recordDh(stepKind(token), roles.localStatic, roles.remoteStatic);
             break;
         }
         }
         if (error)
             return fail(std::move(error.message));
     }
+    const bool payloadEncrypted = m_cipher.hasKey();
+    const std::uint64_t payloadNonce = m_cipher.nonce();
     if (decryptAndHash(rest, payload)) {
         payload.clear();
         return fail("MAC check failed on payload");
     }
+    if (m_stepLog)
+        recordStep({.kind = NoiseStep::Kind::Payload,
+                    .mixedSize = rest.size(),
+                    .encrypted = payloadEncrypted,
+                    .nonce = payloadNonce});
 
     advance();
     return {};

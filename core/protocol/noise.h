@@ -14,12 +14,14 @@
 #include "bytes.h"
 #include "crypto.h"
 #include "error.h"
+#include "sessioninfo.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hyperscope {
 
@@ -59,6 +61,9 @@ public:
     /// The nonce the next encrypt/decrypt will use; each successful call increments it.
     std::uint64_t nonce() const { return m_nonce; }
     void setNonce(std::uint64_t nonce) { m_nonce = nonce; }
+
+    /// The key (all zeros without one), for the handshake's step log. Secret.
+    const Key32 &key() const { return m_key; }
 
     /// Wipes the key and returns to the keyless state with nonce 0.
     void clear();
@@ -161,6 +166,28 @@ public:
     const Key32 &localEphemeralPublicKey() const { return m_ephemeral.publicKey; }
     const Key32 &localStaticPublicKey() const { return m_static.publicKey; }
 
+    /// Records every following step of this handshake (each token, each payload, Split) into
+    /// @p log, appended; not owned, must outlive the handshake or be detached with nullptr. With
+    /// no log (the default) the handshake pays one pointer test per token. The log receives the
+    /// chaining key and cipher keys, which are secret: its owner wipes them (wipeSteps()).
+    /// A log attached before the first message still misses Initialize and Prologue, which the
+    /// constructor did: they are the first two steps publicOpeningSteps() recomputes.
+    void setStepLog(std::vector<NoiseStep> *log) { m_stepLog = log; }
+
+    /// The steps every handshake of @p pattern takes up to the end of its first message,
+    /// recomputed from public values: Initialize, Prologue, then message 0's E and Payload. Before
+    /// the first Diffie-Hellman the symmetric state holds no secret (ck is still the protocol
+    /// name, message 1's payload travels in clear), so anyone who saw message 1 can derive them.
+    /// For a log attached after message 1, which is when an engine's trace first meets the
+    /// handshake. @p initiatorEphemeral and @p firstPayload are what message 1 carried;
+    /// @p recordedByInitiator says which side the log belongs to.
+    static std::vector<NoiseStep> publicOpeningSteps(NoisePattern pattern, ByteView prologue,
+                                                     const Key32 &initiatorEphemeral,
+                                                     ByteView firstPayload,
+                                                     bool recordedByInitiator);
+    /// Wipes the secrets (ck, k, k2) of @p steps and clears the vector.
+    static void wipeSteps(std::vector<NoiseStep> &steps);
+
     /// The Noise protocol name, e.g. "Noise_XX_25519_ChaChaPoly_BLAKE2b".
     static std::string_view protocolName(NoisePattern pattern);
     /// Number of handshake messages of @p pattern (XX: 3, NN: 2).
@@ -179,6 +206,8 @@ private:
     Error decryptAndHash(ByteView ciphertext, Bytes &out);
     Error mixDh(const Key32 &localSecret, const std::optional<Key32> &remotePublic);
     void advance();
+    void recordStep(NoiseStep step);
+    void recordDh(NoiseStep::Kind kind, bool localStatic, bool remoteStatic);
     std::size_t minimumMessageSize(int index) const;
     bool isMyTurnToWrite() const;
 
@@ -198,6 +227,7 @@ private:
     NoiseCipherState m_cipher;
 
     crypto::SplitKeys m_split;
+    std::vector<NoiseStep> *m_stepLog = nullptr; ///< Not owned; null records nothing.
 };
 
 } // namespace hyperscope

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,10 @@ struct HandshakeTrace
     std::optional<Key32> ephemeralKey;   ///< The ephemeral public key this message carried.
     std::optional<Key32> staticKey; ///< The static public key this message carried (XX msgs 2, 3).
     std::string error;              ///< Why the step failed; empty on success.
+    /// What the Noise state machine did for this message, token by token (message 1 also carries
+    /// Initialize and Prologue, message 3 also Split); up to the failing token when it failed.
+    /// Holds the secret ck and k values: a sink keeps them only for a person who asks.
+    std::span<const NoiseStep> noiseSteps;
 };
 
 /// One transport frame, in or out.

@@ -1,6 +1,7 @@
 // Tests core/protocol/noise.cpp: Cacophony vectors (NN and XX) with fixed ephemerals, the
 // reference's hypercore handshake byte for byte, and every way a handshake can be refused.
 #include "noise.h"
+#include "noisereference.h"
 #include "vectors.h"
 
 #include <sodium.h>
@@ -113,6 +114,9 @@ private slots:
     void replaysCacophonyVector_data();
     void replaysCacophonyVector();
     void reproducesReferenceHypercoreHandshake();
+    void recordsEveryStep_data();
+    void recordsEveryStep();
+    void recordsNothingWithoutLog();
     void completesHandshakeWithFreshKeys_data();
     void completesHandshakeWithFreshKeys();
     void describesMessageTokens_data();
@@ -290,6 +294,255 @@ void TestNoise::reproducesReferenceHypercoreHandshake()
     QCOMPARE(hexOf(initiator.split().rx), hexOf(rx));
     QCOMPARE(hexOf(responder.split().tx), hexOf(rx));
     QCOMPARE(hexOf(responder.split().rx), hexOf(tx));
+}
+
+// --- The step log (the inspector's handshake lesson) ------------------------------------------
+
+namespace {
+
+/// Everything a handshake needs to be replayed: both sides' keys and the payloads.
+struct HandshakeCase
+{
+    NoisePattern pattern = NoisePattern::XX;
+    crypto::KeyPair initStatic, respStatic, initEphemeral, respEphemeral;
+    Bytes prologue;
+    std::vector<Bytes> payloads;
+    QString expectedHash;
+    QString expectedInitiatorTx; ///< Empty when the vector has none.
+};
+
+HandshakeCase cacophonyCase(int index)
+{
+    const QJsonObject vector = noiseVectors()[index].toObject();
+    HandshakeCase c;
+    c.pattern = vector.value("protocol_name").toString().contains("_XX_") ? NoisePattern::XX
+                                                                          : NoisePattern::NN;
+    if (vector.contains("init_static")) {
+        c.initStatic = keyPairFromScalar(vector.value("init_static"));
+        c.respStatic = keyPairFromScalar(vector.value("resp_static"));
+    }
+    c.initEphemeral = keyPairFromScalar(vector.value("init_ephemeral"));
+    c.respEphemeral = keyPairFromScalar(vector.value("resp_ephemeral"));
+    c.prologue = hex(vector.value("init_prologue"));
+    const QJsonArray messages = vector.value("messages").toArray();
+    for (int i = 0; i < NoiseHandshake::messageCount(c.pattern); ++i)
+        c.payloads.push_back(hex(messages[i].toObject().value("payload")));
+    c.expectedHash = vector.value("handshake_hash").toString();
+    return c;
+}
+
+HandshakeCase hypercoreCase()
+{
+    const QJsonObject session = wireVectors().value("session").toObject();
+    const QJsonObject init = session.value("initiator").toObject();
+    const QJsonObject resp = session.value("responder").toObject();
+    HandshakeCase c;
+    c.initStatic = crypto::keyPairFromSeed(hex(init.value("staticSeed")));
+    c.respStatic = crypto::keyPairFromSeed(hex(resp.value("staticSeed")));
+    c.initEphemeral = crypto::keyPairFromSeed(hex(init.value("ephemeralSeed")));
+    c.respEphemeral = crypto::keyPairFromSeed(hex(resp.value("ephemeralSeed")));
+    const Bytes initPayload = noisePayload(fixed<24>(hex(init.value("payloadNonce"))));
+    // Like the reference, the initiator sends the same payload (its nonce) in messages 1 and 3.
+    c.payloads = {initPayload, noisePayload(fixed<24>(hex(resp.value("payloadNonce")))),
+                  initPayload};
+    c.expectedHash = session.value("handshakeHash").toString();
+    c.expectedInitiatorTx =
+        session.value("initiatorSplit").toObject().value("tx").toString().left(64);
+    return c;
+}
+
+QString kindName(NoiseStep::Kind kind)
+{
+    switch (kind) {
+    case NoiseStep::Kind::Initialize:
+        return "init";
+    case NoiseStep::Kind::Prologue:
+        return "prologue";
+    case NoiseStep::Kind::E:
+        return "e";
+    case NoiseStep::Kind::S:
+        return "s";
+    case NoiseStep::Kind::EE:
+        return "ee";
+    case NoiseStep::Kind::ES:
+        return "es";
+    case NoiseStep::Kind::SE:
+        return "se";
+    case NoiseStep::Kind::Payload:
+        return "payload";
+    case NoiseStep::Kind::Split:
+        return "split";
+    }
+    return "?";
+}
+
+/// "0:e 0:payload 1:e ..." with, for encrypting steps, the nonce used ("1:s@0").
+QString describe(const std::vector<NoiseStep> &steps)
+{
+    QStringList parts;
+    for (const NoiseStep &step : steps) {
+        QString part = QString::number(step.message) + ":" + kindName(step.kind);
+        if (step.encrypted)
+            part += "@" + QString::number(step.nonce);
+        parts << part;
+    }
+    return parts.join(' ');
+}
+
+} // namespace
+
+void TestNoise::recordsEveryStep_data()
+{
+    QTest::addColumn<int>("vector"); // -1: the hypercore session vector
+    QTest::addColumn<QString>("expectedSteps");
+    const QString xx = "0:e 0:payload 1:e 1:ee 1:s@0 1:es 1:payload@0 2:s@1 2:se 2:payload@0 "
+                       "2:split";
+    QTest::newRow("Cacophony NN") << 0 << "0:e 0:payload 1:e 1:ee 1:payload@0 1:split";
+    QTest::newRow("Cacophony XX") << 1 << xx;
+    QTest::newRow("hypercore session") << -1 << xx;
+}
+
+void TestNoise::recordsEveryStep()
+{
+    QFETCH(int, vector);
+    QFETCH(QString, expectedSteps);
+    const HandshakeCase c = vector < 0 ? hypercoreCase() : cacophonyCase(vector);
+
+    NoiseHandshake initiator(true, c.initStatic, c.initEphemeral, c.prologue, c.pattern);
+    NoiseHandshake responder(false, c.respStatic, c.respEphemeral, c.prologue, c.pattern);
+    std::vector<NoiseStep> initiatorLog, responderLog;
+    initiator.setStepLog(&initiatorLog);
+    responder.setStepLog(&responderLog);
+
+    std::vector<Bytes> wire;
+    for (int i = 0; i < NoiseHandshake::messageCount(c.pattern); ++i) {
+        NoiseHandshake &writer = i % 2 == 0 ? initiator : responder;
+        NoiseHandshake &reader = i % 2 == 0 ? responder : initiator;
+        Bytes message, payload;
+        QCOMPARE(text(writer.writeMessage(c.payloads[std::size_t(i)], message)), QString());
+        QCOMPARE(text(reader.readMessage(message, payload)), QString());
+        wire.push_back(message);
+    }
+    QCOMPARE(initiator.nextAction(), Action::Split);
+    QCOMPARE(hexOf(initiator.handshakeHash()), c.expectedHash);
+
+    QCOMPARE(describe(initiatorLog), expectedSteps);
+    QCOMPARE(describe(responderLog), expectedSteps);
+
+    // Both sides record the same state at every step, each as itself.
+    for (std::size_t i = 0; i < initiatorLog.size(); ++i) {
+        QVERIFY(initiatorLog[i].recordedByInitiator);
+        QVERIFY(!responderLog[i].recordedByInitiator);
+        QCOMPARE(hexOf(responderLog[i].h), hexOf(initiatorLog[i].h));
+        QCOMPARE(hexOf(responderLog[i].ck), hexOf(initiatorLog[i].ck));
+        QCOMPARE(responderLog[i].k, initiatorLog[i].k);
+        QCOMPARE(responderLog[i].k2, initiatorLog[i].k2);
+    }
+
+    // The opening, recomputed from public values, continues exactly where the log starts.
+    const std::vector<NoiseStep> opening = NoiseHandshake::publicOpeningSteps(
+        c.pattern, c.prologue, c.initEphemeral.publicKey, c.payloads[0], true);
+    QCOMPARE(describe(opening), QString("-1:init -1:prologue 0:e 0:payload"));
+    const std::string name(NoiseHandshake::protocolName(c.pattern));
+    noiseref::Hash h = noiseref::initialHash(name);
+    noiseref::Hash ck = h;
+    QCOMPARE(hexOf(opening[0].h), hexOf(h));
+    QCOMPARE(hexOf(opening[0].ck), hexOf(ck));
+    h = noiseref::mixHash(h, c.prologue);
+    QCOMPARE(hexOf(opening[1].h), hexOf(h));
+    QCOMPARE(opening[1].mixedSize, c.prologue.size());
+    for (int i = 0; i < 2; ++i) {
+        QCOMPARE(hexOf(opening[std::size_t(2 + i)].h), hexOf(initiatorLog[std::size_t(i)].h));
+        QCOMPARE(hexOf(opening[std::size_t(2 + i)].ck), hexOf(ck));
+    }
+
+    // Replay the whole log with the reference operations: h from the bytes on the wire, ck and k
+    // from the DH of the keys the vector gives, the transport keys from the last ck.
+    std::size_t cursor = 0;
+    int message = -1;
+    for (const NoiseStep &step : initiatorLog) {
+        if (step.message != message) {
+            message = step.message;
+            cursor = 0;
+        }
+        const Bytes &bytes = wire[std::size_t(message)];
+        const bool initiatorSends = message % 2 == 0;
+        switch (step.kind) {
+        case NoiseStep::Kind::E:
+            QCOMPARE(step.publicKey,
+                     initiatorSends ? c.initEphemeral.publicKey : c.respEphemeral.publicKey);
+            QCOMPARE(hexOf(ByteView(bytes).subspan(cursor, 32)), hexOf(step.publicKey));
+            h = noiseref::mixHash(h, ByteView(bytes).subspan(cursor, 32));
+            cursor += 32;
+            break;
+        case NoiseStep::Kind::S:
+            QCOMPARE(step.publicKey,
+                     initiatorSends ? c.initStatic.publicKey : c.respStatic.publicKey);
+            QCOMPARE(step.mixedSize, std::size_t(48));
+            h = noiseref::mixHash(h, ByteView(bytes).subspan(cursor, step.mixedSize));
+            cursor += step.mixedSize;
+            break;
+        case NoiseStep::Kind::EE:
+        case NoiseStep::Kind::ES:
+        case NoiseStep::Kind::SE: {
+            const bool initStatic = step.kind == NoiseStep::Kind::SE;
+            const bool respStatic = step.kind == NoiseStep::Kind::ES;
+            const crypto::KeyPair &i = initStatic ? c.initStatic : c.initEphemeral;
+            const crypto::KeyPair &r = respStatic ? c.respStatic : c.respEphemeral;
+            QCOMPARE(step.initiatorKey, i.publicKey);
+            QCOMPARE(step.responderKey, r.publicKey);
+            const Key32 shared = noiseref::dh(i.secretKey, r.publicKey);
+            QCOMPARE(hexOf(noiseref::dh(r.secretKey, i.publicKey)), hexOf(shared));
+            const auto [nextCk, temp] = noiseref::hkdf(ck, shared);
+            ck = nextCk;
+            QVERIFY(step.k);
+            QCOMPARE(hexOf(*step.k), hexOf(noiseref::first32(temp)));
+            break;
+        }
+        case NoiseStep::Kind::Payload:
+            QCOMPARE(step.mixedSize, bytes.size() - cursor);
+            QCOMPARE(step.mixedSize, c.payloads[std::size_t(message)].size() +
+                                         (step.encrypted ? NoiseCipherState::TagSize : 0));
+            h = noiseref::mixHash(h, ByteView(bytes).subspan(cursor));
+            break;
+        case NoiseStep::Kind::Split: {
+            const auto [k1, k2] = noiseref::hkdf(ck, {});
+            QVERIFY(step.k && step.k2);
+            QCOMPARE(hexOf(*step.k), hexOf(noiseref::first32(k1)));
+            QCOMPARE(hexOf(*step.k2), hexOf(noiseref::first32(k2)));
+            QCOMPARE(*step.k, initiator.split().tx);
+            QCOMPARE(*step.k2, initiator.split().rx);
+            if (!c.expectedInitiatorTx.isEmpty())
+                QCOMPARE(hexOf(*step.k), c.expectedInitiatorTx);
+            break;
+        }
+        case NoiseStep::Kind::Initialize:
+        case NoiseStep::Kind::Prologue:
+            QFAIL("the handshake itself never records its opening");
+        }
+        QCOMPARE(hexOf(step.h), hexOf(h));
+        QCOMPARE(hexOf(step.ck), hexOf(ck));
+    }
+    QCOMPARE(hexOf(h), c.expectedHash);
+
+    NoiseHandshake::wipeSteps(initiatorLog);
+    QVERIFY(initiatorLog.empty());
+}
+
+void TestNoise::recordsNothingWithoutLog()
+{
+    Peers peers;
+    std::vector<NoiseStep> log;
+    peers.initiator->setStepLog(&log);
+    Bytes message, payload;
+    QCOMPARE(text(peers.initiator->writeMessage({}, message)), QString());
+    QCOMPARE(describe(log), QString("0:e 0:payload"));
+    peers.initiator->setStepLog(nullptr); // detached: the next message is not recorded
+    QCOMPARE(text(peers.responder->readMessage(message, payload)), QString());
+    message.clear();
+    QCOMPARE(text(peers.responder->writeMessage({}, message)), QString());
+    QCOMPARE(text(peers.initiator->readMessage(message, payload)), QString());
+    QCOMPARE(describe(log), QString("0:e 0:payload"));
 }
 
 void TestNoise::completesHandshakeWithFreshKeys_data()

@@ -104,6 +104,7 @@ private slots:
     void handshakeStepsFillTheLadder();
     void failedStepIsRecordedWithItsReason();
     void stepsOutsideTheLadderAreOnlyLogged();
+    void handshakeStepsKeepTheirNoiseSteps();
     void completionRecordsTheOutcome();
     void encryptedWireBytesAreRecomputedFromTheKeys();
     void wrongKeysMakeTheLogStoreWireBytes();
@@ -163,6 +164,38 @@ void TestInspectorTrace::failedStepIsRecordedWithItsReason()
     QCOMPARE(h.steps[1].error, QStringLiteral("MAC check failed"));
     f.log.flush();
     QCOMPARE(f.log.severity(f.log.record(1)), MessageLogModel::Severity::Error);
+}
+
+void TestInspectorTrace::handshakeStepsKeepTheirNoiseSteps()
+{
+    // The engine's views die with the call: the session keeps its own copy of each message's
+    // Noise steps for the handshake lesson.
+    Fixture f;
+    std::vector<NoiseStep> steps(2);
+    steps[0].kind = NoiseStep::Kind::E;
+    steps[0].message = 1;
+    steps[0].h.fill(0x11);
+    steps[1].kind = NoiseStep::Kind::EE;
+    steps[1].message = 1;
+    steps[1].ck.fill(0x22);
+    steps[1].k = keyOf(0x33);
+    HandshakeTrace trace = f.step(1, Direction::Inbound);
+    trace.noiseSteps = steps;
+    f.trace->traceHandshake(trace);
+    steps.assign(2, NoiseStep{}); // the engine wipes its log after the call
+
+    const std::vector<NoiseStep> &kept = f.session->handshake().steps[1].noiseSteps;
+    QCOMPARE(int(kept.size()), 2);
+    QCOMPARE(kept[0].kind, NoiseStep::Kind::E);
+    QCOMPARE(kept[0].h[0], std::uint8_t(0x11));
+    QCOMPARE(kept[1].kind, NoiseStep::Kind::EE);
+    QCOMPARE(kept[1].ck[63], std::uint8_t(0x22));
+    QCOMPARE(kept[1].k, std::optional<Key32>(keyOf(0x33)));
+    QVERIFY(f.session->handshake().steps[0].noiseSteps.empty());
+
+    // The copies hold secrets (ck, k): wiped when the session goes.
+    emit f.session->aboutToBeDestroyed();
+    QVERIFY(f.session->handshake().steps[1].noiseSteps.empty());
 }
 
 void TestInspectorTrace::stepsOutsideTheLadderAreOnlyLogged()

@@ -90,6 +90,8 @@ private slots:
     void explainsEachStep();
     void heightFollowsTheWidth();
     void failuresAndTheHashTakeRoom();
+    void stacksExplanationsWhenNarrow();
+    void tooltipShowsFullValues();
     void coloursShowWhatWentThrough_data();
     void coloursShowWhatWentThrough();
 };
@@ -150,10 +152,52 @@ void TestHandshakeLadder::heightFollowsTheWidth()
     // Explanations wrap in a wider column when there is room: never taller when wider.
     QVERIFY2(wide <= narrow, qPrintable(QStringLiteral("%1 > %2").arg(wide).arg(narrow)));
     // Below its minimum width the ladder lays out as if at the minimum.
-    QCOMPARE(ladder.heightForWidth(100), ladder.heightForWidth(400));
-    QCOMPARE(ladder.minimumSizeHint(), ladder.sizeHint());
+    const int minimum = ladder.minimumSizeHint().width();
+    QCOMPARE(ladder.heightForWidth(100), ladder.heightForWidth(minimum));
+    QCOMPARE(ladder.minimumSizeHint().height(), ladder.heightForWidth(minimum));
+    // It prefers room for the explanations beside the steps, but fits the Handshake tab of a
+    // 1024-pixel window (the sidebar takes about 340) by putting them under the steps.
     QVERIFY(ladder.sizeHint().width() >= 900);
+    QVERIFY2(minimum <= 640, qPrintable(QString::number(minimum)));
     QCOMPARE(ladder.sizeHint().height(), ladder.heightForWidth(ladder.sizeHint().width()));
+}
+
+void TestHandshakeLadder::stacksExplanationsWhenNarrow()
+{
+    HandshakeLadder ladder;
+    const HandshakeRecord record = recordOf(Stage::Complete);
+    ladder.setRecord(&record);
+    const int minimum = ladder.minimumSizeHint().width();
+    ladder.resize(minimum, ladder.heightForWidth(minimum));
+    const QImage image = ladder.grab().toImage();
+    // Nothing is drawn beyond the ladder's width: every explanation box lies inside it, under
+    // its step, so the steps take more height than side by side.
+    QVERIFY(ladder.heightForWidth(minimum) > ladder.heightForWidth(ladder.sizeHint().width()));
+    QCOMPARE(image.width(), minimum);
+    // The explanation boxes are drawn with the AlternateBase colour across the lane.
+    const QColor box = ladder.palette().color(QPalette::AlternateBase);
+    int boxRows = 0;
+    for (int y = 0; y < image.height(); ++y)
+        boxRows += image.pixelColor(minimum / 2, y) == box ? 1 : 0;
+    QVERIFY2(boxRows > 3 * ladder.fontMetrics().height(), qPrintable(QString::number(boxRows)));
+}
+
+void TestHandshakeLadder::tooltipShowsFullValues()
+{
+    HandshakeLadder ladder;
+    HandshakeRecord record = recordOf(Stage::Complete);
+    record.steps[0].payloadNonce = Nonce24{};
+    record.steps[0].payloadNonce->fill(0x7c);
+    ladder.setRecord(&record);
+    ladder.resize(1200, ladder.heightForWidth(1200));
+    QCOMPARE(ladder.toolTipAt(QPoint(5, 2)), QString()); // above the steps
+    QString first;
+    for (int y = 0; y < ladder.height() && first.isEmpty(); y += 4)
+        first = ladder.toolTipAt(QPoint(300, y));
+    QVERIFY(first.startsWith("Message 1"));
+    QVERIFY(first.contains(QString("e  = ") + QString::fromStdString(toHex(keyOf(0x10)))));
+    QVERIFY(first.contains(QString("nonce = ") + QString("7c").repeated(24)));
+    QVERIFY(!first.contains(QStringLiteral("…")));
 }
 
 void TestHandshakeLadder::failuresAndTheHashTakeRoom()

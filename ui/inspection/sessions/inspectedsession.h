@@ -28,6 +28,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace hyperscope {
 
@@ -47,6 +48,9 @@ struct HandshakeStep
     std::optional<Nonce24> payloadNonce;
     QString error;
     qint64 atMs = 0; ///< Milliseconds since the session started.
+    /// What the Noise state machine did for this message, token by token (the handshake lesson);
+    /// holds the secret ck and k values, shown only when a person reveals the secrets.
+    std::vector<NoiseStep> noiseSteps;
 };
 
 /// Everything the handshake view shows about one session.

@@ -1,6 +1,7 @@
 #include "inspectortrace.h"
 
 #include "inspectedsession.h"
+#include "noise.h"
 
 #include <QRegularExpression>
 
@@ -25,6 +26,12 @@ InspectorTrace::InspectorTrace(InspectedSession &session, MessageLogModel &log)
     const EngineOptions &options = session.engine()->options();
     m_wire = (options.noise && options.encrypted) ? MessageLogModel::WireStorage::Store
                                                   : MessageLogModel::WireStorage::SameAsPlain;
+    // The handshake lesson's chaining and cipher keys are as secret as the transport keys: wiped
+    // like them when the session goes.
+    QObject::connect(&session, &InspectedSession::aboutToBeDestroyed, &session, [&session] {
+        for (HandshakeStep &step : session.m_handshake.steps)
+            NoiseHandshake::wipeSteps(step.noiseSteps);
+    });
 }
 
 void InspectorTrace::traceHandshake(const HandshakeTrace &step)
@@ -43,6 +50,7 @@ void InspectorTrace::traceHandshake(const HandshakeTrace &step)
     s.payloadNonce = step.payloadNonce;
     s.error = QString::fromStdString(step.error);
     s.atMs = m_session.durationMs();
+    s.noiseSteps.assign(step.noiseSteps.begin(), step.noiseSteps.end());
     if (!step.error.empty()) {
         m_session.m_handshake.failedStep = step.index;
         m_session.m_handshake.failure = s.error;

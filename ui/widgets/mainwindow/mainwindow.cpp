@@ -10,6 +10,7 @@
 #include "flowgraph.h"
 #include "flowpane.h"
 #include "handshakeladder.h"
+#include "handshakelesson.h"
 #include "helpdialogs.h"
 #include "icons.h"
 #include "inspectedsession.h"
@@ -96,6 +97,10 @@ void MainWindow::buildCentral()
     handshakeLayout->addWidget(m_ladder);
     handshakeLayout->addWidget(m_secretsPanel);
     handshakeLayout->addStretch();
+    // The handshake as a lesson, under the secrets panel it follows (session, revealed keys).
+    auto *handshakeLesson = new HandshakeLesson;
+    handshakeLesson->followSecretsPanel(m_secretsPanel);
+    handshakeLayout->insertWidget(handshakeLayout->indexOf(m_secretsPanel) + 1, handshakeLesson);
     auto *ladderScroll = new QScrollArea;
     ladderScroll->setWidget(handshakePage);
     ladderScroll->setWidgetResizable(true);

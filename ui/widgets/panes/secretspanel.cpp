@@ -32,7 +32,9 @@ SecretsPanel::SecretsPanel(QWidget *parent)
     m_summary->setTextFormat(Qt::PlainText);
     m_text->setReadOnly(true);
     m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Wrapped (a key breaks where it must) rather than cut off in a narrow window.
+    m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_text->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     m_text->setFixedHeight(m_text->fontMetrics().lineSpacing() * 6 + 12);
     m_text->hide();
 
@@ -68,6 +70,8 @@ void SecretsPanel::setSession(InspectedSession *session)
         connect(session, &InspectedSession::ended, this, &SecretsPanel::refresh);
     }
     refresh();
+    emit sessionChanged(session);
+    emit revealedChanged(false);
 }
 
 bool SecretsPanel::reveal(bool askFirst)
@@ -86,6 +90,7 @@ bool SecretsPanel::reveal(bool askFirst)
     }
     m_revealed = true;
     refresh();
+    emit revealedChanged(true);
     return true;
 }
 
@@ -93,6 +98,7 @@ void SecretsPanel::hideSecrets()
 {
     m_revealed = false;
     refresh();
+    emit revealedChanged(false);
 }
 
 QString SecretsPanel::secretsText() const

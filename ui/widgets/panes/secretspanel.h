@@ -36,6 +36,12 @@ public:
     QString secretsText() const;
     QPushButton *toggleButton() const { return m_toggle; }
 
+signals:
+    /// setSession() was called: views that follow the panel (the handshake lesson) follow suit.
+    void sessionChanged(InspectedSession *session);
+    /// The keys were revealed or hidden (also hidden by setSession()).
+    void revealedChanged(bool revealed);
+
 private:
     void refresh();
 

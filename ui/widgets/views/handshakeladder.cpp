@@ -3,8 +3,10 @@
 #include "inspectedsession.h"
 
 #include <QFontDatabase>
+#include <QHelpEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QToolTip>
 
 namespace hyperscope {
 
@@ -15,6 +17,8 @@ constexpr int BoxWidth = 230;
 constexpr int MinLane = 340;
 constexpr int MinExplanation = 300;
 constexpr int MinimumWidth = Margin * 2 + BoxWidth + MinLane + MinExplanation + 120;
+/// The narrowest the ladder goes, with each explanation under its step.
+constexpr int StackedMinimumWidth = Margin * 2 + BoxWidth + MinLane;
 
 QString hexShort(const std::optional<Key32> &key, int chars = 16)
 {
@@ -150,13 +154,20 @@ HandshakeLadder::Layout HandshakeLadder::layoutFor(int width) const
     Layout l;
     const QFontMetrics fm = fontMetrics();
     const int line = fm.height();
-    const int available = qMax(width, MinimumWidth) - 2 * Margin;
-    l.lane = qBound(MinLane, available - BoxWidth - MinExplanation - 40, 480);
+    l.stacked = width < MinimumWidth;
+    const int available = qMax(width, l.stacked ? StackedMinimumWidth : MinimumWidth) - 2 * Margin;
+    l.lane = l.stacked ? qBound(MinLane, available - BoxWidth, 480)
+                       : qBound(MinLane, available - BoxWidth - MinExplanation - 40, 480);
     l.leftX = Margin + BoxWidth / 2;
     l.rightX = l.leftX + l.lane;
-    l.explanationX = l.rightX + BoxWidth / 2 + 24;
-    l.explanationWidth =
-        qMax(MinExplanation, qMin(560, qMax(width, MinimumWidth) - Margin - l.explanationX));
+    if (l.stacked) {
+        l.explanationX = Margin;
+        l.explanationWidth = available;
+    } else {
+        l.explanationX = l.rightX + BoxWidth / 2 + 24;
+        l.explanationWidth =
+            qMax(MinExplanation, qMin(560, qMax(width, MinimumWidth) - Margin - l.explanationX));
+    }
     l.boxHeight = 3 * line + 12;
 
     int y = Margin + l.boxHeight + 24;
@@ -169,7 +180,9 @@ HandshakeLadder::Layout HandshakeLadder::layoutFor(int width) const
                                            Qt::TextWordWrap, explanation(i));
         const int side = text.height() + 14 + 10;
         l.stepTop[i] = y;
-        l.stepHeight[i] = qMax(ladder, side);
+        l.stepHeight[i] = l.stacked ? ladder + side : qMax(ladder, side);
+        l.explanationTop[i] = l.stacked ? y + ladder : y;
+        l.explanationHeight[i] = (l.stacked ? side : l.stepHeight[i]) - 10;
         y += l.stepHeight[i];
     }
     l.outcomeTop = y + 8;
@@ -193,7 +206,48 @@ QSize HandshakeLadder::sizeHint() const
 
 QSize HandshakeLadder::minimumSizeHint() const
 {
-    return sizeHint();
+    return {StackedMinimumWidth, layoutFor(StackedMinimumWidth).height};
+}
+
+QString HandshakeLadder::toolTipAt(const QPoint &pos) const
+{
+    if (!m_record || !m_record->noise)
+        return {};
+    const Layout l = layoutFor(width());
+    for (int i = 0; i < 3; ++i) {
+        const HandshakeStep &s = m_record->steps[std::size_t(i)];
+        if (pos.y() < l.stepTop[i] || pos.y() >= l.stepTop[i] + l.stepHeight[i] || !s.seen)
+            continue;
+        const auto full = [](ByteView bytes) {
+            return QString::fromStdString(toHex(bytes));
+        };
+        QStringList lines{tr("Message %1, in full:").arg(i + 1)};
+        if (s.ephemeralKey)
+            lines << tr("e  = %1").arg(full(*s.ephemeralKey));
+        if (s.staticKey)
+            lines << tr("s  = %1").arg(full(*s.staticKey));
+        if (s.payloadNonce)
+            lines << tr("nonce = %1").arg(full(*s.payloadNonce));
+        lines << tr("With Copy buttons, step by step: the lesson below.");
+        return lines.join(QLatin1Char('\n'));
+    }
+    return {};
+}
+
+bool HandshakeLadder::event(QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        const QString text = toolTipAt(help->pos());
+        if (text.isEmpty()) {
+            QToolTip::hideText();
+            event->ignore();
+        } else {
+            QToolTip::showText(help->globalPos(), text, this);
+        }
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 bool HandshakeLadder::hasHeightForWidth() const
@@ -285,7 +339,6 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
         const bool seen = s.seen;
         const QColor color = failed ? Failed : seen ? Ok : Pending;
         const int top = l.stepTop[i];
-        const int stepH = l.stepHeight[i];
         const int arrowY = top + line + 10;
         const bool toRight = i != 1; // messages 1 and 3 go initiator -> responder
         const int fromX = toRight ? leftX : rightX;
@@ -342,7 +395,8 @@ void HandshakeLadder::paintEvent(QPaintEvent *)
         }
 
         // Plain-language explanation beside the step.
-        const QRect explanationBox(l.explanationX, top, l.explanationWidth, stepH - 10);
+        const QRect explanationBox(l.explanationX, l.explanationTop[i], l.explanationWidth,
+                                   l.explanationHeight[i]);
         p.setPen(QPen(QColor(dim.red(), dim.green(), dim.blue(), 60), 1));
         p.setBrush(pal.color(QPalette::AlternateBase));
         p.drawRoundedRect(explanationBox, 5, 5);
