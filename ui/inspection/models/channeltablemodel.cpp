@@ -360,6 +360,13 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
                 .arg(r.bytesIn)
                 .arg(r.messagesOut)
                 .arg(r.bytesOut);
+        case ExtensionsColumn: {
+            // The column is narrow: the whole list, one scope a line.
+            QString text = data(index, Qt::DisplayRole).toString();
+            return text.isEmpty()
+                       ? QVariant()
+                       : QVariant(text.replace(QLatin1String("; "), QLatin1String("\n")));
+        }
         }
         return {};
     case Qt::DecorationRole:

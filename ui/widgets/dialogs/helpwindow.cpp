@@ -61,6 +61,8 @@ HelpWindow::HelpWindow(QWidget *parent)
     m_forward->setToolTip(tr("Forward (Alt+Right)"));
     m_forward->setShortcut(QKeySequence::Forward);
     m_home->setIcon(style()->standardIcon(QStyle::SP_DirHomeIcon));
+    m_home->setText(tr("Overview"));
+    m_home->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_home->setToolTip(tr("Protocol overview"));
     m_back->setEnabled(false);
     m_forward->setEnabled(false);

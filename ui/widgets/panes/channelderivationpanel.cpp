@@ -12,7 +12,6 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QVBoxLayout>
 
 namespace hyperscope {
 
@@ -59,34 +58,29 @@ ChannelDerivationPanel::ChannelDerivationPanel(QWidget *parent)
     m_verdict->setWordWrap(true);
     m_verdict->setObjectName(QStringLiteral("derivationVerdict"));
 
-    auto *discovery = new QGridLayout;
-    discovery->setColumnStretch(1, 1);
-    addValue(discovery, FeedKey, tr("feed key"));
-    addValue(discovery, Message, tr("message"));
-    addValue(discovery, DiscoveryKey, tr("= discovery key"));
-
-    auto *capability = new QGridLayout;
-    capability->setColumnStretch(1, 1);
-    addValue(capability, SplitTx, tr("our tx (send)"));
-    addValue(capability, SplitRx, tr("our rx (receive)"));
-    addValue(capability, OurCapability, tr("= our capability"));
-    addValue(capability, RemoteCapability, tr("= remote's capability"));
-
-    auto *revealRow = new QHBoxLayout;
-    revealRow->addWidget(m_roles, 1);
-    revealRow->addWidget(m_reveal, 0, Qt::AlignTop);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(heading(tr("Discovery key")));
-    layout->addWidget(m_discoveryFormula);
-    layout->addLayout(discovery);
-    layout->addWidget(heading(tr("Capabilities")));
-    layout->addWidget(m_capabilityFormula);
-    layout->addLayout(revealRow);
-    layout->addLayout(capability);
-    layout->addWidget(m_verdict);
-    layout->addStretch();
+    // One grid for both formulas, so that all values line up; headings and formulas span it.
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setColumnStretch(1, 1);
+    auto addSpanning = [grid](QWidget *widget) {
+        grid->addWidget(widget, grid->rowCount(), 0, 1, 3);
+    };
+    addSpanning(heading(tr("Discovery key")));
+    addSpanning(m_discoveryFormula);
+    addValue(grid, FeedKey, tr("feed key"));
+    addValue(grid, Message, tr("message"));
+    addValue(grid, DiscoveryKey, tr("= discovery key"));
+    addSpanning(heading(tr("Capabilities")));
+    addSpanning(m_capabilityFormula);
+    const int rolesRow = grid->rowCount();
+    grid->addWidget(m_roles, rolesRow, 0, 1, 2);
+    grid->addWidget(m_reveal, rolesRow, 2, Qt::AlignTop);
+    addValue(grid, SplitTx, tr("our tx (send)"));
+    addValue(grid, SplitRx, tr("our rx (receive)"));
+    addValue(grid, OurCapability, tr("= our capability"));
+    addValue(grid, RemoteCapability, tr("= remote's capability"));
+    addSpanning(m_verdict);
+    grid->setRowStretch(grid->rowCount(), 1);
 
     connect(m_reveal, &QPushButton::clicked, this, [this] {
         if (m_revealed)

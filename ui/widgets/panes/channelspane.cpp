@@ -179,6 +179,16 @@ void ChannelsPane::setSession(InspectedSession *session)
         header->setSectionResizeMode(QHeaderView::ResizeToContents);
         header->setSectionResizeMode(ChannelTableModel::DiscoveryKeyColumn, QHeaderView::Stretch);
         header->setSectionResizeMode(ChannelTableModel::KeyColumn, QHeaderView::Stretch);
+        // Stretched columns still get no less than this: at 1024 px the keys keep their first
+        // and last digits (the table scrolls sideways; the full values are in the panel below).
+        header->setMinimumSectionSize(
+            QFontMetrics(QFontDatabase::systemFont(QFontDatabase::FixedFont))
+                .horizontalAdvance(QStringLiteral("012345678")));
+        // Extension lists can be long: a fixed share (full text in the cell's tooltip and by
+        // dragging), so that the keys keep some width at 1024 px.
+        header->setSectionResizeMode(ChannelTableModel::ExtensionsColumn, QHeaderView::Interactive);
+        header->resizeSection(ChannelTableModel::ExtensionsColumn,
+                              m_table->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 22);
         connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
                 &ChannelsPane::updateButtons);
         m_title->setText(tr("Channels of session %1").arg(session->legLabel()));
