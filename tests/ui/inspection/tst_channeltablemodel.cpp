@@ -284,6 +284,22 @@ void TestChannelTableModel::remoteFirstOpenIsCountedAndNotAFailure()
     QVERIFY(channels->index(row, ChannelTableModel::VerifiedColumn)
                 .data(Qt::ForegroundRole)
                 .value<QColor>() != FailureRed);
+    // The log names the channel of that Open by its key, not by the bare id "1".
+    pair.log.flush();
+    int openRow = -1;
+    for (int i = 0; i < pair.log.rowCount(); ++i) {
+        const MessageLogModel::Record &r = pair.log.record(i);
+        if (r.session == pair.dialer->id() && r.kind == MessageLogModel::Kind::Frame &&
+            r.type == 0 && r.direction() == Direction::Inbound)
+            openRow = i;
+    }
+    QVERIFY(openRow >= 0);
+    QCOMPARE(pair.log.channelKey(pair.log.record(openRow).channelKey),
+             std::optional(crypto::discoveryKey(feed)));
+    QVERIFY(pair.log.index(openRow, MessageLogModel::ChannelColumn)
+                .data()
+                .toString()
+                .contains(shortKeyHex(crypto::discoveryKey(feed))));
     // The opener counted its own Open too, though it was traced before its channel event.
     const int theirRow = rowOfFeed(*pair.accepted, feed);
     QCOMPARE(pair.accepted->channels()->row(theirRow).messagesOut, quint64(1));
