@@ -104,8 +104,15 @@ void EngineTrace::buildInboundFrame(const Frame &frame, const Message *message,
     trace.type = frame.type;
     trace.message = message;
     trace.extension = extension;
-    if (channel)
+    if (channel) {
         trace.discoveryKey = channel->discoveryKey;
+    } else if (const auto *open = message ? std::get_if<schema::Open>(message) : nullptr;
+               open && open->discoverykey().size() == Key32{}.size()) {
+        // The remote's Open binds its id only after this record: its own body names the channel.
+        Key32 discoveryKey;
+        std::copy(open->discoverykey().begin(), open->discoverykey().end(), discoveryKey.begin());
+        trace.discoveryKey = discoveryKey;
+    }
     m_sink->traceFrame(trace);
 }
 

@@ -3,6 +3,8 @@
 // session's open channels, after markSessionEnded()).
 #include "builders.h"
 #include "channeltablemodel.h"
+#include "crypto.h"
+#include "inspectedpair.h"
 
 #include <QAbstractItemModelTester>
 #include <QColor>
@@ -67,6 +69,18 @@ void driveInto(ChannelTableModel &model, const Key32 &dk, State state)
 } // namespace
 
 Q_DECLARE_METATYPE(hyperscope::ChannelTableModel::State)
+Q_DECLARE_METATYPE(hyperscope::ChannelTableModel::CapabilityStatus)
+
+namespace {
+using Capability = ChannelTableModel::CapabilityStatus;
+const QColor FailureRed(183, 28, 28);
+
+/// The row of @p session's channel table for @p feed, or -1.
+int rowOfFeed(const InspectedSession &session, const Key32 &feed)
+{
+    return session.channels()->rowOf(crypto::discoveryKey(feed));
+}
+} // namespace
 
 class TestChannelTableModel : public QObject
 {
@@ -76,6 +90,10 @@ private slots:
     void everyStateHasItsText();
     void stateTextsAreDistinct();
     void sessionEndedMarksOpenChannelsOnly();
+    void capabilityColumnSaysWhatItWaitsFor_data();
+    void capabilityColumnSaysWhatItWaitsFor();
+    void knownKeyFillsTheKeyColumn();
+    void remoteFirstOpenIsCountedAndNotAFailure();
 };
 
 void TestChannelTableModel::everyStateHasItsText_data()
@@ -163,6 +181,139 @@ void TestChannelTableModel::sessionEndedMarksOpenChannelsOnly()
     changed.clear();
     model.markSessionEnded();
     QCOMPARE(changed.count(), 0);
+}
+
+void TestChannelTableModel::capabilityColumnSaysWhatItWaitsFor_data()
+{
+    QTest::addColumn<bool>("noise");
+    QTest::addColumn<QList<ChannelTrace>>("events");
+    QTest::addColumn<bool>("endSession");
+    QTest::addColumn<Capability>("status");
+    QTest::addColumn<QString>("text");
+
+    const Key32 dk = keyOf(7);
+    const ChannelTrace ours = channelTraceOf(ChannelEvent::OpenedLocally, dk, 1, None);
+    const ChannelTrace theirsAlone = channelTraceOf(ChannelEvent::OpenedByRemote, dk, None, 2);
+    const ChannelTrace theirsAfterOurs = channelTraceOf(ChannelEvent::OpenedByRemote, dk, 1, 2);
+    const ChannelTrace established = channelTraceOf(ChannelEvent::Established, dk, 1, 2, true);
+    QTest::newRow("we opened") << true << QList{ours} << false << Capability::WaitingForRemote
+                               << "waiting for remote's Open";
+    // Issue 11 item 15: a channel only the remote opened is not a failure.
+    QTest::newRow("remote opened alone") << true << QList{theirsAlone} << false
+                                         << Capability::WaitingForOurOpen << "waiting for our Open";
+    QTest::newRow("established") << true << QList{ours, theirsAfterOurs, established} << false
+                                 << Capability::Verified << "verified";
+    // Both opened and no Verified event: the engine found a mismatch (and ended the session).
+    QTest::newRow("mismatch") << true << QList{ours, theirsAfterOurs} << false << Capability::Failed
+                              << "capability failed";
+    QTest::newRow("mismatch, session ended") << true << QList{ours, theirsAfterOurs} << true
+                                             << Capability::Failed << "capability failed";
+    QTest::newRow("remote alone, session ended")
+        << true << QList{theirsAlone} << true << Capability::None << "—";
+    QTest::newRow("no noise") << false << QList{theirsAlone} << false << Capability::NotApplicable
+                              << "n/a (no Noise)";
+}
+
+void TestChannelTableModel::capabilityColumnSaysWhatItWaitsFor()
+{
+    QFETCH(bool, noise);
+    QFETCH(QList<ChannelTrace>, events);
+    QFETCH(bool, endSession);
+    QFETCH(Capability, status);
+    QFETCH(QString, text);
+
+    ChannelTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setNoise(noise);
+    for (const ChannelTrace &event : events)
+        model.applyEvent(event);
+    if (endSession)
+        model.markSessionEnded();
+    QCOMPARE(model.capabilityStatus(0), status);
+    const QModelIndex cell = model.index(0, ChannelTableModel::VerifiedColumn);
+    QCOMPARE(cell.data().toString(), text);
+    QCOMPARE(cell.data(ChannelTableModel::CapabilityRole).toInt(), int(status));
+    // Red means failed, and only that.
+    QCOMPARE(cell.data(Qt::ForegroundRole).value<QColor>() == FailureRed,
+             status == Capability::Failed);
+}
+
+void TestChannelTableModel::knownKeyFillsTheKeyColumn()
+{
+    ChannelTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const Key32 feed = keyOf(0x42);
+    model.applyEvent(
+        channelTraceOf(ChannelEvent::OpenedByRemote, crypto::discoveryKey(feed), None, 1));
+    const QModelIndex key = model.index(0, ChannelTableModel::KeyColumn);
+    QCOMPARE(key.data().toString(), QStringLiteral("unknown"));
+    QVERIFY(!key.data(ChannelTableModel::KeyRole).isValid());
+
+    // A key of another channel changes nothing.
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QCOMPARE(model.setKnownKey(keyOf(0x43)), -1);
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(key.data().toString(), QStringLiteral("unknown"));
+
+    QCOMPARE(model.setKnownKey(feed), 0);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(key.data(ChannelTableModel::KeyRole).toByteArray(),
+             QByteArray(reinterpret_cast<const char *>(feed.data()), 32));
+    QCOMPARE(key.data().toString(), QString::fromStdString(toHex(feed)));
+    QVERIFY(key.data(Qt::ToolTipRole).toString().contains(QStringLiteral("you gave it")));
+    // Giving the key opens nothing: the remote still waits for our Open.
+    QCOMPARE(model.capabilityStatus(0), Capability::WaitingForOurOpen);
+}
+
+void TestChannelTableModel::remoteFirstOpenIsCountedAndNotAFailure()
+{
+    // Issue 11 item 15 over a real connection: the accepted side opens first.
+    InspectedPair pair;
+    QVERIFY(pair.open());
+    const Key32 feed = keyOf(0x5a);
+    QCOMPARE(pair.accepted->openChannel(feed), QString());
+    QVERIFY(QTest::qWaitFor([&] { return rowOfFeed(*pair.dialer, feed) >= 0; }));
+    ChannelTableModel *channels = pair.dialer->channels();
+    const int row = rowOfFeed(*pair.dialer, feed);
+    channels->flush();
+    QCOMPARE(channels->row(row).state, State::OpenedByRemote);
+    QCOMPARE(channels->index(row, ChannelTableModel::MessagesColumn).data().toString(),
+             QStringLiteral("1 in / 0 out"));
+    QCOMPARE(channels->index(row, ChannelTableModel::VerifiedColumn).data().toString(),
+             QStringLiteral("waiting for our Open"));
+    QVERIFY(channels->index(row, ChannelTableModel::VerifiedColumn)
+                .data(Qt::ForegroundRole)
+                .value<QColor>() != FailureRed);
+    // The log names the channel of that Open by its key, not by the bare id "1".
+    pair.log.flush();
+    int openRow = -1;
+    for (int i = 0; i < pair.log.rowCount(); ++i) {
+        const MessageLogModel::Record &r = pair.log.record(i);
+        if (r.session == pair.dialer->id() && r.kind == MessageLogModel::Kind::Frame &&
+            r.type == 0 && r.direction() == Direction::Inbound)
+            openRow = i;
+    }
+    QVERIFY(openRow >= 0);
+    QCOMPARE(pair.log.channelKey(pair.log.record(openRow).channelKey),
+             std::optional(crypto::discoveryKey(feed)));
+    QVERIFY(pair.log.index(openRow, MessageLogModel::ChannelColumn)
+                .data()
+                .toString()
+                .contains(shortKeyHex(crypto::discoveryKey(feed))));
+    // The opener counted its own Open too, though it was traced before its channel event.
+    const int theirRow = rowOfFeed(*pair.accepted, feed);
+    QCOMPARE(pair.accepted->channels()->row(theirRow).messagesOut, quint64(1));
+
+    // Now we open the same key: the key is known, both Opens counted, the capability verified.
+    QCOMPARE(pair.dialer->openChannel(feed), QString());
+    QVERIFY(QTest::qWaitFor([&] { return channels->row(row).state == State::Established; }));
+    channels->flush();
+    QCOMPARE(channels->index(row, ChannelTableModel::KeyColumn).data().toString(),
+             QString::fromStdString(toHex(feed)));
+    QCOMPARE(channels->index(row, ChannelTableModel::MessagesColumn).data().toString(),
+             QStringLiteral("1 in / 1 out"));
+    QCOMPARE(channels->index(row, ChannelTableModel::VerifiedColumn).data().toString(),
+             QStringLiteral("verified"));
 }
 
 QTEST_MAIN(TestChannelTableModel)

@@ -1,7 +1,10 @@
 // FieldTreeModel: the detail tree of a log row. tst_models checks that it wraps a real
 // dissection; here, on hand-built trees, the texts of each column, the byte look-up at the edges
 // (zero-length fields, bytes outside the frame), and the resets that keep views consistent.
+#include "fielddocs.h"
 #include "fieldtreemodel.h"
+#include "handshakedissection.h"
+#include "vectors.h"
 
 #include <QAbstractItemModelTester>
 #include <QColor>
@@ -11,6 +14,7 @@
 #include <QTest>
 
 using namespace hyperscope;
+using namespace hyperscope::test;
 
 namespace {
 
@@ -62,6 +66,11 @@ private slots:
     void onlyTheFirstColumnHasChildren();
     void fieldOfAnIndexIsTheDissectedNode();
     void replacingTheTreeIsOneReset();
+    void fieldNamesExplainThemselves_data();
+    void fieldNamesExplainThemselves();
+    void handshakeFieldsPointToTheHandshakePage();
+    void notesHaveNoHelpPage();
+    void annotatorSeesEveryTree();
 };
 
 void TestFieldTreeModel::emptyModelHasNoRows()
@@ -150,7 +159,9 @@ void TestFieldTreeModel::tooltipsRepeatTheValueAndTheRange()
              QStringLiteral("9"));
     QCOMPARE(length.siblingAtColumn(FieldTreeModel::BytesColumn).data(Qt::ToolTipRole).toString(),
              QStringLiteral("Bytes 0 to 1 of the frame"));
-    QVERIFY(!length.data(Qt::ToolTipRole).isValid());
+    // The field name's tooltip is its meaning (sampleTree's type has no known name: no F1 line).
+    QCOMPARE(length.data(Qt::ToolTipRole).toString(),
+             fielddocs::fieldSummary(QString(), QStringLiteral("Length")));
     const QModelIndex marker =
         childNamed(model, childNamed(model, model.index(0, 0), QStringLiteral("Payload")),
                    QStringLiteral("Marker"));
@@ -271,6 +282,112 @@ void TestFieldTreeModel::replacingTheTreeIsOneReset()
     model.clear();
     QCOMPARE(reset.count(), 3);
     QCOMPARE(model.rowCount(), 0);
+}
+
+namespace {
+ByteView viewOf(const QByteArray &bytes)
+{
+    return {reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())};
+}
+
+/// Calls @p visit for every index under @p parent (depth first).
+template<typename Visit>
+void forEachIndex(const FieldTreeModel &model, const QModelIndex &parent, const Visit &visit)
+{
+    for (int row = 0; row < model.rowCount(parent); ++row) {
+        const QModelIndex index = model.index(row, FieldTreeModel::FieldColumn, parent);
+        visit(index);
+        forEachIndex(model, index, visit);
+    }
+}
+} // namespace
+
+void TestFieldTreeModel::fieldNamesExplainThemselves_data()
+{
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<QByteArray>("frame");
+    const QJsonArray frames = wireVectorFrames();
+    for (int i = 0; i < frames.size(); ++i) {
+        const QJsonObject f = frames[i].toObject();
+        const QString name = f.value(QStringLiteral("name")).toString();
+        QTest::addRow("%d %s", i, qPrintable(name))
+            << name << QByteArray::fromHex(f.value(QStringLiteral("frame")).toString().toLatin1());
+    }
+}
+
+void TestFieldTreeModel::fieldNamesExplainThemselves()
+{
+    // Issue 11 item 13: each field name's tooltip is its meaning, one line, and says where F1
+    // leads; F1's page is the message type's.
+    QFETCH(QString, message);
+    QFETCH(QByteArray, frame);
+    FieldTreeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setTree(dissectFrame(viewOf(frame)));
+    QCOMPARE(model.messageName(), message);
+    int checked = 0;
+    forEachIndex(model, {}, [&](const QModelIndex &index) {
+        const QString name = index.data().toString();
+        const bool inNode = index.parent().data().toString() == QLatin1String("nodes");
+        const QString owner = inNode ? QStringLiteral("Node") : message;
+        const QString tip = index.data(Qt::ToolTipRole).toString();
+        const QStringList lines = tip.split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines[0], fielddocs::fieldSummary(owner, name));
+        QVERIFY2(!lines[0].isEmpty(), qPrintable(name));
+        QCOMPARE(lines[1], QStringLiteral("F1 for help on %1").arg(owner));
+        QCOMPARE(index.data(FieldTreeModel::HelpPageRole).toString(), fielddocs::pageName(owner));
+        ++checked;
+    });
+    QVERIFY(checked >= 4);
+}
+
+void TestFieldTreeModel::handshakeFieldsPointToTheHandshakePage()
+{
+    // Message 1 as the dissector sees it: length 32, then the ephemeral key (no payload).
+    QByteArray message1(1, char(32));
+    message1.append(QByteArray(32, char(7)));
+    FieldTreeModel model;
+    model.setTree(dissectHandshakeMessage(viewOf(message1), 0));
+    QCOMPARE(model.messageName(), QStringLiteral("Handshake"));
+    const QModelIndex ephemeral =
+        childNamed(model, model.index(0, 0), QStringLiteral("Ephemeral key (e)"));
+    QVERIFY(ephemeral.isValid());
+    QVERIFY(ephemeral.data(Qt::ToolTipRole)
+                .toString()
+                .endsWith(QStringLiteral("F1 for help on Handshake")));
+    QCOMPARE(ephemeral.data(FieldTreeModel::HelpPageRole).toString(),
+             QStringLiteral("message-handshake.html"));
+}
+
+void TestFieldTreeModel::notesHaveNoHelpPage()
+{
+    FieldTreeModel model;
+    model.setTree(fieldOf("Warning", "the remote reused channel id 1", 0, 0));
+    QVERIFY(model.messageName().isEmpty());
+    QVERIFY(model.index(0, 0).data(FieldTreeModel::HelpPageRole).toString().isEmpty());
+    QVERIFY(!model.index(0, 0).data(Qt::ToolTipRole).isValid());
+    // An unassigned type has no page either.
+    model.setTree(dissectFrame(viewOf(QByteArray::fromHex("031c0102"))));
+    QVERIFY(model.messageName().isEmpty());
+}
+
+void TestFieldTreeModel::annotatorSeesEveryTree()
+{
+    FieldTreeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    int calls = 0;
+    model.setAnnotator([&calls](DissectedField &root) {
+        ++calls;
+        root.children.push_back({"added", "by the annotator", 0, 0, {}});
+    });
+    model.setTree(sampleTree());
+    QCOMPARE(calls, 1);
+    QVERIFY(childNamed(model, model.index(0, 0), QStringLiteral("added")).isValid());
+    model.setAnnotator({});
+    model.setTree(sampleTree());
+    QCOMPARE(calls, 1);
+    QVERIFY(!childNamed(model, model.index(0, 0), QStringLiteral("added")).isValid());
 }
 
 QTEST_MAIN(TestFieldTreeModel)

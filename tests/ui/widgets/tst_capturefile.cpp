@@ -195,6 +195,10 @@ std::optional<capture::Capture> parse(const QByteArray &bytes, QString *error,
 /// The field tree as text, byte ranges included.
 void dump(const DissectedField &field, QStringList &out, int depth = 0)
 {
+    // An Open's capability check is computed from the live session's keys, which a capture
+    // does not hold: it is not part of what a capture must reproduce.
+    if (field.name == "capability check")
+        return;
     out << QStringLiteral("%1%2 = %3 [%4+%5]")
                .arg(QString(depth * 2, QLatin1Char(' ')))
                .arg(QString::fromStdString(field.name), QString::fromStdString(field.value))

@@ -4,6 +4,7 @@
 // a random key, selecting a row with the mouse to close it or copy its keys, the feed key that
 // only the opener knows, and the status messages it reports.
 #include "builders.h"
+#include "channelderivationpanel.h"
 #include "channelspane.h"
 #include "inspectedpair.h"
 
@@ -63,6 +64,8 @@ private slots:
     void copiesTheKeysOfTheSelectedChannel();
     void onlyTheOpenerKnowsTheFeedKey();
     void closesTheSelectedChannel();
+    void derivationShowsThisSessionsValues();
+    void typedKeyFillsInARemoteChannel();
 };
 
 void TestChannelsPane::withoutASessionNothingIsAllowed()
@@ -248,6 +251,101 @@ void TestChannelsPane::closesTheSelectedChannel()
         QStringLiteral("Close sent for channel %1…").arg(shortKeyHex(crypto::discoveryKey(feed))));
     QCOMPARE(pair.dialer->channels()->row(0).state, ChannelTableModel::State::ClosedLocally);
     QTRY_COMPARE(pair.accepted->channels()->row(0).state, ChannelTableModel::State::ClosedByRemote);
+}
+
+void TestChannelsPane::derivationShowsThisSessionsValues()
+{
+    // Issue 11, Teaching: the selected channel's discovery key and capabilities, with the real
+    // values; the split keys only once revealed, hidden again for another session.
+    using Panel = ChannelDerivationPanel;
+    InspectedPair pair;
+    QVERIFY(pair.open());
+    const Key32 feed = keyOf(0x77);
+    QVERIFY(pair.establish(feed));
+    ChannelsPane pane;
+    pane.setSession(pair.dialer.get());
+    pane.resize(1024, 640);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    Panel *panel = pane.derivationPanel();
+    QCOMPARE(panel->valueText(Panel::DiscoveryKey), QStringLiteral("select a channel above"));
+    clickRow(pane.table(), 0);
+    QCOMPARE(panel->channel(), 0);
+
+    const crypto::SplitKeys split = *pair.dialer->secrets().transportKeys;
+    QCOMPARE(panel->valueText(Panel::FeedKey), hexOf(feed));
+    QCOMPARE(panel->valueText(Panel::DiscoveryKey), hexOf(crypto::discoveryKey(feed)));
+    QCOMPARE(panel->valueText(Panel::OurCapability), hexOf(crypto::capability(feed, split)));
+    QCOMPARE(panel->valueText(Panel::RemoteCapability),
+             hexOf(crypto::remoteCapability(feed, split)));
+    // What we expect from the remote is what the remote sends: its own capability.
+    const crypto::SplitKeys theirs = *pair.accepted->secrets().transportKeys;
+    QCOMPARE(panel->valueText(Panel::RemoteCapability), hexOf(crypto::capability(feed, theirs)));
+    QVERIFY(panel->verdictText().contains(QStringLiteral("verified")));
+
+    // Secrets hidden by default; revealed, the split keys appear in full.
+    QVERIFY(!panel->splitKeysRevealed());
+    QVERIFY(panel->valueText(Panel::SplitTx).startsWith(QStringLiteral("hidden")));
+    QVERIFY(!panel->valueText(Panel::SplitRx).contains(hexOf(split.rx)));
+    QVERIFY(panel->revealSplitKeys(false));
+    QCOMPARE(panel->valueText(Panel::SplitTx), hexOf(split.tx));
+    QCOMPARE(panel->valueText(Panel::SplitRx), hexOf(split.rx));
+    QCOMPARE(panel->revealButton()->text(), QStringLiteral("Hide Split Keys"));
+
+    // Copy copies the full value.
+    auto *copy = [&] {
+        for (QPushButton *button : panel->findChildren<QPushButton *>()) {
+            if (button->text() == QLatin1String("Copy") && button->isEnabled())
+                return button;
+        }
+        return static_cast<QPushButton *>(nullptr);
+    }();
+    QVERIFY(copy);
+    QTest::mouseClick(copy, Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text().size(), 64);
+
+    // Another session hides them again.
+    pane.setSession(pair.accepted.get());
+    QVERIFY(!panel->splitKeysRevealed());
+    QCOMPARE(panel->valueText(Panel::SplitTx), QStringLiteral("select a channel above"));
+}
+
+void TestChannelsPane::typedKeyFillsInARemoteChannel()
+{
+    // Issue 11 item 15: the key of a channel only the remote opened can be given without
+    // opening it; the table and the derivation then show it.
+    using Panel = ChannelDerivationPanel;
+    InspectedPair pair;
+    QVERIFY(pair.open());
+    const Key32 feed = keyOf(0x78);
+    QCOMPARE(pair.accepted->openChannel(feed), QString());
+    ChannelTableModel *channels = pair.dialer->channels();
+    QVERIFY(QTest::qWaitFor([&] { return channels->rowCount() == 1; }));
+    ChannelsPane pane;
+    pane.setSession(pair.dialer.get());
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    clickRow(pane.table(), 0);
+    QVERIFY(
+        pane.derivationPanel()->valueText(Panel::FeedKey).startsWith(QStringLiteral("unknown")));
+    QVERIFY(pane.derivationPanel()
+                ->valueText(Panel::OurCapability)
+                .contains(QStringLiteral("feed key")));
+
+    // A key of no channel changes nothing; the channel's own key fills it in.
+    pane.keyEdit()->setText(hexOf(keyOf(0x79)));
+    QCOMPARE(channels->index(0, ChannelTableModel::KeyColumn).data().toString(),
+             QStringLiteral("unknown"));
+    pane.keyEdit()->setText(hexOf(feed));
+    QCOMPARE(channels->index(0, ChannelTableModel::KeyColumn).data().toString(), hexOf(feed));
+    QVERIFY(pane.statusText().contains(QStringLiteral("filled in")));
+    QCOMPARE(channels->row(0).state, ChannelTableModel::State::OpenedByRemote); // not opened
+    QCOMPARE(pane.derivationPanel()->valueText(Panel::FeedKey), hexOf(feed));
+    const crypto::SplitKeys split = *pair.dialer->secrets().transportKeys;
+    QCOMPARE(pane.derivationPanel()->valueText(Panel::RemoteCapability),
+             hexOf(crypto::remoteCapability(feed, split)));
+    QCOMPARE(channels->index(0, ChannelTableModel::VerifiedColumn).data().toString(),
+             QStringLiteral("waiting for our Open"));
 }
 
 QTEST_MAIN(TestChannelsPane)

@@ -1,5 +1,6 @@
 #include "channeltablemodel.h"
 
+#include "crypto.h"
 #include "icons.h"
 
 #include <QByteArray>
@@ -10,6 +11,9 @@ namespace hyperscope {
 
 namespace {
 constexpr int CounterRefreshMs = 250;
+/// Channels whose Open was counted before their row existed. The engine reports the channel right
+/// after the Open's frame, so one or two are ever waiting; more means a peer misbehaves.
+constexpr std::size_t MaxUncountedChannels = 16;
 
 QString hexOf(const Key32 &key)
 {
@@ -79,10 +83,69 @@ int ChannelTableModel::ensureRow(const Key32 &discoveryKey)
     beginInsertRows({}, row, row);
     Row r;
     r.discoveryKey = discoveryKey;
+    if (const auto early = m_uncounted.find(discoveryKey); early != m_uncounted.end()) {
+        static_cast<Counts &>(r) = early->second;
+        m_uncounted.erase(early);
+    }
     m_rows.push_back(r);
     m_index.emplace(discoveryKey, row);
     endInsertRows();
     return row;
+}
+
+ChannelTableModel::CapabilityStatus ChannelTableModel::capabilityStatus(int row) const
+{
+    const Row &r = m_rows[std::size_t(row)];
+    if (!m_noise)
+        return CapabilityStatus::NotApplicable;
+    if (r.verified)
+        return CapabilityStatus::Verified;
+    if (r.capabilityFailed)
+        return CapabilityStatus::Failed;
+    const bool remoteOpen = r.remoteId && r.state != State::ClosedByRemote &&
+                            r.state != State::RefusedByRemote && r.state != State::Refused;
+    // The engine checks the remote's capability as soon as both sides opened (in either order)
+    // and ends the session when it does not match: both open and unverified means it failed.
+    if (r.localOpen && remoteOpen)
+        return CapabilityStatus::Failed;
+    if (r.localOpen)
+        return CapabilityStatus::WaitingForRemote;
+    if (remoteOpen && r.state == State::OpenedByRemote)
+        return CapabilityStatus::WaitingForOurOpen;
+    return CapabilityStatus::None;
+}
+
+QString ChannelTableModel::capabilityText(CapabilityStatus status)
+{
+    switch (status) {
+    case CapabilityStatus::NotApplicable:
+        return tr("n/a (no Noise)");
+    case CapabilityStatus::WaitingForRemote:
+        return tr("waiting for remote's Open");
+    case CapabilityStatus::WaitingForOurOpen:
+        return tr("waiting for our Open");
+    case CapabilityStatus::Verified:
+        return tr("verified");
+    case CapabilityStatus::Failed:
+        return tr("capability failed");
+    case CapabilityStatus::None:
+        return QStringLiteral("—");
+    }
+    return {};
+}
+
+int ChannelTableModel::setKnownKey(const Key32 &feedKey)
+{
+    const int index = rowOf(crypto::discoveryKey(feedKey));
+    if (index < 0)
+        return -1;
+    Row &r = m_rows[std::size_t(index)];
+    if (!r.key) {
+        r.key = feedKey;
+        r.keyGivenByUser = true;
+    }
+    emit dataChanged(this->index(index, 0), this->index(index, ColumnCount - 1));
+    return index;
 }
 
 int ChannelTableModel::rowOf(const Key32 &discoveryKey) const
@@ -96,8 +159,10 @@ void ChannelTableModel::applyEvent(const ChannelTrace &event)
     const ChannelInfo &info = event.channel;
     const int index = ensureRow(info.discoveryKey);
     Row &r = m_rows[std::size_t(index)];
-    if (info.key)
+    if (info.key) {
         r.key = info.key;
+        r.keyGivenByUser = false;
+    }
     // Ids are kept after a close so that the table still says which ids the channel had.
     if (info.localId)
         r.localId = info.localId;
@@ -149,17 +214,27 @@ void ChannelTableModel::markDirty(int row)
 void ChannelTableModel::countFrame(const Key32 &discoveryKey, Direction direction, quint64 bytes)
 {
     const int index = rowOf(discoveryKey);
-    if (index < 0)
+    if (index < 0) {
+        // Only an Open names its channel before the event that adds the row: keep its count for
+        // that row. Anything else for an unknown channel is ignored; the cap bounds what a
+        // hostile peer could make us hold.
+        if (m_uncounted.size() < MaxUncountedChannels || m_uncounted.count(discoveryKey))
+            addCount(m_uncounted[discoveryKey], direction, bytes);
         return;
-    Row &r = m_rows[std::size_t(index)];
-    if (direction == Direction::Inbound) {
-        ++r.messagesIn;
-        r.bytesIn += bytes;
-    } else {
-        ++r.messagesOut;
-        r.bytesOut += bytes;
     }
+    addCount(m_rows[std::size_t(index)], direction, bytes);
     markDirty(index);
+}
+
+void ChannelTableModel::addCount(Counts &counts, Direction direction, quint64 bytes)
+{
+    if (direction == Direction::Inbound) {
+        ++counts.messagesIn;
+        counts.bytesIn += bytes;
+    } else {
+        ++counts.messagesOut;
+        counts.bytesOut += bytes;
+    }
 }
 
 void ChannelTableModel::setLocalExtensions(const Key32 &discoveryKey, const QStringList &names)
@@ -182,6 +257,8 @@ void ChannelTableModel::markSessionEnded()
         Row &r = m_rows[i];
         if (r.state == State::OpenedLocally || r.state == State::OpenedByRemote ||
             r.state == State::Established) {
+            // Remember a failed check before localOpen goes: the engine ended the session on it.
+            r.capabilityFailed = capabilityStatus(int(i)) == CapabilityStatus::Failed;
             r.state = State::SessionEnded;
             r.localOpen = false;
             emit dataChanged(index(int(i), 0), index(int(i), ColumnCount - 1));
@@ -232,13 +309,7 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
         case StateColumn:
             return stateText(r.state);
         case VerifiedColumn:
-            if (!m_noise)
-                return tr("n/a (no Noise)");
-            if (r.verified)
-                return tr("verified");
-            if (!r.remoteId)
-                return r.localOpen ? tr("waiting") : QStringLiteral("—");
-            return tr("not verified");
+            return capabilityText(capabilityStatus(index.row()));
         case MessagesColumn:
             return QStringLiteral("%1 in / %2 out").arg(r.messagesIn).arg(r.messagesOut);
         case BytesColumn:
@@ -260,16 +331,28 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
         case DiscoveryKeyColumn:
             return tr("Discovery key (BLAKE2b of \"hypercore\" keyed with the feed key)");
         case KeyColumn:
-            return r.key ? tr("Feed key (known because we opened the channel)")
-                         : tr("The feed key never crosses the wire: only the peer that opened "
-                              "the channel with it knows it");
+            if (r.key)
+                return r.keyGivenByUser ? tr("Feed key (you gave it; we have not opened the "
+                                             "channel)")
+                                        : tr("Feed key (known because we opened the channel)");
+            return tr("The feed key never crosses the wire: only the peer that opened the "
+                      "channel with it knows it. Type it in Feed key to fill it in here.");
         case LocalIdColumn:
             return tr("The id we number this channel with (our frames carry it)");
         case RemoteIdColumn:
             return tr("The peer's id for this channel (its frames carry it)");
         case VerifiedColumn:
-            return tr(
-                "Whether the remote's Open carried a capability proving it knows the feed key");
+            switch (capabilityStatus(index.row())) {
+            case CapabilityStatus::WaitingForOurOpen:
+                return tr("The remote opened this channel; its capability can be checked only "
+                          "with the feed key, once we open the channel too. Nothing failed.");
+            case CapabilityStatus::Failed:
+                return tr("The remote's capability did not match the one computed from the feed "
+                          "key and this connection's split keys: the session was ended.");
+            default:
+                return tr("Whether the remote's Open carried a capability proving it knows the "
+                          "feed key");
+            }
         case MessagesColumn:
         case BytesColumn:
             return tr("Received: %1 frames, %2 bytes\nSent: %3 frames, %4 bytes")
@@ -277,6 +360,13 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
                 .arg(r.bytesIn)
                 .arg(r.messagesOut)
                 .arg(r.bytesOut);
+        case ExtensionsColumn: {
+            // The column is narrow: the whole list, one scope a line.
+            QString text = data(index, Qt::DisplayRole).toString();
+            return text.isEmpty()
+                       ? QVariant()
+                       : QVariant(text.replace(QLatin1String("; "), QLatin1String("\n")));
+        }
         }
         return {};
     case Qt::DecorationRole:
@@ -300,7 +390,8 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
             return QFontDatabase::systemFont(QFontDatabase::FixedFont);
         return {};
     case Qt::ForegroundRole:
-        if (index.column() == VerifiedColumn && m_noise && !r.verified && r.remoteId)
+        if (index.column() == VerifiedColumn &&
+            capabilityStatus(index.row()) == CapabilityStatus::Failed)
             return QColor(183, 28, 28);
         if (r.state == State::ClosedLocally || r.state == State::ClosedByRemote ||
             r.state == State::SessionEnded)
@@ -316,6 +407,8 @@ QVariant ChannelTableModel::data(const QModelIndex &index, int role) const
         return r.localId ? QVariant(qulonglong(*r.localId)) : QVariant();
     case IsOpenRole:
         return r.localOpen;
+    case CapabilityRole:
+        return int(capabilityStatus(index.row()));
     }
     return {};
 }

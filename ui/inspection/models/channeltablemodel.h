@@ -39,6 +39,7 @@ public:
         StateRole,                           ///< State, as int.
         LocalIdRole,                         ///< qulonglong or invalid.
         IsOpenRole,                          ///< bool: we have the channel open locally.
+        CapabilityRole,                      ///< CapabilityStatus, as int.
         RoleCount
     };
 
@@ -54,7 +55,28 @@ public:
         SessionEnded,    ///< The channel was open when the whole session ended.
     };
 
-    struct Row
+    /// Where the check of the remote's capability stands. Only Failed is a problem: a channel
+    /// the remote opened alone waits for us, which is normal (the key is ours to give or not).
+    enum class CapabilityStatus {
+        NotApplicable,     ///< The session runs without Noise: Open carries no capability.
+        WaitingForRemote,  ///< We opened; the remote's Open (and its capability) has not come.
+        WaitingForOurOpen, ///< The remote opened; only we can check it, once we open the key.
+        Verified,          ///< The remote's capability matched the one computed for this key.
+        Failed,            ///< Both opened and the capability did not match: the engine ended
+                           ///< the session ("capability mismatch").
+        None,              ///< Neither side has the channel open (closed or refused).
+    };
+
+    /// Frames and bytes of one channel, per direction.
+    struct Counts
+    {
+        quint64 messagesIn = 0;
+        quint64 messagesOut = 0;
+        quint64 bytesIn = 0;
+        quint64 bytesOut = 0;
+    };
+
+    struct Row : Counts
     {
         Key32 discoveryKey{};
         std::optional<Key32> key;
@@ -63,10 +85,8 @@ public:
         State state = State::OpenedLocally;
         bool verified = false;
         bool localOpen = false;
-        quint64 messagesIn = 0;
-        quint64 messagesOut = 0;
-        quint64 bytesIn = 0;
-        quint64 bytesOut = 0;
+        bool keyGivenByUser = false;   ///< The key came from setKnownKey(), not from our Open.
+        bool capabilityFailed = false; ///< Set when the session ended on an unverified channel.
         QStringList localExtensions;
         QStringList remoteExtensions;
     };
@@ -77,18 +97,26 @@ public:
     void setNoise(bool noise);
 
     void applyEvent(const ChannelTrace &event);
-    /// Counts one frame on the channel of @p discoveryKey (no-op for unknown channels).
+    /// Counts one frame on the channel of @p discoveryKey. An Open is traced before the event that
+    /// adds its channel's row (ours before OpenedLocally, the remote's before OpenedByRemote): its
+    /// count is kept until that row comes. Frames of channels that never get a row are ignored.
     void countFrame(const Key32 &discoveryKey, Direction direction, quint64 bytes);
     void setLocalExtensions(const Key32 &discoveryKey, const QStringList &names);
     void setRemoteExtensions(const Key32 &discoveryKey, const QStringList &names);
     /// The session ended: channels still open are marked so (the engine sends no Close then).
     void markSessionEnded();
+    /// A person gave the feed key of a channel (e.g. one only the remote opened): fills in the
+    /// Key column of the row whose discovery key it derives to. Returns that row, or -1 when no
+    /// channel of this session has that discovery key (nothing changes then).
+    int setKnownKey(const Key32 &feedKey);
     /// Publishes dirty counters now (the timer does it every 250 ms).
     void flush();
 
     int rowOf(const Key32 &discoveryKey) const;
     const Row &row(int row) const { return m_rows[std::size_t(row)]; }
     static QString stateText(State state);
+    CapabilityStatus capabilityStatus(int row) const;
+    static QString capabilityText(CapabilityStatus status);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -99,9 +127,11 @@ public:
 private:
     int ensureRow(const Key32 &discoveryKey);
     void markDirty(int row);
+    static void addCount(Counts &counts, Direction direction, quint64 bytes);
 
     std::vector<Row> m_rows;
     std::map<Key32, int> m_index;
+    std::map<Key32, Counts> m_uncounted; ///< Opens counted before their channel's row existed.
     int m_dirtyFirst = -1;
     int m_dirtyLast = -1;
     QTimer m_timer;

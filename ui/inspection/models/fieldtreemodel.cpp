@@ -1,5 +1,7 @@
 #include "fieldtreemodel.h"
 
+#include "fielddocs.h"
+
 #include <QColor>
 #include <QFont>
 #include <QFontDatabase>
@@ -10,12 +12,52 @@ FieldTreeModel::FieldTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
 {}
 
+namespace {
+
+/// The message name of a dissected tree: "Open" from a frame's Header › Type ("0 (Open)"),
+/// "Handshake" for a handshake message; empty otherwise.
+QString messageNameOfTree(const DissectedField &root)
+{
+    if (root.name.rfind("Handshake message", 0) == 0)
+        return QStringLiteral("Handshake");
+    if (root.name != "Frame")
+        return {};
+    for (const DissectedField &child : root.children) {
+        if (child.name == "Keepalive")
+            return {};
+        if (child.name != "Header")
+            continue;
+        for (const DissectedField &part : child.children) {
+            if (part.name != "Type")
+                continue;
+            const QString value = QString::fromStdString(part.value);
+            const qsizetype open = value.indexOf(QLatin1Char('('));
+            const qsizetype close = value.lastIndexOf(QLatin1Char(')'));
+            if (open < 0 || close <= open)
+                return {};
+            const QString name = value.mid(open + 1, close - open - 1);
+            return fielddocs::message(name) ? name : QString();
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+void FieldTreeModel::setAnnotator(Annotator annotator)
+{
+    m_annotator = std::move(annotator);
+}
+
 void FieldTreeModel::setTree(DissectedField root)
 {
+    if (m_annotator)
+        m_annotator(root);
     beginResetModel();
     m_links.clear();
     m_root = std::make_unique<DissectedField>(std::move(root));
     link(m_root.get(), nullptr, 0);
+    m_messageName = messageNameOfTree(*m_root);
     endResetModel();
 }
 
@@ -24,7 +66,18 @@ void FieldTreeModel::clear()
     beginResetModel();
     m_links.clear();
     m_root.reset();
+    m_messageName.clear();
     endResetModel();
+}
+
+QString FieldTreeModel::messageNameOf(const DissectedField *node) const
+{
+    // The fields of Data's proof nodes (index, hash, size under each "nodes" entry) are Node's.
+    const auto it = m_links.constFind(node);
+    if (!m_messageName.isEmpty() && it != m_links.constEnd() && it->parent &&
+        it->parent->name == "nodes")
+        return QStringLiteral("Node");
+    return m_messageName;
 }
 
 void FieldTreeModel::link(const DissectedField *node, const DissectedField *parent, int row)
@@ -132,6 +185,16 @@ QVariant FieldTreeModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
+        if (index.column() == FieldColumn) {
+            const QString message = messageNameOf(node);
+            QString tip = fielddocs::fieldSummary(message, QString::fromStdString(node->name));
+            if (!message.isEmpty()) {
+                if (!tip.isEmpty())
+                    tip += QLatin1Char('\n');
+                tip += tr("F1 for help on %1").arg(message);
+            }
+            return tip.isEmpty() ? QVariant() : QVariant(tip);
+        }
         if (index.column() == ValueColumn && !node->value.empty())
             return QString::fromStdString(node->value);
         if (index.column() == BytesColumn)
@@ -164,6 +227,8 @@ QVariant FieldTreeModel::data(const QModelIndex &index, int role) const
         return qulonglong(node->offset);
     case LengthRole:
         return qulonglong(node->length);
+    case HelpPageRole:
+        return messageNameOf(node).isEmpty() ? QString() : fielddocs::pageName(messageNameOf(node));
     }
     return {};
 }

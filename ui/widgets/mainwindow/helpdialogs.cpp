@@ -1,8 +1,11 @@
 #include "helpdialogs.h"
 
+#include "fieldtreemodel.h"
+#include "helpwindow.h"
+
 #include <QApplication>
-#include <QFile>
 #include <QMessageBox>
+#include <QTreeView>
 
 namespace hyperscope::help {
 
@@ -14,16 +17,30 @@ QString tr(const char *text)
 }
 } // namespace
 
+HelpWindow *showHelp(QWidget *parent, const QString &page)
+{
+    auto *window =
+        parent ? parent->findChild<HelpWindow *>(QString(), Qt::FindDirectChildrenOnly) : nullptr;
+    if (!window)
+        window = new HelpWindow(parent);
+    window->showPage(page);
+    window->show();
+    window->raise();
+    window->activateWindow();
+    return window;
+}
+
 void showProtocolOverview(QWidget *parent)
 {
-    QFile file(QStringLiteral(":/help/protocol.html"));
-    [[maybe_unused]] const bool opened = file.open(QIODevice::ReadOnly);
-    Q_ASSERT(opened); // compiled into hyperscope_widgets: see ui/CMakeLists.txt
-    QMessageBox box(parent);
-    box.setWindowTitle(tr("The Hypercore wire protocol"));
-    box.setTextFormat(Qt::RichText);
-    box.setText(QString::fromUtf8(file.readAll()));
-    box.exec();
+    showHelp(parent);
+}
+
+QString showContextHelp(QWidget *parent, const QTreeView *fieldView)
+{
+    QString page;
+    if (fieldView && fieldView->hasFocus())
+        page = fieldView->currentIndex().data(FieldTreeModel::HelpPageRole).toString();
+    return showHelp(parent, page)->currentPage();
 }
 
 void showAbout(QWidget *parent)

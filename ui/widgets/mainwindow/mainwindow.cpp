@@ -1,12 +1,14 @@
 #include "mainwindow.h"
 
 #include "analysiscommands.h"
+#include "capabilitylesson.h"
 #include "capturecommands.h"
 #include "channelspane.h"
 #include "connectdialog.h"
 #include "demorunner.h"
 #include "expertinfomodel.h"
 #include "extensionspane.h"
+#include "fieldtreemodel.h"
 #include "flowgraph.h"
 #include "flowpane.h"
 #include "handshakeladder.h"
@@ -87,6 +89,10 @@ MainWindow::~MainWindow()
 void MainWindow::buildCentral()
 {
     m_logPane = new LogPane(m_log);
+    // An Open's field tree explains its capability check with the session's keys.
+    m_logPane->fieldModel()->setAnnotator([this](DissectedField &root) {
+        annotateOpenCapability(root, *m_log, m_logPane->currentSourceRow(), *m_manager);
+    });
     m_ladder = new HandshakeLadder;
     m_ladder->setObjectName(QStringLiteral("handshakeLadder"));
     m_secretsPanel = new SecretsPanel;
@@ -244,7 +250,9 @@ void MainWindow::connectActions()
     });
     connect(a.stopDemo, &QAction::triggered, this, &MainWindow::stopDemo);
 
-    connect(a.help, &QAction::triggered, this, [this] { help::showProtocolOverview(this); });
+    // F1: the page of the selected field's message type, or the overview (helpdialogs.h).
+    connect(a.help, &QAction::triggered, this,
+            [this] { help::showContextHelp(this, m_logPane->fieldView()); });
     connect(a.about, &QAction::triggered, this, [this] { help::showAbout(this); });
     connect(a.aboutQt, &QAction::triggered, this, &QApplication::aboutQt);
 

@@ -1,5 +1,6 @@
 #include "channelspane.h"
 
+#include "channelderivationpanel.h"
 #include "channeltablemodel.h"
 #include "crypto.h"
 #include "inspectedsession.h"
@@ -15,6 +16,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -34,6 +37,7 @@ ChannelsPane::ChannelsPane(QWidget *parent)
     , m_copyFeedKey(new QPushButton(tr("Copy Key")))
     , m_status(new QLabel)
     , m_title(new QLabel)
+    , m_derivation(new ChannelDerivationPanel)
 {
     m_table->setObjectName(QStringLiteral("channelTable"));
     m_key->setObjectName(QStringLiteral("channelKeyEdit"));
@@ -100,8 +104,25 @@ ChannelsPane::ChannelsPane(QWidget *parent)
     layout->addWidget(m_status);
     layout->addWidget(m_relayTitle);
     layout->addWidget(m_relayTable);
-    layout->addWidget(m_table, 1);
-    layout->addLayout(tableButtons);
+    // The table and the selected channel's derivations share the height; a person may give the
+    // derivations more room (or less) with the splitter.
+    auto *tablePart = new QWidget;
+    auto *tableLayout = new QVBoxLayout(tablePart);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->addWidget(m_table, 1);
+    tableLayout->addLayout(tableButtons);
+    auto *derivationScroll = new QScrollArea;
+    derivationScroll->setWidget(m_derivation);
+    derivationScroll->setWidgetResizable(true);
+    derivationScroll->setFrameShape(QFrame::NoFrame);
+    auto *split = new QSplitter(Qt::Vertical);
+    split->setObjectName(QStringLiteral("channelsSplitter"));
+    split->setChildrenCollapsible(false);
+    split->addWidget(tablePart);
+    split->addWidget(derivationScroll);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split, 1);
 
     connect(m_random, &QPushButton::clicked, this, [this] {
         m_key->setText(QString::fromStdString(toHex(randomKey())));
@@ -114,6 +135,9 @@ ChannelsPane::ChannelsPane(QWidget *parent)
     });
     connect(m_open, &QPushButton::clicked, this, &ChannelsPane::openFromEdit);
     connect(m_key, &QLineEdit::returnPressed, this, &ChannelsPane::openFromEdit);
+    connect(m_key, &QLineEdit::textChanged, this, &ChannelsPane::useKeyOfEdit);
+    connect(m_derivation, &ChannelDerivationPanel::statusMessage, this,
+            &ChannelsPane::statusMessage);
     connect(m_close, &QPushButton::clicked, this, &ChannelsPane::closeSelected);
     connect(m_copyDiscoveryKey, &QPushButton::clicked, this,
             [this] { copySelected(ChannelTableModel::DiscoveryKeyRole); });
@@ -155,19 +179,56 @@ void ChannelsPane::setSession(InspectedSession *session)
         header->setSectionResizeMode(QHeaderView::ResizeToContents);
         header->setSectionResizeMode(ChannelTableModel::DiscoveryKeyColumn, QHeaderView::Stretch);
         header->setSectionResizeMode(ChannelTableModel::KeyColumn, QHeaderView::Stretch);
+        // Stretched columns still get no less than this: at 1024 px the keys keep their first
+        // and last digits (the table scrolls sideways; the full values are in the panel below).
+        header->setMinimumSectionSize(
+            QFontMetrics(QFontDatabase::systemFont(QFontDatabase::FixedFont))
+                .horizontalAdvance(QStringLiteral("012345678")));
+        // Extension lists can be long: a fixed share (full text in the cell's tooltip and by
+        // dragging), so that the keys keep some width at 1024 px.
+        header->setSectionResizeMode(ChannelTableModel::ExtensionsColumn, QHeaderView::Interactive);
+        header->resizeSection(ChannelTableModel::ExtensionsColumn,
+                              m_table->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 22);
         connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
                 &ChannelsPane::updateButtons);
         m_title->setText(tr("Channels of session %1").arg(session->legLabel()));
     } else {
         m_title->setText(tr("Channels (no session selected)"));
     }
+    m_derivation->setSession(session);
     m_status->clear();
     updateButtons();
+}
+
+int ChannelsPane::selectedRow() const
+{
+    const QItemSelectionModel *selection = m_table->selectionModel();
+    return selection && selection->hasSelection() ? selection->selectedRows().value(0).row() : -1;
+}
+
+void ChannelsPane::useKeyOfEdit()
+{
+    if (!m_session || m_session->isRelayed())
+        return;
+    const std::optional<Key32> key = parseKeyHex(m_key->text(), nullptr);
+    if (!key)
+        return;
+    ChannelTableModel *channels = m_session->channels();
+    const int row = channels->rowOf(crypto::discoveryKey(*key));
+    if (row < 0 || channels->row(row).key)
+        return;
+    channels->setKnownKey(*key);
+    m_table->selectRow(row);
+    showStatus(tr("This is the feed key of channel %1… (opened by the remote): filled in. Open "
+                  "Channel opens it on our side too.")
+                   .arg(shortKeyHex(channels->row(row).discoveryKey)),
+               false);
 }
 
 void ChannelsPane::updateButtons()
 {
     const bool selected = m_table->selectionModel() && m_table->selectionModel()->hasSelection();
+    m_derivation->setChannel(selectedRow());
     m_open->setEnabled(m_session != nullptr);
     m_close->setEnabled(selected);
     m_copyDiscoveryKey->setEnabled(selected);

@@ -1,5 +1,7 @@
 // ChannelsPane: the channel table of the current session, with the controls to open a channel
-// by feed key (pasted, or a fresh random one, with copy buttons) and to close one.
+// by feed key (pasted, or a fresh random one, with copy buttons) and to close one. Under the
+// table, the selected channel's derivations (ChannelDerivationPanel). A key typed in Feed key
+// that belongs to a channel the remote opened fills in that channel's key without opening it.
 #pragma once
 
 #include <QPointer>
@@ -12,6 +14,7 @@ class QTableView;
 
 namespace hyperscope {
 
+class ChannelDerivationPanel;
 class InspectedSession;
 
 class ChannelsPane : public QWidget
@@ -33,6 +36,8 @@ public:
     /// key field then adds a feed key to the relay (Add Key), which releases a held channel.
     QTableView *relayTable() const { return m_relayTable; }
     QString statusText() const;
+    /// The selected channel's discovery-key and capability derivations.
+    ChannelDerivationPanel *derivationPanel() const { return m_derivation; }
 
     /// Opens the channel of the key in the edit. Returns false (with a message) when the key is
     /// not valid or the engine refused.
@@ -47,6 +52,9 @@ private:
     void showStatus(const QString &text, bool error);
     void updateButtons();
     void copySelected(int role);
+    /// The key in the edit, when valid, names a channel of the session: fill in its key.
+    void useKeyOfEdit();
+    int selectedRow() const;
 
     QPointer<InspectedSession> m_session;
     QTableView *m_relayTable;
@@ -61,6 +69,7 @@ private:
     QPushButton *m_copyFeedKey;
     QLabel *m_status;
     QLabel *m_title;
+    ChannelDerivationPanel *m_derivation;
 };
 
 } // namespace hyperscope
