@@ -652,14 +652,14 @@ void TestCaptureFile::mainWindowSavesAndOpens()
     MessageLogModel *log = window.logModel();
     QCOMPARE(log->rowCount(), source.rowCount());
     QCOMPARE(log->sessionLabel(log->record(0).session),
-             QStringLiteral("#1 127.0.0.1:4000 · session.jsonl"));
+             QStringLiteral("session.jsonl #1 127.0.0.1:4000"));
     QVERIFY(log->record(0).session != log->record(1).session);
     QCOMPARE(window.tabs()->currentIndex(), int(MainWindow::MessagesTab));
     // The file's sessions can be chosen in the log's session filter.
     QComboBox *sessionFilter = window.logPane()->sessionFilterCombo();
     const int entry = sessionFilter->findData(log->record(0).session);
     QVERIFY(entry > 0);
-    QCOMPARE(sessionFilter->itemText(entry), QStringLiteral("#1 127.0.0.1:4000 · session.jsonl"));
+    QCOMPARE(sessionFilter->itemText(entry), QStringLiteral("session.jsonl #1 127.0.0.1:4000"));
     sessionFilter->setCurrentIndex(entry);
     QVERIFY(window.logPane()->filterModel()->rowCount() > 0);
     QVERIFY(window.logPane()->filterModel()->rowCount() < log->rowCount());
@@ -676,6 +676,8 @@ void TestCaptureFile::mainWindowSavesAndOpens()
     QVERIFY(window.openLog(path, &error));
     QCOMPARE(log->rowCount(), 2 * source.rowCount());
     QVERIFY(log->record(source.rowCount()).session > log->record(source.rowCount() - 1).session);
+    QCOMPARE(log->sessionLabel(log->record(source.rowCount()).session),
+             QStringLiteral("session.jsonl (2) #1 127.0.0.1:4000"));
 
     // Save all rows, then only the shown ones (keepalives hidden).
     const QString all = dir.filePath(QStringLiteral("all.jsonl"));
@@ -684,7 +686,7 @@ void TestCaptureFile::mainWindowSavesAndOpens()
     QVERIFY2(saved, qPrintable(error));
     QCOMPARE(int(saved->rows.size()), 2 * source.rowCount());
     QCOMPARE(saved->sessionLabels.value(log->record(0).session),
-             QStringLiteral("#1 127.0.0.1:4000 · session.jsonl"));
+             QStringLiteral("session.jsonl #1 127.0.0.1:4000"));
 
     window.logPane()->setShowKeepAlives(false);
     const int shownRows = window.logPane()->filterModel()->rowCount();

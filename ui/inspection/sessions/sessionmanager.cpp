@@ -1,5 +1,6 @@
 #include "sessionmanager.h"
 
+#include "capturereplay.h"
 #include "demorunner.h"
 #include "sessiondriver.h"
 #include "sessionlistmodel.h"
@@ -202,6 +203,40 @@ void SessionManager::remove(InspectedSession *session)
     session->deleteLater();
     if (wasCurrent)
         setCurrent(m_model->session(qMin(row, m_model->rowCount() - 1)));
+}
+
+QList<InspectedSession *> SessionManager::openCapture(const capture::Capture &capture,
+                                                      const QString &fileName)
+{
+    const int opened = ++m_captureNames[fileName];
+    const QString name =
+        opened == 1 ? fileName : QStringLiteral("%1 (%2)").arg(fileName).arg(opened);
+    QList<InspectedSession *> sessions;
+    QMap<int, int> ids; // file id -> log id
+    int number = 0;
+    for (const int fileId : capture::sessionsInOrder(capture)) {
+        // Labelled (in the log) before its rows come, so the log never shows a bare id.
+        auto *session = new InspectedSession(m_nextCaptureId++, name, ++number, m_log, this);
+        ids.insert(fileId, session->id());
+        sessions.append(session);
+    }
+    capture::addSessionsTo(*m_log, capture, ids);
+    for (InspectedSession *session : std::as_const(sessions)) {
+        CaptureReplay::fill(*session, capture, ids.key(session->id()));
+        m_model->addSession(session);
+        emit sessionAdded(session);
+    }
+    if (!sessions.isEmpty())
+        setCurrent(sessions.first());
+    return sessions;
+}
+
+QMap<int, capture::SessionInfo> SessionManager::captureInfo() const
+{
+    QMap<int, capture::SessionInfo> info;
+    for (const InspectedSession *session : m_model->sessions())
+        info.insert(session->id(), CaptureReplay::describe(*session));
+    return info;
 }
 
 QList<InspectedSession *> SessionManager::sessions() const
