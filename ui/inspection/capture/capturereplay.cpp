@@ -230,12 +230,9 @@ void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capt
         if (r.kind == Kind::KeepAlive)
             continue;
 
-        std::optional<Key32> discoveryKey = row->discoveryKey;
-        const std::map<std::uint64_t, Key32> &ids = outbound ? byLocalId : byRemoteId;
-        if (!discoveryKey) {
-            if (const auto known = ids.find(r.channel); known != ids.end())
-                discoveryKey = known->second;
-        }
+        // The channel as the live trace saw it (null when the engine had no channel bound to
+        // the frame's id at that moment, e.g. a Close after its id was released).
+        const std::optional<Key32> discoveryKey = row->discoveryKey;
         // The payload: after the length and the header varints.
         const ByteView afterLength = afterVarint(plain);
         const ByteView payload = afterVarint(afterLength);
@@ -244,41 +241,64 @@ void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capt
             std::string error;
             message = decodeMessage(r.type, payload, error);
         }
+        // Counted before the channel events, in the order a live trace sees them: an Open that
+        // creates its channel's row is not counted on it (the engine traces the frame first).
+        if (discoveryKey)
+            session.m_channels->countFrame(*discoveryKey, direction, plain.size());
 
         if (const auto *open = message ? std::get_if<schema::Open>(&*message) : nullptr) {
-            if (!discoveryKey)
-                discoveryKey = arrayOf<32>(viewOf(QByteArray::fromStdString(open->discoverykey())));
-            if (discoveryKey) {
-                ChannelState &c = channels[*discoveryKey];
-                if (outbound) {
-                    c.localOpen = true;
-                    c.localId = r.channel;
-                    byLocalId[r.channel] = *discoveryKey;
-                } else {
-                    c.remoteOpen = true;
-                    c.remoteId = r.channel;
-                    byRemoteId[r.channel] = *discoveryKey;
-                }
-                channelEvent(outbound ? ChannelEvent::OpenedLocally : ChannelEvent::OpenedByRemote,
-                             *discoveryKey);
-                establishIfBothOpen(*discoveryKey);
+            const std::optional<Key32> key =
+                discoveryKey ? discoveryKey
+                             : arrayOf<32>(viewOf(QByteArray::fromStdString(open->discoverykey())));
+            if (!key)
+                continue;
+            ChannelState &c = channels[*key];
+            if (outbound) {
+                c.localOpen = true;
+                c.localId = r.channel;
+                byLocalId[r.channel] = *key;
+            } else {
+                c.remoteOpen = true;
+                c.remoteId = r.channel;
+                byRemoteId[r.channel] = *key;
             }
+            channelEvent(outbound ? ChannelEvent::OpenedLocally : ChannelEvent::OpenedByRemote,
+                         *key);
+            establishIfBothOpen(*key);
         } else if (const auto *close = message ? std::get_if<schema::Close>(&*message) : nullptr) {
-            if (!discoveryKey)
-                discoveryKey =
-                    arrayOf<32>(viewOf(QByteArray::fromStdString(close->discoverykey())));
-            if (discoveryKey) {
-                ChannelState &c = channels[*discoveryKey];
-                if (outbound) {
-                    // Closing a channel we never opened refuses the remote's Open.
-                    const bool refused = !c.localOpen;
-                    c.localOpen = false;
-                    channelEvent(refused ? ChannelEvent::Refused : ChannelEvent::ClosedLocally,
-                                 *discoveryKey);
-                } else {
-                    c.remoteOpen = false;
-                    channelEvent(ChannelEvent::ClosedByRemote, *discoveryKey);
-                }
+            // As the engine: a channel is found by the sender's id, or by the Close's
+            // discoveryKey when it names one.
+            const std::optional<Key32> named =
+                arrayOf<32>(viewOf(QByteArray::fromStdString(close->discoverykey())));
+            std::map<std::uint64_t, Key32> &ids = outbound ? byLocalId : byRemoteId;
+            std::optional<Key32> key;
+            if (const auto bound = ids.find(r.channel); bound != ids.end())
+                key = bound->second;
+            else if (named && channels.count(*named))
+                key = named;
+            if (!key)
+                continue; // refused before any record, or ignored by the engine (a warning row)
+            ChannelState &c = channels[*key];
+            auto unbind = [&ids](std::optional<std::uint64_t> &id) {
+                if (id)
+                    ids.erase(*id);
+                id.reset();
+            };
+            if (outbound && !c.localOpen) {
+                channelEvent(ChannelEvent::Refused, *key); // we refused the remote's Open
+            } else if (outbound) {
+                // Our Close forgets the channel: a later Close of the remote's names nothing.
+                channelEvent(ChannelEvent::ClosedLocally, *key);
+                byLocalId.erase(*c.localId);
+                if (c.remoteId)
+                    byRemoteId.erase(*c.remoteId);
+                channels.erase(*key);
+            } else {
+                unbind(c.remoteId);
+                c.remoteOpen = false;
+                channelEvent(ChannelEvent::ClosedByRemote, *key);
+                if (!c.localOpen)
+                    channels.erase(*key);
             }
         } else if (const auto *options =
                        message ? std::get_if<schema::Options>(&*message) : nullptr) {
@@ -307,8 +327,6 @@ void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capt
             if (const std::optional<ExtensionPayload> extension = decodeExtension(payload, error))
                 session.m_extensions->countMessage(discoveryKey, direction, extension->id);
         }
-        if (discoveryKey)
-            session.m_channels->countFrame(*discoveryKey, direction, plain.size());
     }
 
     // The handshake: complete when the file says so (its hash) or all three messages went well.
