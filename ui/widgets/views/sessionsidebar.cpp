@@ -55,9 +55,10 @@ void SessionItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
         const QRect tagRect(line1.right() - tagWidth + 1, line1.top(), tagWidth, line1.height());
         painter->setRenderHint(QPainter::Antialiasing);
         painter->setPen(Qt::NoPen);
-        painter->setBrush(CaptureTagColor);
+        // Inverted on a selected entry, whose highlight may be the same blue.
+        painter->setBrush(selected ? text : CaptureTagColor);
         painter->drawRoundedRect(tagRect, 3, 3);
-        painter->setPen(Qt::white);
+        painter->setPen(selected ? option.palette.color(group, QPalette::Highlight) : Qt::white);
         painter->setFont(option.font);
         painter->drawText(tagRect, Qt::AlignCenter, tag);
         line1.setRight(tagRect.left() - Padding);
