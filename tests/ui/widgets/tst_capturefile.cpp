@@ -241,6 +241,7 @@ private slots:
     void writesTheDocumentedFormat();
     void rejectsMalformedFiles_data();
     void rejectsMalformedFiles();
+    void sessionInfoRoundTrip();
     void capsLineLength();
     void relayedLegsRoundTrip();
     void reportsFileErrors();
@@ -492,6 +493,90 @@ void TestCaptureFile::rejectsMalformedFiles_data()
         "line 3: the rows so far hold more than 6 bytes, the most a capture may hold");
     add("too many bytes", header(2) + row(frame) + row(frame), // Limits below: 6 bytes at most
         "line 3: the rows so far hold more than 6 bytes, the most a capture may hold");
+
+    // The session state of the header (SessionInfo): optional, but checked when given.
+    auto session = [](const QByteArray &fields) {
+        return R"({"format":"hyperscope-capture","version":1,"rows":0,"sessions":[{"id":1,)"
+               R"("label":"a",)" +
+               fields + "}]}\n";
+    };
+    add("short static key", session(R"("remoteStaticKey":"abcd")"),
+        "line 1: in 'sessions': 'remoteStaticKey' must be 64 hex digits");
+    add("hash not hex", session(R"("handshakeHash":"zz")"),
+        "line 1: in 'sessions': 'handshakeHash' is not hexadecimal");
+    add("long nonce", session(R"("localNonce":")" + QByteArray(50, 'a') + '"'),
+        "line 1: in 'sessions': 'localNonce' holds 25 bytes, more than the 24 allowed");
+    add("initiator not a boolean", session(R"("initiator":1)"),
+        "line 1: in 'sessions': 'initiator' must be true or false");
+    add("peer not a string", session(R"("peer":4000)"),
+        "line 1: in 'sessions': 'peer' must be a string");
+    add("channels not an array", session(R"("channels":{})"),
+        "line 1: in 'sessions': 'channels' must be an array");
+    add("channel without key",
+        session(R"("channels":[{"discoveryKey":")" + QByteArray(64, '1') + R"("}])"),
+        "line 1: in 'sessions': in 'channels': 'discoveryKey' and 'key' are both required");
+    add("channel key too short", session(R"("channels":[{"discoveryKey":"11","key":"22"}])"),
+        "line 1: in 'sessions': in 'channels': 'discoveryKey' must be 64 hex digits");
+}
+
+// What the header keeps of a session beyond its rows (SessionInfo) reads back as written, and a
+// header without it reads as an empty SessionInfo (files from before it existed).
+void TestCaptureFile::sessionInfoRoundTrip()
+{
+    MessageLogModel log;
+    fill(log);
+    capture::SessionInfo info;
+    info.peer = QStringLiteral("127.0.0.1:4000");
+    info.origin = QStringLiteral("dialed");
+    info.initiator = false;
+    info.noise = true;
+    info.encrypted = true;
+    info.localStaticKey = keyOf(1);
+    info.remoteStaticKey = keyOf(2);
+    Hash64 hash;
+    hash.fill(3);
+    info.handshakeHash = hash;
+    Nonce24 nonce;
+    nonce.fill(4);
+    info.localNonce = nonce;
+    nonce.fill(5);
+    info.remoteNonce = nonce;
+    info.ended = true;
+    info.endReason = QStringLiteral("timeout: no bytes for 20000 ms");
+    info.feedKeys[keyOf(6)] = keyOf(7);
+    const int session = log.record(0).session;
+
+    QBuffer buffer;
+    QVERIFY(buffer.open(QIODevice::WriteOnly));
+    QString error;
+    QVERIFY2(capture::write(buffer, log, allRows(log), &error, {{session, info}}),
+             qPrintable(error));
+    buffer.close();
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    const std::optional<capture::Capture> read = capture::read(buffer, &error);
+    QVERIFY2(read, qPrintable(error));
+    QVERIFY(read->sessionInfo.contains(session));
+    const capture::SessionInfo &back = read->sessionInfo[session];
+    QCOMPARE(back.peer, info.peer);
+    QCOMPARE(back.origin, info.origin);
+    QCOMPARE(back.initiator, info.initiator);
+    QCOMPARE(back.noise, info.noise);
+    QCOMPARE(back.encrypted, info.encrypted);
+    QCOMPARE(back.localStaticKey, info.localStaticKey);
+    QCOMPARE(back.remoteStaticKey, info.remoteStaticKey);
+    QCOMPARE(back.handshakeHash, info.handshakeHash);
+    QCOMPARE(back.localNonce, info.localNonce);
+    QCOMPARE(back.remoteNonce, info.remoteNonce);
+    QCOMPARE(back.ended, info.ended);
+    QCOMPARE(back.endReason, info.endReason);
+    QVERIFY(back.feedKeys == info.feedKeys);
+    // Sessions the caller said nothing about have an empty SessionInfo.
+    for (auto it = read->sessionInfo.cbegin(); it != read->sessionInfo.cend(); ++it) {
+        if (it.key() != session) {
+            QVERIFY(it->peer.isEmpty());
+            QVERIFY(!it->initiator && !it->remoteStaticKey && it->feedKeys.empty());
+        }
+    }
 }
 
 void TestCaptureFile::rejectsMalformedFiles()
