@@ -494,6 +494,12 @@ void TestCaptureFile::rejectsMalformedFiles_data()
     add("too many bytes", header(2) + row(frame) + row(frame), // Limits below: 6 bytes at most
         "line 3: the rows so far hold more than 6 bytes, the most a capture may hold");
 
+    add("too many sessions",
+        header(2) + row(R"("kind":"event","note":"a")") +
+            R"({"t":1,"session":2,"dir":"in","kind":"event","note":"b"})"
+            "\n", // Limits below: 1 session at most
+        "line 3: the rows so far belong to more than 1 sessions, the most a capture may hold");
+
     // The session state of the header (SessionInfo): optional, but checked when given.
     auto session = [](const QByteArray &fields) {
         return R"({"format":"hyperscope-capture","version":1,"rows":0,"sessions":[{"id":1,)"
@@ -586,6 +592,7 @@ void TestCaptureFile::rejectsMalformedFiles()
     capture::Limits limits;
     limits.maxRows = 2;
     limits.maxTotalBytes = 6;
+    limits.maxSessions = 1;
     QString message;
     QVERIFY(!parse(file, &message, limits));
     QCOMPARE(message, error);

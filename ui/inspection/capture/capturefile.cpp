@@ -591,6 +591,7 @@ std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits)
     std::vector<char> buffer(64 * 1024);
     qint64 announced = -1;
     qint64 totalBytes = 0;
+    QSet<int> sessions; // of the rows
     for (qint64 number = 1;; ++number) {
         if (in.atEnd()) {
             if (number == 1)
@@ -689,6 +690,12 @@ std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits)
             return failed(lineError(number, QStringLiteral("the rows so far hold more than %1 "
                                                            "bytes, the most a capture may hold")
                                                 .arg(limits.maxTotalBytes)));
+        sessions.insert(row.record.session);
+        if (sessions.size() > limits.maxSessions)
+            return failed(lineError(number, QStringLiteral("the rows so far belong to more than "
+                                                           "%1 sessions, the most a capture may "
+                                                           "hold")
+                                                .arg(limits.maxSessions)));
         capture.rows.push_back(std::move(row));
     }
     if (qint64(capture.rows.size()) != announced)

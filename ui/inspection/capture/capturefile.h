@@ -54,8 +54,9 @@
 //              did not decode.
 // Whether a frame is malformed is otherwise recomputed from its bytes. Unknown keys are ignored.
 //
-// Reading treats every file as hostile: lines are capped at MaxLineBytes, rows at MaxRows and
-// the bytes of all rows together (frames and notes) at MaxTotalBytes; the first problem stops the
+// Reading treats every file as hostile: lines are capped at MaxLineBytes, rows at MaxRows, the
+// sessions the rows belong to at MaxSessions and the bytes of all rows together (frames and
+// notes) at MaxTotalBytes; the first problem stops the
 // read with a message naming the line ("line 4: 'plain' is not hexadecimal"), and nothing is
 // loaded.
 #pragma once
@@ -88,6 +89,9 @@ inline constexpr qint64 MaxSessionId = std::numeric_limits<int>::max();
 /// The most bytes the rows of a capture hold in memory: plain and wire bytes (decoded) and
 /// notes (UTF-16) together.
 inline constexpr qint64 MaxTotalBytes = qint64(1) << 30;
+/// The most sessions the rows of a capture belong to: each becomes a session of the inspector
+/// with models of its own (ten times the 1000 sessions of the load test).
+inline constexpr qint64 MaxSessions = 10'000;
 
 /// The caps read() applies (the defaults above; tests use smaller ones).
 struct Limits
@@ -95,6 +99,7 @@ struct Limits
     qint64 maxLineBytes = MaxLineBytes;
     qint64 maxRows = MaxRows;
     qint64 maxTotalBytes = MaxTotalBytes;
+    qint64 maxSessions = MaxSessions;
 };
 
 /// One row read from a file: the record (its bytes, extra and channelKey not yet set) and what

@@ -83,11 +83,22 @@ struct ChannelState
 
 void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capture, int fileId)
 {
-    const capture::SessionInfo info = capture.sessionInfo.value(fileId);
     std::vector<const capture::Row *> rows;
     for (const capture::Row &row : capture.rows) {
-        if (row.record.session == fileId && row.record.leg != MessageLogModel::Leg::Server)
+        if (row.record.session == fileId)
             rows.push_back(&row);
+    }
+    fill(session, capture, fileId, rows);
+}
+
+void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capture, int fileId,
+                         const std::vector<const capture::Row *> &sessionRows)
+{
+    const capture::SessionInfo info = capture.sessionInfo.value(fileId);
+    std::vector<const capture::Row *> rows;
+    for (const capture::Row *row : sessionRows) {
+        if (row->record.leg != MessageLogModel::Leg::Server)
+            rows.push_back(row);
     }
     const qint64 start = rows.empty() ? 0 : rows.front()->record.timeUs;
 

@@ -27,6 +27,10 @@ public:
     /// @p capture and its header entry. Times (the handshake ladder's, the duration) are taken
     /// relative to the session's first row, as capture::addSessionsTo() logs them.
     static void fill(InspectedSession &session, const capture::Capture &capture, int fileId);
+    /// The same with the session's rows already picked out (in file order, of any leg), for a
+    /// caller that fills many sessions: each row is visited once, not once per session.
+    static void fill(InspectedSession &session, const capture::Capture &capture, int fileId,
+                     const std::vector<const capture::Row *> &rows);
 
     /// What a capture's header keeps of @p session (a relayed one: its client leg), for
     /// capture::write(). Holds no secret.

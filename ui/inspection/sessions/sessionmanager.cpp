@@ -211,20 +211,24 @@ QList<InspectedSession *> SessionManager::openCapture(const capture::Capture &ca
     const int opened = ++m_captureNames[fileName];
     const QString name =
         opened == 1 ? fileName : QStringLiteral("%1 (%2)").arg(fileName).arg(opened);
+    const QList<int> fileIds = capture::sessionsInOrder(capture);
     QList<InspectedSession *> sessions;
     QMap<int, int> ids; // file id -> log id
-    int number = 0;
-    for (const int fileId : capture::sessionsInOrder(capture)) {
+    for (const int fileId : fileIds) {
         // Labelled (in the log) before its rows come, so the log never shows a bare id.
-        auto *session = new InspectedSession(m_nextCaptureId++, name, ++number, m_log, this);
+        auto *session =
+            new InspectedSession(m_nextCaptureId++, name, int(sessions.size()) + 1, m_log, this);
         ids.insert(fileId, session->id());
         sessions.append(session);
     }
     capture::addSessionsTo(*m_log, capture, ids);
-    for (InspectedSession *session : std::as_const(sessions)) {
-        CaptureReplay::fill(*session, capture, ids.key(session->id()));
-        m_model->addSession(session);
-        emit sessionAdded(session);
+    QHash<int, std::vector<const capture::Row *>> rows; // by file id: one pass over the file
+    for (const capture::Row &row : capture.rows)
+        rows[row.record.session].push_back(&row);
+    for (qsizetype i = 0; i < sessions.size(); ++i) {
+        CaptureReplay::fill(*sessions[i], capture, fileIds[i], rows[fileIds[i]]);
+        m_model->addSession(sessions[i]);
+        emit sessionAdded(sessions[i]);
     }
     if (!sessions.isEmpty())
         setCurrent(sessions.first());
