@@ -9,6 +9,7 @@
 #include "demorunner.h"
 #include "extensionmodel.h"
 #include "extensionspane.h"
+#include "flowgraph.h"
 #include "guisettings.h"
 #include "handshakeladder.h"
 #include "inspectedsession.h"
@@ -161,6 +162,11 @@ void TestMainWindowCapture::capturedSessionsAreListedAsCaptures()
     QCOMPARE(window.sidebar()->currentIndex().row(), 0);
     QVERIFY2(window.windowTitle().contains(QLatin1String("demo.jsonl #1")),
              qPrintable(window.windowTitle()));
+    // The Flow tab numbers rows by the file's numbering, not by the sessions' (large) log ids.
+    QVERIFY2(window.flowGraph()->labelText(0).startsWith(QLatin1String("demo.jsonl #")),
+             qPrintable(window.flowGraph()->labelText(0)));
+    QCOMPARE(window.logModel()->sessionNumber(list->session(1)->id()),
+             QStringLiteral("demo.jsonl #2"));
     // The log's Session column tells captured rows from live ones by their start.
     QVERIFY(window.logModel()
                 ->index(0, MessageLogModel::SessionColumn)

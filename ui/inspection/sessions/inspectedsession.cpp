@@ -80,6 +80,7 @@ InspectedSession::InspectedSession(int id, const QString &captureName, int captu
     , m_captureNumber(captureNumber)
 {
     m_endedAtMs = 0; // a capture has ended; CaptureReplay sets how long it lasted
+    m_log->setSessionNumber(m_id, numberText());
     m_log->setSessionLabel(m_id, label());
 }
 
