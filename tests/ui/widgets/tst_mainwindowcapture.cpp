@@ -94,6 +94,7 @@ private slots:
     void capturesTakeNoLiveNumbers();
     void olderFilesRebuildWhatTheRowsTell();
     void resavedCaptureKeepsItsState();
+    void relayedCaptureReplaysItsClientLeg();
 
 private:
     QTemporaryDir m_dir;
@@ -380,6 +381,36 @@ void TestMainWindowCapture::resavedCaptureKeepsItsState()
         QCOMPARE(captured->handshake().handshakeHash, live->handshake().handshakeHash);
         QCOMPARE(cells(captured->channels()), cells(live->channels()));
     }
+}
+
+// A relayed session's capture (rows of both legs under one id) opens as one captured session
+// whose state is its client leg's; the server leg's rows stay in the log with their leg.
+void TestMainWindowCapture::relayedCaptureReplaysItsClientLeg()
+{
+    const QString path = m_dir.filePath(QStringLiteral("relay.jsonl"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"format":"hyperscope-capture","version":1,"rows":3,"sessions":[{"id":4,)"
+               R"("label":"#4 127.0.0.1:5 → 127.0.0.1:6","peer":"127.0.0.1:5 → 127.0.0.1:6",)"
+               R"("origin":"relayed","noise":false}]})"
+               "\n"
+               R"({"t":1,"session":4,"dir":"in","leg":"client","kind":"keepalive","plain":"00"})"
+               "\n"
+               R"({"t":2,"session":4,"dir":"out","leg":"server","kind":"keepalive","plain":"00"})"
+               "\n"
+               R"({"t":3,"session":4,"dir":"in","kind":"event","note":"forwarding"})"
+               "\n");
+    file.close();
+    MainWindow window;
+    QString error;
+    QVERIFY2(window.openLog(path, &error), qPrintable(error));
+    QCOMPARE(window.sessions().size(), 1);
+    InspectedSession *captured = window.sessions().first();
+    QCOMPARE(captured->label(), QStringLiteral("relay.jsonl #1 127.0.0.1:5 → 127.0.0.1:6"));
+    QCOMPARE(captured->framesReceived(), quint64(1));
+    QCOMPARE(captured->framesSent(), quint64(0)); // the server leg's frame is not the client's
+    QCOMPARE(window.logModel()->rowCount(), 3);
+    QCOMPARE(window.logModel()->record(1).leg, MessageLogModel::Leg::Server);
 }
 
 QTEST_MAIN(TestMainWindowCapture)
