@@ -60,6 +60,7 @@ private slots:
     void stateChangesArePublishedSoon();
     void refreshWithoutSessionsPublishesNothing();
     void removedSessionsLeaveTheList();
+    void captureIsMarkedAndNumberedByItsFile();
 };
 
 void TestSessionListModel::formatsDurations_data()
@@ -261,6 +262,42 @@ void TestSessionListModel::removedSessionsLeaveTheList()
     QCOMPARE(model.rowOf(&first), -1);
     model.removeSession(&first); // not in the list: nothing happens
     QCOMPARE(removed.count(), 1);
+}
+
+// A session opened from a capture (issue 11): numbered by its file, marked as a capture in every
+// role the sidebar reads, and not greyed out like a session that merely ended.
+void TestSessionListModel::captureIsMarkedAndNumberedByItsFile()
+{
+    MessageLogModel log;
+    SessionListModel model;
+    QAbstractItemModelTester tester(&model);
+    InspectedSession captured(1 << 30, QStringLiteral("c.jsonl"), 2, &log);
+    model.addSession(&captured);
+    const QModelIndex row = model.index(0, SessionListModel::SessionColumn);
+    QCOMPARE(row.data().toString(), QStringLiteral("c.jsonl #2"));
+    QVERIFY(row.data(SessionListModel::IsCaptureRole).toBool());
+    QCOMPARE(model.index(0, SessionListModel::RoleColumn).data().toString(),
+             QStringLiteral("initiator (captured)"));
+    QCOMPARE(model.index(0, SessionListModel::StateColumn).data().toString(),
+             QStringLiteral("captured, read-only"));
+    QVERIFY(row.data(SessionListModel::SubtitleRole)
+                .toString()
+                .startsWith(QLatin1String("captured, read-only")));
+    QVERIFY(!row.data(Qt::ForegroundRole).isValid());
+    QVERIFY(!row.data(Qt::DecorationRole).value<QIcon>().isNull());
+    const QString tip = row.data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.startsWith(QLatin1String("Session c.jsonl #2")), qPrintable(tip));
+    QVERIFY2(tip.contains(QLatin1String("Opened from the capture file c.jsonl: read-only")),
+             qPrintable(tip));
+    QCOMPARE(log.sessionLabel(1 << 30), QStringLiteral("c.jsonl #2"));
+    // A live session's entry is not a capture.
+    InspectedSession live(1, new SessionDriver(1, EngineOptions{}),
+                          InspectedSession::Origin::Dialed, &log);
+    model.addSession(&live);
+    QVERIFY(!model.index(1, 0).data(SessionListModel::IsCaptureRole).toBool());
+    QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("#1"));
+    model.removeSession(&live);
+    model.removeSession(&captured);
 }
 
 QTEST_MAIN(TestSessionListModel)

@@ -1,6 +1,7 @@
 // SessionManager without a widget: real sessions over loopback TCP against in-process peers
 // (a SessionServer or a SessionDriver in the test plays the remote side), and the signals a
 // window would wire to its views.
+#include "capturefile.h"
 #include "crypto.h"
 #include "demorunner.h"
 #include "inspectedsession.h"
@@ -10,6 +11,7 @@
 #include "sessionmanager.h"
 #include "sessionserver.h"
 
+#include <QBuffer>
 #include <QPointer>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -79,6 +81,7 @@ private slots:
     void idsAreDistinctWhateverTheOrigin();
     void adoptAndRemoveAreAnnounced();
     void demoPlaysTwoSessionsAndStops();
+    void capturesAreNumberedWithinTheirFile();
 };
 
 void TestSessionManager::dialsAPeerAndOpensTheRequestedChannels()
@@ -229,7 +232,7 @@ void TestSessionManager::idsAreDistinctWhateverTheOrigin()
     remote->connectToHost(QStringLiteral("127.0.0.1"), manager.listeningPort());
     QVERIFY(added.wait(Timeout));
     auto *accepted = added.first().first().value<InspectedSession *>();
-    const int loaded = manager.allocateId(); // a capture's session
+    const int loaded = manager.allocateId(); // a driver made by hand
 
     QCOMPARE(dialed->id(), 1);
     QCOMPARE(accepted->id(), 2);
@@ -315,6 +318,93 @@ void TestSessionManager::demoPlaysTwoSessionsAndStops()
     QVERIFY(!manager.isDemoRunning());
     for (InspectedSession *session : manager.sessions())
         QTRY_COMPARE_WITH_TIMEOUT(session->state(), InspectedSession::State::Ended, Timeout);
+}
+
+// Issue 11, item 5: a capture's sessions are numbered within the file ("x.jsonl #1", in the order
+// their rows come), take their log ids from a range of their own so that the next live session's
+// number does not move, are announced and listed like live ones, and time from their own start.
+void TestSessionManager::capturesAreNumberedWithinTheirFile()
+{
+    QByteArray file =
+        R"({"format":"hyperscope-capture","version":1,"rows":4,"sessions":[)"
+        R"({"id":3,"label":"#3 10.0.0.2:2"},{"id":7,"label":"#7 10.0.0.1:1","peer":"10.0.0.1:1",)"
+        R"("initiator":false,"noise":false}]})"
+        "\n"
+        R"({"t":5000,"session":7,"dir":"in","kind":"event","note":"Connected"})"
+        "\n"
+        R"({"t":9000,"session":3,"dir":"in","kind":"event","note":"Connected"})"
+        "\n"
+        R"({"t":12000,"session":7,"dir":"out","kind":"keepalive","plain":"00"})"
+        "\n"
+        R"({"t":15000,"session":3,"dir":"in","kind":"error","note":"timeout: no bytes"})"
+        "\n";
+    QBuffer buffer(&file);
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    QString error;
+    const std::optional<capture::Capture> capture = capture::read(buffer, &error);
+    QVERIFY2(capture, qPrintable(error));
+
+    MessageLogModel log;
+    SessionManager manager(&log);
+    EngineOptions options;
+    InspectedSession *live = manager.adopt(new SessionDriver(manager.allocateId(), options),
+                                           SessionManager::Origin::Dialed);
+    QCOMPARE(live->id(), 1);
+    QSignalSpy added(&manager, &SessionManager::sessionAdded);
+    const QList<InspectedSession *> opened =
+        manager.openCapture(*capture, QStringLiteral("x.jsonl"));
+    QCOMPARE(opened.size(), 2);
+    QCOMPARE(added.count(), 2);
+    QCOMPARE(manager.sessions(), (QList<InspectedSession *>{live, opened[0], opened[1]}));
+    QCOMPARE(manager.current(), opened[0]); // what the user opened is shown
+
+    // File session 7 comes first in the rows: it is #1.
+    QCOMPARE(opened[0]->numberText(), QStringLiteral("x.jsonl #1"));
+    QCOMPARE(opened[0]->label(), QStringLiteral("x.jsonl #1 10.0.0.1:1"));
+    QCOMPARE(opened[0]->roleText(), QStringLiteral("responder (captured)"));
+    QCOMPARE(opened[0]->framesSent(), quint64(1));
+    QCOMPARE(opened[0]->bytesSent(), quint64(1));
+    QVERIFY(!opened[0]->endedWithError());
+    QCOMPARE(opened[1]->numberText(), QStringLiteral("x.jsonl #2"));
+    QCOMPARE(opened[1]->label(), QStringLiteral("x.jsonl #2 10.0.0.2:2")); // from the old label
+    QVERIFY(opened[1]->endedWithError());
+    QCOMPARE(opened[1]->endReason(), QStringLiteral("timeout: no bytes"));
+    QCOMPARE(opened[1]->durationMs(), qint64(6));
+    for (InspectedSession *s : opened) {
+        QVERIFY(s->isCapture());
+        QVERIFY(s->id() >= SessionManager::FirstCaptureId);
+        QCOMPARE(s->state(), InspectedSession::State::Ended);
+        QCOMPARE(manager.sessionById(s->id()), s);
+        QCOMPARE(log.sessionLabel(s->id()), s->label());
+        QCOMPARE(manager.model()->index(manager.model()->rowOf(s), 0).data().toString(),
+                 s->numberText());
+    }
+
+    // The log: the rows under the new ids, each session timed from its first row.
+    QCOMPARE(log.rowCount(), 4);
+    const QList<std::pair<int, qint64>> expected = {{opened[0]->id(), 0},
+                                                    {opened[1]->id(), 0},
+                                                    {opened[0]->id(), 7000},
+                                                    {opened[1]->id(), 6000}};
+    for (int row = 0; row < 4; ++row) {
+        QCOMPARE(log.record(row).session, expected[row].first);
+        QCOMPARE(log.record(row).timeUs, expected[row].second);
+    }
+
+    // Opened again: a name of its own; the live numbering goes on untouched.
+    const QList<InspectedSession *> again =
+        manager.openCapture(*capture, QStringLiteral("x.jsonl"));
+    QCOMPARE(again.size(), 2);
+    QCOMPARE(again[0]->numberText(), QStringLiteral("x.jsonl (2) #1"));
+    QVERIFY(again[0]->id() > opened[1]->id());
+    QCOMPARE(manager.allocateId(), 2);
+
+    // What a save keeps of them.
+    const QMap<int, capture::SessionInfo> info = manager.captureInfo();
+    QCOMPARE(info.size(), 5);
+    QCOMPARE(info.value(opened[0]->id()).peer, QStringLiteral("10.0.0.1:1"));
+    QCOMPARE(info.value(opened[0]->id()).initiator, std::optional<bool>(false));
+    QCOMPARE(info.value(opened[1]->id()).endReason, QStringLiteral("timeout: no bytes"));
 }
 
 QTEST_GUILESS_MAIN(TestSessionManager)

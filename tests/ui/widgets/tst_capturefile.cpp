@@ -245,6 +245,7 @@ private slots:
     void writesTheDocumentedFormat();
     void rejectsMalformedFiles_data();
     void rejectsMalformedFiles();
+    void sessionInfoRoundTrip();
     void capsLineLength();
     void relayedLegsRoundTrip();
     void reportsFileErrors();
@@ -496,6 +497,96 @@ void TestCaptureFile::rejectsMalformedFiles_data()
         "line 3: the rows so far hold more than 6 bytes, the most a capture may hold");
     add("too many bytes", header(2) + row(frame) + row(frame), // Limits below: 6 bytes at most
         "line 3: the rows so far hold more than 6 bytes, the most a capture may hold");
+
+    add("too many sessions",
+        header(2) + row(R"("kind":"event","note":"a")") +
+            R"({"t":1,"session":2,"dir":"in","kind":"event","note":"b"})"
+            "\n", // Limits below: 1 session at most
+        "line 3: the rows so far belong to more than 1 sessions, the most a capture may hold");
+
+    // The session state of the header (SessionInfo): optional, but checked when given.
+    auto session = [](const QByteArray &fields) {
+        return R"({"format":"hyperscope-capture","version":1,"rows":0,"sessions":[{"id":1,)"
+               R"("label":"a",)" +
+               fields + "}]}\n";
+    };
+    add("short static key", session(R"("remoteStaticKey":"abcd")"),
+        "line 1: in 'sessions': 'remoteStaticKey' must be 64 hex digits");
+    add("hash not hex", session(R"("handshakeHash":"zz")"),
+        "line 1: in 'sessions': 'handshakeHash' is not hexadecimal");
+    add("long nonce", session(R"("localNonce":")" + QByteArray(50, 'a') + '"'),
+        "line 1: in 'sessions': 'localNonce' holds 25 bytes, more than the 24 allowed");
+    add("initiator not a boolean", session(R"("initiator":1)"),
+        "line 1: in 'sessions': 'initiator' must be true or false");
+    add("peer not a string", session(R"("peer":4000)"),
+        "line 1: in 'sessions': 'peer' must be a string");
+    add("channels not an array", session(R"("channels":{})"),
+        "line 1: in 'sessions': 'channels' must be an array");
+    add("channel without key",
+        session(R"("channels":[{"discoveryKey":")" + QByteArray(64, '1') + R"("}])"),
+        "line 1: in 'sessions': in 'channels': 'discoveryKey' and 'key' are both required");
+    add("channel key too short", session(R"("channels":[{"discoveryKey":"11","key":"22"}])"),
+        "line 1: in 'sessions': in 'channels': 'discoveryKey' must be 64 hex digits");
+}
+
+// What the header keeps of a session beyond its rows (SessionInfo) reads back as written, and a
+// header without it reads as an empty SessionInfo (files from before it existed).
+void TestCaptureFile::sessionInfoRoundTrip()
+{
+    MessageLogModel log;
+    fill(log);
+    capture::SessionInfo info;
+    info.peer = QStringLiteral("127.0.0.1:4000");
+    info.origin = QStringLiteral("dialed");
+    info.initiator = false;
+    info.noise = true;
+    info.encrypted = true;
+    info.localStaticKey = keyOf(1);
+    info.remoteStaticKey = keyOf(2);
+    Hash64 hash;
+    hash.fill(3);
+    info.handshakeHash = hash;
+    Nonce24 nonce;
+    nonce.fill(4);
+    info.localNonce = nonce;
+    nonce.fill(5);
+    info.remoteNonce = nonce;
+    info.ended = true;
+    info.endReason = QStringLiteral("timeout: no bytes for 20000 ms");
+    info.feedKeys[keyOf(6)] = keyOf(7);
+    const int session = log.record(0).session;
+
+    QBuffer buffer;
+    QVERIFY(buffer.open(QIODevice::WriteOnly));
+    QString error;
+    QVERIFY2(capture::write(buffer, log, allRows(log), &error, {{session, info}}),
+             qPrintable(error));
+    buffer.close();
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    const std::optional<capture::Capture> read = capture::read(buffer, &error);
+    QVERIFY2(read, qPrintable(error));
+    QVERIFY(read->sessionInfo.contains(session));
+    const capture::SessionInfo &back = read->sessionInfo[session];
+    QCOMPARE(back.peer, info.peer);
+    QCOMPARE(back.origin, info.origin);
+    QCOMPARE(back.initiator, info.initiator);
+    QCOMPARE(back.noise, info.noise);
+    QCOMPARE(back.encrypted, info.encrypted);
+    QCOMPARE(back.localStaticKey, info.localStaticKey);
+    QCOMPARE(back.remoteStaticKey, info.remoteStaticKey);
+    QCOMPARE(back.handshakeHash, info.handshakeHash);
+    QCOMPARE(back.localNonce, info.localNonce);
+    QCOMPARE(back.remoteNonce, info.remoteNonce);
+    QCOMPARE(back.ended, info.ended);
+    QCOMPARE(back.endReason, info.endReason);
+    QVERIFY(back.feedKeys == info.feedKeys);
+    // Sessions the caller said nothing about have an empty SessionInfo.
+    for (auto it = read->sessionInfo.cbegin(); it != read->sessionInfo.cend(); ++it) {
+        if (it.key() != session) {
+            QVERIFY(it->peer.isEmpty());
+            QVERIFY(!it->initiator && !it->remoteStaticKey && it->feedKeys.empty());
+        }
+    }
 }
 
 void TestCaptureFile::rejectsMalformedFiles()
@@ -505,6 +596,7 @@ void TestCaptureFile::rejectsMalformedFiles()
     capture::Limits limits;
     limits.maxRows = 2;
     limits.maxTotalBytes = 6;
+    limits.maxSessions = 1;
     QString message;
     QVERIFY(!parse(file, &message, limits));
     QCOMPARE(message, error);
@@ -656,14 +748,14 @@ void TestCaptureFile::mainWindowSavesAndOpens()
     MessageLogModel *log = window.logModel();
     QCOMPARE(log->rowCount(), source.rowCount());
     QCOMPARE(log->sessionLabel(log->record(0).session),
-             QStringLiteral("#1 127.0.0.1:4000 · session.jsonl"));
+             QStringLiteral("session.jsonl #1 127.0.0.1:4000"));
     QVERIFY(log->record(0).session != log->record(1).session);
     QCOMPARE(window.tabs()->currentIndex(), int(MainWindow::MessagesTab));
     // The file's sessions can be chosen in the log's session filter.
     QComboBox *sessionFilter = window.logPane()->sessionFilterCombo();
     const int entry = sessionFilter->findData(log->record(0).session);
     QVERIFY(entry > 0);
-    QCOMPARE(sessionFilter->itemText(entry), QStringLiteral("#1 127.0.0.1:4000 · session.jsonl"));
+    QCOMPARE(sessionFilter->itemText(entry), QStringLiteral("session.jsonl #1 127.0.0.1:4000"));
     sessionFilter->setCurrentIndex(entry);
     QVERIFY(window.logPane()->filterModel()->rowCount() > 0);
     QVERIFY(window.logPane()->filterModel()->rowCount() < log->rowCount());
@@ -680,6 +772,8 @@ void TestCaptureFile::mainWindowSavesAndOpens()
     QVERIFY(window.openLog(path, &error));
     QCOMPARE(log->rowCount(), 2 * source.rowCount());
     QVERIFY(log->record(source.rowCount()).session > log->record(source.rowCount() - 1).session);
+    QCOMPARE(log->sessionLabel(log->record(source.rowCount()).session),
+             QStringLiteral("session.jsonl (2) #1 127.0.0.1:4000"));
 
     // Save all rows, then only the shown ones (keepalives hidden).
     const QString all = dir.filePath(QStringLiteral("all.jsonl"));
@@ -688,7 +782,7 @@ void TestCaptureFile::mainWindowSavesAndOpens()
     QVERIFY2(saved, qPrintable(error));
     QCOMPARE(int(saved->rows.size()), 2 * source.rowCount());
     QCOMPARE(saved->sessionLabels.value(log->record(0).session),
-             QStringLiteral("#1 127.0.0.1:4000 · session.jsonl"));
+             QStringLiteral("session.jsonl #1 127.0.0.1:4000"));
 
     window.logPane()->setShowKeepAlives(false);
     const int shownRows = window.logPane()->filterModel()->rowCount();

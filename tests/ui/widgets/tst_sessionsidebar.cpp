@@ -5,6 +5,7 @@
 #include "sessionsidebar.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QImage>
 #include <QPainter>
 #include <QSignalSpy>
@@ -73,6 +74,7 @@ private slots:
     void keyboardMovesTheSelection();
     void delegateDrawsInsideItsRectangle_data();
     void delegateDrawsInsideItsRectangle();
+    void captureEntriesCarryATag();
 };
 
 void TestSessionSidebar::entriesHaveRoomForFourLines()
@@ -188,6 +190,36 @@ void TestSessionSidebar::delegateDrawsInsideItsRectangle()
         if (band.width() > 0)
             QVERIFY2(pixelsInside(image, band) > 0, qPrintable(QStringLiteral("line %1").arg(i)));
     }
+}
+
+// An entry opened from a capture (IsCaptureRole) carries a "capture" tag at the end of its first
+// line, in the captures' blue; other entries have none.
+void TestSessionSidebar::captureEntriesCarryATag()
+{
+    auto model = sessionsModel(2);
+    model->setData(model->index(1, SessionListModel::SessionColumn), true,
+                   SessionListModel::IsCaptureRole);
+    SessionItemDelegate delegate;
+    QStyleOptionViewItem option;
+    option.rect = QRect(0, 0, 320, 80);
+    option.font = QApplication::font();
+    option.palette = QApplication::palette();
+    auto tagPixels = [&](int row) {
+        QImage image(option.rect.size(), QImage::Format_ARGB32);
+        image.fill(Qt::transparent);
+        QPainter painter(&image);
+        delegate.paint(&painter, option, model->index(row, 0));
+        painter.end();
+        int blue = 0;
+        const int lineHeight = QFontMetrics(option.font).height() + 6;
+        for (int y = 0; y < lineHeight; ++y) {
+            for (int x = option.rect.width() / 2; x < option.rect.width(); ++x)
+                blue += image.pixelColor(x, y) == QColor(30, 136, 229);
+        }
+        return blue;
+    };
+    QCOMPARE(tagPixels(0), 0);
+    QVERIFY(tagPixels(1) > 50);
 }
 
 QTEST_MAIN(TestSessionSidebar)

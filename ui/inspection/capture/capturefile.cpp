@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -56,6 +57,51 @@ QString tooMany(qint64 rows)
     return QCoreApplication::translate("capture", "%1 rows: a capture holds at most %2")
         .arg(rows)
         .arg(MaxRows);
+}
+
+template<std::size_t N> QString hexOf(const std::array<std::uint8_t, N> &bytes)
+{
+    return QString::fromStdString(toHex(bytes));
+}
+
+/// The header's entry for one session: its id and label, and what @p info knows.
+QJsonObject sessionEntry(int id, const QString &label, const SessionInfo *info)
+{
+    QJsonObject o{{QStringLiteral("id"), id}, {QStringLiteral("label"), label}};
+    if (!info)
+        return o;
+    auto text = [&o](const char *key, const QString &value) {
+        if (!value.isEmpty())
+            o.insert(QLatin1String(key), value);
+    };
+    auto flag = [&o](const char *key, const std::optional<bool> &value) {
+        if (value)
+            o.insert(QLatin1String(key), *value);
+    };
+    auto bytes = [&o](const char *key, const auto &value) {
+        if (value)
+            o.insert(QLatin1String(key), hexOf(*value));
+    };
+    text("peer", info->peer);
+    text("origin", info->origin);
+    flag("initiator", info->initiator);
+    flag("noise", info->noise);
+    flag("encrypted", info->encrypted);
+    bytes("localStaticKey", info->localStaticKey);
+    bytes("remoteStaticKey", info->remoteStaticKey);
+    bytes("handshakeHash", info->handshakeHash);
+    bytes("localNonce", info->localNonce);
+    bytes("remoteNonce", info->remoteNonce);
+    flag("ended", info->ended);
+    text("endReason", info->endReason);
+    if (!info->feedKeys.empty()) {
+        QJsonArray channels;
+        for (const auto &[discoveryKey, key] : info->feedKeys)
+            channels.append(QJsonObject{{QStringLiteral("discoveryKey"), hexOf(discoveryKey)},
+                                        {QStringLiteral("key"), hexOf(key)}});
+        o.insert(QStringLiteral("channels"), channels);
+    }
+    return o;
 }
 
 // --- Reading: one row ---------------------------------------------------------------------------
@@ -144,6 +190,68 @@ public:
                 return fail(QStringLiteral("'%1' is not hexadecimal").arg(QLatin1String(key)));
         }
         bytes = QByteArray::fromHex(text.toLatin1());
+        return true;
+    }
+
+    /// Exactly N bytes in hex, into @p value; absent keys leave it unset.
+    template<std::size_t N>
+    bool fixed(const char *key, std::optional<std::array<std::uint8_t, N>> &value)
+    {
+        if (m_object.value(QLatin1String(key)).isUndefined())
+            return true;
+        QByteArray b;
+        if (!bytes(key, qsizetype(N), b, true))
+            return false;
+        if (b.size() != qsizetype(N))
+            return fail(
+                QStringLiteral("'%1' must be %2 hex digits").arg(QLatin1String(key)).arg(2 * N));
+        std::array<std::uint8_t, N> a{};
+        std::copy(b.begin(), b.end(), a.begin());
+        value = a;
+        return true;
+    }
+
+    bool optionalFlag(const char *key, std::optional<bool> &value)
+    {
+        if (m_object.value(QLatin1String(key)).isUndefined())
+            return true;
+        bool b = false;
+        if (!boolean(key, b))
+            return false;
+        value = b;
+        return true;
+    }
+
+    /// The optional keys of a header's session entry (SessionInfo).
+    bool sessionInfo(SessionInfo &info)
+    {
+        if (!string("peer", info.peer, false) || !string("origin", info.origin, false) ||
+            !optionalFlag("initiator", info.initiator) || !optionalFlag("noise", info.noise) ||
+            !optionalFlag("encrypted", info.encrypted) ||
+            !fixed("localStaticKey", info.localStaticKey) ||
+            !fixed("remoteStaticKey", info.remoteStaticKey) ||
+            !fixed("handshakeHash", info.handshakeHash) || !fixed("localNonce", info.localNonce) ||
+            !fixed("remoteNonce", info.remoteNonce) || !optionalFlag("ended", info.ended) ||
+            !string("endReason", info.endReason, false))
+            return false;
+        const QJsonValue channels = m_object.value(QLatin1String("channels"));
+        if (channels.isUndefined())
+            return true;
+        if (!channels.isArray())
+            return fail(QStringLiteral("'channels' must be an array"));
+        for (const QJsonValue &entry : channels.toArray()) {
+            if (!entry.isObject())
+                return fail(QStringLiteral("each of 'channels' must be an object"));
+            RowReader channel(entry.toObject());
+            std::optional<Key32> discoveryKey;
+            std::optional<Key32> key;
+            if (!channel.fixed("discoveryKey", discoveryKey) || !channel.fixed("key", key))
+                return fail(QStringLiteral("in 'channels': %1").arg(channel.error()));
+            if (!discoveryKey || !key)
+                return fail(QStringLiteral("in 'channels': 'discoveryKey' and 'key' are both "
+                                           "required"));
+            info.feedKeys[*discoveryKey] = *key;
+        }
         return true;
     }
 
@@ -347,7 +455,8 @@ QString lineError(qint64 line, const QString &what)
 
 // --- Writing ------------------------------------------------------------------------------------
 
-bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, QString *error)
+bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, QString *error,
+           const QMap<int, SessionInfo> &sessionInfo)
 {
     auto failed = [error](const QString &message) {
         if (error)
@@ -373,9 +482,11 @@ bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, Q
     QList<int> ids = sessions.values();
     std::sort(ids.begin(), ids.end());
     QJsonArray sessionArray;
-    for (const int id : std::as_const(ids))
-        sessionArray.append(QJsonObject{{QStringLiteral("id"), id},
-                                        {QStringLiteral("label"), log.sessionLabel(id)}});
+    for (const int id : std::as_const(ids)) {
+        const auto info = sessionInfo.constFind(id);
+        sessionArray.append(sessionEntry(id, log.sessionLabel(id),
+                                         info == sessionInfo.constEnd() ? nullptr : &*info));
+    }
     const QString generator = QStringLiteral("%1 %2").arg(
         QCoreApplication::applicationName().isEmpty() ? QStringLiteral("hyperscope")
                                                       : QCoreApplication::applicationName(),
@@ -443,7 +554,8 @@ bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, Q
     return true;
 }
 
-bool save(const QString &path, const MessageLogModel &log, const QList<int> &rows, QString *error)
+bool save(const QString &path, const MessageLogModel &log, const QList<int> &rows, QString *error,
+          const QMap<int, SessionInfo> &sessions)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
@@ -452,7 +564,7 @@ bool save(const QString &path, const MessageLogModel &log, const QList<int> &row
         return false;
     }
     QString writeError;
-    if (!write(file, log, rows, &writeError)) {
+    if (!write(file, log, rows, &writeError, sessions)) {
         file.cancelWriting();
         if (error)
             *error = QStringLiteral("%1: %2").arg(path, writeError);
@@ -479,6 +591,7 @@ std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits)
     std::vector<char> buffer(64 * 1024);
     qint64 announced = -1;
     qint64 totalBytes = 0;
+    QSet<int> sessions; // of the rows
     for (qint64 number = 1;; ++number) {
         if (in.atEnd()) {
             if (number == 1)
@@ -550,11 +663,13 @@ std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits)
                 RowReader session(entry.toObject());
                 qint64 id = 0;
                 QString label;
+                SessionInfo info;
                 if (!session.integer("id", 0, MaxSessionId, id, true) ||
-                    !session.string("label", label, true))
+                    !session.string("label", label, true) || !session.sessionInfo(info))
                     return failed(
                         lineError(1, QStringLiteral("in 'sessions': %1").arg(session.error())));
                 capture.sessionLabels.insert(int(id), label);
+                capture.sessionInfo.insert(int(id), info);
             }
             // Reserve no more than a modest amount up front: 'rows' is only a claim.
             capture.rows.reserve(std::size_t(std::min<qint64>(announced, 65536)));
@@ -575,6 +690,12 @@ std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits)
             return failed(lineError(number, QStringLiteral("the rows so far hold more than %1 "
                                                            "bytes, the most a capture may hold")
                                                 .arg(limits.maxTotalBytes)));
+        sessions.insert(row.record.session);
+        if (sessions.size() > limits.maxSessions)
+            return failed(lineError(number, QStringLiteral("the rows so far belong to more than "
+                                                           "%1 sessions, the most a capture may "
+                                                           "hold")
+                                                .arg(limits.maxSessions)));
         capture.rows.push_back(std::move(row));
     }
     if (qint64(capture.rows.size()) != announced)
@@ -617,6 +738,38 @@ void addTo(MessageLogModel &log, const Capture &capture, const std::function<int
         }
         Record record = row.record;
         record.session = it.value();
+        log.appendRecord(record, viewOf(row.plain), viewOf(row.wire), row.note, row.discoveryKey);
+    }
+    log.flush();
+}
+
+QList<int> sessionsInOrder(const Capture &capture)
+{
+    QList<int> order;
+    QSet<int> seen;
+    for (const Row &row : capture.rows) {
+        if (!seen.contains(row.record.session)) {
+            seen.insert(row.record.session);
+            order.append(row.record.session);
+        }
+    }
+    return order;
+}
+
+void addSessionsTo(MessageLogModel &log, const Capture &capture, const QMap<int, int> &ids)
+{
+    QHash<int, qint64> start; // file id -> the time of its first row
+    for (const Row &row : capture.rows) {
+        const int fileId = row.record.session;
+        const auto id = ids.constFind(fileId);
+        if (id == ids.constEnd())
+            continue;
+        const auto first = start.constFind(fileId);
+        const qint64 origin =
+            first == start.constEnd() ? *start.insert(fileId, row.record.timeUs) : *first;
+        Record record = row.record;
+        record.session = *id;
+        record.timeUs = std::max<qint64>(0, record.timeUs - origin);
         log.appendRecord(record, viewOf(row.plain), viewOf(row.wire), row.note, row.discoveryKey);
     }
     log.flush();

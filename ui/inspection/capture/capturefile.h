@@ -13,7 +13,21 @@
 // Header: "format" and "version" (a reader refuses other versions); "rows", the number of row
 // lines that follow (a shorter file is truncated); "sessions", the labels of the sessions the
 // rows refer to; "generator" and "created" (UTC) are informational. The writer sorts keys and
-// leaves out keys at their default. Row keys:
+// leaves out keys at their default.
+//
+// Each entry of "sessions" has "id" and "label", and, in files written since opened captures
+// became sessions of their own (SessionInfo; still version 1: every key is optional and older
+// files read as before), what the rows alone cannot tell about the session:
+//   peer, origin      "127.0.0.1:4000"; "dialed", "accepted", "demo" or "relayed";
+//   initiator, noise, encrypted   booleans, the session's role and mode;
+//   localStaticKey, remoteStaticKey   the Noise static public keys (64 hex digits);
+//   handshakeHash     the Noise handshake hash (128 hex digits);
+//   localNonce, remoteNonce   the XSalsa20 nonces of the NoisePayloads (48 hex digits);
+//   ended, endReason  whether the session had ended when it was saved, and why (empty: cleanly);
+//   channels          [{"discoveryKey": hex, "key": hex}]: the feed keys of the channels the
+//                     session opened itself (as the Channels tab showed them). Nothing secret is
+//                     written: no secret key, no transport key.
+// Row keys:
 //   t          integer ≥ 0, microseconds since the log started;
 //   session    integer 0..2147483647, the session id as it was when the log was saved (files
 //              of earlier versions of hyperscope hold ids up to 65535 only);
@@ -40,8 +54,9 @@
 //              did not decode.
 // Whether a frame is malformed is otherwise recomputed from its bytes. Unknown keys are ignored.
 //
-// Reading treats every file as hostile: lines are capped at MaxLineBytes, rows at MaxRows and
-// the bytes of all rows together (frames and notes) at MaxTotalBytes; the first problem stops the
+// Reading treats every file as hostile: lines are capped at MaxLineBytes, rows at MaxRows, the
+// sessions the rows belong to at MaxSessions and the bytes of all rows together (frames and
+// notes) at MaxTotalBytes; the first problem stops the
 // read with a message naming the line ("line 4: 'plain' is not hexadecimal"), and nothing is
 // loaded.
 #pragma once
@@ -55,6 +70,7 @@
 
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -73,6 +89,9 @@ inline constexpr qint64 MaxSessionId = std::numeric_limits<int>::max();
 /// The most bytes the rows of a capture hold in memory: plain and wire bytes (decoded) and
 /// notes (UTF-16) together.
 inline constexpr qint64 MaxTotalBytes = qint64(1) << 30;
+/// The most sessions the rows of a capture belong to: each becomes a session of the inspector
+/// with models of its own (ten times the 1000 sessions of the load test).
+inline constexpr qint64 MaxSessions = 10'000;
 
 /// The caps read() applies (the defaults above; tests use smaller ones).
 struct Limits
@@ -80,6 +99,7 @@ struct Limits
     qint64 maxLineBytes = MaxLineBytes;
     qint64 maxRows = MaxRows;
     qint64 maxTotalBytes = MaxTotalBytes;
+    qint64 maxSessions = MaxSessions;
 };
 
 /// One row read from a file: the record (its bytes, extra and channelKey not yet set) and what
@@ -93,20 +113,46 @@ struct Row
     std::optional<Key32> discoveryKey;
 };
 
+/// What a capture's header says about one session beyond its label (see the format above).
+/// Every field is optional: files written before these keys existed have none of them.
+struct SessionInfo
+{
+    QString peer;   ///< "127.0.0.1:4000"; empty when unknown.
+    QString origin; ///< "dialed", "accepted", "demo", "relayed"; empty when unknown.
+    std::optional<bool> initiator;
+    std::optional<bool> noise;
+    std::optional<bool> encrypted;
+    std::optional<Key32> localStaticKey;
+    std::optional<Key32> remoteStaticKey;
+    std::optional<Hash64> handshakeHash;
+    std::optional<Nonce24> localNonce;
+    std::optional<Nonce24> remoteNonce;
+    std::optional<bool> ended;
+    QString endReason; ///< Empty after a clean end (or when unknown).
+    /// Feed keys of the channels the session opened, by discovery key.
+    std::map<Key32, Key32> feedKeys;
+};
+
 struct Capture
 {
     QString generator;
     QString created;
     /// Labels of the sessions, by their id in the file.
     QMap<int, QString> sessionLabels;
+    /// What the header says about each session, by its id in the file (empty in older files).
+    QMap<int, SessionInfo> sessionInfo;
     std::vector<Row> rows;
 };
 
-/// Writes source rows @p rows of @p log (flushed rows, in the order given) to @p out.
-/// Returns false with @p error when the rows exceed the caps or the device fails.
-bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, QString *error);
+/// Writes source rows @p rows of @p log (flushed rows, in the order given) to @p out, with what
+/// @p sessions says about the sessions of those rows (by log session id; sessions not in it get
+/// only their label). Returns false with @p error when the rows exceed the caps or the device
+/// fails.
+bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, QString *error,
+           const QMap<int, SessionInfo> &sessions = {});
 /// write() to @p path, atomically (QSaveFile).
-bool save(const QString &path, const MessageLogModel &log, const QList<int> &rows, QString *error);
+bool save(const QString &path, const MessageLogModel &log, const QList<int> &rows, QString *error,
+          const QMap<int, SessionInfo> &sessions = {});
 
 /// Reads a capture; on failure returns nothing and sets @p error ("line 3: ...").
 std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits = {});
@@ -121,5 +167,15 @@ std::optional<Capture> load(const QString &path, QString *error);
 /// @p fileName is empty).
 void addTo(MessageLogModel &log, const Capture &capture, const std::function<int(int)> &sessionId,
            const QString &fileName);
+
+/// The file ids of @p capture's sessions in the order their first rows come.
+QList<int> sessionsInOrder(const Capture &capture);
+
+/// Appends the rows of @p capture's sessions to @p log (flushed) under the log ids @p ids gives
+/// (file id → log id; rows of sessions not in it are skipped), without naming the sessions:
+/// the caller did (SessionManager::openCapture()). Each row's time is made relative to the first
+/// row of its session, so that a capture's times read like a session's own, whatever else the
+/// log holds.
+void addSessionsTo(MessageLogModel &log, const Capture &capture, const QMap<int, int> &ids);
 
 } // namespace hyperscope::capture

@@ -172,6 +172,13 @@ public:
     /// dataChanged() over the Session column. Labels outlive clear(): a session that logs again
     /// afterwards comes back under its name.
     void setSessionLabel(int session, const QString &label);
+    /// Gives @p session a short name other than "#<id>", for views that number rows by session
+    /// (the Flow tab): a capture's session is "capture1.jsonl #1" while its id is large.
+    /// Kept across clear(), like labels.
+    void setSessionNumber(int session, const QString &number)
+    {
+        m_sessionNumbers.insert(session, number);
+    }
 
     /// The largest number of frame bytes kept (default 2 GiB); after that rows keep no bytes.
     void setByteBudget(std::size_t bytes) { m_byteBudget = bytes; }
@@ -196,6 +203,11 @@ public:
     bool hasSession(int session) const { return m_sessionSet.contains(session); }
     /// The session's label; "#<id>" when it never got one.
     QString sessionLabel(int session) const;
+    /// The session's short name: "#<id>", or what setSessionNumber() gave it.
+    QString sessionNumber(int session) const
+    {
+        return m_sessionNumbers.value(session, QStringLiteral("#%1").arg(session));
+    }
     /// A flushed row belongs to a leg of a relayed session (until clear()): the Flow tab then
     /// draws three lifelines and the log pane shows its Leg column.
     bool hasLegs() const { return m_hasLegs; }
@@ -363,6 +375,7 @@ private:
     std::map<Key32, quint32> m_keyIndex;
     QHash<qint64, TransportKeys> m_transportKeys; ///< By keysOf().
     QHash<int, QString> m_sessionLabels;          ///< Kept across clear().
+    QHash<int, QString> m_sessionNumbers;         ///< setSessionNumber(); kept across clear().
     QList<int> m_sessions;                        ///< sessions(), in order of appearance.
     QSet<int> m_sessionSet;                       ///< The same, for lookups while flushing.
     QHash<int, SessionClock> m_sessionClocks;     ///< Kept across clear(), like the labels.

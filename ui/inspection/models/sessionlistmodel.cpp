@@ -123,7 +123,7 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (Column(index.column())) {
         case SessionColumn:
-            return QStringLiteral("#%1").arg(s->id());
+            return s->numberText(); // "#2", or "capture1.jsonl #1" for a capture
         case PeerColumn:
             return s->isRelayed() ? s->relayText() : s->peerAddress();
         case RoleColumn:
@@ -141,13 +141,16 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole: {
-        QString tip = tr("Session #%1 with %2\n%3, %4\nState: %5\nMessages: %6\nBytes: %7\n"
-                         "Duration: %8")
-                          .arg(s->id())
-                          .arg(s->peerAddress(), s->roleText(), s->modeText(), s->stateText(),
-                               messages(), bytes(), formatDuration(s->durationMs()));
+        QString tip =
+            tr("Session %1 with %2\n%3, %4\nState: %5\nMessages: %6\nBytes: %7\n"
+               "Duration: %8")
+                .arg(s->numberText(), s->peerAddress(), s->roleText(), s->modeText(),
+                     s->stateText(), messages(), bytes(), formatDuration(s->durationMs()));
         if (!s->endReason().isEmpty())
             tip += tr("\nEnded: %1").arg(s->endReason());
+        if (s->isCapture())
+            tip += tr("\n\nOpened from the capture file %1: read-only (nothing can be sent)")
+                       .arg(s->captureName());
         if (const InspectedSession *server = s->serverLeg()) {
             tip += tr("\n\nRelayed: %1\n%2\n%3")
                        .arg(s->relayText(), s->legSummary(), server->legSummary());
@@ -158,6 +161,8 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
     }
     case Qt::DecorationRole:
         if (index.column() == SessionColumn || index.column() == StateColumn) {
+            if (s->isCapture()) // blue: neither live nor merely ended
+                return icons::dot(s->endedWithError() ? QColor(229, 57, 53) : QColor(30, 136, 229));
             switch (s->state()) {
             case InspectedSession::State::Open:
                 return icons::dot(QColor(67, 160, 71));
@@ -171,7 +176,8 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ForegroundRole:
-        if (s->state() == InspectedSession::State::Ended)
+        // A capture has ended too, but it is what the user opened to look at: not greyed.
+        if (s->state() == InspectedSession::State::Ended && !s->isCapture())
             return QColor(128, 128, 128);
         return {};
     case SessionIdRole:
@@ -192,6 +198,8 @@ QVariant SessionListModel::data(const QModelIndex &index, int role) const
         return s->endedWithError();
     case ModeRole:
         return s->modeText();
+    case IsCaptureRole:
+        return s->isCapture();
     }
     return {};
 }

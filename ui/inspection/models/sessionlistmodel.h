@@ -34,6 +34,7 @@ public:
         SubtitleRole,                     ///< QString: second line of the sidebar entry
         FailedRole,                       ///< bool: ended with an error
         ModeRole,                         ///< QString: "Noise XX + XSalsa20", ...
+        IsCaptureRole,                    ///< bool: opened from a capture file (read-only)
         RoleCount
     };
 

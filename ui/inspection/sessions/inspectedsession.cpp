@@ -100,6 +100,36 @@ void recordEndpoints(MessageLogModel *log, int session, MessageLogModel::Leg leg
 }
 } // namespace
 
+InspectedSession::InspectedSession(int id, const QString &captureName, int captureNumber,
+                                   MessageLogModel *log, QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_origin(Origin::Capture)
+    , m_log(log)
+    , m_channels(new ChannelTableModel(this))
+    , m_extensions(new ExtensionModel(this))
+    , m_captureName(captureName)
+    , m_captureNumber(captureNumber)
+{
+    m_endedAtMs = 0; // a capture has ended; CaptureReplay sets how long it lasted
+    m_log->setSessionNumber(m_id, numberText());
+    m_log->setSessionLabel(m_id, label());
+}
+
+QString InspectedSession::numberText() const
+{
+    if (isCapture())
+        return QStringLiteral("%1 #%2").arg(m_captureName).arg(m_captureNumber);
+    return QStringLiteral("#%1").arg(m_id);
+}
+
+QString InspectedSession::readOnlyReason() const
+{
+    if (!isCapture())
+        return {};
+    return tr("%1 is a capture opened from a file: it is read-only").arg(numberText());
+}
+
 void InspectedSession::watchDriver(SessionDriver *driver)
 {
     m_peerAddress = m_leg == Leg::Server ? m_relay->upstreamAddress() : driver->remoteAddress();
@@ -207,6 +237,8 @@ QString InspectedSession::relayText() const
 
 QString InspectedSession::legLabel() const
 {
+    if (isCapture()) // the panes show this; it says why nothing can be sent
+        return tr("%1 (a capture: read-only)").arg(label());
     if (!isRelayed())
         return label();
     return tr("#%1, %2 leg (to the %2 only)").arg(m_id).arg(MessageLogModel::legName(m_leg));
@@ -268,6 +300,9 @@ InspectedSession::~InspectedSession()
 
 QString InspectedSession::label() const
 {
+    if (isCapture())
+        return m_peerAddress.isEmpty() ? numberText()
+                                       : QStringLiteral("%1 %2").arg(numberText(), m_peerAddress);
     if (isRelayed())
         return QStringLiteral("#%1 %2").arg(m_id).arg(relayText());
     return QStringLiteral("#%1 %2").arg(m_id).arg(peerAddress());
@@ -288,6 +323,8 @@ QString InspectedSession::roleText() const
         return initiator ? tr("initiator (accepted)") : tr("responder (accepted)");
     case Origin::Demo:
         return initiator ? tr("initiator (demo)") : tr("responder (demo)");
+    case Origin::Capture:
+        return initiator ? tr("initiator (captured)") : tr("responder (captured)");
     case Origin::Relayed:
         if (m_leg == Leg::Server)
             return tr("relay: initiator on the server leg");
@@ -343,6 +380,8 @@ QString InspectedSession::stateText() const
 
 QString InspectedSession::stateText(State state) const
 {
+    if (isCapture())
+        return m_endedWithError ? tr("captured (failed), read-only") : tr("captured, read-only");
     switch (state) {
     case State::Connecting:
         return tr("connecting");
@@ -428,6 +467,8 @@ QString InspectedSession::result(const Error &error)
 
 QString InspectedSession::openChannel(const Key32 &key)
 {
+    if (isCapture())
+        return readOnlyReason();
     if (isRelayed()) // a relayed channel opens on both legs once the relay knows its key
         return relayRoot()->addRelayKey(key);
     if (!m_driver)
@@ -437,6 +478,8 @@ QString InspectedSession::openChannel(const Key32 &key)
 
 QString InspectedSession::closeChannel(const Key32 &discoveryKey)
 {
+    if (isCapture())
+        return readOnlyReason();
     if (isRelayed())
         return m_relay ? result(m_relay->close(relayLeg(), discoveryKey))
                        : tr("the relayed session is gone");
@@ -447,6 +490,8 @@ QString InspectedSession::closeChannel(const Key32 &discoveryKey)
 
 QString InspectedSession::send(const Key32 &discoveryKey, const Message &message)
 {
+    if (isCapture())
+        return readOnlyReason();
     if (isRelayed()) // into this leg only: nothing injected is forwarded
         return m_relay ? result(m_relay->inject(relayLeg(), discoveryKey, message))
                        : tr("the relayed session is gone");
@@ -458,6 +503,8 @@ QString InspectedSession::send(const Key32 &discoveryKey, const Message &message
 QString InspectedSession::sendFrame(std::uint64_t channel, std::uint8_t type,
                                     const QByteArray &payload)
 {
+    if (isCapture())
+        return readOnlyReason();
     if (!m_driver)
         return tr("the session is gone");
     return result(m_driver->sendFrame(channel, type, viewOf(payload)));
@@ -466,6 +513,8 @@ QString InspectedSession::sendFrame(std::uint64_t channel, std::uint8_t type,
 QString InspectedSession::registerExtension(const std::optional<Key32> &discoveryKey,
                                             const QString &name)
 {
+    if (isCapture())
+        return readOnlyReason();
     if (isRelayed())
         return tr("the relay announces no extensions of its own: it forwards each peer's "
                   "Options, so send with a name the other peer announced");
@@ -477,6 +526,8 @@ QString InspectedSession::registerExtension(const std::optional<Key32> &discover
 QString InspectedSession::sendExtension(const std::optional<Key32> &discoveryKey,
                                         const QString &name, const QByteArray &payload)
 {
+    if (isCapture())
+        return readOnlyReason();
     if (isRelayed()) {
         if (!m_relay)
             return tr("the relayed session is gone");
@@ -502,6 +553,8 @@ QString InspectedSession::sendExtension(const std::optional<Key32> &discoveryKey
 
 QString InspectedSession::ping()
 {
+    if (isCapture())
+        return readOnlyReason();
     if (!m_driver)
         return tr("the session is gone");
     return result(m_driver->ping());

@@ -12,6 +12,12 @@
 // each leg is a protocol session of its own (own keys, channel ids, stream offsets). Actions on a
 // leg's object go to that leg only, through the RelayedSession (inject, injectExtension, close):
 // nothing injected is forwarded.
+//
+// A session opened from a capture file (Origin::Capture) has no driver: CaptureReplay fills its
+// handshake record, channel and extension models and counters from the file's rows and header,
+// through the same models a live session's trace feeds, so every tab shows it as it was. It is
+// read-only (every action returns why not), has ended, and is numbered within its file
+// ("capture1.jsonl #1"), apart from the live sessions' numbers.
 #pragma once
 
 #include "channeltablemodel.h"
@@ -76,7 +82,7 @@ class InspectedSession : public QObject
     Q_OBJECT
 public:
     enum class State { Connecting, Handshaking, Open, Ended };
-    enum class Origin { Dialed, Accepted, Demo, Relayed };
+    enum class Origin { Dialed, Accepted, Demo, Relayed, Capture };
     using Leg = MessageLogModel::Leg;
 
     /// Installs the trace on @p driver's engine; call before the driver connects or adopts its
@@ -90,7 +96,26 @@ public:
     /// Neither leg's driver is owned (the relay's server and session own them).
     InspectedSession(int id, RelayedSession *relay, MessageLogModel *log,
                      QObject *parent = nullptr);
+    /// A session read from capture file @p captureName, the @p captureNumber-th (from 1) of that
+    /// file; CaptureReplay fills it. @p id is the log's id of its rows.
+    InspectedSession(int id, const QString &captureName, int captureNumber, MessageLogModel *log,
+                     QObject *parent = nullptr);
     ~InspectedSession() override;
+
+    // --- Sessions opened from a capture ----------------------------------------------------------
+
+    bool isCapture() const { return m_origin == Origin::Capture; }
+    /// The capture file's name as the session's label shows it ("capture1.jsonl"); empty for a
+    /// live session.
+    QString captureName() const { return m_captureName; }
+    /// The session's number within its capture (1, 2, ...); 0 for a live session.
+    int captureNumber() const { return m_captureNumber; }
+    /// How the sidebar and the title number the session: "#2" for a live one, "capture1.jsonl #1"
+    /// for one opened from a file.
+    QString numberText() const;
+    /// Why an action cannot run on a capture ("capture1.jsonl #1 is a capture opened from a file:
+    /// it is read-only"); empty for a live session.
+    QString readOnlyReason() const;
 
     // --- Relayed sessions ------------------------------------------------------------------------
 
@@ -127,7 +152,7 @@ public:
     Engine *engine() const { return m_driver ? &m_driver->engine() : nullptr; }
     Origin origin() const { return m_origin; }
 
-    /// "#2 127.0.0.1:40312".
+    /// "#2 127.0.0.1:40312"; "capture1.jsonl #1 127.0.0.1:4000" for a capture.
     QString label() const;
     QString peerAddress() const;
     /// "initiator (dialed)" / "responder (accepted)".
@@ -188,6 +213,7 @@ signals:
 
 private:
     friend class InspectorTrace;
+    friend class CaptureReplay;
     /// The server leg's object (created by the relayed constructor).
     InspectedSession(int id, RelayedSession *relay, InspectedSession *root, MessageLogModel *log);
     void watchDriver(SessionDriver *driver);
@@ -221,6 +247,10 @@ private:
     quint64 m_bytesSentAtEnd = 0;
     quint64 m_bytesReceivedAtEnd = 0;
     QString m_peerAddress;
+    QString m_captureName;
+    int m_captureNumber = 0;
+    /// What the capture's header said about the session's origin ("dialed", ...), if anything.
+    QString m_capturedOrigin;
 };
 
 } // namespace hyperscope

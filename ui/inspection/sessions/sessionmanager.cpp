@@ -1,5 +1,6 @@
 #include "sessionmanager.h"
 
+#include "capturereplay.h"
 #include "demorunner.h"
 #include "sessiondriver.h"
 #include "sessionlistmodel.h"
@@ -202,6 +203,44 @@ void SessionManager::remove(InspectedSession *session)
     session->deleteLater();
     if (wasCurrent)
         setCurrent(m_model->session(qMin(row, m_model->rowCount() - 1)));
+}
+
+QList<InspectedSession *> SessionManager::openCapture(const capture::Capture &capture,
+                                                      const QString &fileName)
+{
+    const int opened = ++m_captureNames[fileName];
+    const QString name =
+        opened == 1 ? fileName : QStringLiteral("%1 (%2)").arg(fileName).arg(opened);
+    const QList<int> fileIds = capture::sessionsInOrder(capture);
+    QList<InspectedSession *> sessions;
+    QMap<int, int> ids; // file id -> log id
+    for (const int fileId : fileIds) {
+        // Labelled (in the log) before its rows come, so the log never shows a bare id.
+        auto *session =
+            new InspectedSession(m_nextCaptureId++, name, int(sessions.size()) + 1, m_log, this);
+        ids.insert(fileId, session->id());
+        sessions.append(session);
+    }
+    capture::addSessionsTo(*m_log, capture, ids);
+    QHash<int, std::vector<const capture::Row *>> rows; // by file id: one pass over the file
+    for (const capture::Row &row : capture.rows)
+        rows[row.record.session].push_back(&row);
+    for (qsizetype i = 0; i < sessions.size(); ++i) {
+        CaptureReplay::fill(*sessions[i], capture, fileIds[i], rows[fileIds[i]]);
+        m_model->addSession(sessions[i]);
+        emit sessionAdded(sessions[i]);
+    }
+    if (!sessions.isEmpty())
+        setCurrent(sessions.first());
+    return sessions;
+}
+
+QMap<int, capture::SessionInfo> SessionManager::captureInfo() const
+{
+    QMap<int, capture::SessionInfo> info;
+    for (const InspectedSession *session : m_model->sessions())
+        info.insert(session->id(), CaptureReplay::describe(*session));
+    return info;
 }
 
 QList<InspectedSession *> SessionManager::sessions() const

@@ -3,20 +3,25 @@
 // Every session, however it started (dialed, accepted by one of the manager's listeners, relayed
 // by one of its relays, or played by the demo), becomes an InspectedSession owned here and feeding
 // the shared MessageLogModel. One SessionIds numbers them all, so an id names one session whatever
-// its origin, and so do the ids handed out for the sessions of opened capture files (allocateId()).
+// its origin. The sessions of opened capture files (openCapture()) are sessions too, read-only,
+// numbered within their file ("capture1.jsonl #1") and given log ids from a range of their own
+// (FirstCaptureId up), so that opening a file never takes a number from the next live session.
 // The manager also keeps the list model the sidebar shows and which session is current.
 //
 // The main window holds one, wires its signals to the views and never touches a driver or a
 // listener itself; tests drive it without a window.
 #pragma once
 
+#include "capturefile.h"
 #include "inspectedsession.h"
 #include "relay.h"
 #include "sessionoptions.h"
 #include "sessionserver.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QList>
+#include <QMap>
 #include <QObject>
 #include <QPointer>
 
@@ -91,8 +96,24 @@ public:
     /// When it was current, the session now in its row (or the one above) becomes current.
     void remove(InspectedSession *session);
 
-    /// A fresh session id for sessions without a live session behind them (an opened capture).
+    /// A fresh live session id, for a driver made by hand and then adopt()ed.
     int allocateId() { return m_ids.next(); }
+
+    // --- Opened captures -------------------------------------------------------------------------
+
+    /// The first log id given to a captured session: live ids count from 1 and never get there.
+    static constexpr int FirstCaptureId = 1 << 30;
+
+    /// Opens the sessions of @p capture, read from a file named @p fileName, as read-only
+    /// sessions (origin Capture) in the order their rows come: their rows go to the log (times
+    /// relative to each session's start, capture::addSessionsTo()), their models are rebuilt
+    /// from the rows (CaptureReplay), they are listed and announced (sessionAdded()) like live
+    /// ones, and the first becomes current. They are numbered "fileName #1", "#2", ...; a name
+    /// opened before gets a count ("capture.jsonl (2) #1"). Returns the new sessions.
+    QList<InspectedSession *> openCapture(const capture::Capture &capture, const QString &fileName);
+    /// What a capture file keeps about each listed session beyond its rows, by log id, for
+    /// capture::write().
+    QMap<int, capture::SessionInfo> captureInfo() const;
 
     // --- State ----------------------------------------------------------------------------------
 
@@ -123,6 +144,8 @@ private:
     MessageLogModel *m_log;
     SessionListModel *m_model;
     SessionIds m_ids;
+    int m_nextCaptureId = FirstCaptureId;
+    QHash<QString, int> m_captureNames; ///< How often each file name was opened.
     QList<SessionServer *> m_listeners;
     QList<Relay *> m_relays;
     QPointer<DemoRunner> m_demo;

@@ -37,7 +37,9 @@ bool CaptureCommands::save(const QString &path, bool shownOnly, QString *error)
             rows.append(row);
     }
     QString saveError;
-    if (!capture::save(path, *m_log, rows, &saveError)) {
+    // With what the rows cannot tell (keys, handshake hash, feed keys), so that the file opens as
+    // sessions that show every tab as it was.
+    if (!capture::save(path, *m_log, rows, &saveError, m_sessions->captureInfo())) {
         if (error)
             *error = saveError;
         return false;
@@ -59,10 +61,10 @@ bool CaptureCommands::open(const QString &path, QString *error)
     }
     m_log->flush(); // live rows that came first stay first
     const QString name = QFileInfo(path).fileName();
-    // The file's sessions get ids from the same counter as live ones; the log model announces
-    // them to the session filter and the flow graph like any other session.
-    capture::addTo(
-        *m_log, *file, [this](int) { return m_sessions->allocateId(); }, name);
+    // The file's sessions become read-only sessions of their own ("name #1"), listed in the
+    // sidebar and shown by every tab; the log model announces them to the session filter and the
+    // flow graph like any other session.
+    m_sessions->openCapture(*file, name);
     emit opened();
     emit statusMessage(tr("Loaded %1 rows from %2 (read-only)").arg(file->rows.size()).arg(name),
                        6000);

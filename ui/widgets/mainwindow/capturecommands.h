@@ -1,10 +1,11 @@
 // CaptureCommands: File › Open Log and Save Log, from a path or through a file dialog.
 //
 // Saving writes the shared log (every row, or the rows its filter shows) to a capture file
-// (capturefile.h). Opening appends a file's rows, read-only, under fresh session ids from the
-// SessionManager, so that they never collide with a live session's. The interactive variants
-// ask for the path and explain failures in a message box; every outcome is also reported through
-// statusMessage() for the status bar.
+// (capturefile.h), with what the sessions' rows cannot tell (SessionManager::captureInfo()).
+// Opening makes a file's sessions read-only sessions of the SessionManager
+// (SessionManager::openCapture()): numbered within the file, apart from the live sessions. The
+// interactive variants ask for the path and explain failures in a message box; every outcome is
+// also reported through statusMessage() for the status bar.
 #pragma once
 
 #include <QObject>
@@ -29,9 +30,10 @@ public:
     /// Writes the log to @p path as a capture file: every row, or only the rows the log's filter
     /// shows when @p shownOnly. Returns false with @p error ("name: what went wrong").
     bool save(const QString &path, bool shownOnly, QString *error = nullptr);
-    /// Appends the rows of capture file @p path to the log, read-only, under new session ids
-    /// named after the file ("#1 127.0.0.1:4000 · capture.jsonl"). Nothing is loaded when the
-    /// file has any problem: returns false with @p error ("capture.jsonl: line 3: ...").
+    /// Opens capture file @p path: its sessions become read-only sessions named after the file
+    /// ("capture.jsonl #1 127.0.0.1:4000"), their rows are appended to the log, and the first
+    /// becomes current. Nothing is loaded when the file has any problem: returns false with
+    /// @p error ("capture.jsonl: line 3: ...").
     bool open(const QString &path, QString *error = nullptr);
 
     /// Asks for a path (nothing to do when the log is empty) and saves; failures in a box.

@@ -478,8 +478,8 @@ void MainWindow::updateTitle()
 {
     QString where;
     if (InspectedSession *current = currentSession()) {
-        where = tr("#%1 %2 · %3 · %4")
-                    .arg(current->id())
+        where = tr("%1 %2 · %3 · %4")
+                    .arg(current->numberText()) // "#2", or "capture1.jsonl #1"
                     .arg(current->isRelayed() ? current->relayText() : current->peerAddress(),
                          current->roleText(), current->stateText());
     } else if (quint16 port = listeningPort()) {

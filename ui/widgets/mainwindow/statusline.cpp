@@ -56,7 +56,7 @@ void StatusLine::setSession(const InspectedSession *session)
 {
     if (session) {
         m_session->setText(
-            tr("#%1 %2 · %3").arg(session->id()).arg(session->stateText(), session->modeText()));
+            tr("%1 %2 · %3").arg(session->numberText(), session->stateText(), session->modeText()));
     } else {
         m_session->clear();
     }

@@ -554,7 +554,7 @@ QString FlowGraph::labelText(int row) const
             label += tr(" · ch %1").arg(channel);
     }
     if (showsSessionNumbers())
-        label = QStringLiteral("#%1 %2").arg(r.session).arg(label);
+        label = QStringLiteral("%1 %2").arg(source->sessionNumber(r.session), label);
     return label;
 }
 
@@ -691,7 +691,9 @@ void FlowGraph::paintEvent(QPaintEvent *)
             if (note.isEmpty())
                 boxText = label;
             else if (r.kind == Kind::Event)
-                boxText = numbered ? QStringLiteral("#%1 %2").arg(r.session).arg(note) : note;
+                boxText = numbered
+                              ? QStringLiteral("%1 %2").arg(source->sessionNumber(r.session), note)
+                              : note;
             p.setPen(r.kind == Kind::Error ? QColor(183, 28, 28) : text);
             p.setFont(r.kind == Kind::Event ? font() : bold);
             const int textWidth = box.right() - 8 - textLeft;
@@ -747,7 +749,7 @@ void FlowGraph::paintEvent(QPaintEvent *)
 
         // The label above the arrow.
         if (numbered && label.isEmpty())
-            label = QStringLiteral("#%1").arg(r.session);
+            label = source->sessionNumber(r.session);
         p.setFont(rowFont);
         p.setPen(r.kind == Kind::KeepAlive ? textColor : failed ? Failed : text);
         p.drawText(QRect(arrowLeft, rect.top() + 3, arrowWidth, line),

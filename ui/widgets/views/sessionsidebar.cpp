@@ -12,6 +12,9 @@ namespace hyperscope {
 namespace {
 constexpr int Padding = 6;
 constexpr int IconSize = 14;
+constexpr int TagPadding = 4;
+/// The blue of a capture's dot in the list (SessionListModel).
+const QColor CaptureTagColor(30, 136, 229);
 } // namespace
 
 void SessionItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -41,10 +44,25 @@ void SessionItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
                QRect(r.left(), r.top() + (fm.height() - IconSize) / 2, IconSize, IconSize));
 
     const int textLeft = r.left() + IconSize + Padding;
-    const QRect line1(textLeft, r.top(), r.right() - textLeft, fm.height());
+    QRect line1(textLeft, r.top(), r.right() - textLeft, fm.height());
     QFont bold = option.font;
     bold.setBold(true);
     painter->save();
+    if (index.data(SessionListModel::IsCaptureRole).toBool()) {
+        // A tag at the end of the first line: this entry was opened from a file, read-only.
+        const QString tag = SessionSidebar::tr("capture");
+        const int tagWidth = fm.horizontalAdvance(tag) + 2 * TagPadding;
+        const QRect tagRect(line1.right() - tagWidth + 1, line1.top(), tagWidth, line1.height());
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(Qt::NoPen);
+        // Inverted on a selected entry, whose highlight may be the same blue.
+        painter->setBrush(selected ? text : CaptureTagColor);
+        painter->drawRoundedRect(tagRect, 3, 3);
+        painter->setPen(selected ? option.palette.color(group, QPalette::Highlight) : Qt::white);
+        painter->setFont(option.font);
+        painter->drawText(tagRect, Qt::AlignCenter, tag);
+        line1.setRight(tagRect.left() - Padding);
+    }
     painter->setFont(bold);
     painter->setPen(text);
     const QString title = QStringLiteral("%1  %2").arg(
@@ -54,7 +72,7 @@ void SessionItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
                       QFontMetrics(bold).elidedText(title, Qt::ElideRight, line1.width()));
     painter->setFont(option.font);
     painter->setPen(dim);
-    const QRect line2(textLeft, line1.bottom() + 2, line1.width(), fm.height());
+    const QRect line2(textLeft, line1.bottom() + 2, r.right() - textLeft, fm.height());
     painter->drawText(
         line2, Qt::AlignLeft | Qt::AlignVCenter,
         fm.elidedText(QStringLiteral("%1 · %2").arg(
