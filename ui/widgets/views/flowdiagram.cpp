@@ -213,7 +213,8 @@ QString FlowDiagram::title(int index, bool numbered) const
     }
     const QList<int> &owners = l.role == Role::Ours ? l.localOf : l.peerOf;
     if (numbered && owners.size() == 1)
-        title += QStringLiteral(" #%1").arg(owners.first());
+        title += QLatin1Char(' ') + (m_filter ? m_filter->logModel()->sessionNumber(owners.first())
+                                              : QStringLiteral("#%1").arg(owners.first()));
     return title;
 }
 

@@ -515,12 +515,12 @@ bool FlowGraph::viewportEvent(QEvent *event)
             const int sender = sent ? row : twin;
             const int receiver = sent ? twin : row;
             const auto session = [this](int r) {
-                return log()->record(sourceRowOf(r)).session;
+                return log()->sessionNumber(log()->record(sourceRowOf(r)).session);
             };
             const auto time = [this](int r) {
                 return m_model->index(r, MessageLogModel::TimeColumn).data().toString();
             };
-            tip += QLatin1Char('\n') + tr("sent by #%1 at %2 s, received by #%3 at %4 s")
+            tip += QLatin1Char('\n') + tr("sent by %1 at %2 s, received by %3 at %4 s")
                                            .arg(session(sender))
                                            .arg(time(sender))
                                            .arg(session(receiver))
