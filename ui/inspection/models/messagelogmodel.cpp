@@ -387,7 +387,8 @@ QString MessageLogModel::legName(Leg leg)
 
 QString MessageLogModel::directionText(const Record &r) const
 {
-    if (r.kind == Kind::Event)
+    // Events and fatal errors happen to the session, locally: neither received nor sent.
+    if (r.kind == Kind::Event || r.kind == Kind::Error)
         return {};
     const bool outbound = r.direction() == Direction::Outbound;
     if (r.leg == Leg::None)
@@ -554,6 +555,8 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
         case TimeColumn:
             return tr("Seconds since the log started");
         case DirectionColumn:
+            if (r.kind == Kind::Event || r.kind == Kind::Error)
+                return tr("A local event of the session: neither received nor sent");
             if (r.leg == Leg::Client)
                 return r.direction() == Direction::Outbound
                            ? tr("Sent by the relay to the client (forwarded or injected)")
@@ -583,7 +586,7 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
                 return {};
             }
         }
-        if (index.column() == DirectionColumn && r.kind != Kind::Event)
+        if (index.column() == DirectionColumn && r.kind != Kind::Event && r.kind != Kind::Error)
             return r.direction() == Direction::Outbound ? icons::outbound() : icons::inbound();
         return {};
     case Qt::BackgroundRole:

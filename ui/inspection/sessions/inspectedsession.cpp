@@ -80,6 +80,13 @@ void InspectedSession::watchDriver(SessionDriver *driver)
 
     m_trace = std::make_unique<InspectorTrace>(*this, *m_log);
     driver->engine().setTraceSink(m_trace.get());
+    // A dialed session is created before it dials: the address arrives here, and stays even
+    // when the connection never comes up (the sidebar, the title and the log name it).
+    connect(driver, &SessionDriver::remoteAddressChanged, this, [this](const QString &address) {
+        m_peerAddress = address;
+        m_log->setSessionLabel(m_id, relayRoot()->label());
+        emit changed();
+    });
     // The server leg's object shares the client leg's label (one session, one name).
     if (m_leg != Leg::Server)
         m_log->setSessionLabel(m_id, label());
@@ -349,13 +356,23 @@ QString InspectedSession::errorText(const Error &error)
     return QStringLiteral("%1: %2").arg(name, QString::fromStdString(error.message));
 }
 
+QString InspectedSession::describeError(const Error &error) const
+{
+    const bool transport =
+        error.code == ErrorCode::ConnectionLost || error.code == ErrorCode::Timeout;
+    const QString failure = m_driver && transport ? m_driver->transportFailure() : QString();
+    if (failure.isEmpty())
+        return errorText(error);
+    return QStringLiteral("%1: %2").arg(failure, QString::fromStdString(error.message));
+}
+
 void InspectedSession::onEnded(const Error &reason)
 {
     if (m_endedAtMs >= 0)
         return;
     m_endedAtMs = m_clock.elapsed();
     m_endedWithError = !reason.ok();
-    m_endReason = reason.ok() ? QString() : errorText(reason);
+    m_endReason = reason.ok() ? QString() : describeError(reason);
     if (m_driver) {
         m_bytesSentAtEnd = m_driver->engine().bytesSent();
         m_bytesReceivedAtEnd = m_driver->engine().bytesReceived();

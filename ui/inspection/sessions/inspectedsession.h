@@ -172,6 +172,10 @@ public:
 
     /// Text of an engine error for people: "unknown-channel: no channel ...".
     static QString errorText(const Error &error);
+    /// errorText(), naming a transport failure by what happened to the socket rather than by the
+    /// engine's code: "connection-refused: connection to 127.0.0.1:1 failed: Connection refused"
+    /// instead of "connection-lost: ..." for a connection that never existed.
+    QString describeError(const Error &error) const;
 
 signals:
     /// State, counters or identity changed (throttled by the caller's refresh).

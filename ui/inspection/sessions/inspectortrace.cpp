@@ -162,7 +162,7 @@ void InspectorTrace::traceWarning(const WarningTrace &warning)
 
 void InspectorTrace::traceError(const Error &error)
 {
-    const QString text = InspectedSession::errorText(error);
+    const QString text = m_session.describeError(error);
     m_log.appendNote(m_session.id(), MessageLogModel::Kind::Error, Direction::Inbound, 0, text,
                      m_session.leg());
     HandshakeRecord &h = m_session.m_handshake;

@@ -429,7 +429,9 @@ void MainWindow::updateTitle()
     }
     if (m_manager->isDemoRunning())
         where = tr("demo — %1").arg(where);
-    setWindowTitle(QStringLiteral("hyperscope — %1").arg(where));
+    // Only what is shown: Qt appends QGuiApplication::applicationDisplayName ("— hyperscope")
+    // itself, so naming the application here too would say it twice.
+    setWindowTitle(where);
 }
 
 void MainWindow::updateActions()
