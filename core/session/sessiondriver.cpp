@@ -286,6 +286,7 @@ void SessionDriver::start()
     if (m_engine.state() != Engine::State::Idle)
         return;
     m_everStarted = true;
+    emit transportOpened();
     {
         EngineCall guard(this);
         m_engine.start(now());

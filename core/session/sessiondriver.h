@@ -107,6 +107,10 @@ public:
     qint64 bytesToWrite() const;
 
 signals:
+    /// The transport is up and the engine is about to start: emitted just before the engine
+    /// writes its first handshake message, so that an observer can say "connected" before it
+    /// (a log reads in order). Application actions belong to transportConnected().
+    void transportOpened();
     /// The transport is connected and the engine started.
     void transportConnected();
     /// remoteAddress() changed: set from what connectToHost() dialed, then the peer's address

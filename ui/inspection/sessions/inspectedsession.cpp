@@ -91,14 +91,16 @@ void InspectedSession::watchDriver(SessionDriver *driver)
     if (m_leg != Leg::Server)
         m_log->setSessionLabel(m_id, label());
 
-    connect(driver, &SessionDriver::transportConnected, this, [this] {
-        m_transportUp = true;
+    // "Connected" before the engine starts: its first row is handshake message 1.
+    connect(driver, &SessionDriver::transportOpened, this, [this] {
         m_peerAddress = m_driver->remoteAddress();
-        InspectedSession *root = relayRoot();
-        m_log->setSessionLabel(m_id, root->label());
+        m_log->setSessionLabel(m_id, relayRoot()->label());
         m_log->appendNote(
             m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0,
             tr("Connected to %1 as %2 (%3)").arg(peerAddress(), roleText(), modeText()), m_leg);
+    });
+    connect(driver, &SessionDriver::transportConnected, this, [this] {
+        m_transportUp = true;
         emit changed();
     });
     connect(driver, &SessionDriver::ended, this, &InspectedSession::onEnded);
