@@ -42,6 +42,7 @@ bool CaptureCommands::save(const QString &path, bool shownOnly, QString *error)
             *error = saveError;
         return false;
     }
+    emit saved(int(rows.size()));
     emit statusMessage(tr("Saved %1 rows to %2").arg(rows.size()).arg(QFileInfo(path).fileName()),
                        6000);
     return true;
@@ -63,6 +64,7 @@ bool CaptureCommands::open(const QString &path, QString *error)
     // them to the session filter and the flow graph like any other session.
     capture::addTo(
         *m_log, *file, [this](int) { return m_sessions->allocateId(); }, name);
+    emit loaded(int(file->rows.size()));
     emit opened();
     emit statusMessage(tr("Loaded %1 rows from %2 (read-only)").arg(file->rows.size()).arg(name),
                        6000);

@@ -15,6 +15,7 @@ constexpr auto EncryptedKey = QLatin1StringView("connect/encrypted");
 constexpr auto TimeoutKey = QLatin1StringView("connect/timeoutMs");
 constexpr auto ListenPortKey = QLatin1StringView("listen/port");
 constexpr auto KeepAlivesKey = QLatin1StringView("view/keepAlives");
+constexpr auto AskToSaveOnQuitKey = QLatin1StringView("quit/askToSave");
 } // namespace
 
 InspectorSettings InspectorSettings::load()
@@ -30,6 +31,7 @@ InspectorSettings InspectorSettings::load()
     s.lastOptions.timeoutMs = settings.value(TimeoutKey, s.lastOptions.timeoutMs).toInt();
     s.lastListenPort = quint16(settings.value(ListenPortKey, s.lastListenPort).toUInt());
     s.showKeepAlives = settings.value(KeepAlivesKey, true).toBool();
+    s.askToSaveOnQuit = settings.value(AskToSaveOnQuitKey, true).toBool();
     return s;
 }
 
@@ -45,6 +47,7 @@ void InspectorSettings::save() const
     settings.setValue(TimeoutKey, lastOptions.timeoutMs);
     settings.setValue(ListenPortKey, lastListenPort);
     settings.setValue(KeepAlivesKey, showKeepAlives);
+    settings.setValue(AskToSaveOnQuitKey, askToSaveOnQuit);
 }
 
 void InspectorSettings::addRecent(const QString &hostPort)

@@ -26,6 +26,9 @@ struct InspectorSettings
     ConnectionOptions lastOptions;
     quint16 lastListenPort = 4000;
     bool showKeepAlives = true;
+    /// Ask Save / Discard / Cancel when quitting with unsaved log rows ("Don't ask again" clears
+    /// it).
+    bool askToSaveOnQuit = true;
 
     /// The settings of QSettings' default location, defaults where a value is missing.
     static InspectorSettings load();
