@@ -410,6 +410,16 @@ QString InspectedSession::result(const Error &error)
     return error.ok() ? QString() : errorText(error);
 }
 
+std::optional<std::uint64_t> InspectedSession::openLocalId(const Key32 &discoveryKey) const
+{
+    for (int row = 0; row < m_channels->rowCount(); ++row) {
+        const ChannelTableModel::Row &r = m_channels->row(row);
+        if (r.discoveryKey == discoveryKey)
+            return r.localOpen ? r.localId : std::nullopt;
+    }
+    return std::nullopt;
+}
+
 QString InspectedSession::openChannel(const Key32 &key)
 {
     if (isRelayed()) // a relayed channel opens on both legs once the relay knows its key

@@ -159,6 +159,11 @@ public:
     ExtensionModel *extensions() const { return m_extensions; }
     MessageLogModel *log() const { return m_log; }
 
+    /// Our local id of the channel for @p discoveryKey when we have it open, else nullopt. The
+    /// engine answers openChannel() for such a channel with success and sends nothing: a pane
+    /// asks this first to say "already open as local id N" rather than "Open sent".
+    std::optional<std::uint64_t> openLocalId(const Key32 &discoveryKey) const;
+
     // Actions: each returns an empty string on success, otherwise what went wrong.
     QString openChannel(const Key32 &key);
     QString closeChannel(const Key32 &discoveryKey);

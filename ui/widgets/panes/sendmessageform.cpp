@@ -91,18 +91,6 @@ QString typeName(MessageType type)
     return QString::fromLatin1(name.data(), qsizetype(name.size()));
 }
 
-/// Our local id of the channel for @p discoveryKey when we have it open (our Open was sent).
-std::optional<std::uint64_t> openLocalId(const ChannelTableModel &channels,
-                                         const Key32 &discoveryKey)
-{
-    for (int row = 0; row < channels.rowCount(); ++row) {
-        const ChannelTableModel::Row &r = channels.row(row);
-        if (r.discoveryKey == discoveryKey)
-            return r.localOpen ? r.localId : std::nullopt;
-    }
-    return std::nullopt;
-}
-
 void markInvalid(QWidget *editor, bool invalid)
 {
     if (!editor)
@@ -585,7 +573,7 @@ bool SendMessageForm::openFromForm()
     const Key32 discoveryKey = crypto::discoveryKey(*key);
     // The engine answers an Open for a channel we have open with success and sends nothing:
     // say so rather than claim an Open went out.
-    if (const auto localId = openLocalId(*m_session->channels(), discoveryKey)) {
+    if (const auto localId = m_session->openLocalId(discoveryKey)) {
         showStatus(tr("Channel already open as local id %1 (discovery key %2…): nothing sent.")
                        .arg(*localId)
                        .arg(shortKeyHex(discoveryKey)),
