@@ -163,6 +163,10 @@ void TestMainWindowSession::failedConnectionKeepsItsAddressAndNamesTheFailure()
                                              address + QStringLiteral(" failed")),
              qPrintable(session->endReason()));
     QCOMPARE(ended.first().at(0).toString(), session->endReason());
+    // No handshake message was sent, so none failed.
+    QVERIFY(session->handshake().neverConnected);
+    QCOMPARE(session->handshake().failedStep, -1);
+    QCOMPARE(session->handshake().failure, session->endReason());
 
     // Its error row says so, with no direction: nothing was received or sent.
     MessageLogModel *log = window.logModel();

@@ -358,6 +358,14 @@ QString InspectedSession::errorText(const Error &error)
     return QStringLiteral("%1: %2").arg(name, QString::fromStdString(error.message));
 }
 
+bool InspectedSession::neverConnected() const
+{
+    if (!m_driver || m_driver->wasConnected() || m_driver->transportFailure().isEmpty())
+        return false;
+    return std::none_of(m_handshake.steps.begin(), m_handshake.steps.end(),
+                        [](const HandshakeStep &step) { return step.seen; });
+}
+
 QString InspectedSession::describeError(const Error &error) const
 {
     const bool transport =
@@ -394,7 +402,9 @@ void InspectedSession::onEnded(const Error &reason)
     if (!m_handshake.complete && m_handshake.noise && m_handshake.failure.isEmpty()) {
         m_handshake.failure =
             reason.ok() ? tr("the connection closed during the handshake") : m_endReason;
-        for (int i = 0; i < 3 && m_handshake.failedStep < 0; ++i) {
+        // A connection that never came up sent nothing: no message of the handshake failed.
+        m_handshake.neverConnected = neverConnected();
+        for (int i = 0; !m_handshake.neverConnected && i < 3 && m_handshake.failedStep < 0; ++i) {
             if (!m_handshake.steps[std::size_t(i)].seen)
                 m_handshake.failedStep = i;
         }

@@ -65,6 +65,9 @@ struct HandshakeRecord
     /// Set when the handshake failed: which message (0..2, or -1 when not tied to one) and why.
     int failedStep = -1;
     QString failure;
+    /// The transport never came up (refused, unresolvable, timed out while connecting): no
+    /// handshake message was sent, so none failed. failure says why; failedStep stays -1.
+    bool neverConnected = false;
 };
 
 class InspectedSession : public QObject
@@ -174,6 +177,11 @@ public:
                           const QByteArray &payload);
     QString ping();
     void disconnectFromPeer();
+
+    /// Whether the transport failed before it ever came up (SessionDriver::transportFailure():
+    /// refused, unresolvable, timed out while connecting) with nothing of the handshake seen:
+    /// then no handshake message failed.
+    bool neverConnected() const;
 
     /// Text of an engine error for people: "unknown-channel: no channel ...".
     static QString errorText(const Error &error);

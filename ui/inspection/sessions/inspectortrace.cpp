@@ -173,7 +173,9 @@ void InspectorTrace::traceError(const Error &error)
         int step = -1;
         const QRegularExpressionMatch match =
             QRegularExpression(QStringLiteral("handshake message ([123])")).match(text);
-        if (match.hasMatch()) {
+        if (m_session.neverConnected()) {
+            h.neverConnected = true; // nothing was sent: no message failed
+        } else if (match.hasMatch()) {
             step = match.captured(1).toInt() - 1;
         } else if (error.code == ErrorCode::RemoteKeyRejected ||
                    error.code == ErrorCode::BadHandshakePayload) {
