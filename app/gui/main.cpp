@@ -14,6 +14,9 @@ using namespace hyperscope;
 
 namespace {
 
+/// A command line that cannot be understood (a malformed option value): said on stderr, exit 2,
+/// no window. What goes wrong with a well-formed request (a file that does not load, a port in
+/// use) is shown in the window instead: see the errors list in main().
 int fail(const QString &message)
 {
     std::fprintf(stderr, "hyperscope: %s\n", qPrintable(message));
@@ -34,7 +37,7 @@ struct CommandLine
         parser.addVersionOption();
         parser.addOptions({listen, connect, relay, upstream});
         session.addTo(parser);
-        parser.addOptions({open, demo, screenshot, delay, tab});
+        parser.addOptions({open, demo, screenshot, delay, screenshotSize, tab});
     }
 
     QCommandLineParser parser;
@@ -70,6 +73,10 @@ struct CommandLine
     const QCommandLineOption delay{QStringLiteral("screenshot-delay"),
                                    QStringLiteral("Seconds before --screenshot (default 4)."),
                                    QStringLiteral("SECONDS"), QStringLiteral("4")};
+    const QCommandLineOption screenshotSize{
+        QStringLiteral("screenshot-size"),
+        QStringLiteral("Window size for --screenshot, WIDTHxHEIGHT (default 1440x900)."),
+        QStringLiteral("WxH"), QStringLiteral("1440x900")};
     const QCommandLineOption tab{QStringLiteral("tab"),
                                  QStringLiteral("Tab to show: messages, handshake, channels, "
                                                 "extensions, flow."),
@@ -169,44 +176,55 @@ int main(int argc, char *argv[])
                              : 0;
     if (tabIndex < 0)
         return fail(QStringLiteral("--tab: one of %1").arg(tabs.join(QStringLiteral(", "))));
+    const bool screenshotMode = parser.isSet(commandLine.screenshot);
+    bool delayOk = false;
+    const double delaySeconds = parser.value(commandLine.delay).toDouble(&delayOk);
+    if (!delayOk || delaySeconds < 0)
+        return fail(QStringLiteral("--screenshot-delay: '%1' is not a number of seconds")
+                        .arg(parser.value(commandLine.delay)));
+    const std::optional<QSize> screenshotSize =
+        parseScreenshotSize(parser.value(commandLine.screenshotSize), &error);
+    if (!screenshotSize)
+        return fail(QStringLiteral("--screenshot-size: %1").arg(error));
 
     MainWindow window;
-    const bool screenshotMode = parser.isSet(commandLine.screenshot);
     if (screenshotMode)
-        window.resize(1440, 900); // reproducible pictures, whatever the saved geometry
+        window.resize(*screenshotSize); // reproducible pictures, whatever the saved geometry
     window.show();
 
+    // From here on the command line made sense: what fails now (a port in use, a capture that
+    // does not load) is shown in the window, which stays open so that the person can go on.
+    QStringList errors;
     if (parser.isSet(commandLine.listen)) {
         if (!window.listen(listenAddress.address, listenAddress.port, options, &error))
-            return fail(error);
+            errors << QStringLiteral("--listen: %1").arg(error);
     }
     if (parser.isSet(commandLine.relay)) {
         if (!window.relay(relayAddress.address, relayAddress.port, upstream.host, upstream.port,
                           options, &error))
-            return fail(QStringLiteral("--relay: %1").arg(error));
+            errors << QStringLiteral("--relay: %1").arg(error);
     }
     for (const HostPort &peer : std::as_const(peers))
         window.connectToPeer(peer.host, peer.port, options);
     for (const QString &file : parser.values(commandLine.open)) {
         if (!window.openLog(file, &error))
-            return fail(QStringLiteral("--open: %1").arg(error));
+            errors << QStringLiteral("--open: %1").arg(error);
     }
     const bool nothingElse = !parser.isSet(commandLine.listen) &&
                              !parser.isSet(commandLine.relay) && peers.isEmpty() &&
                              !parser.isSet(commandLine.open);
     if (parser.isSet(commandLine.demo) || nothingElse) {
         if (!window.startDemo(&error))
-            return fail(error);
+            errors << QStringLiteral("demo: %1").arg(error);
     }
     window.tabs()->setCurrentIndex(tabIndex);
-
-    if (screenshotMode) {
-        bool ok = false;
-        const double seconds = parser.value(commandLine.delay).toDouble(&ok);
-        if (!ok || seconds < 0)
-            return fail(QStringLiteral("--screenshot-delay: '%1' is not a number of seconds")
-                            .arg(parser.value(commandLine.delay)));
-        scheduleScreenshot(window, parser.value(commandLine.screenshot), int(seconds * 1000));
+    if (!errors.isEmpty()) {
+        for (const QString &line : std::as_const(errors)) // for scripts and terminals too
+            std::fprintf(stderr, "hyperscope: %s\n", qPrintable(line));
+        window.showStartupErrors(errors);
     }
+
+    if (screenshotMode)
+        scheduleScreenshot(window, parser.value(commandLine.screenshot), int(delaySeconds * 1000));
     return app.exec();
 }

@@ -13,6 +13,18 @@
 
 namespace hyperscope {
 
+namespace {
+/// Adds "failure" (SessionDriver::transportFailure(): "connection-refused", "host-not-found",
+/// ...) to an error or end event when the transport failed, so that a script need not parse the
+/// message; "reason" keeps the engine's code.
+QJsonObject withTransportFailure(QJsonObject event, const SessionDriver *driver)
+{
+    if (driver && !driver->transportFailure().isEmpty())
+        event.insert(QStringLiteral("failure"), driver->transportFailure());
+    return event;
+}
+} // namespace
+
 CliApp::CliApp(CliOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
@@ -170,8 +182,10 @@ void CliApp::onSessionEnded(SessionDriver *driver, const Error &reason)
     if (reason.ok()) {
         m_printer.print(endEvent(id, QString::fromStdString(reason.message)));
     } else {
-        m_printer.print(errorEvent(id, QString::fromStdString(reason.message)));
-        m_printer.print(endEvent(id, QString::fromLatin1(errorCodeName(reason.code))));
+        m_printer.print(
+            withTransportFailure(errorEvent(id, QString::fromStdString(reason.message)), driver));
+        m_printer.print(withTransportFailure(
+            endEvent(id, QString::fromLatin1(errorCodeName(reason.code))), driver));
     }
     if (const auto it = m_sessions.find(id); it != m_sessions.end()) {
         driver->engine().setTraceSink(nullptr);
@@ -357,8 +371,12 @@ void CliApp::addRelayedSession(RelayedSession *session)
                 }
                 if (const auto it = m_relayed.find(id); it != m_relayed.end())
                     it->second.failed = true;
-                print(leg, errorEvent(id, QString::fromStdString(reason.message)));
-                print(leg, endEvent(id, QString::fromLatin1(errorCodeName(reason.code))));
+                const SessionDriver *driver = session->driver(leg);
+                print(leg, withTransportFailure(
+                               errorEvent(id, QString::fromStdString(reason.message)), driver));
+                print(leg,
+                      withTransportFailure(
+                          endEvent(id, QString::fromLatin1(errorCodeName(reason.code))), driver));
             });
 }
 

@@ -2,6 +2,7 @@
 
 #include "crypto.h"
 #include "messagejson.h"
+#include "sessionoptions.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -48,11 +49,13 @@ const std::vector<CommandSpec> &commandSpecs()
     return specs;
 }
 
+/// A key as every other input takes it (parseKeyHex): 64 hex digits, spaces, colons and a
+/// leading "0x" allowed.
 std::optional<Key32> parseKey(const QJsonValue &value)
 {
     if (!value.isString())
         return std::nullopt;
-    return key32FromHex(value.toString().toStdString());
+    return parseKeyHex(value.toString());
 }
 
 /// A JSON number that is an integer in [@p min, @p max].

@@ -86,11 +86,13 @@ void SessionDriver::connectToHost(const QString &host, quint16 port)
 {
     Q_ASSERT(!m_device);
     m_remoteAddress = formatAddress(host, port);
+    emit remoteAddressChanged(m_remoteAddress);
     auto *socket = new QTcpSocket(this);
     watchSocket(socket);
     connect(socket, &QTcpSocket::connected, this, [this] {
         m_timer.stop();
         m_remoteAddress = formatAddress(m_socket->peerAddress(), m_socket->peerPort());
+        emit remoteAddressChanged(m_remoteAddress);
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         start();
     });
@@ -283,6 +285,8 @@ void SessionDriver::start()
 {
     if (m_engine.state() != Engine::State::Idle)
         return;
+    m_everStarted = true;
+    emit transportOpened();
     {
         EngineCall guard(this);
         m_engine.start(now());
@@ -402,6 +406,7 @@ void SessionDriver::onSocketError(QAbstractSocket::SocketError error)
         return; // an orderly EOF: disconnected() follows and decides clean or not
     const std::string what = m_socket ? m_socket->errorString().toStdString() : "unknown error";
     const std::string where = "connection to " + m_remoteAddress.toStdString();
+    m_transportFailure = transportFailureName(error, m_engine.state() == Engine::State::Idle);
     if (m_engine.state() == Engine::State::Idle)
         endWith(Error(ErrorCode::ConnectionLost, where + " failed: " + what));
     else
@@ -420,6 +425,7 @@ void SessionDriver::onTimer()
     if (m_engineDepth > 0)
         return; // re-armed when the engine call in progress returns
     if (m_engine.state() == Engine::State::Idle) {
+        m_transportFailure = transportFailureName(QAbstractSocket::SocketTimeoutError, true);
         endWith(Error(ErrorCode::Timeout,
                       "connection to " + m_remoteAddress.toStdString() + " timed out after " +
                           std::to_string(m_engine.options().timeout.count()) + " ms"));
@@ -551,6 +557,39 @@ void SessionDriver::finish()
     // engine call here. The connection dies with us if we are deleted first.
     QMetaObject::invokeMethod(
         this, [this] { emit ended(m_pendingEnd); }, Qt::QueuedConnection);
+}
+
+QString SessionDriver::transportFailureName(QAbstractSocket::SocketError error, bool connecting)
+{
+    switch (error) {
+    case QAbstractSocket::ConnectionRefusedError:
+        return QStringLiteral("connection-refused");
+    case QAbstractSocket::HostNotFoundError:
+        return QStringLiteral("host-not-found");
+    case QAbstractSocket::SocketTimeoutError:
+        return QStringLiteral("timed-out");
+    case QAbstractSocket::NetworkError:
+        // Qt reports ENETUNREACH and EHOSTUNREACH while connecting as a network error.
+        return connecting ? QStringLiteral("network-unreachable") : QStringLiteral("network-error");
+    case QAbstractSocket::RemoteHostClosedError:
+        return QStringLiteral("connection-reset");
+    case QAbstractSocket::SocketAccessError:
+        return QStringLiteral("access-denied");
+    case QAbstractSocket::SocketResourceError:
+        return QStringLiteral("out-of-resources");
+    case QAbstractSocket::AddressInUseError:
+    case QAbstractSocket::SocketAddressNotAvailableError:
+        return QStringLiteral("address-unavailable");
+    case QAbstractSocket::ProxyAuthenticationRequiredError:
+    case QAbstractSocket::ProxyConnectionRefusedError:
+    case QAbstractSocket::ProxyConnectionClosedError:
+    case QAbstractSocket::ProxyConnectionTimeoutError:
+    case QAbstractSocket::ProxyNotFoundError:
+    case QAbstractSocket::ProxyProtocolError:
+        return QStringLiteral("proxy-error");
+    default:
+        return connecting ? QStringLiteral("connect-failed") : QStringLiteral("socket-error");
+    }
 }
 
 Millis SessionDriver::now() const

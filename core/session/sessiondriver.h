@@ -55,8 +55,22 @@ public:
     int id() const { return m_id; }
     Engine &engine() { return m_engine; }
     const Engine &engine() const { return m_engine; }
-    /// "127.0.0.1:4000" once known, else the dialed address.
+    /// "127.0.0.1:4000" once known, else the address as dialed ("example.org:4000"), from the
+    /// moment connectToHost() is called: a connection that never comes up keeps its name.
     QString remoteAddress() const { return m_remoteAddress; }
+    /// Why the transport failed, as a short stable name: "connection-refused", "host-not-found",
+    /// "network-unreachable", "timed-out", ... (transportFailureName()); empty while it works,
+    /// after a clean end and when the session ended for a protocol reason. Set before the
+    /// engine ends, so trace sinks and ended() receivers can read it. The engine's ErrorCode
+    /// for these stays ConnectionLost or Timeout; this says which socket failure it was.
+    QString transportFailure() const { return m_transportFailure; }
+    /// Whether the transport ever came up (the engine started): a failure before that is a
+    /// connection that never existed, not a lost one.
+    bool wasConnected() const { return m_everStarted; }
+
+    /// The stable name of a socket error; @p connecting says whether the socket was still
+    /// trying to connect (a network error then means the network is unreachable).
+    static QString transportFailureName(QAbstractSocket::SocketError error, bool connecting);
     bool isInitiator() const { return m_engine.isInitiator(); }
     /// Milliseconds since the driver was created.
     qint64 ageMs() const { return m_clock.elapsed(); }
@@ -93,8 +107,15 @@ public:
     qint64 bytesToWrite() const;
 
 signals:
+    /// The transport is up and the engine is about to start: emitted just before the engine
+    /// writes its first handshake message, so that an observer can say "connected" before it
+    /// (a log reads in order). Application actions belong to transportConnected().
+    void transportOpened();
     /// The transport is connected and the engine started.
     void transportConnected();
+    /// remoteAddress() changed: set from what connectToHost() dialed, then the peer's address
+    /// once connected.
+    void remoteAddressChanged(const QString &address);
     void handshakeCompleted(const hyperscope::HandshakeInfo &info);
     void discoveryKeyReceived(const hyperscope::Key32 &discoveryKey);
     void channelOpened(const hyperscope::ChannelInfo &channel);
@@ -170,6 +191,8 @@ private:
     QPointer<QIODevice> m_device;
     QTcpSocket *m_socket = nullptr;
     QString m_remoteAddress;
+    QString m_transportFailure; ///< See transportFailure().
+    bool m_everStarted = false; ///< The engine left Idle once (it may be Ended now).
     /// Armed for the engine's next deadline; while connecting or closing, for that phase's limit.
     QTimer m_timer;
     /// The engine deadline m_timer was last armed for by rearmTimer().

@@ -581,8 +581,12 @@ void tst_Cli::connectExitsOneOnError()
     QCOMPARE(error.value(QLatin1String("message")).toString(),
              QStringLiteral("connection to 127.0.0.1:%1 failed: Connection refused").arg(port));
     QCOMPARE(error.value(QLatin1String("session")).toInt(), 1);
+    // What failed, named for scripts; "reason" keeps the engine's code (an existing contract).
+    QCOMPARE(error.value(QLatin1String("failure")).toString(),
+             QStringLiteral("connection-refused"));
     TAKE_EVENT(end, connector, "end");
     QCOMPARE(end.value(QLatin1String("reason")).toString(), QStringLiteral("connection-lost"));
+    QCOMPARE(end.value(QLatin1String("failure")).toString(), QStringLiteral("connection-refused"));
     QVERIFY(connector.waitForExit());
     QCOMPARE(connector.exitCode(), 1);
 }

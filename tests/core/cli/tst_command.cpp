@@ -207,6 +207,18 @@ void tst_Command::selectsChannelByEitherKey()
     const auto stream = parseCommand(R"({"cmd":"register","name":"n"})");
     QVERIFY(stream);
     QVERIFY(!stream->discoveryKey);
+
+    // Keys are spelt as everywhere else (parseKeyHex): spaces, colons and 0x are fine.
+    QByteArray spaced, coloned;
+    for (int i = 0; i < 32; ++i) {
+        spaced += (i ? " " : "") + QByteArray("aa");
+        coloned += (i ? ":" : "") + QByteArray("AA");
+    }
+    for (const QByteArray &spelling : {spaced, coloned, QByteArray("0x") + KeyHex}) {
+        const auto command = parseCommand(R"({"cmd":"open","key":")" + spelling + R"("})");
+        QVERIFY2(command, spelling.constData());
+        QCOMPARE(command->key, std::optional(key()));
+    }
 }
 
 void tst_Command::parsesExtensionPayload()

@@ -163,6 +163,10 @@ private slots:
     void peerDisconnectMidHandshakeIsAnErrorAndServerGoesOn();
     void failingPeerLeavesOtherSessionsAlone();
     void reportsConnectionRefused();
+    void namesConnectFailuresAndKeepsTheDialedAddress_data();
+    void namesConnectFailuresAndKeepsTheDialedAddress();
+    void namesSocketErrors_data();
+    void namesSocketErrors();
     void timesOutSilentPeer();
     void keepalivesHoldIdleSessionOpen();
     void endsSessionWhenPeerStopsReading();
@@ -439,6 +443,91 @@ void tst_SessionDriver::reportsConnectionRefused()
              QStringLiteral("connection to 127.0.0.1:%1 failed: Connection refused").arg(port));
 }
 
+void tst_SessionDriver::namesConnectFailuresAndKeepsTheDialedAddress_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port"); ///< 0: a port that was free a moment ago
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QString>("failure");
+    QTest::addColumn<int>("code");
+    QTest::newRow("refused") << QStringLiteral("127.0.0.1") << 0 << QString() // filled in below
+                             << QStringLiteral("connection-refused")
+                             << int(ErrorCode::ConnectionLost);
+    // RFC 6761: .invalid never resolves, so the lookup fails without a network.
+    QTest::newRow("unresolvable") << QStringLiteral("nonexistent.invalid") << 4000
+                                  << QStringLiteral("nonexistent.invalid:4000")
+                                  << QStringLiteral("host-not-found")
+                                  << int(ErrorCode::ConnectionLost);
+}
+
+void tst_SessionDriver::namesConnectFailuresAndKeepsTheDialedAddress()
+{
+    QFETCH(QString, host);
+    QFETCH(int, port);
+    QFETCH(QString, address);
+    QFETCH(QString, failure);
+    QFETCH(int, code);
+    if (port == 0) {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+        address = QStringLiteral("127.0.0.1:%1").arg(port);
+    }
+    EngineOptions options;
+    options.initiator = true;
+    SessionDriver client(1, options);
+    QSignalSpy addressSpy(&client, &SessionDriver::remoteAddressChanged);
+    Recorder events;
+    events.attach(&client);
+    client.connectToHost(host, quint16(port));
+    // The address is known from the moment of dialing, before any answer.
+    QCOMPARE(client.remoteAddress(), address);
+    QCOMPARE(addressSpy.size(), 1);
+    QCOMPARE(addressSpy.at(0).at(0).toString(), address);
+    QTRY_COMPARE_WITH_TIMEOUT(events.endedCount, 1, 10000);
+    QCOMPARE(events.connected, 0);
+    QVERIFY(!client.wasConnected());
+    QCOMPARE(int(events.endReason.code), code);
+    QCOMPARE(client.transportFailure(), failure);
+    QCOMPARE(client.remoteAddress(), address);
+    QVERIFY2(QString::fromStdString(events.endReason.message).contains(address),
+             events.endReason.message.c_str());
+}
+
+void tst_SessionDriver::namesSocketErrors_data()
+{
+    QTest::addColumn<int>("error");
+    QTest::addColumn<bool>("connecting");
+    QTest::addColumn<QString>("name");
+    using S = QAbstractSocket;
+    QTest::newRow("refused") << int(S::ConnectionRefusedError) << true
+                             << QStringLiteral("connection-refused");
+    QTest::newRow("not found") << int(S::HostNotFoundError) << true
+                               << QStringLiteral("host-not-found");
+    QTest::newRow("timeout") << int(S::SocketTimeoutError) << true << QStringLiteral("timed-out");
+    QTest::newRow("unreachable") << int(S::NetworkError) << true
+                                 << QStringLiteral("network-unreachable");
+    QTest::newRow("network, later")
+        << int(S::NetworkError) << false << QStringLiteral("network-error");
+    QTest::newRow("reset") << int(S::RemoteHostClosedError) << false
+                           << QStringLiteral("connection-reset");
+    QTest::newRow("proxy") << int(S::ProxyConnectionRefusedError) << true
+                           << QStringLiteral("proxy-error");
+    QTest::newRow("other, connecting")
+        << int(S::UnknownSocketError) << true << QStringLiteral("connect-failed");
+    QTest::newRow("other, later") << int(S::UnknownSocketError) << false
+                                  << QStringLiteral("socket-error");
+}
+
+void tst_SessionDriver::namesSocketErrors()
+{
+    QFETCH(int, error);
+    QFETCH(bool, connecting);
+    QFETCH(QString, name);
+    QCOMPARE(SessionDriver::transportFailureName(QAbstractSocket::SocketError(error), connecting),
+             name);
+}
+
 void tst_SessionDriver::timesOutSilentPeer()
 {
     // A peer that accepts and then says nothing: not even the handshake's second message.
@@ -455,6 +544,8 @@ void tst_SessionDriver::timesOutSilentPeer()
     QTRY_COMPARE_WITH_TIMEOUT(events.endedCount, 1, Wait);
     QCOMPARE(events.connected, 1);
     QCOMPARE(events.endReason.code, ErrorCode::Timeout);
+    QVERIFY(client.wasConnected());
+    QCOMPARE(client.transportFailure(), QString()); // a silent peer, not a socket failure
     QVERIFY(clock.elapsed() >= 300);
 }
 

@@ -82,6 +82,8 @@ private slots:
     void refusesTheFeedOnlyTheInitiatorKnows();
     void provokesAWarning();
     void stopEndsBothSessions();
+    void logsTheConnectionBeforeTheHandshake();
+    void signatureIsNotTheNodeHash();
 };
 
 void TestDemoRunner::announcesBothDriversBeforeTheyRun()
@@ -226,4 +228,65 @@ void TestDemoRunner::stopEndsBothSessions()
 }
 
 QTEST_MAIN(TestDemoRunner)
+void TestDemoRunner::logsTheConnectionBeforeTheHandshake()
+{
+    // Issue 11, item 17: "Connected…" was logged after Handshake 1/3.
+    Demo demo;
+    QVERIFY(demo.runner.start());
+    QTRY_VERIFY(demo.side(false) && demo.side(false)->handshake().complete);
+    QTRY_VERIFY(demo.side(true) && demo.side(true)->handshake().complete);
+    demo.log.flush();
+    for (const auto &[id, accepted] : demo.created) {
+        int connectedRow = -1;
+        int firstHandshakeRow = -1;
+        for (int row = 0; row < demo.log.rowCount(); ++row) {
+            const MessageLogModel::Record &r = demo.log.record(row);
+            if (r.session != id)
+                continue;
+            const QString summary =
+                demo.log.index(row, MessageLogModel::SummaryColumn).data().toString();
+            if (connectedRow < 0 && r.kind == MessageLogModel::Kind::Event &&
+                summary.startsWith(QLatin1String("Connected to")))
+                connectedRow = row;
+            if (firstHandshakeRow < 0 && r.kind == MessageLogModel::Kind::Handshake)
+                firstHandshakeRow = row;
+        }
+        QVERIFY2(connectedRow >= 0, accepted ? "responder" : "initiator");
+        QVERIFY2(firstHandshakeRow >= 0, accepted ? "responder" : "initiator");
+        QVERIFY2(connectedRow < firstHandshakeRow, accepted ? "responder" : "initiator");
+    }
+}
+
+void TestDemoRunner::signatureIsNotTheNodeHash()
+{
+    // Issue 11, item 17: the Data "signature" began with the node hash's 32 bytes.
+    Demo demo;
+    QVERIFY(demo.runner.start());
+    SessionDriver *initiator = demo.runner.initiator();
+    std::vector<schema::Data> blocks;
+    connect(initiator, &SessionDriver::messageReceived, initiator,
+            [&blocks](const ChannelInfo &, const Message &message) {
+                if (const auto *data = std::get_if<schema::Data>(&message))
+                    blocks.push_back(*data);
+            });
+    QTRY_VERIFY_WITH_TIMEOUT(blocks.size() >= 2, 20000);
+    std::set<std::string> signatures;
+    for (const schema::Data &data : blocks) {
+        const std::string &signature = data.signature();
+        QCOMPARE(signature.size(), std::size_t(64));
+        QVERIFY(data.nodes_size() > 0);
+        const std::string &hash = data.nodes(0).hash();
+        QCOMPARE(hash.size(), std::size_t(32));
+        QVERIFY(signature.find(hash) == std::string::npos); // no half is the hash
+        QVERIFY(signature.substr(0, 32) != signature.substr(32));
+        QVERIFY(signature != std::string(64, '\0'));
+        signatures.insert(std::to_string(data.index()) + ":" + signature);
+    }
+    // Deterministic: one signature per block index, whatever the feed's random keys.
+    std::set<std::uint64_t> indices;
+    for (const schema::Data &data : blocks)
+        indices.insert(data.index());
+    QCOMPARE(signatures.size(), indices.size());
+}
+
 #include "tst_demorunner.moc"

@@ -53,6 +53,7 @@ private slots:
     void outlivesTheDriverItsServerDeleted();
     void rejectedKeyFailsTheStepThatCarriedIt();
     void hangUpDuringTheHandshakeFailsTheMissingStep();
+    void knowsWhichChannelsWeHaveOpen();
 };
 
 void TestInspectedSession::describesRoleAndMode_data()
@@ -439,6 +440,29 @@ void TestInspectedSession::hangUpDuringTheHandshakeFailsTheMissingStep()
     QCOMPARE(h.failedStep, 1);
     QVERIFY(!h.failure.isEmpty());
     QVERIFY(handshakeChanged.count() >= 2); // message 1 written, then the failure
+}
+
+void TestInspectedSession::knowsWhichChannelsWeHaveOpen()
+{
+    // What lets a pane say "already open as local id N" instead of "Open sent" (issue 11, 3).
+    InspectedPair pair;
+    QVERIFY(pair.open());
+    const Key32 feed = keyOf(0x44);
+    const Key32 dk = crypto::discoveryKey(feed);
+    QCOMPARE(pair.dialer->openLocalId(dk), std::nullopt);
+    // Opened by the remote only: not ours to send on.
+    const Key32 theirs = keyOf(0x45);
+    QCOMPARE(pair.accepted->openChannel(theirs), QString());
+    QTRY_COMPARE(pair.dialer->channels()->rowCount(), 1);
+    QCOMPARE(pair.dialer->openLocalId(crypto::discoveryKey(theirs)), std::nullopt);
+    QVERIFY(pair.establish(feed));
+    const std::optional<std::uint64_t> id = pair.dialer->openLocalId(dk);
+    QVERIFY(id);
+    const std::optional<ChannelInfo> engineSide = pair.dialer->engine()->channel(dk);
+    QVERIFY(engineSide);
+    QCOMPARE(id, engineSide->localId);
+    QCOMPARE(pair.dialer->closeChannel(dk), QString());
+    QCOMPARE(pair.dialer->openLocalId(dk), std::nullopt);
 }
 
 QTEST_MAIN(TestInspectedSession)

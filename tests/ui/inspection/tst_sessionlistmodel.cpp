@@ -178,7 +178,7 @@ void TestSessionListModel::failedSessionIsMarkedAndExplained()
     QCOMPARE(row.data(SessionListModel::StateRole).toInt(), int(InspectedSession::State::Ended));
     QCOMPARE(row.data(Qt::ForegroundRole).value<QColor>(), QColor(128, 128, 128));
     const QString tip = row.data(Qt::ToolTipRole).toString();
-    QVERIFY2(tip.contains(QStringLiteral("\nEnded: connection-lost")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("\nEnded: connection-refused")), qPrintable(tip));
     QCOMPARE(f.model.index(0, SessionListModel::DurationColumn).data().toString(),
              formatDuration(session->durationMs()));
 }

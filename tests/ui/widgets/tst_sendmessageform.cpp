@@ -92,6 +92,9 @@ private slots:
     void sendsWhatWasTyped();
     void asksForAChannelFirst();
     void opensAChannelFromTheForm();
+    void saysWhenTheChannelIsAlreadyOpen_data();
+    void saysWhenTheChannelIsAlreadyOpen();
+    void bytesTakeTheSpellingsKeysTake();
     void rawFramesSkipTheRequiredFields();
     void endedSessionCannotSend();
 };
@@ -495,6 +498,76 @@ void TestSendMessageForm::opensAChannelFromTheForm()
     QCOMPARE(pair.dialer->channels()->row(0).key, std::optional<Key32>(feed));
     // Our channel is listed as soon as it is open on our side.
     QTRY_COMPARE(form.channelCombo()->count(), 1);
+}
+
+void TestSendMessageForm::saysWhenTheChannelIsAlreadyOpen_data()
+{
+    QTest::addColumn<QString>("typed");
+    const QString hex = QString::fromStdString(toHex(keyOf(0x11)));
+    QStringList pairs;
+    for (int i = 0; i < 64; i += 2)
+        pairs.append(hex.mid(i, 2));
+    QTest::newRow("as printed") << hex;
+    QTest::newRow("with spaces") << pairs.join(QLatin1Char(' '));
+    QTest::newRow("with colons, upper case") << pairs.join(QLatin1Char(':')).toUpper();
+    QTest::newRow("0x and a trailing space") << QStringLiteral("0x") + hex + QLatin1Char(' ');
+}
+
+void TestSendMessageForm::saysWhenTheChannelIsAlreadyOpen()
+{
+    // Issue 11, item 3: the same key again, pasted in another spelling and Enter pressed, used
+    // to say in green that an Open was sent; the engine sends nothing for an open channel.
+    QFETCH(QString, typed);
+    Pair pair;
+    QVERIFY(pair.open());
+    const Key32 feed = keyOf(0x11);
+    QVERIFY(pair.establish(feed));
+    SendMessageForm form;
+    form.setSession(pair.dialer.get());
+    form.setMessageType(MessageType::Open);
+    form.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&form));
+    auto *key = qobject_cast<QLineEdit *>(form.fieldEditor(QStringLiteral("key")));
+    QVERIFY(key);
+    QSignalSpy sent(&form, &SendMessageForm::sent);
+    const quint64 framesBefore = pair.dialer->framesSent();
+    key->setFocus();
+    QTest::keyClicks(key, typed);
+    QTest::keyClick(key, Qt::Key_Return);
+    const quint64 localId = *pair.dialer->channels()->row(0).localId;
+    QCOMPARE(
+        form.statusText(),
+        QStringLiteral("Channel already open as local id %1 (discovery key %2…): nothing sent.")
+            .arg(localId)
+            .arg(shortKeyHex(crypto::discoveryKey(feed))));
+    QVERIFY(!form.statusLabel()->property("error").toBool());
+    QCOMPARE(form.statusLabel()->property("tone").toString(), QStringLiteral("neutral"));
+    // Neutral: the window's text colour, neither the success green nor the error red.
+    QCOMPARE(form.statusLabel()->palette().color(QPalette::WindowText),
+             form.palette().color(QPalette::WindowText));
+    QVERIFY(key->styleSheet().isEmpty()); // the key was fine
+    QCOMPARE(sent.count(), 0);
+    QTest::qWait(50);
+    QCOMPARE(pair.dialer->framesSent(), framesBefore);
+    QCOMPARE(pair.dialer->channels()->rowCount(), 1);
+}
+
+void TestSendMessageForm::bytesTakeTheSpellingsKeysTake()
+{
+    SendMessageForm form;
+    form.setMessageType(MessageType::Have);
+    QVERIFY(form.setFieldText(QStringLiteral("start"), QStringLiteral("1")));
+    QVERIFY(form.setFieldText(QStringLiteral("bitfield"), QStringLiteral("0x01 02:03\t04")));
+    QString error;
+    const std::optional<Message> spelt = form.buildMessage(&error);
+    QVERIFY2(spelt, qPrintable(error));
+    QVERIFY(form.setFieldText(QStringLiteral("bitfield"), QStringLiteral("01020304")));
+    const std::optional<Message> plain = form.buildMessage(&error);
+    QVERIFY2(plain, qPrintable(error));
+    Bytes speltBytes, plainBytes;
+    appendMessage(speltBytes, *spelt);
+    appendMessage(plainBytes, *plain);
+    QCOMPARE(speltBytes, plainBytes);
 }
 
 void TestSendMessageForm::rawFramesSkipTheRequiredFields()

@@ -26,6 +26,22 @@ ByteView viewOf(const std::string &text)
     return asView(text);
 }
 
+/// A stand-in for block @p index's signature: the demo has no signing key, so these are 64
+/// bytes that look like an Ed25519 signature, derived from the index alone (the same block
+/// always gets the same bytes) and sharing nothing with the hashes beside them in the Data
+/// message, so that a student does not read the node hash into the signature.
+std::string demoSignature(std::uint64_t index)
+{
+    std::string signature;
+    for (const char *half : {"R", "S"}) { // an Ed25519 signature is R ‖ S, 32 bytes each
+        const std::string seed =
+            "hyperscope demo signature " + std::string(half) + " of block " + std::to_string(index);
+        const Key32 bytes = crypto::discoveryKey(asView(seed));
+        signature.append(bytes.begin(), bytes.end());
+    }
+    return signature;
+}
+
 } // namespace
 
 DemoRunner::DemoRunner(SessionIds *ids, QObject *parent)
@@ -159,12 +175,7 @@ void DemoRunner::answer(SessionDriver *driver, const ChannelInfo &channel, const
                          Key32 hash = crypto::discoveryKey(asView(data.value()));
                          node->set_hash(std::string(hash.begin(), hash.end()));
                          node->set_size(data.value().size());
-                         // Not a real signature (the demo has no signing key), but 64 bytes
-                         // that look like one: two derived hashes.
-                         const Key32 second = crypto::discoveryKey(hash);
-                         std::string signature(hash.begin(), hash.end());
-                         signature.append(second.begin(), second.end());
-                         data.set_signature(signature);
+                         data.set_signature(demoSignature(index));
                      }));
     }
 }

@@ -509,7 +509,8 @@ QString MessageLogModel::legName(Leg leg)
 
 QString MessageLogModel::directionText(const Record &r) const
 {
-    if (r.kind == Kind::Event)
+    // Events and fatal errors happen to the session, locally: neither received nor sent.
+    if (r.kind == Kind::Event || r.kind == Kind::Error)
         return {};
     const bool outbound = r.direction() == Direction::Outbound;
     if (r.leg == Leg::None)
@@ -687,6 +688,8 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
             }
             return {};
         case DirectionColumn:
+            if (r.kind == Kind::Event || r.kind == Kind::Error)
+                return tr("A local event of the session: neither received nor sent");
             if (r.leg == Leg::Client)
                 return r.direction() == Direction::Outbound
                            ? tr("Sent by the relay to the client (forwarded or injected)")
@@ -716,7 +719,7 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const
                 return {};
             }
         }
-        if (index.column() == DirectionColumn && r.kind != Kind::Event)
+        if (index.column() == DirectionColumn && r.kind != Kind::Event && r.kind != Kind::Error)
             return r.direction() == Direction::Outbound ? icons::outbound() : icons::inbound();
         return {};
     case Qt::BackgroundRole:

@@ -145,18 +145,27 @@ void InspectedSession::watchDriver(SessionDriver *driver)
     recordEndpoints(m_log, m_id, m_leg, driver);
     connect(driver, &SessionDriver::transportConnected, this,
             [this] { recordEndpoints(m_log, m_id, m_leg, m_driver); });
+    // A dialed session is created before it dials: the address arrives here, and stays even
+    // when the connection never comes up (the sidebar, the title and the log name it).
+    connect(driver, &SessionDriver::remoteAddressChanged, this, [this](const QString &address) {
+        m_peerAddress = address;
+        m_log->setSessionLabel(m_id, relayRoot()->label());
+        emit changed();
+    });
     // The server leg's object shares the client leg's label (one session, one name).
     if (m_leg != Leg::Server)
         m_log->setSessionLabel(m_id, label());
 
-    connect(driver, &SessionDriver::transportConnected, this, [this] {
-        m_transportUp = true;
+    // "Connected" before the engine starts: its first row is handshake message 1.
+    connect(driver, &SessionDriver::transportOpened, this, [this] {
         m_peerAddress = m_driver->remoteAddress();
-        InspectedSession *root = relayRoot();
-        m_log->setSessionLabel(m_id, root->label());
+        m_log->setSessionLabel(m_id, relayRoot()->label());
         m_log->appendNote(
             m_id, MessageLogModel::Kind::Event, Direction::Inbound, 0,
             tr("Connected to %1 as %2 (%3)").arg(peerAddress(), roleText(), modeText()), m_leg);
+    });
+    connect(driver, &SessionDriver::transportConnected, this, [this] {
+        m_transportUp = true;
         emit changed();
     });
     connect(driver, &SessionDriver::ended, this, &InspectedSession::onEnded);
@@ -423,13 +432,31 @@ QString InspectedSession::errorText(const Error &error)
     return QStringLiteral("%1: %2").arg(name, QString::fromStdString(error.message));
 }
 
+bool InspectedSession::neverConnected() const
+{
+    if (!m_driver || m_driver->wasConnected() || m_driver->transportFailure().isEmpty())
+        return false;
+    return std::none_of(m_handshake.steps.begin(), m_handshake.steps.end(),
+                        [](const HandshakeStep &step) { return step.seen; });
+}
+
+QString InspectedSession::describeError(const Error &error) const
+{
+    const bool transport =
+        error.code == ErrorCode::ConnectionLost || error.code == ErrorCode::Timeout;
+    const QString failure = m_driver && transport ? m_driver->transportFailure() : QString();
+    if (failure.isEmpty())
+        return errorText(error);
+    return QStringLiteral("%1: %2").arg(failure, QString::fromStdString(error.message));
+}
+
 void InspectedSession::onEnded(const Error &reason)
 {
     if (m_endedAtMs >= 0)
         return;
     m_endedAtMs = m_clock.elapsed();
     m_endedWithError = !reason.ok();
-    m_endReason = reason.ok() ? QString() : errorText(reason);
+    m_endReason = reason.ok() ? QString() : describeError(reason);
     if (m_driver) {
         m_bytesSentAtEnd = m_driver->engine().bytesSent();
         m_bytesReceivedAtEnd = m_driver->engine().bytesReceived();
@@ -449,7 +476,9 @@ void InspectedSession::onEnded(const Error &reason)
     if (!m_handshake.complete && m_handshake.noise && m_handshake.failure.isEmpty()) {
         m_handshake.failure =
             reason.ok() ? tr("the connection closed during the handshake") : m_endReason;
-        for (int i = 0; i < 3 && m_handshake.failedStep < 0; ++i) {
+        // A connection that never came up sent nothing: no message of the handshake failed.
+        m_handshake.neverConnected = neverConnected();
+        for (int i = 0; !m_handshake.neverConnected && i < 3 && m_handshake.failedStep < 0; ++i) {
             if (!m_handshake.steps[std::size_t(i)].seen)
                 m_handshake.failedStep = i;
         }
@@ -463,6 +492,16 @@ QString InspectedSession::result(const Error &error)
 {
     emit changed();
     return error.ok() ? QString() : errorText(error);
+}
+
+std::optional<std::uint64_t> InspectedSession::openLocalId(const Key32 &discoveryKey) const
+{
+    for (int row = 0; row < m_channels->rowCount(); ++row) {
+        const ChannelTableModel::Row &r = m_channels->row(row);
+        if (r.discoveryKey == discoveryKey)
+            return r.localOpen ? r.localId : std::nullopt;
+    }
+    return std::nullopt;
 }
 
 QString InspectedSession::openChannel(const Key32 &key)

@@ -75,6 +75,9 @@ struct HandshakeRecord
     /// Set when the handshake failed: which message (0..2, or -1 when not tied to one) and why.
     int failedStep = -1;
     QString failure;
+    /// The transport never came up (refused, unresolvable, timed out while connecting): no
+    /// handshake message was sent, so none failed. failure says why; failedStep stays -1.
+    bool neverConnected = false;
 };
 
 class InspectedSession : public QObject
@@ -188,6 +191,11 @@ public:
     ExtensionModel *extensions() const { return m_extensions; }
     MessageLogModel *log() const { return m_log; }
 
+    /// Our local id of the channel for @p discoveryKey when we have it open, else nullopt. The
+    /// engine answers openChannel() for such a channel with success and sends nothing: a pane
+    /// asks this first to say "already open as local id N" rather than "Open sent".
+    std::optional<std::uint64_t> openLocalId(const Key32 &discoveryKey) const;
+
     // Actions: each returns an empty string on success, otherwise what went wrong.
     QString openChannel(const Key32 &key);
     QString closeChannel(const Key32 &discoveryKey);
@@ -199,8 +207,17 @@ public:
     QString ping();
     void disconnectFromPeer();
 
+    /// Whether the transport failed before it ever came up (SessionDriver::transportFailure():
+    /// refused, unresolvable, timed out while connecting) with nothing of the handshake seen:
+    /// then no handshake message failed.
+    bool neverConnected() const;
+
     /// Text of an engine error for people: "unknown-channel: no channel ...".
     static QString errorText(const Error &error);
+    /// errorText(), naming a transport failure by what happened to the socket rather than by the
+    /// engine's code: "connection-refused: connection to 127.0.0.1:1 failed: Connection refused"
+    /// instead of "connection-lost: ..." for a connection that never existed.
+    QString describeError(const Error &error) const;
 
 signals:
     /// State, counters or identity changed (throttled by the caller's refresh).

@@ -170,7 +170,7 @@ void InspectorTrace::traceWarning(const WarningTrace &warning)
 
 void InspectorTrace::traceError(const Error &error)
 {
-    const QString text = InspectedSession::errorText(error);
+    const QString text = m_session.describeError(error);
     m_log.appendNote(m_session.id(), MessageLogModel::Kind::Error, Direction::Inbound, 0, text,
                      m_session.leg());
     HandshakeRecord &h = m_session.m_handshake;
@@ -181,7 +181,9 @@ void InspectorTrace::traceError(const Error &error)
         int step = -1;
         const QRegularExpressionMatch match =
             QRegularExpression(QStringLiteral("handshake message ([123])")).match(text);
-        if (match.hasMatch()) {
+        if (m_session.neverConnected()) {
+            h.neverConnected = true; // nothing was sent: no message failed
+        } else if (match.hasMatch()) {
             step = match.captured(1).toInt() - 1;
         } else if (error.code == ErrorCode::RemoteKeyRejected ||
                    error.code == ErrorCode::BadHandshakePayload) {

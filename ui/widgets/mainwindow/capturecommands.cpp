@@ -44,6 +44,7 @@ bool CaptureCommands::save(const QString &path, bool shownOnly, QString *error)
             *error = saveError;
         return false;
     }
+    emit saved(int(rows.size()));
     emit statusMessage(tr("Saved %1 rows to %2").arg(rows.size()).arg(QFileInfo(path).fileName()),
                        6000);
     return true;
@@ -65,6 +66,7 @@ bool CaptureCommands::open(const QString &path, QString *error)
     // sidebar and shown by every tab; the log model announces them to the session filter and the
     // flow graph like any other session.
     m_sessions->openCapture(*file, name);
+    emit loaded(int(file->rows.size()));
     emit opened();
     emit statusMessage(tr("Loaded %1 rows from %2 (read-only)").arg(file->rows.size()).arg(name),
                        6000);

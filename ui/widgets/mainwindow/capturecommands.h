@@ -45,6 +45,10 @@ signals:
     void statusMessage(const QString &text, int timeoutMs);
     /// Rows of a file were appended to the log.
     void opened();
+    /// @p rows rows were written to a capture file (save() succeeded).
+    void saved(int rows);
+    /// @p rows rows of a capture file were appended to the log (emitted before opened()).
+    void loaded(int rows);
 
 private:
     MessageLogModel *m_log;

@@ -17,6 +17,7 @@ constexpr auto ListenPortKey = QLatin1StringView("listen/port");
 constexpr auto KeepAlivesKey = QLatin1StringView("view/keepAlives");
 constexpr auto ProblemsKey = QLatin1StringView("view/alwaysShowProblems");
 constexpr auto TimeFormatKey = QLatin1StringView("view/timeFormat");
+constexpr auto AskToSaveOnQuitKey = QLatin1StringView("quit/askToSave");
 } // namespace
 
 InspectorSettings InspectorSettings::load()
@@ -34,6 +35,7 @@ InspectorSettings InspectorSettings::load()
     s.showKeepAlives = settings.value(KeepAlivesKey, true).toBool();
     s.alwaysShowProblems = settings.value(ProblemsKey, false).toBool();
     s.timeFormat = settings.value(TimeFormatKey, 0).toInt();
+    s.askToSaveOnQuit = settings.value(AskToSaveOnQuitKey, true).toBool();
     return s;
 }
 
@@ -51,6 +53,7 @@ void InspectorSettings::save() const
     settings.setValue(KeepAlivesKey, showKeepAlives);
     settings.setValue(ProblemsKey, alwaysShowProblems);
     settings.setValue(TimeFormatKey, timeFormat);
+    settings.setValue(AskToSaveOnQuitKey, askToSaveOnQuit);
 }
 
 void InspectorSettings::addRecent(const QString &hostPort)

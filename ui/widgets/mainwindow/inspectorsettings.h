@@ -30,6 +30,9 @@ struct InspectorSettings
     bool alwaysShowProblems = false;
     /// The log's Time column: a MessageLogModel::TimeFormat, as int (0: since session start).
     int timeFormat = 0;
+    /// Ask Save / Discard / Cancel when quitting with unsaved log rows ("Don't ask again" clears
+    /// it).
+    bool askToSaveOnQuit = true;
 
     /// The settings of QSettings' default location, defaults where a value is missing.
     static InspectorSettings load();

@@ -19,6 +19,7 @@
 #include "logpane.h"
 #include "mainwindowdocks.h"
 #include "messagelogmodel.h"
+#include "quitprompt.h"
 #include "recentconnectionsmenu.h"
 #include "screenshot.h"
 #include "secretspanel.h"
@@ -33,6 +34,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
@@ -59,6 +61,9 @@ MainWindow::MainWindow(QWidget *parent)
     buildBars();
     m_captures = new CaptureCommands(m_log, m_logPane, m_manager, this);
     m_analysis = new AnalysisCommands(m_log, m_logPane, this);
+    m_unsaved = new UnsavedRows(m_log, this);
+    connect(m_captures, &CaptureCommands::saved, m_unsaved, &UnsavedRows::markSaved);
+    connect(m_captures, &CaptureCommands::loaded, m_unsaved, &UnsavedRows::markLoaded);
     connectActions();
     connectSessions();
     applySettings();
@@ -185,7 +190,11 @@ void MainWindow::connectActions()
             [this] { m_captures->saveInteractive(false); });
     connect(a.saveShownLog, &QAction::triggered, m_captures,
             [this] { m_captures->saveInteractive(true); });
-    connect(a.quit, &QAction::triggered, this, &QWidget::close);
+    connect(a.quit, &QAction::triggered, this, [this] {
+        m_quitRequested = true; // the person's close: closeEvent() asks about unsaved rows
+        close();
+        m_quitRequested = false;
+    });
 
     for (int i = 0; i < TabCount; ++i)
         connect(a.tabs.at(i), &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
@@ -319,8 +328,59 @@ void MainWindow::applySettings()
     m_recentMenu->setEntries(m_settings.recentConnections);
 }
 
+void MainWindow::showStartupErrors(const QStringList &errors)
+{
+    if (errors.isEmpty())
+        return;
+    m_status->showMessage(errors.join(QStringLiteral("; ")), StatusLine::ErrorMs);
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Could not do everything asked"),
+                                errors.size() == 1
+                                    ? errors.first()
+                                    : QStringLiteral("• ") + errors.join(QStringLiteral("\n• ")),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("startupErrors"));
+    box->setInformativeText(tr("The rest of the command line was carried out."));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // window-modal, not a nested event loop: the caller goes on
+}
+
+int MainWindow::unsavedRows() const
+{
+    m_log->flush();
+    return m_unsaved->count();
+}
+
+bool MainWindow::confirmQuit()
+{
+    if (!m_settings.askToSaveOnQuit || unsavedRows() == 0)
+        return true;
+    const QuitAnswer answer = askToSaveBeforeQuit(this, unsavedRows());
+    if (answer.choice == QuitAnswer::Cancel)
+        return false;
+    if (answer.choice == QuitAnswer::Save) {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save Log"), QStringLiteral("hyperscope-capture.jsonl"),
+            tr("hyperscope captures (*.jsonl);;All files (*)"));
+        if (path.isEmpty())
+            return false; // no file chosen: stay, nothing lost
+        QString error;
+        if (!saveLog(path, false, &error)) {
+            QMessageBox::warning(this, tr("Save Log"), error);
+            return false;
+        }
+    }
+    if (answer.dontAskAgain)
+        m_settings.askToSaveOnQuit = false;
+    return true;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // spontaneous(): the window manager's close button; m_quitRequested: File › Quit.
+    if ((event->spontaneous() || m_quitRequested) && !confirmQuit()) {
+        event->ignore();
+        return;
+    }
     m_settings.windowGeometry = saveGeometry();
     m_settings.windowState = saveState();
     m_settings.logPaneState = m_logPane->saveState();
@@ -489,7 +549,9 @@ void MainWindow::updateTitle()
     }
     if (m_manager->isDemoRunning())
         where = tr("demo — %1").arg(where);
-    setWindowTitle(QStringLiteral("hyperscope — %1").arg(where));
+    // Only what is shown: Qt appends QGuiApplication::applicationDisplayName ("— hyperscope")
+    // itself, so naming the application here too would say it twice.
+    setWindowTitle(where);
 }
 
 void MainWindow::updateActions()

@@ -40,6 +40,7 @@ class SecretsPanel;
 class SendMessageForm;
 class SessionListModel;
 class SessionSidebar;
+class UnsavedRows;
 
 class MainWindow : public QMainWindow
 {
@@ -134,7 +135,18 @@ public:
     /// twice a second), e.g. before a screenshot.
     void updateStatusCounts() { m_status->refreshCounts(); }
 
+    /// Shows what went wrong while carrying out the command line (a capture that did not load,
+    /// a port in use): in the status line and in a message box (object name "startupErrors")
+    /// that does not block, so the window stays usable behind it.
+    void showStartupErrors(const QStringList &errors);
+
+    /// Rows a person would lose by quitting now (see quitprompt.h).
+    int unsavedRows() const;
+
 protected:
+    /// A close the person asked for (the window's close button, File › Quit) with unsaved log
+    /// rows asks Save / Discard / Cancel first (InspectorSettings::askToSaveOnQuit); a close
+    /// the program asks for (QWidget::close()) does not.
     void closeEvent(QCloseEvent *event) override;
 
 private:
@@ -156,6 +168,8 @@ private:
     void showListenDialog();
     void showRelayDialog();
     void pingCurrent();
+    /// Asks about unsaved rows; false when the person chose to stay.
+    bool confirmQuit();
 
     MessageLogModel *m_log;
     SessionManager *m_manager;
@@ -176,6 +190,8 @@ private:
     FlowGraph *m_flow = nullptr;
     StatusLine *m_status = nullptr;
     RecentConnectionsMenu *m_recentMenu = nullptr;
+    UnsavedRows *m_unsaved = nullptr;
+    bool m_quitRequested = false; ///< File › Quit: the next close is the person's.
 };
 
 } // namespace hyperscope

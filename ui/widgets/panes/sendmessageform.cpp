@@ -54,11 +54,12 @@ std::optional<std::uint64_t> parseUInt64(const QString &text, QString *error, co
 
 std::optional<QByteArray> parseHex(const QString &text, QString *error, const QString &what)
 {
+    // The same spellings parseKeyHex() accepts for keys: white space and colons between the
+    // digits ("21 5b", "21:5b", pasted over several lines) and a leading "0x".
     QString t = text.trimmed();
-    t.remove(QLatin1Char(' '));
-    t.remove(QLatin1Char(':'));
     if (t.startsWith(QLatin1String("0x"), Qt::CaseInsensitive))
         t = t.mid(2);
+    t.remove(QRegularExpression(QStringLiteral("[\\s:]")));
     for (int i = 0; i < t.size(); ++i) {
         if (!isxdigit(t.at(i).toLatin1())) {
             *error = SendMessageForm::tr("%1: '%2' at position %3 is not a hex digit (or switch "
@@ -319,7 +320,10 @@ void SendMessageForm::rebuildFields()
         layout->setContentsMargins(0, 0, 0, 0);
         auto *key = new QLineEdit;
         key->setObjectName(QStringLiteral("field_") + QLatin1String(KeyField));
-        key->setPlaceholderText(tr("64 hex digits"));
+        key->setPlaceholderText(tr("64 hex digits (spaces, colons and 0x are fine)"));
+        // Enter in the key opens, as a person who pasted a key expects (the form is no dialog:
+        // the default button does not take Enter).
+        connect(key, &QLineEdit::returnPressed, this, &SendMessageForm::send);
         auto *random = new QPushButton(tr("Random"));
         random->setToolTip(tr("Fill in a fresh random key"));
         connect(random, &QPushButton::clicked, key, [key] {
@@ -556,18 +560,34 @@ std::optional<Message> SendMessageForm::buildMessage(QString *error, bool allowI
     return message;
 }
 
-QString SendMessageForm::openFromForm()
+bool SendMessageForm::openFromForm()
 {
     auto *line = qobject_cast<QLineEdit *>(fieldEditor(QLatin1String(KeyField)));
     QString error;
     const std::optional<Key32> key = parseKeyHex(line ? line->text() : QString(), &error);
     markInvalid(line, !key);
-    if (!key)
-        return error;
+    if (!key) {
+        showStatus(error, Tone::Error);
+        return false;
+    }
+    const Key32 discoveryKey = crypto::discoveryKey(*key);
+    // The engine answers an Open for a channel we have open with success and sends nothing:
+    // say so rather than claim an Open went out.
+    if (const auto localId = m_session->openLocalId(discoveryKey)) {
+        showStatus(tr("Channel already open as local id %1 (discovery key %2…): nothing sent.")
+                       .arg(*localId)
+                       .arg(shortKeyHex(discoveryKey)),
+                   Tone::Neutral);
+        return false;
+    }
     const QString result = m_session->openChannel(*key);
-    if (result.isEmpty())
-        emit sent(tr("Open for discovery key %1…").arg(shortKeyHex(crypto::discoveryKey(*key))));
-    return result;
+    if (!result.isEmpty()) {
+        showStatus(result, Tone::Error);
+        return false;
+    }
+    showStatus(tr("Opened the channel (Open sent)."), Tone::Success);
+    emit sent(tr("Open for discovery key %1…").arg(shortKeyHex(discoveryKey)));
+    return true;
 }
 
 bool SendMessageForm::send()
@@ -578,15 +598,8 @@ bool SendMessageForm::send()
     }
     const MessageType type = messageType();
     const bool raw = m_raw->isChecked();
-    if (type == MessageType::Open && !raw) {
-        const QString error = openFromForm();
-        if (!error.isEmpty()) {
-            showStatus(error, true);
-            return false;
-        }
-        showStatus(tr("Opened the channel (Open sent)."), false);
-        return true;
-    }
+    if (type == MessageType::Open && !raw)
+        return openFromForm();
     QString error;
     const std::optional<Message> message = buildMessage(&error, raw);
     if (!message) {
@@ -630,11 +643,29 @@ bool SendMessageForm::send()
 
 void SendMessageForm::showStatus(const QString &text, bool error)
 {
+    showStatus(text, error ? Tone::Error : Tone::Success);
+}
+
+void SendMessageForm::showStatus(const QString &text, Tone tone)
+{
     m_status->setText(text);
     QPalette pal = m_status->palette();
-    pal.setColor(QPalette::WindowText, error ? QColor(198, 40, 40) : QColor(46, 125, 50));
+    switch (tone) {
+    case Tone::Success:
+        pal.setColor(QPalette::WindowText, QColor(46, 125, 50));
+        break;
+    case Tone::Error:
+        pal.setColor(QPalette::WindowText, QColor(198, 40, 40));
+        break;
+    case Tone::Neutral:
+        pal.setColor(QPalette::WindowText, palette().color(QPalette::WindowText));
+        break;
+    }
     m_status->setPalette(pal);
-    m_status->setProperty("error", error);
+    m_status->setProperty("error", tone == Tone::Error);
+    m_status->setProperty("tone", tone == Tone::Success ? QStringLiteral("success")
+                                  : tone == Tone::Error ? QStringLiteral("error")
+                                                        : QStringLiteral("neutral"));
 }
 
 QString SendMessageForm::statusText() const

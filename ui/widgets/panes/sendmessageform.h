@@ -55,7 +55,9 @@ public:
     /// Builds the message the form describes; nullopt (and @p error) when a field is invalid.
     /// With @p allowIncomplete, missing required fields are not an error (raw frames).
     std::optional<Message> buildMessage(QString *error, bool allowIncomplete = false) const;
-    /// Validates and sends. Returns true on success; the status line says what happened.
+    /// Validates and sends. Returns true when something was sent; the status line says what
+    /// happened: green for sent, red for an error, neutral when there was nothing to send (an
+    /// Open for a channel we already have open: "Channel already open as local id 0 …").
     bool send();
 
     QPushButton *sendButton() const { return m_send; }
@@ -71,8 +73,13 @@ signals:
 private:
     void rebuildFields();
     void refreshChannels();
+    /// How the status line reads: what was sent, nothing to do, or what went wrong.
+    enum class Tone { Success, Neutral, Error };
     void showStatus(const QString &text, bool error);
-    QString openFromForm();
+    void showStatus(const QString &text, Tone tone);
+    /// Opens the channel of the form's feed key; false (and the status said why) when nothing
+    /// was sent.
+    bool openFromForm();
 
     QPointer<InspectedSession> m_session;
     QComboBox *m_type;
