@@ -106,10 +106,19 @@ void TestChannelsPane::opensTheTypedKeyWithReturn()
     QCOMPARE(messages.first().at(0).toString(), expected);
     QCOMPARE(pane.table()->model()->rowCount(), 1);
     QCOMPARE(pair.dialer->channels()->row(0).key, std::optional<Key32>(feed));
-    // Opening it again is harmless: still one channel.
-    QTest::mouseClick(pane.openButton(), Qt::LeftButton);
-    QCOMPARE(pane.statusText(), expected);
-    QCOMPARE(messages.count(), 2);
+    // The same key again, pasted with spaces: nothing is sent, and the pane says so (issue 11,
+    // item 3: it used to claim "Open sent" in green).
+    QString spaced;
+    for (const QChar c : hexOf(feed))
+        spaced += spaced.size() % 3 == 2 ? QStringLiteral(" ") + c : QString(c);
+    pane.keyEdit()->setText(spaced);
+    QTest::keyClick(pane.keyEdit(), Qt::Key_Return);
+    const quint64 localId = pair.dialer->channels()->row(0).localId;
+    QCOMPARE(
+        pane.statusText(),
+        QStringLiteral("Channel already open as local id %1 (discovery key %2…): nothing sent.")
+            .arg(localId)
+            .arg(hexOf(crypto::discoveryKey(feed)).left(16)));
     QCOMPARE(pane.table()->model()->rowCount(), 1);
 }
 

@@ -17,7 +17,7 @@ namespace {
 const QColor Ok(46, 125, 50);
 const QColor Failed(198, 40, 40);
 
-enum class Stage { Waiting, Complete, FailedAtTwo, FailedWithoutStep, NoNoise };
+enum class Stage { Waiting, Complete, FailedAtTwo, FailedWithoutStep, NoNoise, NeverConnected };
 
 HandshakeRecord recordOf(Stage stage)
 {
@@ -55,6 +55,10 @@ HandshakeRecord recordOf(Stage stage)
     case Stage::NoNoise:
         h.noise = false;
         h.encrypted = false;
+        break;
+    case Stage::NeverConnected:
+        h.neverConnected = true;
+        h.failure = QStringLiteral("connection-refused");
         break;
     }
     return h;
@@ -110,6 +114,9 @@ void TestHandshakeLadder::outcomeSaysHowTheHandshakeWent_data()
         << int(Stage::FailedWithoutStep) << QStringLiteral("Handshake failed: destroyed");
     QTest::newRow("no Noise") << int(Stage::NoNoise)
                               << QStringLiteral("Noise is off: no handshake");
+    QTest::newRow("never connected")
+        << int(Stage::NeverConnected)
+        << QStringLiteral("No handshake: the connection never came up (connection-refused)");
 }
 
 void TestHandshakeLadder::outcomeSaysHowTheHandshakeWent()

@@ -248,6 +248,17 @@ bool ChannelsPane::openFromEdit()
         m_key->setFocus();
         return false;
     }
+    // Pasting the key of a channel that is already open sends nothing (the engine answers such
+    // an Open with success and no frame): say so, in the neutral colour, not as a success.
+    const Key32 discoveryKey = crypto::discoveryKey(*key);
+    if (const auto localId = m_session->openLocalId(discoveryKey)) {
+        const QByteArray prefix(reinterpret_cast<const char *>(discoveryKey.data()), 8);
+        showStatus(tr("Channel already open as local id %1 (discovery key %2…): nothing sent.")
+                       .arg(*localId)
+                       .arg(QString::fromLatin1(prefix.toHex())),
+                   StatusTone::Neutral);
+        return false;
+    }
     const QString result = m_session->openChannel(*key);
     if (!result.isEmpty()) {
         showStatus(result, true);
@@ -301,11 +312,26 @@ void ChannelsPane::copySelected(int role)
 
 void ChannelsPane::showStatus(const QString &text, bool error)
 {
+    showStatus(text, error ? StatusTone::Error : StatusTone::Success);
+}
+
+void ChannelsPane::showStatus(const QString &text, StatusTone tone)
+{
     m_status->setText(text);
     QPalette pal = m_status->palette();
-    pal.setColor(QPalette::WindowText, error ? QColor(198, 40, 40) : QColor(46, 125, 50));
+    switch (tone) {
+    case StatusTone::Error:
+        pal.setColor(QPalette::WindowText, QColor(198, 40, 40));
+        break;
+    case StatusTone::Success:
+        pal.setColor(QPalette::WindowText, QColor(46, 125, 50));
+        break;
+    case StatusTone::Neutral:
+        pal.setColor(QPalette::WindowText, palette().color(QPalette::WindowText));
+        break;
+    }
     m_status->setPalette(pal);
-    if (!error)
+    if (tone != StatusTone::Error)
         emit statusMessage(text);
 }
 

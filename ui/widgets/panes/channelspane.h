@@ -49,7 +49,10 @@ signals:
     void statusMessage(const QString &text);
 
 private:
+    /// The colour of the line under the key field: an error, a success, or a plain fact.
+    enum class StatusTone { Neutral, Success, Error };
     void showStatus(const QString &text, bool error);
+    void showStatus(const QString &text, StatusTone tone);
     void updateButtons();
     void copySelected(int role);
     /// The key in the edit, when valid, names a channel of the session: fill in its key.

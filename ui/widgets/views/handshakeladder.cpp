@@ -79,6 +79,8 @@ QString HandshakeLadder::outcomeText() const
         return tr("No session selected");
     if (!m_record->noise)
         return tr("Noise is off: no handshake");
+    if (m_record->neverConnected)
+        return tr("No handshake: the connection never came up (%1)").arg(m_record->failure);
     if (m_record->failedStep >= 0 || !m_record->failure.isEmpty()) {
         if (m_record->failedStep >= 0)
             return tr("Handshake failed at message %1: %2")
@@ -116,6 +118,10 @@ QString HandshakeLadder::outcomeExplanation() const
 {
     if (!m_record)
         return {};
+    if (m_record->neverConnected)
+        return tr("The transport failed before any handshake byte was sent: nothing was "
+                  "refused by Noise. Check the address, that the peer is listening, and the "
+                  "network; the log's error row names the failure.");
     const bool failed = m_record->failedStep >= 0 || !m_record->failure.isEmpty();
     if (failed) {
         // Say what the failure usually means, by its kind (the error's stable name).
