@@ -1,13 +1,16 @@
 #include "logpane.h"
 
 #include "dissector.h"
+#include "fieldcatalogue.h"
 #include "fieldtreemodel.h"
+#include "filteredit.h"
 #include "handshakedissection.h"
 #include "hexview.h"
 #include "logrowexport.h"
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
 #include "messages.h"
+#include "varint.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -30,6 +33,7 @@
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTimer>
+#include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -277,8 +281,11 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
 
     m_textTimer->setSingleShot(true);
     m_textTimer->setInterval(TextFilterDelayMs);
-    connect(m_textTimer, &QTimer::timeout, this,
-            [this] { m_filter->setTextFilter(m_text->text()); });
+    connect(m_textTimer, &QTimer::timeout, this, [this] {
+        // Live only while it is cheap: a long log is filtered on Enter.
+        if (m_log->rowCount() <= LiveFilterRows)
+            applyFilterBar();
+    });
 
     // The session filter follows the log's sessions, and nothing else.
     connect(m_log, &MessageLogModel::sessionAdded, this, &LogPane::addSessionEntry);
@@ -298,15 +305,19 @@ QWidget *LogPane::buildFilterBar()
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(6);
 
-    m_text = new QLineEdit;
+    m_text = new FilterEdit;
     m_text->setObjectName(QStringLiteral("logTextFilter"));
-    m_text->setPlaceholderText(tr("Filter: type, summary or note…  (Ctrl+F)"));
-    m_text->setClearButtonEnabled(true);
     connect(m_text, &QLineEdit::textChanged, this, [this] { m_textTimer->start(); });
-    connect(m_text, &QLineEdit::returnPressed, this, [this] {
+    connect(m_text, &FilterEdit::applyRequested, this, [this] {
         m_textTimer->stop();
-        m_filter->setTextFilter(m_text->text());
+        applyFilterBar();
     });
+    connect(m_text, &FilterEdit::stateChanged, this,
+            [this](FilterEdit::State state, const QString &error) {
+                m_filterError->setText(state == FilterEdit::State::Invalid
+                                           ? tr("Invalid filter: %1").arg(error)
+                                           : QString());
+            });
 
     m_sessionCombo = new QComboBox;
     m_sessionCombo->setObjectName(QStringLiteral("logSessionFilter"));
@@ -387,7 +398,173 @@ QWidget *LogPane::buildFilterBar()
     layout->addWidget(m_keepAlives);
     layout->addWidget(m_problems);
     layout->addWidget(m_count);
-    return bar;
+
+    // The second row: saved filter buttons (Wireshark's filter toolbar) and the bar's error.
+    auto *savedRow = new QHBoxLayout;
+    savedRow->setContentsMargins(0, 0, 0, 0);
+    auto *toolbar = new QToolBar;
+    toolbar->setObjectName(QStringLiteral("savedFilterBar"));
+    toolbar->setIconSize(QSize(12, 12));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->setContextMenuPolicy(Qt::PreventContextMenu);
+    m_savedBar = toolbar;
+    m_filterError = new QLabel;
+    m_filterError->setObjectName(QStringLiteral("logFilterError"));
+    m_filterError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QPalette red = m_filterError->palette();
+    red.setColor(QPalette::WindowText, QColor(0xc0, 0x10, 0x10));
+    m_filterError->setPalette(red);
+    savedRow->addWidget(toolbar, 1);
+    savedRow->addWidget(m_filterError);
+    rebuildSavedFilterBar();
+
+    auto *rows = new QWidget;
+    auto *rowsLayout = new QVBoxLayout(rows);
+    rowsLayout->setContentsMargins(0, 0, 0, 0);
+    rowsLayout->setSpacing(2);
+    rowsLayout->addWidget(bar);
+    rowsLayout->addLayout(savedRow);
+    return rows;
+}
+
+QLineEdit *LogPane::textFilterEdit() const
+{
+    return m_text;
+}
+
+bool LogPane::applyFilterBar()
+{
+    QString error;
+    std::optional<filter::Filter> compiled;
+    const QString text = m_text->text();
+    switch (FilterEdit::classify(text, &error, &compiled)) {
+    case FilterEdit::State::Empty:
+        m_filter->setTextFilter({});
+        m_filter->setExpression({});
+        break;
+    case FilterEdit::State::Valid:
+        m_filter->setTextFilter({});
+        m_filter->setExpression(*compiled);
+        break;
+    case FilterEdit::State::TextSearch:
+        m_filter->setExpression({});
+        m_filter->setTextFilter(text);
+        break;
+    case FilterEdit::State::Invalid:
+        emit statusMessage(tr("Invalid filter: %1").arg(error));
+        return false;
+    }
+    updateCount();
+    return true;
+}
+
+bool LogPane::setFilterText(const QString &text)
+{
+    m_text->setText(text);
+    m_textTimer->stop();
+    if (!applyFilterBar())
+        return false;
+    m_text->addToHistory(text);
+    return true;
+}
+
+QString LogPane::filterError() const
+{
+    return m_text->state() == FilterEdit::State::Invalid ? m_text->errorText() : QString();
+}
+
+QStringList LogPane::filterHistory() const
+{
+    return m_text->history();
+}
+
+void LogPane::setFilterHistory(const QStringList &history)
+{
+    m_text->setHistory(history);
+}
+
+void LogPane::setSavedFilters(const QList<SavedFilter> &filters)
+{
+    m_saved.clear();
+    for (const SavedFilter &saved : filters) {
+        if (!saved.name.trimmed().isEmpty() && !saved.expression.trimmed().isEmpty())
+            m_saved.append(saved);
+    }
+    rebuildSavedFilterBar();
+}
+
+void LogPane::addSavedFilter(const QString &name, const QString &expression)
+{
+    const QString trimmedName = name.trimmed();
+    if (trimmedName.isEmpty() || expression.trimmed().isEmpty())
+        return;
+    for (SavedFilter &saved : m_saved) {
+        if (saved.name == trimmedName) {
+            saved.expression = expression.trimmed();
+            rebuildSavedFilterBar();
+            emit savedFiltersChanged();
+            return;
+        }
+    }
+    m_saved.append({trimmedName, expression.trimmed()});
+    rebuildSavedFilterBar();
+    emit savedFiltersChanged();
+}
+
+void LogPane::removeSavedFilter(int index)
+{
+    if (index < 0 || index >= m_saved.size())
+        return;
+    m_saved.removeAt(index);
+    rebuildSavedFilterBar();
+    emit savedFiltersChanged();
+}
+
+void LogPane::saveFilterInteractive()
+{
+    const QString expression = m_text->text().trimmed();
+    if (expression.isEmpty()) {
+        emit statusMessage(tr("Type a filter first: “+” saves the filter bar's text"));
+        return;
+    }
+    if (m_text->state() == FilterEdit::State::Invalid) {
+        emit statusMessage(tr("Invalid filter: %1").arg(m_text->errorText()));
+        return;
+    }
+    bool ok = false;
+    const QString name =
+        QInputDialog::getText(this, tr("Save Filter"), tr("Button label for “%1”:").arg(expression),
+                              QLineEdit::Normal, expression.left(24), &ok);
+    if (ok)
+        addSavedFilter(name, expression);
+}
+
+void LogPane::rebuildSavedFilterBar()
+{
+    auto *toolbar = static_cast<QToolBar *>(m_savedBar);
+    toolbar->clear();
+    QAction *save = toolbar->addAction(QStringLiteral("+"), this, &LogPane::saveFilterInteractive);
+    save->setObjectName(QStringLiteral("saveFilter"));
+    save->setToolTip(tr("Save the filter bar's text as a button"));
+    for (int i = 0; i < m_saved.size(); ++i) {
+        const SavedFilter saved = m_saved.at(i);
+        QAction *apply =
+            toolbar->addAction(QString(saved.name).replace(QLatin1Char('&'), QLatin1String("&&")));
+        apply->setObjectName(QStringLiteral("savedFilter%1").arg(i));
+        apply->setToolTip(saved.expression);
+        connect(apply, &QAction::triggered, this,
+                [this, expression = saved.expression] { setFilterText(expression); });
+        // Remove through the button's own context menu.
+        QWidget *button = toolbar->widgetForAction(apply);
+        button->setContextMenuPolicy(Qt::ActionsContextMenu);
+        auto *remove = new QAction(tr("Remove “%1”").arg(saved.name), button);
+        remove->setObjectName(QStringLiteral("removeSavedFilter"));
+        connect(remove, &QAction::triggered, this, [this, i] {
+            // Queued: the button that owns this action goes with the rebuild.
+            QTimer::singleShot(0, this, [this, i] { removeSavedFilter(i); });
+        });
+        button->addAction(remove);
+    }
 }
 
 void LogPane::applyTypeMenu()
@@ -756,7 +933,178 @@ QMenu *LogPane::createFieldMenu(const QModelIndex &field, QWidget *parent)
     const QString line = value.isEmpty() ? name : QStringLiteral("%1: %2").arg(name, value);
     add("copyField", tr("Copy “Name: Value”"), !name.isEmpty(),
         [this, line] { copyText(line, tr("the field")); });
+
+    // Wireshark's Apply as Filter / Prepare as Filter: apply at once, or only write the filter
+    // bar for the user to edit and apply.
+    menu->addSeparator();
+    const QString expression = filterExpressionFor(field);
+    const bool current = !m_text->text().trimmed().isEmpty();
+    struct Choice
+    {
+        const char *name;
+        QString text;
+        Combine how;
+        bool needsCurrent;
+    };
+    const Choice choices[] = {
+        {"Selected", tr("&Selected"), Combine::Selected, false},
+        {"NotSelected", tr("&Not Selected"), Combine::NotSelected, false},
+        {"AndSelected", tr("…&and Selected"), Combine::AndSelected, true},
+        {"OrSelected", tr("…&or Selected"), Combine::OrSelected, true},
+        {"AndNotSelected", tr("…a&nd not Selected"), Combine::AndNotSelected, true},
+        {"OrNotSelected", tr("…o&r not Selected"), Combine::OrNotSelected, true},
+    };
+    for (const bool apply : {true, false}) {
+        QMenu *sub = menu->addMenu(apply ? tr("Apply as Filter") : tr("Prepare as Filter"));
+        sub->setObjectName(QLatin1String(apply ? "applyAsFilter" : "prepareAsFilter"));
+        sub->setEnabled(!expression.isEmpty());
+        sub->setToolTipsVisible(true);
+        for (const Choice &choice : choices) {
+            QAction *action = sub->addAction(choice.text, this, [this, expression, choice, apply] {
+                const QString text = combineFilter(expression, choice.how);
+                if (apply) {
+                    setFilterText(text);
+                } else {
+                    m_text->setText(text);
+                    m_text->setFocus(Qt::OtherFocusReason);
+                }
+            });
+            action->setObjectName(QLatin1String(apply ? "apply" : "prepare") +
+                                  QLatin1String(choice.name));
+            action->setEnabled(!choice.needsCurrent || current);
+            action->setToolTip(combineFilter(expression, choice.how));
+        }
+    }
     return menu;
+}
+
+namespace {
+/// @p bytes as a filter's hex literal ("68:65:6c").
+QString hexLiteral(ByteView bytes)
+{
+    return QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()))
+            .toHex(':'));
+}
+
+/// @p text as a filter's quoted string literal.
+QString textLiteral(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+        .replace(QLatin1Char('"'), QLatin1String("\\\""))
+        .replace(QLatin1Char('\n'), QLatin1String("\\n"))
+        .replace(QLatin1Char('\r'), QLatin1String("\\r"))
+        .replace(QLatin1Char('\t'), QLatin1String("\\t"));
+    return QLatin1Char('"') + escaped + QLatin1Char('"');
+}
+
+/// A filter's `contains` literal stays short: longer values are matched by their start.
+constexpr std::size_t MaxEqualsBytes = 4096;
+} // namespace
+
+QString LogPane::filterExpressionFor(const QModelIndex &field) const
+{
+    const DissectedField *node = m_fields->field(field);
+    if (!node || m_selectionHidden || m_currentRow < 0 || m_currentRow >= m_log->rowCount())
+        return {};
+    const MessageLogModel::Record &r = m_log->record(m_currentRow);
+    const auto typeExpression = [&r]() -> QString {
+        using Kind = MessageLogModel::Kind;
+        if (r.kind == Kind::KeepAlive)
+            return QStringLiteral("type == Keepalive");
+        if (r.kind != Kind::Frame)
+            return {};
+        return QStringLiteral("type == %1").arg(QLatin1String(messageTypeName(r.type).data()));
+    };
+    const QString name = QString::fromStdString(node->name);
+    const QModelIndex parentIndex = field.parent();
+    const DissectedField *parent = m_fields->field(parentIndex);
+    if (!parent || name == QLatin1String("Type") || name == QLatin1String("Keepalive"))
+        return typeExpression(); // the root (the frame), the header's type
+    if (name == QLatin1String("Header"))
+        return QStringLiteral("channel == %1 && %2").arg(r.channel).arg(typeExpression());
+    if (name == QLatin1String("Channel"))
+        return QStringLiteral("channel == %1").arg(r.channel);
+    if (name == QLatin1String("Length"))
+        return QStringLiteral("size == %1").arg(m_log->recordBytes(r).size());
+    if (name == QLatin1String("Extension id") || name == QLatin1String("Extension payload")) {
+        const QString extension = m_log->noteText(r);
+        return extension.isEmpty() ? typeExpression()
+                                   : QStringLiteral("ext == %1").arg(textLiteral(extension));
+    }
+
+    // A schema field: `index`, or `nodes.index` under a nested message.
+    QString fieldName = name;
+    if (parent->name != "Frame" && m_fields->field(parentIndex.parent()))
+        fieldName = QString::fromStdString(parent->name) + QLatin1Char('.') + name;
+    const filter::FieldInfo *info = filter::findField(fieldName.toStdString());
+    if (!info || info->source != filter::RowField::Message)
+        return {};
+    // The field's own bytes in the frame: tag, then (length-delimited) length and data.
+    const ByteView frame = m_log->recordBytes(r);
+    if (node->offset + node->length > frame.size() || node->length == 0)
+        return {};
+    ByteView bytes = frame.subspan(node->offset, node->length);
+    const varint::Decoded tag = varint::decode(bytes);
+    if (tag.status != varint::Status::Ok)
+        return {};
+    bytes = bytes.subspan(tag.size);
+    const std::uint64_t wireType = tag.value & 7;
+    if (wireType == 0) {
+        const varint::Decoded number = varint::decode(bytes);
+        if (number.status != varint::Status::Ok)
+            return {};
+        if (info->kind == filter::ValueKind::Bool)
+            return QStringLiteral("%1 == %2")
+                .arg(fieldName, number.value ? QLatin1String("true") : QLatin1String("false"));
+        return QStringLiteral("%1 == %2").arg(fieldName).arg(number.value);
+    }
+    if (wireType != 2)
+        return {};
+    const varint::Decoded length = varint::decode(bytes);
+    if (length.status != varint::Status::Ok || length.value > bytes.size() - length.size)
+        return {};
+    const ByteView data = bytes.subspan(length.size, std::size_t(length.value));
+    switch (info->kind) {
+    case filter::ValueKind::Text:
+        return QStringLiteral("%1 == %2")
+            .arg(fieldName,
+                 textLiteral(QString::fromUtf8(reinterpret_cast<const char *>(data.data()),
+                                               qsizetype(data.size()))));
+    case filter::ValueKind::Bytes:
+        if (data.empty())
+            return fieldName;
+        if (data.size() > MaxEqualsBytes)
+            return QStringLiteral("%1 contains %2")
+                .arg(fieldName, hexLiteral(data.first(MaxEqualsBytes)));
+        return QStringLiteral("%1 == %2").arg(fieldName, hexLiteral(data));
+    default:
+        return fieldName; // a nested message: its presence
+    }
+}
+
+QString LogPane::combineFilter(const QString &expression, Combine how) const
+{
+    const QString negated = QStringLiteral("!(%1)").arg(expression);
+    const QString current = m_text->text().trimmed();
+    // Only an expression combines: plain words or an invalid text are replaced.
+    const bool combinable = !current.isEmpty() && m_text->state() == FilterEdit::State::Valid;
+    switch (how) {
+    case Combine::Selected:
+        return expression;
+    case Combine::NotSelected:
+        return negated;
+    case Combine::AndSelected:
+        return combinable ? QStringLiteral("(%1) && %2").arg(current, expression) : expression;
+    case Combine::OrSelected:
+        return combinable ? QStringLiteral("(%1) || %2").arg(current, expression) : expression;
+    case Combine::AndNotSelected:
+        return combinable ? QStringLiteral("(%1) && %2").arg(current, negated) : negated;
+    case Combine::OrNotSelected:
+        return combinable ? QStringLiteral("(%1) || %2").arg(current, negated) : negated;
+    }
+    return expression;
 }
 
 void LogPane::updateCount()
