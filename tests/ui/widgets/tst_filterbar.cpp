@@ -1,23 +1,32 @@
 // The log's filter bar with the filter language (issue 12): the bar turns green, yellow (plain
 // words: a text search) or red with the error as it is typed; Enter applies it and keeps it in the
 // recent filters; an invalid expression changes nothing; saved filter buttons; Apply as Filter
-// and Prepare as Filter from the field tree build the field's expression and show its rows.
+// and Prepare as Filter from the field tree build the field's expression and show its rows;
+// colouring rules paint the rows they match and the dialog validates them; the real MainWindow
+// takes --filter's text (valid or not) and keeps filters and rules in its settings.
 #include "builders.h"
+#include "colouringrules.h"
+#include "colouringrulesdialog.h"
 #include "fieldtreemodel.h"
 #include "filteredit.h"
+#include "guisettings.h"
 #include "logpane.h"
+#include "mainwindow.h"
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
 #include "messages.h"
 
 #include <QAction>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
 #include <QToolBar>
 #include <QTreeView>
+#include <QTreeWidget>
 
 using namespace hyperscope;
 using namespace hyperscope::test;
@@ -105,6 +114,7 @@ class TestFilterBar : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase();
     void barStateFollowsTyping_data();
     void barStateFollowsTyping();
     void enterAppliesExpression();
@@ -116,7 +126,18 @@ private slots:
     void applyAsFilterFromField();
     void prepareAsFilterOnlyWritesTheBar();
     void combinesWithCurrentFilter();
+    void colouringRulesPaintMatchingRows();
+    void defaultColouringRules();
+    void colouringRulesDialogValidates();
+    void colouringRulesSurviveSettings();
+    void mainWindowTakesFilterText();
+    void mainWindowKeepsFiltersInSettings();
 };
+
+void TestFilterBar::initTestCase()
+{
+    useCleanTestSettings(QStringLiteral("tst_filterbar"));
+}
 
 void TestFilterBar::barStateFollowsTyping_data()
 {
@@ -376,6 +397,174 @@ void TestFilterBar::combinesWithCurrentFilter()
     pane.setFilterText(QStringLiteral("Request"));
     QCOMPARE(pane.combineFilter(QStringLiteral("index == 1"), LogPane::Combine::AndSelected),
              QStringLiteral("index == 1"));
+}
+
+void TestFilterBar::colouringRulesPaintMatchingRows()
+{
+    MessageLogModel log;
+    fillLog(log);
+    LogPane pane(&log);
+    const QColor blue(40, 90, 250);
+    pane.colouringRules()->setRules(
+        {{QStringLiteral("late"), QStringLiteral("type == Data && index >= 8"), blue, true},
+         {QStringLiteral("off"), QStringLiteral("type == Request"), QColor(Qt::green), false},
+         {QStringLiteral("broken"), QStringLiteral("type =="), QColor(Qt::red), true}});
+    for (int row = 0; row < log.rowCount(); ++row)
+        QCOMPARE(pane.colouringRules()->colourFor(row), row >= 18 ? blue : QColor());
+
+    // Painted: the pixels of row "Data 8" are the rule's colour, those of "Data 7" are not.
+    pane.resize(1024, 640);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    QTableView *view = pane.logView();
+    const auto pixelOf = [view](int sourceRow) {
+        view->scrollTo(view->model()->index(sourceRow, 0));
+        const QImage image = view->viewport()->grab().toImage();
+        // The Summary column's right end: background, no text.
+        const QRect cell = view->visualRect(view->model()->index(sourceRow, 8));
+        return image.pixelColor(cell.right() - 4, cell.center().y());
+    };
+    view->clearSelection();
+    view->selectionModel()->setCurrentIndex({}, QItemSelectionModel::Clear);
+    QCOMPARE(pixelOf(18), blue);
+    QVERIFY(pixelOf(17) != blue);
+}
+
+void TestFilterBar::defaultColouringRules()
+{
+    MessageLogModel log;
+    fillLog(log);
+    log.appendNote(1, MessageLogModel::Kind::Warning, Direction::Inbound, 0,
+                   QStringLiteral("capability mismatch for channel 6b6b"));
+    log.appendNote(1, MessageLogModel::Kind::Warning, Direction::Inbound, 0,
+                   QStringLiteral("unknown message type 12"));
+    log.appendNote(1, MessageLogModel::Kind::Error, Direction::Inbound, 0,
+                   QStringLiteral("frame too long"));
+    const Bytes keepAlive{0};
+    log.appendFrame(1, traceOf(keepAlive, Direction::Outbound, nullptr, 0, 0),
+                    MessageLogModel::WireStorage::SameAsPlain);
+    log.flush();
+    ColouringRules rules(&log);
+    QCOMPARE(rules.rules(), ColouringRules::defaults());
+    const QStringList names = {QStringLiteral("Capability failed"), QStringLiteral("Errors"),
+                               QStringLiteral("Warnings"), QStringLiteral("Keepalives")};
+    for (int i = 0; i < names.size(); ++i)
+        QCOMPARE(rules.rules().at(i).name, names.at(i));
+    QCOMPARE(rules.ruleFor(5), -1); // a Request
+    QCOMPARE(rules.ruleFor(20), 0); // capability mismatch
+    QCOMPARE(rules.ruleFor(21), 2); // another warning
+    QCOMPARE(rules.ruleFor(22), 1); // an error
+    QCOMPARE(rules.ruleFor(23), 3); // a keepalive
+    for (const ColouringRule &rule : rules.rules())
+        QVERIFY2(ColouringRules::errorOf(rule.expression).isEmpty(), qPrintable(rule.expression));
+    // Cleared log: nothing cached survives.
+    log.clear();
+    QCOMPARE(rules.ruleFor(20), -1);
+}
+
+void TestFilterBar::colouringRulesDialogValidates()
+{
+    ColouringRulesDialog dialog;
+    dialog.setRules(ColouringRules::defaults());
+    QCOMPARE(dialog.ruleList()->topLevelItemCount(), 4);
+    QVERIFY(dialog.okButton()->isEnabled());
+
+    dialog.addRule();
+    QCOMPARE(dialog.currentRule(), 4);
+    dialog.nameEdit()->clear();
+    QTest::keyClicks(dialog.nameEdit(), QStringLiteral("Big"));
+    dialog.expressionEdit()->clear();
+    QTest::keyClicks(dialog.expressionEdit(), QStringLiteral("size > 1OO"));
+    QCOMPARE(dialog.expressionEdit()->state(), FilterEdit::State::Invalid);
+    QVERIFY(!dialog.okButton()->isEnabled());
+    QVERIFY2(dialog.problem().startsWith(QStringLiteral("Rule “Big”: column ")),
+             qPrintable(dialog.problem()));
+    // Plain words are no rule: red here, not a text search.
+    dialog.expressionEdit()->setText(QStringLiteral("keepalive"));
+    QCOMPARE(dialog.expressionEdit()->state(), FilterEdit::State::Invalid);
+    // Disabled, a broken rule does not block OK.
+    dialog.ruleList()->topLevelItem(4)->setCheckState(0, Qt::Unchecked);
+    QVERIFY(dialog.okButton()->isEnabled());
+    dialog.ruleList()->topLevelItem(4)->setCheckState(0, Qt::Checked);
+    QVERIFY(!dialog.okButton()->isEnabled());
+    dialog.expressionEdit()->setText(QStringLiteral("size > 100"));
+    QCOMPARE(dialog.expressionEdit()->state(), FilterEdit::State::Valid);
+    QVERIFY(dialog.okButton()->isEnabled());
+    dialog.setRuleColour(QColor(1, 2, 3));
+
+    dialog.moveRule(-1);
+    dialog.moveRule(-1);
+    QCOMPARE(dialog.currentRule(), 2);
+    const QList<ColouringRule> rules = dialog.rules();
+    QCOMPARE(rules.size(), 5);
+    QCOMPARE(rules.at(2), (ColouringRule{QStringLiteral("Big"), QStringLiteral("size > 100"),
+                                         QColor(1, 2, 3), true}));
+    QCOMPARE(dialog.ruleList()->topLevelItem(2)->text(1), QStringLiteral("size > 100"));
+    dialog.setCurrentRule(0);
+    dialog.removeRule();
+    QCOMPARE(dialog.rules().size(), 4);
+    QCOMPARE(dialog.rules().at(1).name, QStringLiteral("Big"));
+    dialog.restoreDefaults();
+    QCOMPARE(dialog.rules(), ColouringRules::defaults());
+}
+
+void TestFilterBar::colouringRulesSurviveSettings()
+{
+    QList<ColouringRule> rules = ColouringRules::defaults();
+    rules[1].enabled = false;
+    rules.append({QStringLiteral("Odd \"name\""), QStringLiteral("index in {1, 3}"),
+                  QColor(10, 20, 30), true});
+    QCOMPARE(ColouringRules::fromVariant(ColouringRules::toVariant(rules)), rules);
+    // Hostile settings: no filter, a bad colour, not a map.
+    const QVariantList junk = {QVariantMap{{QStringLiteral("name"), QStringLiteral("x")}},
+                               QVariantMap{{QStringLiteral("filter"), QStringLiteral("error")},
+                                           {QStringLiteral("colour"), QStringLiteral("#zz")}},
+                               QStringLiteral("nonsense")};
+    const QList<ColouringRule> read = ColouringRules::fromVariant(junk);
+    QCOMPARE(read.size(), 1);
+    QCOMPARE(read.first().expression, QStringLiteral("error"));
+    QVERIFY(read.first().background.isValid());
+}
+
+void TestFilterBar::mainWindowTakesFilterText()
+{
+    // What main.cpp does with --filter EXPR.
+    MainWindow window;
+    window.show();
+    LogPane *pane = window.logPane();
+    QVERIFY(!pane->setFilterText(QStringLiteral("type == Request && indx > 5")));
+    QCOMPARE(pane->filterEdit()->text(), QStringLiteral("type == Request && indx > 5"));
+    QCOMPARE(pane->filterEdit()->state(), FilterEdit::State::Invalid);
+    QCOMPARE(pane->filterError(),
+             QStringLiteral("column 20: unknown field 'indx' (did you mean 'index'?)"));
+    QVERIFY(pane->filterErrorLabel()->isVisibleTo(&window));
+    QVERIFY(pane->filterErrorLabel()->text().contains(QStringLiteral("column 20")));
+
+    QVERIFY(pane->setFilterText(QStringLiteral("type == Request && index > 5")));
+    QCOMPARE(pane->filterEdit()->state(), FilterEdit::State::Valid);
+    QVERIFY(!pane->filterModel()->expression().isEmpty());
+    QVERIFY(pane->filterErrorLabel()->text().isEmpty());
+    QVERIFY(window.actions().byName(u"colouringRules"));
+}
+
+void TestFilterBar::mainWindowKeepsFiltersInSettings()
+{
+    const QList<ColouringRule> rules = {
+        {QStringLiteral("only"), QStringLiteral("type == Data"), QColor(9, 9, 9), true}};
+    {
+        MainWindow window;
+        window.show();
+        window.logPane()->setFilterText(QStringLiteral("index == 3"));
+        window.logPane()->addSavedFilter(QStringLiteral("Data"), QStringLiteral("type == Data"));
+        window.logPane()->colouringRules()->setRules(rules);
+        window.close();
+    }
+    MainWindow window;
+    QCOMPARE(window.logPane()->filterHistory(), QStringList({"index == 3"}));
+    QCOMPARE(
+        window.logPane()->savedFilters(),
+        QList<LogPane::SavedFilter>({{QStringLiteral("Data"), QStringLiteral("type == Data")}}));
+    QCOMPARE(window.logPane()->colouringRules()->rules(), rules);
 }
 
 QTEST_MAIN(TestFilterBar)

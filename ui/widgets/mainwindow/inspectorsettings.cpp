@@ -17,6 +17,9 @@ constexpr auto ListenPortKey = QLatin1StringView("listen/port");
 constexpr auto KeepAlivesKey = QLatin1StringView("view/keepAlives");
 constexpr auto ProblemsKey = QLatin1StringView("view/alwaysShowProblems");
 constexpr auto TimeFormatKey = QLatin1StringView("view/timeFormat");
+constexpr auto FilterHistoryKey = QLatin1StringView("filter/history");
+constexpr auto SavedFiltersKey = QLatin1StringView("filter/saved");
+constexpr auto ColouringRulesKey = QLatin1StringView("view/colouringRules");
 } // namespace
 
 InspectorSettings InspectorSettings::load()
@@ -34,6 +37,14 @@ InspectorSettings InspectorSettings::load()
     s.showKeepAlives = settings.value(KeepAlivesKey, true).toBool();
     s.alwaysShowProblems = settings.value(ProblemsKey, false).toBool();
     s.timeFormat = settings.value(TimeFormatKey, 0).toInt();
+    s.filterHistory = settings.value(FilterHistoryKey).toStringList();
+    for (const QVariant &entry : settings.value(SavedFiltersKey).toList()) {
+        const QStringList pair = entry.toStringList();
+        if (pair.size() == 2)
+            s.savedFilters.append({pair.at(0), pair.at(1)});
+    }
+    if (settings.contains(ColouringRulesKey))
+        s.colouringRules = settings.value(ColouringRulesKey).toList();
     return s;
 }
 
@@ -51,6 +62,13 @@ void InspectorSettings::save() const
     settings.setValue(KeepAlivesKey, showKeepAlives);
     settings.setValue(ProblemsKey, alwaysShowProblems);
     settings.setValue(TimeFormatKey, timeFormat);
+    settings.setValue(FilterHistoryKey, filterHistory);
+    QVariantList saved;
+    for (const auto &[name, expression] : savedFilters)
+        saved.append(QStringList{name, expression});
+    settings.setValue(SavedFiltersKey, saved);
+    if (colouringRules)
+        settings.setValue(ColouringRulesKey, *colouringRules);
 }
 
 void InspectorSettings::addRecent(const QString &hostPort)

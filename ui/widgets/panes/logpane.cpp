@@ -1,5 +1,7 @@
 #include "logpane.h"
 
+#include "colouringrules.h"
+#include "colouringrulesdialog.h"
 #include "dissector.h"
 #include "fieldcatalogue.h"
 #include "fieldtreemodel.h"
@@ -38,6 +40,7 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <functional>
 #include <limits>
 
 namespace hyperscope {
@@ -52,17 +55,26 @@ ByteView viewOf(const QByteArray &bytes)
     return {reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())};
 }
 
-/// Rows are selected whole: no cell of the current row gets a focus frame of its own.
+/// Rows are selected whole: no cell of the current row gets a focus frame of its own. Rows a
+/// colouring rule matches get its background (asked per painted cell; the rules cache per row).
 class RowDelegate : public QStyledItemDelegate
 {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
+
+    /// The colouring rules' background for a (proxy) index; invalid: the log's own tint.
+    std::function<QColor(const QModelIndex &)> rowColour;
 
 protected:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
     {
         QStyledItemDelegate::initStyleOption(option, index);
         option->state &= ~QStyle::State_HasFocus;
+        if (rowColour) {
+            const QColor colour = rowColour(index);
+            if (colour.isValid())
+                option->backgroundBrush = colour;
+        }
     }
 };
 
@@ -137,6 +149,7 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     , m_scrollTimer(new QTimer(this))
 {
     m_filter->setSourceModel(m_log);
+    m_colours = new ColouringRules(m_log, this);
     // The one keepalive switch until setKeepAlivesAction() hands in the window's.
     m_ownKeepAlivesAction = new QAction(tr("Keepalive"), this);
     m_ownKeepAlivesAction->setObjectName(QStringLiteral("logKeepAlivesAction"));
@@ -176,6 +189,14 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     header->resizeSection(MessageLogModel::ChannelColumn, digit * 14);
     header->resizeSection(MessageLogModel::TypeColumn, digit * 14);
     header->resizeSection(MessageLogModel::SizeColumn, digit * 7);
+
+    // Colouring rules paint the rows they match; a change of rules repaints.
+    static_cast<RowDelegate *>(m_logView->itemDelegate())->rowColour =
+        [this](const QModelIndex &index) {
+            return m_colours->colourFor(m_filter->mapToSource(index).row());
+        };
+    connect(m_colours, &ColouringRules::rulesChanged, m_logView->viewport(),
+            qOverload<>(&QWidget::update));
 
     // The detail tree.
     m_fieldView->setObjectName(QStringLiteral("fieldTreeView"));
@@ -425,6 +446,14 @@ QWidget *LogPane::buildFilterBar()
     rowsLayout->addWidget(bar);
     rowsLayout->addLayout(savedRow);
     return rows;
+}
+
+void LogPane::editColouringRulesInteractive()
+{
+    ColouringRulesDialog dialog(this);
+    dialog.setRules(m_colours->rules());
+    if (dialog.exec() == QDialog::Accepted)
+        m_colours->setRules(dialog.rules());
 }
 
 QLineEdit *LogPane::textFilterEdit() const

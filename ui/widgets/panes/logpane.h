@@ -49,6 +49,7 @@ class QTreeView;
 
 namespace hyperscope {
 
+class ColouringRules;
 class FieldTreeModel;
 class FilterEdit;
 class MessageLogFilterModel;
@@ -104,6 +105,11 @@ public:
     /// builds it (`index == 5`, `value == 68:65:6c`, `type == Request`, `nodes.index == 3`), or
     /// empty when the field has no filter field (a Length, a Malformed node).
     QString filterExpressionFor(const QModelIndex &field) const;
+    /// The rules that colour the log's rows (View › Colouring Rules…), owned by the pane.
+    ColouringRules *colouringRules() const { return m_colours; }
+    /// Opens the colouring rules dialog on colouringRules() and applies what it accepts.
+    void editColouringRulesInteractive();
+
     /// How Apply / Prepare as Filter combine a field's expression with the bar's text.
     enum class Combine {
         Selected,
@@ -231,6 +237,7 @@ private:
     QLabel *m_filterError = nullptr;
     QWidget *m_savedBar = nullptr;
     QList<SavedFilter> m_saved;
+    ColouringRules *m_colours = nullptr;
     QLabel *m_count;
     QTimer *m_textTimer;
     QTimer *m_scrollTimer;

@@ -44,7 +44,7 @@ FilterEdit::FilterEdit(QWidget *parent)
     });
     connect(this, &QLineEdit::textChanged, this, &FilterEdit::revalidate);
     connect(this, &QLineEdit::returnPressed, this, [this] {
-        if (m_state == State::Invalid)
+        if (m_state == State::Invalid || (m_state == State::TextSearch && !m_textSearchAllowed))
             return;
         addToHistory(text());
         emit applyRequested(text());
@@ -84,7 +84,9 @@ void FilterEdit::revalidate()
 {
     QString error;
     std::optional<filter::Filter> compiled;
-    const State state = classify(text(), &error, &compiled);
+    State state = classify(text(), &error, &compiled);
+    if (state == State::TextSearch && !m_textSearchAllowed)
+        state = State::Invalid;
     m_compiled = std::move(compiled);
 
     QPalette colours = palette();
@@ -119,6 +121,14 @@ void FilterEdit::revalidate()
         m_error = state == State::Valid || state == State::Empty ? QString() : error;
         emit stateChanged(m_state, m_error);
     }
+}
+
+void FilterEdit::setTextSearchAllowed(bool allowed)
+{
+    if (m_textSearchAllowed == allowed)
+        return;
+    m_textSearchAllowed = allowed;
+    revalidate();
 }
 
 void FilterEdit::setHistory(const QStringList &history)

@@ -43,6 +43,12 @@ public:
 
     explicit FilterEdit(QWidget *parent = nullptr);
 
+    /// Whether plain words are a text search (yellow, the log's bar) or, when off, an invalid
+    /// expression (red: where only an expression makes sense, as in a colouring rule). On by
+    /// default.
+    void setTextSearchAllowed(bool allowed);
+    bool textSearchAllowed() const { return m_textSearchAllowed; }
+
     State state() const { return m_state; }
     /// For Invalid (and TextSearch: why it is not an expression): "column 14: unknown field
     /// 'indx' (did you mean 'index'?)". Empty otherwise.
@@ -83,6 +89,7 @@ private:
     std::optional<filter::Filter> m_compiled;
     QStringList m_history;
     QMenu *m_historyMenu;
+    bool m_textSearchAllowed = true;
 };
 
 } // namespace hyperscope
