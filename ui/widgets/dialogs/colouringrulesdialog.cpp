@@ -74,6 +74,7 @@ ColouringRulesDialog::ColouringRulesDialog(QWidget *parent)
     });
     m_expression->setObjectName(QStringLiteral("ruleFilter"));
     m_expression->setTextSearchAllowed(false);
+    m_expression->setHistoryShown(false);
     m_expression->setPlaceholderText(tr("A filter expression: type == Data && size > 1000"));
     connect(m_expression, &QLineEdit::textChanged, this, [this](const QString &text) {
         const int index = currentRule();
@@ -96,7 +97,10 @@ ColouringRulesDialog::ColouringRulesDialog(QWidget *parent)
     auto *editors = new QFormLayout;
     editors->addRow(tr("&Name:"), m_name);
     editors->addRow(tr("&Filter:"), m_expression);
-    editors->addRow(tr("Background:"), m_colour);
+    auto *colourRow = new QHBoxLayout;
+    colourRow->addWidget(m_colour);
+    colourRow->addStretch(1);
+    editors->addRow(tr("Background:"), colourRow);
 
     auto *add = button(tr("Add"), "addRule", tr("Add a rule at the end"));
     connect(add, &QPushButton::clicked, this, &ColouringRulesDialog::addRule);

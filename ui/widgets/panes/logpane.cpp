@@ -72,8 +72,12 @@ protected:
         option->state &= ~QStyle::State_HasFocus;
         if (rowColour) {
             const QColor colour = rowColour(index);
-            if (colour.isValid())
+            if (colour.isValid()) {
                 option->backgroundBrush = colour;
+                // Readable on any rule colour, dark or pale.
+                const QColor text = colour.lightness() < 128 ? Qt::white : Qt::black;
+                option->palette.setColor(QPalette::Text, text);
+            }
         }
     }
 };
@@ -335,9 +339,12 @@ QWidget *LogPane::buildFilterBar()
     });
     connect(m_text, &FilterEdit::stateChanged, this,
             [this](FilterEdit::State state, const QString &error) {
-                m_filterError->setText(state == FilterEdit::State::Invalid
-                                           ? tr("Invalid filter: %1").arg(error)
-                                           : QString());
+                const QString text = state == FilterEdit::State::Invalid
+                                         ? tr("Invalid filter: %1").arg(error)
+                                         : QString();
+                m_filterError->setText(text);
+                m_filterError->setToolTip(text);
+                m_filterError->setVisible(!text.isEmpty());
             });
 
     m_sessionCombo = new QComboBox;
@@ -411,32 +418,39 @@ QWidget *LogPane::buildFilterBar()
     m_count->setObjectName(QStringLiteral("logCount"));
     m_count->setForegroundRole(QPalette::PlaceholderText);
 
+    m_filterError = new QLabel;
+    m_filterError->setObjectName(QStringLiteral("logFilterError"));
+    m_filterError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Shown only while the bar is red, beside it; cut to the room it has (the tooltip and the
+    // status bar say it all).
+    m_filterError->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_filterError->hide();
+    QPalette red = m_filterError->palette();
+    red.setColor(QPalette::WindowText, QColor(0xc0, 0x10, 0x10));
+    m_filterError->setPalette(red);
+    // The first row: the expression, full width as in Wireshark, and what it shows.
     layout->addWidget(m_text, 3);
-    layout->addWidget(m_sessionCombo);
-    layout->addWidget(m_channelCombo);
-    layout->addWidget(m_typeButton);
-    layout->addWidget(m_directionCombo);
-    layout->addWidget(m_keepAlives);
-    layout->addWidget(m_problems);
+    layout->addWidget(m_filterError, 2);
     layout->addWidget(m_count);
 
-    // The second row: saved filter buttons (Wireshark's filter toolbar) and the bar's error.
+    // The second row: saved filter buttons (Wireshark's filter toolbar) and the shortcut filters
+    // that apply together with the expression.
     auto *savedRow = new QHBoxLayout;
     savedRow->setContentsMargins(0, 0, 0, 0);
+    savedRow->setSpacing(6);
     auto *toolbar = new QToolBar;
     toolbar->setObjectName(QStringLiteral("savedFilterBar"));
     toolbar->setIconSize(QSize(12, 12));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     toolbar->setContextMenuPolicy(Qt::PreventContextMenu);
     m_savedBar = toolbar;
-    m_filterError = new QLabel;
-    m_filterError->setObjectName(QStringLiteral("logFilterError"));
-    m_filterError->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QPalette red = m_filterError->palette();
-    red.setColor(QPalette::WindowText, QColor(0xc0, 0x10, 0x10));
-    m_filterError->setPalette(red);
     savedRow->addWidget(toolbar, 1);
-    savedRow->addWidget(m_filterError);
+    savedRow->addWidget(m_sessionCombo);
+    savedRow->addWidget(m_channelCombo);
+    savedRow->addWidget(m_typeButton);
+    savedRow->addWidget(m_directionCombo);
+    savedRow->addWidget(m_keepAlives);
+    savedRow->addWidget(m_problems);
     rebuildSavedFilterBar();
 
     auto *rows = new QWidget;
@@ -583,16 +597,22 @@ void LogPane::rebuildSavedFilterBar()
         apply->setToolTip(saved.expression);
         connect(apply, &QAction::triggered, this,
                 [this, expression = saved.expression] { setFilterText(expression); });
-        // Remove through the button's own context menu.
+        // Remove through the button's context menu. The action is the button's child, not one
+        // of its actions(): a tool button with several actions would become a drop-down.
         QWidget *button = toolbar->widgetForAction(apply);
-        button->setContextMenuPolicy(Qt::ActionsContextMenu);
+        button->setContextMenuPolicy(Qt::CustomContextMenu);
         auto *remove = new QAction(tr("Remove “%1”").arg(saved.name), button);
         remove->setObjectName(QStringLiteral("removeSavedFilter"));
         connect(remove, &QAction::triggered, this, [this, i] {
             // Queued: the button that owns this action goes with the rebuild.
             QTimer::singleShot(0, this, [this, i] { removeSavedFilter(i); });
         });
-        button->addAction(remove);
+        connect(button, &QWidget::customContextMenuRequested, button,
+                [button, remove](const QPoint &pos) {
+                    QMenu menu;
+                    menu.addAction(remove);
+                    menu.exec(button->mapToGlobal(pos));
+                });
     }
 }
 
@@ -1136,8 +1156,30 @@ QString LogPane::combineFilter(const QString &expression, Combine how) const
     return expression;
 }
 
+void LogPane::updateCountToolTip()
+{
+    // What hides rows, all at once: the expression and the shortcuts apply together.
+    QStringList parts;
+    if (!m_filter->expression().isEmpty())
+        parts << tr("Filter: %1").arg(QString::fromStdString(m_filter->expression().expression()));
+    if (!m_filter->textFilter().isEmpty())
+        parts << tr("Text search: %1").arg(m_filter->textFilter());
+    if (m_sessionCombo->currentIndex() > 0)
+        parts << tr("Session: %1").arg(m_sessionCombo->currentText());
+    if (m_channelCombo->currentIndex() > 0)
+        parts << tr("Channel: %1").arg(m_channelCombo->currentText());
+    if (m_filter->typeMask() != MessageLogFilterModel::AllTypes)
+        parts << tr("Types: %1").arg(m_typeButton->text());
+    if (m_directionCombo->currentIndex() > 0)
+        parts << tr("Direction: %1").arg(m_directionCombo->currentText());
+    m_count->setToolTip(
+        parts.isEmpty() ? tr("No filter: every row is shown")
+                        : tr("Rows shown match all of:\n%1").arg(parts.join(QLatin1Char('\n'))));
+}
+
 void LogPane::updateCount()
 {
+    updateCountToolTip();
     const QLocale locale;
     const int shown = m_filter->rowCount();
     const int total = m_log->rowCount();

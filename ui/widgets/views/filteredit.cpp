@@ -32,7 +32,7 @@ FilterEdit::FilterEdit(QWidget *parent)
     setClearButtonEnabled(true);
     setPlaceholderText(tr("Apply a filter… (type == Request && index > 5)  Ctrl+F"));
     m_historyMenu->setObjectName(QStringLiteral("filterHistoryMenu"));
-    QAction *recent =
+    QAction *recent = m_historyAction =
         addAction(style()->standardIcon(QStyle::SP_ArrowDown), QLineEdit::TrailingPosition);
     recent->setObjectName(QStringLiteral("filterHistory"));
     recent->setToolTip(tr("Recent filters"));
@@ -100,9 +100,10 @@ void FilterEdit::revalidate()
     switch (state) {
     case State::Empty:
         setToolTip(tr("A filter expression, as in Wireshark: type == Request && index > 5, "
-                      "value contains \"hello\", type in {Data, Have}, !keepalive… Plain words "
-                      "search the Type, Summary and Note columns instead. Enter applies; the "
-                      "session, channel, type and direction choices to the right apply too."));
+                      "value contains \"hello\", type in {Data, Have}, !(type == Keepalive)… "
+                      "Plain words that are no field name search the Type, Summary and Note "
+                      "columns instead (yellow). Enter applies; the session, channel, type and "
+                      "direction choices below apply too."));
         break;
     case State::Valid:
         setToolTip(tr("A valid filter: Enter applies it"));
@@ -121,6 +122,11 @@ void FilterEdit::revalidate()
         m_error = state == State::Valid || state == State::Empty ? QString() : error;
         emit stateChanged(m_state, m_error);
     }
+}
+
+void FilterEdit::setHistoryShown(bool shown)
+{
+    m_historyAction->setVisible(shown);
 }
 
 void FilterEdit::setTextSearchAllowed(bool allowed)

@@ -67,6 +67,9 @@ public:
     void setHistory(const QStringList &history);
     /// Puts @p text first in history() (once; blank text is not kept).
     void addToHistory(const QString &text);
+    /// Shows or hides the drop-down arrow of history() (shown by default; a colouring rule has
+    /// no history).
+    void setHistoryShown(bool shown);
     /// Puts history() entry @p index in the edit and applies it (what choosing it in the
     /// drop-down does).
     void applyHistoryEntry(int index);
@@ -89,6 +92,7 @@ private:
     std::optional<filter::Filter> m_compiled;
     QStringList m_history;
     QMenu *m_historyMenu;
+    QAction *m_historyAction = nullptr;
     bool m_textSearchAllowed = true;
 };
 
