@@ -125,6 +125,7 @@ private slots:
     void savedFilterButtons();
     void applyAsFilterFromField_data();
     void applyAsFilterFromField();
+    void applyAsFilterOnANote();
     void prepareAsFilterOnlyWritesTheBar();
     void combinesWithCurrentFilter();
     void colouringRulesPaintMatchingRows();
@@ -362,6 +363,36 @@ void TestFilterBar::applyAsFilterFromField()
         QCOMPARE(pane.filterModel()->rowCount(), 18);
     else
         QCOMPARE(pane.filterModel()->rowCount(), field == QLatin1String("Type") ? 10 : 20);
+}
+
+void TestFilterBar::applyAsFilterOnANote()
+{
+    MessageLogModel log;
+    fillLog(log);
+    log.appendNote(1, MessageLogModel::Kind::Warning, Direction::Inbound, 0,
+                   QStringLiteral("odd \"quoted\" text"));
+    log.appendNote(1, MessageLogModel::Kind::Warning, Direction::Inbound, 0,
+                   QStringLiteral("another"));
+    log.flush();
+    LogPane pane(&log);
+    QVERIFY(pane.selectSourceRow(20));
+    const QModelIndex root = pane.fieldModel()->index(0, 0);
+    QCOMPARE(pane.filterExpressionFor(root),
+             QStringLiteral("warning == \"odd \\\"quoted\\\" text\""));
+    std::unique_ptr<QMenu> menu(pane.createFieldMenu(root));
+    findAction(menu.get(), QStringLiteral("applySelected"))->trigger();
+    QCOMPARE(pane.filterEdit()->state(), FilterEdit::State::Valid);
+    QCOMPARE(pane.filterModel()->rowCount(), 1);
+    QCOMPARE(pane.filterModel()->mapToSource(pane.filterModel()->index(0, 0)).row(), 20);
+
+    // A handshake message or an event has no field to filter on: the submenus are off.
+    log.appendNote(1, MessageLogModel::Kind::Event, Direction::Inbound, 0,
+                   QStringLiteral("Connected"));
+    log.flush();
+    pane.setFilterText({});
+    QVERIFY(pane.selectSourceRow(22));
+    menu.reset(pane.createFieldMenu(pane.fieldModel()->index(0, 0)));
+    QVERIFY(!menu->findChild<QMenu *>(QStringLiteral("applyAsFilter"))->isEnabled());
 }
 
 void TestFilterBar::prepareAsFilterOnlyWritesTheBar()

@@ -1058,10 +1058,15 @@ QString LogPane::filterExpressionFor(const QModelIndex &field) const
     if (!node || m_selectionHidden || m_currentRow < 0 || m_currentRow >= m_log->rowCount())
         return {};
     const MessageLogModel::Record &r = m_log->record(m_currentRow);
-    const auto typeExpression = [&r]() -> QString {
+    const auto typeExpression = [this, &r]() -> QString {
         using Kind = MessageLogModel::Kind;
         if (r.kind == Kind::KeepAlive)
             return QStringLiteral("type == Keepalive");
+        // A note's one field is its text.
+        if (r.kind == Kind::Warning)
+            return QStringLiteral("warning == %1").arg(textLiteral(m_log->noteText(r)));
+        if (r.kind == Kind::Error)
+            return QStringLiteral("error == %1").arg(textLiteral(m_log->noteText(r)));
         if (r.kind != Kind::Frame)
             return {};
         return QStringLiteral("type == %1").arg(QLatin1String(messageTypeName(r.type).data()));
