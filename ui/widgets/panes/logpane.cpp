@@ -428,37 +428,38 @@ QWidget *LogPane::buildFilterBar()
     QPalette red = m_filterError->palette();
     red.setColor(QPalette::WindowText, QColor(0xc0, 0x10, 0x10));
     m_filterError->setPalette(red);
-    // The first row: the expression, full width as in Wireshark, and what it shows.
-    layout->addWidget(m_text, 3);
-    layout->addWidget(m_filterError, 2);
-    layout->addWidget(m_count);
-
-    // The second row: saved filter buttons (Wireshark's filter toolbar) and the shortcut filters
-    // that apply together with the expression.
-    auto *savedRow = new QHBoxLayout;
-    savedRow->setContentsMargins(0, 0, 0, 0);
-    savedRow->setSpacing(6);
+    // The first row, Wireshark's filter toolbar: the expression, its error while it is red, the
+    // saved filter buttons after "+", and what the filters show.
     auto *toolbar = new QToolBar;
     toolbar->setObjectName(QStringLiteral("savedFilterBar"));
     toolbar->setIconSize(QSize(12, 12));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     toolbar->setContextMenuPolicy(Qt::PreventContextMenu);
     m_savedBar = toolbar;
-    savedRow->addWidget(toolbar, 1);
-    savedRow->addWidget(m_sessionCombo);
-    savedRow->addWidget(m_channelCombo);
-    savedRow->addWidget(m_typeButton);
-    savedRow->addWidget(m_directionCombo);
-    savedRow->addWidget(m_keepAlives);
-    savedRow->addWidget(m_problems);
     rebuildSavedFilterBar();
+    layout->addWidget(m_text, 3);
+    layout->addWidget(m_filterError, 2);
+    layout->addWidget(toolbar);
+    layout->addWidget(m_count);
+
+    // The second row: the shortcut filters that apply together with the expression.
+    auto *shortcutRow = new QHBoxLayout;
+    shortcutRow->setContentsMargins(0, 0, 0, 0);
+    shortcutRow->setSpacing(6);
+    shortcutRow->addWidget(m_sessionCombo);
+    shortcutRow->addWidget(m_channelCombo);
+    shortcutRow->addWidget(m_typeButton);
+    shortcutRow->addWidget(m_directionCombo);
+    shortcutRow->addWidget(m_keepAlives);
+    shortcutRow->addWidget(m_problems);
+    shortcutRow->addStretch(1);
 
     auto *rows = new QWidget;
     auto *rowsLayout = new QVBoxLayout(rows);
     rowsLayout->setContentsMargins(0, 0, 0, 0);
     rowsLayout->setSpacing(2);
     rowsLayout->addWidget(bar);
-    rowsLayout->addLayout(savedRow);
+    rowsLayout->addLayout(shortcutRow);
     return rows;
 }
 

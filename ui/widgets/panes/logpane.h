@@ -24,10 +24,10 @@
 // or red as it is typed, or plain words for a text search (yellow). Enter applies it (and puts it
 // in the recent filters); a short log (LiveFilterRows) is also filtered as the user types. The
 // session, channel, type and direction choices next to it are shortcuts that apply together with
-// it (and): the count label's tooltip lists what is in force. A second row holds the saved
-// filters as buttons (Wireshark's filter toolbar): "+" saves the current expression under a name,
-// a click applies one, its context menu removes it. MainWindow keeps the recent and saved
-// filters in the settings (filterHistory(), savedFilters()).
+// it (and), on a second row: the count label's tooltip lists what is in force. Right of the
+// expression, the saved filters as buttons (Wireshark's filter toolbar): "+" saves the current
+// expression under a name, a click applies one, its context menu removes it. MainWindow keeps the
+// recent and saved filters in the settings (filterHistory(), savedFilters()).
 #pragma once
 
 #include "hexpane.h"
@@ -80,7 +80,7 @@ public:
     bool setFilterText(const QString &text);
     /// What the filter bar's red state says ("column 3: ..."), empty when the text applies.
     QString filterError() const;
-    /// The label that shows filterError() next to the saved filter buttons.
+    /// The label that shows filterError() beside the expression while it is red.
     QLabel *filterErrorLabel() const { return m_filterError; }
 
     /// A filter saved under a name: a button on the filter toolbar.
