@@ -162,6 +162,12 @@ void TestFilterBar::barStateFollowsTyping_data()
     QTest::newRow("unclosed") << "(index == 1" << FilterEdit::State::Invalid << "column" << red;
     QTest::newRow("word") << "zzzz" << FilterEdit::State::TextSearch << "unknown field" << yellow;
     QTest::newRow("words") << "start=3 end" << FilterEdit::State::TextSearch << "column" << yellow;
+    QTest::newRow("english") << "log in and out" << FilterEdit::State::TextSearch << "column"
+                             << yellow;
+    QTest::newRow("keyword by a field")
+        << "index in 5" << FilterEdit::State::Invalid << "column 10" << red;
+    QTest::newRow("word operator")
+        << "value contains" << FilterEdit::State::Invalid << "column" << red;
 }
 
 void TestFilterBar::barStateFollowsTyping()

@@ -1,5 +1,7 @@
 #include "filteredit.h"
 
+#include "fieldcatalogue.h"
+
 #include <QAction>
 #include <QMenu>
 #include <QRegularExpression>
@@ -14,13 +16,28 @@ const QColor TextSearchColour(0xff, 0xff, 0xaf);
 const QColor InvalidColour(0xff, 0xaf, 0xaf);
 
 /// Whether @p text is written like an expression (and so is an error when it does not compile)
-/// rather than like words to search for.
+/// rather than like words to search for. The words and, or, not and in are English too: they
+/// only count beside a field name ("index in 5", not "log in").
 bool looksLikeExpression(const QString &text)
 {
     static const QRegularExpression operators(
-        QStringLiteral(R"(["{}()!&|<>~]|==|\b(and|or|not|in|contains|matches)\b)"),
+        QStringLiteral(R"(["{}()!&|<>~]|==|\b(contains|matches)\b)"),
         QRegularExpression::CaseInsensitiveOption);
-    return operators.match(text).hasMatch();
+    if (operators.match(text).hasMatch())
+        return true;
+    static const QRegularExpression word(QStringLiteral(R"([A-Za-z_][A-Za-z0-9_.]*)"));
+    bool keyword = false;
+    bool field = false;
+    for (auto it = word.globalMatch(text); it.hasNext();) {
+        const QString w = it.next().captured();
+        const QString lower = w.toLower();
+        if (lower == QLatin1String("and") || lower == QLatin1String("or") ||
+            lower == QLatin1String("not") || lower == QLatin1String("in"))
+            keyword = true;
+        else if (filter::findField(w.toStdString()))
+            field = true;
+    }
+    return keyword && field;
 }
 } // namespace
 

@@ -57,8 +57,10 @@ public:
     std::optional<filter::Filter> compiled() const;
 
     /// What @p text would be: the state and (for Invalid and TextSearch) the error, without
-    /// touching the edit. Plain words are runs of letters, digits and `-_.:=/` separated by
-    /// spaces, which are no expression unless they compile.
+    /// touching the edit. Text that does not compile is plain words (TextSearch) unless it holds
+    /// what only an expression has: `"` `{` `}` `(` `)` `!` `&` `|` `<` `>` `~`, `==`, the words
+    /// contains or matches, or and, or, not, in beside a field name (any case); then it is
+    /// Invalid.
     static State classify(const QString &text, QString *error = nullptr,
                           std::optional<filter::Filter> *compiled = nullptr);
 
