@@ -126,6 +126,7 @@ private slots:
     void applyAsFilterFromField_data();
     void applyAsFilterFromField();
     void applyAsFilterOnANote();
+    void applyAsFilterFromARow();
     void prepareAsFilterOnlyWritesTheBar();
     void combinesWithCurrentFilter();
     void colouringRulesPaintMatchingRows();
@@ -399,6 +400,34 @@ void TestFilterBar::applyAsFilterOnANote()
     QVERIFY(pane.selectSourceRow(22));
     menu.reset(pane.createFieldMenu(pane.fieldModel()->index(0, 0)));
     QVERIFY(!menu->findChild<QMenu *>(QStringLiteral("applyAsFilter"))->isEnabled());
+}
+
+void TestFilterBar::applyAsFilterFromARow()
+{
+    MessageLogModel log;
+    fillLog(log);
+    LogPane pane(&log);
+    std::unique_ptr<QMenu> menu(pane.createRowMenu(3));
+    QAction *type = findAction(menu.get(), QStringLiteral("rowFilterType"));
+    QVERIFY(type);
+    type->trigger();
+    QCOMPARE(pane.filterEdit()->text(), QStringLiteral("type == Request"));
+    QCOMPARE(pane.filterModel()->rowCount(), 10);
+    findAction(menu.get(), QStringLiteral("rowFilterDirection"))->trigger();
+    QCOMPARE(pane.filterEdit()->text(), QStringLiteral("dir == out"));
+    QCOMPARE(pane.filterModel()->rowCount(), 10);
+    findAction(menu.get(), QStringLiteral("rowFilterSession"))->trigger();
+    QCOMPARE(pane.filterEdit()->text(), QStringLiteral("session == 1"));
+    QCOMPARE(pane.filterModel()->rowCount(), 20);
+    QAction *key = findAction(menu.get(), QStringLiteral("rowFilterDiscoveryKey"));
+    QVERIFY(key);
+    key->trigger();
+    QCOMPARE(pane.filterEdit()->text(),
+             QStringLiteral("dk == ") +
+                 QString(64, QLatin1Char('6')).replace(QStringLiteral("66"), QStringLiteral("6b")));
+    QCOMPARE(pane.filterEdit()->state(), FilterEdit::State::Valid);
+    QCOMPARE(pane.filterModel()->rowCount(), 20);
+    QVERIFY(!findAction(menu.get(), QStringLiteral("rowFilterLeg"))); // not a relayed session
 }
 
 void TestFilterBar::prepareAsFilterOnlyWritesTheBar()

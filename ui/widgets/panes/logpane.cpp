@@ -953,6 +953,32 @@ QMenu *LogPane::createRowMenu(int sourceRow, QWidget *parent)
     const int session = r.session;
     add("filterSession", tr("Filter on Session %1").arg(m_log->sessionLabel(session)),
         m_sessionCombo->findData(session) >= 0, [this, session] { setSessionFilter(session); });
+
+    // The same and more as expressions, written into the filter bar and applied.
+    QMenu *apply = menu->addMenu(tr("Apply as Filter"));
+    apply->setObjectName(QStringLiteral("rowApplyAsFilter"));
+    const auto addExpression = [this, apply](const char *name, const QString &expression) {
+        if (expression.isEmpty())
+            return;
+        // "&&" would be read as a mnemonic marker.
+        QAction *action =
+            apply->addAction(QString(expression).replace(QLatin1Char('&'), QLatin1String("&&")),
+                             this, [this, expression] { setFilterText(expression); });
+        action->setObjectName(QLatin1String(name));
+    };
+    using Kind = MessageLogModel::Kind;
+    addExpression("rowFilterType", rowFilterExpression(r));
+    addExpression("rowFilterSession", QStringLiteral("session == %1").arg(session));
+    if (r.kind != Kind::Event)
+        addExpression("rowFilterDirection", r.direction() == Direction::Outbound
+                                                ? QStringLiteral("dir == out")
+                                                : QStringLiteral("dir == in"));
+    if (r.leg != MessageLogModel::Leg::None)
+        addExpression("rowFilterLeg",
+                      QStringLiteral("leg == %1").arg(MessageLogModel::legName(r.leg)));
+    if (key)
+        addExpression("rowFilterDiscoveryKey",
+                      QStringLiteral("dk == %1").arg(QString::fromStdString(toHex(*key))));
     return menu;
 }
 
@@ -1053,24 +1079,37 @@ QString textLiteral(const QString &text)
 constexpr std::size_t MaxEqualsBytes = 4096;
 } // namespace
 
+QString LogPane::rowFilterExpression(const MessageLogModel::Record &r) const
+{
+    using Kind = MessageLogModel::Kind;
+    switch (r.kind) {
+    case Kind::KeepAlive:
+        return QStringLiteral("type == Keepalive");
+    case Kind::Frame:
+        // Unassigned types 11..14 have no name: the filter takes their number.
+        if (r.type > 10 && r.type < 15)
+            return QStringLiteral("type == %1").arg(r.type);
+        return QStringLiteral("type == %1").arg(QLatin1String(messageTypeName(r.type).data()));
+    // A note's one field is its text.
+    case Kind::Warning:
+        return QStringLiteral("warning == %1").arg(textLiteral(m_log->noteText(r)));
+    case Kind::Error:
+        return QStringLiteral("error == %1").arg(textLiteral(m_log->noteText(r)));
+    case Kind::Handshake:
+    case Kind::Event:
+        break;
+    }
+    return {};
+}
+
 QString LogPane::filterExpressionFor(const QModelIndex &field) const
 {
     const DissectedField *node = m_fields->field(field);
     if (!node || m_selectionHidden || m_currentRow < 0 || m_currentRow >= m_log->rowCount())
         return {};
     const MessageLogModel::Record &r = m_log->record(m_currentRow);
-    const auto typeExpression = [this, &r]() -> QString {
-        using Kind = MessageLogModel::Kind;
-        if (r.kind == Kind::KeepAlive)
-            return QStringLiteral("type == Keepalive");
-        // A note's one field is its text.
-        if (r.kind == Kind::Warning)
-            return QStringLiteral("warning == %1").arg(textLiteral(m_log->noteText(r)));
-        if (r.kind == Kind::Error)
-            return QStringLiteral("error == %1").arg(textLiteral(m_log->noteText(r)));
-        if (r.kind != Kind::Frame)
-            return {};
-        return QStringLiteral("type == %1").arg(QLatin1String(messageTypeName(r.type).data()));
+    const auto typeExpression = [this, &r] {
+        return rowFilterExpression(r);
     };
     const QString name = QString::fromStdString(node->name);
     const QModelIndex parentIndex = field.parent();
@@ -1079,8 +1118,8 @@ QString LogPane::filterExpressionFor(const QModelIndex &field) const
         return typeExpression(); // the root (the frame), the header's type
     if (name == QLatin1String("Header"))
         return QStringLiteral("channel == %1 && %2").arg(r.channel).arg(typeExpression());
-    if (name == QLatin1String("Channel"))
-        return QStringLiteral("channel == %1").arg(r.channel);
+    if (name == QLatin1String("Channel")) // its exact value (the record's saturates)
+        return QStringLiteral("channel == %1").arg(QString::fromStdString(node->value));
     if (name == QLatin1String("Length"))
         return QStringLiteral("size == %1").arg(m_log->recordBytes(r).size());
     if (name == QLatin1String("Extension id") || name == QLatin1String("Extension payload")) {

@@ -110,6 +110,9 @@ public:
     /// Opens the colouring rules dialog on colouringRules() and applies what it accepts.
     void editColouringRulesInteractive();
 
+    /// The expression that selects rows like @p record by what it is: `type == Data`,
+    /// `type == Keepalive`, `warning == "text"`; empty for handshake messages and events.
+    QString rowFilterExpression(const MessageLogModel::Record &record) const;
     /// How Apply / Prepare as Filter combine a field's expression with the bar's text.
     enum class Combine {
         Selected,
@@ -155,7 +158,9 @@ public:
     /// The right-click menus, built for the message at source row @p sourceRow and for the
     /// field at @p field of the field tree (the caller owns the menu; tests trigger its actions,
     /// found by objectName: "copySummary", "copyValue", "copyHex", "copyJson", "filterType",
-    /// "filterChannel", "filterSession"; "copyFieldValue", "copyFieldHex", "copyField", and in
+    /// "filterChannel", "filterSession", and in its "Apply as Filter" submenu "rowFilterType",
+    /// "rowFilterSession", "rowFilterDirection", "rowFilterLeg", "rowFilterDiscoveryKey";
+    /// "copyFieldValue", "copyFieldHex", "copyField", and in
     /// the field menu's "Apply as Filter" and "Prepare as Filter" submenus "applySelected",
     /// "applyNotSelected", "applyAndSelected", "applyOrSelected", "applyAndNotSelected",
     /// "applyOrNotSelected" and the same with "prepare").
