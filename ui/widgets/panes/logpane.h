@@ -17,8 +17,9 @@
 // action in View and on the toolbar (setKeepAlivesAction()).
 //
 // Right-click menus: on a message (copy its summary, value, bytes or JSON; filter on its type,
-// channel or session) and on a field (copy its value, bytes or "name: value"; Apply as Filter and
-// Prepare as Filter, with Wireshark's Selected / Not Selected / …and / …or Selected).
+// channel or session; Apply as Filter by type, session, direction, leg or key) and on a field
+// (copy its value, bytes or "name: value"; Apply as Filter and Prepare as Filter, with
+// Wireshark's Selected / Not Selected / …and / …or Selected).
 //
 // The filter bar's first box is a FilterEdit: a filter expression (core/filter/filter.h), green
 // or red as it is typed, or plain words for a text search (yellow). Enter applies it (and puts it
