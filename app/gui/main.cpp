@@ -1,6 +1,7 @@
 // hyperscope: the desktop inspector. Parses the command line and shows the main window; all the
 // work happens in ui/ (MainWindow) and below.
 #include "hyperscope_version.h"
+#include "logpane.h"
 #include "mainwindow.h"
 #include "screenshotmode.h"
 #include "sessionoptions.h"
@@ -38,6 +39,7 @@ struct CommandLine
         parser.addOptions({listen, connect, relay, upstream});
         session.addTo(parser);
         parser.addOptions({open, demo, screenshot, delay, screenshotSize, tab});
+        parser.addOption(filter);
     }
 
     QCommandLineParser parser;
@@ -81,6 +83,12 @@ struct CommandLine
                                  QStringLiteral("Tab to show: messages, handshake, channels, "
                                                 "extensions, flow."),
                                  QStringLiteral("NAME")};
+    /// The log's filter (issue 12). Not checked here: an invalid expression opens the window
+    /// with the filter bar red and its error shown, where it can be corrected.
+    const QCommandLineOption filter{QStringLiteral("filter"),
+                                    QStringLiteral("Filter the log with EXPR, as typed in the "
+                                                   "filter bar (type == Request && index > 5)."),
+                                    QStringLiteral("EXPR")};
 };
 
 /// Whether the arguments ask for --help or --version (as QCommandLineParser spells them).
@@ -218,6 +226,8 @@ int main(int argc, char *argv[])
             errors << QStringLiteral("demo: %1").arg(error);
     }
     window.tabs()->setCurrentIndex(tabIndex);
+    if (parser.isSet(commandLine.filter))
+        window.logPane()->setFilterText(parser.value(commandLine.filter));
     if (!errors.isEmpty()) {
         for (const QString &line : std::as_const(errors)) // for scripts and terminals too
             std::fprintf(stderr, "hyperscope: %s\n", qPrintable(line));

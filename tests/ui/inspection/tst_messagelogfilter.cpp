@@ -2,7 +2,8 @@
 // combinations over frames; here, exactly which rows every filter keeps over a log with every
 // kind of row (frames, keepalives, handshake messages, a failed one, events, warnings, a
 // malformed frame), the problems that stay visible, notes that ignore the direction, the state
-// the filter reports, and rows that arrive while a filter is set.
+// the filter reports, and rows that arrive while a filter is set; filter expressions
+// (core/filter) evaluated on every kind of row, alone and with the other filters.
 #include "builders.h"
 #include "framer.h"
 #include "messagelogfilter.h"
@@ -104,6 +105,9 @@ private slots:
     void exposesItsLog();
     void aFilterMeansWhatItSays_data();
     void aFilterMeansWhatItSays();
+    void expressionKeepsExactlyTheMatchingRows_data();
+    void expressionKeepsExactlyTheMatchingRows();
+    void expressionFiltersRowsAsTheyArrive();
 };
 
 void TestMessageLogFilter::keepsExactlyTheMatchingRows_data()
@@ -376,6 +380,82 @@ void TestMessageLogFilter::aFilterMeansWhatItSays()
     QCOMPARE(filter.alwaysShowProblems(), keepProblems);
     filter.setTextFilter(text);
     QCOMPARE(visibleSourceRows(filter), rows);
+}
+
+void TestMessageLogFilter::expressionKeepsExactlyTheMatchingRows_data()
+{
+    QTest::addColumn<QString>("expression");
+    QTest::addColumn<int>("session"); // the session filter beside it (0: all)
+    QTest::addColumn<QList<int>>("rows");
+
+    // The rows of SampleLog (see there).
+    QTest::newRow("type") << "type == Want" << 0 << QList<int>{0, 1, 7};
+    QTest::newRow("set of types") << "type in {Want, Have}" << 0 << QList<int>{0, 1, 7, 8};
+    QTest::newRow("message field") << "start == 2" << 0 << QList<int>{1};
+    // The malformed Want has no fields to read.
+    QTest::newRow("presence") << "start" << 0 << QList<int>{0, 1, 8};
+    QTest::newRow("absent field negated")
+        << "type == Want && !(start == 1)" << 0 << QList<int>{1, 7};
+    // Session events have no direction; handshake messages and warnings do.
+    QTest::newRow("out") << "dir == out" << 0 << QList<int>{1, 3, 8};
+    QTest::newRow("in") << "dir == in" << 0 << QList<int>{0, 2, 4, 6, 7};
+    QTest::newRow("session") << "session == 2" << 0 << QList<int>{6, 7, 8};
+    QTest::newRow("keepalive") << "type == Keepalive" << 0 << QList<int>{2};
+    QTest::newRow("warning") << "warning" << 0 << QList<int>{6};
+    QTest::newRow("warning text") << "warning contains \"unassigned\"" << 0 << QList<int>{6};
+    QTest::newRow("no error") << "error" << 0 << QList<int>{};
+    QTest::newRow("discovery key prefix") << "dk == aa:aa" << 0 << QList<int>{0, 7};
+    QTest::newRow("handshake size") << "size == 33" << 0 << QList<int>{3, 4};
+    QTest::newRow("with the session filter") << "type == Want" << 1 << QList<int>{0, 1};
+    QTest::newRow("empty") << "" << 0 << QList<int>{0, 1, 2, 3, 4, 5, 6, 7, 8};
+}
+
+void TestMessageLogFilter::expressionKeepsExactlyTheMatchingRows()
+{
+    QFETCH(QString, expression);
+    QFETCH(int, session);
+    QFETCH(QList<int>, rows);
+
+    SampleLog sample;
+    Filter filter;
+    QAbstractItemModelTester tester(&filter,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    filter.setSourceModel(&sample.log);
+    filter.setSessionFilter(session);
+    filter::FilterError error;
+    const std::optional<filter::Filter> compiled =
+        filter::Filter::compile(expression.toStdString(), error);
+    QVERIFY2(compiled, error.toString().c_str());
+    filter.setExpression(*compiled);
+    QCOMPARE(visibleSourceRows(filter), rows);
+    QCOMPARE(filter.isFiltering(), !expression.isEmpty() || session != 0);
+    // rowMatches() (what the colouring rules use) says the same, row by row.
+    if (session == 0) {
+        for (int row = 0; row < sample.log.rowCount(); ++row)
+            QCOMPARE(Filter::rowMatches(*compiled, sample.log, row), rows.contains(row));
+    }
+}
+
+void TestMessageLogFilter::expressionFiltersRowsAsTheyArrive()
+{
+    SampleLog sample;
+    Filter filter;
+    QAbstractItemModelTester tester(&filter,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    filter.setSourceModel(&sample.log);
+    filter::FilterError error;
+    filter.setExpression(*filter::Filter::compile("type == Have && start > 3", error));
+    QCOMPARE(filter.rowCount(), 0);
+    const Message late = haveOf(9), early = haveOf(2);
+    const Bytes lateFrame = frameOf(2, late), earlyFrame = frameOf(2, early);
+    sample.appendFrame(2, earlyFrame, Direction::Inbound, &early, keyOf(0xbb));
+    sample.appendFrame(2, lateFrame, Direction::Inbound, &late, keyOf(0xbb));
+    sample.log.flush();
+    QCOMPARE(visibleSourceRows(filter), QList<int>{10});
+    // The same expression again does not refilter.
+    QSignalSpy layouts(&filter, &QAbstractItemModel::layoutChanged);
+    filter.setExpression(*filter::Filter::compile("type == Have && start > 3", error));
+    QCOMPARE(layouts.count(), 0);
 }
 
 QTEST_MAIN(TestMessageLogFilter)

@@ -1,5 +1,9 @@
 #include "messagelogfilter.h"
 
+#include "row.h"
+
+#include <algorithm>
+
 namespace hyperscope {
 
 MessageLogFilterModel::MessageLogFilterModel(QObject *parent)
@@ -78,10 +82,88 @@ void MessageLogFilterModel::setAlwaysShowProblems(bool show)
     refilter();
 }
 
+void MessageLogFilterModel::setExpression(const filter::Filter &expression)
+{
+    if (m_expression.expression() == expression.expression())
+        return;
+    m_expression = expression;
+    refilter();
+}
+
+bool MessageLogFilterModel::rowMatches(const filter::Filter &expression, const MessageLogModel &log,
+                                       int row)
+{
+    if (expression.isEmpty())
+        return true;
+    if (row < 0 || row >= log.rowCount())
+        return false;
+    using Kind = MessageLogModel::Kind;
+    const MessageLogModel::Record &r = log.record(row);
+    filter::Row fields;
+    fields.session = std::uint64_t(std::max(r.session, 0));
+    fields.time = std::uint64_t(std::max<qint64>(r.timeUs, 0) / 1000);
+    switch (r.leg) {
+    case MessageLogModel::Leg::None:
+        break;
+    case MessageLogModel::Leg::Client:
+        fields.leg = filter::Leg::Client;
+        break;
+    case MessageLogModel::Leg::Server:
+        fields.leg = filter::Leg::Server;
+        break;
+    }
+    // Kept alive until matches() returns: the row's views point into them.
+    std::optional<Key32> key;
+    QByteArray text;
+    if (r.kind != Kind::Event)
+        fields.direction = r.direction();
+    if (r.channelKey != 0) {
+        key = log.channelKey(r.channelKey);
+        if (key)
+            fields.discoveryKey = ByteView(key->data(), key->size());
+    }
+    switch (r.kind) {
+    case Kind::Frame:
+    case Kind::KeepAlive: {
+        const ByteView bytes = log.recordBytes(r);
+        if (!filter::setFrame(fields, bytes)) {
+            // The bytes were not kept (or do not make a frame): what the record itself knows.
+            fields.type = r.kind == Kind::KeepAlive ? filter::Row::KeepaliveType : r.type;
+            fields.channel = r.channel;
+        }
+        // A frame that did not decode has no message fields to read.
+        if (r.flags & MessageLogModel::Malformed)
+            fields.payload.reset();
+        if (r.kind == Kind::Frame && r.type == 15) {
+            text = log.noteText(r).toUtf8();
+            if (!text.isEmpty())
+                fields.extension = std::string_view(text.constData(), std::size_t(text.size()));
+        }
+        break;
+    }
+    case Kind::Handshake:
+        fields.size = log.recordBytes(r).size();
+        break;
+    case Kind::Warning:
+    case Kind::Error: {
+        text = log.noteText(r).toUtf8();
+        const std::string_view note(text.constData(), std::size_t(text.size()));
+        if (r.kind == Kind::Warning)
+            fields.warning = note;
+        else
+            fields.error = note;
+        break;
+    }
+    case Kind::Event:
+        break;
+    }
+    return expression.matches(fields);
+}
+
 bool MessageLogFilterModel::isFiltering() const
 {
     return m_session != 0 || m_channelKey != 0 || m_typeMask != AllTypes || !m_inbound ||
-           !m_outbound || !m_text.isEmpty();
+           !m_outbound || !m_text.isEmpty() || !m_expression.isEmpty();
 }
 
 QVariant MessageLogFilterModel::data(const QModelIndex &index, int role) const
@@ -138,6 +220,8 @@ bool MessageLogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &s
     if (!(m_typeMask & bit))
         return false;
     if (m_channelKey != 0 && r.channelKey != m_channelKey)
+        return false;
+    if (!m_expression.isEmpty() && !rowMatches(m_expression, *m_log, sourceRow))
         return false;
     if (!m_text.isEmpty()) {
         return m_log->typeText(r).contains(m_text, Qt::CaseInsensitive) ||

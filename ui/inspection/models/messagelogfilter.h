@@ -1,11 +1,17 @@
-// MessageLogFilterModel: the log's display filter (session, channel, types, direction, text).
+// MessageLogFilterModel: the log's display filter: a filter expression (core/filter/filter.h,
+// issue 12) or a text search, combined (and) with the filter bar's shortcuts for session, channel,
+// types and direction.
 //
 // Every setter re-filters with QSortFilterProxyModel::invalidate(), which rebuilds the mapping
 // under one layout change: hiding the keepalives of a million-row log is one update, not
 // hundreds of thousands of row removals. Rows are tested straight on MessageLogModel::Record;
-// only the text filter formats anything (the summary of each row it examines).
+// only the text filter formats anything (the summary of each row it examines). An expression is
+// evaluated on the Record and its stored bytes (MessageLogModel::recordBytes()) without a copy
+// and without decoding unless it names a message field; a note's text is converted only for
+// warning and error rows.
 #pragma once
 
+#include "filter.h"
 #include "messagelogmodel.h"
 
 #include <QSortFilterProxyModel>
@@ -47,6 +53,15 @@ public:
     /// Case-insensitive substring of the type, summary or note; empty shows everything.
     void setTextFilter(const QString &text);
     QString textFilter() const { return m_text; }
+    /// A compiled filter expression (the empty filter shows everything). Rows must match it
+    /// and every other filter here.
+    void setExpression(const filter::Filter &expression);
+    const filter::Filter &expression() const { return m_expression; }
+
+    /// Whether source row @p row of @p log matches @p expression: what setExpression() tests,
+    /// for others that evaluate expressions on the log (the colouring rules).
+    static bool rowMatches(const filter::Filter &expression, const MessageLogModel &log, int row);
+
     /// When on, errors and warnings stay visible whatever the channel, type, direction and text
     /// filters say (the session filter still applies). Off by default: a filter means what it
     /// says. The log pane offers it as a visible switch in its filter bar.
@@ -75,6 +90,7 @@ private:
     bool m_outbound = true;
     bool m_alwaysShowProblems = false;
     QString m_text;
+    filter::Filter m_expression;
 };
 
 } // namespace hyperscope

@@ -282,6 +282,10 @@ public:
     const Record &record(int row) const { return m_records[std::size_t(row)]; }
     /// The frame in clear (for handshake rows: the message as sent).
     QByteArray plainBytes(int row) const;
+    /// The stored bytes of @p record without a copy (the frame in clear, the handshake message;
+    /// empty for notes and dropped bytes): for filters that test a million rows. Valid until
+    /// clear().
+    ByteView recordBytes(const Record &record) const { return m_arena.view(record.bytes); }
     /// The bytes as they crossed the socket (recomputed for encrypted frames).
     QByteArray wireBytes(int row) const;
     /// The discovery key of an interned index.

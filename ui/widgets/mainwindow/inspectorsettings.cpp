@@ -18,6 +18,9 @@ constexpr auto KeepAlivesKey = QLatin1StringView("view/keepAlives");
 constexpr auto ProblemsKey = QLatin1StringView("view/alwaysShowProblems");
 constexpr auto TimeFormatKey = QLatin1StringView("view/timeFormat");
 constexpr auto AskToSaveOnQuitKey = QLatin1StringView("quit/askToSave");
+constexpr auto FilterHistoryKey = QLatin1StringView("filter/history");
+constexpr auto SavedFiltersKey = QLatin1StringView("filter/saved");
+constexpr auto ColouringRulesKey = QLatin1StringView("view/colouringRules");
 } // namespace
 
 InspectorSettings InspectorSettings::load()
@@ -36,6 +39,14 @@ InspectorSettings InspectorSettings::load()
     s.alwaysShowProblems = settings.value(ProblemsKey, false).toBool();
     s.timeFormat = settings.value(TimeFormatKey, 0).toInt();
     s.askToSaveOnQuit = settings.value(AskToSaveOnQuitKey, true).toBool();
+    s.filterHistory = settings.value(FilterHistoryKey).toStringList();
+    for (const QVariant &entry : settings.value(SavedFiltersKey).toList()) {
+        const QStringList pair = entry.toStringList();
+        if (pair.size() == 2)
+            s.savedFilters.append({pair.at(0), pair.at(1)});
+    }
+    if (settings.contains(ColouringRulesKey))
+        s.colouringRules = settings.value(ColouringRulesKey).toList();
     return s;
 }
 
@@ -54,6 +65,13 @@ void InspectorSettings::save() const
     settings.setValue(ProblemsKey, alwaysShowProblems);
     settings.setValue(TimeFormatKey, timeFormat);
     settings.setValue(AskToSaveOnQuitKey, askToSaveOnQuit);
+    settings.setValue(FilterHistoryKey, filterHistory);
+    QVariantList saved;
+    for (const auto &[name, expression] : savedFilters)
+        saved.append(QStringList{name, expression});
+    settings.setValue(SavedFiltersKey, saved);
+    if (colouringRules)
+        settings.setValue(ColouringRulesKey, *colouringRules);
 }
 
 void InspectorSettings::addRecent(const QString &hostPort)

@@ -8,7 +8,11 @@
 #include "sessionoptions.h"
 
 #include <QByteArray>
+#include <QPair>
 #include <QStringList>
+#include <QVariantList>
+
+#include <optional>
 
 namespace hyperscope {
 
@@ -33,6 +37,14 @@ struct InspectorSettings
     /// Ask Save / Discard / Cancel when quitting with unsaved log rows ("Don't ask again" clears
     /// it).
     bool askToSaveOnQuit = true;
+
+    // The log's filter bar and colouring rules (issue 12).
+    QStringList filterHistory; ///< Recent filters applied, newest first.
+    /// The saved filter buttons: (label, expression), in order.
+    QList<QPair<QString, QString>> savedFilters;
+    /// The colouring rules as ColouringRules::toVariant() writes them; nullopt when they were
+    /// never saved (the defaults apply). An empty list is "no rules".
+    std::optional<QVariantList> colouringRules;
 
     /// The settings of QSettings' default location, defaults where a value is missing.
     static InspectorSettings load();

@@ -4,6 +4,7 @@
 #include "capabilitylesson.h"
 #include "capturecommands.h"
 #include "channelspane.h"
+#include "colouringrules.h"
 #include "connectdialog.h"
 #include "demorunner.h"
 #include "expertinfomodel.h"
@@ -230,6 +231,10 @@ void MainWindow::connectActions()
         connect(a.timeFormats.at(format), &QAction::triggered, m_logPane,
                 [this, format] { m_logPane->setTimeFormat(MessageLogModel::TimeFormat(format)); });
     }
+    connect(a.colouringRules, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentIndex(MessagesTab);
+        m_logPane->editColouringRulesInteractive();
+    });
     connect(m_log, &MessageLogModel::timeFormatChanged, this,
             [this](MessageLogModel::TimeFormat format) {
                 m_actions.timeFormats.at(int(format))->setChecked(true);
@@ -326,6 +331,15 @@ void MainWindow::applySettings()
     m_logPane->setTimeFormat(MessageLogModel::TimeFormat(
         qBound(0, m_settings.timeFormat, MessageLogModel::TimeFormatCount - 1)));
     m_recentMenu->setEntries(m_settings.recentConnections);
+    // The filter bar's recent and saved filters, the colouring rules (issue 12).
+    m_logPane->setFilterHistory(m_settings.filterHistory);
+    QList<LogPane::SavedFilter> saved;
+    for (const auto &[name, expression] : std::as_const(m_settings.savedFilters))
+        saved.append({name, expression});
+    m_logPane->setSavedFilters(saved);
+    if (m_settings.colouringRules)
+        m_logPane->colouringRules()->setRules(
+            ColouringRules::fromVariant(*m_settings.colouringRules));
 }
 
 void MainWindow::showStartupErrors(const QStringList &errors)
@@ -387,6 +401,11 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_settings.showKeepAlives = m_actions.keepAlives->isChecked();
     m_settings.alwaysShowProblems = m_logPane->alwaysShowProblems();
     m_settings.timeFormat = int(m_log->timeFormat());
+    m_settings.filterHistory = m_logPane->filterHistory();
+    m_settings.savedFilters.clear();
+    for (const LogPane::SavedFilter &saved : m_logPane->savedFilters())
+        m_settings.savedFilters.append({saved.name, saved.expression});
+    m_settings.colouringRules = ColouringRules::toVariant(m_logPane->colouringRules()->rules());
     m_settings.save();
     QMainWindow::closeEvent(event);
 }

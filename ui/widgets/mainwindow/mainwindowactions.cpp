@@ -162,6 +162,9 @@ MainWindowActions MainWindowActions::create(QWidget *window)
         a.timeFormats.append(format);
     }
     a.timeFormats[int(MessageLogModel::TimeFormat::SinceSessionStart)]->setChecked(true);
+
+    a.colouringRules = add("colouringRules", MainWindow::tr("Colouring &Rules…"), {},
+                           MainWindow::tr("Colour the log's rows by filter expressions"));
     return a;
 }
 
@@ -197,6 +200,7 @@ void MainWindowActions::fillMenuBar(QMenuBar *bar, QMenu *recent,
     view->addMenu(MainWindow::tr("&Bytes"))->addActions(bytesModes);
     view->addMenu(MainWindow::tr("&Time Display Format"))->addActions(timeFormats);
     view->addAction(goToRow);
+    view->addAction(colouringRules);
     view->addSeparator();
     view->addActions(panels);
 

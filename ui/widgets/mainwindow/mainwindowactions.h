@@ -47,6 +47,8 @@ struct MainWindowActions
     /// View › Time Display Format: one per MessageLogModel::TimeFormat, indexed by it;
     /// exclusive, the first checked.
     QList<QAction *> timeFormats;
+    /// View › Colouring Rules…: the log's row colours by filter expression.
+    QAction *colouringRules = nullptr;
 
     // Session
     QAction *openChannel = nullptr;

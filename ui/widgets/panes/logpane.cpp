@@ -1,13 +1,18 @@
 #include "logpane.h"
 
+#include "colouringrules.h"
+#include "colouringrulesdialog.h"
 #include "dissector.h"
+#include "fieldcatalogue.h"
 #include "fieldtreemodel.h"
+#include "filteredit.h"
 #include "handshakedissection.h"
 #include "hexview.h"
 #include "logrowexport.h"
 #include "messagelogfilter.h"
 #include "messagelogmodel.h"
 #include "messages.h"
+#include "varint.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -30,10 +35,12 @@
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTimer>
+#include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <functional>
 #include <limits>
 
 namespace hyperscope {
@@ -48,17 +55,30 @@ ByteView viewOf(const QByteArray &bytes)
     return {reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())};
 }
 
-/// Rows are selected whole: no cell of the current row gets a focus frame of its own.
+/// Rows are selected whole: no cell of the current row gets a focus frame of its own. Rows a
+/// colouring rule matches get its background (asked per painted cell; the rules cache per row).
 class RowDelegate : public QStyledItemDelegate
 {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
+
+    /// The colouring rules' background for a (proxy) index; invalid: the log's own tint.
+    std::function<QColor(const QModelIndex &)> rowColour;
 
 protected:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
     {
         QStyledItemDelegate::initStyleOption(option, index);
         option->state &= ~QStyle::State_HasFocus;
+        if (rowColour) {
+            const QColor colour = rowColour(index);
+            if (colour.isValid()) {
+                option->backgroundBrush = colour;
+                // Readable on any rule colour, dark or pale.
+                const QColor text = colour.lightness() < 128 ? Qt::white : Qt::black;
+                option->palette.setColor(QPalette::Text, text);
+            }
+        }
     }
 };
 
@@ -133,6 +153,7 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     , m_scrollTimer(new QTimer(this))
 {
     m_filter->setSourceModel(m_log);
+    m_colours = new ColouringRules(m_log, this);
     // The one keepalive switch until setKeepAlivesAction() hands in the window's.
     m_ownKeepAlivesAction = new QAction(tr("Keepalive"), this);
     m_ownKeepAlivesAction->setObjectName(QStringLiteral("logKeepAlivesAction"));
@@ -172,6 +193,14 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     header->resizeSection(MessageLogModel::ChannelColumn, digit * 14);
     header->resizeSection(MessageLogModel::TypeColumn, digit * 14);
     header->resizeSection(MessageLogModel::SizeColumn, digit * 7);
+
+    // Colouring rules paint the rows they match; a change of rules repaints.
+    static_cast<RowDelegate *>(m_logView->itemDelegate())->rowColour =
+        [this](const QModelIndex &index) {
+            return m_colours->colourFor(m_filter->mapToSource(index).row());
+        };
+    connect(m_colours, &ColouringRules::rulesChanged, m_logView->viewport(),
+            qOverload<>(&QWidget::update));
 
     // The detail tree.
     m_fieldView->setObjectName(QStringLiteral("fieldTreeView"));
@@ -277,8 +306,11 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
 
     m_textTimer->setSingleShot(true);
     m_textTimer->setInterval(TextFilterDelayMs);
-    connect(m_textTimer, &QTimer::timeout, this,
-            [this] { m_filter->setTextFilter(m_text->text()); });
+    connect(m_textTimer, &QTimer::timeout, this, [this] {
+        // Live only while it is cheap: a long log is filtered on Enter.
+        if (m_log->rowCount() <= LiveFilterRows)
+            applyFilterBar();
+    });
 
     // The session filter follows the log's sessions, and nothing else.
     connect(m_log, &MessageLogModel::sessionAdded, this, &LogPane::addSessionEntry);
@@ -298,15 +330,22 @@ QWidget *LogPane::buildFilterBar()
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(6);
 
-    m_text = new QLineEdit;
+    m_text = new FilterEdit;
     m_text->setObjectName(QStringLiteral("logTextFilter"));
-    m_text->setPlaceholderText(tr("Filter: type, summary or note…  (Ctrl+F)"));
-    m_text->setClearButtonEnabled(true);
     connect(m_text, &QLineEdit::textChanged, this, [this] { m_textTimer->start(); });
-    connect(m_text, &QLineEdit::returnPressed, this, [this] {
+    connect(m_text, &FilterEdit::applyRequested, this, [this] {
         m_textTimer->stop();
-        m_filter->setTextFilter(m_text->text());
+        applyFilterBar();
     });
+    connect(m_text, &FilterEdit::stateChanged, this,
+            [this](FilterEdit::State state, const QString &error) {
+                const QString text = state == FilterEdit::State::Invalid
+                                         ? tr("Invalid filter: %1").arg(error)
+                                         : QString();
+                m_filterError->setText(text);
+                m_filterError->setToolTip(text);
+                m_filterError->setVisible(!text.isEmpty());
+            });
 
     m_sessionCombo = new QComboBox;
     m_sessionCombo->setObjectName(QStringLiteral("logSessionFilter"));
@@ -379,15 +418,203 @@ QWidget *LogPane::buildFilterBar()
     m_count->setObjectName(QStringLiteral("logCount"));
     m_count->setForegroundRole(QPalette::PlaceholderText);
 
+    m_filterError = new QLabel;
+    m_filterError->setObjectName(QStringLiteral("logFilterError"));
+    m_filterError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Shown only while the bar is red, beside it; cut to the room it has (the tooltip and the
+    // status bar say it all).
+    m_filterError->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_filterError->hide();
+    QPalette red = m_filterError->palette();
+    red.setColor(QPalette::WindowText, QColor(0xc0, 0x10, 0x10));
+    m_filterError->setPalette(red);
+    // The first row, Wireshark's filter toolbar: the expression, its error while it is red, the
+    // saved filter buttons after "+", and what the filters show.
+    auto *toolbar = new QToolBar;
+    toolbar->setObjectName(QStringLiteral("savedFilterBar"));
+    toolbar->setIconSize(QSize(12, 12));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->setContextMenuPolicy(Qt::PreventContextMenu);
+    m_savedBar = toolbar;
+    rebuildSavedFilterBar();
     layout->addWidget(m_text, 3);
-    layout->addWidget(m_sessionCombo);
-    layout->addWidget(m_channelCombo);
-    layout->addWidget(m_typeButton);
-    layout->addWidget(m_directionCombo);
-    layout->addWidget(m_keepAlives);
-    layout->addWidget(m_problems);
+    layout->addWidget(m_filterError, 2);
+    layout->addWidget(toolbar);
     layout->addWidget(m_count);
-    return bar;
+
+    // The second row: the shortcut filters that apply together with the expression.
+    auto *shortcutRow = new QHBoxLayout;
+    shortcutRow->setContentsMargins(0, 0, 0, 0);
+    shortcutRow->setSpacing(6);
+    shortcutRow->addWidget(m_sessionCombo);
+    shortcutRow->addWidget(m_channelCombo);
+    shortcutRow->addWidget(m_typeButton);
+    shortcutRow->addWidget(m_directionCombo);
+    shortcutRow->addWidget(m_keepAlives);
+    shortcutRow->addWidget(m_problems);
+    shortcutRow->addStretch(1);
+
+    auto *rows = new QWidget;
+    auto *rowsLayout = new QVBoxLayout(rows);
+    rowsLayout->setContentsMargins(0, 0, 0, 0);
+    rowsLayout->setSpacing(2);
+    rowsLayout->addWidget(bar);
+    rowsLayout->addLayout(shortcutRow);
+    return rows;
+}
+
+void LogPane::editColouringRulesInteractive()
+{
+    ColouringRulesDialog dialog(this);
+    dialog.setRules(m_colours->rules());
+    if (dialog.exec() == QDialog::Accepted)
+        m_colours->setRules(dialog.rules());
+}
+
+QLineEdit *LogPane::textFilterEdit() const
+{
+    return m_text;
+}
+
+bool LogPane::applyFilterBar()
+{
+    QString error;
+    std::optional<filter::Filter> compiled;
+    const QString text = m_text->text();
+    switch (FilterEdit::classify(text, &error, &compiled)) {
+    case FilterEdit::State::Empty:
+        m_filter->setTextFilter({});
+        m_filter->setExpression({});
+        break;
+    case FilterEdit::State::Valid:
+        m_filter->setTextFilter({});
+        m_filter->setExpression(*compiled);
+        break;
+    case FilterEdit::State::TextSearch:
+        m_filter->setExpression({});
+        m_filter->setTextFilter(text);
+        break;
+    case FilterEdit::State::Invalid:
+        emit statusMessage(tr("Invalid filter: %1").arg(error));
+        return false;
+    }
+    updateCount();
+    return true;
+}
+
+bool LogPane::setFilterText(const QString &text)
+{
+    m_text->setText(text);
+    m_textTimer->stop();
+    if (!applyFilterBar())
+        return false;
+    m_text->addToHistory(text);
+    return true;
+}
+
+QString LogPane::filterError() const
+{
+    return m_text->state() == FilterEdit::State::Invalid ? m_text->errorText() : QString();
+}
+
+QStringList LogPane::filterHistory() const
+{
+    return m_text->history();
+}
+
+void LogPane::setFilterHistory(const QStringList &history)
+{
+    m_text->setHistory(history);
+}
+
+void LogPane::setSavedFilters(const QList<SavedFilter> &filters)
+{
+    m_saved.clear();
+    for (const SavedFilter &saved : filters) {
+        if (!saved.name.trimmed().isEmpty() && !saved.expression.trimmed().isEmpty())
+            m_saved.append(saved);
+    }
+    rebuildSavedFilterBar();
+}
+
+void LogPane::addSavedFilter(const QString &name, const QString &expression)
+{
+    const QString trimmedName = name.trimmed();
+    if (trimmedName.isEmpty() || expression.trimmed().isEmpty())
+        return;
+    for (SavedFilter &saved : m_saved) {
+        if (saved.name == trimmedName) {
+            saved.expression = expression.trimmed();
+            rebuildSavedFilterBar();
+            emit savedFiltersChanged();
+            return;
+        }
+    }
+    m_saved.append({trimmedName, expression.trimmed()});
+    rebuildSavedFilterBar();
+    emit savedFiltersChanged();
+}
+
+void LogPane::removeSavedFilter(int index)
+{
+    if (index < 0 || index >= m_saved.size())
+        return;
+    m_saved.removeAt(index);
+    rebuildSavedFilterBar();
+    emit savedFiltersChanged();
+}
+
+void LogPane::saveFilterInteractive()
+{
+    const QString expression = m_text->text().trimmed();
+    if (expression.isEmpty()) {
+        emit statusMessage(tr("Type a filter first: “+” saves the filter bar's text"));
+        return;
+    }
+    if (m_text->state() == FilterEdit::State::Invalid) {
+        emit statusMessage(tr("Invalid filter: %1").arg(m_text->errorText()));
+        return;
+    }
+    bool ok = false;
+    const QString name =
+        QInputDialog::getText(this, tr("Save Filter"), tr("Button label for “%1”:").arg(expression),
+                              QLineEdit::Normal, expression.left(24), &ok);
+    if (ok)
+        addSavedFilter(name, expression);
+}
+
+void LogPane::rebuildSavedFilterBar()
+{
+    auto *toolbar = static_cast<QToolBar *>(m_savedBar);
+    toolbar->clear();
+    QAction *save = toolbar->addAction(QStringLiteral("+"), this, &LogPane::saveFilterInteractive);
+    save->setObjectName(QStringLiteral("saveFilter"));
+    save->setToolTip(tr("Save the filter bar's text as a button"));
+    for (int i = 0; i < m_saved.size(); ++i) {
+        const SavedFilter saved = m_saved.at(i);
+        QAction *apply =
+            toolbar->addAction(QString(saved.name).replace(QLatin1Char('&'), QLatin1String("&&")));
+        apply->setObjectName(QStringLiteral("savedFilter%1").arg(i));
+        apply->setToolTip(saved.expression);
+        connect(apply, &QAction::triggered, this,
+                [this, expression = saved.expression] { setFilterText(expression); });
+        // Remove through the button's context menu. The action is the button's child, not one
+        // of its actions(): a tool button with several actions would become a drop-down.
+        QWidget *button = toolbar->widgetForAction(apply);
+        button->setContextMenuPolicy(Qt::CustomContextMenu);
+        auto *remove = new QAction(tr("Remove “%1”").arg(saved.name), button);
+        remove->setObjectName(QStringLiteral("removeSavedFilter"));
+        connect(remove, &QAction::triggered, this, [this, i] {
+            // Queued: the button that owns this action goes with the rebuild.
+            QTimer::singleShot(0, this, [this, i] { removeSavedFilter(i); });
+        });
+        connect(button, &QWidget::customContextMenuRequested, button,
+                [button, remove](const QPoint &pos) {
+                    QMenu menu;
+                    menu.addAction(remove);
+                    menu.exec(button->mapToGlobal(pos));
+                });
+    }
 }
 
 void LogPane::applyTypeMenu()
@@ -726,6 +953,32 @@ QMenu *LogPane::createRowMenu(int sourceRow, QWidget *parent)
     const int session = r.session;
     add("filterSession", tr("Filter on Session %1").arg(m_log->sessionLabel(session)),
         m_sessionCombo->findData(session) >= 0, [this, session] { setSessionFilter(session); });
+
+    // The same and more as expressions, written into the filter bar and applied.
+    QMenu *apply = menu->addMenu(tr("Apply as Filter"));
+    apply->setObjectName(QStringLiteral("rowApplyAsFilter"));
+    const auto addExpression = [this, apply](const char *name, const QString &expression) {
+        if (expression.isEmpty())
+            return;
+        // "&&" would be read as a mnemonic marker.
+        QAction *action =
+            apply->addAction(QString(expression).replace(QLatin1Char('&'), QLatin1String("&&")),
+                             this, [this, expression] { setFilterText(expression); });
+        action->setObjectName(QLatin1String(name));
+    };
+    using Kind = MessageLogModel::Kind;
+    addExpression("rowFilterType", rowFilterExpression(r));
+    addExpression("rowFilterSession", QStringLiteral("session == %1").arg(session));
+    if (r.kind != Kind::Event)
+        addExpression("rowFilterDirection", r.direction() == Direction::Outbound
+                                                ? QStringLiteral("dir == out")
+                                                : QStringLiteral("dir == in"));
+    if (r.leg != MessageLogModel::Leg::None)
+        addExpression("rowFilterLeg",
+                      QStringLiteral("leg == %1").arg(MessageLogModel::legName(r.leg)));
+    if (key)
+        addExpression("rowFilterDiscoveryKey",
+                      QStringLiteral("dk == %1").arg(QString::fromStdString(toHex(*key))));
     return menu;
 }
 
@@ -756,11 +1009,222 @@ QMenu *LogPane::createFieldMenu(const QModelIndex &field, QWidget *parent)
     const QString line = value.isEmpty() ? name : QStringLiteral("%1: %2").arg(name, value);
     add("copyField", tr("Copy “Name: Value”"), !name.isEmpty(),
         [this, line] { copyText(line, tr("the field")); });
+
+    // Wireshark's Apply as Filter / Prepare as Filter: apply at once, or only write the filter
+    // bar for the user to edit and apply.
+    menu->addSeparator();
+    const QString expression = filterExpressionFor(field);
+    const bool current = !m_text->text().trimmed().isEmpty();
+    struct Choice
+    {
+        const char *name;
+        QString text;
+        Combine how;
+        bool needsCurrent;
+    };
+    const Choice choices[] = {
+        {"Selected", tr("&Selected"), Combine::Selected, false},
+        {"NotSelected", tr("&Not Selected"), Combine::NotSelected, false},
+        {"AndSelected", tr("…&and Selected"), Combine::AndSelected, true},
+        {"OrSelected", tr("…&or Selected"), Combine::OrSelected, true},
+        {"AndNotSelected", tr("…a&nd not Selected"), Combine::AndNotSelected, true},
+        {"OrNotSelected", tr("…o&r not Selected"), Combine::OrNotSelected, true},
+    };
+    for (const bool apply : {true, false}) {
+        QMenu *sub = menu->addMenu(apply ? tr("Apply as Filter") : tr("Prepare as Filter"));
+        sub->setObjectName(QLatin1String(apply ? "applyAsFilter" : "prepareAsFilter"));
+        sub->setEnabled(!expression.isEmpty());
+        sub->setToolTipsVisible(true);
+        for (const Choice &choice : choices) {
+            QAction *action = sub->addAction(choice.text, this, [this, expression, choice, apply] {
+                const QString text = combineFilter(expression, choice.how);
+                if (apply) {
+                    setFilterText(text);
+                } else {
+                    m_text->setText(text);
+                    m_text->setFocus(Qt::OtherFocusReason);
+                }
+            });
+            action->setObjectName(QLatin1String(apply ? "apply" : "prepare") +
+                                  QLatin1String(choice.name));
+            action->setEnabled(!choice.needsCurrent || current);
+            action->setToolTip(combineFilter(expression, choice.how));
+        }
+    }
     return menu;
+}
+
+namespace {
+/// @p bytes as a filter's hex literal ("68:65:6c").
+QString hexLiteral(ByteView bytes)
+{
+    return QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()))
+            .toHex(':'));
+}
+
+/// @p text as a filter's quoted string literal.
+QString textLiteral(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+        .replace(QLatin1Char('"'), QLatin1String("\\\""))
+        .replace(QLatin1Char('\n'), QLatin1String("\\n"))
+        .replace(QLatin1Char('\r'), QLatin1String("\\r"))
+        .replace(QLatin1Char('\t'), QLatin1String("\\t"));
+    return QLatin1Char('"') + escaped + QLatin1Char('"');
+}
+
+/// A filter's `contains` literal stays short: longer values are matched by their start.
+constexpr std::size_t MaxEqualsBytes = 4096;
+} // namespace
+
+QString LogPane::rowFilterExpression(const MessageLogModel::Record &r) const
+{
+    using Kind = MessageLogModel::Kind;
+    switch (r.kind) {
+    case Kind::KeepAlive:
+        return QStringLiteral("type == Keepalive");
+    case Kind::Frame:
+        // Unassigned types 11..14 have no name: the filter takes their number.
+        if (r.type > 10 && r.type < 15)
+            return QStringLiteral("type == %1").arg(r.type);
+        return QStringLiteral("type == %1").arg(QLatin1String(messageTypeName(r.type).data()));
+    // A note's one field is its text.
+    case Kind::Warning:
+        return QStringLiteral("warning == %1").arg(textLiteral(m_log->noteText(r)));
+    case Kind::Error:
+        return QStringLiteral("error == %1").arg(textLiteral(m_log->noteText(r)));
+    case Kind::Handshake:
+    case Kind::Event:
+        break;
+    }
+    return {};
+}
+
+QString LogPane::filterExpressionFor(const QModelIndex &field) const
+{
+    const DissectedField *node = m_fields->field(field);
+    if (!node || m_selectionHidden || m_currentRow < 0 || m_currentRow >= m_log->rowCount())
+        return {};
+    const MessageLogModel::Record &r = m_log->record(m_currentRow);
+    const auto typeExpression = [this, &r] {
+        return rowFilterExpression(r);
+    };
+    const QString name = QString::fromStdString(node->name);
+    const QModelIndex parentIndex = field.parent();
+    const DissectedField *parent = m_fields->field(parentIndex);
+    if (!parent || name == QLatin1String("Type") || name == QLatin1String("Keepalive"))
+        return typeExpression(); // the root (the frame), the header's type
+    if (name == QLatin1String("Header"))
+        return QStringLiteral("channel == %1 && %2").arg(r.channel).arg(typeExpression());
+    if (name == QLatin1String("Channel")) // its exact value (the record's saturates)
+        return QStringLiteral("channel == %1").arg(QString::fromStdString(node->value));
+    if (name == QLatin1String("Length"))
+        return QStringLiteral("size == %1").arg(m_log->recordBytes(r).size());
+    if (name == QLatin1String("Extension id") || name == QLatin1String("Extension payload")) {
+        const QString extension = m_log->noteText(r);
+        return extension.isEmpty() ? typeExpression()
+                                   : QStringLiteral("ext == %1").arg(textLiteral(extension));
+    }
+
+    // A schema field: `index`, or `nodes.index` under a nested message.
+    QString fieldName = name;
+    if (parent->name != "Frame" && m_fields->field(parentIndex.parent()))
+        fieldName = QString::fromStdString(parent->name) + QLatin1Char('.') + name;
+    const filter::FieldInfo *info = filter::findField(fieldName.toStdString());
+    if (!info || info->source != filter::RowField::Message)
+        return {};
+    // The field's own bytes in the frame: tag, then (length-delimited) length and data.
+    const ByteView frame = m_log->recordBytes(r);
+    if (node->offset + node->length > frame.size() || node->length == 0)
+        return {};
+    ByteView bytes = frame.subspan(node->offset, node->length);
+    const varint::Decoded tag = varint::decode(bytes);
+    if (tag.status != varint::Status::Ok)
+        return {};
+    bytes = bytes.subspan(tag.size);
+    const std::uint64_t wireType = tag.value & 7;
+    if (wireType == 0) {
+        const varint::Decoded number = varint::decode(bytes);
+        if (number.status != varint::Status::Ok)
+            return {};
+        if (info->kind == filter::ValueKind::Bool)
+            return QStringLiteral("%1 == %2")
+                .arg(fieldName, number.value ? QLatin1String("true") : QLatin1String("false"));
+        return QStringLiteral("%1 == %2").arg(fieldName).arg(number.value);
+    }
+    if (wireType != 2)
+        return {};
+    const varint::Decoded length = varint::decode(bytes);
+    if (length.status != varint::Status::Ok || length.value > bytes.size() - length.size)
+        return {};
+    const ByteView data = bytes.subspan(length.size, std::size_t(length.value));
+    switch (info->kind) {
+    case filter::ValueKind::Text:
+        return QStringLiteral("%1 == %2")
+            .arg(fieldName,
+                 textLiteral(QString::fromUtf8(reinterpret_cast<const char *>(data.data()),
+                                               qsizetype(data.size()))));
+    case filter::ValueKind::Bytes:
+        if (data.empty())
+            return fieldName;
+        if (data.size() > MaxEqualsBytes)
+            return QStringLiteral("%1 contains %2")
+                .arg(fieldName, hexLiteral(data.first(MaxEqualsBytes)));
+        return QStringLiteral("%1 == %2").arg(fieldName, hexLiteral(data));
+    default:
+        return fieldName; // a nested message: its presence
+    }
+}
+
+QString LogPane::combineFilter(const QString &expression, Combine how) const
+{
+    const QString negated = QStringLiteral("!(%1)").arg(expression);
+    const QString current = m_text->text().trimmed();
+    // Only an expression combines: plain words or an invalid text are replaced.
+    const bool combinable = !current.isEmpty() && m_text->state() == FilterEdit::State::Valid;
+    switch (how) {
+    case Combine::Selected:
+        return expression;
+    case Combine::NotSelected:
+        return negated;
+    case Combine::AndSelected:
+        return combinable ? QStringLiteral("(%1) && %2").arg(current, expression) : expression;
+    case Combine::OrSelected:
+        return combinable ? QStringLiteral("(%1) || %2").arg(current, expression) : expression;
+    case Combine::AndNotSelected:
+        return combinable ? QStringLiteral("(%1) && %2").arg(current, negated) : negated;
+    case Combine::OrNotSelected:
+        return combinable ? QStringLiteral("(%1) || %2").arg(current, negated) : negated;
+    }
+    return expression;
+}
+
+void LogPane::updateCountToolTip()
+{
+    // What hides rows, all at once: the expression and the shortcuts apply together.
+    QStringList parts;
+    if (!m_filter->expression().isEmpty())
+        parts << tr("Filter: %1").arg(QString::fromStdString(m_filter->expression().expression()));
+    if (!m_filter->textFilter().isEmpty())
+        parts << tr("Text search: %1").arg(m_filter->textFilter());
+    if (m_sessionCombo->currentIndex() > 0)
+        parts << tr("Session: %1").arg(m_sessionCombo->currentText());
+    if (m_channelCombo->currentIndex() > 0)
+        parts << tr("Channel: %1").arg(m_channelCombo->currentText());
+    if (m_filter->typeMask() != MessageLogFilterModel::AllTypes)
+        parts << tr("Types: %1").arg(m_typeButton->text());
+    if (m_directionCombo->currentIndex() > 0)
+        parts << tr("Direction: %1").arg(m_directionCombo->currentText());
+    m_count->setToolTip(
+        parts.isEmpty() ? tr("No filter: every row is shown")
+                        : tr("Rows shown match all of:\n%1").arg(parts.join(QLatin1Char('\n'))));
 }
 
 void LogPane::updateCount()
 {
+    updateCountToolTip();
     const QLocale locale;
     const int shown = m_filter->rowCount();
     const int total = m_log->rowCount();

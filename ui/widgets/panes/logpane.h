@@ -17,7 +17,18 @@
 // action in View and on the toolbar (setKeepAlivesAction()).
 //
 // Right-click menus: on a message (copy its summary, value, bytes or JSON; filter on its type,
-// channel or session) and on a field (copy its value, bytes or "name: value").
+// channel or session; Apply as Filter by type, session, direction, leg or key) and on a field
+// (copy its value, bytes or "name: value"; Apply as Filter and Prepare as Filter, with
+// Wireshark's Selected / Not Selected / …and / …or Selected).
+//
+// The filter bar's first box is a FilterEdit: a filter expression (core/filter/filter.h), green
+// or red as it is typed, or plain words for a text search (yellow). Enter applies it (and puts it
+// in the recent filters); a short log (LiveFilterRows) is also filtered as the user types. The
+// session, channel, type and direction choices next to it are shortcuts that apply together with
+// it (and), on a second row: the count label's tooltip lists what is in force. Right of the
+// expression, the saved filters as buttons (Wireshark's filter toolbar): "+" saves the current
+// expression under a name, a click applies one, its context menu removes it. MainWindow keeps the
+// recent and saved filters in the settings (filterHistory(), savedFilters()).
 #pragma once
 
 #include "hexpane.h"
@@ -39,7 +50,9 @@ class QTreeView;
 
 namespace hyperscope {
 
+class ColouringRules;
 class FieldTreeModel;
+class FilterEdit;
 class MessageLogFilterModel;
 class MessageLogModel;
 
@@ -56,7 +69,62 @@ public:
     QTableView *logView() const { return m_logView; }
     QTreeView *fieldView() const { return m_fieldView; }
     HexPane *hexPane() const { return m_hex; }
-    QLineEdit *textFilterEdit() const { return m_text; }
+    QLineEdit *textFilterEdit() const;
+    /// The filter bar's expression box (the same widget as textFilterEdit()).
+    FilterEdit *filterEdit() const { return m_text; }
+    /// Logs up to this many rows are filtered as the user types; longer ones on Enter.
+    static constexpr int LiveFilterRows = 200000;
+
+    /// Puts @p text in the filter bar and applies it: an expression, plain words (a text search)
+    /// or nothing. An invalid expression is left in the bar, red with its error, and the filter
+    /// in force does not change: returns false then.
+    bool setFilterText(const QString &text);
+    /// What the filter bar's red state says ("column 3: ..."), empty when the text applies.
+    QString filterError() const;
+    /// The label that shows filterError() beside the expression while it is red.
+    QLabel *filterErrorLabel() const { return m_filterError; }
+
+    /// A filter saved under a name: a button on the filter toolbar.
+    struct SavedFilter
+    {
+        QString name;
+        QString expression;
+        bool operator==(const SavedFilter &) const = default;
+    };
+    QList<SavedFilter> savedFilters() const { return m_saved; }
+    void setSavedFilters(const QList<SavedFilter> &filters);
+    /// Adds a button for @p expression named @p name (an existing name is replaced).
+    void addSavedFilter(const QString &name, const QString &expression);
+    void removeSavedFilter(int index);
+    /// The toolbar of saved filter buttons (the first action is "+": saveFilter).
+    QWidget *savedFilterBar() const { return m_savedBar; }
+    /// Recent filters applied, newest first.
+    QStringList filterHistory() const;
+    void setFilterHistory(const QStringList &history);
+
+    /// The filter expression that selects field @p field of the field tree, as Apply as Filter
+    /// builds it (`index == 5`, `value == 68:65:6c`, `type == Request`, `nodes.index == 3`), or
+    /// empty when the field has no filter field (a Length, a Malformed node).
+    QString filterExpressionFor(const QModelIndex &field) const;
+    /// The rules that colour the log's rows (View › Colouring Rules…), owned by the pane.
+    ColouringRules *colouringRules() const { return m_colours; }
+    /// Opens the colouring rules dialog on colouringRules() and applies what it accepts.
+    void editColouringRulesInteractive();
+
+    /// The expression that selects rows like @p record by what it is: `type == Data`,
+    /// `type == Keepalive`, `warning == "text"`; empty for handshake messages and events.
+    QString rowFilterExpression(const MessageLogModel::Record &record) const;
+    /// How Apply / Prepare as Filter combine a field's expression with the bar's text.
+    enum class Combine {
+        Selected,
+        NotSelected,
+        AndSelected,
+        OrSelected,
+        AndNotSelected,
+        OrNotSelected
+    };
+    /// The bar's text after combining @p expression into it as @p how says.
+    QString combineFilter(const QString &expression, Combine how) const;
     QComboBox *sessionFilterCombo() const { return m_sessionCombo; }
     QComboBox *channelFilterCombo() const { return m_channelCombo; }
     QLabel *countLabel() const { return m_count; }
@@ -91,7 +159,12 @@ public:
     /// The right-click menus, built for the message at source row @p sourceRow and for the
     /// field at @p field of the field tree (the caller owns the menu; tests trigger its actions,
     /// found by objectName: "copySummary", "copyValue", "copyHex", "copyJson", "filterType",
-    /// "filterChannel", "filterSession"; "copyFieldValue", "copyFieldHex", "copyField").
+    /// "filterChannel", "filterSession", and in its "Apply as Filter" submenu "rowFilterType",
+    /// "rowFilterSession", "rowFilterDirection", "rowFilterLeg", "rowFilterDiscoveryKey";
+    /// "copyFieldValue", "copyFieldHex", "copyField", and in
+    /// the field menu's "Apply as Filter" and "Prepare as Filter" submenus "applySelected",
+    /// "applyNotSelected", "applyAndSelected", "applyOrSelected", "applyAndNotSelected",
+    /// "applyOrNotSelected" and the same with "prepare").
     QMenu *createRowMenu(int sourceRow, QWidget *parent = nullptr);
     QMenu *createFieldMenu(const QModelIndex &field, QWidget *parent = nullptr);
 
@@ -117,6 +190,8 @@ signals:
     /// keepAlivesAction() was switched, from wherever (menu, toolbar, check box, type menu).
     void keepAlivesToggled(bool show);
     void statusMessage(const QString &text);
+    /// The saved filter buttons changed (added, removed).
+    void savedFiltersChanged();
 
 private:
     QWidget *buildFilterBar();
@@ -141,6 +216,11 @@ private:
     void clearSessionEntries();
     void addChannelKey(quint32 index);
     void applyTypeMenu();
+    /// Applies the bar's text to the filter model; false (nothing changes) when invalid.
+    bool applyFilterBar();
+    void rebuildSavedFilterBar();
+    void saveFilterInteractive();
+    void updateCountToolTip();
 
     MessageLogModel *m_log;
     MessageLogFilterModel *m_filter;
@@ -159,7 +239,11 @@ private:
     QCheckBox *m_problems;
     QAction *m_ownKeepAlivesAction = nullptr;
     QAction *m_keepAlivesAction = nullptr;
-    QLineEdit *m_text;
+    FilterEdit *m_text;
+    QLabel *m_filterError = nullptr;
+    QWidget *m_savedBar = nullptr;
+    QList<SavedFilter> m_saved;
+    ColouringRules *m_colours = nullptr;
     QLabel *m_count;
     QTimer *m_textTimer;
     QTimer *m_scrollTimer;
