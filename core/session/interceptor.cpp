@@ -30,7 +30,8 @@ void Interceptor::setContext(std::optional<std::uint64_t> session, filter::Leg l
 void Interceptor::setFilter(filter::Filter filter)
 {
     m_filter = std::move(filter);
-    if (m_filter.isEmpty())
+    m_on = !m_filter.isEmpty();
+    if (!m_on)
         releaseAll();
 }
 
@@ -59,7 +60,7 @@ bool Interceptor::offerSlow(Direction direction, const ChannelInfo &channel, con
     const LaneKey key{static_cast<int>(direction), channel.discoveryKey};
     const auto lane = m_lanes.find(key);
     const bool waitingOnLane = lane != m_lanes.end() && !lane->second.empty();
-    const bool matched = !m_filter.isEmpty() && matches(direction, channel, message);
+    const bool matched = m_on && matches(direction, channel, message);
     if (!waitingOnLane && !matched)
         return false;
 

@@ -104,14 +104,14 @@ public:
     /// the empty expression turns intercept off and releases everything waiting, in order.
     void setFilter(filter::Filter filter);
     const filter::Filter &filter() const { return m_filter; }
-    bool isOn() const { return !m_filter.isEmpty(); }
+    bool isOn() const { return m_on; }
 
     /// Offers a message about to be delivered or sent. Returns true when the interceptor took it
     /// (held, or queued behind a held message of its lane: it will come back through
     /// Listener::deliver()); false when the caller passes it on now.
     bool offer(Direction direction, const ChannelInfo &channel, const Message &message)
     {
-        if (m_filter.isEmpty() && m_waiting == 0)
+        if (!m_on && m_waiting == 0)
             return false;
         return offerSlow(direction, channel, message);
     }
@@ -161,6 +161,7 @@ private:
 
     Listener *m_listener;
     filter::Filter m_filter;
+    bool m_on = false; ///< !m_filter.isEmpty(), kept for offer()'s inline test.
     bool m_outgoing = true;
     std::optional<std::uint64_t> m_session;
     filter::Leg m_leg = filter::Leg::None;
