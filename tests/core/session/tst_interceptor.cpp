@@ -5,6 +5,7 @@
 #include "builders.h"
 #include "crypto.h"
 #include "interceptor.h"
+#include "relay.h"
 #include "sessiondriver.h"
 #include "sessionserver.h"
 
@@ -173,6 +174,7 @@ private slots:
     void driverHoldsOutgoingAndSendsEdited();
     void driverHoldsIncomingAndDrops();
     void driverEndDropsHeld();
+    void relayHoldsBeforeForwarding();
 };
 
 void tst_Interceptor::offHoldsNothing()
@@ -509,6 +511,80 @@ void tst_Interceptor::driverEndDropsHeld()
     QVERIFY(pair.client->interceptor().heldMessages().empty());
     QTest::qWait(100);
     QVERIFY(pair.serverReceived.empty());
+}
+
+void tst_Interceptor::relayHoldsBeforeForwarding()
+{
+    // client driver -> Relay -> upstream SessionServer; the relay intercepts Requests.
+    SessionIds upstreamIds;
+    SessionServer upstream(&upstreamIds);
+    QPointer<SessionDriver> upstreamDriver;
+    std::vector<Message> upstreamReceived;
+    QObject::connect(&upstream, &SessionServer::sessionStarted, &upstream, [&](SessionDriver *d) {
+        upstreamDriver = d;
+        QObject::connect(
+            d, &SessionDriver::messageReceived, d,
+            [&](const ChannelInfo &, const Message &m) { upstreamReceived.push_back(m); });
+    });
+    QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+
+    Relay relay;
+    relay.setUpstream(QStringLiteral("127.0.0.1"), upstream.port());
+    relay.addKey(keyOf(0x11));
+    QPointer<RelayedSession> session;
+    std::vector<InterceptedMessage> held;
+    QObject::connect(&relay, &Relay::sessionStarted, &relay, [&](RelayedSession *s) {
+        session = s;
+        s->setInterceptFilter(compiled("type == Request"));
+        for (const RelayLeg leg : {RelayLeg::Client, RelayLeg::Server}) {
+            QObject::connect(s->driver(leg), &SessionDriver::messageIntercepted, s,
+                             [&](const InterceptedMessage &m) { held.push_back(m); });
+        }
+    });
+    QVERIFY(relay.listen(QHostAddress::LocalHost, 0));
+
+    EngineOptions options;
+    options.initiator = true;
+    SessionDriver client(99, options);
+    client.connectToHost(QStringLiteral("127.0.0.1"), relay.port());
+    QVERIFY(QTest::qWaitFor([&] { return client.engine().handshake() && upstreamDriver; }, Wait));
+    QVERIFY(
+        QTest::qWaitFor([&] { return upstreamDriver->engine().handshake().has_value(); }, Wait));
+    QVERIFY(client.openChannel(keyOf(0x11)).ok());
+    QVERIFY(upstreamDriver->openChannel(keyOf(0x11)).ok());
+    const Key32 dk = crypto::discoveryKey(keyOf(0x11));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const auto a = client.engine().channel(dk);
+            const auto b = upstreamDriver->engine().channel(dk);
+            return a && a->established && b && b->established;
+        },
+        Wait));
+
+    QVERIFY(client.send(dk, requestOf(5)).ok()); // the client is not intercepting: sent
+    QVERIFY(QTest::qWaitFor([&] { return !held.empty(); }, Wait));
+    QCOMPARE(held[0].direction, Direction::Inbound);
+    QCOMPARE(session->legHolding(held[0].id), std::optional(RelayLeg::Client));
+    QTest::qWait(200);
+    QVERIFY(upstreamReceived.empty());
+    QVERIFY(session->driver(RelayLeg::Client)->resumeIntercepted(held[0].id, requestOf(8)).ok());
+    QVERIFY(QTest::qWaitFor([&] { return upstreamReceived.size() == 1; }, Wait));
+    QCOMPARE(indexOf(upstreamReceived[0]), std::uint64_t(8)); // forwarded edited
+    QCOMPARE(session->legHolding(held[0].id), std::nullopt);
+    QCOMPARE(held.size(), std::size_t(1)); // not held again on its way into the server leg
+
+    // Off: what the relay holds is forwarded, and nothing more is held.
+    QVERIFY(client.send(dk, requestOf(6)).ok());
+    QVERIFY(QTest::qWaitFor([&] { return held.size() == 2; }, Wait));
+    session->setInterceptFilter({});
+    QVERIFY(QTest::qWaitFor([&] { return upstreamReceived.size() == 2; }, Wait));
+    QCOMPARE(indexOf(upstreamReceived[1]), std::uint64_t(6));
+    QVERIFY(client.send(dk, requestOf(7)).ok());
+    QVERIFY(QTest::qWaitFor([&] { return upstreamReceived.size() == 3; }, Wait));
+    QCOMPARE(held.size(), std::size_t(2));
+    client.disconnectFromPeer();
+    QVERIFY(QTest::qWaitFor([&] { return !session || session->isFinished(); }, Wait));
+    delete upstreamDriver.data();
 }
 
 QTEST_GUILESS_MAIN(tst_Interceptor)
