@@ -96,6 +96,8 @@ public:
     explicit Interceptor(Listener *listener);
 
     /// What the expression sees of this session besides the message (filter::Row::session, leg).
+    /// Per message it sees type, dir, channel (the local id), dk, key (when known), size (the
+    /// message's encoded size) and every message field; not time, ext, warning or error.
     void setContext(std::optional<std::uint64_t> session, filter::Leg leg);
     /// Which directions are offered to the expression (a relay leg: Inbound only).
     void setOutgoingIntercepted(bool intercepted) { m_outgoing = intercepted; }
