@@ -51,6 +51,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case Command::Kind::Ping:
     case Command::Kind::Quit:
         break;
+    case Command::Kind::Resume:
+    case Command::Kind::Drop:
+        check(command.interceptId >= 1);
+        check(!command.editedType || command.editedMessage);
+        break;
+    case Command::Kind::Intercept:
+        check(command.interceptFilter.has_value());
+        break;
     }
     if (command.session)
         check(*command.session >= 1);

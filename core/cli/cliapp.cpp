@@ -32,6 +32,9 @@ CliApp::CliApp(CliOptions options, QObject *parent)
     , m_interpreter([this](std::optional<int> id) { return findSession(id); }, &m_printer,
                     [this] { shutdown(QStringLiteral("quit")); })
 {
+    m_interceptFilter = m_options.intercept;
+    m_interpreter.setIntercept([this](std::uint64_t id) { return findInterceptHolder(id); },
+                               [this](const filter::Filter &f) { setInterceptFilter(f); });
     m_signals = new SignalWatcher(this);
     connect(m_signals, &SignalWatcher::signalReceived, this, [this](int signal) {
         if (m_shuttingDown) {
@@ -166,6 +169,7 @@ void CliApp::addSession(SessionDriver *driver)
             });
     connect(driver, &SessionDriver::ended, this,
             [this, driver](const Error &reason) { onSessionEnded(driver, reason); });
+    watchIntercept(driver, id, QString());
 }
 
 void CliApp::openKeys(SessionDriver *driver)
@@ -280,8 +284,10 @@ void CliApp::addRelayedSession(RelayedSession *session)
         auto &trace = relayed.traces[leg == RelayLeg::Client ? 0 : 1];
         trace = std::make_unique<SessionEventSink>(id, relayLegName(leg), m_options.trace,
                                                    &m_printer, &m_eventFilter);
-        if (SessionDriver *driver = session->driver(leg))
+        if (SessionDriver *driver = session->driver(leg)) {
             driver->engine().setTraceSink(trace.get());
+            watchIntercept(driver, id, relayLegName(leg));
+        }
     }
     // auto: a "message" event stays a JsonEvent (printed without a QJsonObject: the hot path).
     const auto print = [this](RelayLeg leg, auto event) {
@@ -411,6 +417,67 @@ std::pair<RelayedSession *, int> CliApp::findRelayedSession(std::optional<int> i
             return {it->second.session.data(), it->first};
     }
     return {nullptr, 0};
+}
+
+// --- intercept
+// ------------------------------------------------------------------------------------
+
+void CliApp::watchIntercept(SessionDriver *driver, int session, const QString &leg)
+{
+    driver->setInterceptFilter(m_interceptFilter);
+    // auto: the "intercepted" event stays a JsonEvent.
+    const auto print = [this, leg](auto event) {
+        if (leg.isEmpty())
+            m_printer.print(std::move(event));
+        else
+            m_printer.print(withLeg(std::move(event), leg));
+    };
+    // Always printed, whatever --filter says: each waits for an answer (or reports one).
+    connect(driver, &SessionDriver::messageIntercepted, this,
+            [print, session](const InterceptedMessage &held) {
+                print(interceptedEvent(session, held));
+            });
+    connect(
+        driver, &SessionDriver::interceptReleased, this,
+        [print, session](quint64 id, bool edited) { print(resumedEvent(session, id, edited)); });
+    connect(driver, &SessionDriver::interceptDropped, this,
+            [print, session](quint64 id, const QString &reason) {
+                print(droppedEvent(session, id, reason));
+            });
+    connect(driver, &SessionDriver::interceptWarning, this,
+            [this, print, session, leg](const QString &message) {
+                if (m_eventFilter.passesWarning(session, leg, message))
+                    print(warningEvent(session, message));
+            });
+}
+
+CommandInterpreter::InterceptHolder CliApp::findInterceptHolder(std::uint64_t id) const
+{
+    for (const auto &[sessionId, session] : m_sessions) {
+        if (session.driver && session.driver->interceptor().holds(id))
+            return {session.driver.data(), sessionId};
+    }
+    for (const auto &[relayedId, relayed] : m_relayed) {
+        if (!relayed.session)
+            continue;
+        if (const std::optional<RelayLeg> leg = relayed.session->legHolding(id))
+            return {relayed.session->driver(*leg), relayedId};
+    }
+    return {};
+}
+
+void CliApp::setInterceptFilter(const filter::Filter &filter)
+{
+    m_interceptFilter = filter;
+    // An empty expression releases what each session holds, in order, as it is applied.
+    for (auto &[id, session] : m_sessions) {
+        if (session.driver)
+            session.driver->setInterceptFilter(filter);
+    }
+    for (auto &[id, relayed] : m_relayed) {
+        if (relayed.session)
+            relayed.session->setInterceptFilter(filter);
+    }
 }
 
 void CliApp::exitWith(int exitCode)

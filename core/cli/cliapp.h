@@ -79,6 +79,13 @@ private:
     /// Ends every session cleanly with @p reason and exits 0 once they have all ended.
     void shutdown(const QString &reason);
     void exitWith(int exitCode);
+    /// --intercept: applies the current expression to @p driver and prints its intercept events
+    /// as session @p session's (with "leg" when @p leg is not empty).
+    void watchIntercept(SessionDriver *driver, int session, const QString &leg);
+    /// The session driver holding intercepted message @p id, if any.
+    CommandInterpreter::InterceptHolder findInterceptHolder(std::uint64_t id) const;
+    /// {"cmd":"intercept"}: the new expression for every session, running and to come.
+    void setInterceptFilter(const filter::Filter &filter);
 
     CliOptions m_options;
     /// --filter: which message, frame, extension and warning events are printed.
@@ -97,6 +104,8 @@ private:
     bool m_shuttingDown = false;
     bool m_finished = false;
     bool m_firstSessionSeen = false;
+    /// The intercept expression (--intercept, then the "intercept" command); empty: off.
+    filter::Filter m_interceptFilter;
 };
 
 } // namespace hyperscope

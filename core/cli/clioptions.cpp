@@ -35,7 +35,7 @@ QString cliUsage()
         "  hyperscope-cli relay [--host ADDR] --port PORT --upstream HOST:PORT [--once]\n"
         "                       [--key HEX]... [--timeout MS] [--no-encrypt] [--no-noise] "
         "[--trace]\n"
-        "                       [--filter EXPR]\n"
+        "                       [--filter EXPR] [--intercept EXPR]\n"
         "\n"
         "A headless Hypercore wire protocol v9 peer. Prints one JSON event per line on stdout\n"
         "and reads one JSON command per line on stdin.\n"
@@ -72,6 +72,10 @@ QString cliUsage()
         "                     'type == Request && index > 5', 'value contains \"error\"',\n"
         "                     'type in {Have, Data} and channel == 2' (README: Filter\n"
         "                     expressions)\n"
+        "  --intercept EXPR   hold the messages that match EXPR, incoming before they are\n"
+        "                     delivered (relay: forwarded), outgoing before they are sent; each\n"
+        "                     is announced by an \"intercepted\" event with an \"id\" (README:\n"
+        "                     Intercepting messages)\n"
         "  -h, --help         show this help\n"
         "  --version          show the version\n"
         "\n"
@@ -89,6 +93,11 @@ QString cliUsage()
         "  {\"cmd\":\"frame\",\"channel\":ID,\"type\":0..15|NAME,\"payload\":HEX}  (raw frame)\n"
         "  {\"cmd\":\"ping\"}\n"
         "  {\"cmd\":\"key\",\"key\":HEX}  (relay: add a feed key, release the Opens held for it)\n"
+        "  {\"cmd\":\"resume\",\"id\":ID[,\"message\":{...}]}  (deliver or forward a held\n"
+        "                                 message, or this edit of it: same type)\n"
+        "  {\"cmd\":\"drop\",\"id\":ID}\n"
+        "  {\"cmd\":\"intercept\",\"filter\":EXPR}  (change --intercept; \"\": off, and what is\n"
+        "                                      held goes on in order)\n"
         "  {\"cmd\":\"quit\"}\n"
         "\"discoveryKey\" may replace \"key\" wherever it selects a channel. In relay mode send,\n"
         "extension, close and frame need \"leg\":\"client\"|\"server\": the leg to inject into\n"
@@ -116,6 +125,9 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
     const QCommandLineOption filterOption(QStringLiteral("filter"), QString(),
                                           QStringLiteral("EXPR"));
     parser.addOption(filterOption);
+    const QCommandLineOption interceptOption(QStringLiteral("intercept"), QString(),
+                                             QStringLiteral("EXPR"));
+    parser.addOption(interceptOption);
     const SessionCommandLine sessionOptions(
         SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
         SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
@@ -230,6 +242,15 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
         if (!compiled)
             return badArguments(QString::fromStdString(error.toString()));
         options.filter = std::move(*compiled);
+    }
+    if (parser.isSet(interceptOption)) {
+        filter::FilterError error;
+        std::optional<filter::Filter> compiled =
+            filter::Filter::compile(parser.value(interceptOption).toStdString(), error);
+        if (!compiled)
+            return badArguments(QStringLiteral("--intercept: ") +
+                                QString::fromStdString(error.toString()));
+        options.intercept = std::move(*compiled);
     }
     return options;
 }

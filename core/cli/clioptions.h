@@ -58,6 +58,9 @@ struct CliOptions
     /// --filter EXPR: only the message, frame, extension and warning events that match are
     /// printed (lifecycle events always are). Empty: all of them.
     filter::Filter filter;
+    /// --intercept EXPR: messages that match are held until a resume or drop command (empty:
+    /// nothing is held; the "intercept" command changes it at runtime).
+    filter::Filter intercept;
 
     /// The engine options every session of this process uses.
     EngineOptions engineOptions() const;

@@ -45,6 +45,11 @@ const std::vector<CommandSpec> &commandSpecs()
         {"ping", Command::Kind::Ping, {session, leg}},
         {"quit", Command::Kind::Quit, {session}},
         {"key", Command::Kind::Key, {key}},
+        {"resume",
+         Command::Kind::Resume,
+         {QStringLiteral("id"), QStringLiteral("message"), QStringLiteral("type")}},
+        {"drop", Command::Kind::Drop, {QStringLiteral("id")}},
+        {"intercept", Command::Kind::Intercept, {QStringLiteral("filter")}},
     };
     return specs;
 }
@@ -245,6 +250,45 @@ std::optional<Command> parseCommand(const QByteArray &line, QString *error)
         if (!payload)
             return fail(error, QStringLiteral("payload must be a hex string"));
         command.payload = std::move(*payload);
+        break;
+    }
+    case Command::Kind::Resume:
+    case Command::Kind::Drop: {
+        const auto id = integerIn(json.value(QLatin1String("id")), 1, 9007199254740992.0);
+        if (!id) {
+            return fail(error, QStringLiteral("%1 needs an \"id\": the id of an \"intercepted\" "
+                                              "event (a positive integer)")
+                                   .arg(name));
+        }
+        command.interceptId = std::uint64_t(*id);
+        const QJsonValue message = json.value(QLatin1String("message"));
+        if (!message.isUndefined()) {
+            if (!message.isObject())
+                return fail(error, QStringLiteral("message must be a JSON object"));
+            command.editedMessage = message.toObject();
+        }
+        if (const QJsonValue type = json.value(QLatin1String("type")); !type.isUndefined()) {
+            command.editedType =
+                type.isString() ? messageTypeFromName(type.toString().toStdString()) : std::nullopt;
+            if (!command.editedType)
+                return fail(error, QStringLiteral("resume: \"type\" must be a message name"));
+            if (!command.editedMessage)
+                return fail(error, QStringLiteral("resume: \"type\" goes with a \"message\""));
+        }
+        break;
+    }
+    case Command::Kind::Intercept: {
+        const QJsonValue expression = json.value(QLatin1String("filter"));
+        if (!expression.isString()) {
+            return fail(error, QStringLiteral("intercept needs a \"filter\": an expression, or "
+                                              "\"\" to turn intercept off"));
+        }
+        filter::FilterError filterError;
+        command.interceptFilter =
+            filter::Filter::compile(expression.toString().toStdString(), filterError);
+        if (!command.interceptFilter)
+            return fail(error, QStringLiteral("intercept: ") +
+                                   QString::fromStdString(filterError.toString()));
         break;
     }
     case Command::Kind::Ping:

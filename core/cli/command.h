@@ -10,6 +10,14 @@
 //   {"cmd":"ping"}                                              send a keepalive now
 //   {"cmd":"key","key":HEX}                                     relay: add a feed key (releases
 //                                                               the Opens held for it)
+//   {"cmd":"resume","id":ID}                                    intercept: deliver or forward
+//                                                               the held message ID
+//   {"cmd":"resume","id":ID,"message":{...}}                    ... or this message instead: the
+//                                                               whole message, same type ("type"
+//                                                               may name it: checked)
+//   {"cmd":"drop","id":ID}                                      intercept: discard it
+//   {"cmd":"intercept","filter":EXPR}                           change the intercept expression
+//                                                               ("": off, release all in order)
 //   {"cmd":"quit"}                                              end every session and exit 0
 //
 // In relay mode send, extension, close, frame and ping take "leg":"client"|"server": the message
@@ -27,10 +35,12 @@
 #pragma once
 
 #include "bytes.h"
+#include "filter.h"
 #include "messages.h"
 #include "relay.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 
 #include <optional>
@@ -40,7 +50,20 @@ namespace hyperscope {
 
 struct Command
 {
-    enum class Kind { Open, Send, Register, Extension, Close, Frame, Ping, Quit, Key };
+    enum class Kind {
+        Open,
+        Send,
+        Register,
+        Extension,
+        Close,
+        Frame,
+        Ping,
+        Quit,
+        Key,
+        Resume,
+        Drop,
+        Intercept
+    };
 
     Kind kind = Kind::Ping;
     /// The session the command is for; empty means the latest session still alive.
@@ -62,6 +85,16 @@ struct Command
     /// frame: the local channel id and the frame type.
     std::uint64_t channel = 0;
     std::uint8_t frameType = 0;
+    /// resume, drop: the id of the held message (from its "intercepted" event). Ids are unique in
+    /// the process, so these commands need no "session".
+    std::uint64_t interceptId = 0;
+    /// resume: the edited message as given; its type is the held message's, so it is read
+    /// (messageFromJson) when the command runs. Empty: resume the original.
+    std::optional<QJsonObject> editedMessage;
+    /// resume: the "type" given with the edited message, if any (must be the held message's).
+    std::optional<MessageType> editedType;
+    /// intercept: the new expression, compiled (empty filter: intercept off).
+    std::optional<filter::Filter> interceptFilter;
 };
 
 /// The command name as written in JSON ("open", "send", ...).

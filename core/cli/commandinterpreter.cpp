@@ -1,6 +1,7 @@
 #include "commandinterpreter.h"
 
 #include "jsonevents.h"
+#include "messagejson.h"
 #include "relay.h"
 #include "sessiondriver.h"
 
@@ -21,6 +22,13 @@ void CommandInterpreter::setRelay(RelayLookup lookup, std::function<void(const K
 {
     m_relayLookup = std::move(lookup);
     m_addKey = std::move(addKey);
+}
+
+void CommandInterpreter::setIntercept(InterceptLookup lookup,
+                                      std::function<void(const filter::Filter &)> change)
+{
+    m_interceptLookup = std::move(lookup);
+    m_interceptChange = std::move(change);
 }
 
 void CommandInterpreter::handleLine(const QByteArray &line)
@@ -47,6 +55,11 @@ void CommandInterpreter::execute(const Command &command)
 {
     if (command.kind == Command::Kind::Quit) {
         m_quit();
+        return;
+    }
+    if (command.kind == Command::Kind::Resume || command.kind == Command::Kind::Drop ||
+        command.kind == Command::Kind::Intercept) {
+        executeIntercept(command);
         return;
     }
     if (m_relayLookup) {
@@ -95,6 +108,9 @@ void CommandInterpreter::execute(const Command &command)
         break;
     case Command::Kind::Quit:
     case Command::Kind::Key:
+    case Command::Kind::Resume:
+    case Command::Kind::Drop:
+    case Command::Kind::Intercept:
         break;
     }
     if (result) {
@@ -204,6 +220,68 @@ void CommandInterpreter::executeRelayed(const Command &command)
     }
     if (result)
         report(id, QStringLiteral("%1: %2").arg(name, QString::fromStdString(result.message)));
+}
+
+void CommandInterpreter::executeIntercept(const Command &command)
+{
+    const QString name = commandName(command.kind);
+    if (command.kind == Command::Kind::Intercept) {
+        if (m_interceptChange)
+            m_interceptChange(*command.interceptFilter);
+        return;
+    }
+    const std::uint64_t id = command.interceptId;
+    const InterceptHolder holder = m_interceptLookup ? m_interceptLookup(id) : InterceptHolder{};
+    if (!holder.driver) {
+        report(0, QStringLiteral("%1: no held message with id %2 (not intercepted, already resumed "
+                                 "or dropped, or its session ended)")
+                      .arg(name)
+                      .arg(id));
+        return;
+    }
+    Error result;
+    if (command.kind == Command::Kind::Drop) {
+        result = holder.driver->dropIntercepted(id);
+    } else {
+        std::optional<Message> edited;
+        if (command.editedMessage) {
+            // The edited message is read as the held message's type: it keeps its type.
+            std::optional<MessageType> heldType;
+            for (const InterceptedMessage &held : holder.driver->interceptor().heldMessages()) {
+                if (held.id == id)
+                    heldType = messageType(held.message);
+            }
+            if (!heldType) { // cannot happen: the lookup found it held
+                report(holder.session,
+                       QStringLiteral("resume: no held message with id %1").arg(id));
+                return;
+            }
+            const auto typeName = [](MessageType type) {
+                return QString::fromStdString(
+                    std::string(messageTypeName(static_cast<std::uint8_t>(type))));
+            };
+            if (command.editedType && *command.editedType != *heldType) {
+                report(holder.session,
+                       QStringLiteral("resume: held message %1 is a %2, not a %3: an edited "
+                                      "message keeps its type")
+                           .arg(id)
+                           .arg(typeName(*heldType), typeName(*command.editedType)));
+                return;
+            }
+            QString error;
+            edited = messageFromJson(*heldType, *command.editedMessage, error);
+            if (!edited) {
+                report(holder.session, QStringLiteral("resume: held message %1 is a %2: %3")
+                                           .arg(id)
+                                           .arg(typeName(*heldType), error));
+                return;
+            }
+        }
+        result = holder.driver->resumeIntercepted(id, std::move(edited));
+    }
+    if (result)
+        report(holder.session,
+               QStringLiteral("%1: %2").arg(name, QString::fromStdString(result.message)));
 }
 
 void CommandInterpreter::report(int session, const QString &message)

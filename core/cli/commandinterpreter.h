@@ -6,6 +6,8 @@
 
 #include <QByteArray>
 
+#include <cstdint>
+
 #include <functional>
 #include <optional>
 #include <utility>
@@ -34,6 +36,19 @@ public:
     /// longer used), and "key" calls @p addKey.
     void setRelay(RelayLookup lookup, std::function<void(const Key32 &)> addKey);
 
+    /// Where a held message waits (intercept): the driver holding it and the session id its
+    /// events use (a relayed session's own id); {null, 0} when no session holds it.
+    struct InterceptHolder
+    {
+        SessionDriver *driver = nullptr;
+        int session = 0;
+    };
+    using InterceptLookup = std::function<InterceptHolder(std::uint64_t id)>;
+
+    /// Intercept commands: resume and drop act on the driver @p lookup finds; "intercept" calls
+    /// @p change with the new expression (the caller applies it to every session).
+    void setIntercept(InterceptLookup lookup, std::function<void(const filter::Filter &)> change);
+
     /// Handles one line of input (without its newline). Blank lines are skipped but counted.
     /// A bad line or a refused action prints an "error" event naming the line
     /// ("line 3: unknown command 'opne'") and changes nothing else.
@@ -47,6 +62,7 @@ public:
 private:
     void execute(const Command &command);
     void executeRelayed(const Command &command);
+    void executeIntercept(const Command &command);
     void report(int session, const QString &message);
 
     SessionLookup m_lookup;
@@ -54,6 +70,8 @@ private:
     std::function<void()> m_quit;
     RelayLookup m_relayLookup;
     std::function<void(const Key32 &)> m_addKey;
+    InterceptLookup m_interceptLookup;
+    std::function<void(const filter::Filter &)> m_interceptChange;
     int m_lineNumber = 0;
 };
 

@@ -421,6 +421,31 @@ QJsonObject errorEvent(int session, const QString &message)
     return object;
 }
 
+JsonEvent interceptedEvent(int session, const InterceptedMessage &held)
+{
+    JsonEvent object = messageEvent(session, held.channel, held.message);
+    object.insertString("event", "intercepted");
+    object.insertNumber("id", double(held.id));
+    object.insertString("direction", held.direction == Direction::Inbound ? "in" : "out");
+    return object;
+}
+
+QJsonObject resumedEvent(int session, quint64 id, bool edited)
+{
+    QJsonObject object = event("resumed", session);
+    object.insert(QStringLiteral("id"), qint64(id));
+    object.insert(QStringLiteral("edited"), edited);
+    return object;
+}
+
+QJsonObject droppedEvent(int session, quint64 id, const QString &reason)
+{
+    QJsonObject object = event("dropped", session);
+    object.insert(QStringLiteral("id"), qint64(id));
+    object.insert(QStringLiteral("reason"), reason);
+    return object;
+}
+
 QJsonObject warningEvent(int session, const QString &message)
 {
     QJsonObject object = event("warning", session);

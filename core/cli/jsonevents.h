@@ -7,6 +7,7 @@
 
 #include "bytes.h"
 #include "engine.h"
+#include "interceptor.h"
 #include "trace.h"
 
 #include <QByteArray>
@@ -91,6 +92,16 @@ QJsonObject warningEvent(int session, const QString &message);
 QJsonObject withLeg(QJsonObject event, const QString &leg);
 JsonEvent withLeg(JsonEvent event, const QString &leg);
 QJsonObject endEvent(int session, const QString &reason);
+
+// Intercept (--intercept; core/session/interceptor.h).
+/// A held message: {"event":"intercepted","session","id","direction":"in"|"out","discoveryKey",
+/// "type","message"} (a relayed session's adds "leg" with withLeg()).
+JsonEvent interceptedEvent(int session, const InterceptedMessage &held);
+/// Held message @p id went on: {"event":"resumed","session","id","edited":bool}.
+QJsonObject resumedEvent(int session, quint64 id, bool edited);
+/// Held message @p id was discarded: {"event":"dropped","session","id","reason"}; reason
+/// "dropped" after a drop command, "the session ended" when its session ended.
+QJsonObject droppedEvent(int session, quint64 id, const QString &reason);
 
 /// Writes events, one per line. A reader sees every event without waiting: the lines of one
 /// burst (the messages of one read from a socket) are written together with one write as soon as

@@ -61,6 +61,7 @@ qint64 RelayedSession::queuedBytes(RelayLeg which) const
 void RelayedSession::watch(RelayLeg which, SessionDriver *d)
 {
     leg(which).driver = d;
+    d->setInterceptLeg(which == RelayLeg::Client ? filter::Leg::Client : filter::Leg::Server);
     connect(d, &SessionDriver::transportConnected, this, [this, which] { onConnected(which); });
     connect(d, &SessionDriver::handshakeCompleted, this, [this, which](const HandshakeInfo &info) {
         emit handshakeCompleted(which, info);
@@ -322,6 +323,23 @@ void RelayedSession::end()
         if (SessionDriver *d = driver(which); d && !leg(which).ended)
             d->disconnectFromPeer();
     }
+}
+
+void RelayedSession::setInterceptFilter(const filter::Filter &filter)
+{
+    for (const RelayLeg which : {RelayLeg::Client, RelayLeg::Server}) {
+        if (SessionDriver *d = driver(which))
+            d->setInterceptFilter(filter);
+    }
+}
+
+std::optional<RelayLeg> RelayedSession::legHolding(std::uint64_t id) const
+{
+    for (const RelayLeg which : {RelayLeg::Client, RelayLeg::Server}) {
+        if (const SessionDriver *d = driver(which); d && d->interceptor().holds(id))
+            return which;
+    }
+    return std::nullopt;
 }
 
 // --- Relay ------------------------------------------------------------------------------------

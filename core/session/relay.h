@@ -23,6 +23,7 @@
 #pragma once
 
 #include "engine.h"
+#include "filter.h"
 #include "relayforwarder.h"
 #include "sessionserver.h"
 
@@ -118,6 +119,19 @@ public:
     Error close(RelayLeg leg, const Key32 &discoveryKey);
     /// Ends both legs cleanly.
     void end();
+
+    // --- Intercept (interceptor.h) ---------------------------------------------------------------
+    // Each leg's driver holds the incoming messages that match, before they are forwarded to the
+    // other leg (a message is held once, on the leg it arrived on; what the relay sends into a
+    // leg is not intercepted again). Resume and drop through driver(leg): resumeIntercepted()
+    // forwards the message (or its edit), dropIntercepted() forwards nothing. Its signals
+    // (messageIntercepted, interceptReleased, interceptDropped, interceptWarning) are the leg
+    // driver's; a leg that ends drops what it holds.
+
+    /// Sets the intercept expression on both legs (empty: off, everything held is forwarded).
+    void setInterceptFilter(const filter::Filter &filter);
+    /// The leg holding message @p id (not yet resumed), or nullopt.
+    std::optional<RelayLeg> legHolding(std::uint64_t id) const;
 
 signals:
     /// The leg's TCP connection is up (@p address is the peer's).

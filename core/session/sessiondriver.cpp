@@ -68,6 +68,7 @@ SessionDriver::SessionDriver(int id, EngineOptions options, QObject *parent)
     , m_engine(std::move(options), this)
 {
     m_clock.start();
+    m_interceptor.setContext(static_cast<std::uint64_t>(m_id), filter::Leg::None);
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &SessionDriver::onTimer);
@@ -160,6 +161,13 @@ Error SessionDriver::closeChannel(const Key32 &discoveryKey)
 
 Error SessionDriver::send(const Key32 &discoveryKey, const Message &message)
 {
+    // Intercept: only looked at while it is on or holds something (no cost otherwise).
+    if (m_interceptor.isOn() || m_interceptor.waitingCount() != 0) {
+        const std::optional<ChannelInfo> channel = m_engine.channel(discoveryKey);
+        if (channel && channel->localId &&
+            m_interceptor.offer(Direction::Outbound, *channel, message))
+            return {};
+    }
     return act([&] { return m_engine.send(discoveryKey, message); });
 }
 
@@ -237,6 +245,8 @@ void SessionDriver::onChannelOpen(const ChannelInfo &channel)
 
 void SessionDriver::onMessage(const ChannelInfo &channel, const Message &message)
 {
+    if (m_interceptor.offer(Direction::Inbound, channel, message))
+        return; // held, or queued behind a held message: delivered by InterceptEvents::deliver
     emit messageReceived(channel, message);
 }
 
@@ -551,6 +561,8 @@ void SessionDriver::finish()
         return;
     m_endedEmitted = true;
     m_timer.stop();
+    // Held messages are neither delivered nor sent once the session is over; each is reported.
+    m_interceptor.endSession("the session ended");
     if (m_socket)
         disconnect(m_socket, nullptr, this, nullptr);
     // Queued: receivers may deleteLater() us, and we are often deep inside a socket signal or an
@@ -590,6 +602,51 @@ QString SessionDriver::transportFailureName(QAbstractSocket::SocketError error, 
     default:
         return connecting ? QStringLiteral("connect-failed") : QStringLiteral("socket-error");
     }
+}
+
+// --- Intercept
+// ------------------------------------------------------------------------------------
+
+void SessionDriver::setInterceptLeg(filter::Leg leg)
+{
+    m_interceptor.setContext(static_cast<std::uint64_t>(m_id), leg);
+    m_interceptor.setOutgoingIntercepted(leg == filter::Leg::None);
+}
+
+void SessionDriver::InterceptEvents::deliver(Direction direction, const ChannelInfo &channel,
+                                             const Message &message)
+{
+    if (direction == Direction::Inbound) {
+        emit m_driver->messageReceived(channel, message);
+        return;
+    }
+    const Error result =
+        m_driver->act([&] { return m_driver->m_engine.send(channel.discoveryKey, message); });
+    if (!result.ok()) {
+        const std::string type(messageTypeName(static_cast<std::uint8_t>(messageType(message))));
+        emit m_driver->interceptWarning(QString::fromStdString("intercept: the released " + type +
+                                                               " was not sent: " + result.message));
+    }
+}
+
+void SessionDriver::InterceptEvents::held(const InterceptedMessage &message)
+{
+    emit m_driver->messageIntercepted(message);
+}
+
+void SessionDriver::InterceptEvents::released(std::uint64_t id, bool edited)
+{
+    emit m_driver->interceptReleased(quint64(id), edited);
+}
+
+void SessionDriver::InterceptEvents::dropped(std::uint64_t id, const std::string &reason)
+{
+    emit m_driver->interceptDropped(quint64(id), QString::fromStdString(reason));
+}
+
+void SessionDriver::InterceptEvents::warning(const std::string &message)
+{
+    emit m_driver->interceptWarning(QString::fromStdString(message));
 }
 
 Millis SessionDriver::now() const

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "engine.h"
+#include "interceptor.h"
 
 #include <QAbstractSocket>
 #include <QByteArray>
@@ -106,6 +107,23 @@ public:
     /// Bytes written to the socket that the OS has not taken yet (0 without a socket).
     qint64 bytesToWrite() const;
 
+    // --- Intercept (issue 12; interceptor.h) -----------------------------------------------------
+    // Messages matching the intercept expression are held: incoming ones before messageReceived(),
+    // outgoing ones (send()) before the engine sends them. send() of a held message returns ok.
+
+    /// Sets the intercept expression (empty: off, and everything waiting is released in order).
+    void setInterceptFilter(filter::Filter filter) { m_interceptor.setFilter(std::move(filter)); }
+    /// Makes this driver a relay leg (@p leg != None): the expression sees `leg`, and only
+    /// incoming messages are intercepted (the relay holds a message once, where it arrived).
+    void setInterceptLeg(filter::Leg leg);
+    /// Passes held message @p id on (delivers or sends it), or @p edited instead (same type).
+    Error resumeIntercepted(std::uint64_t id, std::optional<Message> edited = std::nullopt)
+    {
+        return m_interceptor.resume(id, std::move(edited));
+    }
+    Error dropIntercepted(std::uint64_t id) { return m_interceptor.drop(id); }
+    const Interceptor &interceptor() const { return m_interceptor; }
+
 signals:
     /// The transport is up and the engine is about to start: emitted just before the engine
     /// writes its first handshake message, so that an observer can say "connected" before it
@@ -137,6 +155,16 @@ signals:
     void ended(const hyperscope::Error &reason);
     /// The socket handed @p bytes to the OS (QAbstractSocket::bytesWritten): bytesToWrite() fell.
     void bytesWritten(qint64 bytes);
+
+    // Intercept. Emitted synchronously; references are valid during the emission only.
+    /// A message matched the intercept expression and is held until resumed or dropped.
+    void messageIntercepted(const hyperscope::InterceptedMessage &message);
+    /// Held message @p id was passed on (@p edited: with the message given to resume).
+    void interceptReleased(quint64 id, bool edited);
+    /// Held message @p id was discarded: @p reason is "dropped" or why ("the session ended").
+    void interceptDropped(quint64 id, const QString &reason);
+    /// Intercept could not do what was asked (a bound was reached, a resumed send failed).
+    void interceptWarning(const QString &message);
 
 private:
     // EngineHandler
@@ -210,6 +238,26 @@ private:
 
     /// setReadingPaused(true): what the peer sends waits in the socket.
     bool m_readingPaused = false;
+
+    /// The interceptor's reports, turned into this driver's signals; delivers what it releases.
+    class InterceptEvents : public Interceptor::Listener
+    {
+    public:
+        explicit InterceptEvents(SessionDriver *driver)
+            : m_driver(driver)
+        {}
+        void deliver(Direction direction, const ChannelInfo &channel,
+                     const Message &message) override;
+        void held(const InterceptedMessage &message) override;
+        void released(std::uint64_t id, bool edited) override;
+        void dropped(std::uint64_t id, const std::string &reason) override;
+        void warning(const std::string &message) override;
+
+    private:
+        SessionDriver *m_driver;
+    };
+    InterceptEvents m_interceptEvents{this};
+    Interceptor m_interceptor{&m_interceptEvents};
 };
 
 } // namespace hyperscope

@@ -70,6 +70,15 @@ void tst_Command::parsesValidCommands_data()
     row("ping with session", R"({"cmd":"ping","session":3})", Command::Kind::Ping, 3);
     row("quit", R"({"cmd":"quit"})", Command::Kind::Quit);
     row("spaces", R"(  { "cmd" : "ping" }  )", Command::Kind::Ping);
+    // Intercept (issue 12).
+    row("resume", R"({"cmd":"resume","id":3})", Command::Kind::Resume);
+    row("resume edited", R"({"cmd":"resume","id":3,"message":{"index":7}})", Command::Kind::Resume);
+    row("resume edited, typed", R"({"cmd":"resume","id":3,"type":"Request","message":{}})",
+        Command::Kind::Resume);
+    row("drop", R"({"cmd":"drop","id":9007199254740992})", Command::Kind::Drop);
+    row("intercept", R"({"cmd":"intercept","filter":"type == Request && index > 5"})",
+        Command::Kind::Intercept);
+    row("intercept off", R"({"cmd":"intercept","filter":""})", Command::Kind::Intercept);
 }
 
 void tst_Command::parsesValidCommands()
@@ -162,6 +171,30 @@ void tst_Command::rejectsBadCommands_data()
         << QByteArray(R"({"cmd":"ping","session":1.5})") << "session must be a positive integer";
     QTest::newRow("session string")
         << QByteArray(R"({"cmd":"ping","session":"1"})") << "session must be a positive integer";
+    // Intercept (issue 12).
+    const QString resumeId =
+        "resume needs an \"id\": the id of an \"intercepted\" event (a positive integer)";
+    QTest::newRow("resume without id") << QByteArray(R"({"cmd":"resume"})") << resumeId;
+    QTest::newRow("resume id 0") << QByteArray(R"({"cmd":"resume","id":0})") << resumeId;
+    QTest::newRow("resume id string") << QByteArray(R"({"cmd":"resume","id":"1"})") << resumeId;
+    QTest::newRow("drop id fraction")
+        << QByteArray(R"({"cmd":"drop","id":1.5})")
+        << "drop needs an \"id\": the id of an \"intercepted\" event (a positive integer)";
+    QTest::newRow("drop with message")
+        << QByteArray(R"({"cmd":"drop","id":1,"message":{}})") << "drop has no field 'message'";
+    QTest::newRow("resume message not object")
+        << QByteArray(R"({"cmd":"resume","id":1,"message":[]})") << "message must be a JSON object";
+    QTest::newRow("resume unknown type")
+        << QByteArray(R"({"cmd":"resume","id":1,"type":"Dta","message":{}})")
+        << "resume: \"type\" must be a message name";
+    QTest::newRow("resume type alone") << QByteArray(R"({"cmd":"resume","id":1,"type":"Data"})")
+                                       << "resume: \"type\" goes with a \"message\"";
+    QTest::newRow("intercept without filter")
+        << QByteArray(R"({"cmd":"intercept"})")
+        << "intercept needs a \"filter\": an expression, or \"\" to turn intercept off";
+    QTest::newRow("intercept bad filter")
+        << QByteArray(R"({"cmd":"intercept","filter":"indx > 1"})")
+        << "intercept: filter: column 1: unknown field 'indx' (did you mean 'index'?)";
 }
 
 void tst_Command::rejectsBadCommands()
