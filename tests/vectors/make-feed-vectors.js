@@ -155,7 +155,8 @@ async function main () {
   ]
   const bitfieldRle = bitfields.map((b) => {
     const encoded = rle.encode(Buffer.from(b, 'hex'))
-    return { bitfield: b, encoded: hex(encoded), decoded: hex(rle.decode(encoded)) }
+    // decoded as hypercore's replicator decodes a Have: bitfield-rle aligned to 4 bytes
+    return { bitfield: b, encoded: hex(encoded), decoded: hex(rle.align(4).decode(encoded)) }
   })
 
   const out = {

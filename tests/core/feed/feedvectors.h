@@ -9,7 +9,10 @@
 #include <QJsonObject>
 #include <QString>
 
-namespace hyperscope::feed::test {
+namespace feedtest {
+
+using namespace hyperscope;
+using namespace hyperscope::feed;
 
 inline QJsonObject feedVectors()
 {
@@ -47,4 +50,4 @@ inline Key32 feedKey()
     return *key32FromHex(feedVectors()["feed"].toObject()["key"].toString().toStdString());
 }
 
-} // namespace hyperscope::feed::test
+} // namespace feedtest

@@ -22,34 +22,34 @@ private slots:
 void tst_FlatTree::matchesNpmFlatTree_data()
 {
     QTest::addColumn<QJsonObject>("row");
-    for (const QJsonValue &row : test::feedVectors()["flatTree"].toArray())
+    for (const QJsonValue &row : feedtest::feedVectors()["flatTree"].toArray())
         QTest::addRow("node %lld", row["index"].toInteger()) << row.toObject();
 }
 
 void tst_FlatTree::matchesNpmFlatTree()
 {
     QFETCH(QJsonObject, row);
-    const std::uint64_t index = test::u64(row["index"]);
+    const std::uint64_t index = feedtest::u64(row["index"]);
     QCOMPARE(flat::depth(index), unsigned(row["depth"].toInt()));
-    QCOMPARE(flat::offset(index), test::u64(row["offset"]));
-    QCOMPARE(flat::parent(index), test::u64(row["parent"]));
-    QCOMPARE(flat::sibling(index), test::u64(row["sibling"]));
-    QCOMPARE(flat::leftSpan(index), test::u64(row["leftSpan"]));
-    QCOMPARE(flat::rightSpan(index), test::u64(row["rightSpan"]));
+    QCOMPARE(flat::offset(index), feedtest::u64(row["offset"]));
+    QCOMPARE(flat::parent(index), feedtest::u64(row["parent"]));
+    QCOMPARE(flat::sibling(index), feedtest::u64(row["sibling"]));
+    QCOMPARE(flat::leftSpan(index), feedtest::u64(row["leftSpan"]));
+    QCOMPARE(flat::rightSpan(index), feedtest::u64(row["rightSpan"]));
     QCOMPARE(flat::spans(index), std::make_pair(flat::leftSpan(index), flat::rightSpan(index)));
-    QCOMPARE(flat::count(index), test::u64(row["count"]));
+    QCOMPARE(flat::count(index), feedtest::u64(row["count"]));
     QCOMPARE(flat::index(flat::depth(index), flat::offset(index)), index);
     if (row["children"].isArray()) {
         const QJsonArray children = row["children"].toArray();
         QCOMPARE(flat::children(index),
-                 std::make_pair(test::u64(children[0]), test::u64(children[1])));
+                 std::make_pair(feedtest::u64(children[0]), feedtest::u64(children[1])));
     } else {
         QCOMPARE(flat::children(index), std::make_pair(index, index));
     }
     if (row["fullRoots"].isArray()) {
         std::vector<std::uint64_t> expected;
         for (const QJsonValue &root : row["fullRoots"].toArray())
-            expected.push_back(test::u64(root));
+            expected.push_back(feedtest::u64(root));
         QCOMPARE(flat::fullRoots(index), expected);
     }
 }
