@@ -127,7 +127,9 @@ void CliApp::addSession(SessionDriver *driver)
             });
     connect(driver, &SessionDriver::messageReceived, this,
             [this, driver](const ChannelInfo &channel, const Message &message) {
-                m_printer.print(messageEvent(driver->id(), channel, message));
+                JsonEvent event = messageEvent(driver->id(), channel, message);
+                m_feeds.annotate(event, driver->id(), channel, feed::Side::Remote, message);
+                m_printer.print(event);
             });
     connect(driver, &SessionDriver::extensionNamesReceived, this,
             [this, driver](const std::optional<Key32> &discoveryKey,
@@ -165,6 +167,7 @@ void CliApp::onSessionEnded(SessionDriver *driver, const Error &reason)
         m_printer.print(errorEvent(id, QString::fromStdString(reason.message)));
         m_printer.print(endEvent(id, QString::fromLatin1(errorCodeName(reason.code))));
     }
+    m_feeds.forgetSession(id);
     if (const auto it = m_sessions.find(id); it != m_sessions.end()) {
         driver->engine().setTraceSink(nullptr);
         m_sessions.erase(it);
@@ -297,8 +300,13 @@ void CliApp::addRelayedSession(RelayedSession *session)
                                 .arg(relayLegName(leg), key)));
             });
     connect(session, &RelayedSession::messageReceived, this,
-            [print, id](RelayLeg leg, const ChannelInfo &channel, const Message &message) {
-                print(leg, messageEvent(id, channel, message));
+            [this, print, id](RelayLeg leg, const ChannelInfo &channel, const Message &message) {
+                // What the client sends counts as the local side, the server's as the remote.
+                JsonEvent event = messageEvent(id, channel, message);
+                m_relayFeeds.annotate(
+                    event, id, channel,
+                    leg == RelayLeg::Client ? feed::Side::Local : feed::Side::Remote, message);
+                print(leg, std::move(event));
             });
     connect(session, &RelayedSession::extensionNamesReceived, this,
             [print, id](RelayLeg leg, const std::optional<Key32> &discoveryKey,
@@ -350,6 +358,7 @@ void CliApp::onRelayedSessionFinished(RelayedSession *session)
     bool failed = false;
     for (auto it = m_relayed.begin(); it != m_relayed.end(); ++it) {
         if (it->second.session == session) {
+            m_relayFeeds.forgetSession(it->first);
             failed = it->second.failed;
             m_relayed.erase(it);
             break;
