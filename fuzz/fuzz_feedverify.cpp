@@ -6,6 +6,7 @@
 // mutations start from proofs that verify. Properties besides "no crash, no hang, bounded memory":
 // every verdict has a text; a verified verdict has a leaf at the bottom of its chain; the node
 // store stays under its cap.
+#include "feedbuilder.h"
 #include "feedchannel.h"
 #include "messages.h"
 #include "varint.h"
@@ -30,6 +31,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     static const Key32 feedKey =
         *key32FromHex("2152f8d19b791d24453242e15f2eab6cb7cffa7b6a5ed30097960e069881db12");
     FeedChannel channel(feedKey);
+    static const FeedBuilder served = [] {
+        FeedBuilder feed(signingKeyPairFromSeed(Key32{1}));
+        for (std::uint8_t i = 0; i < 100; ++i)
+            feed.append(ByteView(&i, 1));
+        return feed;
+    }();
+    TreeIndex remoteTree;
+    FeedVerifier servedVerifier(served.key());
     ByteView input(data, size);
     while (input.size() >= 2) {
         const Side side = input[0] & 0x80 ? Side::Local : Side::Remote;
@@ -43,6 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         const std::optional<Message> message = decodeMessage(type, payload, error);
         if (!message)
             continue;
+        if (const auto *request = std::get_if<schema::Request>(&*message)) {
+            const auto answer =
+                served.data(request->index(), request->nodes(), remoteTree, request->hash());
+            check(bool(answer) == (request->index() < served.length()));
+            if (answer && request->nodes() == 0)
+                check(servedVerifier.verify(*answer).outcome != Verdict::Outcome::Failed);
+        }
         const FeedChannel::Observation observation = channel.observe(side, *message);
         if (observation.verdict) {
             check(!observation.verdict->text.empty());
