@@ -19,6 +19,10 @@ CliApp::CliApp(CliOptions options, QObject *parent)
     , m_interpreter([this](std::optional<int> id) { return findSession(id); }, &m_printer,
                     [this] { shutdown(QStringLiteral("quit")); })
 {
+    m_interpreter.setSentObserver(
+        [this](int session, const Key32 &discoveryKey, const Message &message) {
+            m_feeds.sent(session, discoveryKey, message);
+        });
     m_signals = new SignalWatcher(this);
     connect(m_signals, &SignalWatcher::signalReceived, this, [this](int signal) {
         if (m_shuttingDown) {
@@ -123,6 +127,7 @@ void CliApp::addSession(SessionDriver *driver)
             });
     connect(driver, &SessionDriver::channelOpened, this,
             [this, driver](const ChannelInfo &channel) {
+                m_feeds.channelOpened(driver->id(), channel);
                 m_printer.print(channelEvent(driver->id(), channel));
             });
     connect(driver, &SessionDriver::messageReceived, this,

@@ -34,6 +34,12 @@ public:
     /// longer used), and "key" calls @p addKey.
     void setRelay(RelayLookup lookup, std::function<void(const Key32 &)> addKey);
 
+    /// Called with each message a "send" command sent on a session (not in relay mode), after
+    /// the session accepted it: the feed layer notes our own Requests and Wants.
+    using SentObserver =
+        std::function<void(int session, const Key32 &discoveryKey, const Message &message)>;
+    void setSentObserver(SentObserver observer) { m_sent = std::move(observer); }
+
     /// Handles one line of input (without its newline). Blank lines are skipped but counted.
     /// A bad line or a refused action prints an "error" event naming the line
     /// ("line 3: unknown command 'opne'") and changes nothing else.
@@ -55,6 +61,7 @@ private:
     RelayLookup m_relayLookup;
     std::function<void(const Key32 &)> m_addKey;
     int m_lineNumber = 0;
+    SentObserver m_sent;
 };
 
 } // namespace hyperscope

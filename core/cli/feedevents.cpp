@@ -18,8 +18,7 @@ std::string blockRangesJson(const feed::BlockRanges &ranges)
     return out;
 }
 
-void FeedEventAnnotator::annotate(JsonEvent &event, int session, const ChannelInfo &channel,
-                                  feed::Side sender, const Message &message)
+feed::FeedChannel &FeedEventAnnotator::channelFor(int session, const ChannelInfo &channel)
 {
     const auto key = std::make_pair(session, channel.discoveryKey);
     auto it = m_channels.find(key);
@@ -30,8 +29,25 @@ void FeedEventAnnotator::annotate(JsonEvent &event, int session, const ChannelIn
     }
     if (it == m_channels.end())
         it = m_channels.try_emplace(key, channel.key).first;
+    return it->second;
+}
 
-    const feed::FeedChannel::Observation observation = it->second.observe(sender, message);
+void FeedEventAnnotator::channelOpened(int session, const ChannelInfo &channel)
+{
+    channelFor(session, channel);
+}
+
+void FeedEventAnnotator::sent(int session, const Key32 &discoveryKey, const Message &message)
+{
+    if (const auto it = m_channels.find({session, discoveryKey}); it != m_channels.end())
+        it->second.observe(feed::Side::Local, message);
+}
+
+void FeedEventAnnotator::annotate(JsonEvent &event, int session, const ChannelInfo &channel,
+                                  feed::Side sender, const Message &message)
+{
+    const feed::FeedChannel::Observation observation =
+        channelFor(session, channel).observe(sender, message);
     if (observation.blocks) {
         event.insertRaw("blocks", blockRangesJson(observation.blocks->ranges));
         if (!observation.blocks->error.empty())

@@ -31,10 +31,19 @@ public:
     /// above to @p event.
     void annotate(JsonEvent &event, int session, const ChannelInfo &channel, feed::Side sender,
                   const Message &message);
+    /// A channel of @p session is established: starts its bookkeeping with its feed key (when
+    /// known), so that what we send before receiving anything is recorded too.
+    void channelOpened(int session, const ChannelInfo &channel);
+    /// Records @p message that we sent on channel @p discoveryKey of @p session (our Requests'
+    /// digests decide whether a short proof is the sender's fault). Ignored for a channel that
+    /// channelOpened() or annotate() has not seen.
+    void sent(int session, const Key32 &discoveryKey, const Message &message);
     /// Drops what was kept for @p session (call when it ends).
     void forgetSession(int session);
 
 private:
+    feed::FeedChannel &channelFor(int session, const ChannelInfo &channel);
+
     std::map<std::pair<int, Key32>, feed::FeedChannel> m_channels;
 };
 

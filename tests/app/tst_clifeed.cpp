@@ -158,6 +158,8 @@ private slots:
     void everyRealDataIsVerifiedAndHavesCarryBlocks();
     void tamperedDataCarriesTheReason_data();
     void tamperedDataCarriesTheReason();
+    void ourRequestDecidesFailedOrUnverifiable_data();
+    void ourRequestDecidesFailedOrUnverifiable();
     void blockRangesJson_data();
     void blockRangesJson();
     void unknownKeyLeavesVerdictOut();
@@ -257,6 +259,49 @@ void tst_CliFeed::tamperedDataCarriesTheReason()
     QCOMPARE(events[0]["verified"], QJsonValue(false));
     QCOMPARE(events[0]["verdict"].toString(), verdict);
     QCOMPARE(events[0]["verifyError"].toString(), error);
+}
+
+void tst_CliFeed::ourRequestDecidesFailedOrUnverifiable_data()
+{
+    QTest::addColumn<bool>("requestFirst");
+    QTest::addColumn<QString>("verdict");
+    QTest::newRow("we asked with nodes=0: the sender's fault") << true << "failed";
+    QTest::newRow("no Request seen: cannot tell") << false << "unverifiable";
+}
+
+void tst_CliFeed::ourRequestDecidesFailedOrUnverifiable()
+{
+    // Block 5's real Data with node 13 left out of its proof. When the listener itself sent
+    // Request {index 5, nodes 0} (a "send" command), the proof had to be complete: failed.
+    QFETCH(bool, requestFirst);
+    QFETCH(QString, verdict);
+    QJsonObject data;
+    for (const auto &[type, message] : writerMessages(QStringLiteral("sparse"))) {
+        if (type == QLatin1String("Data")) {
+            data = message;
+            break;
+        }
+    }
+    QJsonArray nodes = data["nodes"].toArray();
+    QCOMPARE(nodes[1].toObject()["index"].toInt(), 13);
+    nodes.removeAt(1);
+    data["nodes"] = nodes;
+    Pair pair;
+    QVERIFY(pair.start());
+    if (requestFirst) {
+        pair.listener->send(QJsonObject{{"cmd", "send"},
+                                        {"key", feedKeyHex()},
+                                        {"type", "Request"},
+                                        {"message", QJsonObject{{"index", 5}, {"nodes", 0}}}});
+        QVERIFY(!pair.connector->waitFor(QStringLiteral("message"), 1).isEmpty());
+    }
+    pair.send(QStringLiteral("Data"), data);
+    const QList<QJsonObject> events = pair.listener->waitFor(QStringLiteral("message"), 1);
+    QVERIFY2(events.size() == 1, pair.listener->transcript().constData());
+    QCOMPARE(events[0]["verdict"].toString(), verdict);
+    QVERIFY(events[0]["verifyError"].toString().startsWith(
+        QLatin1String("proof ends before reaching a root: node 9's sibling node 13 is neither in "
+                      "the proof nor verified on this channel")));
 }
 
 void tst_CliFeed::blockRangesJson_data()
