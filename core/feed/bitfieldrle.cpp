@@ -79,6 +79,7 @@ Decoded<BlockRanges> decodeRanges(ByteView encoded, std::uint64_t start)
     BlockRanges ranges;
     std::uint64_t bit = 0; // next bit's position, relative to start
     bool overflow = false;
+    bool tooMany = false;
     auto addBlocks = [&](std::uint64_t firstBit, std::uint64_t count) {
         // Blocks start + firstBit .. start + firstBit + count - 1; merge with the previous range.
         if (firstBit > UINT64_MAX - start || count - 1 > UINT64_MAX - start - firstBit) {
@@ -89,8 +90,10 @@ Decoded<BlockRanges> decodeRanges(ByteView encoded, std::uint64_t start)
         const std::uint64_t last = first + (count - 1);
         if (!ranges.empty() && ranges.back().last + 1 == first)
             ranges.back().last = last;
-        else
+        else if (ranges.size() < MaxDecodedRanges)
             ranges.push_back({first, last});
+        else
+            tooMany = true;
     };
     std::string error = forEachChunk(encoded, [&](const Chunk &chunk) -> std::string {
         if (chunk.bytes > (UINT64_MAX - bit) / 8)
@@ -110,6 +113,9 @@ Decoded<BlockRanges> decodeRanges(ByteView encoded, std::uint64_t start)
         bit += chunk.bytes * 8;
         if (overflow)
             return "bitfield reaches past block 2^64 − 1";
+        if (tooMany)
+            return "bitfield has more than " + std::to_string(MaxDecodedRanges) +
+                   " separate ranges of blocks";
         return {};
     });
     if (!error.empty()) {

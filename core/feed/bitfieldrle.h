@@ -22,6 +22,11 @@ namespace hyperscope::feed::bitfieldrle {
 /// decodeRanges() has no such limit: it never materialises runs.
 constexpr std::size_t MaxDecodedBytes = std::size_t(16) << 20;
 
+/// decodeRanges() refuses to produce more than this many ranges: a frame of up to 8 MiB of
+/// alternating bits would otherwise be 32 Mi ranges (512 MiB). 1 Mi ranges cover the worst case of
+/// a real Have (hypercore answers a Want of 1 Mi blocks at most: half a million ranges).
+constexpr std::size_t MaxDecodedRanges = std::size_t(1) << 20;
+
 /// The result of a decode: the value, or one line saying why the input is invalid, e.g.
 /// "literal of 5 bytes at offset 2 runs past the end of the 4-byte bitfield".
 template<typename T> struct Decoded
@@ -36,7 +41,7 @@ Decoded<Bytes> decode(ByteView encoded);
 
 /// The blocks set in the bitfield, as ascending inclusive ranges, bit i being block
 /// @p start + i. Runs of 0xFF become one range however long they are. A bit whose block would
-/// pass 2^64 − 1 makes the input invalid.
+/// pass 2^64 − 1, or more than MaxDecodedRanges ranges, make the input invalid.
 Decoded<BlockRanges> decodeRanges(ByteView encoded, std::uint64_t start = 0);
 
 /// The encoding npm bitfield-rle's encode() produces for @p bitfield, byte for byte (trailing

@@ -119,6 +119,24 @@ void tst_BitfieldRle::hugeRunsDecodeToRangesWithoutMemory()
     varint::append(tooLong, ((std::uint64_t(1) << 61) << 2) | 3);
     varint::append(tooLong, ((std::uint64_t(1) << 60) << 2) | 3);
     QVERIFY(!bitfieldrle::decodeRanges(tooLong));
+    // Alternating bits: more separate ranges than allowed is an error, not 32 Mi ranges.
+    Bytes alternating;
+    const std::size_t literal = bitfieldrle::MaxDecodedRanges / 4 + 1; // 4 ranges per 0xAA byte
+    varint::append(alternating, 2 * std::uint64_t(literal));
+    alternating.insert(alternating.end(), literal, 0xAA);
+    const auto tooMany = bitfieldrle::decodeRanges(alternating);
+    QVERIFY(!tooMany);
+    QCOMPARE(tooMany.error,
+             std::string("bitfield has more than 1048576 separate ranges of blocks"));
+    {
+        // One byte less: exactly the limit, accepted.
+        Bytes exact;
+        varint::append(exact, 2 * std::uint64_t(literal - 1));
+        exact.insert(exact.end(), literal - 1, 0xAA);
+        const auto accepted = bitfieldrle::decodeRanges(exact);
+        QVERIFY(accepted);
+        QCOMPARE(accepted.value->size(), bitfieldrle::MaxDecodedRanges);
+    }
     // A start near 2^64 with ones that would pass the last block.
     const Bytes ones = {0x02, 0xff};
     QVERIFY(!bitfieldrle::decodeRanges(ones, UINT64_MAX - 3));
