@@ -136,6 +136,22 @@ throughput('memory', 'in memory (2 engines back to back), encrypted', 'xsalsa20_
     ])
   }
 }
+// Issue 13: Data verifications per CPU-second (core/feed), against Ed25519 verify alone.
+{
+  const sig = { bench: 'feed_verify', impl: 'hyperscope', mode: 'signature' }
+  const seq = { bench: 'feed_verify', impl: 'hyperscope', mode: 'sequential' }
+  const lim = { bench: 'feed_crypto', impl: 'limit' }
+  if (reps(sig)) {
+    row([
+      'Data verification, 1 KiB blocks of a 4096-block feed: digest 0 (12 levels + Ed25519 signature each) / a sequential clone\'s digests (mostly ends at a verified node)',
+      `${fmt(med(sig, 'per_cpu_s'))} / ${fmt(med(seq, 'per_cpu_s'))} per CPU-second`,
+      '–',
+      `Ed25519 verify ${fmt(med(lim, 'ed25519_verify_per_cpu_s'))}, BLAKE2b parent ${fmt(med(lim, 'blake2b_parent_per_cpu_s'))} per CPU-second`,
+      '–',
+      `${times(ratio(sig, 'per_cpu_s', lim, 'ed25519_verify_per_cpu_s'))} of Ed25519 alone`
+    ])
+  }
+}
 // Issue 10: hyperscope-cli as a receiving peer, and the relay (CLI and GUI), each against the
 // reference pair.
 {

@@ -44,6 +44,9 @@ bash "$root/tests/interop/install-reference.sh" "$root/tests/interop" "$refdir" 
 
 bin=$build/bench/hyperscope-bench
 inspector=$build/bench/hyperscope-bench-inspector
+# Issue 13: Data verification (core/feed).
+cmake --build "$build" --target hyperscope-bench-feed >&2
+feedbench=$build/bench/hyperscope-bench-feed
 cli=$build/app/cli/hyperscope-cli
 gui=$build/app/gui/hyperscope
 ref=$root/bench/reference
@@ -104,6 +107,7 @@ for rep in $(seq 1 "$reps"); do
         run "$rep" "$bin" memory --size "$size" --count "$n" --trace copy
     done
     run "$rep" "$bin" x25519
+    run "$rep" "$feedbench"
     run "$rep" "$bin" memory-handshakes --count "$handshakes"
     run "$rep" "$bin" handshakes --count "$handshakes" --concurrency 16
     run "$rep" node "$ref/handshakes.js" --refpeer "$refdir" --count "$ref_handshakes" --concurrency 16

@@ -19,7 +19,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 all_targets=(fuzz_framer fuzz_messages fuzz_handshake fuzz_engine_plaintext fuzz_engine_encrypted
-    fuzz_command fuzz_relay fuzz_filter)
+    fuzz_command fuzz_relay fuzz_filter
+    fuzz_bitfieldrle fuzz_feedverify)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 build=${HYPERSCOPE_FUZZ_BUILD_DIR:-build-fuzz}

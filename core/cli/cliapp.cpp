@@ -35,6 +35,10 @@ CliApp::CliApp(CliOptions options, QObject *parent)
     m_interceptFilter = m_options.intercept;
     m_interpreter.setIntercept([this](std::uint64_t id) { return findInterceptHolder(id); },
                                [this](const filter::Filter &f) { setInterceptFilter(f); });
+    m_interpreter.setSentObserver(
+        [this](int session, const Key32 &discoveryKey, const Message &message) {
+            m_feeds.sent(session, discoveryKey, message);
+        });
     m_signals = new SignalWatcher(this);
     connect(m_signals, &SignalWatcher::signalReceived, this, [this](int signal) {
         if (m_shuttingDown) {
@@ -140,14 +144,19 @@ void CliApp::addSession(SessionDriver *driver)
             });
     connect(driver, &SessionDriver::channelOpened, this,
             [this, driver](const ChannelInfo &channel) {
+                m_feeds.channelOpened(driver->id(), channel);
                 m_printer.print(channelEvent(driver->id(), channel));
             });
     connect(driver, &SessionDriver::messageReceived, this,
             [this, driver](const ChannelInfo &channel, const Message &message) {
+                // The feed layer sees every message (its bookkeeping), the filter decides what
+                // is printed.
+                JsonEvent event = messageEvent(driver->id(), channel, message);
+                m_feeds.annotate(event, driver->id(), channel, feed::Side::Remote, message);
                 if (!m_eventFilter.passesMessage(driver->id(), QString(), Direction::Inbound,
                                                  channel, message))
                     return;
-                m_printer.print(messageEvent(driver->id(), channel, message));
+                m_printer.print(event);
             });
     connect(driver, &SessionDriver::extensionNamesReceived, this,
             [this, driver](const std::optional<Key32> &discoveryKey,
@@ -191,6 +200,7 @@ void CliApp::onSessionEnded(SessionDriver *driver, const Error &reason)
         m_printer.print(withTransportFailure(
             endEvent(id, QString::fromLatin1(errorCodeName(reason.code))), driver));
     }
+    m_feeds.forgetSession(id);
     if (const auto it = m_sessions.find(id); it != m_sessions.end()) {
         driver->engine().setTraceSink(nullptr);
         m_sessions.erase(it);
@@ -327,10 +337,15 @@ void CliApp::addRelayedSession(RelayedSession *session)
             });
     connect(session, &RelayedSession::messageReceived, this,
             [this, print, id](RelayLeg leg, const ChannelInfo &channel, const Message &message) {
+                // What the client sends counts as the local side, the server's as the remote.
+                JsonEvent event = messageEvent(id, channel, message);
+                m_relayFeeds.annotate(
+                    event, id, channel,
+                    leg == RelayLeg::Client ? feed::Side::Local : feed::Side::Remote, message);
                 if (!m_eventFilter.passesMessage(id, relayLegName(leg), Direction::Inbound, channel,
                                                  message))
                     return;
-                print(leg, messageEvent(id, channel, message));
+                print(leg, std::move(event));
             });
     connect(session, &RelayedSession::extensionNamesReceived, this,
             [print, id](RelayLeg leg, const std::optional<Key32> &discoveryKey,
@@ -391,6 +406,7 @@ void CliApp::onRelayedSessionFinished(RelayedSession *session)
     bool failed = false;
     for (auto it = m_relayed.begin(); it != m_relayed.end(); ++it) {
         if (it->second.session == session) {
+            m_relayFeeds.forgetSession(it->first);
             failed = it->second.failed;
             m_relayed.erase(it);
             break;

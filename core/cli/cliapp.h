@@ -15,6 +15,7 @@
 #include "clioptions.h"
 #include "commandinterpreter.h"
 #include "eventfilter.h"
+#include "feedevents.h"
 #include "jsonevents.h"
 #include "sessionserver.h"
 
@@ -98,6 +99,10 @@ private:
     std::map<int, Relayed> m_relayed; ///< relay: alive relayed sessions by id.
     int m_nextRelayedId = 1;
     OutputWatcher *m_stdout = nullptr;
+    /// The feed layer's fields on message events (verdicts, block ranges), per session; relayed
+    /// sessions have ids of their own, hence a second one.
+    FeedEventAnnotator m_feeds;
+    FeedEventAnnotator m_relayFeeds;
     CommandInterpreter m_interpreter;
     LineReader *m_stdin = nullptr;
     SignalWatcher *m_signals = nullptr;

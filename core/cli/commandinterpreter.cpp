@@ -90,6 +90,8 @@ void CommandInterpreter::execute(const Command &command)
         break;
     case Command::Kind::Send:
         result = session->send(*command.discoveryKey, *command.message);
+        if (result.ok() && m_sent)
+            m_sent(session->id(), *command.discoveryKey, *command.message);
         break;
     case Command::Kind::Register:
         result = session->registerExtension(command.discoveryKey, command.name);

@@ -48,6 +48,11 @@ public:
     /// Intercept commands: resume and drop act on the driver @p lookup finds; "intercept" calls
     /// @p change with the new expression (the caller applies it to every session).
     void setIntercept(InterceptLookup lookup, std::function<void(const filter::Filter &)> change);
+    /// Called with each message a "send" command sent on a session (not in relay mode), after
+    /// the session accepted it: the feed layer notes our own Requests and Wants.
+    using SentObserver =
+        std::function<void(int session, const Key32 &discoveryKey, const Message &message)>;
+    void setSentObserver(SentObserver observer) { m_sent = std::move(observer); }
 
     /// Handles one line of input (without its newline). Blank lines are skipped but counted.
     /// A bad line or a refused action prints an "error" event naming the line
@@ -73,6 +78,7 @@ private:
     InterceptLookup m_interceptLookup;
     std::function<void(const filter::Filter &)> m_interceptChange;
     int m_lineNumber = 0;
+    SentObserver m_sent;
 };
 
 } // namespace hyperscope
