@@ -181,7 +181,7 @@ void TestExtensionsPane::registersAndSendsWhatWasTyped()
     QTest::keyClicks(pane.payloadEdit(), QStringLiteral("hi "));
     pane.payloadEdit()->insert(QStringLiteral("é")); // QTest types ASCII only
     QTest::keyClick(pane.payloadEdit(), Qt::Key_Return);
-    QCOMPARE(pane.statusText(), QStringLiteral("Sent 5 byte(s) through \"chat\"."));
+    QCOMPARE(pane.statusText(), QStringLiteral("Sent 5 bytes through \"chat\"."));
     QTRY_COMPARE(pair.received.size(), 1);
     QCOMPARE(pair.received.first().first, QStringLiteral("chat"));
     QCOMPARE(pair.received.first().second, QStringLiteral("hi é").toUtf8());
@@ -209,7 +209,7 @@ void TestExtensionsPane::sendsHexPayloads()
     pane.formatCombo()->setCurrentIndex(1);
     pane.payloadEdit()->setText(QStringLiteral("00 ff 10"));
     QVERIFY(pane.sendFromForm());
-    QCOMPARE(pane.statusText(), QStringLiteral("Sent 3 byte(s) through \"echo\"."));
+    QCOMPARE(pane.statusText(), QStringLiteral("Sent 3 bytes through \"echo\"."));
     QTRY_COMPARE(pair.received.size(), 1);
     QCOMPARE(pair.received.first().second, QByteArray::fromHex("00ff10"));
 }

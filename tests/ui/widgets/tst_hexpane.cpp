@@ -136,11 +136,11 @@ void TestHexPane::captionsSayWhatTheBytesAre_data()
 
     QTest::newRow("encrypted") << QByteArray("hello") << QByteArray("\x01\x02\x03\x04\x05") << false
                                << QByteArray("\x01\x02\x03\x04\x05")
-                               << QStringLiteral("Decrypted frame (5 byte(s))")
-                               << QStringLiteral("On the wire, XSalsa20-encrypted (5 byte(s))");
+                               << QStringLiteral("Decrypted frame (5 bytes)")
+                               << QStringLiteral("On the wire, XSalsa20-encrypted (5 bytes)");
     QTest::newRow("wire bytes unknown")
         << QByteArray("hello") << QByteArray() << false << QByteArray()
-        << QStringLiteral("Decrypted frame (5 byte(s))") << QStringLiteral("On the wire: unknown");
+        << QStringLiteral("Decrypted frame (5 bytes)") << QStringLiteral("On the wire: unknown");
     // Without transport encryption the frame is shown in both views, whatever wire says.
     QTest::newRow("plaintext transport")
         << QByteArray("abc") << QByteArray("ignored") << true << QByteArray("abc")

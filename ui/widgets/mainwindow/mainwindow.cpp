@@ -41,6 +41,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QShowEvent>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -319,11 +320,22 @@ void MainWindow::connectSessions()
 
 // --- Settings ------------------------------------------------------------------------------------
 
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_dockWidthsSet)
+        return;
+    m_dockWidthsSet = true;
+    // The sidebar and the send form take a quarter of the width, between what their text needs
+    // and what a wide window can spare: at 1024 px the log keeps room for its Summary column.
+    resizeDocks({m_docks.sessions}, {qBound(300, width() / 4, 330)}, Qt::Horizontal);
+}
+
 void MainWindow::applySettings()
 {
     if (!restoreGeometry(m_settings.windowGeometry))
         resize(1440, 900);
-    restoreState(m_settings.windowState);
+    m_dockWidthsSet = restoreState(m_settings.windowState);
     m_logPane->restoreState(m_settings.logPaneState);
     m_actions.keepAlives->setChecked(m_settings.showKeepAlives);
     m_logPane->setShowKeepAlives(m_settings.showKeepAlives);

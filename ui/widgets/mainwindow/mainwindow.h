@@ -148,6 +148,8 @@ protected:
     /// rows asks Save / Discard / Cancel first (InspectorSettings::askToSaveOnQuit); a close
     /// the program asks for (QWidget::close()) does not.
     void closeEvent(QCloseEvent *event) override;
+    /// The first show of a window without a saved layout fits the docks to its width.
+    void showEvent(QShowEvent *event) override;
 
 private:
     void buildCentral();
@@ -176,6 +178,7 @@ private:
     InspectorSettings m_settings;
     MainWindowActions m_actions;
     MainWindowDocks m_docks;
+    bool m_dockWidthsSet = false; ///< A saved layout or the first show set the docks' width.
     CaptureCommands *m_captures = nullptr;
     AnalysisCommands *m_analysis = nullptr;
 

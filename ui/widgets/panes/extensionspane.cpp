@@ -230,7 +230,9 @@ bool ExtensionsPane::sendFromForm()
         showStatus(result, true);
         return false;
     }
-    showStatus(tr("Sent %n byte(s) through \"%1\".", nullptr, int(payload.size())).arg(name),
+    showStatus(payload.size() == 1
+                   ? tr("Sent 1 byte through \"%1\".").arg(name)
+                   : tr("Sent %1 bytes through \"%2\".").arg(payload.size()).arg(name),
                false);
     return true;
 }

@@ -92,10 +92,14 @@ void HexPane::setBytes(const QByteArray &plain, const QByteArray &wire, bool sam
         m_plainCaption->setText(tr("Frame (not encrypted: these are also the bytes on the wire)"));
         m_wireCaption->setText(tr("On the wire (same as the frame: no transport encryption)"));
     } else {
-        m_plainCaption->setText(tr("Decrypted frame (%n byte(s))", nullptr, int(plain.size())));
-        m_wireCaption->setText(wire.isEmpty() ? tr("On the wire: unknown")
-                                              : tr("On the wire, XSalsa20-encrypted (%n byte(s))",
-                                                   nullptr, int(wire.size())));
+        // Plurals spelt out: without a translator installed, Qt's %n leaves "byte(s)".
+        const auto bytes = [](qsizetype n) {
+            return n == 1 ? tr("1 byte") : tr("%1 bytes").arg(n);
+        };
+        m_plainCaption->setText(tr("Decrypted frame (%1)").arg(bytes(plain.size())));
+        m_wireCaption->setText(
+            wire.isEmpty() ? tr("On the wire: unknown")
+                           : tr("On the wire, XSalsa20-encrypted (%1)").arg(bytes(wire.size())));
     }
     m_wire->setPlaceholderText(tr("The wire bytes of this frame are not known"));
     updateVisibility();

@@ -30,8 +30,10 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
+#include <QResizeEvent>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QStyle>
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTimer>
@@ -176,7 +178,9 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     const int digit = fm.horizontalAdvance(QLatin1Char('0'));
     header->resizeSection(MessageLogModel::NumberColumn, digit * 8);
     fitTimeColumn(true);
-    header->resizeSection(MessageLogModel::SessionColumn, digit * 18);
+    // Narrow enough that a 1024 px window still shows the Summary: a long session label elides
+    // (its tooltip and the sidebar have it whole), and the columns stay resizable.
+    header->resizeSection(MessageLogModel::SessionColumn, digit * 15);
     header->resizeSection(MessageLogModel::DirectionColumn, digit * 7);
     header->resizeSection(MessageLogModel::LegColumn, digit * 7);
     // The Leg column and the wide direction arrows ("client → relay") only matter once a relayed
@@ -190,9 +194,9 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     };
     connect(m_log, &MessageLogModel::rowsFlushed, this, showLegs);
     showLegs();
-    header->resizeSection(MessageLogModel::ChannelColumn, digit * 14);
-    header->resizeSection(MessageLogModel::TypeColumn, digit * 14);
-    header->resizeSection(MessageLogModel::SizeColumn, digit * 7);
+    header->resizeSection(MessageLogModel::ChannelColumn, digit * 12);
+    header->resizeSection(MessageLogModel::TypeColumn, digit * 11);
+    header->resizeSection(MessageLogModel::SizeColumn, digit * 6);
 
     // Colouring rules paint the rows they match; a change of rules repaints.
     static_cast<RowDelegate *>(m_logView->itemDelegate())->rowColour =
@@ -222,6 +226,7 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     m_detailSplitter->setStretchFactor(0, 1);
     m_detailSplitter->setStretchFactor(1, 0);
     m_detailSplitter->setChildrenCollapsible(false);
+    connect(m_detailSplitter, &QSplitter::splitterMoved, this, [this] { m_detailSplitSet = true; });
 
     m_mainSplitter->addWidget(m_logView);
     m_mainSplitter->addWidget(m_detailSplitter);
@@ -368,6 +373,18 @@ QWidget *LogPane::buildFilterBar()
     m_typeButton->setText(tr("All types"));
     m_typeButton->setToolTip(tr("Choose which message types are shown"));
     m_typeButton->setPopupMode(QToolButton::InstantPopup);
+    // An instant-popup button's size hint leaves no room for its menu arrow, which the style
+    // then paints over the text: reserve it, for the widest text the button shows, so that the
+    // bar does not jump either.
+    {
+        const QFontMetrics metrics(m_typeButton->font());
+        const int arrow = m_typeButton->style()->pixelMetric(QStyle::PM_MenuButtonIndicator);
+        int text = 0;
+        for (const QString &t :
+             {tr("All types"), tr("No types"), tr("%1 of %2 types").arg(11).arg(12)})
+            text = qMax(text, metrics.horizontalAdvance(t));
+        m_typeButton->setMinimumWidth(text + arrow + 4 * metrics.averageCharWidth());
+    }
     m_typeMenu = new QMenu(m_typeButton);
     auto addTypeAction = [this](const QString &text, quint32 bits) {
         QAction *action = m_typeMenu->addAction(text);
@@ -1317,6 +1334,20 @@ QByteArray LogPane::saveState() const
     return state;
 }
 
+void LogPane::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (m_detailSplitSet)
+        return;
+    // Until the person moves the splitter (or a saved layout says otherwise), the field tree and
+    // the bytes share the width evenly. Left to its size hints the splitter gives the hex view
+    // its 16 bytes a row first, which in a 1024 px window leaves the tree a sliver; evenly, the
+    // hex view shows 8 bytes a row there and 16 in a wide window.
+    const int width = m_detailSplitter->width();
+    if (width > 0)
+        m_detailSplitter->setSizes({width / 2, width - width / 2});
+}
+
 void LogPane::restoreState(const QByteArray &state)
 {
     QDataStream in(state);
@@ -1327,7 +1358,7 @@ void LogPane::restoreState(const QByteArray &state)
     if (version != 1 || in.status() != QDataStream::Ok)
         return;
     m_mainSplitter->restoreState(main);
-    m_detailSplitter->restoreState(detail);
+    m_detailSplitSet = m_detailSplitter->restoreState(detail);
     m_logView->horizontalHeader()->restoreState(header);
     fitTimeColumn(false); // a Time column saved narrower than its text
     m_hex->setMode(HexPane::Mode(qBound(0, mode, 2)));

@@ -193,6 +193,9 @@ signals:
     /// The saved filter buttons changed (added, removed).
     void savedFiltersChanged();
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     QWidget *buildFilterBar();
     void showRow(int sourceRow);
@@ -230,6 +233,7 @@ private:
     HexPane *m_hex;
     QSplitter *m_mainSplitter;
     QSplitter *m_detailSplitter;
+    bool m_detailSplitSet = false; ///< restoreState() or the person sized the field tree.
     QComboBox *m_sessionCombo;
     QComboBox *m_channelCombo;
     QComboBox *m_directionCombo;

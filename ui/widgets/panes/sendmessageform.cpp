@@ -405,9 +405,12 @@ void SendMessageForm::rebuildFields()
         }
         case FieldDescriptor::TYPE_MESSAGE: {
             auto *text = new QPlainTextEdit;
-            text->setPlaceholderText(
-                tr("one per line: index hash(hex, 32 bytes) size\n"
-                   "e.g. 4 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 1024"));
+            // The hint fits a narrow dock; the full example (a 64-digit hash) is in the tooltip.
+            text->setPlaceholderText(tr("one node per line:\nindex hash size"));
+            text->setToolTip(
+                tr("One Merkle tree node per line: its flat-tree index, its hash (32 bytes, 64 "
+                   "hex digits) and the byte size it covers, e.g.\n4 "
+                   "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 1024"));
             text->setTabChangesFocus(true);
             text->setFixedHeight(text->fontMetrics().height() * 4 + 10);
             editor = text;

@@ -48,8 +48,8 @@ void HexView::setHighlight(qsizetype offset, qsizetype length)
     m_highlightLength = length;
     if (length > 0) {
         // Scroll the first highlighted row into view, keeping some context above it.
-        const int first = int(offset / BytesPerRow);
-        const int last = int((offset + length - 1) / BytesPerRow);
+        const int first = int(offset / m_bytesPerRow);
+        const int last = int((offset + length - 1) / m_bytesPerRow);
         const int visible = qMax(1, viewport()->height() / m_lineHeight);
         QScrollBar *bar = verticalScrollBar();
         if (first < bar->value() || last >= bar->value() + visible)
@@ -83,36 +83,52 @@ void HexView::updateMetrics()
 
 int HexView::rowCount() const
 {
-    return int((m_bytes.size() + BytesPerRow - 1) / BytesPerRow);
+    return int((m_bytes.size() + m_bytesPerRow - 1) / m_bytesPerRow);
 }
 
 int HexView::hexColumnX(int column) const
 {
-    const int chars = m_offsetDigits + OffsetGap + column * 3 + (column >= 8 ? MiddleGap : 0);
+    const int middle = m_bytesPerRow > 8 && column >= 8 ? MiddleGap : 0;
+    const int chars = m_offsetDigits + OffsetGap + column * 3 + middle;
     return Margin + chars * m_charWidth;
 }
 
 int HexView::asciiColumnX(int column) const
 {
+    const int middle = m_bytesPerRow > 8 ? MiddleGap : 0;
     const int chars =
-        m_offsetDigits + OffsetGap + BytesPerRow * 3 + MiddleGap + AsciiGap - 1 + column;
+        m_offsetDigits + OffsetGap + m_bytesPerRow * 3 + middle + AsciiGap - 1 + column;
     return Margin + chars * m_charWidth;
+}
+
+int HexView::contentWidth(int bytesPerRow) const
+{
+    const int middle = bytesPerRow > 8 ? MiddleGap : 0;
+    const int chars =
+        m_offsetDigits + OffsetGap + bytesPerRow * 3 + middle + AsciiGap - 1 + bytesPerRow;
+    return 2 * Margin + chars * m_charWidth;
 }
 
 void HexView::updateScrollBars()
 {
+    // A narrow pane (a 1024 px window, the Flow tab's details) shows 8 bytes a row rather than
+    // hide the ASCII column behind a horizontal scroll bar.
+    const int before = m_bytesPerRow;
+    m_bytesPerRow =
+        contentWidth(BytesPerRow) <= viewport()->width() ? BytesPerRow : NarrowBytesPerRow;
+    if (before != m_bytesPerRow)
+        viewport()->update();
     const int visibleRows = qMax(1, viewport()->height() / qMax(1, m_lineHeight));
     verticalScrollBar()->setRange(0, qMax(0, rowCount() - visibleRows));
     verticalScrollBar()->setPageStep(visibleRows);
-    const int contentWidth = asciiColumnX(BytesPerRow) + Margin;
-    horizontalScrollBar()->setRange(0, qMax(0, contentWidth - viewport()->width()));
+    horizontalScrollBar()->setRange(0, qMax(0, contentWidth(m_bytesPerRow) - viewport()->width()));
     horizontalScrollBar()->setPageStep(viewport()->width());
 }
 
 QSize HexView::sizeHint() const
 {
-    const int width = asciiColumnX(BytesPerRow) + Margin + verticalScrollBar()->sizeHint().width() +
-                      2 * frameWidth();
+    const int width =
+        contentWidth(BytesPerRow) + verticalScrollBar()->sizeHint().width() + 2 * frameWidth();
     return {width, m_lineHeight * 8 + 2 * Margin};
 }
 
@@ -154,12 +170,12 @@ void HexView::paintEvent(QPaintEvent *)
         if (row % 2)
             painter.fillRect(QRect(0, y, viewport()->width(), m_lineHeight), band);
 
-        const qsizetype rowStart = qsizetype(row) * BytesPerRow;
+        const qsizetype rowStart = qsizetype(row) * m_bytesPerRow;
         painter.setPen(dim);
         painter.drawText(Margin + dx, y + m_ascent,
                          QStringLiteral("%1").arg(rowStart, m_offsetDigits, 16, QLatin1Char('0')));
 
-        const int count = int(qMin<qsizetype>(BytesPerRow, m_bytes.size() - rowStart));
+        const int count = int(qMin<qsizetype>(m_bytesPerRow, m_bytes.size() - rowStart));
         for (int col = 0; col < count; ++col) {
             const qsizetype index = rowStart + col;
             const auto byte = static_cast<unsigned char>(m_bytes.at(index));
@@ -201,7 +217,7 @@ qsizetype HexView::byteAt(const QPoint &pos) const
         return -1;
     const int x = pos.x() + horizontalScrollBar()->value();
     int column = -1;
-    for (int col = 0; col < BytesPerRow; ++col) {
+    for (int col = 0; col < m_bytesPerRow; ++col) {
         if (x >= hexColumnX(col) && x < hexColumnX(col) + 3 * m_charWidth)
             column = col;
         if (x >= asciiColumnX(col) && x < asciiColumnX(col) + m_charWidth)
@@ -209,7 +225,7 @@ qsizetype HexView::byteAt(const QPoint &pos) const
     }
     if (column < 0)
         return -1;
-    const qsizetype index = qsizetype(row) * BytesPerRow + column;
+    const qsizetype index = qsizetype(row) * m_bytesPerRow + column;
     return index < m_bytes.size() ? index : -1;
 }
 

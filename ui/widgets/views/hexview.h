@@ -1,4 +1,5 @@
-// HexView: a read-only hex dump (offset | 16 hex bytes | ASCII) with one highlighted byte range.
+// HexView: a read-only hex dump (offset | 16 hex bytes, or 8 when narrow | ASCII) with one
+// highlighted byte range.
 //
 // The inspector shows a frame's bytes here and highlights exactly the bytes of the field selected
 // in the field tree (every DissectedField carries {offset, length}). Clicking a byte emits
@@ -18,7 +19,12 @@ class HexView : public QAbstractScrollArea
 {
     Q_OBJECT
 public:
+    /// Bytes per row when the view is wide enough for them and the ASCII column, and in the
+    /// copied hex dump; a narrower view shows NarrowBytesPerRow.
     static constexpr int BytesPerRow = 16;
+    static constexpr int NarrowBytesPerRow = 8;
+    /// What the view shows now (BytesPerRow or NarrowBytesPerRow, by its width).
+    int bytesPerRow() const { return m_bytesPerRow; }
 
     explicit HexView(QWidget *parent = nullptr);
 
@@ -61,6 +67,8 @@ private:
     int rowCount() const;
     int hexColumnX(int column) const;
     int asciiColumnX(int column) const;
+    /// Width of offset, hex and ASCII columns with margins, at @p bytesPerRow.
+    int contentWidth(int bytesPerRow) const;
 
     QByteArray m_bytes;
     QString m_placeholder;
@@ -70,6 +78,7 @@ private:
     int m_lineHeight = 16;
     int m_ascent = 12;
     int m_offsetDigits = 4;
+    int m_bytesPerRow = BytesPerRow;
 };
 
 } // namespace hyperscope
