@@ -20,8 +20,8 @@ template<typename Event> Event rowFields(Event event, const CaptureRow &row)
                                                   ? QStringLiteral("out")
                                                   : QStringLiteral("in"));
     event.insert(QStringLiteral("timeUs"), double(row.timeUs));
-    if (!row.leg.isEmpty())
-        event.insert(QStringLiteral("leg"), row.leg);
+    if (const QString leg = legName(row); !leg.isEmpty())
+        event.insert(QStringLiteral("leg"), leg);
     return event;
 }
 
@@ -31,9 +31,10 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
                   bool frames)
 {
     for (const CaptureRow &row : capture.rows) {
+        const QString leg = legName(row);
         switch (row.kind) {
         case CaptureRow::Kind::Warning:
-            if (filter.passesWarning(row.session, row.leg, row.note))
+            if (filter.passesWarning(row.session, leg, row.note))
                 printer.print(rowFields(warningEvent(row.session, row.note), row));
             continue;
         case CaptureRow::Kind::Error:
@@ -55,14 +56,14 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
             continue; // the reader checked: cannot happen
         FrameTrace trace;
         trace.direction = row.direction;
-        trace.streamOffset = row.offset;
+        trace.streamOffset = row.streamOffset;
         trace.plain = viewOf(row.plain);
         trace.wire = row.wire.isEmpty() ? trace.plain : viewOf(row.wire);
         trace.keepAlive = keepAlive;
         trace.channel = cut->channel;
         trace.type = cut->type;
         trace.discoveryKey = row.discoveryKey;
-        if (frames && filter.passesFrame(row.session, row.leg, trace))
+        if (frames && filter.passesFrame(row.session, leg, trace))
             printer.print(rowFields(QJsonObject(frameEvent(row.session, trace)), row));
         if (keepAlive)
             continue;
@@ -75,7 +76,7 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
                                                        "decode: %2")
                                             .arg(row.line)
                                             .arg(QString::fromStdString(why));
-                if (filter.passesWarning(row.session, row.leg, message))
+                if (filter.passesWarning(row.session, leg, message))
                     printer.print(rowFields(warningEvent(row.session, message), row));
                 continue;
             }
@@ -83,7 +84,7 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
                 row.note.isEmpty() ? std::nullopt : std::optional(row.note.toStdString());
             const QByteArray payload(reinterpret_cast<const char *>(extension->data.data()),
                                      qsizetype(extension->data.size()));
-            if (filter.passesExtension(row.session, row.leg, row.discoveryKey, name,
+            if (filter.passesExtension(row.session, leg, row.discoveryKey, name,
                                        std::size_t(payload.size())))
                 printer.print(rowFields(
                     extensionEvent(row.session, row.discoveryKey, name, extension->id, payload),
@@ -101,7 +102,7 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
                     .arg(QString::fromLatin1(messageTypeName(cut->type).data(),
                                              qsizetype(messageTypeName(cut->type).size())))
                     .arg(QString::fromStdString(why));
-            if (filter.passesWarning(row.session, row.leg, text))
+            if (filter.passesWarning(row.session, leg, text))
                 printer.print(rowFields(warningEvent(row.session, text), row));
             continue;
         }
@@ -109,7 +110,7 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
         channel.discoveryKey = row.discoveryKey.value_or(Key32{});
         // The header's channel id: the sender's (ours for "out", the peer's for "in"), as the
         // inspector's log shows it.
-        channel.localId = cut->channel;
+        channel.localId = row.channel;
         if (row.discoveryKey) {
             const auto session = capture.sessions.constFind(row.session);
             if (session != capture.sessions.constEnd()) {
@@ -118,7 +119,7 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
                     channel.key = key->second;
             }
         }
-        if (!filter.passesMessage(row.session, row.leg, row.direction, channel, *message))
+        if (!filter.passesMessage(row.session, leg, row.direction, channel, *message))
             continue;
         printer.print(rowFields(messageEvent(row.session, channel, *message), row));
     }

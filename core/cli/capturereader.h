@@ -1,57 +1,27 @@
-// Reading a "hyperscope-capture" file (the inspector's saved log; format in
-// ui/inspection/capture/capturefile.h) for `hyperscope-cli read` and `hyperscope-cli replay`.
-//
-// hyperscope-cli cannot link the inspector's library (ui/inspection), whose reader fills its log
-// model; this reader fills plain rows instead and checks what the CLI relies on with the same
-// caps and the same kind of messages ("line 4: 'plain' is not hexadecimal"). Every file is
-// hostile: lines, rows, sessions and bytes are capped, and the first problem stops the read.
+// Reading a "hyperscope-capture" file for `hyperscope-cli read` and `hyperscope-cli replay`, with
+// the format's one reader (core/session/captureformat.h, which the inspector's File › Open Log
+// uses too): the same checks, caps and messages ("line 4: 'plain' is not hexadecimal").
 #pragma once
 
 #include "bytes.h"
-#include "trace.h"
+#include "captureformat.h"
 
 #include <QByteArray>
 #include <QMap>
 #include <QString>
 
-#include <map>
 #include <optional>
 #include <vector>
 
-class QIODevice;
-
 namespace hyperscope {
 
-struct CaptureRow
-{
-    enum class Kind { Frame, KeepAlive, Handshake, Warning, Error, Event };
-
-    qint64 line = 0;   ///< Its line in the file (for messages).
-    qint64 timeUs = 0; ///< "t": microseconds since the log started.
-    int session = 0;
-    Direction direction = Direction::Inbound;
-    QString leg; ///< "client", "server" or empty.
-    Kind kind = Kind::Frame;
-    int step = 0;       ///< Handshake rows: 0..2.
-    quint64 offset = 0; ///< Position in its direction's transport stream.
-    QByteArray plain;   ///< Frames: the whole frame, length prefix included.
-    QByteArray wire;    ///< Encrypted frames: as on the socket (may be empty).
-    QString note;       ///< Warning, error, event rows; a type-15 frame's extension name.
-    bool bytesDropped = false;
-    std::optional<Key32> discoveryKey; ///< Frames: the channel's, when it was known.
-};
-
-struct CaptureSessionHeader
-{
-    QString label;
-    /// The feed keys of the channels the session opened, by discovery key (header "channels").
-    std::map<Key32, Key32> feedKeys;
-};
+using CaptureRow = capture::FormatRow;
 
 struct CaptureContents
 {
     QString generator;
-    QMap<int, CaptureSessionHeader> sessions; ///< by the session id in the file
+    /// What the header says about each session (its feed keys among it), by id in the file.
+    QMap<int, capture::SessionInfo> sessions;
     std::vector<CaptureRow> rows;
 };
 
@@ -59,6 +29,9 @@ struct CaptureContents
 std::optional<CaptureContents> readCapture(QIODevice &in, QString *error);
 /// readCapture() from @p path; the error then starts with the path.
 std::optional<CaptureContents> loadCapture(const QString &path, QString *error);
+
+/// "client", "server" or empty: @p row's leg as events and filters name it.
+QString legName(const CaptureRow &row);
 
 /// One frame cut into its header and payload.
 struct CapturedFrame

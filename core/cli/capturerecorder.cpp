@@ -1,29 +1,10 @@
 #include "capturerecorder.h"
 
 #include "hyperscope_version.h"
-#include "jsonevents.h"
 
-#include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSaveFile>
 
 namespace hyperscope {
-
-namespace {
-
-// The caps of the format's reader (capturefile.h: MaxRows, MaxTotalBytes): a file the inspector
-// would refuse is not written.
-constexpr qint64 MaxRows = 2'000'000;
-constexpr qint64 MaxTotalBytes = qint64(1) << 30;
-
-QString hexOf(ByteView bytes)
-{
-    return hexString(bytes);
-}
-
-} // namespace
 
 CaptureRecorder::CaptureRecorder(QString path)
     : m_path(std::move(path))
@@ -46,7 +27,7 @@ bool CaptureRecorder::checkWritable(QString *error) const
 void CaptureRecorder::sessionStarted(int session, const QString &origin,
                                      std::optional<bool> initiator, bool noise, bool encrypted)
 {
-    SessionHeader &s = m_sessions[session];
+    capture::SessionInfo &s = m_sessions[session];
     s.origin = origin;
     s.initiator = initiator;
     s.noise = noise;
@@ -60,7 +41,7 @@ void CaptureRecorder::setPeer(int session, const QString &peer)
 
 void CaptureRecorder::handshakeCompleted(int session, const HandshakeInfo &info)
 {
-    SessionHeader &s = m_sessions[session];
+    capture::SessionInfo &s = m_sessions[session];
     s.localStaticKey = info.publicKey;
     s.remoteStaticKey = info.remotePublicKey;
     s.handshakeHash = info.handshakeHash;
@@ -75,40 +56,47 @@ void CaptureRecorder::channelKey(int session, const Key32 &discoveryKey, const K
 
 void CaptureRecorder::sessionEnded(int session, const QString &reason)
 {
-    SessionHeader &s = m_sessions[session];
-    if (!s.endReason || s.endReason->isEmpty())
+    capture::SessionInfo &s = m_sessions[session];
+    if (!s.ended || s.endReason.isEmpty()) {
+        s.ended = true;
         s.endReason = reason; // a relayed session's failing leg outweighs a clean one
+    }
 }
 
-void CaptureRecorder::addRow(int session, const QByteArray &line, qint64 bytes)
+void CaptureRecorder::addRow(capture::FormatRow &row)
 {
-    if (rowCount() >= MaxRows || m_rowBytes + bytes > MaxTotalBytes) {
+    row.timeUs = m_clock.nsecsElapsed() / 1000;
+    // As the reader counts them: bytes decoded, notes in UTF-16.
+    const qint64 bytes = row.plain.size() + row.wire.size() + row.note.size() * 2;
+    if (rowCount() >= capture::MaxRows || m_rowBytes + bytes > capture::MaxTotalBytes) {
         ++m_droppedRows;
         return;
     }
-    m_sessions.try_emplace(session);
+    if (!m_sessions.contains(row.session))
+        m_sessions.insert(row.session, {});
     m_rowBytes += bytes;
-    m_rows.push_back(line);
+    m_rows.push_back(capture::rowLine(row));
 }
 
 namespace {
 
-QJsonObject rowStart(qint64 timeUs, int session, const QString &leg, Direction direction,
-                     const char *kind)
+capture::FormatRow rowOf(int session, const QString &leg, Direction direction,
+                         capture::FormatRow::Kind kind)
 {
-    QJsonObject o{{QStringLiteral("t"), timeUs},
-                  {QStringLiteral("session"), session},
-                  {QStringLiteral("dir"),
-                   direction == Direction::Outbound ? QStringLiteral("out") : QStringLiteral("in")},
-                  {QStringLiteral("kind"), QLatin1String(kind)}};
-    if (!leg.isEmpty())
-        o.insert(QStringLiteral("leg"), leg);
-    return o;
+    capture::FormatRow row;
+    row.session = session;
+    row.direction = direction;
+    row.kind = kind;
+    if (leg == QLatin1String("client"))
+        row.leg = capture::FormatRow::Leg::Client;
+    else if (leg == QLatin1String("server"))
+        row.leg = capture::FormatRow::Leg::Server;
+    return row;
 }
 
-QByteArray compact(const QJsonObject &o)
+QByteArray bytesOf(ByteView bytes)
 {
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
 }
 
 } // namespace
@@ -116,44 +104,38 @@ QByteArray compact(const QJsonObject &o)
 void CaptureRecorder::frame(int session, const QString &leg, bool encrypted,
                             const FrameTrace &frame)
 {
-    QJsonObject o = rowStart(m_clock.nsecsElapsed() / 1000, session, leg, frame.direction,
-                             frame.keepAlive ? "keepalive" : "frame");
-    if (frame.streamOffset)
-        o.insert(QStringLiteral("offset"), qint64(frame.streamOffset));
-    if (frame.discoveryKey && !frame.keepAlive)
-        o.insert(QStringLiteral("key"), hexOf(*frame.discoveryKey));
-    o.insert(QStringLiteral("plain"), hexOf(frame.plain));
-    qint64 bytes = qint64(frame.plain.size());
-    if (encrypted) {
-        o.insert(QStringLiteral("encrypted"), true);
-        if (frame.wire.size() == frame.plain.size()) {
-            o.insert(QStringLiteral("wire"), hexOf(frame.wire));
-            bytes += qint64(frame.wire.size());
-        }
-    }
-    addRow(session, compact(o), bytes);
+    capture::FormatRow row = rowOf(session, leg, frame.direction,
+                                   frame.keepAlive ? capture::FormatRow::Kind::KeepAlive
+                                                   : capture::FormatRow::Kind::Frame);
+    row.streamOffset = frame.streamOffset;
+    if (!frame.keepAlive)
+        row.discoveryKey = frame.discoveryKey;
+    row.plain = bytesOf(frame.plain);
+    row.encrypted = encrypted;
+    if (encrypted && frame.wire.size() == frame.plain.size())
+        row.wire = bytesOf(frame.wire);
+    addRow(row);
 }
 
 void CaptureRecorder::handshake(int session, const QString &leg, const HandshakeTrace &step)
 {
     if (step.index < 0 || step.index > 2)
         return;
-    QJsonObject o =
-        rowStart(m_clock.nsecsElapsed() / 1000, session, leg, step.direction, "handshake");
-    o.insert(QStringLiteral("step"), step.index);
-    o.insert(QStringLiteral("plain"), hexOf(step.wire));
-    if (!step.error.empty())
-        o.insert(QStringLiteral("note"), QString::fromStdString(step.error));
-    addRow(session, compact(o), qint64(step.wire.size()) + qint64(step.error.size()) * 2);
+    capture::FormatRow row =
+        rowOf(session, leg, step.direction, capture::FormatRow::Kind::Handshake);
+    row.type = quint8(step.index);
+    row.plain = bytesOf(step.wire);
+    row.note = QString::fromStdString(step.error);
+    addRow(row);
 }
 
-void CaptureRecorder::note(int session, const QString &leg, const char *kind, Direction direction,
-                           const QString &text)
+void CaptureRecorder::note(int session, const QString &leg, capture::FormatRow::Kind kind,
+                           Direction direction, const QString &text)
 {
-    QJsonObject o = rowStart(m_clock.nsecsElapsed() / 1000, session, leg, direction, kind);
+    capture::FormatRow row = rowOf(session, leg, direction, kind);
     // The format requires a note on these rows: an empty text still says something happened.
-    o.insert(QStringLiteral("note"), text.isEmpty() ? QStringLiteral("(no message)") : text);
-    addRow(session, compact(o), qint64(text.size()) * 2);
+    row.note = text.isEmpty() ? QStringLiteral("(no message)") : text;
+    addRow(row);
 }
 
 bool CaptureRecorder::save(QString *error) const
@@ -163,50 +145,13 @@ bool CaptureRecorder::save(QString *error) const
             *error = QStringLiteral("--capture: %1: %2").arg(m_path, why);
         return false;
     };
-    QJsonArray sessions;
-    for (const auto &[id, s] : m_sessions) {
-        QJsonObject o{{QStringLiteral("id"), id},
-                      {QStringLiteral("label"),
-                       s.peer.isEmpty() ? QStringLiteral("#%1").arg(id)
-                                        : QStringLiteral("#%1 %2").arg(id).arg(s.peer)}};
-        if (!s.peer.isEmpty())
-            o.insert(QStringLiteral("peer"), s.peer);
-        if (!s.origin.isEmpty())
-            o.insert(QStringLiteral("origin"), s.origin);
-        if (s.initiator)
-            o.insert(QStringLiteral("initiator"), *s.initiator);
-        o.insert(QStringLiteral("noise"), s.noise);
-        o.insert(QStringLiteral("encrypted"), s.encrypted);
-        if (s.localStaticKey)
-            o.insert(QStringLiteral("localStaticKey"), hexOf(*s.localStaticKey));
-        if (s.remoteStaticKey)
-            o.insert(QStringLiteral("remoteStaticKey"), hexOf(*s.remoteStaticKey));
-        if (s.handshakeHash)
-            o.insert(QStringLiteral("handshakeHash"), hexOf(*s.handshakeHash));
-        if (s.localNonce)
-            o.insert(QStringLiteral("localNonce"), hexOf(*s.localNonce));
-        if (s.remoteNonce)
-            o.insert(QStringLiteral("remoteNonce"), hexOf(*s.remoteNonce));
-        o.insert(QStringLiteral("ended"), s.endReason.has_value());
-        if (s.endReason && !s.endReason->isEmpty())
-            o.insert(QStringLiteral("endReason"), *s.endReason);
-        if (!s.feedKeys.empty()) {
-            QJsonArray channels;
-            for (const auto &[discoveryKey, key] : s.feedKeys)
-                channels.append(QJsonObject{{QStringLiteral("discoveryKey"), hexOf(discoveryKey)},
-                                            {QStringLiteral("key"), hexOf(key)}});
-            o.insert(QStringLiteral("channels"), channels);
-        }
-        sessions.append(o);
-    }
-    const QJsonObject header{
-        {QStringLiteral("format"), QStringLiteral("hyperscope-capture")},
-        {QStringLiteral("version"), 1},
-        {QStringLiteral("generator"), QStringLiteral("hyperscope-cli " HYPERSCOPE_VERSION)},
-        {QStringLiteral("created"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
-        {QStringLiteral("rows"), rowCount()},
-        {QStringLiteral("sessions"), sessions},
-    };
+    QMap<int, QString> labels;
+    for (auto it = m_sessions.constBegin(); it != m_sessions.constEnd(); ++it)
+        labels.insert(it.key(), it->peer.isEmpty()
+                                    ? QStringLiteral("#%1").arg(it.key())
+                                    : QStringLiteral("#%1 %2").arg(it.key()).arg(it->peer));
+    const QByteArray header = capture::headerLine(
+        QStringLiteral("hyperscope-cli " HYPERSCOPE_VERSION), rowCount(), labels, m_sessions);
 
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly))
@@ -214,7 +159,7 @@ bool CaptureRecorder::save(QString *error) const
     auto put = [&file](const QByteArray &line) {
         return file.write(line) == line.size() && file.write("\n", 1) == 1;
     };
-    bool ok = put(compact(header));
+    bool ok = put(header);
     for (const QByteArray &row : m_rows) {
         if (!ok)
             break;

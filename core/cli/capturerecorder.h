@@ -1,8 +1,6 @@
 // hyperscope-cli's --capture FILE: records what its sessions do as a "hyperscope-capture" file,
-// the JSON Lines format the inspector's File › Open Log reads (the format is specified in
-// ui/inspection/capture/capturefile.h; this is a writer of it for a process without the
-// inspector's log model, and tests/app/tst_clicapture.cpp reads its output with the inspector's
-// own reader to keep the two in step).
+// the JSON Lines format the inspector's File › Open Log reads, through the format's one writer
+// (core/session/captureformat.h: rowLine(), headerLine()).
 //
 // The header announces how many rows follow, so the rows are kept in memory (as the JSON lines
 // they will be written as) and the file is written once, atomically (QSaveFile), by save() when
@@ -17,6 +15,7 @@
 // it opened (what `hyperscope-cli replay` needs) and how it ended. No secret key is written.
 #pragma once
 
+#include "captureformat.h"
 #include "sessioninfo.h"
 #include "trace.h"
 
@@ -58,8 +57,8 @@ public:
     /// transport is encrypted (the wire bytes are then recorded too).
     void frame(int session, const QString &leg, bool encrypted, const FrameTrace &frame);
     void handshake(int session, const QString &leg, const HandshakeTrace &step);
-    /// @p kind: "warning", "error" or "event".
-    void note(int session, const QString &leg, const char *kind, Direction direction,
+    /// @p kind: Warning, Error or Event.
+    void note(int session, const QString &leg, capture::FormatRow::Kind kind, Direction direction,
               const QString &text);
 
     qint64 rowCount() const { return qint64(m_rows.size()); }
@@ -70,28 +69,13 @@ public:
     bool save(QString *error) const;
 
 private:
-    struct SessionHeader
-    {
-        QString peer;
-        QString origin;
-        std::optional<bool> initiator;
-        bool noise = true;
-        bool encrypted = true;
-        /// The public parts of the handshake (never the transport keys).
-        std::optional<Key32> localStaticKey;
-        std::optional<Key32> remoteStaticKey;
-        std::optional<Hash64> handshakeHash;
-        std::optional<Nonce24> localNonce;
-        std::optional<Nonce24> remoteNonce;
-        std::map<Key32, Key32> feedKeys; ///< by discovery key
-        std::optional<QString> endReason;
-    };
-
-    void addRow(int session, const QByteArray &line, qint64 bytes);
+    /// @p row stamped with the time now, appended as its line (or counted as dropped).
+    void addRow(capture::FormatRow &row);
 
     QString m_path;
     QElapsedTimer m_clock;
-    std::map<int, SessionHeader> m_sessions;
+    /// What the header says about each session: only public values (never a transport key).
+    QMap<int, capture::SessionInfo> m_sessions;
     std::vector<QByteArray> m_rows; ///< JSON lines, without their newline.
     qint64 m_rowBytes = 0;          ///< bytes the rows hold, as the reader counts them
     qint64 m_droppedRows = 0;

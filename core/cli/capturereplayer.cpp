@@ -18,10 +18,10 @@ bool isSent(const CaptureRow &row)
 {
     if (row.kind != CaptureRow::Kind::Frame || row.bytesDropped)
         return false;
-    if (row.leg.isEmpty())
+    if (row.leg == CaptureRow::Leg::None)
         return row.direction == Direction::Outbound;
     // A relayed session: its client's messages, as they arrived at the relay.
-    return row.leg == QLatin1String("client") && row.direction == Direction::Inbound;
+    return row.leg == CaptureRow::Leg::Client && row.direction == Direction::Inbound;
 }
 
 } // namespace

@@ -616,7 +616,8 @@ void CliApp::recordSession(SessionDriver *driver, Session &session)
     connect(driver, &SessionDriver::ended, this, [recorder, id](const Error &reason) {
         const QString message = QString::fromStdString(reason.message);
         if (!reason.ok())
-            recorder->note(id, QString(), "error", Direction::Inbound, message);
+            recorder->note(id, QString(), capture::FormatRow::Kind::Error, Direction::Inbound,
+                           message);
         recorder->sessionEnded(id, reason.ok() ? QString() : message);
     });
 }
@@ -642,13 +643,15 @@ void CliApp::recordRelayedSession(int id, RelayedSession *session, Relayed &rela
             });
     connect(session, &RelayedSession::warning, this,
             [recorder, id](RelayLeg leg, const QString &message) {
-                recorder->note(id, relayLegName(leg), "warning", Direction::Inbound, message);
+                recorder->note(id, relayLegName(leg), capture::FormatRow::Kind::Warning,
+                               Direction::Inbound, message);
             });
     connect(session, &RelayedSession::ended, this,
             [recorder, id](RelayLeg leg, const Error &reason) {
                 const QString message = QString::fromStdString(reason.message);
                 if (!reason.ok())
-                    recorder->note(id, relayLegName(leg), "error", Direction::Inbound, message);
+                    recorder->note(id, relayLegName(leg), capture::FormatRow::Kind::Error,
+                                   Direction::Inbound, message);
                 recorder->sessionEnded(id, reason.ok() ? QString() : message);
             });
 }

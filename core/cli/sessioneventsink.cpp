@@ -51,7 +51,8 @@ void SessionEventSink::traceWarning(const WarningTrace &warning)
 {
     const QString message = QString::fromStdString(warning.message);
     if (m_recorder)
-        m_recorder->note(m_session, m_leg, "warning", warning.direction, message);
+        m_recorder->note(m_session, m_leg, capture::FormatRow::Kind::Warning, warning.direction,
+                         message);
     if (m_filter && !m_filter->passesWarning(m_session, m_leg, message))
         return;
     print(warningEvent(m_session, message));

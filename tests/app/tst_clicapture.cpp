@@ -454,7 +454,7 @@ void tst_CliCapture::readRejectsBadCaptures_data()
                                       "\n")
                                << "line 1: unsupported version 2";
     QTest::newRow("not json") << header + "\n{nope\n"
-                              << "line 2: not JSON";
+                              << "line 2: not valid JSON";
     QTest::newRow("bad hex")
         << header + "\n" + R"({"t":1,"session":1,"dir":"out","kind":"frame","plain":"zz"})" + "\n"
         << "line 2: 'plain' is not hexadecimal";
@@ -466,7 +466,7 @@ void tst_CliCapture::readRejectsBadCaptures_data()
     QTest::newRow("too many rows")
         << QByteArray(R"({"format":"hyperscope-capture","version":1,"rows":99999999})"
                       "\n")
-        << "line 1: 'rows' is 99999999, out of range";
+        << "line 1: the header announces 99999999 rows, more than the 2000000";
 }
 
 void tst_CliCapture::readRejectsBadCaptures()
