@@ -204,6 +204,7 @@ private slots:
     void initTestCase();
     void inspectorReadsCliCaptures();
     void inspectorReadsRelayCapture();
+    void inspectorCapturesReadInCli();
     void readPrintsTheCapturedEvents();
     void readFilters_data();
     void readFilters();
@@ -372,6 +373,44 @@ void tst_CliCapture::inspectorReadsRelayCapture()
         legs << event.value(QLatin1String("leg")).toString() + u' ' +
                     event.value(QLatin1String("direction")).toString();
     QCOMPARE(legs, QStringList({"client in", "server out"}));
+#endif
+}
+
+void tst_CliCapture::inspectorCapturesReadInCli()
+{
+#ifndef HYPERSCOPE_HAVE_INSPECTION
+    QSKIP("the inspector's library is not built");
+#else
+    // The connector's capture opened in the inspector's log and saved again (File › Save Log
+    // As) reads in hyperscope-cli as the original does, and replays.
+    QString error;
+    const std::optional<capture::Capture> read = capture::load(m_connectorCapture, &error);
+    QVERIFY2(read, qPrintable(error));
+    MessageLogModel log;
+    const int logId = 42;
+    capture::addTo(
+        log, *read, [](int) { return logId; }, QString());
+    QList<int> rows;
+    for (int row = 0; row < log.rowCount(); ++row)
+        rows << row;
+    const QString saved = m_dir.filePath(QStringLiteral("saved-by-inspector.jsonl"));
+    QVERIFY2(capture::save(saved, log, rows, &error, {{logId, read->sessionInfo.first()}}),
+             qPrintable(error));
+
+    const Run original = run({"read", m_connectorCapture});
+    const Run again = run({"read", saved});
+    QCOMPARE(again.exitCode, 0);
+    QCOMPARE(messages(again.events, true), messages(original.events, true));
+    for (const QJsonObject &event : again.events)
+        QCOMPARE(event.value(QLatin1String("session")).toInt(), logId);
+
+    Cli peer({"listen", "--port", "0", "--once", "--key", KeyHex});
+    const quint16 port = peer.port();
+    VERIFY_WAIT(port != 0, peer);
+    Cli replay({"replay", saved, "--connect", QStringLiteral("127.0.0.1:%1").arg(port), "--fast"});
+    QCOMPARE(replay.finish(), 0);
+    QCOMPARE(peer.finish(), 0);
+    QCOMPARE(messages(peer.all(QStringLiteral("message"))), m_received);
 #endif
 }
 
@@ -568,5 +607,5 @@ void tst_CliCapture::replayNeedsTheFeedKeys()
     QCOMPARE(messages(peer.all(QStringLiteral("message"))), m_received);
 }
 
-QTEST_MAIN(tst_CliCapture)
+QTEST_GUILESS_MAIN(tst_CliCapture)
 #include "tst_clicapture.moc"
