@@ -21,9 +21,9 @@
 
 #include <QByteArray>
 #include <QElapsedTimer>
+#include <QMap>
 #include <QString>
 
-#include <map>
 #include <optional>
 #include <vector>
 

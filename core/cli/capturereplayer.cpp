@@ -4,8 +4,10 @@
 #include "jsonevents.h"
 #include "sessiondriver.h"
 
+#include <QStringList>
 #include <QTimer>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
