@@ -213,6 +213,7 @@ private slots:
     void replaySendsTheSameMessages_data();
     void replaySendsTheSameMessages();
     void replayNeedsTheFeedKeys();
+    void captureToBadPathFailsAtOnce();
 
 private:
     /// Runs a connector (sending sequence()) against a listener, both with --capture; fills
@@ -605,6 +606,24 @@ void tst_CliCapture::replayNeedsTheFeedKeys()
     QCOMPARE(replay.finish(), 0);
     QCOMPARE(peer.finish(), 0);
     QCOMPARE(messages(peer.all(QStringLiteral("message"))), m_received);
+}
+
+void tst_CliCapture::captureToBadPathFailsAtOnce()
+{
+    // Reported before anything starts (nothing is dialed or listened on), not at exit.
+    const QString path = m_dir.filePath(QStringLiteral("no/such/dir/c.jsonl"));
+    for (const QStringList &arguments : {QStringList{"connect", "127.0.0.1:1", "--capture", path},
+                                         QStringList{"listen", "--port", "0", "--capture", path}}) {
+        const Run result = run(arguments);
+        QCOMPARE(result.exitCode, 1);
+        QCOMPARE(result.events.size(), 1);
+        const QJsonObject event = result.events.first();
+        QCOMPARE(event.value(QLatin1String("event")).toString(), QStringLiteral("error"));
+        QVERIFY2(event.value(QLatin1String("message"))
+                     .toString()
+                     .startsWith(QStringLiteral("--capture: ") + path),
+                 result.stdoutText.constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_CliCapture)
