@@ -1,11 +1,17 @@
 #include "cliapp.h"
 
+#include "captureprinter.h"
+#include "capturereader.h"
+#include "capturerecorder.h"
+#include "capturereplayer.h"
 #include "linereader.h"
 #include "outputwatcher.h"
 #include "relay.h"
 #include "sessiondriver.h"
 #include "sessioneventsink.h"
 #include "signalwatcher.h"
+
+#include <QTimer>
 
 #include <unistd.h>
 
@@ -82,9 +88,22 @@ CliApp::~CliApp()
 
 bool CliApp::start()
 {
+    if (m_options.mode == CliOptions::Mode::Read)
+        return runRead();
+    if (!m_options.captureOutput.isEmpty()) {
+        m_recorder = std::make_unique<CaptureRecorder>(m_options.captureOutput);
+        QString error;
+        if (!m_recorder->checkWritable(&error)) {
+            m_recorder.reset();
+            m_printer.print(errorEvent(0, error));
+            return false;
+        }
+    }
+    if (m_options.mode == CliOptions::Mode::Replay && !planCaptureReplay())
+        return false;
     if (m_options.mode == CliOptions::Mode::Relay)
         return startRelay();
-    if (m_options.mode == CliOptions::Mode::Connect) {
+    if (m_options.mode == CliOptions::Mode::Connect || m_options.mode == CliOptions::Mode::Replay) {
         auto *driver = new SessionDriver(m_ids.next(), m_options.engineOptions(), this);
         addSession(driver);
         driver->connectToHost(m_options.host, m_options.port);
@@ -117,6 +136,10 @@ void CliApp::addSession(SessionDriver *driver)
     session.trace = std::make_unique<SessionEventSink>(id, QString(), m_options.trace, &m_printer,
                                                        &m_eventFilter);
     driver->engine().setTraceSink(session.trace.get());
+    // Before the connections below: the session's end is recorded before a handler exits (and
+    // writes the capture).
+    if (m_recorder)
+        recordSession(driver, session);
     if (!m_options.allowedKeys.empty()) {
         driver->setRemoteKeyFilter([allowed = m_options.allowedKeys](const Key32 &remoteKey) {
             return std::find(allowed.begin(), allowed.end(), remoteKey) != allowed.end();
@@ -183,6 +206,10 @@ void CliApp::addSession(SessionDriver *driver)
 
 void CliApp::openKeys(SessionDriver *driver)
 {
+    if (m_options.mode == CliOptions::Mode::Replay) {
+        startReplay(driver); // its --key options are the replay's feed keys, not channels to open
+        return;
+    }
     for (const Key32 &key : m_options.keys) {
         if (const Error error = driver->openChannel(key))
             m_printer.print(errorEvent(driver->id(), QString::fromStdString(error.message)));
@@ -205,13 +232,15 @@ void CliApp::onSessionEnded(SessionDriver *driver, const Error &reason)
         driver->engine().setTraceSink(nullptr);
         m_sessions.erase(it);
     }
-    if (m_options.mode == CliOptions::Mode::Connect)
+    const bool dialed =
+        m_options.mode == CliOptions::Mode::Connect || m_options.mode == CliOptions::Mode::Replay;
+    if (dialed)
         driver->deleteLater(); // the server deletes the sessions it accepted
 
     if (m_shuttingDown) {
         if (m_sessions.empty())
             exitWith(0);
-    } else if (m_options.mode == CliOptions::Mode::Connect || m_options.once) {
+    } else if (dialed || m_options.once) {
         exitWith(reason.ok() ? 0 : 1);
     }
 }
@@ -299,6 +328,8 @@ void CliApp::addRelayedSession(RelayedSession *session)
             watchIntercept(driver, id, relayLegName(leg));
         }
     }
+    if (m_recorder)
+        recordRelayedSession(id, session, relayed);
     // auto: a "message" event stays a JsonEvent (printed without a QJsonObject: the hot path).
     const auto print = [this](RelayLeg leg, auto event) {
         m_printer.print(withLeg(std::move(event), relayLegName(leg)));
@@ -501,7 +532,128 @@ void CliApp::exitWith(int exitCode)
     if (m_finished)
         return;
     m_finished = true;
+    if (m_recorder) {
+        QString error;
+        if (m_recorder->droppedRows() > 0)
+            m_printer.print(warningEvent(0, QStringLiteral("--capture: %1 rows were not recorded: "
+                                                           "a capture holds at most 2000000 rows "
+                                                           "and 1 GiB")
+                                                .arg(m_recorder->droppedRows())));
+        if (!m_recorder->save(&error)) {
+            m_printer.print(errorEvent(0, error));
+            exitCode = 1;
+        }
+    }
     emit finished(exitCode);
+}
+
+// --- captures ---------------------------------------------------------------------------------
+
+bool CliApp::runRead()
+{
+    QString error;
+    const std::optional<CaptureContents> capture = loadCapture(m_options.captureInput, &error);
+    if (!capture) {
+        m_printer.print(errorEvent(0, error));
+        return false;
+    }
+    printCapture(*capture, m_printer, m_eventFilter, m_options.trace);
+    exitWith(0);
+    return true;
+}
+
+bool CliApp::planCaptureReplay()
+{
+    QString error;
+    const std::optional<CaptureContents> capture = loadCapture(m_options.captureInput, &error);
+    std::optional<ReplayPlan> plan;
+    if (capture)
+        plan = planReplay(*capture, m_options.replaySession, m_options.keys, &error);
+    if (!plan) {
+        m_printer.print(errorEvent(0, error));
+        return false;
+    }
+    m_replayPlan = std::make_unique<ReplayPlan>(std::move(*plan));
+    return true;
+}
+
+void CliApp::startReplay(SessionDriver *driver)
+{
+    if (m_replayer || !m_replayPlan)
+        return;
+    m_replayer = new CaptureReplayer(std::move(*m_replayPlan), driver, m_options.replayFast,
+                                     &m_printer, this);
+    connect(m_replayer, &CaptureReplayer::finished, this, [this, driver = QPointer(driver)] {
+        // A moment for the peer's answers to the last messages, then a clean end.
+        QTimer::singleShot(200, this, [driver] {
+            if (driver)
+                driver->disconnectFromPeer(Error(ErrorCode::None, "replay finished"));
+        });
+    });
+    m_replayer->start();
+}
+
+void CliApp::recordSession(SessionDriver *driver, Session &session)
+{
+    const int id = driver->id();
+    const bool encrypted = m_options.noise && m_options.encrypted;
+    session.trace->setRecorder(m_recorder.get(), encrypted);
+    m_recorder->sessionStarted(id,
+                               m_options.mode == CliOptions::Mode::Listen
+                                   ? QStringLiteral("accepted")
+                                   : QStringLiteral("dialed"),
+                               driver->isInitiator(), m_options.noise, m_options.encrypted);
+    CaptureRecorder *recorder = m_recorder.get();
+    connect(driver, &SessionDriver::transportConnected, this,
+            [recorder, driver] { recorder->setPeer(driver->id(), driver->remoteAddress()); });
+    connect(driver, &SessionDriver::handshakeCompleted, this,
+            [recorder, id](const HandshakeInfo &info) { recorder->handshakeCompleted(id, info); });
+    connect(driver, &SessionDriver::channelOpened, this,
+            [recorder, id](const ChannelInfo &channel) {
+                if (channel.key)
+                    recorder->channelKey(id, channel.discoveryKey, *channel.key);
+            });
+    connect(driver, &SessionDriver::ended, this, [recorder, id](const Error &reason) {
+        const QString message = QString::fromStdString(reason.message);
+        if (!reason.ok())
+            recorder->note(id, QString(), capture::FormatRow::Kind::Error, Direction::Inbound,
+                           message);
+        recorder->sessionEnded(id, reason.ok() ? QString() : message);
+    });
+}
+
+void CliApp::recordRelayedSession(int id, RelayedSession *session, Relayed &relayed)
+{
+    for (auto &trace : relayed.traces) {
+        if (trace)
+            trace->setRecorder(m_recorder.get(), m_options.noise && m_options.encrypted);
+    }
+    m_recorder->sessionStarted(id, QStringLiteral("relayed"), std::nullopt, m_options.noise,
+                               m_options.encrypted);
+    CaptureRecorder *recorder = m_recorder.get();
+    connect(session, &RelayedSession::legConnected, this,
+            [recorder, id](RelayLeg leg, const QString &address) {
+                if (leg == RelayLeg::Client)
+                    recorder->setPeer(id, address);
+            });
+    connect(session, &RelayedSession::channelOpened, this,
+            [recorder, id](RelayLeg, const ChannelInfo &channel) {
+                if (channel.key)
+                    recorder->channelKey(id, channel.discoveryKey, *channel.key);
+            });
+    connect(session, &RelayedSession::warning, this,
+            [recorder, id](RelayLeg leg, const QString &message) {
+                recorder->note(id, relayLegName(leg), capture::FormatRow::Kind::Warning,
+                               Direction::Inbound, message);
+            });
+    connect(session, &RelayedSession::ended, this,
+            [recorder, id](RelayLeg leg, const Error &reason) {
+                const QString message = QString::fromStdString(reason.message);
+                if (!reason.ok())
+                    recorder->note(id, relayLegName(leg), capture::FormatRow::Kind::Error,
+                                   Direction::Inbound, message);
+                recorder->sessionEnded(id, reason.ok() ? QString() : message);
+            });
 }
 
 } // namespace hyperscope

@@ -8,10 +8,16 @@
 // when stdout's reader goes away (`hyperscope-cli ... | head -3`), the sessions are closed
 // cleanly and the process exits 0. A listener or relay that cannot listen exits 1.
 //
+// read prints a capture's events and exits 0 (1 when the file cannot be read); replay dials like
+// connect, replays one session of a capture (capturereplayer.h), ends the session cleanly after
+// the last message and exits like connect. --capture FILE is written when the process exits (a
+// failure to write it is an "error" event and exit status 1).
+//
 // relay: one session id per relayed connection; every event that belongs to one leg carries
 // "leg":"client" or "leg":"server" (see docs/relay.md for the legs).
 #pragma once
 
+#include "capturereplayer.h"
 #include "clioptions.h"
 #include "commandinterpreter.h"
 #include "eventfilter.h"
@@ -30,6 +36,8 @@ namespace hyperscope {
 
 class LineReader;
 class OutputWatcher;
+class CaptureRecorder;
+class CaptureReplayer;
 class Relay;
 class RelayedSession;
 class SessionDriver;
@@ -80,6 +88,16 @@ private:
     /// Ends every session cleanly with @p reason and exits 0 once they have all ended.
     void shutdown(const QString &reason);
     void exitWith(int exitCode);
+    // --- Captures (--capture, read, replay) ----------------------------------------------------
+    /// read: prints the capture's events; false after an error event when it cannot be read.
+    bool runRead();
+    /// replay: reads the capture and plans the replay; false after an error event.
+    bool planCaptureReplay();
+    /// replay: starts sending on @p driver, whose session is up; ends it after the last step.
+    void startReplay(SessionDriver *driver);
+    /// --capture: records what the header of the capture says about @p driver's session.
+    void recordSession(SessionDriver *driver, Session &session);
+    void recordRelayedSession(int id, RelayedSession *session, Relayed &relayed);
     /// --intercept: applies the current expression to @p driver and prints its intercept events
     /// as session @p session's (with "leg" when @p leg is not empty).
     void watchIntercept(SessionDriver *driver, int session, const QString &leg);
@@ -111,6 +129,11 @@ private:
     bool m_firstSessionSeen = false;
     /// The intercept expression (--intercept, then the "intercept" command); empty: off.
     filter::Filter m_interceptFilter;
+    /// --capture FILE: every session's rows, written at exit.
+    std::unique_ptr<CaptureRecorder> m_recorder;
+    /// replay: what to send, and who sends it once the session is up.
+    std::unique_ptr<ReplayPlan> m_replayPlan;
+    CaptureReplayer *m_replayer = nullptr;
 };
 
 } // namespace hyperscope

@@ -18,7 +18,8 @@ CliExit badArguments(const QString &message)
 
 EngineOptions CliOptions::engineOptions() const
 {
-    return ConnectionOptions::makeEngineOptions(mode == Mode::Connect, noise, encrypted, timeout);
+    return ConnectionOptions::makeEngineOptions(mode == Mode::Connect || mode == Mode::Replay,
+                                                noise, encrypted, timeout);
 }
 
 QString cliVersion()
@@ -36,6 +37,9 @@ QString cliUsage()
         "                       [--key HEX]... [--timeout MS] [--no-encrypt] [--no-noise] "
         "[--trace]\n"
         "                       [--filter EXPR] [--intercept EXPR]\n"
+        "  hyperscope-cli read CAPTURE [--filter EXPR] [--trace]\n"
+        "  hyperscope-cli replay CAPTURE --connect HOST:PORT [--session N] [--key HEX]...\n"
+        "                        [--fast] [options]\n"
         "\n"
         "A headless Hypercore wire protocol v9 peer. Prints one JSON event per line on stdout\n"
         "and reads one JSON command per line on stdin.\n"
@@ -55,6 +59,22 @@ QString cliUsage()
         "  Events of a relayed connection carry \"leg\":\"client\" (the peer that dialed the\n"
         "  relay) or \"leg\":\"server\" (the upstream peer); message events are printed for what\n"
         "  arrives on a leg, before it is forwarded.\n"
+        "\n"
+        "read (print a capture's events as if they were happening, like tshark -r):\n"
+        "  CAPTURE            a hyperscope-capture file (File > Save Log As, or --capture)\n"
+        "  message, extension, warning and error events come with their session (and \"leg\"),\n"
+        "  \"direction\":\"in\"|\"out\" and \"timeUs\" (microseconds since the capture began);\n"
+        "  --filter selects them as in the live modes, --trace adds frame events\n"
+        "\n"
+        "replay (dial a peer and send what one session of a capture sent):\n"
+        "  --connect HOST:PORT      the peer to dial (a new handshake, new capabilities)\n"
+        "  --session N              the capture's session to replay (default: the first one\n"
+        "                           that sent a message)\n"
+        "  --key HEX                a feed key for channels whose key the capture does not hold\n"
+        "                           (repeatable; captures since hyperscope 0.1 keep the keys of\n"
+        "                           the channels a session opened)\n"
+        "  --fast                   send at once, without the capture's spacing\n"
+        "  The connection ends cleanly once the last message is sent.\n"
         "\n"
         "options:\n"
         "  --key HEX          open a channel for this 32-byte feed key once the session is up\n"
@@ -76,6 +96,8 @@ QString cliUsage()
         "                     delivered (relay: forwarded), outgoing before they are sent; each\n"
         "                     is announced by an \"intercepted\" event with an \"id\" (README:\n"
         "                     Intercepting messages)\n"
+        "  --capture FILE     (listen, connect, relay, replay) record every session to FILE,\n"
+        "                     a hyperscope-capture the inspector opens (written at exit)\n"
         "  -h, --help         show this help\n"
         "  --version          show the version\n"
         "\n"
@@ -128,6 +150,14 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
     const QCommandLineOption interceptOption(QStringLiteral("intercept"), QString(),
                                              QStringLiteral("EXPR"));
     parser.addOption(interceptOption);
+    const QCommandLineOption captureOption(QStringLiteral("capture"), QString(),
+                                           QStringLiteral("FILE"));
+    const QCommandLineOption connectOption(QStringLiteral("connect"), QString(),
+                                           QStringLiteral("HOST:PORT"));
+    const QCommandLineOption sessionOption(QStringLiteral("session"), QString(),
+                                           QStringLiteral("N"));
+    const QCommandLineOption fastOption(QStringLiteral("fast"));
+    parser.addOptions({captureOption, connectOption, sessionOption, fastOption});
     const SessionCommandLine sessionOptions(
         SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
         SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
@@ -217,9 +247,69 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
         }
         options.host = peer->host;
         options.port = peer->port;
+    } else if (command == QLatin1String("read") || command == QLatin1String("replay")) {
+        const bool replay = command == QLatin1String("replay");
+        options.mode = replay ? CliOptions::Mode::Replay : CliOptions::Mode::Read;
+        if (positional.size() < 2)
+            return badArguments(QStringLiteral("%1 needs a CAPTURE file").arg(command));
+        if (positional.size() > 2)
+            return badArguments(QStringLiteral("unexpected argument '%1'").arg(positional.at(2)));
+        options.captureInput = positional.at(1);
+        for (const QCommandLineOption *liveOnly : {&host, &port, &once, &upstream}) {
+            if (parser.isSet(*liveOnly)) {
+                return badArguments(QStringLiteral("--%1 does not apply to %2")
+                                        .arg(liveOnly->names().constLast(), command));
+            }
+        }
+        if (replay) {
+            if (!parser.isSet(connectOption))
+                return badArguments(QStringLiteral("replay needs --connect HOST:PORT"));
+            const std::optional<HostPort> peer = parseHostPort(parser.value(connectOption));
+            if (!peer) {
+                return badArguments(
+                    QStringLiteral("--connect needs HOST:PORT with a port from 1 to 65535, "
+                                   "got '%1'")
+                        .arg(parser.value(connectOption)));
+            }
+            options.host = peer->host;
+            options.port = peer->port;
+            if (parser.isSet(sessionOption)) {
+                bool ok = false;
+                const int id = parser.value(sessionOption).toInt(&ok);
+                if (!ok || id < 0)
+                    return badArguments(QStringLiteral("--session must be a session id, got "
+                                                       "'%1'")
+                                            .arg(parser.value(sessionOption)));
+                options.replaySession = id;
+            }
+            options.replayFast = parser.isSet(fastOption);
+        } else {
+            for (const QCommandLineOption *replayOnly :
+                 {&connectOption, &sessionOption, &fastOption, &captureOption}) {
+                if (parser.isSet(*replayOnly)) {
+                    return badArguments(QStringLiteral("--%1 does not apply to read")
+                                            .arg(replayOnly->names().constLast()));
+                }
+            }
+        }
     } else {
         return badArguments(
-            QStringLiteral("unknown command '%1': use 'listen' or 'connect'").arg(command));
+            QStringLiteral("unknown command '%1': use 'listen', 'connect', 'relay', 'read' or "
+                           "'replay'")
+                .arg(command));
+    }
+    if (options.mode != CliOptions::Mode::Replay && options.mode != CliOptions::Mode::Read) {
+        for (const QCommandLineOption *replayOnly : {&connectOption, &sessionOption, &fastOption}) {
+            if (parser.isSet(*replayOnly)) {
+                return badArguments(QStringLiteral("--%1 applies to replay only")
+                                        .arg(replayOnly->names().constLast()));
+            }
+        }
+    }
+    if (parser.isSet(captureOption)) {
+        options.captureOutput = parser.value(captureOption);
+        if (options.captureOutput.isEmpty())
+            return badArguments(QStringLiteral("--capture needs a FILE"));
     }
 
     QString error;

@@ -3,6 +3,8 @@
 //   hyperscope-cli listen [--host ADDR] --port PORT [--once] [options]
 //   hyperscope-cli connect HOST:PORT [options]
 //   hyperscope-cli relay [--host ADDR] --port PORT --upstream HOST:PORT [--once] [options]
+//   hyperscope-cli read CAPTURE [--filter EXPR] [--trace]
+//   hyperscope-cli replay CAPTURE --connect HOST:PORT [--session N] [--key HEX]... [--fast]
 //
 // options: --key HEX (repeatable), --extension NAME (repeatable), --allow-key HEX (repeatable),
 // --timeout MS, --no-encrypt, --no-noise, --trace (relay: --key, --timeout, --no-encrypt,
@@ -12,6 +14,8 @@
 // sessionoptions.h, shared with the inspector.
 //
 // --filter EXPR applies to every mode: the language is core/filter/filter.h's.
+// --capture FILE (listen, connect, relay, replay) writes a "hyperscope-capture" file at exit
+// (capturerecorder.h); read and replay take one (capturereader.h).
 #pragma once
 
 #include "bytes.h"
@@ -21,6 +25,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -29,7 +34,9 @@ namespace hyperscope {
 
 struct CliOptions
 {
-    enum class Mode { Listen, Connect, Relay };
+    /// Read: print a capture's events and exit. Replay: dial like Connect, then send what one
+    /// session of a capture sent.
+    enum class Mode { Listen, Connect, Relay, Read, Replay };
 
     Mode mode = Mode::Listen;
     /// listen, relay: the address to bind (an IP address); connect: the host to dial (name or
@@ -61,6 +68,17 @@ struct CliOptions
     /// --intercept EXPR: messages that match are held until a resume or drop command (empty:
     /// nothing is held; the "intercept" command changes it at runtime).
     filter::Filter intercept;
+
+    /// listen, connect, relay, replay: --capture FILE, where the sessions are recorded (empty:
+    /// nowhere).
+    QString captureOutput;
+    /// read, replay: the capture file to read.
+    QString captureInput;
+    /// replay --session N: the session of the capture whose sent messages are replayed (unset:
+    /// the first session that sent any).
+    std::optional<int> replaySession;
+    /// replay --fast: send without the capture's spacing.
+    bool replayFast = false;
 
     /// The engine options every session of this process uses.
     EngineOptions engineOptions() const;

@@ -1,5 +1,6 @@
 #include "sessioneventsink.h"
 
+#include "capturerecorder.h"
 #include "eventfilter.h"
 #include "jsonevents.h"
 
@@ -19,8 +20,16 @@ SessionEventSink::SessionEventSink(int session, QString leg, bool frames, EventP
     m_filter = filter;
 }
 
+void SessionEventSink::traceHandshake(const HandshakeTrace &step)
+{
+    if (m_recorder)
+        m_recorder->handshake(m_session, m_leg, step);
+}
+
 void SessionEventSink::traceFrame(const FrameTrace &frame)
 {
+    if (m_recorder)
+        m_recorder->frame(m_session, m_leg, m_encrypted, frame);
     if (!m_frames)
         return;
     if (m_filter && !m_filter->passesFrame(m_session, m_leg, frame))
@@ -41,6 +50,9 @@ void SessionEventSink::traceChannel(const ChannelTrace &channel)
 void SessionEventSink::traceWarning(const WarningTrace &warning)
 {
     const QString message = QString::fromStdString(warning.message);
+    if (m_recorder)
+        m_recorder->note(m_session, m_leg, capture::FormatRow::Kind::Warning, warning.direction,
+                         message);
     if (m_filter && !m_filter->passesWarning(m_session, m_leg, message))
         return;
     print(warningEvent(m_session, message));

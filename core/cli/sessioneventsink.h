@@ -15,6 +15,7 @@
 
 namespace hyperscope {
 
+class CaptureRecorder;
 class EventFilter;
 class EventPrinter;
 
@@ -29,6 +30,15 @@ public:
     SessionEventSink(int session, QString leg, bool frames, EventPrinter *printer,
                      const EventFilter *filter);
 
+    /// --capture: also records every handshake message, frame and warning of this session (or
+    /// leg) in @p recorder (not owned; must outlive the sink). @p encrypted: the transport is.
+    void setRecorder(CaptureRecorder *recorder, bool encrypted)
+    {
+        m_recorder = recorder;
+        m_encrypted = encrypted;
+    }
+
+    void traceHandshake(const HandshakeTrace &step) override;
     void traceFrame(const FrameTrace &frame) override;
     void traceChannel(const ChannelTrace &channel) override;
     void traceWarning(const WarningTrace &warning) override;
@@ -41,6 +51,8 @@ private:
     bool m_frames;
     EventPrinter *m_printer;
     const EventFilter *m_filter = nullptr;
+    CaptureRecorder *m_recorder = nullptr;
+    bool m_encrypted = false;
 };
 
 } // namespace hyperscope

@@ -117,7 +117,8 @@ void tst_CliOptions::rejectsBadArguments_data()
     QTest::addColumn<QString>("message");
     QTest::newRow("nothing") << QStringList{} << "missing command: 'listen' or 'connect'";
     QTest::newRow("unknown command")
-        << QStringList{"serve"} << "unknown command 'serve': use 'listen' or 'connect'";
+        << QStringList{"serve"}
+        << "unknown command 'serve': use 'listen', 'connect', 'relay', 'read' or 'replay'";
     QTest::newRow("unknown option")
         << QStringList{"listen", "--port", "1", "--bogus"} << "Unknown option 'bogus'.";
     QTest::newRow("listen without port")
@@ -152,6 +153,21 @@ void tst_CliOptions::rejectsBadArguments_data()
                                       << "--timeout must be a number of milliseconds, got '-1'";
     QTest::newRow("missing value")
         << QStringList{"connect", "h:1", "--timeout"} << "Missing value after '--timeout'.";
+    QTest::newRow("read nothing") << QStringList{"read"} << "read needs a CAPTURE file";
+    QTest::newRow("read --fast") << QStringList{"read", "c.jsonl", "--fast"}
+                                 << "--fast does not apply to read";
+    QTest::newRow("read --port") << QStringList{"read", "c.jsonl", "--port", "1"}
+                                 << "--port does not apply to read";
+    QTest::newRow("replay no --connect")
+        << QStringList{"replay", "c.jsonl"} << "replay needs --connect HOST:PORT";
+    QTest::newRow("replay bad --connect")
+        << QStringList{"replay", "c.jsonl", "--connect", "h"}
+        << "--connect needs HOST:PORT with a port from 1 to 65535, got 'h'";
+    QTest::newRow("replay bad --session")
+        << QStringList{"replay", "c.jsonl", "--connect", "h:1", "--session", "x"}
+        << "--session must be a session id, got 'x'";
+    QTest::newRow("connect --fast")
+        << QStringList{"connect", "h:1", "--fast"} << "--fast applies to replay only";
 }
 
 void tst_CliOptions::rejectsBadArguments()

@@ -1,22 +1,13 @@
 #include "capturefile.h"
 
-#include "framer.h"
-#include "messages.h"
-#include "varint.h"
-
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSaveFile>
 #include <QSet>
 
 #include <algorithm>
-#include <limits>
 
 namespace hyperscope::capture {
 
@@ -25,26 +16,9 @@ namespace {
 using Kind = MessageLogModel::Kind;
 using Record = MessageLogModel::Record;
 
-/// The longest Noise message (its length prefix is 16 bits).
-constexpr qsizetype MaxHandshakeBytes = 65535;
-/// The longest frame: the framer's limit plus the longest length prefix.
-constexpr qsizetype MaxFrameBytes = qsizetype(MaxFrameSize) + 10;
-
-const char *const KindNames[] = {"frame", "keepalive", "handshake", "warning", "error", "event"};
-
 ByteView viewOf(const QByteArray &bytes)
 {
     return {reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())};
-}
-
-QString hex(const QByteArray &bytes)
-{
-    return QString::fromLatin1(bytes.toHex());
-}
-
-bool isNote(Kind kind)
-{
-    return kind == Kind::Warning || kind == Kind::Error || kind == Kind::Event;
 }
 
 bool isFrame(Kind kind)
@@ -59,396 +33,83 @@ QString tooMany(qint64 rows)
         .arg(MaxRows);
 }
 
-template<std::size_t N> QString hexOf(const std::array<std::uint8_t, N> &bytes)
+// FormatRow::Kind follows MessageLogModel::Kind, value for value.
+static_assert(int(FormatRow::Kind::Frame) == int(Kind::Frame) &&
+              int(FormatRow::Kind::KeepAlive) == int(Kind::KeepAlive) &&
+              int(FormatRow::Kind::Handshake) == int(Kind::Handshake) &&
+              int(FormatRow::Kind::Warning) == int(Kind::Warning) &&
+              int(FormatRow::Kind::Error) == int(Kind::Error) &&
+              int(FormatRow::Kind::Event) == int(Kind::Event));
+
+/// Row @p row of @p log as the file holds it.
+FormatRow formatRow(const MessageLogModel &log, int row)
 {
-    return QString::fromStdString(toHex(bytes));
+    const Record &r = log.record(row);
+    FormatRow f;
+    f.timeUs = r.timeUs;
+    f.session = r.session;
+    f.direction = r.direction();
+    f.leg = r.leg == MessageLogModel::Leg::Client   ? FormatRow::Leg::Client
+            : r.leg == MessageLogModel::Leg::Server ? FormatRow::Leg::Server
+                                                    : FormatRow::Leg::None;
+    f.kind = FormatRow::Kind(int(r.kind));
+    f.streamOffset = r.streamOffset;
+    f.note = log.noteText(r);
+    f.type = r.type;
+    f.channel = r.channel;
+    if (isFrame(r.kind)) {
+        f.discoveryKey = log.channelKey(r.channelKey);
+        f.encrypted = !(r.flags & MessageLogModel::PlainOnWire);
+    }
+    f.bytesDropped = r.flags & MessageLogModel::BytesDropped;
+    f.malformed = r.flags & MessageLogModel::Malformed;
+    if (!f.bytesDropped && !f.isNote()) {
+        f.plain = log.plainBytes(row);
+        if (f.isFrame() && f.encrypted)
+            f.wire = log.wireBytes(row);
+    }
+    return f;
 }
 
-/// The header's entry for one session: its id and label, and what @p info knows.
-QJsonObject sessionEntry(int id, const QString &label, const SessionInfo *info)
+/// A row read from a file as a log record and what goes with it.
+Row logRow(FormatRow &&f)
 {
-    QJsonObject o{{QStringLiteral("id"), id}, {QStringLiteral("label"), label}};
-    if (!info)
-        return o;
-    auto text = [&o](const char *key, const QString &value) {
-        if (!value.isEmpty())
-            o.insert(QLatin1String(key), value);
-    };
-    auto flag = [&o](const char *key, const std::optional<bool> &value) {
-        if (value)
-            o.insert(QLatin1String(key), *value);
-    };
-    auto bytes = [&o](const char *key, const auto &value) {
-        if (value)
-            o.insert(QLatin1String(key), hexOf(*value));
-    };
-    text("peer", info->peer);
-    text("origin", info->origin);
-    flag("initiator", info->initiator);
-    flag("noise", info->noise);
-    flag("encrypted", info->encrypted);
-    bytes("localStaticKey", info->localStaticKey);
-    bytes("remoteStaticKey", info->remoteStaticKey);
-    bytes("handshakeHash", info->handshakeHash);
-    bytes("localNonce", info->localNonce);
-    bytes("remoteNonce", info->remoteNonce);
-    flag("ended", info->ended);
-    text("endReason", info->endReason);
-    if (!info->feedKeys.empty()) {
-        QJsonArray channels;
-        for (const auto &[discoveryKey, key] : info->feedKeys)
-            channels.append(QJsonObject{{QStringLiteral("discoveryKey"), hexOf(discoveryKey)},
-                                        {QStringLiteral("key"), hexOf(key)}});
-        o.insert(QStringLiteral("channels"), channels);
-    }
-    return o;
-}
-
-// --- Reading: one row ---------------------------------------------------------------------------
-
-/// Reads one row object; a problem sets m_error ("'plain' is not hexadecimal") and returns false.
-class RowReader
-{
-public:
-    explicit RowReader(const QJsonObject &object)
-        : m_object(object)
-    {}
-
-    QString error() const { return m_error; }
-
-    bool fail(const QString &message)
-    {
-        if (m_error.isEmpty())
-            m_error = message;
-        return false;
-    }
-
-    /// An integer in [min, max]; @p value keeps its default when the key is absent and not
-    /// @p required.
-    bool integer(const char *key, qint64 min, qint64 max, qint64 &value, bool required)
-    {
-        const QJsonValue v = m_object.value(QLatin1String(key));
-        if (v.isUndefined())
-            return required ? fail(QStringLiteral("'%1' is missing").arg(QLatin1String(key)))
-                            : true;
-        const qint64 i = v.toInteger(std::numeric_limits<qint64>::min());
-        if (!v.isDouble() || i == std::numeric_limits<qint64>::min())
-            return fail(QStringLiteral("'%1' must be an integer").arg(QLatin1String(key)));
-        if (i < min && max == std::numeric_limits<qint64>::max())
-            return fail(
-                QStringLiteral("'%1' is %2, less than %3").arg(QLatin1String(key)).arg(i).arg(min));
-        if (i < min || i > max)
-            return fail(QStringLiteral("'%1' is %2, out of range %3..%4")
-                            .arg(QLatin1String(key))
-                            .arg(i)
-                            .arg(min)
-                            .arg(max));
-        value = i;
-        return true;
-    }
-
-    bool string(const char *key, QString &value, bool required)
-    {
-        const QJsonValue v = m_object.value(QLatin1String(key));
-        if (v.isUndefined())
-            return required ? fail(QStringLiteral("'%1' is missing").arg(QLatin1String(key)))
-                            : true;
-        if (!v.isString())
-            return fail(QStringLiteral("'%1' must be a string").arg(QLatin1String(key)));
-        value = v.toString();
-        return true;
-    }
-
-    bool boolean(const char *key, bool &value)
-    {
-        const QJsonValue v = m_object.value(QLatin1String(key));
-        if (v.isUndefined())
-            return true;
-        if (!v.isBool())
-            return fail(QStringLiteral("'%1' must be true or false").arg(QLatin1String(key)));
-        value = v.toBool();
-        return true;
-    }
-
-    /// Hex digits (either case, even count, at most @p maxBytes bytes) into @p bytes.
-    bool bytes(const char *key, qsizetype maxBytes, QByteArray &bytes, bool required)
-    {
-        QString text;
-        if (!string(key, text, required))
-            return false;
-        if (text.size() % 2)
-            return fail(
-                QStringLiteral("'%1' has an odd number of hex digits").arg(QLatin1String(key)));
-        if (text.size() / 2 > maxBytes)
-            return fail(QStringLiteral("'%1' holds %2 bytes, more than the %3 allowed")
-                            .arg(QLatin1String(key))
-                            .arg(text.size() / 2)
-                            .arg(maxBytes));
-        for (const QChar c : std::as_const(text)) {
-            const char16_t u = c.unicode();
-            if (!((u >= '0' && u <= '9') || (u >= 'a' && u <= 'f') || (u >= 'A' && u <= 'F')))
-                return fail(QStringLiteral("'%1' is not hexadecimal").arg(QLatin1String(key)));
-        }
-        bytes = QByteArray::fromHex(text.toLatin1());
-        return true;
-    }
-
-    /// Exactly N bytes in hex, into @p value; absent keys leave it unset.
-    template<std::size_t N>
-    bool fixed(const char *key, std::optional<std::array<std::uint8_t, N>> &value)
-    {
-        if (m_object.value(QLatin1String(key)).isUndefined())
-            return true;
-        QByteArray b;
-        if (!bytes(key, qsizetype(N), b, true))
-            return false;
-        if (b.size() != qsizetype(N))
-            return fail(
-                QStringLiteral("'%1' must be %2 hex digits").arg(QLatin1String(key)).arg(2 * N));
-        std::array<std::uint8_t, N> a{};
-        std::copy(b.begin(), b.end(), a.begin());
-        value = a;
-        return true;
-    }
-
-    bool optionalFlag(const char *key, std::optional<bool> &value)
-    {
-        if (m_object.value(QLatin1String(key)).isUndefined())
-            return true;
-        bool b = false;
-        if (!boolean(key, b))
-            return false;
-        value = b;
-        return true;
-    }
-
-    /// The optional keys of a header's session entry (SessionInfo).
-    bool sessionInfo(SessionInfo &info)
-    {
-        if (!string("peer", info.peer, false) || !string("origin", info.origin, false) ||
-            !optionalFlag("initiator", info.initiator) || !optionalFlag("noise", info.noise) ||
-            !optionalFlag("encrypted", info.encrypted) ||
-            !fixed("localStaticKey", info.localStaticKey) ||
-            !fixed("remoteStaticKey", info.remoteStaticKey) ||
-            !fixed("handshakeHash", info.handshakeHash) || !fixed("localNonce", info.localNonce) ||
-            !fixed("remoteNonce", info.remoteNonce) || !optionalFlag("ended", info.ended) ||
-            !string("endReason", info.endReason, false))
-            return false;
-        const QJsonValue channels = m_object.value(QLatin1String("channels"));
-        if (channels.isUndefined())
-            return true;
-        if (!channels.isArray())
-            return fail(QStringLiteral("'channels' must be an array"));
-        for (const QJsonValue &entry : channels.toArray()) {
-            if (!entry.isObject())
-                return fail(QStringLiteral("each of 'channels' must be an object"));
-            RowReader channel(entry.toObject());
-            std::optional<Key32> discoveryKey;
-            std::optional<Key32> key;
-            if (!channel.fixed("discoveryKey", discoveryKey) || !channel.fixed("key", key))
-                return fail(QStringLiteral("in 'channels': %1").arg(channel.error()));
-            if (!discoveryKey || !key)
-                return fail(QStringLiteral("in 'channels': 'discoveryKey' and 'key' are both "
-                                           "required"));
-            info.feedKeys[*discoveryKey] = *key;
-        }
-        return true;
-    }
-
-    bool row(Row &row)
-    {
-        Record &r = row.record;
-        qint64 time = 0;
-        qint64 session = 0;
-        if (!integer("t", 0, std::numeric_limits<qint64>::max(), time, true) ||
-            !integer("session", 0, MaxSessionId, session, true))
-            return false;
-        r.timeUs = time;
-        r.session = int(session);
-
-        QString dir;
-        if (!string("dir", dir, true))
-            return false;
-        if (dir == QLatin1String("out"))
-            r.flags |= MessageLogModel::Outbound;
-        else if (dir != QLatin1String("in"))
-            return fail(QStringLiteral("'dir' must be \"in\" or \"out\", not \"%1\"").arg(dir));
-
-        QString leg;
-        if (!string("leg", leg, false))
-            return false;
-        if (leg == QLatin1String("client"))
-            r.leg = MessageLogModel::Leg::Client;
-        else if (leg == QLatin1String("server"))
-            r.leg = MessageLogModel::Leg::Server;
-        else if (!leg.isEmpty())
-            return fail(
-                QStringLiteral("'leg' must be \"client\" or \"server\", not \"%1\"").arg(leg));
-
-        QString kind;
-        if (!string("kind", kind, true))
-            return false;
-        int kindIndex = -1;
-        for (int i = 0; i < int(std::size(KindNames)); ++i) {
-            if (kind == QLatin1String(KindNames[i]))
-                kindIndex = i;
-        }
-        if (kindIndex < 0)
-            return fail(QStringLiteral("'kind' \"%1\" is not one of frame, keepalive, handshake, "
-                                       "warning, error, event")
-                            .arg(kind));
-        r.kind = Kind(kindIndex);
-
-        qint64 offset = 0;
-        if (!integer("offset", 0, std::numeric_limits<qint64>::max(), offset, false) ||
-            !string("note", row.note, isNote(r.kind)))
-            return false;
-        r.streamOffset = quint64(offset);
-
-        bool dropped = false;
-        bool malformed = false;
-        bool encrypted = false;
-        if (!boolean("bytesDropped", dropped) || !boolean("malformed", malformed) ||
-            !boolean("encrypted", encrypted))
-            return false;
-        if (isNote(r.kind))
-            return true; // Notes have no bytes: any other key is ignored.
-
-        if (r.kind == Kind::Handshake) {
-            qint64 step = 0;
-            if (!integer("step", 0, 2, step, true))
-                return false;
-            r.type = quint8(step);
+    Row row;
+    Record &r = row.record;
+    r.timeUs = f.timeUs;
+    r.session = f.session;
+    if (f.direction == Direction::Outbound)
+        r.flags |= MessageLogModel::Outbound;
+    r.leg = f.leg == FormatRow::Leg::Client   ? MessageLogModel::Leg::Client
+            : f.leg == FormatRow::Leg::Server ? MessageLogModel::Leg::Server
+                                              : MessageLogModel::Leg::None;
+    r.kind = Kind(int(f.kind));
+    r.streamOffset = f.streamOffset;
+    row.note = std::move(f.note);
+    if (f.isNote())
+        return row;
+    r.type = f.type;
+    if (f.bytesDropped)
+        r.flags |= MessageLogModel::BytesDropped;
+    if (f.kind == FormatRow::Kind::Handshake) {
+        r.flags |= MessageLogModel::PlainOnWire;
+        if (!row.note.isEmpty())
+            r.flags |= MessageLogModel::HandshakeFailed;
+    } else {
+        row.discoveryKey = f.discoveryKey;
+        if (!f.encrypted)
             r.flags |= MessageLogModel::PlainOnWire;
-            if (!row.note.isEmpty())
-                r.flags |= MessageLogModel::HandshakeFailed;
-            if (dropped) {
-                r.flags |= MessageLogModel::BytesDropped;
-                return true;
-            }
-            return bytes("plain", MaxHandshakeBytes, row.plain, true);
-        }
-
-        // Frames and keepalives.
-        const QJsonValue key = m_object.value(QLatin1String("key"));
-        if (!key.isUndefined()) {
-            QByteArray k;
-            if (!bytes("key", 32, k, true))
-                return false;
-            if (k.size() != 32)
-                return fail(QStringLiteral("'key' must be 64 hex digits"));
-            Key32 discoveryKey;
-            std::copy(k.begin(), k.end(), discoveryKey.begin());
-            row.discoveryKey = discoveryKey;
-        }
-        if (!encrypted) {
-            r.flags |= MessageLogModel::PlainOnWire;
-            if (m_object.contains(QLatin1String("wire")))
-                return fail(QStringLiteral("'wire' is given but 'encrypted' is not true"));
-        }
-        if (dropped) {
-            // No bytes to read the header from: channel and type are given.
-            r.flags |= MessageLogModel::BytesDropped;
-            if (r.kind == Kind::KeepAlive)
-                return true;
-            if (malformed)
+        if (f.kind == FormatRow::Kind::Frame) {
+            r.channel = f.channel;
+            if (f.malformed)
                 r.flags |= MessageLogModel::Malformed;
-            qint64 channel = 0;
-            qint64 type = 0;
-            if (!integer("channel", 0, 0xffffffffLL, channel, true) ||
-                !integer("type", 0, 15, type, true))
-                return false;
-            r.channel = quint32(channel);
-            r.type = quint8(type);
-            return true;
+        } else {
+            r.type = 0;
         }
-        if (!bytes("plain", MaxFrameBytes, row.plain, true) ||
-            !bytes("wire", MaxFrameBytes, row.wire, false))
-            return false;
-        if (!row.wire.isEmpty() && row.wire.size() != row.plain.size())
-            return fail(QStringLiteral("'wire' holds %1 bytes, 'plain' %2: they must be as long")
-                            .arg(row.wire.size())
-                            .arg(row.plain.size()));
-        if (r.kind == Kind::KeepAlive) {
-            if (row.plain != QByteArray(1, '\0'))
-                return fail(QStringLiteral("a keepalive's 'plain' must be \"00\""));
-            return true;
-        }
-        return frame(row);
     }
-
-    /// Reads channel and type from the frame's header, and whether its payload decodes.
-    bool frame(Row &row)
-    {
-        Record &r = row.record;
-        const ByteView bytes = viewOf(row.plain);
-        const varint::Decoded length = varint::decode(bytes);
-        if (length.status != varint::Status::Ok)
-            return fail(QStringLiteral("'plain' does not start with a valid length varint"));
-        if (length.value != bytes.size() - length.size)
-            return fail(QStringLiteral("'plain' is not one whole frame: its length prefix says "
-                                       "%1 bytes follow, %2 do")
-                            .arg(length.value)
-                            .arg(bytes.size() - length.size));
-        if (length.value == 0)
-            return fail(QStringLiteral("an empty frame must have kind \"keepalive\""));
-        const varint::Decoded header = varint::decode(bytes.subspan(length.size));
-        if (header.status != varint::Status::Ok)
-            return fail(QStringLiteral("'plain' has no valid header varint"));
-        r.channel = quint32(std::min<std::uint64_t>(header.value >> 4, 0xffffffffu));
-        r.type = quint8(header.value & 0x0f);
-        const ByteView payload = bytes.subspan(length.size + header.size);
-        std::string error;
-        if ((r.type <= 10 && !decodeMessage(r.type, payload, error)) ||
-            (r.type == 15 && !decodeExtension(payload, error)))
-            r.flags |= MessageLogModel::Malformed;
-        return true;
-    }
-
-private:
-    const QJsonObject m_object; // implicitly shared: a copy is cheap
-    QString m_error;
-};
-
-/// The JSON object on @p line, or an error.
-std::optional<QJsonObject> parseObject(const QByteArray &line, QString &error)
-{
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        error = QStringLiteral("not valid JSON (%1 at offset %2)")
-                    .arg(parseError.errorString())
-                    .arg(parseError.offset);
-        return std::nullopt;
-    }
-    if (!document.isObject()) {
-        error = QStringLiteral("not a JSON object");
-        return std::nullopt;
-    }
-    return document.object();
-}
-
-/// The next line, its end included, through @p buffer: memory grows with the line, not with
-/// the limit. Stops early once the line is longer than @p limit plus a line end.
-QByteArray readLine(QIODevice &in, std::vector<char> &buffer, qint64 limit, bool &failed)
-{
-    QByteArray line;
-    while (!line.endsWith('\n') && line.size() <= limit + 2) {
-        const qint64 n = in.readLine(buffer.data(), qint64(buffer.size()));
-        if (n < 0) {
-            failed = !in.atEnd();
-            break;
-        }
-        if (n == 0) // the end (read() is for files and buffers, not sockets)
-            break;
-        line.append(buffer.data(), qsizetype(n));
-    }
-    return line;
-}
-
-QString lineError(qint64 line, const QString &what)
-{
-    return QStringLiteral("line %1: %2").arg(line).arg(what);
+    row.plain = std::move(f.plain);
+    row.wire = std::move(f.wire);
+    return row;
 }
 
 } // namespace
@@ -466,12 +127,13 @@ bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, Q
     if (rows.size() > MaxRows)
         return failed(tooMany(rows.size()));
     qint64 totalBytes = 0;
-    QSet<int> sessions;
+    QMap<int, QString> labels; // of the sessions of the rows
     for (const int row : rows) {
         if (row < 0 || row >= log.rowCount())
             return failed(QStringLiteral("row %1 is not in the log").arg(row));
         const Record &r = log.record(row);
-        sessions.insert(r.session);
+        if (!labels.contains(r.session))
+            labels.insert(r.session, log.sessionLabel(r.session));
         totalBytes += r.bytes.size * ((r.flags & MessageLogModel::PlainOnWire) ? 1 : 2);
     }
     if (totalBytes > MaxTotalBytes)
@@ -479,76 +141,18 @@ bool write(QIODevice &out, const MessageLogModel &log, const QList<int> &rows, Q
                           .arg(totalBytes)
                           .arg(MaxTotalBytes));
 
-    QList<int> ids = sessions.values();
-    std::sort(ids.begin(), ids.end());
-    QJsonArray sessionArray;
-    for (const int id : std::as_const(ids)) {
-        const auto info = sessionInfo.constFind(id);
-        sessionArray.append(sessionEntry(id, log.sessionLabel(id),
-                                         info == sessionInfo.constEnd() ? nullptr : &*info));
-    }
     const QString generator = QStringLiteral("%1 %2").arg(
         QCoreApplication::applicationName().isEmpty() ? QStringLiteral("hyperscope")
                                                       : QCoreApplication::applicationName(),
         QCoreApplication::applicationVersion());
-    const QJsonObject header{
-        {QStringLiteral("format"), QLatin1String(FormatName)},
-        {QStringLiteral("version"), Version},
-        {QStringLiteral("generator"), generator.trimmed()},
-        {QStringLiteral("created"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
-        {QStringLiteral("rows"), rows.size()},
-        {QStringLiteral("sessions"), sessionArray},
-    };
-    auto put = [&out](const QJsonObject &object) {
-        const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    auto put = [&out](QByteArray line) {
+        line += '\n';
         return out.write(line) == line.size();
     };
-    if (!put(header))
+    if (!put(headerLine(generator, rows.size(), labels, sessionInfo)))
         return failed(QStringLiteral("cannot write: %1").arg(out.errorString()));
-
     for (const int row : rows) {
-        const Record &r = log.record(row);
-        QJsonObject o;
-        o.insert(QStringLiteral("t"), r.timeUs);
-        o.insert(QStringLiteral("session"), int(r.session));
-        o.insert(QStringLiteral("dir"), r.direction() == Direction::Outbound
-                                            ? QStringLiteral("out")
-                                            : QStringLiteral("in"));
-        o.insert(QStringLiteral("kind"), QLatin1String(KindNames[int(r.kind)]));
-        if (r.leg != MessageLogModel::Leg::None)
-            o.insert(QStringLiteral("leg"), r.leg == MessageLogModel::Leg::Client
-                                                ? QStringLiteral("client")
-                                                : QStringLiteral("server"));
-        if (r.streamOffset)
-            o.insert(QStringLiteral("offset"), qint64(r.streamOffset));
-        const QString note = log.noteText(r);
-        if (!note.isEmpty())
-            o.insert(QStringLiteral("note"), note);
-        if (r.kind == Kind::Handshake)
-            o.insert(QStringLiteral("step"), int(r.type));
-        if (isFrame(r.kind)) {
-            if (const std::optional<Key32> key = log.channelKey(r.channelKey))
-                o.insert(QStringLiteral("key"), QString::fromStdString(toHex(*key)));
-            if (!(r.flags & MessageLogModel::PlainOnWire))
-                o.insert(QStringLiteral("encrypted"), true);
-        }
-        if (r.flags & MessageLogModel::BytesDropped) {
-            o.insert(QStringLiteral("bytesDropped"), true);
-            if (r.flags & MessageLogModel::Malformed)
-                o.insert(QStringLiteral("malformed"), true);
-            if (r.kind == Kind::Frame) {
-                o.insert(QStringLiteral("channel"), qint64(r.channel));
-                o.insert(QStringLiteral("type"), int(r.type));
-            }
-        } else if (!isNote(r.kind)) {
-            o.insert(QStringLiteral("plain"), hex(log.plainBytes(row)));
-            if (isFrame(r.kind) && !(r.flags & MessageLogModel::PlainOnWire)) {
-                const QByteArray wire = log.wireBytes(row);
-                if (!wire.isEmpty())
-                    o.insert(QStringLiteral("wire"), hex(wire));
-            }
-        }
-        if (!put(o))
+        if (!put(rowLine(formatRow(log, row))))
             return failed(QStringLiteral("cannot write: %1").arg(out.errorString()));
     }
     return true;
@@ -582,126 +186,16 @@ bool save(const QString &path, const MessageLogModel &log, const QList<int> &row
 
 std::optional<Capture> read(QIODevice &in, QString *error, const Limits &limits)
 {
-    auto failed = [error](const QString &message) -> std::optional<Capture> {
-        if (error)
-            *error = message;
-        return std::nullopt;
-    };
     Capture capture;
-    std::vector<char> buffer(64 * 1024);
-    qint64 announced = -1;
-    qint64 totalBytes = 0;
-    QSet<int> sessions; // of the rows
-    for (qint64 number = 1;; ++number) {
-        if (in.atEnd()) {
-            if (number == 1)
-                return failed(QStringLiteral("the file is empty"));
-            break;
-        }
-        bool readFailed = false;
-        QByteArray line = readLine(in, buffer, limits.maxLineBytes, readFailed);
-        if (readFailed)
-            return failed(
-                lineError(number, QStringLiteral("cannot read: %1").arg(in.errorString())));
-        if (line.endsWith('\n'))
-            line.chop(line.endsWith("\r\n") ? 2 : 1);
-        else if (!in.atEnd())
-            return failed(lineError(
-                number,
-                QStringLiteral("longer than the limit of %1 bytes").arg(limits.maxLineBytes)));
-        if (line.size() > limits.maxLineBytes)
-            return failed(lineError(
-                number,
-                QStringLiteral("longer than the limit of %1 bytes").arg(limits.maxLineBytes)));
-        if (line.trimmed().isEmpty())
-            return failed(lineError(number, QStringLiteral("empty line")));
-
-        QString parseError;
-        const std::optional<QJsonObject> object = parseObject(line, parseError);
-        if (!object)
-            return failed(lineError(number, parseError));
-
-        if (number == 1) {
-            // The header.
-            const QJsonObject &h = *object;
-            if (h.value(QLatin1String("format")).toString() != QLatin1String(FormatName))
-                return failed(
-                    lineError(1, QStringLiteral("not a hyperscope capture (no \"format\":\"%1\")")
-                                     .arg(QLatin1String(FormatName))));
-            const QJsonValue version = h.value(QLatin1String("version"));
-            if (!version.isDouble() || version.toInteger(-1) < 0)
-                return failed(lineError(1, QStringLiteral("'version' must be an integer")));
-            if (version.toInteger() != Version)
-                return failed(lineError(1, QStringLiteral("unsupported version %1 (this "
-                                                          "hyperscope reads version %2)")
-                                               .arg(version.toInteger())
-                                               .arg(Version)));
-            RowReader reader(h);
-            if (!reader.integer("rows", 0, std::numeric_limits<qint64>::max(), announced, true))
-                return failed(lineError(1, reader.error()));
-            if (announced > limits.maxRows)
-                return failed(lineError(1, QStringLiteral("the header announces %1 rows, more "
-                                                          "than the %2 a capture may hold")
-                                               .arg(announced)
-                                               .arg(limits.maxRows)));
-            if (!reader.string("generator", capture.generator, false) ||
-                !reader.string("created", capture.created, false))
-                return failed(lineError(1, reader.error()));
-            const QJsonValue sessions = h.value(QLatin1String("sessions"));
-            if (!sessions.isUndefined() && !sessions.isArray())
-                return failed(lineError(1, QStringLiteral("'sessions' must be an array")));
-            const QJsonArray array = sessions.toArray();
-            // The header names only the sessions of the rows: no more than there may be rows.
-            if (array.size() > limits.maxRows)
-                return failed(lineError(1, QStringLiteral("more than %1 sessions (the most rows "
-                                                          "a capture may hold)")
-                                               .arg(limits.maxRows)));
-            for (const QJsonValue &entry : array) {
-                if (!entry.isObject())
-                    return failed(
-                        lineError(1, QStringLiteral("each of 'sessions' must be an object")));
-                RowReader session(entry.toObject());
-                qint64 id = 0;
-                QString label;
-                SessionInfo info;
-                if (!session.integer("id", 0, MaxSessionId, id, true) ||
-                    !session.string("label", label, true) || !session.sessionInfo(info))
-                    return failed(
-                        lineError(1, QStringLiteral("in 'sessions': %1").arg(session.error())));
-                capture.sessionLabels.insert(int(id), label);
-                capture.sessionInfo.insert(int(id), info);
-            }
-            // Reserve no more than a modest amount up front: 'rows' is only a claim.
-            capture.rows.reserve(std::size_t(std::min<qint64>(announced, 65536)));
-            continue;
-        }
-
-        if (qint64(capture.rows.size()) >= announced)
-            return failed(lineError(number, QStringLiteral("more rows than the %1 the header "
-                                                           "announces")
-                                                .arg(announced)));
-        Row row;
-        RowReader reader(*object);
-        if (!reader.row(row))
-            return failed(lineError(number, reader.error()));
-        totalBytes +=
-            row.plain.size() + row.wire.size() + row.note.size() * qsizetype(sizeof(QChar));
-        if (totalBytes > limits.maxTotalBytes)
-            return failed(lineError(number, QStringLiteral("the rows so far hold more than %1 "
-                                                           "bytes, the most a capture may hold")
-                                                .arg(limits.maxTotalBytes)));
-        sessions.insert(row.record.session);
-        if (sessions.size() > limits.maxSessions)
-            return failed(lineError(number, QStringLiteral("the rows so far belong to more than "
-                                                           "%1 sessions, the most a capture may "
-                                                           "hold")
-                                                .arg(limits.maxSessions)));
-        capture.rows.push_back(std::move(row));
-    }
-    if (qint64(capture.rows.size()) != announced)
-        return failed(QStringLiteral("truncated: the header announces %1 rows, the file has %2")
-                          .arg(announced)
-                          .arg(capture.rows.size()));
+    const std::optional<FormatHeader> header =
+        readRows(in, error, limits,
+                 [&capture](FormatRow &&row) { capture.rows.push_back(logRow(std::move(row))); });
+    if (!header)
+        return std::nullopt;
+    capture.generator = header->generator;
+    capture.created = header->created;
+    capture.sessionLabels = header->sessionLabels;
+    capture.sessionInfo = header->sessionInfo;
     return capture;
 }
 
