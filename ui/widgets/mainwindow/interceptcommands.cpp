@@ -43,7 +43,11 @@ InterceptCommands::InterceptCommands(MainWindow *window, QAction *toggle)
 
 void InterceptCommands::showDock()
 {
-    m_dock->show();
+    if (!m_dock->isVisible()) {
+        m_dock->show();
+        // A third of the window: the log above stays readable.
+        m_window->resizeDocks({m_dock}, {m_window->height() / 3}, Qt::Vertical);
+    }
     m_dock->raise();
     if (!m_model->isOn() && m_pane->expressionEdit()->text().isEmpty())
         m_pane->expressionEdit()->setFocus(Qt::OtherFocusReason);

@@ -11,6 +11,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableView>
@@ -80,15 +81,22 @@ InterceptPane::InterceptPane(InterceptModel *model, QWidget *parent)
     buttons->addStretch();
     buttons->addWidget(m_forwardAll);
 
-    auto *details = new QSplitter(Qt::Horizontal);
-    details->addWidget(m_editor);
+    // The editor scrolls: a Data with nodes is taller than a small window's dock.
+    auto *editorScroll = new QScrollArea;
+    editorScroll->setWidget(m_editor);
+    editorScroll->setWidgetResizable(true);
+    editorScroll->setFrameShape(QFrame::NoFrame);
+    // Side by side: a dock in the bottom area is wide and short. The list left, the selected
+    // message right, its editor above its bytes.
+    auto *details = new QSplitter(Qt::Vertical);
+    details->addWidget(editorScroll);
     details->addWidget(m_raw);
     details->setStretchFactor(0, 3);
-    details->setStretchFactor(1, 2);
-    auto *split = new QSplitter(Qt::Vertical);
+    details->setStretchFactor(1, 1);
+    auto *split = new QSplitter(Qt::Horizontal);
     split->addWidget(m_view);
     split->addWidget(details);
-    split->setStretchFactor(0, 1);
+    split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
 
     auto *layout = new QVBoxLayout(this);
@@ -112,7 +120,15 @@ InterceptPane::InterceptPane(InterceptModel *model, QWidget *parent)
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &InterceptPane::showSelected);
+    m_view->setColumnHidden(InterceptModel::LegColumn, true);
     connect(model, &QAbstractItemModel::rowsInserted, this, [this] {
+        // The Leg column only says something for relayed sessions.
+        for (const InterceptModel::Held &held : m_model->held()) {
+            if (held.leg != InspectedSession::Leg::None)
+                m_view->setColumnHidden(InterceptModel::LegColumn, false);
+        }
+        // Few rows: the short columns fit their text, the summary takes the rest.
+        m_view->resizeColumnsToContents();
         if (!m_view->selectionModel()->hasSelection())
             selectRow(0);
         updateButtons();

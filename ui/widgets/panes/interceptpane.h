@@ -3,11 +3,12 @@
 // Above, the intercept expression in the same FilterEdit as the log's filter bar (green when it
 // compiles, red with the column of the error; plain words are not an expression here) and the
 // toggle: while it is on, every live session holds the messages that match (InterceptModel).
-// Below, the held messages in order (session, leg, direction, channel, type, summary, id); the
-// selected one is shown in the send form's message editor, prefilled, and as its raw encoding.
-// Forward sends it on as it was, Forward Edited sends the editor's message instead (same type),
-// Drop discards it, Forward All sends everything on in order. A line under the buttons says what
-// happened, including what no button asked for (a session that ended dropped its held messages).
+// Below, left, the held messages in order (session, leg, direction, channel, type, summary, id);
+// the selected one is shown at the right in the send form's message editor, prefilled, and as its
+// raw encoding. Forward sends it on as it was, Forward Edited sends the editor's message instead
+// (same type), Drop discards it, Forward All sends everything on in order. A line under the buttons
+// says what happened, including what no button asked for (a session that ended dropped its held
+// messages).
 #pragma once
 
 #include <QWidget>

@@ -436,6 +436,7 @@ void SendMessageForm::setEditorOnly(bool editorOnly)
     m_raw->setVisible(!editorOnly);
     m_rawChannel->setVisible(!editorOnly);
     m_send->setVisible(!editorOnly);
+    m_help->setVisible(!editorOnly); // the editor lives in a short dock: fields first
     if (editorOnly)
         m_raw->setChecked(false);
     rebuildFields();
