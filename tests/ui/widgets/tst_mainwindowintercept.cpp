@@ -13,8 +13,10 @@
 #include "logpane.h"
 #include "mainwindow.h"
 #include "messagelogmodel.h"
+#include "relay.h"
 #include "sendmessageform.h"
 #include "sessiondriver.h"
+#include "sessionserver.h"
 
 #include <QAction>
 #include <QApplication>
@@ -23,6 +25,7 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QSettings>
+#include <QTableView>
 #include <QTest>
 
 #include <memory>
@@ -147,6 +150,7 @@ private slots:
     void resendFromTheLog();
     void editAndResendPrefillsTheForm();
     void formRoundTripsEveryType();
+    void relayedRequestIsHeldOnItsLegAndEdited();
 };
 
 void TestMainWindowIntercept::initTestCase()
@@ -408,6 +412,68 @@ void TestMainWindowIntercept::formRoundTripsEveryType()
                  QString::fromStdString(summarize(message)));
         QCOMPARE(asProtobuf(*built).SerializeAsString(), asProtobuf(message).SerializeAsString());
     }
+}
+
+void TestMainWindowIntercept::relayedRequestIsHeldOnItsLegAndEdited()
+{
+    // Client -> the window's relay -> upstream; a Request from the client is held on the client
+    // leg before it is forwarded, edited, and the upstream peer gets the edit.
+    MainWindow window;
+    SessionIds ids;
+    SessionServer upstream(&ids);
+    std::vector<std::uint64_t> upstreamGot;
+    QObject::connect(&upstream, &SessionServer::sessionStarted, &upstream,
+                     [&upstreamGot](SessionDriver *driver) {
+                         const Key32 feed = crypto::discoveryKey(Key32{});
+                         QObject::connect(driver, &SessionDriver::transportConnected, driver,
+                                          [driver, feed] { driver->openChannel(feed); });
+                         QObject::connect(driver, &SessionDriver::messageReceived, driver,
+                                          [&upstreamGot](const ChannelInfo &, const Message &m) {
+                                              if (const auto *r = std::get_if<schema::Request>(&m))
+                                                  upstreamGot.push_back(r->index());
+                                          });
+                     });
+    QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+    const Key32 feed = crypto::discoveryKey(Key32{});
+    const Key32 dk = crypto::discoveryKey(feed);
+    ConnectionOptions options;
+    options.keys = {feed};
+    QString error;
+    Relay *relay = window.relay(QHostAddress::LocalHost, 0, QStringLiteral("127.0.0.1"),
+                                upstream.port(), options, &error);
+    QVERIFY2(relay, qPrintable(error));
+    QVERIFY(window.intercept()->startIntercept(QStringLiteral("type == Request")).isEmpty());
+
+    EngineOptions clientOptions;
+    clientOptions.initiator = true;
+    SessionDriver client(ids.next(), clientOptions);
+    bool established = false;
+    QObject::connect(&client, &SessionDriver::channelOpened, &client,
+                     [&established](const ChannelInfo &channel) {
+                         established = established || channel.established;
+                     });
+    QObject::connect(&client, &SessionDriver::transportConnected, &client,
+                     [&client, feed] { client.openChannel(feed); });
+    client.connectToHost(QStringLiteral("127.0.0.1"), relay->port());
+    QTRY_VERIFY_WITH_TIMEOUT(established, Timeout);
+
+    QVERIFY(!client.send(dk, request(2)));
+    InterceptModel *model = window.intercept()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, Timeout);
+    QCOMPARE(model->held().front().leg, InspectedSession::Leg::Client);
+    QCOMPARE(model->index(0, InterceptModel::LegColumn).data().toString(),
+             QStringLiteral("client"));
+    QCOMPARE(model->index(0, InterceptModel::DirectionColumn).data().toString(),
+             QStringLiteral("in"));
+    InterceptPane *pane = window.intercept()->pane();
+    QVERIFY(!pane->heldView()->isColumnHidden(InterceptModel::LegColumn));
+    QTest::qWait(100);
+    QVERIFY(upstreamGot.empty());
+
+    QVERIFY(pane->editor()->setFieldText(QStringLiteral("index"), QStringLiteral("3")));
+    QVERIFY2(pane->forwardEditedSelected(), qPrintable(pane->statusText()));
+    QTRY_COMPARE_WITH_TIMEOUT(upstreamGot.size(), std::size_t(1), Timeout);
+    QCOMPARE(upstreamGot.front(), std::uint64_t(3));
 }
 
 QTEST_MAIN(TestMainWindowIntercept)
