@@ -151,6 +151,7 @@ private slots:
     void editAndResendPrefillsTheForm();
     void formRoundTripsEveryType();
     void relayedRequestIsHeldOnItsLegAndEdited();
+    void windowClosesWithHeldMessages();
 };
 
 void TestMainWindowIntercept::initTestCase()
@@ -474,6 +475,18 @@ void TestMainWindowIntercept::relayedRequestIsHeldOnItsLegAndEdited()
     QVERIFY2(pane->forwardEditedSelected(), qPrintable(pane->statusText()));
     QTRY_COMPARE_WITH_TIMEOUT(upstreamGot.size(), std::size_t(1), Timeout);
     QCOMPARE(upstreamGot.front(), std::uint64_t(3));
+}
+
+void TestMainWindowIntercept::windowClosesWithHeldMessages()
+{
+    // Held messages in both directions when the window goes: no crash, nothing left waiting.
+    auto c = std::make_unique<Connected>();
+    QVERIFY(c->start());
+    QVERIFY(c->window.intercept()->startIntercept(QStringLiteral("type == Request")).isEmpty());
+    QVERIFY(c->session->send(c->dk, request(1)).isEmpty());
+    QVERIFY(!c->peer->send(c->dk, request(2)));
+    QTRY_COMPARE_WITH_TIMEOUT(c->window.intercept()->model()->rowCount(), 2, Timeout);
+    c.reset();
 }
 
 QTEST_MAIN(TestMainWindowIntercept)

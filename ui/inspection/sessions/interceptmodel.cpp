@@ -49,6 +49,21 @@ void InterceptModel::watch(InspectedSession *session)
     if (InspectedSession *server = session->serverLeg())
         watchDriver(server->driver(), server);
     applyTo(session);
+    // A session deleted (removed from the list, the window closing) takes its rows along,
+    // silently: its drivers may report drops while the manager is being destroyed.
+    connect(session, &InspectedSession::aboutToBeDestroyed, this, [this, session] {
+        for (InspectedSession *leg : {session, session->serverLeg()}) {
+            if (leg && leg->driver())
+                leg->driver()->disconnect(this);
+        }
+        for (int row = int(m_held.size()) - 1; row >= 0; --row) {
+            if (m_held[std::size_t(row)].session != session->id())
+                continue;
+            beginRemoveRows({}, row, row);
+            m_held.erase(m_held.begin() + row);
+            endRemoveRows();
+        }
+    });
 }
 
 void InterceptModel::watchDriver(SessionDriver *driver, InspectedSession *session)
