@@ -1,6 +1,7 @@
 // hyperscope: the desktop inspector. Parses the command line and shows the main window; all the
 // work happens in ui/ (MainWindow) and below.
 #include "hyperscope_version.h"
+#include "interceptcommands.h"
 #include "logpane.h"
 #include "mainwindow.h"
 #include "screenshotmode.h"
@@ -40,6 +41,7 @@ struct CommandLine
         session.addTo(parser);
         parser.addOptions({open, demo, screenshot, delay, screenshotSize, tab});
         parser.addOption(filter);
+        parser.addOption(intercept);
     }
 
     QCommandLineParser parser;
@@ -89,6 +91,14 @@ struct CommandLine
                                     QStringLiteral("Filter the log with EXPR, as typed in the "
                                                    "filter bar (type == Request && index > 5)."),
                                     QStringLiteral("EXPR")};
+    /// Intercept (issue 12): on from the start, before any session, so that nothing that matches
+    /// slips through. An invalid expression opens the window with the error shown (the
+    /// Intercepted dock red, the start-up errors) and intercept off.
+    const QCommandLineOption intercept{
+        QStringLiteral("intercept"),
+        QStringLiteral("Hold the messages that match EXPR (type == Request) until they are "
+                       "forwarded or dropped in the Intercepted dock."),
+        QStringLiteral("EXPR")};
 };
 
 /// Whether the arguments ask for --help or --version (as QCommandLineParser spells them).
@@ -203,6 +213,11 @@ int main(int argc, char *argv[])
     // From here on the command line made sense: what fails now (a port in use, a capture that
     // does not load) is shown in the window, which stays open so that the person can go on.
     QStringList errors;
+    if (parser.isSet(commandLine.intercept)) {
+        const QString why = window.intercept()->startIntercept(parser.value(commandLine.intercept));
+        if (!why.isEmpty())
+            errors << QStringLiteral("--intercept: %1").arg(why);
+    }
     if (parser.isSet(commandLine.listen)) {
         if (!window.listen(listenAddress.address, listenAddress.port, options, &error))
             errors << QStringLiteral("--listen: %1").arg(error);

@@ -59,6 +59,7 @@ private slots:
     void answersWithoutDisplay_data();
     void answersWithoutDisplay();
     void badCaptureOpensTheWindowAndSaysWhy();
+    void badInterceptOpensTheWindowAndSaysWhy();
     void rendersScreenshotsAtTheAskedSize_data();
     void rendersScreenshotsAtTheAskedSize();
     void refusesMalformedScreenshotSizes_data();
@@ -129,6 +130,33 @@ void tst_GuiCommandLine::badCaptureOpensTheWindowAndSaysWhy()
     QVERIFY2(run.process.exitCode() == 0, run.err.constData());
     QVERIFY2(run.err.contains("hyperscope: --open: bad.jsonl: line 1"), run.err.constData());
     QVERIFY(pngSize(png).isValid());
+#endif
+}
+
+void tst_GuiCommandLine::badInterceptOpensTheWindowAndSaysWhy()
+{
+    // Issue 12: an --intercept that does not compile opens the window with the error, intercept
+    // off; a good one is no error.
+#ifndef HYPERSCOPE_GUI_PATH
+    QSKIP("the inspector is not built (HYPERSCOPE_BUILD_GUI=OFF)");
+#else
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString png = dir.filePath(QStringLiteral("window.png"));
+    Run bad({QStringLiteral("--intercept"), QStringLiteral("type == Requst ||"),
+             QStringLiteral("--screenshot"), png, QStringLiteral("--screenshot-delay"),
+             QStringLiteral("0.2")});
+    QVERIFY(bad.finished);
+    QVERIFY2(bad.process.exitCode() == 0, bad.err.constData());
+    QVERIFY2(bad.err.contains("hyperscope: --intercept: ") && bad.err.contains("column"),
+             bad.err.constData());
+    QVERIFY(pngSize(png).isValid());
+    Run good({QStringLiteral("--intercept"), QStringLiteral("type == Request"),
+              QStringLiteral("--screenshot"), png, QStringLiteral("--screenshot-delay"),
+              QStringLiteral("0.2")});
+    QVERIFY(good.finished);
+    QVERIFY2(good.process.exitCode() == 0, good.err.constData());
+    QVERIFY2(!good.err.contains("--intercept"), good.err.constData());
 #endif
 }
 

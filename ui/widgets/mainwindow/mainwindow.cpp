@@ -17,6 +17,7 @@
 #include "helpdialogs.h"
 #include "icons.h"
 #include "inspectedsession.h"
+#include "interceptcommands.h"
 #include "logpane.h"
 #include "mainwindowdocks.h"
 #include "messagelogmodel.h"
@@ -66,6 +67,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_unsaved = new UnsavedRows(m_log, this);
     connect(m_captures, &CaptureCommands::saved, m_unsaved, &UnsavedRows::markSaved);
     connect(m_captures, &CaptureCommands::loaded, m_unsaved, &UnsavedRows::markLoaded);
+    // Intercept and replay (issue 12): the Intercepted dock, Session › Intercept…, Resend.
+    m_intercept = new InterceptCommands(this, m_actions.intercept);
+    connect(m_intercept, &InterceptCommands::statusMessage, m_status,
+            [this](const QString &text) { m_status->showMessage(text); });
     connectActions();
     connectSessions();
     applySettings();

@@ -32,6 +32,7 @@ class DemoRunner;
 class ExtensionsPane;
 class FlowGraph;
 class HandshakeLadder;
+class InterceptCommands;
 class InspectedSession;
 class LogPane;
 class MessageLogModel;
@@ -127,6 +128,8 @@ public:
 
     /// Analyze and Statistics: expert information, next/previous problem, statistics, I/O graph.
     AnalysisCommands *analysis() const { return m_analysis; }
+    /// Intercept (Session › Intercept…, the Intercepted dock) and the log's Resend.
+    InterceptCommands *intercept() const { return m_intercept; }
 
     /// Remembered "host:port" entries, newest first.
     QStringList recentConnections() const { return m_settings.recentConnections; }
@@ -181,6 +184,7 @@ private:
     bool m_dockWidthsSet = false; ///< A saved layout or the first show set the docks' width.
     CaptureCommands *m_captures = nullptr;
     AnalysisCommands *m_analysis = nullptr;
+    InterceptCommands *m_intercept = nullptr;
 
     QTabWidget *m_tabs = nullptr;
     QComboBox *m_legCombo = nullptr;

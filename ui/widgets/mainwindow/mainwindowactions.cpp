@@ -165,6 +165,14 @@ MainWindowActions MainWindowActions::create(QWidget *window)
 
     a.colouringRules = add("colouringRules", MainWindow::tr("Colouring &Rules…"), {},
                            MainWindow::tr("Colour the log's rows by filter expressions"));
+
+    // Intercept (issue 12): checkable; on holds what the Intercepted dock's expression matches.
+    a.intercept = add("intercept", MainWindow::tr("&Intercept…"), K(Qt::CTRL | Qt::Key_I),
+                      MainWindow::tr("Hold the messages that match an expression until you "
+                                     "forward, edit or drop them"));
+    a.intercept->setIconText(MainWindow::tr("Intercept"));
+    a.intercept->setIcon(icon(QStyle::SP_MediaPause));
+    a.intercept->setCheckable(true);
     return a;
 }
 
@@ -207,6 +215,8 @@ void MainWindowActions::fillMenuBar(QMenuBar *bar, QMenu *recent,
     QMenu *session = bar->addMenu(MainWindow::tr("&Session"));
     session->addActions({openChannel, sendMessage, extensions, ping, revealSecrets});
     session->addSeparator();
+    session->addAction(intercept);
+    session->addSeparator();
     session->addAction(disconnect);
 
     bar->addMenu(MainWindow::tr("&Demo"))->addActions({demo, stopDemo});
@@ -236,6 +246,8 @@ void MainWindowActions::fillToolBar(QToolBar *bar) const
     bar->addActions({ping, clearLog});
     bar->addSeparator();
     bar->addActions({keepAlives, autoScroll});
+    bar->addSeparator();
+    bar->addAction(intercept);
 }
 
 } // namespace hyperscope

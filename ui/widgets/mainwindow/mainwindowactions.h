@@ -56,6 +56,9 @@ struct MainWindowActions
     QAction *extensions = nullptr;
     QAction *ping = nullptr;
     QAction *revealSecrets = nullptr;
+    /// Session › Intercept… (Ctrl+I, also on the toolbar): checkable; while checked, messages
+    /// matching the Intercepted dock's expression are held (InterceptCommands).
+    QAction *intercept = nullptr;
 
     // Demo
     QAction *demo = nullptr;

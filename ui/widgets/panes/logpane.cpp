@@ -996,7 +996,43 @@ QMenu *LogPane::createRowMenu(int sourceRow, QWidget *parent)
     if (key)
         addExpression("rowFilterDiscoveryKey",
                       QStringLiteral("dk == %1").arg(QString::fromStdString(toHex(*key))));
+
+    // Replay: only rows that hold a message (decoded types 0..10).
+    const bool holdsMessage =
+        r.kind == Kind::Frame && r.type <= 10 &&
+        !(r.flags & (MessageLogModel::BytesDropped | MessageLogModel::Malformed));
+    if (m_resendTargets && holdsMessage) {
+        menu->addSeparator();
+        const QList<ResendTarget> targets = m_resendTargets(sourceRow);
+        ResendTarget same;
+        for (const ResendTarget &target : targets) {
+            if (target.sameAsRow)
+                same = target;
+        }
+        QAction *resend = add("resend", tr("Resend"), same.session != 0,
+                              [this, sourceRow, same] { emit resendRequested(sourceRow, same); });
+        resend->setToolTip(same.session ? tr("Send this message again on %1").arg(same.label)
+                                        : tr("The row's session cannot send (ended, read-only, "
+                                             "or the channel is closed): use Resend On"));
+        QMenu *on = menu->addMenu(tr("Resend On"));
+        on->setObjectName(QStringLiteral("resendOn"));
+        on->setEnabled(!targets.isEmpty());
+        for (const ResendTarget &target : targets) {
+            QAction *action = on->addAction(target.label, this, [this, sourceRow, target] {
+                emit resendRequested(sourceRow, target);
+            });
+            action->setObjectName(QStringLiteral("resendOn%1").arg(target.session));
+        }
+        add("editAndResend", tr("Edit and Resend…"), true, [this, sourceRow] {
+            emit editAndResendRequested(sourceRow);
+        })->setToolTip(tr("Prefill the send form with this message"));
+    }
     return menu;
+}
+
+void LogPane::setResendTargets(std::function<QList<ResendTarget>(int sourceRow)> targets)
+{
+    m_resendTargets = std::move(targets);
 }
 
 QMenu *LogPane::createFieldMenu(const QModelIndex &field, QWidget *parent)

@@ -36,6 +36,8 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QAction;
 class QCheckBox;
 class QComboBox;
@@ -185,6 +187,22 @@ public:
     QByteArray saveState() const;
     void restoreState(const QByteArray &state);
 
+    // --- Replay (issue 12): the row menu's "resend", "resendOn" (a submenu, one action
+    // "resendOn<session id>" per target) and "editAndResend" -----------------------------------
+
+    /// A live session (or leg) a row's message can be resent on.
+    struct ResendTarget
+    {
+        int session = 0;            ///< Its id.
+        MessageLogModel::Leg leg{}; ///< The leg of a relayed session; None otherwise.
+        QString label;              ///< "#2 127.0.0.1:4000".
+        bool sameAsRow = false;     ///< The session and leg the row was seen on.
+    };
+    /// Who answers, for a source row, where its message could be resent (empty: the row holds
+    /// no message, or no live session has its channel open). Without one, the menu has no
+    /// replay entries.
+    void setResendTargets(std::function<QList<ResendTarget>(int sourceRow)> targets);
+
 signals:
     void currentRowChanged(int sourceRow);
     /// keepAlivesAction() was switched, from wherever (menu, toolbar, check box, type menu).
@@ -192,6 +210,11 @@ signals:
     void statusMessage(const QString &text);
     /// The saved filter buttons changed (added, removed).
     void savedFiltersChanged();
+    /// Resend (or Resend On) was chosen: send source row @p sourceRow's message again on
+    /// @p target.
+    void resendRequested(int sourceRow, const hyperscope::LogPane::ResendTarget &target);
+    /// Edit and Resend was chosen: prefill the send form with source row @p sourceRow's message.
+    void editAndResendRequested(int sourceRow);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -257,6 +280,7 @@ private:
     bool m_selectionHidden = false;
     bool m_settingAllTypes = false;
     bool m_wasAtBottom = true;
+    std::function<QList<ResendTarget>(int)> m_resendTargets;
 };
 
 } // namespace hyperscope

@@ -307,9 +307,9 @@ void SendMessageForm::rebuildFields()
     while (m_fields->rowCount() > 0)
         m_fields->removeRow(0);
     const MessageType type = messageType();
-    const bool openChannel = type == MessageType::Open && !m_raw->isChecked();
-    m_channel->setVisible(!openChannel && !m_raw->isChecked());
-    m_channelLabel->setVisible(!openChannel && !m_raw->isChecked());
+    const bool openChannel = type == MessageType::Open && !m_raw->isChecked() && !m_editorOnly;
+    m_channel->setVisible(!openChannel && !m_raw->isChecked() && !m_editorOnly);
+    m_channelLabel->setVisible(!openChannel && !m_raw->isChecked() && !m_editorOnly);
     m_send->setText(openChannel ? tr("Open Channel") : tr("Send"));
 
     if (openChannel) {
@@ -429,6 +429,88 @@ void SendMessageForm::rebuildFields()
         if (fd->is_required())
             label += QStringLiteral(" *");
         m_fields->addRow(label, row ? row : editor);
+    }
+}
+
+void SendMessageForm::setEditorOnly(bool editorOnly)
+{
+    m_editorOnly = editorOnly;
+    m_sessionLabel->setVisible(!editorOnly);
+    m_raw->setVisible(!editorOnly);
+    m_rawChannel->setVisible(!editorOnly);
+    m_send->setVisible(!editorOnly);
+    m_help->setVisible(!editorOnly); // the editor lives in a short dock: fields first
+    if (editorOnly)
+        m_raw->setChecked(false);
+    rebuildFields();
+}
+
+void SendMessageForm::setMessage(const Message &message)
+{
+    m_raw->setChecked(false);
+    setMessageType(hyperscope::messageType(message));
+    rebuildFields(); // the type may not have changed: start from empty editors all the same
+    const google::protobuf::Message &pb = asProtobuf(message);
+    const google::protobuf::Descriptor *descriptor = pb.GetDescriptor();
+    const google::protobuf::Reflection *reflection = pb.GetReflection();
+    for (int i = 0; i < descriptor->field_count(); ++i) {
+        const FieldDescriptor *fd = descriptor->field(i);
+        const QString name = fieldName(fd);
+        if (fd->is_repeated() ? reflection->FieldSize(pb, fd) == 0 : !reflection->HasField(pb, fd))
+            continue;
+        switch (fd->type()) {
+        case FieldDescriptor::TYPE_UINT64:
+            setFieldText(name, QString::number(reflection->GetUInt64(pb, fd)));
+            break;
+        case FieldDescriptor::TYPE_BOOL:
+            setFieldText(name, reflection->GetBool(pb, fd) ? QStringLiteral("true")
+                                                           : QStringLiteral("false"));
+            break;
+        case FieldDescriptor::TYPE_BYTES: {
+            const std::string bytes = reflection->GetString(pb, fd);
+            const QByteArray raw(bytes.data(), qsizetype(bytes.size()));
+            // Text only when it reads back byte for byte and has nothing a person cannot see.
+            const QString text = QString::fromUtf8(raw);
+            bool printable = !raw.isEmpty() && text.toUtf8() == raw;
+            for (const QChar c : text)
+                printable = printable && (c.isPrint() || c == QLatin1Char(' '));
+            if (auto *format = m_fieldsBox->findChild<QComboBox *>(QStringLiteral("field_") + name +
+                                                                   QStringLiteral("_format")))
+                format->setCurrentIndex(printable ? 1 : 0);
+            setFieldText(name, printable ? text : QString::fromLatin1(raw.toHex()));
+            break;
+        }
+        case FieldDescriptor::TYPE_STRING: {
+            QStringList names;
+            if (fd->is_repeated()) {
+                for (int n = 0; n < reflection->FieldSize(pb, fd); ++n)
+                    names << QString::fromStdString(reflection->GetRepeatedString(pb, fd, n));
+            } else {
+                names << QString::fromStdString(reflection->GetString(pb, fd));
+            }
+            setFieldText(name, names.join(QStringLiteral(", ")));
+            break;
+        }
+        case FieldDescriptor::TYPE_MESSAGE: {
+            // Data.nodes, as buildMessage() reads them back.
+            QStringList lines;
+            for (int n = 0; n < reflection->FieldSize(pb, fd); ++n) {
+                const google::protobuf::Message &node = reflection->GetRepeatedMessage(pb, fd, n);
+                const google::protobuf::Descriptor *nd = node.GetDescriptor();
+                const google::protobuf::Reflection *nr = node.GetReflection();
+                const std::string hash = nr->GetString(node, nd->FindFieldByName("hash"));
+                lines << QStringLiteral("%1 %2 %3")
+                             .arg(nr->GetUInt64(node, nd->FindFieldByName("index")))
+                             .arg(QString::fromLatin1(
+                                 QByteArray(hash.data(), qsizetype(hash.size())).toHex()))
+                             .arg(nr->GetUInt64(node, nd->FindFieldByName("size")));
+            }
+            setFieldText(name, lines.join(QLatin1Char('\n')));
+            break;
+        }
+        default:
+            break;
+        }
     }
 }
 

@@ -60,6 +60,18 @@ public:
     /// Open for a channel we already have open: "Channel already open as local id 0 …").
     bool send();
 
+    // --- Prefilling (intercept and replay, issue 12) ---------------------------------------------
+
+    /// Fills the form with @p message: selects its type and writes every field it has set
+    /// (numbers in decimal, bytes as text when they read as printable UTF-8 and as hex otherwise,
+    /// Data.nodes one "index hash size" per line). buildMessage() then gives the same message
+    /// back until someone edits a field. Raw frame mode is turned off.
+    void setMessage(const Message &message);
+    /// Hides the session line, channel, raw frame and Send button: the form is a message editor
+    /// only (the intercept pane edits a held message with it; Open too, field by field).
+    void setEditorOnly(bool editorOnly);
+    bool isEditorOnly() const { return m_editorOnly; }
+
     QPushButton *sendButton() const { return m_send; }
     QComboBox *typeCombo() const { return m_type; }
     QComboBox *channelCombo() const { return m_channel; }
@@ -93,6 +105,7 @@ private:
     QLabel *m_status;
     QLabel *m_sessionLabel;
     QLabel *m_help;
+    bool m_editorOnly = false;
 };
 
 } // namespace hyperscope
