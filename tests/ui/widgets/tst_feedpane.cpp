@@ -224,6 +224,28 @@ void TestFeedPane::showsARealSessionsFeedAndClicksThrough()
     QVERIFY(finding && finding->verdict && finding->verdict->failed());
     QCOMPARE(finding->verdict->block, 4u);
 
+    // The serving side's map: what we announced above, what the remote requested and got below
+    // (chosen on its own: that session only sent Data).
+    FeedPane served;
+    served.resize(900, 400);
+    served.setSession(pair.accepted.get());
+    QVERIFY(QTest::qWaitFor([&] {
+        served.refresh();
+        return served.summaryText().contains(QStringLiteral("sent 6"));
+    }));
+    QCOMPARE(served.perspective(), FeedPane::Perspective::Serving);
+    QVERIFY2(served.summaryText().startsWith(
+                 QStringLiteral("20 blocks · we have 20 · sent 6 · verified 5 · failed 1")),
+             qPrintable(served.summaryText()));
+    QCOMPARE(colourAt(*served.blockMap(), 4, false), BlockMap::colour(BlockMap::Failed));
+    QCOMPARE(colourAt(*served.blockMap(), 6, false), BlockMap::colour(BlockMap::Requested));
+    QCOMPARE(colourAt(*served.blockMap(), 12, true), BlockMap::colour(BlockMap::RemoteHas));
+    QCOMPARE(served.blockMap()->describe({6, 6}),
+             QStringLiteral("block 6: we have, remote requested"));
+    served.setPerspective(FeedPane::Perspective::Downloading);
+    QVERIFY(
+        served.summaryText().startsWith(QStringLiteral("20 blocks · remote has 0 · received 0")));
+
     if (qEnvironmentVariableIsSet("FEEDPANE_SCREENSHOT")) {
         for (const QSize size : {QSize(1024, 640), QSize(1920, 1080)}) {
             pane.resize(size);

@@ -175,7 +175,9 @@ void FeedTracker::readRows(int first, int last)
         if (observation.verdict && observation.verdict->failed()) {
             m_log->appendNote(m_session, MessageLogModel::Kind::Warning, record.direction(),
                               record.streamOffset,
-                              tr("Data block %1 failed verification: %2")
+                              (record.direction() == Direction::Outbound
+                                   ? tr("Data block %1 we sent fails verification: %2")
+                                   : tr("Data block %1 failed verification: %2"))
                                   .arg(observation.verdict->block)
                                   .arg(QString::fromStdString(observation.verdict->text)),
                               m_leg);
@@ -385,7 +387,11 @@ void annotateFeedRow(DissectedField &root, const FeedTracker &tracker, int row)
         node.offset = root.offset;
         node.length = 0;
         node.children.push_back(chainField(*verdict, root));
-        root.children.push_back(std::move(node));
+        // Right after the header, where a person looks first (the proof nodes can be many).
+        auto at = root.children.begin();
+        while (at != root.children.end() && (at->name == "Length" || at->name == "Header"))
+            ++at;
+        root.children.insert(at, std::move(node));
     }
 }
 

@@ -32,6 +32,7 @@ std::uint64_t extentOf(const feed::BlockRanges &ranges)
 FeedPane::FeedPane(QWidget *parent)
     : QWidget(parent)
     , m_channels(new QComboBox)
+    , m_perspective(new QComboBox)
     , m_map(new BlockMap)
     , m_summary(new QLabel)
 {
@@ -46,6 +47,12 @@ FeedPane::FeedPane(QWidget *parent)
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Channel:")));
     top->addWidget(m_channels);
+    m_perspective->setObjectName(QStringLiteral("feedPerspectiveCombo"));
+    m_perspective->addItem(tr("Downloading: what we received"), int(Perspective::Downloading));
+    m_perspective->addItem(tr("Serving: what the remote received from us"),
+                           int(Perspective::Serving));
+    top->addSpacing(12);
+    top->addWidget(m_perspective);
     top->addStretch();
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -58,6 +65,10 @@ FeedPane::FeedPane(QWidget *parent)
     connect(&m_refreshTimer, &QTimer::timeout, this, &FeedPane::refresh);
     connect(m_channels, &QComboBox::currentIndexChanged, this, &FeedPane::showChannel);
     connect(m_map, &BlockMap::blockClicked, this, &FeedPane::onBlockClicked);
+    connect(m_perspective, &QComboBox::activated, this, [this] {
+        m_perspectiveChosen = true;
+        showChannel();
+    });
     refresh();
 }
 
@@ -72,6 +83,7 @@ void FeedPane::setSession(InspectedSession *session)
         return;
     disconnect(m_trackerConnection);
     m_session = session;
+    m_perspectiveChosen = false;
     if (FeedTracker *feed = tracker())
         m_trackerConnection =
             connect(feed, &FeedTracker::changed, &m_refreshTimer, qOverload<>(&QTimer::start));
@@ -120,14 +132,30 @@ void FeedPane::showChannel()
     }
     const feed::SideRecord &remote = channel->feed.record(feed::Side::Remote);
     const feed::SideRecord &local = channel->feed.record(feed::Side::Local);
+    // A session that only sent Data here serves the feed: show what the remote got from us.
+    if (!m_perspectiveChosen) {
+        const bool serving = local.received.isEmpty() && !remote.received.isEmpty();
+        m_perspective->setCurrentIndex(serving ? 1 : 0);
+    }
+    const bool serving = perspective() == Perspective::Serving;
+    // Downloading: the remote's Have above, our progress below; serving: the other way round.
+    const feed::SideRecord &above = serving ? local : remote;
+    const feed::SideRecord &below = serving ? remote : local;
     BlockMap::Layers layers;
-    layers[BlockMap::RemoteHas] = remote.announced.ranges();
-    layers[BlockMap::LocalHas] = local.announced.ranges();
-    layers[BlockMap::Wanted] = local.wanted.ranges();
-    layers[BlockMap::Requested] = local.requested.ranges();
-    layers[BlockMap::Received] = local.received.ranges();
-    layers[BlockMap::Verified] = local.verified.ranges();
-    layers[BlockMap::Failed] = local.failed.ranges();
+    layers[BlockMap::RemoteHas] = above.announced.ranges();
+    layers[BlockMap::LocalHas] = below.announced.ranges();
+    layers[BlockMap::Wanted] = below.wanted.ranges();
+    layers[BlockMap::Requested] = below.requested.ranges();
+    layers[BlockMap::Received] = below.received.ranges();
+    layers[BlockMap::Verified] = below.verified.ranges();
+    layers[BlockMap::Failed] = below.failed.ranges();
+    m_map->setLayerName(BlockMap::RemoteHas, serving ? tr("we have") : QString());
+    m_map->setLayerName(BlockMap::LocalHas, serving ? tr("remote has") : QString());
+    m_map->setLayerName(BlockMap::Wanted, serving ? tr("remote wanted") : QString());
+    m_map->setLayerName(BlockMap::Requested, serving ? tr("remote requested") : QString());
+    m_map->setLayerName(BlockMap::Received, serving ? tr("sent") : QString());
+    m_map->setLayerName(BlockMap::Verified, serving ? tr("sent, verifies") : QString());
+    m_map->setLayerName(BlockMap::Failed, serving ? tr("sent, fails") : QString());
     std::uint64_t length = channel->highestBlock ? *channel->highestBlock + 1 : 0;
     if (channel->highestBlock == UINT64_MAX)
         length = UINT64_MAX;
@@ -135,19 +163,35 @@ void FeedPane::showChannel()
         length = std::max(length, extentOf(ranges));
     m_map->setBlocks(length, layers);
 
-    QString text = tr("%1 blocks · remote has %2 · received %3 · verified %4 · failed %5")
-                       .arg(length)
-                       .arg(remote.announced.blockCount())
-                       .arg(local.received.blockCount())
-                       .arg(local.verified.blockCount())
-                       .arg(local.failed.blockCount());
-    if (!remote.received.isEmpty())
-        text += tr(" · the remote received %1 from us").arg(remote.received.blockCount());
+    QString text = serving ? tr("%1 blocks · we have %2 · sent %3 · verified %4 · failed %5")
+                                 .arg(length)
+                                 .arg(local.announced.blockCount())
+                                 .arg(remote.received.blockCount())
+                                 .arg(remote.verified.blockCount())
+                                 .arg(remote.failed.blockCount())
+                           : tr("%1 blocks · remote has %2 · received %3 · verified %4 · failed %5")
+                                 .arg(length)
+                                 .arg(remote.announced.blockCount())
+                                 .arg(local.received.blockCount())
+                                 .arg(local.verified.blockCount())
+                                 .arg(local.failed.blockCount());
     if (!channel->feed.hasFeedKey())
         text += tr(" · the feed key is unknown (the remote opened this channel): Data cannot be "
                    "verified");
     text += tr(" · click a block for its latest message");
     m_summary->setText(text);
+}
+
+void FeedPane::setPerspective(Perspective perspective)
+{
+    m_perspectiveChosen = true;
+    m_perspective->setCurrentIndex(m_perspective->findData(int(perspective)));
+    showChannel();
+}
+
+FeedPane::Perspective FeedPane::perspective() const
+{
+    return Perspective(m_perspective->currentData().toInt());
 }
 
 QString FeedPane::summaryText() const

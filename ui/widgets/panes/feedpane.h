@@ -31,6 +31,12 @@ public:
 
     BlockMap *blockMap() const { return m_map; }
     QComboBox *channelCombo() const { return m_channels; }
+    /// What the map shows of the channel: what we downloaded (the Data we received), or what we
+    /// served (the Data the remote received from us). A session that only sent Data on a channel
+    /// shows Serving when first shown; the person can switch.
+    enum class Perspective { Downloading, Serving };
+    void setPerspective(Perspective perspective);
+    Perspective perspective() const;
     /// The line under the map: "10 blocks · remote has 10 · verified 3 · failed 0".
     QString summaryText() const;
 
@@ -49,6 +55,8 @@ private:
     QPointer<InspectedSession> m_session;
     QMetaObject::Connection m_trackerConnection;
     QComboBox *m_channels;
+    QComboBox *m_perspective;
+    bool m_perspectiveChosen = false; ///< the person (or a caller) chose; no more automatic choice
     BlockMap *m_map;
     QLabel *m_summary;
     QTimer m_refreshTimer;

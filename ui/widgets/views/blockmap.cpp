@@ -85,6 +85,18 @@ QString BlockMap::layerName(Layer layer)
     return {};
 }
 
+void BlockMap::setLayerName(Layer layer, const QString &name)
+{
+    m_names[std::size_t(layer)] = name;
+    update();
+}
+
+QString BlockMap::shownName(Layer layer) const
+{
+    const QString &name = m_names[std::size_t(layer)];
+    return name.isEmpty() ? layerName(layer) : name;
+}
+
 void BlockMap::setBlocks(std::uint64_t length, const Layers &layers)
 {
     m_length = length;
@@ -99,14 +111,59 @@ void BlockMap::clear()
     setBlocks(0, {});
 }
 
+QStringList BlockMap::legendTexts() const
+{
+    QStringList texts;
+    for (int layer = 0; layer < LayerCount; ++layer) {
+        std::uint64_t count = 0;
+        if (m_length > 0)
+            count = countWithin(m_layers[std::size_t(layer)], {0, m_length - 1});
+        texts << QStringLiteral("%1 %2").arg(shownName(Layer(layer))).arg(count);
+    }
+    if (m_length > 0)
+        texts << (m_perCell == 1 ? tr("%1 blocks").arg(m_length)
+                                 : tr("%1 blocks, %2 per cell").arg(m_length).arg(m_perCell));
+    return texts;
+}
+
+std::vector<QPoint> BlockMap::legendPositions(int *height) const
+{
+    // Swatch and text per item, wrapped onto as many lines as the width needs.
+    const QFontMetrics metrics = fontMetrics();
+    const int swatch = metrics.height() - 4;
+    std::vector<QPoint> positions;
+    int x = Margin;
+    int y = Margin;
+    for (const QString &text : legendTexts()) {
+        const int width = swatch + 4 + metrics.horizontalAdvance(text) + 12;
+        if (x > Margin && x + width > this->width() - Margin) {
+            x = Margin;
+            y += metrics.height() + 2;
+        }
+        positions.emplace_back(x, y);
+        x += width;
+    }
+    if (height)
+        *height = y + metrics.height() + Margin;
+    return positions;
+}
+
 int BlockMap::legendHeight() const
 {
-    return fontMetrics().height() + 2 * Margin;
+    int height = 0;
+    legendPositions(&height);
+    return height;
+}
+
+int BlockMap::gutterWidth() const
+{
+    // Room for the first block of the last row: "999990".
+    return fontMetrics().horizontalAdvance(QString::number(m_length)) + 8;
 }
 
 QRect BlockMap::mapRect() const
 {
-    return rect().adjusted(Margin, legendHeight(), -Margin, -Margin);
+    return rect().adjusted(Margin + gutterWidth(), legendHeight(), -Margin, -Margin);
 }
 
 void BlockMap::layout()
@@ -117,14 +174,19 @@ void BlockMap::layout()
     m_perCell = 1;
     m_cell = MinCell;
     // The largest cell with which every block gets a cell of its own...
+    // Rows hold a multiple of 8 blocks when they can: a bitfield's bytes, easy to count along.
+    auto columnsFor = [width](int cell) {
+        const int columns = std::max(1, width / cell);
+        return columns >= 8 ? columns - columns % 8 : columns;
+    };
     for (int cell = MaxCell; cell >= MinCell; --cell) {
-        const std::uint64_t cells = std::uint64_t(width / cell) * std::uint64_t(height / cell);
+        const std::uint64_t cells = std::uint64_t(columnsFor(cell)) * std::uint64_t(height / cell);
         if (cells >= m_length) {
             m_cell = cell;
             break;
         }
     }
-    m_columns = std::max(1, width / m_cell);
+    m_columns = columnsFor(m_cell);
     // ... or, when none, the smallest cells, each covering a run of blocks.
     const std::uint64_t capacity =
         std::uint64_t(m_columns) * std::uint64_t(std::max(1, height / m_cell));
@@ -191,26 +253,19 @@ void BlockMap::paintEvent(QPaintEvent *)
     QPainter painter(this);
     painter.fillRect(rect(), palette().color(QPalette::Base));
 
-    // The legend: a swatch and a name per layer, with the block count of each.
+    // The legend: a swatch, a name and a block count per layer, then the extent.
     const QFontMetrics metrics = fontMetrics();
-    int x = Margin;
     const int swatch = metrics.height() - 4;
-    for (int layer = 0; layer < LayerCount; ++layer) {
-        std::uint64_t count = 0;
-        for (const feed::BlockRange &range : m_layers[std::size_t(layer)])
-            count += countWithin({range}, {0, m_length ? m_length - 1 : 0});
-        const QString text = QStringLiteral("%1 %2").arg(layerName(Layer(layer))).arg(count);
-        painter.fillRect(x, Margin + 2, swatch, swatch, colour(Layer(layer)));
-        x += swatch + 4;
-        painter.setPen(palette().color(QPalette::Text));
-        painter.drawText(x, Margin + metrics.ascent(), text);
-        x += metrics.horizontalAdvance(text) + 12;
+    const QStringList texts = legendTexts();
+    const std::vector<QPoint> positions = legendPositions(nullptr);
+    painter.setPen(palette().color(QPalette::Text));
+    for (qsizetype i = 0; i < texts.size(); ++i) {
+        const QPoint at = positions[std::size_t(i)];
+        if (i < LayerCount)
+            painter.fillRect(at.x(), at.y() + 2, swatch, swatch, colour(Layer(i)));
+        painter.drawText(at.x() + (i < LayerCount ? swatch + 4 : 0), at.y() + metrics.ascent(),
+                         texts[i]);
     }
-    if (m_length > 0)
-        painter.drawText(x, Margin + metrics.ascent(),
-                         m_perCell == 1
-                             ? tr("· %1 blocks").arg(m_length)
-                             : tr("· %1 blocks, %2 per cell").arg(m_length).arg(m_perCell));
 
     const QRect area = mapRect();
     if (m_image.isNull()) {
@@ -224,6 +279,15 @@ void BlockMap::paintEvent(QPaintEvent *)
     const QRect target(area.topLeft(), QSize(m_columns * m_cell, m_rows * m_cell));
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
     painter.drawImage(target, m_image);
+    // The first block of every row (of every few rows when rows are thinner than the text).
+    painter.setPen(palette().color(QPalette::PlaceholderText));
+    const int every = std::max(1, (metrics.height() + m_cell - 1) / m_cell);
+    for (int r = 0; r < m_rows; r += every) {
+        const std::uint64_t first = std::uint64_t(r) * std::uint64_t(m_columns) * m_perCell;
+        const QRect label(Margin, target.top() + r * m_cell, gutterWidth() - 6,
+                          std::max(m_cell, metrics.height()));
+        painter.drawText(label, Qt::AlignRight | Qt::AlignTop, QString::number(first));
+    }
     // Large cells get a gap between them, so that single blocks read as blocks.
     if (m_cell >= 8) {
         painter.setPen(palette().color(QPalette::Base));
@@ -276,8 +340,8 @@ QString BlockMap::describe(const feed::BlockRange &range) const
         if (count == 0)
             continue;
         parts << (range.first == range.last
-                      ? layerName(Layer(layer))
-                      : QStringLiteral("%1 %2").arg(layerName(Layer(layer))).arg(count));
+                      ? shownName(Layer(layer))
+                      : QStringLiteral("%1 %2").arg(shownName(Layer(layer))).arg(count));
     }
     const QString blocks = range.first == range.last
                                ? tr("block %1").arg(range.first)

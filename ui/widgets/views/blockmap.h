@@ -23,6 +23,7 @@
 
 #include <array>
 #include <optional>
+#include <vector>
 
 namespace hyperscope {
 
@@ -53,8 +54,13 @@ public:
 
     /// The colour of @p layer (also the legend's).
     static QColor colour(Layer layer);
-    /// "remote has", "verified", ...
+    /// "remote has", "verified", ... (the default names).
     static QString layerName(Layer layer);
+    /// Renames @p layer in the legend and the hover text: the Feed tab's serving view paints our
+    /// side in the upper third ("we have") and the remote's progress below ("sent", ...).
+    void setLayerName(Layer layer, const QString &name);
+    /// The name the legend shows for @p layer.
+    QString shownName(Layer layer) const;
 
     // --- Geometry (for tests and hover) --------------------------------------------------------
 
@@ -88,9 +94,16 @@ private:
     void layout();
     void rasterise();
     int legendHeight() const;
+    /// Width of the row labels left of the map.
+    int gutterWidth() const;
+    /// The legend's items: one per layer, then the extent.
+    QStringList legendTexts() const;
+    /// Where each legend item goes (wrapped to the width); @p height: the legend's height.
+    std::vector<QPoint> legendPositions(int *height) const;
 
     std::uint64_t m_length = 0;
     Layers m_layers;
+    std::array<QString, LayerCount> m_names;
     int m_cell = 16;
     std::uint64_t m_perCell = 1;
     int m_columns = 1;
