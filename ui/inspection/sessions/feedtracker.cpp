@@ -89,6 +89,37 @@ FeedTracker::FeedTracker(MessageLogModel *log, int session, Leg leg,
 {
     connect(log, &MessageLogModel::rowsFlushed, this, &FeedTracker::readRows);
     connect(log, &QAbstractItemModel::modelReset, this, &FeedTracker::clear);
+    m_keyCheck.setSingleShot(true);
+    m_keyCheck.setInterval(0);
+    connect(&m_keyCheck, &QTimer::timeout, this, &FeedTracker::checkLateKeys);
+    if (channels) {
+        connect(channels, &QAbstractItemModel::rowsInserted, &m_keyCheck,
+                qOverload<>(&QTimer::start));
+        connect(channels, &QAbstractItemModel::dataChanged, &m_keyCheck,
+                qOverload<>(&QTimer::start));
+        connect(channels, &QAbstractItemModel::modelReset, &m_keyCheck,
+                qOverload<>(&QTimer::start));
+    }
+}
+
+void FeedTracker::checkLateKeys()
+{
+    for (const auto &[keyIndex, channel] : m_channels) {
+        if (!channel.feed.hasFeedKey() && feedKeyOf(channel.discoveryKey)) {
+            rescan();
+            return;
+        }
+    }
+}
+
+void FeedTracker::rescan()
+{
+    m_channels.clear();
+    m_findings.clear();
+    m_touches.clear();
+    if (m_log->rowCount() > 0)
+        readRows(0, m_log->rowCount() - 1);
+    emit changed();
 }
 
 const FeedTracker::RowFinding *FeedTracker::finding(int row) const
@@ -172,15 +203,15 @@ void FeedTracker::readRows(int first, int last)
                 noteBlock(range.last);
             }
         }
-        if (observation.verdict && observation.verdict->failed()) {
-            m_log->appendNote(m_session, MessageLogModel::Kind::Warning, record.direction(),
-                              record.streamOffset,
-                              (record.direction() == Direction::Outbound
-                                   ? tr("Data block %1 we sent fails verification: %2")
-                                   : tr("Data block %1 failed verification: %2"))
-                                  .arg(observation.verdict->block)
-                                  .arg(QString::fromStdString(observation.verdict->text)),
-                              m_leg);
+        if (observation.verdict && observation.verdict->failed() && m_warned.insert(row).second) {
+            const QString text = (record.direction() == Direction::Outbound
+                                      ? tr("Data block %1 we sent fails verification: %2")
+                                      : tr("Data block %1 failed verification: %2"))
+                                     .arg(observation.verdict->block)
+                                     .arg(QString::fromStdString(observation.verdict->text));
+            if (!warningFollows(row, text))
+                m_log->appendNote(m_session, MessageLogModel::Kind::Warning, record.direction(),
+                                  record.streamOffset, text, m_leg);
         }
         if (observation.blocks || observation.verdict) {
             m_findings.emplace(
@@ -190,6 +221,21 @@ void FeedTracker::readRows(int first, int last)
     }
     if (found)
         emit changed();
+}
+
+bool FeedTracker::warningFollows(int row, const QString &text) const
+{
+    // A capture keeps the warning rows the live session had: the row after a failed Data (within
+    // a few rows: other sessions' rows may come between) already says it.
+    constexpr int Lookahead = 64;
+    const int last = std::min(m_log->rowCount() - 1, row + Lookahead);
+    for (int next = row + 1; next <= last; ++next) {
+        const MessageLogModel::Record &record = m_log->record(next);
+        if (record.session == m_session && record.leg == m_leg &&
+            record.kind == MessageLogModel::Kind::Warning && m_log->noteText(record) == text)
+            return true;
+    }
+    return false;
 }
 
 int FeedTracker::latestRowAbout(quint32 keyIndex, std::uint64_t block) const
@@ -209,6 +255,7 @@ void FeedTracker::clear()
     m_channels.clear();
     m_findings.clear();
     m_touches.clear();
+    m_warned.clear();
     emit changed();
 }
 

@@ -17,10 +17,12 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace hyperscope {
@@ -77,6 +79,10 @@ public:
     void readRows(int first, int last);
     /// Forgets everything (the log was cleared).
     void clear();
+    /// Reads every row of the session again: a channel's feed key became known after its rows
+    /// were read (a capture's channels are rebuilt after its rows are added; a person gave a
+    /// key in the Channels tab), and its Data can be verified now.
+    void rescan();
 
 signals:
     /// New findings (throttle in the view: it may come every flush).
@@ -93,6 +99,10 @@ private:
     Channel &channelFor(quint32 keyIndex);
     std::optional<Key32> feedKeyOf(const Key32 &discoveryKey) const;
     void touch(quint32 keyIndex, int row, std::uint64_t first, std::uint64_t last);
+    /// Whether a warning row with @p text follows @p row already (a capture read back).
+    bool warningFollows(int row, const QString &text) const;
+    /// Rescans when a channel read without a feed key has one in the channel table now.
+    void checkLateKeys();
 
     MessageLogModel *m_log;
     int m_session;
@@ -101,6 +111,9 @@ private:
     std::map<quint32, Channel> m_channels;
     std::unordered_map<int, RowFinding> m_findings;
     std::map<quint32, std::vector<Touch>> m_touches;
+    /// Rows whose failure already has its warning row (a rescan must not add another).
+    std::unordered_set<int> m_warned;
+    QTimer m_keyCheck; ///< checkLateKeys() once the channel table's changes settle
 };
 
 /// For FieldTreeModel::setAnnotator(): when @p root is the dissection of log row @p row of @p log
