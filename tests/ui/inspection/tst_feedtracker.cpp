@@ -169,6 +169,8 @@ void TestFeedTracker::tamperedDataFailsWithAWarningRow()
         warnings += pair.log.record(r).kind == MessageLogModel::Kind::Warning &&
                     pair.log.record(r).session == pair.dialer->id();
     QCOMPARE(warnings, 1);
+    // ... and counts as the session's warning (the sidebar, the status bar).
+    QCOMPARE(pair.dialer->warnings(), 1u);
 }
 
 void TestFeedTracker::haveRangesInTreeAndSummary_data()

@@ -89,16 +89,12 @@ FeedTracker::FeedTracker(MessageLogModel *log, int session, Leg leg,
 {
     connect(log, &MessageLogModel::rowsFlushed, this, &FeedTracker::readRows);
     connect(log, &QAbstractItemModel::modelReset, this, &FeedTracker::clear);
-    m_keyCheck.setSingleShot(true);
-    m_keyCheck.setInterval(0);
-    connect(&m_keyCheck, &QTimer::timeout, this, &FeedTracker::checkLateKeys);
+    // Directly, not later: a capture opened is complete (verdicts and all) when openCapture()
+    // returns. Cheap: a look at the few channels read without a key.
     if (channels) {
-        connect(channels, &QAbstractItemModel::rowsInserted, &m_keyCheck,
-                qOverload<>(&QTimer::start));
-        connect(channels, &QAbstractItemModel::dataChanged, &m_keyCheck,
-                qOverload<>(&QTimer::start));
-        connect(channels, &QAbstractItemModel::modelReset, &m_keyCheck,
-                qOverload<>(&QTimer::start));
+        connect(channels, &QAbstractItemModel::rowsInserted, this, &FeedTracker::checkLateKeys);
+        connect(channels, &QAbstractItemModel::dataChanged, this, &FeedTracker::checkLateKeys);
+        connect(channels, &QAbstractItemModel::modelReset, this, &FeedTracker::checkLateKeys);
     }
 }
 
@@ -209,9 +205,11 @@ void FeedTracker::readRows(int first, int last)
                                       : tr("Data block %1 failed verification: %2"))
                                      .arg(observation.verdict->block)
                                      .arg(QString::fromStdString(observation.verdict->text));
-            if (!warningFollows(row, text))
+            if (!warningFollows(row, text)) {
                 m_log->appendNote(m_session, MessageLogModel::Kind::Warning, record.direction(),
                                   record.streamOffset, text, m_leg);
+                emit warned();
+            }
         }
         if (observation.blocks || observation.verdict) {
             m_findings.emplace(

@@ -17,7 +17,6 @@
 
 #include <QObject>
 #include <QString>
-#include <QTimer>
 
 #include <map>
 #include <optional>
@@ -87,6 +86,8 @@ public:
 signals:
     /// New findings (throttle in the view: it may come every flush).
     void changed();
+    /// A warning row was added for a Data that failed verification (the session counts it).
+    void warned();
 
 private:
     /// A range of blocks a row is about, for latestRowAbout().
@@ -113,7 +114,6 @@ private:
     std::map<quint32, std::vector<Touch>> m_touches;
     /// Rows whose failure already has its warning row (a rescan must not add another).
     std::unordered_set<int> m_warned;
-    QTimer m_keyCheck; ///< checkLateKeys() once the channel table's changes settle
 };
 
 /// For FieldTreeModel::setAnnotator(): when @p root is the dissection of log row @p row of @p log

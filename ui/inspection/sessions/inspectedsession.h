@@ -273,7 +273,8 @@ private:
     /// What the capture's header said about the session's origin ("dialed", ...), if anything.
     QString m_capturedOrigin;
     /// Made last: it reads the rows of m_id / m_leg and the keys of m_channels.
-    FeedTracker *m_feed = new FeedTracker(m_log, m_id, m_leg, m_channels, this);
+    FeedTracker *m_feed = makeFeedTracker();
+    FeedTracker *makeFeedTracker();
 };
 
 } // namespace hyperscope
