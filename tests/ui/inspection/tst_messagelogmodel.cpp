@@ -137,8 +137,8 @@ void TestMessageLogModel::typeAndSummaryText_data()
                                           qsizetype(frame.size()))
                             << QString::fromUtf8(type) << QString::fromUtf8(summary);
     };
-    add("want", frameOf(1, want(0)), "Want", "start=0 length=∞");
-    add("want with length", frameOf(1, want(5, 3)), "Want", "start=5 length=3");
+    add("want", frameOf(1, want(0)), "Want", "start=0 length=∞ → blocks 0–∞");
+    add("want with length", frameOf(1, want(5, 3)), "Want", "start=5 length=3 → blocks 5–7");
     Message close(std::in_place_type<schema::Close>);
     add("close", frameOf(1, close), "Close", "");
     Bytes ext;

@@ -216,6 +216,13 @@ QVariant FieldTreeModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (node->name == "Malformed")
             return QColor(183, 28, 28);
+        // The feed layer's verdict on a Data: red when it failed, green when verified, amber
+        // when it could not be checked.
+        if (node->name == "feed verification" && index.column() == ValueColumn) {
+            if (node->value.rfind("FAILED", 0) == 0)
+                return QColor(183, 28, 28);
+            return node->value.rfind("verified", 0) == 0 ? QColor(27, 94, 32) : QColor(176, 96, 0);
+        }
         if (index.column() == BytesColumn)
             return QColor(128, 128, 128);
         return {};

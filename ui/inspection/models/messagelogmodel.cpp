@@ -1,5 +1,6 @@
 #include "messagelogmodel.h"
 
+#include "feedtracker.h"
 #include "icons.h"
 #include "messages.h"
 #include "varint.h"
@@ -562,6 +563,11 @@ QString MessageLogModel::summaryText(const Record &r) const
         const QString prefix = fromUtf8(messageTypeName(r.type));
         if (text.startsWith(prefix))
             text = text.mid(prefix.size()).trimmed();
+        // Have/Unhave/Want/Unwant: the blocks they cover, decoded (feed layer, issue 13).
+        if (const std::optional<feed::MessageBlocks> blocks = feed::messageBlocks(*message))
+            text += blocks->error.empty()
+                        ? QStringLiteral(" → %1").arg(blockRangesText(blocks->ranges))
+                        : QStringLiteral(" → %1").arg(QString::fromStdString(blocks->error));
         return text;
     }
     if (r.type == 15) {

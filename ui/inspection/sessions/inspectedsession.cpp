@@ -610,4 +610,15 @@ void InspectedSession::disconnectFromPeer()
         m_driver->disconnectFromPeer();
 }
 
+FeedTracker *InspectedSession::makeFeedTracker()
+{
+    auto *feed = new FeedTracker(m_log, m_id, m_leg, m_channels, this);
+    // A failed verification is a warning of the session, like the engine's (sidebar, status).
+    connect(feed, &FeedTracker::warned, this, [this] {
+        ++m_warnings;
+        emit changed();
+    });
+    return feed;
+}
+
 } // namespace hyperscope

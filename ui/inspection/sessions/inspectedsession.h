@@ -22,6 +22,7 @@
 
 #include "channeltablemodel.h"
 #include "extensionmodel.h"
+#include "feedtracker.h"
 #include "messagelogmodel.h"
 #include "relay.h"
 #include "sessiondriver.h"
@@ -190,6 +191,9 @@ public:
     ChannelTableModel *channels() const { return m_channels; }
     ExtensionModel *extensions() const { return m_extensions; }
     MessageLogModel *log() const { return m_log; }
+    /// The feed layer of this session (of this leg, for a relayed one): Data verdicts, Have/Want
+    /// ranges and each channel's block sets (the Feed tab, the field tree).
+    FeedTracker *feed() const { return m_feed; }
 
     /// Our local id of the channel for @p discoveryKey when we have it open, else nullopt. The
     /// engine answers openChannel() for such a channel with success and sends nothing: a pane
@@ -268,6 +272,9 @@ private:
     int m_captureNumber = 0;
     /// What the capture's header said about the session's origin ("dialed", ...), if anything.
     QString m_capturedOrigin;
+    /// Made last: it reads the rows of m_id / m_leg and the keys of m_channels.
+    FeedTracker *m_feed = makeFeedTracker();
+    FeedTracker *makeFeedTracker();
 };
 
 } // namespace hyperscope

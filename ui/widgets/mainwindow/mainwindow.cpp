@@ -9,6 +9,8 @@
 #include "demorunner.h"
 #include "expertinfomodel.h"
 #include "extensionspane.h"
+#include "feedpane.h"
+#include "feedtracker.h"
 #include "fieldtreemodel.h"
 #include "flowgraph.h"
 #include "flowpane.h"
@@ -104,6 +106,8 @@ void MainWindow::buildCentral()
     // An Open's field tree explains its capability check with the session's keys.
     m_logPane->fieldModel()->setAnnotator([this](DissectedField &root) {
         annotateOpenCapability(root, *m_log, m_logPane->currentSourceRow(), *m_manager);
+        // A Data's verdict and hash chain, a Have/Want's blocks (the feed layer).
+        annotateFeedRow(root, *m_log, m_logPane->currentSourceRow(), *m_manager);
     });
     m_ladder = new HandshakeLadder;
     m_ladder->setObjectName(QStringLiteral("handshakeLadder"));
@@ -142,6 +146,16 @@ void MainWindow::buildCentral()
     m_tabs->insertTab(FlowTab, flowPane, tr("Flow"));
     for (int i = 0; i < TabCount; ++i)
         m_tabs->setTabToolTip(i, tr("Alt+%1").arg(i + 1));
+    // The Feed tab (issue 13): each channel's block map; a click selects the block's latest row.
+    m_feedPane = new FeedPane;
+    m_feedPane->setObjectName(QStringLiteral("feedPane"));
+    m_tabs->addTab(m_feedPane, tr("Feed"));
+    m_tabs->setTabToolTip(m_tabs->indexOf(m_feedPane),
+                          tr("What each peer has, wanted, requested, received and verified"));
+    connect(m_feedPane, &FeedPane::rowActivated, this, [this](int row) {
+        m_tabs->setCurrentWidget(m_logPane);
+        m_logPane->selectSourceRow(row);
+    });
     // A relayed session has two legs, each its own handshake, channel ids and extensions.
     m_legCombo = new QComboBox;
     m_legCombo->setObjectName(QStringLiteral("legCombo"));
@@ -554,6 +568,7 @@ void MainWindow::showLeg()
     m_secretsPanel->setSession(session);
     m_channelsPane->setSession(session);
     m_extensionsPane->setSession(session);
+    m_feedPane->setSession(session);
     m_docks.sendForm->setSession(session);
     showCurrentState();
 }

@@ -30,6 +30,7 @@ class AnalysisCommands;
 class ChannelsPane;
 class DemoRunner;
 class ExtensionsPane;
+class FeedPane;
 class FlowGraph;
 class HandshakeLadder;
 class InterceptCommands;
@@ -109,6 +110,8 @@ public:
     ChannelsPane *channelsPane() const { return m_channelsPane; }
     ExtensionsPane *extensionsPane() const { return m_extensionsPane; }
     FlowGraph *flowGraph() const { return m_flow; }
+    /// The Feed tab (the block map of the current session's channels); after the Flow tab.
+    FeedPane *feedPane() const { return m_feedPane; }
     SendMessageForm *sendForm() const { return m_docks.sendForm; }
     QTabWidget *tabs() const { return m_tabs; }
     SessionSidebar *sidebar() const { return m_docks.sidebar; }
@@ -195,6 +198,7 @@ private:
     ChannelsPane *m_channelsPane = nullptr;
     ExtensionsPane *m_extensionsPane = nullptr;
     FlowGraph *m_flow = nullptr;
+    FeedPane *m_feedPane = nullptr;
     StatusLine *m_status = nullptr;
     RecentConnectionsMenu *m_recentMenu = nullptr;
     UnsavedRows *m_unsaved = nullptr;
