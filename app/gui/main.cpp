@@ -83,7 +83,7 @@ struct CommandLine
         QStringLiteral("WxH"), QStringLiteral("1440x900")};
     const QCommandLineOption tab{QStringLiteral("tab"),
                                  QStringLiteral("Tab to show: messages, handshake, channels, "
-                                                "extensions, flow."),
+                                                "extensions, flow, feed."),
                                  QStringLiteral("NAME")};
     /// The log's filter (issue 12). Not checked here: an invalid expression opens the window
     /// with the filter bar red and its error shown, where it can be corrected.
@@ -188,7 +188,7 @@ int main(int argc, char *argv[])
     }
     const QStringList tabs = {QStringLiteral("messages"), QStringLiteral("handshake"),
                               QStringLiteral("channels"), QStringLiteral("extensions"),
-                              QStringLiteral("flow")};
+                              QStringLiteral("flow"),     QStringLiteral("feed")};
     const int tabIndex = parser.isSet(commandLine.tab)
                              ? int(tabs.indexOf(parser.value(commandLine.tab).toLower()))
                              : 0;
