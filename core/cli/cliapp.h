@@ -34,6 +34,7 @@ class Relay;
 class RelayedSession;
 class SessionDriver;
 class SessionEventSink;
+class FeedServer;
 class SignalWatcher;
 
 class CliApp : public QObject
@@ -87,6 +88,10 @@ private:
     CommandInterpreter::InterceptHolder findInterceptHolder(std::uint64_t id) const;
     /// {"cmd":"intercept"}: the new expression for every session, running and to come.
     void setInterceptFilter(const filter::Filter &filter);
+    /// --serve: builds the served feed and prints the "feed" event; false after an error event.
+    bool startServing();
+    /// --serve: lets the served feed answer on @p driver's channel for it.
+    void watchServedFeed(SessionDriver *driver);
 
     CliOptions m_options;
     /// --filter: which message, frame, extension and warning events are printed.
@@ -111,6 +116,8 @@ private:
     bool m_firstSessionSeen = false;
     /// The intercept expression (--intercept, then the "intercept" command); empty: off.
     filter::Filter m_interceptFilter;
+    /// --serve: the served feed (null without --serve).
+    std::unique_ptr<FeedServer> m_feedServer;
 };
 
 } // namespace hyperscope

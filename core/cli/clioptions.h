@@ -11,16 +11,20 @@
 // shown by --help. The session options and the HOST:PORT, address and key forms are those of
 // sessionoptions.h, shared with the inspector.
 //
+// --serve FILE [--block-size N] [--feed-secret HEX] (listen, connect): servefeed.h.
+//
 // --filter EXPR applies to every mode: the language is core/filter/filter.h's.
 #pragma once
 
 #include "bytes.h"
 #include "engine.h"
 #include "filter.h"
+#include "merkle.h"
 
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -61,6 +65,14 @@ struct CliOptions
     /// --intercept EXPR: messages that match are held until a resume or drop command (empty:
     /// nothing is held; the "intercept" command changes it at runtime).
     filter::Filter intercept;
+
+    /// listen, connect: --serve FILE, the file served as a hypercore 9 feed on every session
+    /// (servefeed.h); empty: nothing is served.
+    QString serveFile;
+    /// --block-size N: the served feed's block size, 1 .. 8 MiB (default 64 KiB).
+    std::size_t blockSize = 64 * 1024;
+    /// --feed-secret HEX: the served feed's signing key; unset: a fresh one per run.
+    std::optional<feed::SigningKeyPair> feedKeyPair;
 
     /// The engine options every session of this process uses.
     EngineOptions engineOptions() const;
