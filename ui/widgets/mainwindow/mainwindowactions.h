@@ -56,6 +56,8 @@ struct MainWindowActions
     QAction *extensions = nullptr;
     QAction *ping = nullptr;
     QAction *revealSecrets = nullptr;
+    /// Session › Serve a File…: serve a file as a hypercore 9 feed on the live sessions.
+    QAction *serveFile = nullptr;
 
     // Demo
     QAction *demo = nullptr;
