@@ -7,6 +7,7 @@
 #include "linereader.h"
 #include "outputwatcher.h"
 #include "relay.h"
+#include "servefeed.h"
 #include "sessiondriver.h"
 #include "sessioneventsink.h"
 #include "signalwatcher.h"
@@ -103,6 +104,8 @@ bool CliApp::start()
         return false;
     if (m_options.mode == CliOptions::Mode::Relay)
         return startRelay();
+    if (!m_options.serveFile.isEmpty() && !startServing())
+        return false;
     if (m_options.mode == CliOptions::Mode::Connect || m_options.mode == CliOptions::Mode::Replay) {
         auto *driver = new SessionDriver(m_ids.next(), m_options.engineOptions(), this);
         addSession(driver);
@@ -202,6 +205,8 @@ void CliApp::addSession(SessionDriver *driver)
     connect(driver, &SessionDriver::ended, this,
             [this, driver](const Error &reason) { onSessionEnded(driver, reason); });
     watchIntercept(driver, id, QString());
+    if (m_feedServer)
+        watchServedFeed(driver);
 }
 
 void CliApp::openKeys(SessionDriver *driver)
@@ -210,6 +215,8 @@ void CliApp::openKeys(SessionDriver *driver)
         startReplay(driver); // its --key options are the replay's feed keys, not channels to open
         return;
     }
+    if (m_feedServer)
+        m_feedServer->open(driver);
     for (const Key32 &key : m_options.keys) {
         if (const Error error = driver->openChannel(key))
             m_printer.print(errorEvent(driver->id(), QString::fromStdString(error.message)));
@@ -525,6 +532,54 @@ void CliApp::setInterceptFilter(const filter::Filter &filter)
         if (relayed.session)
             relayed.session->setInterceptFilter(filter);
     }
+}
+
+// --- serve ------------------------------------------------------------------------------------
+
+bool CliApp::startServing()
+{
+    const feed::SigningKeyPair keyPair =
+        m_options.feedKeyPair ? *m_options.feedKeyPair : feed::generateSigningKeyPair();
+    std::variant<feed::FeedBuilder, QString> loaded =
+        loadServedFeed(m_options.serveFile, m_options.blockSize, keyPair);
+    if (const QString *error = std::get_if<QString>(&loaded)) {
+        m_printer.print(errorEvent(0, *error));
+        return false;
+    }
+    const auto send = [this](SessionDriver *driver, const Key32 &discoveryKey,
+                             const Message &message) {
+        if (const Error error = driver->send(discoveryKey, message))
+            return QString::fromStdString(error.message);
+        m_feeds.sent(driver->id(), discoveryKey, message);
+        return QString();
+    };
+    const auto warn = [this](int session, const QString &message) {
+        if (m_eventFilter.passesWarning(session, QString(), message))
+            m_printer.print(warningEvent(session, message));
+    };
+    m_feedServer =
+        std::make_unique<FeedServer>(std::get<feed::FeedBuilder>(std::move(loaded)), send, warn);
+    m_printer.print(feedEvent(m_feedServer->feed(), m_options.blockSize));
+    return true;
+}
+
+void CliApp::watchServedFeed(SessionDriver *driver)
+{
+    // Connected after the printing connections: the events of what arrived come first.
+    connect(driver, &SessionDriver::channelOpened, this,
+            [this, driver](const ChannelInfo &channel) {
+                if (m_feedServer)
+                    m_feedServer->channelOpened(driver, channel);
+            });
+    connect(driver, &SessionDriver::messageReceived, this,
+            [this, driver](const ChannelInfo &channel, const Message &message) {
+                if (m_feedServer)
+                    m_feedServer->messageReceived(driver, channel, message);
+            });
+    connect(driver, &SessionDriver::ended, this, [this, id = driver->id()] {
+        if (m_feedServer)
+            m_feedServer->forgetSession(id);
+    });
 }
 
 void CliApp::exitWith(int exitCode)

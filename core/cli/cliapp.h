@@ -42,6 +42,7 @@ class Relay;
 class RelayedSession;
 class SessionDriver;
 class SessionEventSink;
+class FeedServer;
 class SignalWatcher;
 
 class CliApp : public QObject
@@ -105,6 +106,10 @@ private:
     CommandInterpreter::InterceptHolder findInterceptHolder(std::uint64_t id) const;
     /// {"cmd":"intercept"}: the new expression for every session, running and to come.
     void setInterceptFilter(const filter::Filter &filter);
+    /// --serve: builds the served feed and prints the "feed" event; false after an error event.
+    bool startServing();
+    /// --serve: lets the served feed answer on @p driver's channel for it.
+    void watchServedFeed(SessionDriver *driver);
 
     CliOptions m_options;
     /// --filter: which message, frame, extension and warning events are printed.
@@ -134,6 +139,8 @@ private:
     /// replay: what to send, and who sends it once the session is up.
     std::unique_ptr<ReplayPlan> m_replayPlan;
     CaptureReplayer *m_replayer = nullptr;
+    /// --serve: the served feed (null without --serve).
+    std::unique_ptr<FeedServer> m_feedServer;
 };
 
 } // namespace hyperscope

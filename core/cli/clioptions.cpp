@@ -1,6 +1,7 @@
 #include "clioptions.h"
 
 #include "hyperscope_version.h"
+#include "servefeed.h"
 #include "sessionoptions.h"
 
 #include <QCommandLineParser>
@@ -12,6 +13,49 @@ namespace {
 CliExit badArguments(const QString &message)
 {
     return {2, QStringLiteral("hyperscope-cli: %1\nTry 'hyperscope-cli --help'.\n").arg(message)};
+}
+
+/// --serve, --block-size, --feed-secret into @p options; a usage error when they are wrong.
+std::optional<CliExit> readServeOptions(const QCommandLineParser &parser,
+                                        const QCommandLineOption &serve,
+                                        const QCommandLineOption &blockSize,
+                                        const QCommandLineOption &feedSecret, CliOptions &options)
+{
+    if (!parser.isSet(serve)) {
+        for (const QCommandLineOption *option : {&blockSize, &feedSecret}) {
+            if (parser.isSet(*option)) {
+                return badArguments(
+                    QStringLiteral("--%1 needs --serve FILE").arg(option->names().constFirst()));
+            }
+        }
+        return std::nullopt;
+    }
+    if (options.mode == CliOptions::Mode::Relay) {
+        return badArguments(
+            QStringLiteral("--serve does not apply to relay: the relay forwards its peers' feeds"));
+    }
+    options.serveFile = parser.value(serve);
+    if (options.serveFile.isEmpty())
+        return badArguments(QStringLiteral("--serve needs a file name"));
+    if (parser.isSet(blockSize)) {
+        bool ok = false;
+        const qulonglong value = parser.value(blockSize).toULongLong(&ok);
+        if (!ok || value == 0 || value > MaxServedBlockSize) {
+            return badArguments(
+                QStringLiteral("--block-size must be a number of bytes from 1 to %1 (8 MiB), "
+                               "got '%2'")
+                    .arg(MaxServedBlockSize)
+                    .arg(parser.value(blockSize)));
+        }
+        options.blockSize = std::size_t(value);
+    }
+    if (parser.isSet(feedSecret)) {
+        QString error;
+        options.feedKeyPair = parseFeedSecret(parser.value(feedSecret), &error);
+        if (!options.feedKeyPair)
+            return badArguments(error);
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -98,6 +142,13 @@ QString cliUsage()
         "                     Intercepting messages)\n"
         "  --capture FILE     (listen, connect, relay, replay) record every session to FILE,\n"
         "                     a hyperscope-capture the inspector opens (written at exit)\n"
+        "  --serve FILE       (listen, connect) serve FILE as a hypercore 9 feed on every\n"
+        "                     session: prints a \"feed\" event with its key, opens its channel\n"
+        "                     and answers Want and Request as a hypercore 9 writer does\n"
+        "  --block-size N     the served feed's block size in bytes, 1 to 8388608 (default\n"
+        "                     65536)\n"
+        "  --feed-secret HEX  sign the served feed with this Ed25519 seed (64 hex digits) or\n"
+        "                     secret key (128); default: a fresh key each run\n"
         "  -h, --help         show this help\n"
         "  --version          show the version\n"
         "\n"
@@ -158,6 +209,13 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
                                            QStringLiteral("N"));
     const QCommandLineOption fastOption(QStringLiteral("fast"));
     parser.addOptions({captureOption, connectOption, sessionOption, fastOption});
+    const QCommandLineOption serveOption(QStringLiteral("serve"), QString(),
+                                         QStringLiteral("FILE"));
+    const QCommandLineOption blockSizeOption(QStringLiteral("block-size"), QString(),
+                                             QStringLiteral("N"));
+    const QCommandLineOption feedSecretOption(QStringLiteral("feed-secret"), QString(),
+                                              QStringLiteral("HEX"));
+    parser.addOptions({serveOption, blockSizeOption, feedSecretOption});
     const SessionCommandLine sessionOptions(
         SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
         SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
@@ -342,6 +400,9 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
                                 QString::fromStdString(error.toString()));
         options.intercept = std::move(*compiled);
     }
+    if (const std::optional<CliExit> exit =
+            readServeOptions(parser, serveOption, blockSizeOption, feedSecretOption, options))
+        return *exit;
     return options;
 }
 

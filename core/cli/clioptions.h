@@ -13,6 +13,8 @@
 // shown by --help. The session options and the HOST:PORT, address and key forms are those of
 // sessionoptions.h, shared with the inspector.
 //
+// --serve FILE [--block-size N] [--feed-secret HEX] (listen, connect): servefeed.h.
+//
 // --filter EXPR applies to every mode: the language is core/filter/filter.h's.
 // --capture FILE (listen, connect, relay, replay) writes a "hyperscope-capture" file at exit
 // (capturerecorder.h); read and replay take one (capturereader.h).
@@ -21,6 +23,7 @@
 #include "bytes.h"
 #include "engine.h"
 #include "filter.h"
+#include "merkle.h"
 
 #include <QString>
 #include <QStringList>
@@ -79,6 +82,13 @@ struct CliOptions
     std::optional<int> replaySession;
     /// replay --fast: send without the capture's spacing.
     bool replayFast = false;
+    /// listen, connect: --serve FILE, the file served as a hypercore 9 feed on every session
+    /// (servefeed.h); empty: nothing is served.
+    QString serveFile;
+    /// --block-size N: the served feed's block size, 1 .. 8 MiB (default 64 KiB).
+    std::size_t blockSize = 64 * 1024;
+    /// --feed-secret HEX: the served feed's signing key; unset: a fresh one per run.
+    std::optional<feed::SigningKeyPair> feedKeyPair;
 
     /// The engine options every session of this process uses.
     EngineOptions engineOptions() const;

@@ -2,9 +2,11 @@
 // announce both drivers before they run, complete the handshake, play its script in order pass
 // after pass (the first step only once), have the responder answer like a real peer (Have for
 // Want, Data for Request, chat replies), refuse the feed only the initiator knows, provoke a
-// warning with a frame of an unassigned type, and stop on request.
+// warning with a frame of an unassigned type, and stop on request. Its first feed is real: the
+// initiator clones it, sparsely then fully, and every Data verifies against the feed key.
 #include "crypto.h"
 #include "demorunner.h"
+#include "feedverifier.h"
 #include "inspectedsession.h"
 #include "messagelogmodel.h"
 #include "sessiondriver.h"
@@ -83,7 +85,8 @@ private slots:
     void provokesAWarning();
     void stopEndsBothSessions();
     void logsTheConnectionBeforeTheHandshake();
-    void signatureIsNotTheNodeHash();
+    void clonesARealFeedAndEveryDataVerifies();
+    void passesRequestSparselyThenEverything();
 };
 
 void TestDemoRunner::announcesBothDriversBeforeTheyRun()
@@ -257,36 +260,67 @@ void TestDemoRunner::logsTheConnectionBeforeTheHandshake()
     }
 }
 
-void TestDemoRunner::signatureIsNotTheNodeHash()
+void TestDemoRunner::clonesARealFeedAndEveryDataVerifies()
 {
-    // Issue 11, item 17: the Data "signature" began with the node hash's 32 bytes.
+    // Issue 13: the demo replicates a real signed feed. Every Data the initiator receives must
+    // verify against the feed key (FeedVerifier, the inspector's own), the first two sparsely
+    // (blocks 5 and 12), and the clone must become complete with the file's bytes.
     Demo demo;
+    demo.runner.setInterval(1);
     QVERIFY(demo.runner.start());
+    const feed::FeedBuilder &served = demo.runner.servedFeed();
+    QCOMPARE(served.key(), demo.runner.keys()[0]);
+    QVERIFY(served.length() >= 8);
     SessionDriver *initiator = demo.runner.initiator();
-    std::vector<schema::Data> blocks;
+    feed::FeedVerifier verifier(demo.runner.keys()[0]);
+    std::vector<std::uint64_t> order;
+    std::set<std::uint64_t> cloned;
+    QStringList problems;
     connect(initiator, &SessionDriver::messageReceived, initiator,
-            [&blocks](const ChannelInfo &, const Message &message) {
-                if (const auto *data = std::get_if<schema::Data>(&message))
-                    blocks.push_back(*data);
+            [&](const ChannelInfo &channel, const Message &message) {
+                const auto *data = std::get_if<schema::Data>(&message);
+                if (!data || channel.discoveryKey != crypto::discoveryKey(served.key()))
+                    return;
+                const feed::Verdict verdict = verifier.verify(*data);
+                if (!verdict.verified()) {
+                    problems << QStringLiteral("block %1: %2")
+                                    .arg(data->index())
+                                    .arg(QString::fromStdString(verdict.text));
+                }
+                const ByteView expected = served.block(data->index());
+                if (data->value() != std::string(expected.begin(), expected.end()))
+                    problems << QStringLiteral("block %1: wrong value").arg(data->index());
+                order.push_back(data->index());
+                cloned.insert(data->index());
             });
-    QTRY_VERIFY_WITH_TIMEOUT(blocks.size() >= 2, 20000);
-    std::set<std::string> signatures;
-    for (const schema::Data &data : blocks) {
-        const std::string &signature = data.signature();
-        QCOMPARE(signature.size(), std::size_t(64));
-        QVERIFY(data.nodes_size() > 0);
-        const std::string &hash = data.nodes(0).hash();
-        QCOMPARE(hash.size(), std::size_t(32));
-        QVERIFY(signature.find(hash) == std::string::npos); // no half is the hash
-        QVERIFY(signature.substr(0, 32) != signature.substr(32));
-        QVERIFY(signature != std::string(64, '\0'));
-        signatures.insert(std::to_string(data.index()) + ":" + signature);
+    QTRY_VERIFY_WITH_TIMEOUT(cloned.size() == served.length(), 60000);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+    QVERIFY(order.size() >= 2);
+    QCOMPARE(order[0], std::uint64_t(5)); // sparse first
+    QCOMPARE(order[1], std::uint64_t(12));
+    // The first Data is proven by the signature, later ones also by nodes verified before.
+    QCOMPARE(DemoRunner::blocksRequestedOnPass(0, served.length()), std::vector<std::uint64_t>{5});
+}
+
+void TestDemoRunner::passesRequestSparselyThenEverything()
+{
+    const std::uint64_t length = 16;
+    std::set<std::uint64_t> requested;
+    int cycle = 0;
+    for (; requested.size() < length && cycle < 100; ++cycle) {
+        for (const std::uint64_t block : DemoRunner::blocksRequestedOnPass(cycle, length)) {
+            QVERIFY(block < length);
+            requested.insert(block);
+        }
     }
-    // Deterministic: one signature per block index, whatever the feed's random keys.
-    std::set<std::uint64_t> indices;
-    for (const schema::Data &data : blocks)
-        indices.insert(data.index());
-    QCOMPARE(signatures.size(), indices.size());
+    QCOMPARE(requested.size(), std::size_t(length));
+    QCOMPARE(cycle, 2 + 4); // 2 sparse passes, then 14 blocks four per pass
+    // Afterwards one block per pass, never past the end.
+    for (int later = cycle; later < cycle + 40; ++later) {
+        const auto blocks = DemoRunner::blocksRequestedOnPass(later, length);
+        QCOMPARE(blocks.size(), std::size_t(1));
+        QVERIFY(blocks.front() < length);
+    }
 }
 
 #include "tst_demorunner.moc"

@@ -6,6 +6,8 @@
 
 #include <QHostAddress>
 
+#include <algorithm>
+
 namespace hyperscope {
 
 namespace {
@@ -26,20 +28,19 @@ ByteView viewOf(const std::string &text)
     return asView(text);
 }
 
-/// A stand-in for block @p index's signature: the demo has no signing key, so these are 64
-/// bytes that look like an Ed25519 signature, derived from the index alone (the same block
-/// always gets the same bytes) and sharing nothing with the hashes beside them in the Data
-/// message, so that a student does not read the node hash into the signature.
-std::string demoSignature(std::uint64_t index)
+/// The served feed's block size: 16 blocks of the text below.
+constexpr std::size_t DemoBlockSize = 256;
+
+/// The served feed's bytes: a few KiB of text that says what the demo shows.
+std::string demoFeedText()
 {
-    std::string signature;
-    for (const char *half : {"R", "S"}) { // an Ed25519 signature is R ‖ S, 32 bytes each
-        const std::string seed =
-            "hyperscope demo signature " + std::string(half) + " of block " + std::to_string(index);
-        const Key32 bytes = crypto::discoveryKey(asView(seed));
-        signature.append(bytes.begin(), bytes.end());
+    std::string text;
+    for (int line = 0; line < 40; ++line) {
+        text += "Line " + std::to_string(line) +
+                " of the demo feed: each block is a leaf of a Merkle tree whose roots the "
+                "writer signs.\n";
     }
-    return signature;
+    return text;
 }
 
 } // namespace
@@ -47,11 +48,14 @@ std::string demoSignature(std::uint64_t index)
 DemoRunner::DemoRunner(SessionIds *ids, QObject *parent)
     : QObject(parent)
     , m_ids(ids)
+    , m_feed(feed::FeedBuilder::fromBytes(asView(demoFeedText()), DemoBlockSize,
+                                          feed::generateSigningKeyPair()))
 {
     m_timer.setInterval(DefaultIntervalMs);
     connect(&m_timer, &QTimer::timeout, this, &DemoRunner::tick);
     for (Key32 &key : m_keys)
         crypto::randomBytes(key);
+    m_keys[0] = m_feed.key(); // the served feed
     buildScript();
 }
 
@@ -157,27 +161,70 @@ void DemoRunner::onDiscoveryKey(SessionDriver *driver, const Key32 &discoveryKey
 
 void DemoRunner::answer(SessionDriver *driver, const ChannelInfo &channel, const Message &message)
 {
-    // The responder acts like a peer that has the first 16 blocks of every feed.
+    if (channel.discoveryKey == dk(0)) {
+        serve(driver, channel.discoveryKey, message);
+        return;
+    }
+    // On the other feeds the responder acts like a peer that has their first 16 blocks (and
+    // answers no Request: it has no proofs for them).
     if (const auto *want = std::get_if<schema::Want>(&message)) {
         driver->send(channel.discoveryKey, make<schema::Have>([&](schema::Have &have) {
                          have.set_start(want->start());
                          have.set_length(16);
                          have.set_bitfield(std::string("\xff\xff", 2));
                      }));
-    } else if (const auto *request = std::get_if<schema::Request>(&message)) {
-        const std::uint64_t index = request->index();
-        driver->send(channel.discoveryKey, make<schema::Data>([&](schema::Data &data) {
-                         data.set_index(index);
-                         data.set_value("block " + std::to_string(index) +
-                                        " of the demo feed: hello, hypercore!");
-                         auto *node = data.add_nodes();
-                         node->set_index(2 * index);
-                         Key32 hash = crypto::discoveryKey(asView(data.value()));
-                         node->set_hash(std::string(hash.begin(), hash.end()));
-                         node->set_size(data.value().size());
-                         data.set_signature(demoSignature(index));
-                     }));
     }
+}
+
+void DemoRunner::serve(SessionDriver *driver, const Key32 &discoveryKey, const Message &message)
+{
+    // What hypercore 9's replicate.js does for a writer (onwant, onrequest); the same as
+    // hyperscope-cli --serve (core/cli/servefeed.cpp).
+    if (const auto *want = std::get_if<schema::Want>(&message)) {
+        if ((want->start() & 8191) != 0 || (want->length() & 8191) != 0)
+            return; // hypercore answers only Wants aligned to its bitfield pages
+        if (!m_remoteWanted) {
+            m_remoteWanted = true;
+            driver->send(discoveryKey, make<schema::Have>([this](schema::Have &have) {
+                             have.set_start(m_feed.length() - 1);
+                         }));
+        }
+        const std::uint64_t length = want->length() != 0 ? want->length() : m_feed.length();
+        driver->send(discoveryKey, make<schema::Have>([&](schema::Have &have) {
+                         have.set_start(want->start());
+                         if (want->has_length())
+                             have.set_length(want->length());
+                         const Bytes bitfield = m_feed.haveBitfield(want->start(), length);
+                         have.set_bitfield(std::string(bitfield.begin(), bitfield.end()));
+                     }));
+    } else if (const auto *request = std::get_if<schema::Request>(&message)) {
+        if (request->bytes() != 0)
+            return; // by byte offset: not served (the script cancels it anyway)
+        std::optional<schema::Data> data =
+            m_feed.data(request->index(), request->nodes(), m_remoteTree, request->hash());
+        if (data)
+            driver->send(discoveryKey, Message(std::in_place_type<schema::Data>, std::move(*data)));
+    }
+}
+
+std::vector<std::uint64_t> DemoRunner::blocksRequestedOnPass(int cycle, std::uint64_t length)
+{
+    // Sparse first: two blocks from the middle, as a reader that seeks. Then the rest in order,
+    // four per pass, until the clone is complete; then one block per pass, round and round.
+    const std::vector<std::uint64_t> sparse{5 % length, 12 % length};
+    if (cycle < int(sparse.size()))
+        return {sparse[std::size_t(cycle)]};
+    std::vector<std::uint64_t> rest;
+    for (std::uint64_t block = 0; block < length; ++block) {
+        if (std::find(sparse.begin(), sparse.end(), block) == sparse.end())
+            rest.push_back(block);
+    }
+    constexpr std::size_t PerPass = 4;
+    const std::size_t first = std::size_t(cycle - int(sparse.size())) * PerPass;
+    if (first < rest.size())
+        return {rest.begin() + std::ptrdiff_t(first),
+                rest.begin() + std::ptrdiff_t(std::min(rest.size(), first + PerPass))};
+    return {std::uint64_t(cycle) % length};
 }
 
 void DemoRunner::buildScript()
@@ -213,16 +260,18 @@ void DemoRunner::buildScript()
                       }));
         },
         [=, this] {
+            // hypercore answers Wants of whole bitfield pages (8192 blocks).
             a()->send(dk(0), make<schema::Want>([](schema::Want &w) {
                           w.set_start(0);
-                          w.set_length(64);
+                          w.set_length(8192);
                       }));
         },
         [=, this] {
-            a()->send(dk(0), make<schema::Request>([this](schema::Request &r) {
-                          r.set_index(std::uint64_t(m_cycles % 16));
-                          r.set_nodes(1);
-                      }));
+            // The clone: sparse, then complete (see blocksRequestedOnPass).
+            for (const std::uint64_t block : blocksRequestedOnPass(m_cycles, m_feed.length())) {
+                a()->send(dk(0), make<schema::Request>(
+                                     [block](schema::Request &r) { r.set_index(block); }));
+            }
         },
         [=, this] {
             const std::string text = "hello #" + std::to_string(m_cycles) + " from the initiator";

@@ -7,11 +7,19 @@
 // and Request with Data, like a real peer), register extensions and talk through them, ping,
 // and now and then send a frame of an unassigned type so that a warning shows up.
 //
+// The first feed is real: a few KiB of text cut into blocks and signed (feed::FeedBuilder, a
+// fresh Ed25519 key per run). The responder serves it as a hypercore 9 writer does (Have of the
+// length and the bitfield for a Want aligned to 8192 blocks, Data with the proof nodes and the
+// signature for a Request), and the initiator clones it, sparsely first (blocks 5, then 12), then
+// fully, a few blocks per pass; every Data it receives verifies against the feed key. Once it has
+// every block it goes on asking for one block per pass, so the log keeps moving.
+//
 // The runner announces each driver through sessionCreated() before it starts, so the inspector
 // can install its trace and see every byte, handshake included.
 #pragma once
 
 #include "engine.h"
+#include "feedbuilder.h"
 
 #include <QObject>
 #include <QPointer>
@@ -53,7 +61,12 @@ public:
     int cycles() const { return m_cycles; }
     /// The feed keys the demo uses (both peers know the first three; the fourth only the
     /// initiator, so the responder refuses it).
+    /// keys()[0] is the served feed's key.
     const std::array<Key32, 4> &keys() const { return m_keys; }
+    /// The feed the responder serves on the first channel.
+    const feed::FeedBuilder &servedFeed() const { return m_feed; }
+    /// The blocks the initiator asks for on pass @p cycle (sparse first, then the rest).
+    static std::vector<std::uint64_t> blocksRequestedOnPass(int cycle, std::uint64_t length);
 
 signals:
     /// A driver was created; it has not started yet. @p accepted: the listening side.
@@ -67,6 +80,8 @@ private:
     void tick();
     void onDiscoveryKey(SessionDriver *driver, const Key32 &discoveryKey);
     void answer(SessionDriver *driver, const ChannelInfo &channel, const Message &message);
+    /// The responder on the served feed's channel: hypercore 9's answers.
+    void serve(SessionDriver *driver, const Key32 &discoveryKey, const Message &message);
     Key32 dk(int index) const;
 
     SessionIds *m_ids;
@@ -75,6 +90,11 @@ private:
     QPointer<SessionDriver> m_responder;
     QTimer m_timer;
     std::array<Key32, 4> m_keys{};
+    feed::FeedBuilder m_feed;
+    /// What the responder knows the initiator holds (the proofs leave that out), and whether it
+    /// has answered a Want yet (the first answer leads with a Have of the length).
+    feed::TreeIndex m_remoteTree;
+    bool m_remoteWanted = false;
     std::vector<std::function<void()>> m_script;
     std::size_t m_next = 0;
     int m_steps = 0;

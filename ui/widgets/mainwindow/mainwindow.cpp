@@ -10,6 +10,7 @@
 #include "expertinfomodel.h"
 #include "extensionspane.h"
 #include "feedpane.h"
+#include "feedserver.h"
 #include "feedtracker.h"
 #include "fieldtreemodel.h"
 #include "flowgraph.h"
@@ -39,12 +40,14 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QShowEvent>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -283,6 +286,36 @@ void MainWindow::connectActions()
             QMessageBox::warning(this, tr("Demo"), error);
     });
     connect(a.stopDemo, &QAction::triggered, this, &MainWindow::stopDemo);
+
+    // Session › Serve a File…: a file and a block size, then the feed on every live session.
+    m_feedServer = new FeedServer(m_manager, this);
+    connect(a.serveFile, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Serve a File"));
+        if (path.isEmpty())
+            return;
+        bool ok = false;
+        const int blockSize = QInputDialog::getInt(
+            this, tr("Serve a File"), tr("Block size in bytes (hypercore's default: 65536):"),
+            int(FeedServer::DefaultBlockSize), 1, int(FeedServer::MaxBlockSize), 1024, &ok);
+        if (!ok)
+            return;
+        QString error;
+        if (!m_feedServer->serveFile(path, std::size_t(blockSize), &error)) {
+            QMessageBox::warning(this, tr("Serve a File"), error);
+            return;
+        }
+        const feed::FeedBuilder *served = m_feedServer->feed();
+        statusBar()->showMessage(
+            tr("Serving %1: %2 blocks, %3 bytes, feed key %4")
+                .arg(path)
+                .arg(served->length())
+                .arg(served->byteLength())
+                .arg(QString::fromLatin1(
+                    QByteArray(reinterpret_cast<const char *>(served->key().data()), 32).toHex())));
+    });
+    connect(m_feedServer, &FeedServer::warning, this, [this](int session, const QString &text) {
+        statusBar()->showMessage(tr("Session #%1: %2").arg(session).arg(text), 10000);
+    });
 
     // F1: the page of the selected field's message type, or the overview (helpdialogs.h).
     connect(a.help, &QAction::triggered, this,

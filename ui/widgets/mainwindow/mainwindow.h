@@ -31,6 +31,7 @@ class ChannelsPane;
 class DemoRunner;
 class ExtensionsPane;
 class FeedPane;
+class FeedServer;
 class FlowGraph;
 class HandshakeLadder;
 class InterceptCommands;
@@ -101,6 +102,8 @@ public:
     InspectedSession *sessionById(int id) const { return m_manager->sessionById(id); }
     QList<InspectedSession *> sessions() const { return m_manager->sessions(); }
     SessionManager *sessionManager() const { return m_manager; }
+    /// Session › Serve a File…: the feed served on the live sessions (feedserver.h).
+    FeedServer *feedServer() const { return m_feedServer; }
 
     MessageLogModel *logModel() const { return m_log; }
     SessionListModel *sessionModel() const { return m_manager->model(); }
@@ -181,6 +184,7 @@ private:
 
     MessageLogModel *m_log;
     SessionManager *m_manager;
+    FeedServer *m_feedServer = nullptr; ///< Session › Serve a File…
     InspectorSettings m_settings;
     MainWindowActions m_actions;
     MainWindowDocks m_docks;

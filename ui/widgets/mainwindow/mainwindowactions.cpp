@@ -69,6 +69,9 @@ MainWindowActions MainWindowActions::create(QWidget *window)
     a.revealSecrets = add("revealSecrets", MainWindow::tr("Reveal Secret &Keys…"), {},
                           MainWindow::tr("Show the current session's static secret key and "
                                          "transport keys (asks first)"));
+    a.serveFile = add("serveFile", MainWindow::tr("Ser&ve a File…"), {},
+                      MainWindow::tr("Serve a file as a signed hypercore 9 feed on every live "
+                                     "session, as hyperscope-cli --serve does"));
     a.quit = add("quit", MainWindow::tr("&Quit"), K::Quit, MainWindow::tr("Quit hyperscope"));
 
     a.ping = add("ping", MainWindow::tr("&Ping"), K(Qt::CTRL | Qt::Key_P),
@@ -214,6 +217,7 @@ void MainWindowActions::fillMenuBar(QMenuBar *bar, QMenu *recent,
 
     QMenu *session = bar->addMenu(MainWindow::tr("&Session"));
     session->addActions({openChannel, sendMessage, extensions, ping, revealSecrets});
+    session->addAction(serveFile);
     session->addSeparator();
     session->addAction(intercept);
     session->addSeparator();

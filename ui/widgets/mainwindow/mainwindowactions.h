@@ -59,6 +59,8 @@ struct MainWindowActions
     /// Session › Intercept… (Ctrl+I, also on the toolbar): checkable; while checked, messages
     /// matching the Intercepted dock's expression are held (InterceptCommands).
     QAction *intercept = nullptr;
+    /// Session › Serve a File…: serve a file as a hypercore 9 feed on the live sessions.
+    QAction *serveFile = nullptr;
 
     // Demo
     QAction *demo = nullptr;

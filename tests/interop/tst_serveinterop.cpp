@@ -1,0 +1,164 @@
+// `hyperscope-cli listen --serve FILE` against real hypercore 9 readers (issue 13): npm
+// hypercore@9.12.0 on random-access-memory (tests/interop/hypercore/serve-clone.js) clones a
+// served file of several hundred blocks in full, and a sparse clone fetches single blocks; each
+// block is checked by hypercore against the Merkle tree and our signature, then compared with
+// the file.
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryFile>
+#include <QtTest>
+
+namespace {
+
+constexpr int Wait = 60000;
+
+/// The served CLI: its events as they arrive.
+class Server
+{
+public:
+    explicit Server(const QStringList &arguments)
+    {
+        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] {
+            m_partial += m_process.readAllStandardOutput();
+            qsizetype newline;
+            while ((newline = m_partial.indexOf('\n')) >= 0) {
+                m_events.append(QJsonDocument::fromJson(m_partial.left(newline)).object());
+                m_partial.remove(0, newline + 1);
+            }
+        });
+        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
+    }
+    ~Server()
+    {
+        m_process.kill();
+        m_process.waitForFinished(Wait);
+    }
+    QJsonObject waitFor(const QString &name)
+    {
+        QJsonObject found;
+        (void)QTest::qWaitFor(
+            [&] {
+                for (const QJsonObject &event : m_events) {
+                    if (event.value(QLatin1String("event")) == name) {
+                        found = event;
+                        return true;
+                    }
+                }
+                return false;
+            },
+            Wait);
+        return found;
+    }
+    QList<QJsonObject> all(const QString &name) const
+    {
+        QList<QJsonObject> out;
+        for (const QJsonObject &event : m_events) {
+            if (event.value(QLatin1String("event")) == name)
+                out.append(event);
+        }
+        return out;
+    }
+
+private:
+    QProcess m_process;
+    QByteArray m_partial;
+    QList<QJsonObject> m_events;
+};
+
+/// Runs serve-clone.js with @p arguments; its exit code and last JSON line.
+std::pair<int, QJsonObject> runClone(const QStringList &arguments)
+{
+    QProcess clone;
+    clone.start(QStringLiteral("node"),
+                QStringList{QStringLiteral(HYPERSCOPE_HYPERCORE_DIR "/serve-clone.js")} +
+                    arguments);
+    // Not waitForFinished(): the event loop must keep reading the server's events, or its
+    // stdout fills up and it stops answering.
+    if (!QTest::qWaitFor([&] { return clone.state() == QProcess::NotRunning; }, Wait)) {
+        clone.kill();
+        clone.waitForFinished(Wait);
+    }
+    const QList<QByteArray> lines = clone.readAllStandardOutput().trimmed().split('\n');
+    QJsonObject last = QJsonDocument::fromJson(lines.constLast()).object();
+    if (clone.exitStatus() != QProcess::NormalExit)
+        return {-1, last};
+    if (last.isEmpty())
+        last.insert(QStringLiteral("stderr"), QString::fromUtf8(clone.readAllStandardError()));
+    return {clone.exitCode(), last};
+}
+
+} // namespace
+
+class tst_ServeInterop : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void hypercoreClonesTheServedFile_data();
+    void hypercoreClonesTheServedFile();
+
+private:
+    QTemporaryFile m_file;
+    static constexpr int BlockSize = 1000;
+    static constexpr int FileSize = 300 * BlockSize + 123; // 301 blocks, the last one short
+};
+
+void tst_ServeInterop::initTestCase()
+{
+    QVERIFY(m_file.open());
+    QByteArray bytes(FileSize, Qt::Uninitialized);
+    QRandomGenerator generator(13);
+    for (char &byte : bytes)
+        byte = char(generator.bounded(256));
+    QCOMPARE(m_file.write(bytes), qint64(FileSize));
+    QVERIFY(m_file.flush());
+}
+
+void tst_ServeInterop::hypercoreClonesTheServedFile_data()
+{
+    QTest::addColumn<QString>("get"); // serve-clone.js --get; empty: a full clone
+    QTest::addColumn<int>("blocks");
+    QTest::newRow("full clone, 301 blocks") << QString() << 301;
+    QTest::newRow("sparse: first, middle, last") << QStringLiteral("0,150,300") << 3;
+    QTest::newRow("sparse: one block") << QStringLiteral("77") << 1;
+}
+
+void tst_ServeInterop::hypercoreClonesTheServedFile()
+{
+    QFETCH(QString, get);
+    QFETCH(int, blocks);
+
+    Server server({QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
+                   QStringLiteral("--serve"), m_file.fileName(), QStringLiteral("--block-size"),
+                   QString::number(BlockSize)});
+    const QJsonObject feed = server.waitFor(QStringLiteral("feed"));
+    QCOMPARE(feed["length"].toInt(), 301);
+    QCOMPARE(feed["byteLength"].toInt(), FileSize);
+    const QJsonObject listening = server.waitFor(QStringLiteral("listening"));
+    QVERIFY(!listening.isEmpty());
+
+    QStringList arguments{feed["key"].toString(),
+                          QStringLiteral("127.0.0.1:%1").arg(listening["port"].toInt()),
+                          QStringLiteral("--file"),
+                          m_file.fileName(),
+                          QStringLiteral("--block-size"),
+                          QString::number(BlockSize),
+                          QStringLiteral("--timeout"),
+                          QStringLiteral("30000")};
+    if (!get.isEmpty())
+        arguments << QStringLiteral("--get") << get;
+    const auto [exitCode, result] = runClone(arguments);
+    const QByteArray text = QJsonDocument(result).toJson(QJsonDocument::Compact);
+    QVERIFY2(exitCode == 0, text.constData());
+    QCOMPARE(result["event"].toString(), QStringLiteral("verified"));
+    QCOMPARE(result["matching"].toInt(), blocks);
+    QCOMPARE(result["downloaded"].toInt(), blocks); // sparse: nothing but what was asked for
+    QCOMPARE(result["length"].toInt(), 301);
+    QVERIFY2(server.all(QStringLiteral("warning")).isEmpty(), "the server refused a Request");
+}
+
+QTEST_GUILESS_MAIN(tst_ServeInterop)
+#include "tst_serveinterop.moc"
