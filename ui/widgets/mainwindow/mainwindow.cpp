@@ -147,14 +147,14 @@ void MainWindow::buildCentral()
     m_tabs->insertTab(ChannelsTab, m_channelsPane, tr("Channels"));
     m_tabs->insertTab(ExtensionsTab, m_extensionsPane, tr("Extensions"));
     m_tabs->insertTab(FlowTab, flowPane, tr("Flow"));
-    for (int i = 0; i < TabCount; ++i)
-        m_tabs->setTabToolTip(i, tr("Alt+%1").arg(i + 1));
     // The Feed tab (issue 13): each channel's block map; a click selects the block's latest row.
     m_feedPane = new FeedPane;
     m_feedPane->setObjectName(QStringLiteral("feedPane"));
-    m_tabs->addTab(m_feedPane, tr("Feed"));
-    m_tabs->setTabToolTip(m_tabs->indexOf(m_feedPane),
-                          tr("What each peer has, wanted, requested, received and verified"));
+    m_tabs->insertTab(FeedTab, m_feedPane, tr("Feed"));
+    for (int i = 0; i < TabCount; ++i)
+        m_tabs->setTabToolTip(i, tr("Alt+%1").arg(i + 1));
+    m_tabs->setTabToolTip(
+        FeedTab, tr("What each peer has, wanted, requested, received and verified (Alt+6)"));
     connect(m_feedPane, &FeedPane::rowActivated, this, [this](int row) {
         m_tabs->setCurrentWidget(m_logPane);
         m_logPane->selectSourceRow(row);
@@ -380,7 +380,7 @@ void MainWindow::showEvent(QShowEvent *event)
     m_dockWidthsSet = true;
     // The sidebar and the send form take a quarter of the width, between what their text needs
     // and what a wide window can spare: at 1024 px the log keeps room for its Summary column.
-    resizeDocks({m_docks.sessions}, {qBound(300, width() / 4, 330)}, Qt::Horizontal);
+    resizeDocks({m_docks.sessions}, {qBound(320, width() / 4, 340)}, Qt::Horizontal);
 }
 
 void MainWindow::applySettings()

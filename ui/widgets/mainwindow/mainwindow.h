@@ -49,7 +49,7 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum Tab { MessagesTab, HandshakeTab, ChannelsTab, ExtensionsTab, FlowTab, TabCount };
+    enum Tab { MessagesTab, HandshakeTab, ChannelsTab, ExtensionsTab, FlowTab, FeedTab, TabCount };
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;

@@ -130,7 +130,7 @@ MainWindowActions MainWindowActions::create(QWidget *window)
 
     const QString tabNames[] = {MainWindow::tr("&Messages"), MainWindow::tr("&Handshake"),
                                 MainWindow::tr("&Channels"), MainWindow::tr("&Extensions"),
-                                MainWindow::tr("&Flow")};
+                                MainWindow::tr("&Flow"),     MainWindow::tr("F&eed")};
     static_assert(std::size(tabNames) == MainWindow::TabCount);
     for (int i = 0; i < MainWindow::TabCount; ++i) {
         auto *tab = new QAction(tabNames[i], window);

@@ -156,11 +156,17 @@ void FeedPane::showChannel()
     m_map->setLayerName(BlockMap::Received, serving ? tr("sent") : QString());
     m_map->setLayerName(BlockMap::Verified, serving ? tr("sent, verifies") : QString());
     m_map->setLayerName(BlockMap::Failed, serving ? tr("sent, fails") : QString());
-    std::uint64_t length = channel->highestBlock ? *channel->highestBlock + 1 : 0;
-    if (channel->highestBlock == UINT64_MAX)
-        length = UINT64_MAX;
-    for (const feed::BlockRanges &ranges : layers)
-        length = std::max(length, extentOf(ranges));
+    std::uint64_t length = 0;
+    // The feed's length is what anyone has, asked for or got; a Want is a subscription (the
+    // demo's, like hypercore's, covers a whole 8192-block page) and only sets the extent when
+    // nothing else is known yet, or a 16-block feed would be a sliver of its Want.
+    for (int layer = 0; layer < int(layers.size()); ++layer)
+        if (layer != BlockMap::Wanted)
+            length = std::max(length, extentOf(layers[std::size_t(layer)]));
+    if (length == 0 && channel->highestBlock) // only Wants so far: the highest block named
+        length = *channel->highestBlock == UINT64_MAX ? UINT64_MAX : *channel->highestBlock + 1;
+    if (length == 0)
+        length = extentOf(layers[BlockMap::Wanted]);
     m_map->setBlocks(length, layers);
 
     QString text = serving ? tr("%1 blocks · we have %2 · sent %3 · verified %4 · failed %5")
