@@ -28,7 +28,7 @@ ByteView viewOf(const std::string &text)
     return asView(text);
 }
 
-/// The served feed's block size: 16 blocks of the text below.
+/// The served feed's block size: the text below (40 lines, about 3.7 KiB) makes 15 blocks.
 constexpr std::size_t DemoBlockSize = 256;
 
 /// The served feed's bytes: a few KiB of text that says what the demo shows.
