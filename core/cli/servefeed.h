@@ -1,20 +1,13 @@
 // --serve FILE: hyperscope-cli as a hypercore 9 writer. The file's bytes become a signed feed in
-// memory (feed::FeedBuilder); each session opens the feed's channel and behaves on it as
-// hypercore 9's replicate.js does for a writable feed that is uploading and downloading:
-//  - on open: Want {start 0, length 1048576} (hypercore's _sendWants subscribes to the first
-//    mebiblock; a writer holds everything, so nothing comes of it but the remote's Have);
-//  - on a Want whose start and length are multiples of 8192 (others are ignored, as hypercore
-//    does): the first time, Have {start length−1} (the feed's length, eagerly), then always
-//    Have {start, length, bitfield-rle of the blocks held there};
-//  - on a Request: Data with the value, the proof nodes the requester's `nodes` digest leaves
-//    out and the signature (feed::FeedBuilder::data, which keeps per channel what the remote
-//    holds); a Request for a nonzero `bytes` offset or for a block past the end is not answered
-//    (hypercore would end the stream) and is reported as a warning.
-// Nothing else is sent: no Status (hypercore sends one only when not both uploading and
-// downloading), no Options (no extensions or acks on the feed).
+// memory (feed::loadServedFile); each session opens the feed's channel and answers on it as
+// hypercore 9 does (feed::FeedResponder, one per session: the opening Want, Have for a Want,
+// Data with proof and signature for a Request). This file is only the adapter: which sessions,
+// how messages arrive and where the answers and warnings go.
 #pragma once
 
 #include "feedbuilder.h"
+#include "feedfile.h"
+#include "feedresponder.h"
 #include "messages.h"
 #include "sessioninfo.h"
 
@@ -27,17 +20,18 @@
 #include <optional>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace hyperscope {
 
 class SessionDriver;
 
 /// The block sizes --block-size accepts: 1 byte .. 8 MiB (hypercore 9 refuses larger messages).
-constexpr std::size_t MaxServedBlockSize = 8 * 1024 * 1024;
+using feed::MaxServedBlockSize;
 
-/// Reads @p path and builds its feed, signed by @p keyPair. Returns the feed, or the reason it
-/// cannot be served ("cannot read FILE: ...", "FILE is empty: a feed needs at least one block").
-/// @p blockSize must be 1 .. MaxServedBlockSize (the option parser checks it).
+/// Reads @p path and builds its feed, signed by @p keyPair: feed::loadServedFile, its error line
+/// ("cannot read FILE: ...", "FILE is empty: a feed needs at least one block", a block size out
+/// of 1 .. MaxServedBlockSize) as a QString.
 std::variant<feed::FeedBuilder, QString> loadServedFeed(const QString &path, std::size_t blockSize,
                                                         const feed::SigningKeyPair &keyPair);
 
@@ -59,6 +53,9 @@ public:
     using Warner = std::function<void(int session, const QString &message)>;
 
     FeedServer(feed::FeedBuilder feed, Sender sender, Warner warner);
+    // The responders point into m_feed: a FeedServer stays where it was made.
+    FeedServer(const FeedServer &) = delete;
+    FeedServer &operator=(const FeedServer &) = delete;
 
     const feed::FeedBuilder &feed() const { return m_feed; }
 
@@ -66,30 +63,20 @@ public:
     void open(SessionDriver *driver);
     /// A channel of @p driver is established: on the feed's, the opening Want.
     void channelOpened(SessionDriver *driver, const ChannelInfo &channel);
-    /// A message arrived: answers Want and Request on the feed's channel.
+    /// A message arrived: answers it on the feed's channel (feed::FeedResponder::respond).
     void messageReceived(SessionDriver *driver, const ChannelInfo &channel, const Message &message);
     /// Forgets session @p session (call when it ends).
     void forgetSession(int session);
 
-    /// hypercore 9 subscribes to the first 1048576 blocks on open.
-    static constexpr std::uint64_t OpeningWantLength = 1024 * 1024;
-
 private:
-    /// What this server knows about one remote (per session; one channel per session).
-    struct Remote
-    {
-        feed::TreeIndex tree; ///< The nodes the remote holds, as far as our Data told it.
-        bool wanted = false;  ///< It sent a Want (the eager Have of our length was sent).
-    };
-
-    void answerWant(SessionDriver *driver, Remote &remote, const schema::Want &want);
-    void answerRequest(SessionDriver *driver, Remote &remote, const schema::Request &request);
+    void send(SessionDriver *driver, const std::vector<Message> &messages);
 
     feed::FeedBuilder m_feed;
     Key32 m_discoveryKey;
     Sender m_sender;
     Warner m_warner;
-    std::map<int, Remote> m_remotes; ///< by session id
+    /// One responder per session (one channel per session); they read m_feed.
+    std::map<int, feed::FeedResponder> m_responders;
 };
 
 /// The "feed" event: {"event":"feed","session":0,"key":HEX,"discoveryKey":HEX,"length":L,

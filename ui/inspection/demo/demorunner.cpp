@@ -50,6 +50,7 @@ DemoRunner::DemoRunner(SessionIds *ids, QObject *parent)
     , m_ids(ids)
     , m_feed(feed::FeedBuilder::fromBytes(asView(demoFeedText()), DemoBlockSize,
                                           feed::generateSigningKeyPair()))
+    , m_servedChannel(m_feed)
 {
     m_timer.setInterval(DefaultIntervalMs);
     connect(&m_timer, &QTimer::timeout, this, &DemoRunner::tick);
@@ -178,33 +179,11 @@ void DemoRunner::answer(SessionDriver *driver, const ChannelInfo &channel, const
 
 void DemoRunner::serve(SessionDriver *driver, const Key32 &discoveryKey, const Message &message)
 {
-    // What hypercore 9's replicate.js does for a writer (onwant, onrequest); the same as
-    // hyperscope-cli --serve (core/cli/servefeed.cpp).
-    if (const auto *want = std::get_if<schema::Want>(&message)) {
-        if ((want->start() & 8191) != 0 || (want->length() & 8191) != 0)
-            return; // hypercore answers only Wants aligned to its bitfield pages
-        if (!m_remoteWanted) {
-            m_remoteWanted = true;
-            driver->send(discoveryKey, make<schema::Have>([this](schema::Have &have) {
-                             have.set_start(m_feed.length() - 1);
-                         }));
-        }
-        const std::uint64_t length = want->length() != 0 ? want->length() : m_feed.length();
-        driver->send(discoveryKey, make<schema::Have>([&](schema::Have &have) {
-                         have.set_start(want->start());
-                         if (want->has_length())
-                             have.set_length(want->length());
-                         const Bytes bitfield = m_feed.haveBitfield(want->start(), length);
-                         have.set_bitfield(std::string(bitfield.begin(), bitfield.end()));
-                     }));
-    } else if (const auto *request = std::get_if<schema::Request>(&message)) {
-        if (request->bytes() != 0)
-            return; // by byte offset: not served (the script cancels it anyway)
-        std::optional<schema::Data> data =
-            m_feed.data(request->index(), request->nodes(), m_remoteTree, request->hash());
-        if (data)
-            driver->send(discoveryKey, Message(std::in_place_type<schema::Data>, std::move(*data)));
-    }
+    // The script is the story, so the responder sends no opening Want of its own (the initiator
+    // wants first), and the responder's warnings are dropped: the one Request it leaves
+    // unanswered (by byte offset) is cancelled by the script right away.
+    for (const Message &answer : m_servedChannel.respond(message).messages)
+        driver->send(discoveryKey, answer);
 }
 
 std::vector<std::uint64_t> DemoRunner::blocksRequestedOnPass(int cycle, std::uint64_t length)

@@ -8,7 +8,8 @@
 // and now and then send a frame of an unassigned type so that a warning shows up.
 //
 // The first feed is real: a few KiB of text cut into blocks and signed (feed::FeedBuilder, a
-// fresh Ed25519 key per run). The responder serves it as a hypercore 9 writer does (Have of the
+// fresh Ed25519 key per run). The responder serves it as a hypercore 9 writer does
+// (feed::FeedResponder, as hyperscope-cli --serve and Session › Serve a File… do: Have of the
 // length and the bitfield for a Want aligned to 8192 blocks, Data with the proof nodes and the
 // signature for a Request), and the initiator clones it, sparsely first (blocks 5, then 12), then
 // fully, a few blocks per pass; every Data it receives verifies against the feed key. Once it has
@@ -20,6 +21,7 @@
 
 #include "engine.h"
 #include "feedbuilder.h"
+#include "feedresponder.h"
 
 #include <QObject>
 #include <QPointer>
@@ -80,7 +82,7 @@ private:
     void tick();
     void onDiscoveryKey(SessionDriver *driver, const Key32 &discoveryKey);
     void answer(SessionDriver *driver, const ChannelInfo &channel, const Message &message);
-    /// The responder on the served feed's channel: hypercore 9's answers.
+    /// The responder on the served feed's channel: sends what m_servedChannel answers.
     void serve(SessionDriver *driver, const Key32 &discoveryKey, const Message &message);
     Key32 dk(int index) const;
 
@@ -91,10 +93,9 @@ private:
     QTimer m_timer;
     std::array<Key32, 4> m_keys{};
     feed::FeedBuilder m_feed;
-    /// What the responder knows the initiator holds (the proofs leave that out), and whether it
-    /// has answered a Want yet (the first answer leads with a Have of the length).
-    feed::TreeIndex m_remoteTree;
-    bool m_remoteWanted = false;
+    /// The responder's side of the served feed's channel (what the initiator holds, whether it
+    /// wanted yet); reads m_feed, declared before it.
+    feed::FeedResponder m_servedChannel;
     std::vector<std::function<void()>> m_script;
     std::size_t m_next = 0;
     int m_steps = 0;

@@ -2,15 +2,18 @@
 // `hyperscope-cli --serve` does (core/cli/servefeed.h): the file's bytes become a signed feed in
 // memory (feed::FeedBuilder, a fresh Ed25519 key), and every live session of the manager (those
 // there now and those to come: dialed or accepted, not relayed, demo or captured) opens its
-// channel and answers on it as a hypercore 9 writer: Want of the first mebiblock on open, a Have
-// of the length and a Have with the bitfield for a Want aligned to 8192 blocks, Data with the
-// proof nodes and the signature for a Request.
+// channel and answers on it as a hypercore 9 writer (feed::FeedResponder, one per session: Want
+// of the first mebiblock on open, Have for a Want, Data with the proof nodes and the signature
+// for a Request). This class is only the adapter: which sessions, and the driver's signals in
+// and sends out.
 //
 // One feed at a time: serving another file replaces it (sessions keep the old channel open, but
 // it is no longer answered).
 #pragma once
 
 #include "feedbuilder.h"
+#include "feedfile.h"
+#include "feedresponder.h"
 #include "messages.h"
 #include "sessioninfo.h"
 
@@ -19,6 +22,7 @@
 
 #include <map>
 #include <memory>
+#include <vector>
 
 namespace hyperscope {
 
@@ -31,7 +35,7 @@ class FeedServer : public QObject
     Q_OBJECT
 public:
     /// The block sizes accepted: 1 byte .. 8 MiB (hypercore 9 refuses larger messages).
-    static constexpr std::size_t MaxBlockSize = 8 * 1024 * 1024;
+    static constexpr std::size_t MaxBlockSize = feed::MaxServedBlockSize;
     static constexpr std::size_t DefaultBlockSize = feed::FeedBuilder::DefaultBlockSize;
 
     /// Serves on @p manager's sessions (not owned; must outlive this object or be its parent).
@@ -54,23 +58,18 @@ signals:
     void warning(int session, const QString &message);
 
 private:
-    struct Remote
-    {
-        feed::TreeIndex tree; ///< The nodes the remote holds, as far as our Data told it.
-        bool wanted = false;  ///< It sent a Want (the eager Have of our length was sent).
-    };
-
     void attach(InspectedSession *session);
     void open(SessionDriver *driver);
     void onChannelOpened(SessionDriver *driver, const ChannelInfo &channel);
     void onMessage(SessionDriver *driver, const ChannelInfo &channel, const Message &message);
-    void send(SessionDriver *driver, const Message &message);
+    void send(SessionDriver *driver, const std::vector<Message> &messages);
 
     SessionManager *m_manager;
     std::unique_ptr<feed::FeedBuilder> m_feed;
     Key32 m_discoveryKey{};
     QString m_fileName;
-    std::map<int, Remote> m_remotes;                   ///< by session id
+    /// One responder per session (they read *m_feed; cleared whenever it is replaced).
+    std::map<int, feed::FeedResponder> m_responders;
     std::map<int, QPointer<SessionDriver>> m_attached; ///< drivers watched, by session id
 };
 
