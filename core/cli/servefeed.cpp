@@ -1,7 +1,6 @@
 #include "servefeed.h"
 
 #include "jsonevents.h"
-#include "schema.pb.h"
 #include "sessiondriver.h"
 
 #include <algorithm>

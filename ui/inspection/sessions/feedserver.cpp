@@ -1,7 +1,6 @@
 #include "feedserver.h"
 
 #include "inspectedsession.h"
-#include "schema.pb.h"
 #include "sessiondriver.h"
 #include "sessionmanager.h"
 
