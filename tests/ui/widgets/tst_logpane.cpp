@@ -26,6 +26,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QStyle>
 #include <QTableView>
 #include <QTest>
 #include <QToolButton>
@@ -171,6 +172,7 @@ private slots:
     void countStaysTrue();
     void timeColumnFitsBoldRows_data();
     void timeColumnFitsBoldRows();
+    void typeColumnFitsHandshakeSteps();
     void hiddenSelectionClearsTheDetails();
     void filterChangeKeepsTheSelectionInView();
     void goToRow();
@@ -413,6 +415,24 @@ void TestLogPane::timeColumnFitsBoldRows()
     LogPane other(&log);
     other.restoreState(narrow);
     QCOMPARE(other.logView()->columnWidth(MessageLogModel::TimeColumn), width);
+}
+
+void TestLogPane::typeColumnFitsHandshakeSteps()
+{
+    // Found renewing the README's screenshots: "Handshake 1/3" showed as "Handshake…" at every
+    // window size.
+    MessageLogModel log;
+    LogPane pane(&log);
+    pane.resize(1024, 640);
+    QTableView *view = pane.logView();
+    const QFontMetrics metrics(view->font());
+    const int margins =
+        2 * (view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view) + 1);
+    const int needed = metrics.horizontalAdvance(QStringLiteral("Handshake 3/3")) + margins;
+    QVERIFY2(view->columnWidth(MessageLogModel::TypeColumn) >= needed,
+             qPrintable(QStringLiteral("%1 px of %2")
+                            .arg(view->columnWidth(MessageLogModel::TypeColumn))
+                            .arg(needed)));
 }
 
 void TestLogPane::hiddenSelectionClearsTheDetails()

@@ -92,6 +92,7 @@ private slots:
     void init();
     void failedConnectionKeepsItsAddressAndNamesTheFailure_data();
     void failedConnectionKeepsItsAddressAndNamesTheFailure();
+    void connectingMessageGivesWayOnceConnected();
     void titleNamesTheApplicationOnce();
     void quitAsksAboutUnsavedRows_data();
     void quitAsksAboutUnsavedRows();
@@ -188,6 +189,25 @@ void TestMainWindowSession::failedConnectionKeepsItsAddressAndNamesTheFailure()
         }
     }
     QCOMPARE(errors, 1);
+}
+
+void TestMainWindowSession::connectingMessageGivesWayOnceConnected()
+{
+    // Found walking the README: after --connect the status bar still said "Connecting to …"
+    // while the session was already open.
+    MainWindow window;
+    window.show();
+    QString error;
+    QVERIFY2(window.listen(QHostAddress::LocalHost, 0, {}, &error), qPrintable(error));
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(window.listeningPort());
+    InspectedSession *session =
+        window.connectToPeer(QStringLiteral("127.0.0.1"), window.listeningPort(), {});
+    QVERIFY(session);
+    QCOMPARE(window.statusBar()->currentMessage(),
+             QStringLiteral("Connecting to %1…").arg(address));
+    QVERIFY(QTest::qWaitFor([&] { return session->state() == InspectedSession::State::Open; },
+                            Timeout));
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Connected to %1").arg(address));
 }
 
 void TestMainWindowSession::titleNamesTheApplicationOnce()

@@ -487,7 +487,17 @@ InspectedSession *MainWindow::connectToPeer(const QString &host, quint16 port,
                                  : QStringLiteral("%1:%2").arg(host).arg(port);
     m_settings.addRecent(hostPort);
     m_recentMenu->setEntries(m_settings.recentConnections);
-    m_status->showMessage(tr("Connecting to %1…").arg(hostPort));
+    const QString connecting = tr("Connecting to %1…").arg(hostPort);
+    m_status->showMessage(connecting);
+    // "Connecting…" must not outlive the attempt: once the connection is made, say so (a failure
+    // replaces it with the error through the session's end).
+    connect(session, &InspectedSession::changed, this, [this, session, connecting, hostPort] {
+        if (session->state() == InspectedSession::State::Connecting ||
+            m_status->currentMessage() != connecting)
+            return;
+        if (session->state() != InspectedSession::State::Ended)
+            m_status->showMessage(tr("Connected to %1").arg(hostPort));
+    });
     return session;
 }
 

@@ -52,6 +52,11 @@ void StatusLine::showMessage(const QString &text, int timeoutMs)
     m_bar->showMessage(text, timeoutMs);
 }
 
+QString StatusLine::currentMessage() const
+{
+    return m_bar->currentMessage();
+}
+
 void StatusLine::setSession(const InspectedSession *session)
 {
     if (session) {

@@ -36,6 +36,8 @@ public:
     static constexpr int ErrorMs = 8000;
 
     void showMessage(const QString &text, int timeoutMs = MessageMs);
+    /// The transient message shown now (empty when none).
+    QString currentMessage() const;
     /// Describes @p session (null: none) on the right.
     void setSession(const InspectedSession *session);
     /// Refreshes the listening ports and the log's counts now.

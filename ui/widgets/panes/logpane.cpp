@@ -14,6 +14,8 @@
 #include "messages.h"
 #include "varint.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QCheckBox>
 #include <QClipboard>
@@ -195,7 +197,10 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     connect(m_log, &MessageLogModel::rowsFlushed, this, showLegs);
     showLegs();
     header->resizeSection(MessageLogModel::ChannelColumn, digit * 12);
-    header->resizeSection(MessageLogModel::TypeColumn, digit * 11);
+    // The widest type a row shows is a handshake step: "Handshake 1/3" must not elide.
+    header->resizeSection(
+        MessageLogModel::TypeColumn,
+        std::max(digit * 11, fm.horizontalAdvance(QStringLiteral("Handshake 3/3")) + 2 * digit));
     header->resizeSection(MessageLogModel::SizeColumn, digit * 6);
 
     // Colouring rules paint the rows they match; a change of rules repaints.
