@@ -182,7 +182,7 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     fitTimeColumn(true);
     // Narrow enough that a 1024 px window still shows the Summary: a long session label elides
     // (its tooltip and the sidebar have it whole), and the columns stay resizable.
-    header->resizeSection(MessageLogModel::SessionColumn, digit * 15);
+    header->resizeSection(MessageLogModel::SessionColumn, digit * 12);
     header->resizeSection(MessageLogModel::DirectionColumn, digit * 7);
     header->resizeSection(MessageLogModel::LegColumn, digit * 7);
     // The Leg column and the wide direction arrows ("client → relay") only matter once a relayed
@@ -224,6 +224,11 @@ LogPane::LogPane(MessageLogModel *log, QWidget *parent)
     m_fieldView->header()->setSectionResizeMode(FieldTreeModel::BytesColumn,
                                                 QHeaderView::ResizeToContents);
     m_fieldView->header()->resizeSection(FieldTreeModel::FieldColumn, digit * 24);
+    m_fieldView->installEventFilter(this); // fits the Field column to the tree's width
+    connect(m_fieldView->header(), &QHeaderView::sectionResized, this, [this](int section) {
+        if (section == FieldTreeModel::FieldColumn && !m_fittingFieldColumn)
+            m_fieldColumnSet = true;
+    });
 
     m_detailSplitter->addWidget(m_fieldView);
     m_detailSplitter->addWidget(m_hex);
@@ -1341,7 +1346,7 @@ void LogPane::showRow(int sourceRow)
         break;
     }
     m_fieldView->expandAll();
-    m_fieldView->resizeColumnToContents(FieldTreeModel::FieldColumn);
+    fitFieldColumn();
     emit currentRowChanged(sourceRow);
 }
 
@@ -1387,6 +1392,34 @@ void LogPane::resizeEvent(QResizeEvent *event)
     const int width = m_detailSplitter->width();
     if (width > 0)
         m_detailSplitter->setSizes({width / 2, width - width / 2});
+}
+
+bool LogPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_fieldView && event->type() == QEvent::Resize)
+        fitFieldColumn();
+    return QWidget::eventFilter(watched, event);
+}
+
+void LogPane::fitFieldColumn()
+{
+    const int digit = fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    const int width = m_fieldView->viewport()->width();
+    // In a narrow tree (a 1024 px window) the Bytes column would leave the values a sliver; the
+    // hex view highlights the same bytes, and the column's tooltip-free range is not lost: it
+    // comes back as soon as the tree is wide enough.
+    m_fieldView->setColumnHidden(FieldTreeModel::BytesColumn, width < digit * 60);
+    if (m_fieldColumnSet)
+        return;
+    // The names as wide as they need (nested proof steps indent deeply), but at most half a
+    // narrow tree: the values are what the reader came for.
+    const int cap = std::max(width / 2, digit * 12);
+    m_fittingFieldColumn = true;
+    m_fieldView->resizeColumnToContents(FieldTreeModel::FieldColumn);
+    const int wanted =
+        std::max(m_fieldView->header()->sectionSize(FieldTreeModel::FieldColumn), digit * 12);
+    m_fieldView->header()->resizeSection(FieldTreeModel::FieldColumn, std::min(wanted, cap));
+    m_fittingFieldColumn = false;
 }
 
 void LogPane::restoreState(const QByteArray &state)

@@ -218,6 +218,10 @@ signals:
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    /// Sizes the field tree's Field column to its names, within half the tree's width, and hides
+    /// the Bytes column in a narrow tree (the Field column: until the person sizes it).
+    void fitFieldColumn();
 
 private:
     QWidget *buildFilterBar();
@@ -256,7 +260,9 @@ private:
     HexPane *m_hex;
     QSplitter *m_mainSplitter;
     QSplitter *m_detailSplitter;
-    bool m_detailSplitSet = false; ///< restoreState() or the person sized the field tree.
+    bool m_detailSplitSet = false;     ///< restoreState() or the person sized the field tree.
+    bool m_fieldColumnSet = false;     ///< The person sized the field tree's Field column.
+    bool m_fittingFieldColumn = false; ///< fitFieldColumn() is resizing it (not the person).
     QComboBox *m_sessionCombo;
     QComboBox *m_channelCombo;
     QComboBox *m_directionCombo;
