@@ -5,7 +5,8 @@
 // handshake, the channels, the extensions, the counters, the held channel, the Feed tab's
 // channels; one sidebar entry with a line per leg; the relay's channel table; the Flow tab's
 // three lifelines. A hyperscope-cli file (the client's address only, no handshake of its own in
-// the header) opens as a pair too. Every model under QAbstractItemModelTester.
+// the header) opens as a pair too, and a pair saved again opens the same. Every model under
+// QAbstractItemModelTester.
 #include "capturefile.h"
 #include "capturereplay.h"
 #include "feedtracker.h"
@@ -66,6 +67,7 @@ private slots:
     void sidebarFlowAndFeedShowBothLegs();
     void legsAreReadOnly();
     void resavedPairOpensTheSame();
+    void fileWithoutServerLegEntryRebuildsWhatTheRowsTell();
     void cliRelayCaptureOpensAsAPair();
 
 private:
@@ -176,10 +178,16 @@ void TestCaptureReplay::eachLegIsRebuiltFromItsRows()
         QCOMPARE(s.ephemeralKey, t.ephemeralKey);
     }
     QCOMPARE(h.steps[0].payloadNonce, l.steps[0].payloadNonce); // message 1's payload is in clear
-    if (Leg(leg) == Leg::Client) { // what the header keeps (the client leg's)
-        QCOMPARE(h.remoteStaticKey, l.remoteStaticKey);
-        QCOMPARE(h.handshakeHash, l.handshakeHash);
-        QCOMPARE(h.localStaticKey, l.localStaticKey);
+    // What the header keeps of each leg (the server leg's in its "serverLeg").
+    QVERIFY(l.handshakeHash && l.remoteStaticKey);
+    QCOMPARE(h.remoteStaticKey, l.remoteStaticKey);
+    QCOMPARE(h.handshakeHash, l.handshakeHash);
+    QCOMPARE(h.localStaticKey, l.localStaticKey);
+    QCOMPARE(h.localNonce, l.localNonce);
+    QCOMPARE(h.remoteNonce, l.remoteNonce);
+    for (std::size_t i = 0; i < 3; ++i) {
+        QCOMPARE(h.steps[i].staticKey, l.steps[i].staticKey);
+        QCOMPARE(h.steps[i].payloadNonce, l.steps[i].payloadNonce);
     }
 
     QCOMPARE(captured->framesSent(), live->framesSent());
@@ -247,6 +255,9 @@ void TestCaptureReplay::heldChannelsComeFromTheRows()
           int(RelayChannelModel::ForwardingColumn)})
         QCOMPARE(relay.index(row, column).data().toString(),
                  liveRelay.index(liveRow, column).data().toString());
+    // Open on both legs when the session ended: forwarded to the end, not merely "closed".
+    QCOMPARE(relay.index(row, RelayChannelModel::ForwardingColumn).data().toString(),
+             QStringLiteral("forwarded until the session ended"));
 }
 
 // The sidebar's entry has a line per leg; the log knows both legs' peers (the Flow tab's client
@@ -320,13 +331,44 @@ void TestCaptureReplay::resavedPairOpensTheSame()
     InspectedSession *second = reopened.first();
     QVERIFY(second->isRelayed());
     QCOMPARE(second->relayText(), first->relayText());
-    QCOMPARE(second->handshake().handshakeHash, first->handshake().handshakeHash);
     for (const Leg leg : {Leg::Client, Leg::Server}) {
+        QCOMPARE(second->legSession(leg)->peerAddress(), first->legSession(leg)->peerAddress());
+        QCOMPARE(second->legSession(leg)->handshake().handshakeHash,
+                 first->legSession(leg)->handshake().handshakeHash);
+        QCOMPARE(second->legSession(leg)->handshake().remoteStaticKey,
+                 first->legSession(leg)->handshake().remoteStaticKey);
         QCOMPARE(cells(second->legSession(leg)->channels()),
                  cells(first->legSession(leg)->channels()));
         QCOMPARE(second->legSession(leg)->framesSent(), first->legSession(leg)->framesSent());
         QCOMPARE(second->legSession(leg)->heldChannels(), first->legSession(leg)->heldChannels());
     }
+}
+
+// A file whose header says nothing of the server leg (written before "serverLeg" existed): the
+// server leg's handshake comes from its rows and the relay's one static key.
+void TestCaptureReplay::fileWithoutServerLegEntryRebuildsWhatTheRowsTell()
+{
+    capture::Capture older = *m_capture;
+    for (capture::SessionInfo &info : older.sessionInfo)
+        info.serverLeg.reset();
+    MessageLogModel log;
+    SessionManager manager(&log);
+    const QList<InspectedSession *> opened =
+        manager.openCapture(older, QStringLiteral("old.jsonl"));
+    QCOMPARE(opened.size(), 1);
+    const InspectedSession *server = opened.first()->serverLeg();
+    const InspectedSession *live = m_scenario.session()->serverLeg();
+    QVERIFY(server);
+    QCOMPARE(server->peerAddress(), m_scenario.upstreamAddress()); // from "client → server"
+    const HandshakeRecord &h = server->handshake();
+    QVERIFY(h.complete);
+    QVERIFY(h.initiator);
+    QCOMPARE(h.localStaticKey, live->handshake().localStaticKey);
+    QVERIFY(!h.remoteStaticKey); // encrypted in message 2, and not in the header
+    QVERIFY(!h.handshakeHash);
+    for (std::size_t i = 0; i < 3; ++i)
+        QCOMPARE(h.steps[i].ephemeralKey, live->handshake().steps[i].ephemeralKey);
+    QCOMPARE(cells(server->channels()), cells(live->channels()));
 }
 
 // hyperscope-cli relay --capture names only the client's address and no handshake of its own:
@@ -373,7 +415,14 @@ void TestCaptureReplay::cliRelayCaptureOpensAsAPair()
     QVERIFY(server->endedWithError());
     QCOMPARE(server->endReason(), QStringLiteral("upstream refused"));
     QVERIFY(!captured->endedWithError());
-    QCOMPARE(server->durationMs(), qint64(0)); // 30 µs after the session's first row
+
+    // Saved again, the unknown server stays unknown (not "unknown server" as an address).
+    const capture::SessionInfo info = CaptureReplay::describe(*captured);
+    QCOMPARE(info.peer, QStringLiteral("127.0.0.1:5"));
+    QVERIFY(info.serverLeg);
+    QVERIFY(info.serverLeg->peer.isEmpty());
+    QCOMPARE(info.serverLeg->endReason, QStringLiteral("upstream refused"));
+    QVERIFY(info.endReason.isEmpty());
 }
 
 QTEST_MAIN(TestCaptureReplay)

@@ -127,19 +127,27 @@ void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capt
         info.peer.isEmpty() ? peerFromLabel(capture.sessionLabels.value(fileId)) : info.peer;
     const qsizetype arrow = peer.indexOf(QStringLiteral(" → "));
     const QString clientPeer = arrow < 0 ? peer : peer.left(arrow).trimmed();
-    const QString serverPeer = arrow < 0 ? QString() : peer.mid(arrow + 3).trimmed();
+    QString serverPeer = arrow < 0 ? QString() : peer.mid(arrow + 3).trimmed();
 
-    // The header describes the client leg; the server leg shares the mode, the end and the feed
-    // keys (the relay opens a channel on both legs with one key), and its handshake comes from
-    // its rows (its static keys, hash and nonces are not in the header).
+    // The header describes the client leg, and the server leg in its "serverLeg" (files the
+    // inspector writes; hyperscope-cli's have none: the server leg's handshake then comes from
+    // its rows alone). Both legs share the mode and the feed keys (the relay opens a channel on
+    // both legs with one key).
     capture::SessionInfo clientInfo = info;
-    capture::SessionInfo serverInfo;
+    clientInfo.serverLeg.reset();
+    capture::SessionInfo serverInfo = info.serverLeg ? *info.serverLeg : capture::SessionInfo();
     serverInfo.origin = info.origin;
     serverInfo.noise = info.noise;
     serverInfo.encrypted = info.encrypted;
-    serverInfo.initiator = true; // the relay dials the server
-    serverInfo.ended = info.ended;
+    if (!serverInfo.initiator)
+        serverInfo.initiator = true; // the relay dials the server
+    if (!serverInfo.localStaticKey)  // a relay has one static key for both legs (relay.cpp)
+        serverInfo.localStaticKey = info.localStaticKey;
+    if (!serverInfo.ended)
+        serverInfo.ended = info.ended;
     serverInfo.feedKeys = info.feedKeys;
+    if (!serverInfo.peer.isEmpty())
+        serverPeer = serverInfo.peer;
     // hyperscope-cli's header keeps the end reason of whichever leg failed: it is the client
     // leg's only when no server-leg row reported it.
     if (std::any_of(serverRows.begin(), serverRows.end(), [&info](const capture::Row *row) {
@@ -447,13 +455,10 @@ void CaptureReplay::fillLeg(InspectedSession &session, const capture::SessionInf
     }
 }
 
-capture::SessionInfo CaptureReplay::describe(const InspectedSession &session)
+namespace {
+/// The handshake's public values of @p h into @p info.
+void describeHandshake(capture::SessionInfo &info, const HandshakeRecord &h)
 {
-    const InspectedSession &s = *session.relayRoot();
-    capture::SessionInfo info;
-    info.peer = s.isRelayed() ? s.relayText() : s.peerAddress();
-    info.origin = s.isCapture() ? s.m_capturedOrigin : originName(s.origin());
-    const HandshakeRecord &h = s.handshake();
     info.initiator = h.initiator;
     info.noise = h.noise;
     info.encrypted = h.encrypted;
@@ -465,8 +470,30 @@ capture::SessionInfo CaptureReplay::describe(const InspectedSession &session)
         info.localNonce = h.localNonce;
         info.remoteNonce = h.remoteNonce;
     }
+}
+} // namespace
+
+capture::SessionInfo CaptureReplay::describe(const InspectedSession &session)
+{
+    const InspectedSession &s = *session.relayRoot();
+    capture::SessionInfo info;
+    // A relayed session's peer is "client → server" (older readers show it as it is), unless a
+    // leg's peer is unknown: then the client's alone (the server leg's entry has its own).
+    const bool bothPeers =
+        s.isRelayed() && !s.peerAddress().isEmpty() && !s.serverLeg()->peerAddress().isEmpty();
+    info.peer = bothPeers ? s.relayText() : s.peerAddress();
+    info.origin = s.isCapture() ? s.m_capturedOrigin : originName(s.origin());
+    describeHandshake(info, s.handshake());
     info.ended = s.state() == InspectedSession::State::Ended;
     info.endReason = s.endReason();
+    if (const InspectedSession *server = s.serverLeg()) {
+        auto leg = std::make_shared<capture::SessionInfo>();
+        leg->peer = server->peerAddress();
+        describeHandshake(*leg, server->handshake());
+        leg->ended = server->ownState() == InspectedSession::State::Ended;
+        leg->endReason = server->endReason();
+        info.serverLeg = std::move(leg);
+    }
     const ChannelTableModel *channels = s.channels();
     for (int row = 0; row < channels->rowCount(); ++row) {
         const ChannelTableModel::Row &r = channels->row(row);

@@ -14,10 +14,12 @@
 // A relayed session (origin "relayed", or rows with a leg) becomes a captured relayed pair
 // (InspectedSession::becomeCapturedRelay()): the client leg is rebuilt from the client leg's rows
 // and the relay's own (rows without a leg), the server leg from the server leg's rows, each as its
-// leg's trace fed it live. The header describes the client leg; the server leg's handshake comes
-// from its rows (ephemeral keys, sizes, message 1's nonce), and both legs share the header's mode,
-// end and feed keys. The channels a relay held when the file was saved (its peer opened them, the
-// relay never did) are the leg's heldChannels().
+// leg's trace fed it live. The header's entry describes the client leg and its "serverLeg" the
+// server leg (peer, static keys, handshake hash, nonces, end); both legs share the entry's mode
+// and feed keys. Files without a "serverLeg" (hyperscope-cli's, older inspectors') rebuild the
+// server leg's handshake from its rows (ephemeral keys, sizes, message 1's nonce) and the relay's
+// static key, which is the same on both legs. The channels a relay held when the file was saved
+// (its peer opened them, the relay never did) are the leg's heldChannels().
 #pragma once
 
 #include "capturefile.h"
@@ -38,8 +40,8 @@ public:
     static void fill(InspectedSession &session, const capture::Capture &capture, int fileId,
                      const std::vector<const capture::Row *> &rows);
 
-    /// What a capture's header keeps of @p session (a relayed one: its client leg), for
-    /// capture::write(). Holds no secret.
+    /// What a capture's header keeps of @p session (a relayed one: its client leg, and its
+    /// server leg in serverLeg), for capture::write(). Holds no secret.
     static capture::SessionInfo describe(const InspectedSession &session);
 
 private:

@@ -141,6 +141,13 @@ QString RelayChannelModel::forwardingText(const Row &row) const
             return tr("held: feed key unknown");
         return tr("held: feed key unknown (add it to forward)");
     case Forwarding::Closed:
+        // Open on both legs when the session ended (a capture shows its channels so): it was
+        // forwarded to the end, which says more than "closed".
+        if (row.client.seen && row.server.seen &&
+            row.client.row.state == ChannelTableModel::State::SessionEnded &&
+            row.server.row.state == ChannelTableModel::State::SessionEnded &&
+            row.client.row.verified && row.server.row.verified)
+            return tr("forwarded until the session ended");
         return tr("closed");
     case Forwarding::Opening:
         break;

@@ -369,10 +369,9 @@ QString InspectedSession::roleText() const
     case Origin::Demo:
         return initiator ? tr("initiator (demo)") : tr("responder (demo)");
     case Origin::Capture:
-        if (m_leg == Leg::Server)
-            return tr("relay: initiator on the server leg (captured)");
-        if (m_leg == Leg::Client)
-            return tr("relay (client → hyperscope → server), captured");
+        if (m_leg != Leg::None) // as live: the sidebar's badge and state say "captured"
+            return m_leg == Leg::Server ? tr("relay: initiator on the server leg")
+                                        : tr("relay (client → hyperscope → server)");
         return initiator ? tr("initiator (captured)") : tr("responder (captured)");
     case Origin::Relayed:
         if (m_leg == Leg::Server)
