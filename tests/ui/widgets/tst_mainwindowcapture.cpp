@@ -122,22 +122,6 @@ void TestMainWindowCapture::initTestCase()
     QCOMPARE(m_live->sessions().size(), 2);
     for (InspectedSession *s : m_live->sessions()) {
         QTRY_COMPARE(s->state(), InspectedSession::State::Ended);
-        // The state reads Ended as soon as the driver has ended; the channel table learns it
-        // when the end is reported, an event later (slow under the sanitizers): wait for it, or
-        // the capture would hold channels still "established" that the live table then closes.
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [s] {
-                s->channels()->flush();
-                for (int row = 0; row < s->channels()->rowCount(); ++row) {
-                    const auto state = s->channels()->row(row).state;
-                    if (state == ChannelTableModel::State::Established ||
-                        state == ChannelTableModel::State::OpenedLocally ||
-                        state == ChannelTableModel::State::OpenedByRemote)
-                        return false;
-                }
-                return true;
-            }(),
-            10000);
         s->channels()->flush();
         s->extensions()->flush();
         QVERIFY(s->channels()->rowCount() > 0);

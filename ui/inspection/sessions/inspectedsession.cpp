@@ -416,9 +416,20 @@ InspectedSession::State InspectedSession::ownState() const
     case Engine::State::Open:
         return State::Open;
     case Engine::State::Ended:
-        return State::Ended;
+        // The engine is done, but the driver reports the end and its reason later (a clean
+        // close lets the socket drain first, and the report is queued). The session ends in one
+        // step with that report (onEnded()), which closes its channels too: until then it reads
+        // as what it was ("ending", stateText() says).
+        if (m_handshake.complete || (!m_handshake.noise && m_transportUp))
+            return State::Open;
+        return m_transportUp ? State::Handshaking : State::Connecting;
     }
     return State::Ended;
+}
+
+bool InspectedSession::ending() const
+{
+    return m_endedAtMs < 0 && m_driver && m_driver->engine().state() == Engine::State::Ended;
 }
 
 QString InspectedSession::stateText() const
@@ -430,6 +441,8 @@ QString InspectedSession::stateText(State state) const
 {
     if (isCapture())
         return m_endedWithError ? tr("captured (failed), read-only") : tr("captured, read-only");
+    if (state != State::Ended && ending())
+        return tr("ending");
     switch (state) {
     case State::Connecting:
         return tr("connecting");
@@ -438,8 +451,6 @@ QString InspectedSession::stateText(State state) const
     case State::Open:
         return tr("open");
     case State::Ended:
-        if (m_endedAtMs < 0)
-            return tr("ending");
         return m_endedWithError ? tr("failed") : tr("closed");
     }
     return {};

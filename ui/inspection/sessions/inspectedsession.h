@@ -167,6 +167,9 @@ public:
     QString peerAddress() const;
     /// "initiator (dialed)" / "responder (accepted)".
     QString roleText() const;
+    /// Ended once the session's end was reported (ended()), in the same step as its channel
+    /// table closes its channels; while the engine has stopped but the driver has not reported
+    /// yet, the state it was in (stateText() says "ending").
     State state() const;
     QString stateText() const;
     /// The end reason, empty while running or after a clean end.
@@ -253,6 +256,8 @@ private:
     void watchRelay();
     /// The state of this object's own driver (state() combines both legs of a relay).
     State ownState() const;
+    /// The engine has ended and the driver has not reported it yet.
+    bool ending() const;
     QString stateText(State state) const;
     void onEnded(const Error &reason);
     QString result(const Error &error);
