@@ -43,12 +43,9 @@ template<std::size_t N> QString hexOf(const std::array<std::uint8_t, N> &bytes)
     return QString::fromStdString(toHex(bytes));
 }
 
-/// The header's entry for one session: its id and label, and what @p info knows.
-QJsonObject sessionEntry(int id, const QString &label, const SessionInfo *info)
+/// What @p info knows, as the keys of a session's entry (or of its "serverLeg").
+void insertSessionInfo(QJsonObject &o, const SessionInfo *info)
 {
-    QJsonObject o{{QStringLiteral("id"), id}, {QStringLiteral("label"), label}};
-    if (!info)
-        return o;
     auto text = [&o](const char *key, const QString &value) {
         if (!value.isEmpty())
             o.insert(QLatin1String(key), value);
@@ -80,6 +77,20 @@ QJsonObject sessionEntry(int id, const QString &label, const SessionInfo *info)
                                         {QStringLiteral("key"), hexOf(key)}});
         o.insert(QStringLiteral("channels"), channels);
     }
+    if (info->serverLeg) {
+        QJsonObject server;
+        insertSessionInfo(server, info->serverLeg.get());
+        server.remove(QStringLiteral("serverLeg")); // one level only, as the reader reads it
+        o.insert(QStringLiteral("serverLeg"), server);
+    }
+}
+
+/// The header's entry for one session: its id and label, and what @p info knows.
+QJsonObject sessionEntry(int id, const QString &label, const SessionInfo *info)
+{
+    QJsonObject o{{QStringLiteral("id"), id}, {QStringLiteral("label"), label}};
+    if (info)
+        insertSessionInfo(o, info);
     return o;
 }
 
@@ -201,8 +212,9 @@ public:
         return true;
     }
 
-    /// The optional keys of a header's session entry (SessionInfo).
-    bool sessionInfo(SessionInfo &info)
+    /// The optional keys of a header's session entry (SessionInfo); @p legEntry: of its
+    /// "serverLeg", which has none of its own.
+    bool sessionInfo(SessionInfo &info, bool legEntry = false)
     {
         if (!string("peer", info.peer, false) || !string("origin", info.origin, false) ||
             !optionalFlag("initiator", info.initiator) || !optionalFlag("noise", info.noise) ||
@@ -213,6 +225,18 @@ public:
             !fixed("remoteNonce", info.remoteNonce) || !optionalFlag("ended", info.ended) ||
             !string("endReason", info.endReason, false))
             return false;
+        const QJsonValue serverLeg = m_object.value(QLatin1String("serverLeg"));
+        if (!serverLeg.isUndefined()) {
+            if (legEntry)
+                return fail(QStringLiteral("'serverLeg' cannot have a 'serverLeg'"));
+            if (!serverLeg.isObject())
+                return fail(QStringLiteral("'serverLeg' must be an object"));
+            RowReader leg(serverLeg.toObject());
+            auto server = std::make_shared<SessionInfo>();
+            if (!leg.sessionInfo(*server, true))
+                return fail(QStringLiteral("in 'serverLeg': %1").arg(leg.error()));
+            info.serverLeg = std::move(server);
+        }
         const QJsonValue channels = m_object.value(QLatin1String("channels"));
         if (channels.isUndefined())
             return true;

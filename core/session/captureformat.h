@@ -30,6 +30,9 @@
 //   channels          [{"discoveryKey": hex, "key": hex}]: the feed keys of the channels the
 //                     session opened itself (as the Channels tab showed them). Nothing secret is
 //                     written: no secret key, no transport key.
+//   serverLeg         a relayed session: the keys above that describe its server leg (peer,
+//                     initiator, the static keys, handshake hash and nonces, ended, endReason),
+//                     while the entry's own keys describe the client leg; no "serverLeg" inside.
 // Row keys:
 //   t          integer ≥ 0, microseconds since the log started;
 //   session    integer 0..2147483647, the session id as it was when the log was saved (files
@@ -74,6 +77,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 
 class QIODevice;
@@ -122,6 +126,9 @@ struct SessionInfo
     QString endReason; ///< Empty after a clean end (or when unknown).
     /// Feed keys of the channels the session opened, by discovery key.
     std::map<Key32, Key32> feedKeys;
+    /// A relayed session: what the header says about its server leg (the fields above describe
+    /// the client leg); null when it says nothing. Never has a serverLeg of its own.
+    std::shared_ptr<const SessionInfo> serverLeg;
 };
 
 /// One row line, key by key (see the format above).

@@ -50,6 +50,7 @@ private slots:
     void unknownDiscoveryKeyIsExplained();
     void secretsMatchAndOutliveTheEngine();
     void cleanEndFreezesTheSession();
+    void stateAndChannelsEndInOneStep();
     void outlivesTheDriverItsServerDeleted();
     void rejectedKeyFailsTheStepThatCarriedIt();
     void hangUpDuringTheHandshakeFailsTheMissingStep();
@@ -364,6 +365,47 @@ void TestInspectedSession::cleanEndFreezesTheSession()
     // A second end changes nothing.
     pair.dialer->disconnectFromPeer();
     QCOMPARE(ended.count(), 1);
+}
+
+// The session reads Ended exactly when its channel table has closed its channels (the end's
+// report, onEnded()): never Ended with a channel still "established", from the moment the
+// engine stops (a clean close drains the socket first; the report is queued) to the end.
+void TestInspectedSession::stateAndChannelsEndInOneStep()
+{
+    InspectedPair pair;
+    QVERIFY(pair.open());
+    const Key32 feed = keyOf(0x5e);
+    QVERIFY(pair.establish(feed));
+    const auto established = [](const InspectedSession *session) {
+        const ChannelTableModel *channels = session->channels();
+        return channels->rowCount() > 0 &&
+               channels->row(0).state == ChannelTableModel::State::Established;
+    };
+    QVERIFY(QTest::qWaitFor([&] { return established(pair.accepted.get()); }));
+    // Never Ended with a channel still established.
+    const auto inOneStep = [&established](const InspectedSession *session) {
+        return !(session->state() == InspectedSession::State::Ended && established(session));
+    };
+    QVERIFY(inOneStep(pair.dialer.get()));
+    QSignalSpy ended(pair.dialer.get(), &InspectedSession::ended);
+    QSignalSpy remoteEnded(pair.accepted.get(), &InspectedSession::ended);
+    pair.dialer->disconnectFromPeer();
+    // The engine has stopped; the end is not reported yet: still open, "ending".
+    QVERIFY(inOneStep(pair.dialer.get()));
+    QCOMPARE(pair.dialer->state(), InspectedSession::State::Open);
+    QCOMPARE(pair.dialer->stateText(), QStringLiteral("ending"));
+    QVERIFY(QTest::qWaitFor([&] {
+        // Checked after every event the loop handles until both ends are reported.
+        if (!inOneStep(pair.dialer.get()) || !inOneStep(pair.accepted.get()))
+            return true;
+        return !ended.isEmpty() && !remoteEnded.isEmpty();
+    }));
+    QVERIFY(inOneStep(pair.dialer.get()));
+    QVERIFY(inOneStep(pair.accepted.get()));
+    QVERIFY(!established(pair.dialer.get()) && !established(pair.accepted.get()));
+    QCOMPARE(pair.dialer->state(), InspectedSession::State::Ended);
+    QCOMPARE(pair.accepted->state(), InspectedSession::State::Ended);
+    QCOMPARE(pair.dialer->channels()->row(0).state, ChannelTableModel::State::SessionEnded);
 }
 
 void TestInspectedSession::outlivesTheDriverItsServerDeleted()

@@ -531,6 +531,12 @@ void TestCaptureFile::rejectsMalformedFiles_data()
         "line 1: in 'sessions': in 'channels': 'discoveryKey' and 'key' are both required");
     add("channel key too short", session(R"("channels":[{"discoveryKey":"11","key":"22"}])"),
         "line 1: in 'sessions': in 'channels': 'discoveryKey' must be 64 hex digits");
+    add("server leg not an object", session(R"("serverLeg":[])"),
+        "line 1: in 'sessions': 'serverLeg' must be an object");
+    add("server leg with a bad key", session(R"("serverLeg":{"remoteStaticKey":"ab"})"),
+        "line 1: in 'sessions': in 'serverLeg': 'remoteStaticKey' must be 64 hex digits");
+    add("server leg in a server leg", session(R"("serverLeg":{"serverLeg":{}})"),
+        "line 1: in 'sessions': in 'serverLeg': 'serverLeg' cannot have a 'serverLeg'");
 }
 
 // What the header keeps of a session beyond its rows (SessionInfo) reads back as written, and a
@@ -558,6 +564,14 @@ void TestCaptureFile::sessionInfoRoundTrip()
     info.ended = true;
     info.endReason = QStringLiteral("timeout: no bytes for 20000 ms");
     info.feedKeys[keyOf(6)] = keyOf(7);
+    auto server = std::make_shared<capture::SessionInfo>();
+    server->peer = QStringLiteral("127.0.0.1:5000");
+    server->initiator = true;
+    server->remoteStaticKey = keyOf(8);
+    server->handshakeHash = hash;
+    server->ended = true;
+    server->endReason = QStringLiteral("connection-refused");
+    info.serverLeg = server;
     const int session = log.record(0).session;
 
     QBuffer buffer;
@@ -584,11 +598,21 @@ void TestCaptureFile::sessionInfoRoundTrip()
     QCOMPARE(back.ended, info.ended);
     QCOMPARE(back.endReason, info.endReason);
     QVERIFY(back.feedKeys == info.feedKeys);
+    // A relayed session's server leg, in its own entry.
+    QVERIFY(back.serverLeg);
+    QCOMPARE(back.serverLeg->peer, server->peer);
+    QCOMPARE(back.serverLeg->initiator, server->initiator);
+    QCOMPARE(back.serverLeg->remoteStaticKey, server->remoteStaticKey);
+    QCOMPARE(back.serverLeg->handshakeHash, server->handshakeHash);
+    QCOMPARE(back.serverLeg->ended, server->ended);
+    QCOMPARE(back.serverLeg->endReason, server->endReason);
+    QVERIFY(!back.serverLeg->localStaticKey && !back.serverLeg->serverLeg);
     // Sessions the caller said nothing about have an empty SessionInfo.
     for (auto it = read->sessionInfo.cbegin(); it != read->sessionInfo.cend(); ++it) {
         if (it.key() != session) {
             QVERIFY(it->peer.isEmpty());
-            QVERIFY(!it->initiator && !it->remoteStaticKey && it->feedKeys.empty());
+            QVERIFY(!it->initiator && !it->remoteStaticKey && it->feedKeys.empty() &&
+                    !it->serverLeg);
         }
     }
 }

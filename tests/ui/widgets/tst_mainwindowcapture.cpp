@@ -3,12 +3,15 @@
 // are listed in the sidebar as read-only captures and show the same handshake, channels,
 // extensions and counters as they did live; they are numbered within their file and take no live
 // session's number; files written before the header kept session state still rebuild what the
-// rows tell.
+// rows tell. A relayed session saved from a window opens as a read-only relayed pair: one sidebar
+// entry with a line per leg, the leg chooser, and every tab on either leg.
+#include "../inspection/relayscenario.h"
 #include "channelspane.h"
 #include "channeltablemodel.h"
 #include "demorunner.h"
 #include "extensionmodel.h"
 #include "extensionspane.h"
+#include "feedpane.h"
 #include "flowgraph.h"
 #include "guisettings.h"
 #include "handshakeladder.h"
@@ -22,11 +25,13 @@
 #include "sessionsidebar.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -94,7 +99,8 @@ private slots:
     void capturesTakeNoLiveNumbers();
     void olderFilesRebuildWhatTheRowsTell();
     void resavedCaptureKeepsItsState();
-    void relayedCaptureReplaysItsClientLeg();
+    void relayedCaptureReplaysEachLegFromItsRows();
+    void relayedCaptureOpensAsARelayedPair();
 
 private:
     QTemporaryDir m_dir;
@@ -116,22 +122,6 @@ void TestMainWindowCapture::initTestCase()
     QCOMPARE(m_live->sessions().size(), 2);
     for (InspectedSession *s : m_live->sessions()) {
         QTRY_COMPARE(s->state(), InspectedSession::State::Ended);
-        // The state reads Ended as soon as the driver has ended; the channel table learns it
-        // when the end is reported, an event later (slow under the sanitizers): wait for it, or
-        // the capture would hold channels still "established" that the live table then closes.
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [s] {
-                s->channels()->flush();
-                for (int row = 0; row < s->channels()->rowCount(); ++row) {
-                    const auto state = s->channels()->row(row).state;
-                    if (state == ChannelTableModel::State::Established ||
-                        state == ChannelTableModel::State::OpenedLocally ||
-                        state == ChannelTableModel::State::OpenedByRemote)
-                        return false;
-                }
-                return true;
-            }(),
-            10000);
         s->channels()->flush();
         s->extensions()->flush();
         QVERIFY(s->channels()->rowCount() > 0);
@@ -399,9 +389,9 @@ void TestMainWindowCapture::resavedCaptureKeepsItsState()
     }
 }
 
-// A relayed session's capture (rows of both legs under one id) opens as one captured session
-// whose state is its client leg's; the server leg's rows stay in the log with their leg.
-void TestMainWindowCapture::relayedCaptureReplaysItsClientLeg()
+// A relayed session's capture (rows of both legs under one id) opens as one captured relayed
+// pair: each leg counts its own rows; the relay's own rows (no leg) stay the client leg's.
+void TestMainWindowCapture::relayedCaptureReplaysEachLegFromItsRows()
 {
     const QString path = m_dir.filePath(QStringLiteral("relay.jsonl"));
     QFile file(path);
@@ -423,10 +413,91 @@ void TestMainWindowCapture::relayedCaptureReplaysItsClientLeg()
     QCOMPARE(window.sessions().size(), 1);
     InspectedSession *captured = window.sessions().first();
     QCOMPARE(captured->label(), QStringLiteral("relay.jsonl #1 127.0.0.1:5 → 127.0.0.1:6"));
+    QVERIFY(captured->isRelayed());
+    QCOMPARE(captured->peerAddress(), QStringLiteral("127.0.0.1:5"));
     QCOMPARE(captured->framesReceived(), quint64(1));
     QCOMPARE(captured->framesSent(), quint64(0)); // the server leg's frame is not the client's
+    InspectedSession *server = captured->serverLeg();
+    QVERIFY(server);
+    QCOMPARE(server->peerAddress(), QStringLiteral("127.0.0.1:6"));
+    QCOMPARE(server->framesSent(), quint64(1));
+    QCOMPARE(server->framesReceived(), quint64(0));
     QCOMPARE(window.logModel()->rowCount(), 3);
     QCOMPARE(window.logModel()->record(1).leg, MessageLogModel::Leg::Server);
+}
+
+// A relayed session saved from a live window (hyperscope --relay, then File › Save Log As) and
+// opened in another: one sidebar entry with a line per leg, the leg chooser, and the Handshake,
+// Channels (with the relay's table), Extensions and Feed tabs on the chosen leg, the Flow tab
+// with its three lifelines.
+void TestMainWindowCapture::relayedCaptureOpensAsARelayedPair()
+{
+    MainWindow live;
+    RelayScenario scenario;
+    QString failure;
+    QVERIFY2(scenario.run(*live.sessionManager(), &failure), qPrintable(failure));
+    const QString path = m_dir.filePath(QStringLiteral("relayed.jsonl"));
+    QString error;
+    QVERIFY2(live.saveLog(path, false, &error), qPrintable(error));
+
+    MainWindow window;
+    QVERIFY2(window.openLog(path, &error), qPrintable(error));
+    QCOMPARE(window.sessionModel()->rowCount(), 1);
+    InspectedSession *captured = window.currentSession();
+    QVERIFY(captured && captured->isCapture() && captured->isRelayed());
+    InspectedSession *server = captured->serverLeg();
+    QVERIFY(server);
+    window.sessionModel()->refresh();
+    const QStringList lines = window.sessionModel()
+                                  ->index(0, 0)
+                                  .data(SessionListModel::SubtitleRole)
+                                  .toString()
+                                  .split(u'\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines[1].startsWith(QStringLiteral("client · ")), qPrintable(lines[1]));
+    QVERIFY2(lines[2].startsWith(QStringLiteral("server · ")), qPrintable(lines[2]));
+    QVERIFY2(window.windowTitle().contains(scenario.upstreamAddress()),
+             qPrintable(window.windowTitle()));
+
+    // The leg chooser, as for a live relay; the client leg first.
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.legCombo()->isVisible());
+    QCOMPARE(window.currentLeg(), MessageLogModel::Leg::Client);
+    QCOMPARE(window.currentLegSession(), captured);
+    QCOMPARE(window.handshakeLadder()->record(), &captured->handshake());
+    QCOMPARE(window.channelsPane()->table()->model(), captured->channels());
+    QVERIFY(window.channelsPane()->relayTable()->isVisibleTo(window.channelsPane()));
+    QCOMPARE(window.channelsPane()->relayTable()->model()->rowCount(), 2);
+
+    // Switched to the server leg by the chooser itself: every leg pane follows.
+    window.legCombo()->setCurrentIndex(
+        window.legCombo()->findData(int(MessageLogModel::Leg::Server)));
+    QCOMPARE(window.currentLeg(), MessageLogModel::Leg::Server);
+    QCOMPARE(window.currentLegSession(), server);
+    QCOMPARE(window.currentSession(), captured); // still the one sidebar entry
+    QCOMPARE(window.handshakeLadder()->record(), &server->handshake());
+    QVERIFY(server->handshake().complete);
+    QVERIFY(server->handshake().steps[0].ephemeralKey);
+    QCOMPARE(server->handshake().steps[0].ephemeralKey,
+             scenario.session()->serverLeg()->handshake().steps[0].ephemeralKey);
+    QCOMPARE(window.channelsPane()->table()->model(), server->channels());
+    QCOMPARE(server->channels()->rowCount(), 1);
+    QVERIFY(window.channelsPane()->relayTable()->isVisibleTo(window.channelsPane()));
+    QCOMPARE(window.extensionsPane()->table()->model()->rowCount(),
+             scenario.session()->serverLeg()->extensions()->rowCount());
+    QVERIFY(window.extensionsPane()->table()->model()->rowCount() > 0);
+    QCOMPARE(window.feedPane()->session(), server);
+    QVERIFY(!window.sendForm()->sendButton()->isEnabled());
+
+    // The Flow tab: client, hyperscope (the relay), server.
+    window.tabs()->setCurrentIndex(MainWindow::FlowTab);
+    FlowGraph *flow = window.flowGraph();
+    QTRY_COMPARE(flow->lifelineCount(), 3);
+    QCOMPARE(flow->lifelineTitle(0), QStringLiteral("client"));
+    QCOMPARE(flow->lifelineTitle(1), QStringLiteral("hyperscope (relay)"));
+    QCOMPARE(flow->lifelineTitle(2), QStringLiteral("server"));
+    QCOMPARE(flow->lifelineSubtitle(2), scenario.upstreamAddress());
 }
 
 QTEST_MAIN(TestMainWindowCapture)

@@ -95,13 +95,96 @@ void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capt
                          const std::vector<const capture::Row *> &sessionRows)
 {
     const capture::SessionInfo info = capture.sessionInfo.value(fileId);
-    std::vector<const capture::Row *> rows;
-    for (const capture::Row *row : sessionRows) {
-        if (row->record.leg != MessageLogModel::Leg::Server)
-            rows.push_back(row);
+    // Times count from the session's first row, whichever leg it is on (addSessionsTo()).
+    const qint64 start = sessionRows.empty() ? 0 : sessionRows.front()->record.timeUs;
+    const bool relayed =
+        info.origin == QLatin1String("relayed") ||
+        std::any_of(sessionRows.begin(), sessionRows.end(), [](const capture::Row *row) {
+            return row->record.leg != MessageLogModel::Leg::None;
+        });
+    if (!relayed) {
+        fillLeg(session, info,
+                info.peer.isEmpty() ? peerFromLabel(capture.sessionLabels.value(fileId))
+                                    : info.peer,
+                sessionRows, start);
+        session.m_log->setSessionLabel(session.m_id, session.label());
+        finish(session);
+        return;
     }
-    const qint64 start = rows.empty() ? 0 : rows.front()->record.timeUs;
 
+    // A relayed pair: the client leg (with the relay's own rows, which have no leg) and the
+    // server leg, each from its own rows, as each leg's trace fed it live.
+    session.becomeCapturedRelay();
+    InspectedSession &server = *session.m_serverLeg;
+    std::vector<const capture::Row *> clientRows;
+    std::vector<const capture::Row *> serverRows;
+    for (const capture::Row *row : sessionRows)
+        (row->record.leg == MessageLogModel::Leg::Server ? serverRows : clientRows).push_back(row);
+
+    // The inspector writes the peer as "client → server" (relayText()); hyperscope-cli writes the
+    // client's address only.
+    const QString peer =
+        info.peer.isEmpty() ? peerFromLabel(capture.sessionLabels.value(fileId)) : info.peer;
+    const qsizetype arrow = peer.indexOf(QStringLiteral(" → "));
+    const QString clientPeer = arrow < 0 ? peer : peer.left(arrow).trimmed();
+    QString serverPeer = arrow < 0 ? QString() : peer.mid(arrow + 3).trimmed();
+
+    // The header describes the client leg, and the server leg in its "serverLeg" (files the
+    // inspector writes; hyperscope-cli's have none: the server leg's handshake then comes from
+    // its rows alone). Both legs share the mode and the feed keys (the relay opens a channel on
+    // both legs with one key).
+    capture::SessionInfo clientInfo = info;
+    clientInfo.serverLeg.reset();
+    capture::SessionInfo serverInfo = info.serverLeg ? *info.serverLeg : capture::SessionInfo();
+    serverInfo.origin = info.origin;
+    serverInfo.noise = info.noise;
+    serverInfo.encrypted = info.encrypted;
+    if (!serverInfo.initiator)
+        serverInfo.initiator = true; // the relay dials the server
+    if (!serverInfo.localStaticKey)  // a relay has one static key for both legs (relay.cpp)
+        serverInfo.localStaticKey = info.localStaticKey;
+    if (!serverInfo.ended)
+        serverInfo.ended = info.ended;
+    serverInfo.feedKeys = info.feedKeys;
+    if (!serverInfo.peer.isEmpty())
+        serverPeer = serverInfo.peer;
+    // hyperscope-cli's header keeps the end reason of whichever leg failed: it is the client
+    // leg's only when no server-leg row reported it.
+    if (std::any_of(serverRows.begin(), serverRows.end(), [&info](const capture::Row *row) {
+            return row->record.kind == Kind::Error && row->note == info.endReason;
+        }))
+        clientInfo.endReason.clear();
+
+    fillLeg(session, clientInfo, clientPeer, clientRows, start);
+    fillLeg(server, serverInfo, serverPeer, serverRows, start);
+    session.m_log->setSessionLabel(session.m_id, session.label());
+    // The Flow tab's lifelines: client, hyperscope (the relay), server. Our sockets' addresses
+    // are not in a capture; the peers' are.
+    for (InspectedSession *leg : {&session, &server}) {
+        if (!leg->m_peerAddress.isEmpty())
+            session.m_log->setSessionEndpoints(session.m_id, {QString(), leg->m_peerAddress},
+                                               leg->m_leg);
+    }
+    finish(server);
+    finish(session);
+    // Each leg's Feed tab: its tracker was made after the rows were logged (the client leg's by
+    // becomeCapturedRelay()), and its channels know their feed keys only now.
+    server.m_feed->rescan();
+    session.m_feed->rescan();
+}
+
+void CaptureReplay::finish(InspectedSession &session)
+{
+    session.m_channels->flush();
+    session.m_extensions->flush();
+    emit session.handshakeChanged();
+    emit session.changed();
+}
+
+void CaptureReplay::fillLeg(InspectedSession &session, const capture::SessionInfo &info,
+                            const QString &peer, const std::vector<const capture::Row *> &rows,
+                            qint64 start)
+{
     // What the rows say about the mode and the end, for files without a SessionInfo.
     bool sawHandshake = false;
     bool sawEncrypted = false;
@@ -135,10 +218,8 @@ void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capt
     h.localNonce = info.localNonce;
     h.remoteNonce = info.remoteNonce;
     session.m_channels->setNoise(h.noise);
-    session.m_peerAddress =
-        info.peer.isEmpty() ? peerFromLabel(capture.sessionLabels.value(fileId)) : info.peer;
+    session.m_peerAddress = peer;
     session.m_capturedOrigin = info.origin;
-    session.m_log->setSessionLabel(session.m_id, session.label());
 
     // The channels' capabilities: a mismatch ends the session with an error naming the channel.
     auto capabilityFailed = [&lastError](const Key32 &discoveryKey) {
@@ -320,7 +401,10 @@ void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capt
             QStringList names;
             for (const std::string &name : trace.names)
                 names << QString::fromStdString(name);
-            if (outbound) {
+            if (outbound && session.isRelayed()) {
+                // The relay registers no extension of its own: an Options it sends is the other
+                // peer's, forwarded (a raw frame, which the live leg's model does not show).
+            } else if (outbound) {
                 trace.kind = ExtensionTrace::Kind::LocalRegistered;
                 session.m_extensions->apply(trace);
                 trace.kind = ExtensionTrace::Kind::Announced;
@@ -361,19 +445,20 @@ void CaptureReplay::fill(InspectedSession &session, const capture::Capture &capt
     session.m_bytesReceivedAtEnd = bytes[int(Direction::Inbound)];
     if (ended)
         session.m_channels->markSessionEnded();
-    session.m_channels->flush();
-    session.m_extensions->flush();
-    emit session.handshakeChanged();
-    emit session.changed();
+    // A relay holds a channel its peer opened while it lacks the feed key: it opens it on
+    // neither leg. Held when saved: opened by this leg's peer, never by the relay, not closed.
+    if (session.isRelayed()) {
+        for (const auto &[discoveryKey, channel] : channels) {
+            if (channel.remoteOpen && !channel.localOpen)
+                session.m_capturedHeld.push_back(discoveryKey);
+        }
+    }
 }
 
-capture::SessionInfo CaptureReplay::describe(const InspectedSession &session)
+namespace {
+/// The handshake's public values of @p h into @p info.
+void describeHandshake(capture::SessionInfo &info, const HandshakeRecord &h)
 {
-    const InspectedSession &s = *session.relayRoot();
-    capture::SessionInfo info;
-    info.peer = s.isRelayed() ? s.relayText() : s.peerAddress();
-    info.origin = s.isCapture() ? s.m_capturedOrigin : originName(s.origin());
-    const HandshakeRecord &h = s.handshake();
     info.initiator = h.initiator;
     info.noise = h.noise;
     info.encrypted = h.encrypted;
@@ -385,8 +470,30 @@ capture::SessionInfo CaptureReplay::describe(const InspectedSession &session)
         info.localNonce = h.localNonce;
         info.remoteNonce = h.remoteNonce;
     }
+}
+} // namespace
+
+capture::SessionInfo CaptureReplay::describe(const InspectedSession &session)
+{
+    const InspectedSession &s = *session.relayRoot();
+    capture::SessionInfo info;
+    // A relayed session's peer is "client → server" (older readers show it as it is), unless a
+    // leg's peer is unknown: then the client's alone (the server leg's entry has its own).
+    const bool bothPeers =
+        s.isRelayed() && !s.peerAddress().isEmpty() && !s.serverLeg()->peerAddress().isEmpty();
+    info.peer = bothPeers ? s.relayText() : s.peerAddress();
+    info.origin = s.isCapture() ? s.m_capturedOrigin : originName(s.origin());
+    describeHandshake(info, s.handshake());
     info.ended = s.state() == InspectedSession::State::Ended;
     info.endReason = s.endReason();
+    if (const InspectedSession *server = s.serverLeg()) {
+        auto leg = std::make_shared<capture::SessionInfo>();
+        leg->peer = server->peerAddress();
+        describeHandshake(*leg, server->handshake());
+        leg->ended = server->ownState() == InspectedSession::State::Ended;
+        leg->endReason = server->endReason();
+        info.serverLeg = std::move(leg);
+    }
     const ChannelTableModel *channels = s.channels();
     for (int row = 0; row < channels->rowCount(); ++row) {
         const ChannelTableModel::Row &r = channels->row(row);

@@ -11,7 +11,15 @@
 // SessionInfo, which describe() writes when a session is saved. Files written before it existed
 // still open: those fields stay unknown and the rest is inferred from the rows.
 //
-// Only the client leg of a relayed session (rows without a leg, or of the client leg) is replayed.
+// A relayed session (origin "relayed", or rows with a leg) becomes a captured relayed pair
+// (InspectedSession::becomeCapturedRelay()): the client leg is rebuilt from the client leg's rows
+// and the relay's own (rows without a leg), the server leg from the server leg's rows, each as its
+// leg's trace fed it live. The header's entry describes the client leg and its "serverLeg" the
+// server leg (peer, static keys, handshake hash, nonces, end); both legs share the entry's mode
+// and feed keys. Files without a "serverLeg" (hyperscope-cli's, older inspectors') rebuild the
+// server leg's handshake from its rows (ephemeral keys, sizes, message 1's nonce) and the relay's
+// static key, which is the same on both legs. The channels a relay held when the file was saved
+// (its peer opened them, the relay never did) are the leg's heldChannels().
 #pragma once
 
 #include "capturefile.h"
@@ -32,9 +40,19 @@ public:
     static void fill(InspectedSession &session, const capture::Capture &capture, int fileId,
                      const std::vector<const capture::Row *> &rows);
 
-    /// What a capture's header keeps of @p session (a relayed one: its client leg), for
-    /// capture::write(). Holds no secret.
+    /// What a capture's header keeps of @p session (a relayed one: its client leg, and its
+    /// server leg in serverLeg), for capture::write(). Holds no secret.
     static capture::SessionInfo describe(const InspectedSession &session);
+
+private:
+    /// Fills one leg (or an ordinary session) from its @p rows: handshake, channels, extensions,
+    /// counters and end, with @p info for what the rows cannot tell and @p peer as its peer's
+    /// address. Times relative to @p start.
+    static void fillLeg(InspectedSession &session, const capture::SessionInfo &info,
+                        const QString &peer, const std::vector<const capture::Row *> &rows,
+                        qint64 start);
+    /// Publishes what fillLeg() built: flushes the models and tells the views.
+    static void finish(InspectedSession &session);
 };
 
 } // namespace hyperscope

@@ -137,8 +137,17 @@ QString RelayChannelModel::forwardingText(const Row &row) const
     case Forwarding::Forwarded:
         return tr("forwarded");
     case Forwarding::Held:
+        if (m_session && m_session->isCapture()) // nothing can be added to a capture
+            return tr("held: feed key unknown");
         return tr("held: feed key unknown (add it to forward)");
     case Forwarding::Closed:
+        // Open on both legs when the session ended (a capture shows its channels so): it was
+        // forwarded to the end, which says more than "closed".
+        if (row.client.seen && row.server.seen &&
+            row.client.row.state == ChannelTableModel::State::SessionEnded &&
+            row.server.row.state == ChannelTableModel::State::SessionEnded &&
+            row.client.row.verified && row.server.row.verified)
+            return tr("forwarded until the session ended");
         return tr("closed");
     case Forwarding::Opening:
         break;
@@ -181,6 +190,10 @@ QVariant RelayChannelModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
+        if (r.forwarding == Forwarding::Held && m_session && m_session->isCapture())
+            return tr("The %1 peer opened discovery key %2, whose feed key the relay did not "
+                      "know, so nothing was forwarded on it.")
+                .arg(heldOn(index.row()), QString::fromStdString(toHex(r.discoveryKey)));
         if (r.forwarding == Forwarding::Held)
             return tr("The %1 peer opened discovery key %2, whose feed key the relay does not "
                       "know, so nothing is forwarded on it. Type the feed key above and click "

@@ -116,6 +116,33 @@ InspectedSession::InspectedSession(int id, const QString &captureName, int captu
     m_log->setSessionLabel(m_id, label());
 }
 
+InspectedSession::InspectedSession(InspectedSession *captureRoot)
+    : QObject(captureRoot)
+    , m_id(captureRoot->m_id)
+    , m_origin(Origin::Capture)
+    , m_leg(Leg::Server)
+    , m_root(captureRoot)
+    , m_log(captureRoot->m_log)
+    , m_channels(new ChannelTableModel(this))
+    , m_extensions(new ExtensionModel(this))
+    , m_captureName(captureRoot->m_captureName)
+    , m_captureNumber(captureRoot->m_captureNumber)
+{
+    m_endedAtMs = 0; // CaptureReplay sets how long the leg lasted
+}
+
+void InspectedSession::becomeCapturedRelay()
+{
+    Q_ASSERT(isCapture() && m_leg == Leg::None && !m_serverLeg);
+    m_leg = Leg::Client;
+    // The tracker made with the object read the rows of Leg::None; this leg's rows are the
+    // client leg's. CaptureReplay rescans both legs' trackers once the channels know their keys.
+    delete m_feed;
+    m_feed = makeFeedTracker();
+    m_serverLeg = new InspectedSession(this);
+    connect(m_serverLeg, &InspectedSession::changed, this, &InspectedSession::changed);
+}
+
 QString InspectedSession::numberText() const
 {
     if (isCapture())
@@ -240,13 +267,20 @@ QString InspectedSession::relayText() const
     const InspectedSession *server = legSession(Leg::Server);
     if (!server)
         return peerAddress();
-    return QStringLiteral("%1 → %2").arg(legSession(Leg::Client)->peerAddress(),
-                                         server->peerAddress());
+    // A capture may not know a leg's peer (hyperscope-cli writes only the client's address).
+    const auto peerOf = [](const InspectedSession *leg, const QString &unknown) {
+        return leg->peerAddress().isEmpty() ? unknown : leg->peerAddress();
+    };
+    return QStringLiteral("%1 → %2").arg(peerOf(legSession(Leg::Client), tr("unknown client")),
+                                         peerOf(server, tr("unknown server")));
 }
 
 QString InspectedSession::legLabel() const
 {
-    if (isCapture()) // the panes show this; it says why nothing can be sent
+    if (isCapture() && isRelayed()) // the panes show this; it says why nothing can be sent
+        return tr("%1, %2 leg (a capture: read-only)")
+            .arg(numberText(), MessageLogModel::legName(m_leg));
+    if (isCapture())
         return tr("%1 (a capture: read-only)").arg(label());
     if (!isRelayed())
         return label();
@@ -264,7 +298,7 @@ QString InspectedSession::legSummary() const
 std::vector<Key32> InspectedSession::heldChannels() const
 {
     if (!m_relay)
-        return {};
+        return m_capturedHeld;
     return m_relay->heldChannels(relayLeg());
 }
 
@@ -309,6 +343,8 @@ InspectedSession::~InspectedSession()
 
 QString InspectedSession::label() const
 {
+    if (isCapture() && isRelayed())
+        return QStringLiteral("%1 %2").arg(numberText(), relayRoot()->relayText());
     if (isCapture())
         return m_peerAddress.isEmpty() ? numberText()
                                        : QStringLiteral("%1 %2").arg(numberText(), m_peerAddress);
@@ -333,6 +369,9 @@ QString InspectedSession::roleText() const
     case Origin::Demo:
         return initiator ? tr("initiator (demo)") : tr("responder (demo)");
     case Origin::Capture:
+        if (m_leg != Leg::None) // as live: the sidebar's badge and state say "captured"
+            return m_leg == Leg::Server ? tr("relay: initiator on the server leg")
+                                        : tr("relay (client → hyperscope → server)");
         return initiator ? tr("initiator (captured)") : tr("responder (captured)");
     case Origin::Relayed:
         if (m_leg == Leg::Server)
@@ -377,9 +416,20 @@ InspectedSession::State InspectedSession::ownState() const
     case Engine::State::Open:
         return State::Open;
     case Engine::State::Ended:
-        return State::Ended;
+        // The engine is done, but the driver reports the end and its reason later (a clean
+        // close lets the socket drain first, and the report is queued). The session ends in one
+        // step with that report (onEnded()), which closes its channels too: until then it reads
+        // as what it was ("ending", stateText() says).
+        if (m_handshake.complete || (!m_handshake.noise && m_transportUp))
+            return State::Open;
+        return m_transportUp ? State::Handshaking : State::Connecting;
     }
     return State::Ended;
+}
+
+bool InspectedSession::ending() const
+{
+    return m_endedAtMs < 0 && m_driver && m_driver->engine().state() == Engine::State::Ended;
 }
 
 QString InspectedSession::stateText() const
@@ -391,6 +441,8 @@ QString InspectedSession::stateText(State state) const
 {
     if (isCapture())
         return m_endedWithError ? tr("captured (failed), read-only") : tr("captured, read-only");
+    if (state != State::Ended && ending())
+        return tr("ending");
     switch (state) {
     case State::Connecting:
         return tr("connecting");
@@ -399,8 +451,6 @@ QString InspectedSession::stateText(State state) const
     case State::Open:
         return tr("open");
     case State::Ended:
-        if (m_endedAtMs < 0)
-            return tr("ending");
         return m_endedWithError ? tr("failed") : tr("closed");
     }
     return {};

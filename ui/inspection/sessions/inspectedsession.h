@@ -17,7 +17,10 @@
 // handshake record, channel and extension models and counters from the file's rows and header,
 // through the same models a live session's trace feeds, so every tab shows it as it was. It is
 // read-only (every action returns why not), has ended, and is numbered within its file
-// ("capture1.jsonl #1"), apart from the live sessions' numbers.
+// ("capture1.jsonl #1"), apart from the live sessions' numbers. A captured relayed session is a
+// read-only relayed pair, as it was live: isRelayed() and isCapture() both hold, the object the
+// sidebar lists is the client leg and owns serverLeg(), each leg rebuilt from its own rows; there
+// is no relay behind it (relay() is null), and the channels the relay held come from the rows.
 #pragma once
 
 #include "channeltablemodel.h"
@@ -123,10 +126,12 @@ public:
 
     // --- Relayed sessions ------------------------------------------------------------------------
 
-    /// The relay behind a relayed session (either leg's object); null otherwise, and once the
-    /// relay deleted it after both legs ended.
+    /// The relay behind a relayed session (either leg's object); null otherwise, once the relay
+    /// deleted it after both legs ended, and for a captured relayed session.
     RelayedSession *relay() const { return m_relay; }
-    bool isRelayed() const { return m_origin == Origin::Relayed; }
+    /// Either leg of a relayed session, live (origin Relayed) or opened from a capture (origin
+    /// Capture, isCapture() too).
+    bool isRelayed() const { return m_leg != Leg::None; }
     /// The leg this object watches: None for an ordinary session.
     Leg leg() const { return m_leg; }
     RelayLeg relayLeg() const { return m_leg == Leg::Server ? RelayLeg::Server : RelayLeg::Client; }
@@ -145,7 +150,8 @@ public:
     QString relayText() const;
     /// One leg in one line, for the sidebar: "client · open · ↓ 1.2 KB  ↑ 340 B · 127.0.0.1:51234".
     QString legSummary() const;
-    /// Discovery keys of the channels held on this leg for a missing feed key.
+    /// Discovery keys of the channels held on this leg for a missing feed key (of a capture:
+    /// those still held when it was saved, as the rows tell).
     std::vector<Key32> heldChannels() const;
     /// Adds @p feedKey to the relay for this relayed session (a held channel opens on both legs).
     QString addRelayKey(const Key32 &feedKey);
@@ -161,6 +167,9 @@ public:
     QString peerAddress() const;
     /// "initiator (dialed)" / "responder (accepted)".
     QString roleText() const;
+    /// Ended once the session's end was reported (ended()), in the same step as its channel
+    /// table closes its channels; while the engine has stopped but the driver has not reported
+    /// yet, the state it was in (stateText() says "ending").
     State state() const;
     QString stateText() const;
     /// The end reason, empty while running or after a clean end.
@@ -237,10 +246,18 @@ private:
     friend class CaptureReplay;
     /// The server leg's object (created by the relayed constructor).
     InspectedSession(int id, RelayedSession *relay, InspectedSession *root, MessageLogModel *log);
+    /// The server leg's object of a captured relayed session (created by becomeCapturedRelay()).
+    explicit InspectedSession(InspectedSession *captureRoot);
+    /// Makes this fresh capture (still Leg::None) the client leg of a captured relayed pair: it
+    /// creates serverLeg() and watches the log's client-leg rows for the Feed tab. For
+    /// CaptureReplay, before it fills the legs.
+    void becomeCapturedRelay();
     void watchDriver(SessionDriver *driver);
     void watchRelay();
     /// The state of this object's own driver (state() combines both legs of a relay).
     State ownState() const;
+    /// The engine has ended and the driver has not reported it yet.
+    bool ending() const;
     QString stateText(State state) const;
     void onEnded(const Error &reason);
     QString result(const Error &error);
@@ -272,6 +289,8 @@ private:
     int m_captureNumber = 0;
     /// What the capture's header said about the session's origin ("dialed", ...), if anything.
     QString m_capturedOrigin;
+    /// A captured relay leg: the channels its peer opened and the relay held (heldChannels()).
+    std::vector<Key32> m_capturedHeld;
     /// Made last: it reads the rows of m_id / m_leg and the keys of m_channels.
     FeedTracker *m_feed = makeFeedTracker();
     FeedTracker *makeFeedTracker();

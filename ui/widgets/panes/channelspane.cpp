@@ -165,6 +165,12 @@ void ChannelsPane::setSession(InspectedSession *session)
                "key the relay lacks is held: type the key above and click Add Key to forward "
                "it. Below: the %1 leg's own view.")
                 .arg(MessageLogModel::legName(session->leg())));
+        if (session->isCapture()) // nothing can be added to a capture
+            m_relayTitle->setText(
+                tr("Through the relay: each leg numbers a channel on its own. A channel whose "
+                   "feed key the relay lacked was held: not forwarded. Below: the %1 leg's own "
+                   "view.")
+                    .arg(MessageLogModel::legName(session->leg())));
     }
     m_open->setText(relayed ? tr("Add Key") : tr("Open Channel"));
     m_open->setToolTip(relayed ? tr("Give the relay this feed key: a channel held for it opens "
