@@ -181,6 +181,8 @@ void FeedPane::explainRow(int row)
     if (m_session && row >= 0 && row < m_session->log()->rowCount()) {
         // Show the row's channel in the map, and the side that received the Data.
         const MessageLogModel::Record &record = m_session->log()->record(row);
+        if (m_channels->findData(record.channelKey) < 0)
+            refresh(); // the channel list follows the tracker on a timer: it may lag
         const int entry = m_channels->findData(record.channelKey);
         if (entry >= 0 && entry != m_channels->currentIndex())
             m_channels->setCurrentIndex(entry);

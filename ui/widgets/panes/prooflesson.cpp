@@ -325,24 +325,43 @@ void ProofLesson::build(const MessageLogModel &log, const FeedTracker &tracker)
     const std::uint64_t block = verdict.block;
     const bool sent = record.direction() == Direction::Outbound;
 
-    // The first earlier Data on this channel whose verified chain holds node @p index.
-    auto verifiedBy = [&](std::uint64_t index) -> int {
-        for (int r = 0; r < m_row; ++r) {
-            const MessageLogModel::Record &other = log.record(r);
-            if (other.session != record.session || other.leg != record.leg ||
-                other.channelKey != record.channelKey || other.type != DataType ||
-                other.kind != MessageLogModel::Kind::Frame)
-                continue;
-            const FeedTracker::RowFinding *found = tracker.finding(r);
-            if (!found || !found->verdict || !found->verdict->verified())
-                continue;
-            for (const ChainStep &chainStep : found->verdict->chain) {
-                if (chainStep.node.index == index ||
-                    (chainStep.sibling && chainStep.sibling->index == index))
-                    return r;
-            }
+    // One pass over the earlier rows of this channel: for each node of this proof, the first
+    // Data whose verified chain held it ("verified by the Data of block 5"), and the length the
+    // channel's latest signature covered (the tree the picture draws when this Data has none).
+    std::map<std::uint64_t, int> firstVerifier;
+    for (const ChainStep &chainStep : verdict.chain) {
+        firstVerifier.emplace(chainStep.node.index, -1);
+        if (chainStep.sibling)
+            firstVerifier.emplace(chainStep.sibling->index, -1);
+    }
+    if (verdict.how == Verdict::How::VerifiedNode)
+        firstVerifier.emplace(verdict.anchorNode, -1);
+    std::uint64_t channelLength = 0;
+    for (int r = 0; r < m_row; ++r) {
+        const MessageLogModel::Record &other = log.record(r);
+        if (other.session != record.session || other.leg != record.leg ||
+            other.channelKey != record.channelKey || other.type != DataType ||
+            other.kind != MessageLogModel::Kind::Frame)
+            continue;
+        const FeedTracker::RowFinding *found = tracker.finding(r);
+        if (!found || !found->verdict || !found->verdict->verified())
+            continue;
+        if (found->verdict->signedLength)
+            channelLength = found->verdict->signedLength;
+        auto note = [&](std::uint64_t index) {
+            const auto it = firstVerifier.find(index);
+            if (it != firstVerifier.end() && it->second < 0)
+                it->second = r;
+        };
+        for (const ChainStep &chainStep : found->verdict->chain) {
+            note(chainStep.node.index);
+            if (chainStep.sibling)
+                note(chainStep.sibling->index);
         }
-        return -1;
+    }
+    auto verifiedBy = [&](std::uint64_t index) {
+        const auto it = firstVerifier.find(index);
+        return it == firstVerifier.end() ? -1 : it->second;
     };
     auto earlierText = [&](std::uint64_t index) {
         const int r = verifiedBy(index);
@@ -660,18 +679,9 @@ void ProofLesson::build(const MessageLogModel &log, const FeedTracker &tracker)
     std::vector<ProofTreePicture::Node> drawn;
     for (auto &[index, node] : nodes)
         drawn.push_back(node);
-    // The tree drawn: the one this Data's signature covers, else the one the channel's last
+    // The tree drawn: the one this Data's signature covers, else the one the channel's latest
     // signature before it covered, at least as large as the nodes involved.
-    std::uint64_t length = verdict.signedLength;
-    for (int r = m_row - 1; length == 0 && r >= 0; --r) {
-        const MessageLogModel::Record &other = log.record(r);
-        if (other.session != record.session || other.leg != record.leg ||
-            other.channelKey != record.channelKey || other.type != DataType)
-            continue;
-        const FeedTracker::RowFinding *found = tracker.finding(r);
-        if (found && found->verdict && found->verdict->verified())
-            length = found->verdict->signedLength;
-    }
+    std::uint64_t length = verdict.signedLength ? verdict.signedLength : channelLength;
     for (const auto &[index, node] : nodes)
         length = std::max(length, feed::flat::rightSpan(index) / 2 + 1);
     m_picture->setTree(length, std::move(drawn));
