@@ -82,6 +82,7 @@ private slots:
     void explainsTheDemosDataWithItsOwnHashes();
     void namesTheFailingStep_data();
     void namesTheFailingStep();
+    void saysWhereAnUnverifiableProofEnds();
     void explainsNothingForOtherRows();
 };
 
@@ -260,6 +261,10 @@ void TestProofLesson::namesTheFailingStep_data()
     QTest::newRow("proof node, after blocks 0-3")
         << "node" << false << "3. Climb: node 9 + node 13 → node 11"
         << "verified node 11";
+    // A proof without a node it needs, answering a Request with nodes=0: the server's fault.
+    QTest::newRow("sibling left out, first Data")
+        << "drop-sibling" << true << "3. Verification fails"
+        << "";
 }
 
 void TestProofLesson::namesTheFailingStep()
@@ -291,6 +296,8 @@ void TestProofLesson::namesTheFailingStep()
                 (*data->mutable_value())[3] ^= 1;
             else if (tamper == QLatin1String("signature"))
                 (*data->mutable_signature())[0] ^= 1;
+            else if (tamper == QLatin1String("drop-sibling"))
+                data->mutable_nodes()->DeleteSubrange(1, 1); // node 13, node 9's sibling
             else
                 (*data->mutable_nodes(0)->mutable_hash())[0] ^= 1; // node 10, block 4's sibling
         }
@@ -335,9 +342,48 @@ void TestProofLesson::namesTheFailingStep()
         QVERIFY(!computed.isEmpty());
         QVERIFY(computed != hexOf(feed.node(node).hash));
         QCOMPARE(lesson.picture()->roleOf(node), ProofTreePicture::Role::Failed);
-    } else {
+    } else if (step.contains(QLatin1String("signature"))) {
         QCOMPARE(shown(lesson, QStringLiteral("feed key")), hexOf(feed.key()));
+    } else {
+        QVERIFY(lesson.text().contains(
+            QStringLiteral("proof ends before reaching a root: node 9's sibling node 13")));
     }
+}
+
+void TestProofLesson::saysWhereAnUnverifiableProofEnds()
+{
+    // A first Data without its signature: the climb reaches the roots, but nothing vouches for
+    // them. Not a failure (no Request for it was seen: the requester may hold the signature), so
+    // the lesson says where the proof ends and marks no step failed.
+    InspectedPair pair;
+    QVERIFY(pair.open());
+    Key32 seed{};
+    seed.fill(7);
+    const feed::FeedBuilder feed =
+        feed::FeedBuilder::fromBytes(Bytes(200, 'z'), 10, feed::signingKeyPairFromSeed(seed));
+    QVERIFY(pair.establish(feed.key()));
+    feed::TreeIndex remoteTree;
+    std::optional<schema::Data> data = feed.data(4, 0, remoteTree);
+    QVERIFY(data);
+    data->clear_signature();
+    QCOMPARE(pair.accepted->send(feed.discoveryKey(), *data), QString());
+    FeedPane pane;
+    pane.setSession(pair.dialer.get());
+    QList<int> rows;
+    QVERIFY(QTest::qWaitFor([&] {
+        pair.log.flush();
+        rows = dataRows(pair.log, *pair.dialer);
+        return rows.size() == 1;
+    }));
+    const feed::Verdict *verdict = verdictOf(*pair.dialer, rows.first());
+    QVERIFY(verdict && verdict->outcome == feed::Verdict::Outcome::Unverifiable);
+    pane.explainRow(rows.first());
+    const ProofLesson &lesson = *pane.proofLesson();
+    QVERIFY(lesson.failedStep().isEmpty());
+    QCOMPARE(lesson.shownStepTitles().last(), QStringLiteral("8. The proof ends here"));
+    QVERIFY(lesson.shownStepTitles().contains(QStringLiteral("6. The roots of the 20-block tree")));
+    QVERIFY(lesson.text().contains(QStringLiteral("Unverifiable: no signature")));
+    QCOMPARE(shown(lesson, QStringLiteral("= tree hash")), hexOf(*verdict->treeHash));
 }
 
 void TestProofLesson::explainsNothingForOtherRows()

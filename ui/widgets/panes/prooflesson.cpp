@@ -566,7 +566,7 @@ void ProofLesson::build(const MessageLogModel &log, const FeedTracker &tracker)
                      .arg(earlierText(verdict.anchorNode))
                      .arg(block),
                  values));
-    } else if (!roots.empty()) {
+    } else if (!roots.empty() && verdict.treeHash) {
         // The roots of the tree the proof covers, the tree hash, the signed bytes, the signature.
         const std::uint64_t length = verdict.signedLength;
         std::vector<std::uint64_t> rootIndexes;
