@@ -239,40 +239,45 @@ void TestProofLesson::explainsTheDemosDataWithItsOwnHashes()
 
 void TestProofLesson::namesTheFailingStep_data()
 {
+    QTest::addColumn<QString>("earlier");  // the blocks fetched before block 4, untouched
     QTest::addColumn<QString>("tamper");   // what is changed in the Data of block 4
-    QTest::addColumn<bool>("firstData");   // block 4's Data is the channel's first
     QTest::addColumn<QString>("step");     // the step marked failed
     QTest::addColumn<QString>("expected"); // the value line that shows what was expected
+    QTest::addColumn<quint64>("node");     // ... for that node
 
     // First Data on the channel: nothing is verified yet, so only the signature can tell.
-    QTest::newRow("value, first Data")
-        << "value" << true << "9. The signature: Ed25519 against the feed key"
-        << "";
-    QTest::newRow("signature, first Data")
-        << "signature" << true << "9. The signature: Ed25519 against the feed key"
-        << "";
-    QTest::newRow("proof node, first Data")
-        << "node" << true << "9. The signature: Ed25519 against the feed key"
-        << "";
+    const QString signature = QStringLiteral("9. The signature: Ed25519 against the feed key");
+    QTest::newRow("value, first Data") << ""
+                                       << "value" << signature << "" << 0ull;
+    QTest::newRow("signature, first Data") << ""
+                                           << "signature" << signature << "" << 0ull;
+    QTest::newRow("proof node, first Data") << ""
+                                            << "node" << signature << "" << 0ull;
     // After blocks 0..3, block 4's climb meets node 11, which block 0's proof verified.
-    QTest::newRow("value, after blocks 0-3")
-        << "value" << false << "3. Climb: node 9 + node 13 → node 11"
-        << "verified node 11";
-    QTest::newRow("proof node, after blocks 0-3")
-        << "node" << false << "3. Climb: node 9 + node 13 → node 11"
-        << "verified node 11";
+    const QString climb = QStringLiteral("3. Climb: node 9 + node 13 → node 11");
+    QTest::newRow("value, after blocks 0-3") << "0 1 2 3"
+                                             << "value" << climb << "verified node 11" << 11ull;
+    QTest::newRow("proof node, after blocks 0-3") << "0 1 2 3"
+                                                  << "node" << climb << "verified node 11" << 11ull;
+    // After block 5, block 4's leaf (node 8) is verified already: the leaf itself fails.
+    QTest::newRow("value, after block 5") << "5"
+                                          << "value"
+                                          << "1. The leaf: block 4 is node 8"
+                                          << "verified node 8" << 8ull;
     // A proof without a node it needs, answering a Request with nodes=0: the server's fault.
-    QTest::newRow("sibling left out, first Data")
-        << "drop-sibling" << true << "3. Verification fails"
-        << "";
+    QTest::newRow("sibling left out, first Data") << ""
+                                                  << "drop-sibling"
+                                                  << "3. Verification fails"
+                                                  << "" << 0ull;
 }
 
 void TestProofLesson::namesTheFailingStep()
 {
+    QFETCH(QString, earlier);
     QFETCH(QString, tamper);
-    QFETCH(bool, firstData);
     QFETCH(QString, step);
     QFETCH(QString, expected);
+    QFETCH(quint64, node);
 
     InspectedPair pair;
     QVERIFY(pair.open());
@@ -283,9 +288,12 @@ void TestProofLesson::namesTheFailingStep()
     QCOMPARE(feed.length(), 20u);
     QVERIFY(pair.establish(feed.key()));
 
+    QList<std::uint64_t> blocks;
+    for (const QString &block : earlier.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        blocks << block.toULongLong();
+    blocks << 4;
     feed::TreeIndex remoteTree;
-    const std::uint64_t firstBlock = firstData ? 4 : 0;
-    for (std::uint64_t block = firstBlock; block <= 4; ++block) {
+    for (const std::uint64_t block : std::as_const(blocks)) {
         schema::Request request;
         request.set_index(block);
         QCOMPARE(pair.dialer->send(feed.discoveryKey(), request), QString());
@@ -311,7 +319,7 @@ void TestProofLesson::namesTheFailingStep()
     QVERIFY(QTest::qWaitFor([&] {
         pair.log.flush();
         rows = dataRows(pair.log, *pair.dialer);
-        return rows.size() == int(5 - firstBlock);
+        return rows.size() == blocks.size();
     }));
     const int tampered = rows.last();
     const feed::Verdict *verdict = verdictOf(*pair.dialer, tampered);
@@ -336,9 +344,10 @@ void TestProofLesson::namesTheFailingStep()
     }
     if (!expected.isEmpty()) {
         // Both hashes: the one computed here and the one verified earlier (the writer's).
-        const std::uint64_t node = 11;
         QCOMPARE(shown(lesson, expected), hexOf(feed.node(node).hash));
-        const QString computed = shown(lesson, QStringLiteral("= node %1").arg(node));
+        const QString computed =
+            shown(lesson, node % 2 ? QStringLiteral("= node %1").arg(node)
+                                   : QStringLiteral("= leaf node %1").arg(node));
         QVERIFY(!computed.isEmpty());
         QVERIFY(computed != hexOf(feed.node(node).hash));
         QCOMPARE(lesson.picture()->roleOf(node), ProofTreePicture::Role::Failed);
