@@ -84,6 +84,7 @@ private slots:
     void namesTheFailingStep();
     void saysWhereAnUnverifiableProofEnds();
     void explainsNothingForOtherRows();
+    void picturesALargeFeedByTheNodesInvolved();
 };
 
 void TestProofLesson::explainsTheDemosDataWithItsOwnHashes()
@@ -429,6 +430,37 @@ void TestProofLesson::explainsNothingForOtherRows()
     pane.setSession(nullptr);
     pane.explainRow(0);
     QCOMPARE(lesson.row(), -1);
+}
+
+void TestProofLesson::picturesALargeFeedByTheNodesInvolved()
+{
+    // A million-block feed is not drawn whole: only the nodes of the proof, in index order (so
+    // still in place relative to each other), each where it is in the tree.
+    using Role = ProofTreePicture::Role;
+    ProofTreePicture picture;
+    picture.setTree(1'000'000, {{500'002, Role::Block, false, {}},
+                                {500'000, Role::Proof, false, {}},
+                                {500'001, Role::Computed, false, {}},
+                                {524'287, Role::Verified, true, {}}});
+    QCOMPARE(picture.drawnNodes(),
+             (std::vector<std::uint64_t>{500'000, 500'001, 500'002, 524'287}));
+    picture.resize(picture.minimumSizeHint().width(), picture.sizeHint().height());
+    const QRect leaf = *picture.nodeRect(500'002);
+    const QRect parent = *picture.nodeRect(500'001);
+    const QRect root = *picture.nodeRect(524'287);
+    QVERIFY(parent.center().x() < leaf.center().x());
+    QVERIFY(parent.bottom() < leaf.top()); // a parent is drawn above its children
+    QVERIFY(root.bottom() < parent.top());
+    QVERIFY(picture.width() >=
+            4 * QFontMetrics(picture.font()).horizontalAdvance(QStringLiteral("524287")));
+    const QImage image = picture.grab().toImage();
+    QCOMPARE(image.pixelColor(leaf.left() + 3, leaf.center().y()),
+             ProofTreePicture::colour(Role::Block));
+    // A small feed is drawn whole, its roots ringed even when the proof did not involve them.
+    picture.setTree(3, {{2, Role::Block, false, {}}});
+    QCOMPARE(picture.drawnNodes(), (std::vector<std::uint64_t>{0, 1, 2, 4}));
+    QCOMPARE(picture.roleOf(4), Role::Other);
+    QVERIFY(!picture.roleOf(3)); // blocks 0-3: block 3 does not exist yet
 }
 
 QTEST_MAIN(TestProofLesson)

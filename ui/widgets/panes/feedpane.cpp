@@ -130,7 +130,6 @@ QWidget *FeedPane::buildLessonPanel()
     m_lessonScroll->setObjectName(QStringLiteral("proofLessonScroll"));
     m_lessonScroll->setWidget(m_lesson);
     m_lessonScroll->setWidgetResizable(true);
-    m_lessonScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
     m_lessonPanel = new QWidget;
     m_lessonPanel->setObjectName(QStringLiteral("proofLessonPanel"));

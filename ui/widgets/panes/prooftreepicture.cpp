@@ -84,13 +84,17 @@ void ProofTreePicture::setTree(std::uint64_t length, std::vector<Node> nodes)
             byIndex[node.index] = std::move(node);
     }
     m_columns.clear();
-    if (length > 0 && length <= MaxFullLeaves) {
+    m_whole = length > 0 && length <= MaxFullLeaves;
+    if (m_whole) {
         // The whole feed: every node whose blocks all exist (node 15 of a 15-block feed does not),
         // its roots ringed.
         const std::vector<std::uint64_t> roots = feed::flat::fullRoots(2 * length);
         for (std::uint64_t index = 0; index + 1 < 2 * length; ++index) {
-            if (feed::flat::rightSpan(index) >= 2 * length)
+            if (feed::flat::rightSpan(index) >= 2 * length) {
+                // Not in the feed (yet): an empty column, so that 14 and 16 keep 15's gap.
+                m_columns.push_back({Node{index, Role::Other, false, {}}, false, true});
                 continue;
+            }
             const auto it = byIndex.find(index);
             Node node = it != byIndex.end() ? it->second : Node{index, Role::Other, false, {}};
             node.root = node.root || std::find(roots.begin(), roots.end(), index) != roots.end();
@@ -101,14 +105,14 @@ void ProofTreePicture::setTree(std::uint64_t length, std::vector<Node> nodes)
                         ? tr("node %1: block %2").arg(index).arg(left / 2)
                         : tr("node %1: blocks %2–%3").arg(index).arg(left / 2).arg(right / 2);
             }
-            m_columns.push_back({std::move(node), false});
+            m_columns.push_back({std::move(node), false, false});
         }
     } else {
         // A large feed: only the nodes involved, in index order (still in-order positions).
         std::uint64_t previous = 0;
         bool first = true;
         for (auto &[index, node] : byIndex) {
-            m_columns.push_back({node, !first && index != previous + 1});
+            m_columns.push_back({node, !first && index != previous + 1, false});
             previous = index;
             first = false;
         }
@@ -121,15 +125,17 @@ std::vector<std::uint64_t> ProofTreePicture::drawnNodes() const
 {
     std::vector<std::uint64_t> indexes;
     indexes.reserve(m_columns.size());
-    for (const Column &column : m_columns)
-        indexes.push_back(column.node.index);
+    for (const Column &column : m_columns) {
+        if (!column.hidden)
+            indexes.push_back(column.node.index);
+    }
     return indexes;
 }
 
 std::optional<ProofTreePicture::Role> ProofTreePicture::roleOf(std::uint64_t index) const
 {
     for (const Column &column : m_columns) {
-        if (column.node.index == index)
+        if (column.node.index == index && !column.hidden)
             return column.node.role;
     }
     return std::nullopt;
@@ -138,23 +144,32 @@ std::optional<ProofTreePicture::Role> ProofTreePicture::roleOf(std::uint64_t ind
 int ProofTreePicture::maxDepth() const
 {
     unsigned depth = 0;
-    for (const Column &column : m_columns)
-        depth = std::max(depth, feed::flat::depth(column.node.index));
+    for (const Column &column : m_columns) {
+        if (!column.hidden)
+            depth = std::max(depth, feed::flat::depth(column.node.index));
+    }
     return int(depth);
 }
 
-int ProofTreePicture::columnWidth() const
+int ProofTreePicture::narrowestColumn() const
 {
-    // Wide enough for the longest index drawn, and the tree spread over the width offered.
     int widest = MinColumn;
+    if (m_whole)
+        return widest;
     const QFontMetrics metrics(font());
     for (const Column &column : m_columns)
         widest =
             std::max(widest, metrics.horizontalAdvance(QString::number(column.node.index)) + 8);
+    return widest;
+}
+
+int ProofTreePicture::columnWidth() const
+{
+    // The tree spread over the width offered, within bounds.
     if (m_columns.empty())
-        return widest;
+        return narrowestColumn();
     const int fit = (width() - 2 * Margin) / int(m_columns.size());
-    return std::max(widest, std::min(fit, MaxColumn));
+    return std::max(narrowestColumn(), std::min(fit, MaxColumn));
 }
 
 int ProofTreePicture::rowHeight() const
@@ -181,7 +196,7 @@ QRect ProofTreePicture::rectOf(std::size_t column) const
 std::optional<QRect> ProofTreePicture::nodeRect(std::uint64_t index) const
 {
     for (std::size_t i = 0; i < m_columns.size(); ++i) {
-        if (m_columns[i].node.index == index)
+        if (m_columns[i].node.index == index && !m_columns[i].hidden)
             return rectOf(i);
     }
     return std::nullopt;
@@ -190,18 +205,15 @@ std::optional<QRect> ProofTreePicture::nodeRect(std::uint64_t index) const
 QSize ProofTreePicture::sizeHint() const
 {
     const int columns = int(m_columns.size());
-    const QFontMetrics metrics(font());
-    int widest = MinColumn;
-    for (const Column &column : m_columns)
-        widest =
-            std::max(widest, metrics.horizontalAdvance(QString::number(column.node.index)) + 8);
-    return {2 * Margin + columns * std::max(widest, MaxColumn - 6),
+    return {2 * Margin + columns * std::max(narrowestColumn(), MaxColumn - 6),
             m_columns.empty() ? 0 : 2 * Margin + treeHeight() + LegendHeight};
 }
 
 QSize ProofTreePicture::minimumSizeHint() const
 {
-    return {0, sizeHint().height()};
+    // The lesson scrolls sideways rather than cut a large feed's picture off.
+    return {m_columns.empty() ? 0 : 2 * Margin + int(m_columns.size()) * narrowestColumn(),
+            sizeHint().height()};
 }
 
 void ProofTreePicture::paintEvent(QPaintEvent *)
@@ -213,12 +225,14 @@ void ProofTreePicture::paintEvent(QPaintEvent *)
 
     // Edges first: each node to its parent, when both are drawn.
     std::map<std::uint64_t, std::size_t> columnOf;
-    for (std::size_t i = 0; i < m_columns.size(); ++i)
-        columnOf[m_columns[i].node.index] = i;
+    for (std::size_t i = 0; i < m_columns.size(); ++i) {
+        if (!m_columns[i].hidden)
+            columnOf[m_columns[i].node.index] = i;
+    }
     painter.setPen(QPen(palette().color(QPalette::Mid), 1));
     for (std::size_t i = 0; i < m_columns.size(); ++i) {
         const std::uint64_t index = m_columns[i].node.index;
-        if (index >= feed::flat::MaxNodeIndex)
+        if (m_columns[i].hidden || index >= feed::flat::MaxNodeIndex)
             continue;
         const auto parent = columnOf.find(feed::flat::parent(index));
         if (parent == columnOf.end())
@@ -232,6 +246,8 @@ void ProofTreePicture::paintEvent(QPaintEvent *)
     const QFontMetrics metrics(font());
     for (std::size_t i = 0; i < m_columns.size(); ++i) {
         const Column &column = m_columns[i];
+        if (column.hidden)
+            continue;
         const QRect rect = rectOf(i);
         if (column.gapBefore) {
             painter.setPen(palette().color(QPalette::Mid));
@@ -278,7 +294,7 @@ bool ProofTreePicture::event(QEvent *event)
     if (event->type() == QEvent::ToolTip) {
         const auto *help = static_cast<QHelpEvent *>(event);
         for (std::size_t i = 0; i < m_columns.size(); ++i) {
-            if (rectOf(i).contains(help->pos())) {
+            if (!m_columns[i].hidden && rectOf(i).contains(help->pos())) {
                 const Node &node = m_columns[i].node;
                 QString text = node.description;
                 if (node.role != Role::Other)

@@ -69,6 +69,7 @@ private:
     {
         Node node;
         bool gapBefore = false; ///< columns were left out before this one
+        bool hidden = false;    ///< a node the feed does not have yet: keeps its column free
     };
     int columnWidth() const;
     int rowHeight() const;
@@ -76,7 +77,12 @@ private:
     int maxDepth() const;
     QRect rectOf(std::size_t column) const;
 
+    /// The narrowest column: at least its index's width for a large feed's few columns; a whole
+    /// small tree may squeeze (a label that does not fit is left out, the tooltip has it).
+    int narrowestColumn() const;
+
     std::vector<Column> m_columns;
+    bool m_whole = false; ///< the whole feed is drawn (else only the nodes involved)
 };
 
 } // namespace hyperscope
