@@ -84,6 +84,7 @@ private slots:
     void namesTheFailingStep();
     void saysWhereAnUnverifiableProofEnds();
     void explainsNothingForOtherRows();
+    void explainsOnceTheFeedKeyIsGiven();
     void picturesALargeFeedByTheNodesInvolved();
 };
 
@@ -430,6 +431,44 @@ void TestProofLesson::explainsNothingForOtherRows()
     pane.setSession(nullptr);
     pane.explainRow(0);
     QCOMPARE(lesson.row(), -1);
+}
+
+void TestProofLesson::explainsOnceTheFeedKeyIsGiven()
+{
+    // Only the remote opened the channel: the dialer cannot verify its Data, and the lesson
+    // says why. When a person gives the feed key (Channels tab), the same lesson shows the proof.
+    InspectedPair pair;
+    QVERIFY(pair.open());
+    Key32 seed{};
+    seed.fill(8);
+    const feed::FeedBuilder feed =
+        feed::FeedBuilder::fromBytes(Bytes(80, 'k'), 10, feed::signingKeyPairFromSeed(seed));
+    QCOMPARE(pair.accepted->openChannel(feed.key()), QString());
+    feed::TreeIndex remoteTree;
+    const std::optional<schema::Data> data = feed.data(2, 0, remoteTree);
+    QVERIFY(data);
+    QCOMPARE(pair.accepted->send(feed.discoveryKey(), *data), QString());
+    FeedPane pane;
+    pane.setSession(pair.dialer.get());
+    QList<int> rows;
+    QVERIFY(QTest::qWaitFor([&] {
+        pair.log.flush();
+        rows = dataRows(pair.log, *pair.dialer);
+        return rows.size() == 1;
+    }));
+    pane.explainRow(rows.first());
+    const ProofLesson &lesson = *pane.proofLesson();
+    QCOMPARE(lesson.row(), rows.first());
+    QVERIFY(lesson.shownStepTitles().isEmpty());
+    QVERIFY(lesson.text().contains(QStringLiteral("feed key of this Data's channel is unknown")));
+
+    QVERIFY(pair.dialer->channels()->setKnownKey(feed.key()) >= 0);
+    QVERIFY(QTest::qWaitFor([&] { return !lesson.shownStepTitles().isEmpty(); }));
+    QCOMPARE(lesson.shownStepTitles().first(), QStringLiteral("1. The leaf: block 2 is node 4"));
+    QCOMPARE(lesson.shownStepTitles().last(),
+             QStringLiteral("%1. The signature: Ed25519 against the feed key")
+                 .arg(lesson.shownStepTitles().size()));
+    QVERIFY(lesson.failedStep().isEmpty());
 }
 
 void TestProofLesson::picturesALargeFeedByTheNodesInvolved()

@@ -137,6 +137,8 @@ void ProofLesson::explainRow(InspectedSession *session, int row)
         disconnect(m_session, nullptr, this, nullptr);
     if (m_session && m_session->log())
         disconnect(m_session->log(), nullptr, this, nullptr);
+    if (m_session && m_session->feed())
+        disconnect(m_session->feed(), nullptr, this, nullptr);
     m_session = session;
     m_row = session ? row : -1;
     m_hint.clear();
@@ -147,8 +149,22 @@ void ProofLesson::explainRow(InspectedSession *session, int row)
         });
         connect(session->log(), &QAbstractItemModel::modelReset, this,
                 [this] { clear(tr("The log was cleared.")); });
+        // A verdict never changes, but one may appear: the channel's feed key became known (a
+        // person gave it in the Channels tab) and the tracker read the rows again.
+        if (const FeedTracker *tracker = session->feed()) {
+            connect(tracker, &FeedTracker::changed, this, [this, tracker] {
+                if (m_row >= 0 && hasVerdict(*tracker, m_row) != m_hadVerdict)
+                    rebuild();
+            });
+        }
     }
     rebuild();
+}
+
+bool ProofLesson::hasVerdict(const FeedTracker &tracker, int row)
+{
+    const FeedTracker::RowFinding *finding = tracker.finding(row);
+    return finding && finding->verdict;
 }
 
 void ProofLesson::clear(const QString &hint)
@@ -289,6 +305,7 @@ void ProofLesson::rebuild()
     m_headline->setText(QStringLiteral("<b>%1</b>").arg(tr("How a block is proven")));
 
     const FeedTracker *tracker = m_session ? m_session->feed() : nullptr;
+    m_hadVerdict = tracker && m_row >= 0 && hasVerdict(*tracker, m_row);
     if (!m_session || m_row < 0 || !tracker || m_row >= m_session->log()->rowCount()) {
         m_contentLayout->addWidget(
             paragraph((m_hint.isEmpty() ? tr("Nothing to explain.") : m_hint) +

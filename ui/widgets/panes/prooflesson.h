@@ -47,7 +47,8 @@ public:
     /// Explains source row @p row of @p session's log: a Data on a channel whose feed key is
     /// known. Any other row (or a null session) shows why there is nothing to explain. The
     /// session is followed until it is destroyed; the lesson does not change on its own when
-    /// more rows arrive (a Data's verdict never changes).
+    /// more rows arrive (a Data's verdict never changes), only when the row gets its first
+    /// verdict (its channel's feed key became known).
     void explainRow(InspectedSession *session, int row);
     /// Shows @p hint instead of a lesson.
     void clear(const QString &hint);
@@ -86,10 +87,12 @@ private:
     /// "message #124" as a link to @p row.
     static QString rowLink(int row);
     void onLink(const QString &link);
+    static bool hasVerdict(const FeedTracker &tracker, int row);
 
     QPointer<InspectedSession> m_session;
     int m_row = -1;
     QString m_hint;
+    bool m_hadVerdict = false; ///< the row had a verdict when the lesson was built
     bool m_fullValues = false;
     QCheckBox *m_fullBox;
     QLabel *m_headline;
