@@ -76,6 +76,7 @@ private slots:
     void everyLinkResolves();
     void backForwardAndContents();
     void unknownPageShowsTheOverview();
+    void feedPageIsInTheContentsAndLinked();
     void f1OpensTheSelectedFieldsMessagePage();
     void helpWindowIsOneAndNonModal();
 };
@@ -196,6 +197,43 @@ void TestHelpWindow::unknownPageShowsTheOverview()
     QCOMPARE(window.currentPage(), HelpWindow::homePage());
     QVERIFY(!window.showPage(QStringLiteral("../secret.html")));
     QVERIFY(HelpWindow::pageHtml(QStringLiteral("../protocol.html")).isEmpty());
+}
+
+void TestHelpWindow::feedPageIsInTheContentsAndLinked()
+{
+    // Issue 13, teaching: "How a block is proven" is a page of its own, in the contents, linked
+    // from the overview and the glossary, whose feed-layer terms link back to its sections.
+    const QString page = QStringLiteral("feed.html");
+    QVERIFY(HelpWindow::pages().contains(page));
+    HelpWindow window;
+    QTreeWidgetItem *entry = nullptr;
+    for (QTreeWidgetItemIterator it(window.contents()); *it; ++it) {
+        if ((*it)->data(0, Qt::UserRole + 1).toString() == page)
+            entry = *it;
+    }
+    QVERIFY(entry);
+    QCOMPARE(entry->text(0), QStringLiteral("How a block is proven"));
+    emit window.contents()->itemActivated(entry, 0);
+    QCOMPARE(window.currentPage(), page);
+    const QString text = window.browser()->toPlainText();
+    // The demo's own numbers: 15 blocks, block 5 is node 10, the four roots, the bitfield.
+    for (const char *fact : {"15 blocks", "block 5 is node 10", "node 10 + node 8 → node 9",
+                             "07 02 fe", "8192", "u64(length)", "Explain This Proof"})
+        QVERIFY2(text.contains(QString::fromUtf8(fact)), fact);
+    QVERIFY(linksOf(HelpWindow::pageHtml(HelpWindow::homePage())).contains(page));
+    const QString glossary = HelpWindow::pageHtml(QStringLiteral("glossary.html"));
+    for (const char *term : {"merkle-tree", "flat-tree", "root", "proof", "bitfield"}) {
+        QVERIFY2(glossary.contains(QStringLiteral("name=\"%1\"").arg(QLatin1String(term))), term);
+        QVERIFY2(HelpWindow::pageHtml(page).contains(
+                     QStringLiteral("glossary.html#%1").arg(QLatin1String(term))),
+                 term);
+    }
+    // A link into a section of it resolves to that section.
+    window.browser()->setSource(
+        window.browser()->source().resolved(QUrl(QStringLiteral("glossary.html#root"))));
+    window.browser()->setSource(
+        window.browser()->source().resolved(QUrl(QStringLiteral("feed.html#roots"))));
+    QCOMPARE(window.currentPage(), QStringLiteral("feed.html#roots"));
 }
 
 void TestHelpWindow::f1OpensTheSelectedFieldsMessagePage()

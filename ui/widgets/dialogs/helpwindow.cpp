@@ -77,6 +77,9 @@ HelpWindow::HelpWindow(QWidget *parent)
         return item;
     };
     addEntry(nullptr, tr("Protocol overview"), homePage());
+    addEntry(nullptr, tr("How a block is proven"), QStringLiteral("feed.html"))
+        ->setToolTip(0, tr("Merkle tree, flat-tree numbering, proofs, signatures, Have "
+                           "bitfields and Wants, with the demo's numbers"));
     addEntry(nullptr, tr("Glossary"), QStringLiteral("glossary.html"));
     QTreeWidgetItem *messages = addEntry(nullptr, tr("Messages"), QString());
     for (const fielddocs::MessageDoc &doc : fielddocs::messages()) {
@@ -131,7 +134,7 @@ QString HelpWindow::homePage()
 
 QStringList HelpWindow::pages()
 {
-    QStringList names{homePage(), QStringLiteral("glossary.html")};
+    QStringList names{homePage(), QStringLiteral("feed.html"), QStringLiteral("glossary.html")};
     for (const fielddocs::MessageDoc &doc : fielddocs::messages())
         names << fielddocs::pageName(doc.name);
     return names;

@@ -1,10 +1,11 @@
 // HelpWindow: the inspector's help, a non-modal window over bundled pages.
 //
-// A contents list on the left (overview, glossary, one page per message type), a QTextBrowser on
-// the right with Back, Forward and Home. The overview and the glossary are HTML resources
-// (resources/help/); the message pages are generated from fielddocs when the browser asks for
-// them, so the help and the field tree's tooltips say the same thing. Links between pages are
-// relative ("glossary.html#capability", "message-open.html").
+// A contents list on the left (overview, the feed layer's "How a block is proven", glossary, one
+// page per message type), a QTextBrowser on the right with Back, Forward and Home. The overview,
+// the feed page and the glossary are HTML resources (resources/help/); the message pages are
+// generated from fielddocs when the browser asks for them, so the help and the field tree's
+// tooltips say the same thing. Links between pages are relative ("glossary.html#capability",
+// "message-open.html").
 #pragma once
 
 #include <QTextBrowser>
@@ -34,8 +35,8 @@ public:
 
     /// The overview's page name.
     static QString homePage();
-    /// Every page, as names relative to the help folder: the overview, the glossary, then each
-    /// fielddocs message's page.
+    /// Every page, as names relative to the help folder: the overview, the feed page, the
+    /// glossary, then each fielddocs message's page.
     static QStringList pages();
     /// The URL the browser uses for @p page ("glossary.html#capability" → qrc:/help/...).
     static QUrl pageUrl(const QString &page);

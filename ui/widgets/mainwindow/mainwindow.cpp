@@ -159,6 +159,35 @@ void MainWindow::buildCentral()
         m_tabs->setCurrentWidget(m_logPane);
         m_logPane->selectSourceRow(row);
     });
+    // The proof lesson under the block map (issue 13, teaching): "Explain This Proof" on a Data
+    // row opens it on that Data, in the Feed tab of the row's session; while it is open it
+    // follows the Data selected in the log, and the row it explains is selected there.
+    m_logPane->setRowMenuExtension([this](QMenu *menu, int row) {
+        const MessageLogModel::Record &record = m_log->record(row);
+        if (record.kind != MessageLogModel::Kind::Frame || record.type != 9) // Data
+            return;
+        menu->addSeparator();
+        QAction *explain = menu->addAction(tr("Explain This Proof"), this, [this, row] {
+            const MessageLogModel::Record &data = m_log->record(row);
+            InspectedSession *session = m_manager->sessionById(data.session);
+            if (!session)
+                return;
+            setCurrentSession(session);
+            if (session->isRelayed())
+                setCurrentLeg(data.leg == MessageLogModel::Leg::Server
+                                  ? InspectedSession::Leg::Server
+                                  : InspectedSession::Leg::Client);
+            m_tabs->setCurrentWidget(m_feedPane);
+            m_feedPane->explainRow(row);
+        });
+        explain->setObjectName(QStringLiteral("explainProof"));
+        explain->setToolTip(tr("How this Data's block is proven, step by step with its own "
+                               "hashes (Feed tab)"));
+    });
+    connect(m_feedPane, &FeedPane::proofShown, m_logPane, &LogPane::selectSourceRow);
+    connect(m_logPane, &LogPane::currentRowChanged, m_feedPane, &FeedPane::followLogRow);
+    connect(m_feedPane, &FeedPane::helpRequested, this,
+            [this](const QString &page) { help::showHelp(this, page); });
     // A relayed session has two legs, each its own handshake, channel ids and extensions.
     m_legCombo = new QComboBox;
     m_legCombo->setObjectName(QStringLiteral("legCombo"));

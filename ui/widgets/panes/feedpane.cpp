@@ -4,10 +4,14 @@
 #include "channeltablemodel.h"
 #include "feedtracker.h"
 #include "inspectedsession.h"
+#include "prooflesson.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -15,6 +19,9 @@
 namespace hyperscope {
 
 namespace {
+
+/// The wire type of Data, the message the proof lesson explains.
+constexpr quint8 DataType = 9;
 
 /// One past the highest block of @p ranges that is not open-ended (saturating).
 std::uint64_t extentOf(const feed::BlockRanges &ranges)
@@ -57,8 +64,20 @@ FeedPane::FeedPane(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(top);
-    layout->addWidget(m_map, 1);
-    layout->addWidget(m_summary);
+    // The map and its summary above, the proof lesson below (collapsed until asked for).
+    auto *mapArea = new QWidget;
+    auto *mapLayout = new QVBoxLayout(mapArea);
+    mapLayout->setContentsMargins(0, 0, 0, 0);
+    mapLayout->addWidget(m_map, 1);
+    mapLayout->addWidget(m_summary);
+    m_splitter = new QSplitter(Qt::Vertical);
+    m_splitter->setObjectName(QStringLiteral("feedSplitter"));
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->addWidget(mapArea);
+    m_splitter->addWidget(buildLessonPanel());
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 2);
+    layout->addWidget(m_splitter, 1);
 
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(150);
@@ -70,6 +89,150 @@ FeedPane::FeedPane(QWidget *parent)
         showChannel();
     });
     refresh();
+}
+
+QWidget *FeedPane::buildLessonPanel()
+{
+    m_lesson = new ProofLesson;
+    m_lessonToggle = new QToolButton;
+    m_lessonToggle->setObjectName(QStringLiteral("proofLessonToggle"));
+    m_lessonToggle->setText(tr("How a block is proven"));
+    m_lessonToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_lessonToggle->setCheckable(true);
+    m_lessonToggle->setAutoRaise(true);
+    m_lessonToggle->setToolTip(tr("The proof of one Data, step by step, with its own hashes: "
+                                  "select a Data in the log and choose Explain This Proof, or "
+                                  "open this and click a received block"));
+    QFont bold = m_lessonToggle->font();
+    bold.setBold(true);
+    m_lessonToggle->setFont(bold);
+    m_showInLog = new QToolButton;
+    m_showInLog->setObjectName(QStringLiteral("proofShowInLog"));
+    m_showInLog->setText(tr("Show in Messages"));
+    m_showInLog->setAutoRaise(true);
+    m_showInLog->setToolTip(tr("Select the Data explained in the Messages tab (its fields and "
+                               "bytes)"));
+    m_showInLog->setEnabled(false);
+    auto *help = new QToolButton;
+    help->setObjectName(QStringLiteral("proofHelp"));
+    help->setText(tr("Help"));
+    help->setAutoRaise(true);
+    help->setToolTip(tr("Help: how a block is proven, with the demo's numbers"));
+
+    auto *header = new QHBoxLayout;
+    header->setContentsMargins(0, 0, 0, 0);
+    header->addWidget(m_lessonToggle);
+    header->addStretch();
+    header->addWidget(m_showInLog);
+    header->addWidget(help);
+
+    m_lessonScroll = new QScrollArea;
+    m_lessonScroll->setObjectName(QStringLiteral("proofLessonScroll"));
+    m_lessonScroll->setWidget(m_lesson);
+    m_lessonScroll->setWidgetResizable(true);
+
+    m_lessonPanel = new QWidget;
+    m_lessonPanel->setObjectName(QStringLiteral("proofLessonPanel"));
+    auto *panel = new QVBoxLayout(m_lessonPanel);
+    panel->setContentsMargins(0, 0, 0, 0);
+    panel->setSpacing(0);
+    panel->addLayout(header);
+    panel->addWidget(m_lessonScroll, 1);
+
+    connect(m_lessonToggle, &QToolButton::toggled, this, &FeedPane::setLessonShown);
+    connect(m_showInLog, &QToolButton::clicked, this, [this] {
+        if (m_lesson->row() >= 0)
+            emit rowActivated(m_lesson->row());
+    });
+    connect(help, &QToolButton::clicked, this,
+            [this] { emit helpRequested(ProofLesson::helpPage()); });
+    connect(m_lesson, &ProofLesson::helpRequested, this, &FeedPane::helpRequested);
+    // "already verified by … message #124": explain that one.
+    connect(m_lesson, &ProofLesson::rowRequested, this, &FeedPane::explainRow);
+    setLessonShown(false);
+    return m_lessonPanel;
+}
+
+void FeedPane::setLessonShown(bool shown)
+{
+    {
+        const QSignalBlocker blocker(m_lessonToggle);
+        m_lessonToggle->setChecked(shown);
+    }
+    m_lessonToggle->setArrowType(shown ? Qt::DownArrow : Qt::RightArrow);
+    m_lessonScroll->setVisible(shown);
+    // Collapsed, the panel is its header only; open, it takes two thirds of the height.
+    m_lessonPanel->setMaximumHeight(shown ? QWIDGETSIZE_MAX
+                                          : m_lessonToggle->sizeHint().height() + 2);
+    if (shown) {
+        const int total = std::max(m_splitter->height(), 300);
+        m_splitter->setSizes({total / 3, total - total / 3});
+    }
+}
+
+bool FeedPane::lessonShown() const
+{
+    return m_lessonToggle->isChecked();
+}
+
+void FeedPane::explainRow(int row)
+{
+    if (m_session && row >= 0 && row < m_session->log()->rowCount()) {
+        // Show the row's channel in the map, and the side that received the Data.
+        const MessageLogModel::Record &record = m_session->log()->record(row);
+        if (m_channels->findData(record.channelKey) < 0)
+            refresh(); // the channel list follows the tracker on a timer: it may lag
+        const int entry = m_channels->findData(record.channelKey);
+        if (entry >= 0 && entry != m_channels->currentIndex())
+            m_channels->setCurrentIndex(entry);
+        if (record.type == DataType && record.kind == MessageLogModel::Kind::Frame) {
+            const Perspective wanted = record.direction() == Direction::Outbound
+                                           ? Perspective::Serving
+                                           : Perspective::Downloading;
+            if (wanted != perspective())
+                setPerspective(wanted);
+        }
+    }
+    m_lesson->explainRow(m_session, row);
+    m_showInLog->setEnabled(m_lesson->row() >= 0);
+    setLessonShown(true);
+    if (m_lesson->row() >= 0)
+        emit proofShown(m_lesson->row());
+}
+
+void FeedPane::followLogRow(int row)
+{
+    if (!lessonShown() || !m_session || row == m_lesson->row() || row < 0 ||
+        row >= m_session->log()->rowCount())
+        return;
+    const MessageLogModel::Record &record = m_session->log()->record(row);
+    const bool ours = m_session->feed() && record.session == m_session->id() &&
+                      record.leg == m_session->feed()->leg();
+    if (ours && record.kind == MessageLogModel::Kind::Frame && record.type == DataType)
+        explainRow(row);
+}
+
+int FeedPane::latestDataRow(quint64 block) const
+{
+    const FeedTracker *feed = tracker();
+    if (!feed || m_channels->currentIndex() < 0)
+        return -1;
+    const quint32 keyIndex = m_channels->currentData().toUInt();
+    const Direction direction =
+        perspective() == Perspective::Serving ? Direction::Outbound : Direction::Inbound;
+    // The latest row about the block is the Data, or a later Have/Request: look back from it.
+    const MessageLogModel &log = *m_session->log();
+    for (int row = feed->latestRowAbout(keyIndex, block); row >= 0; --row) {
+        const MessageLogModel::Record &record = log.record(row);
+        if (record.session != feed->session() || record.leg != feed->leg() ||
+            record.channelKey != keyIndex || record.type != DataType ||
+            record.kind != MessageLogModel::Kind::Frame || record.direction() != direction)
+            continue;
+        const FeedTracker::RowFinding *finding = feed->finding(row);
+        if (finding && finding->verdict && finding->verdict->block == block)
+            return row;
+    }
+    return -1;
 }
 
 FeedTracker *FeedPane::tracker() const
@@ -84,6 +247,10 @@ void FeedPane::setSession(InspectedSession *session)
     disconnect(m_trackerConnection);
     m_session = session;
     m_perspectiveChosen = false;
+    if (m_lesson->row() >= 0) {
+        m_lesson->clear(tr("Another session is shown: select one of its Data messages."));
+        m_showInLog->setEnabled(false);
+    }
     if (FeedTracker *feed = tracker())
         m_trackerConnection =
             connect(feed, &FeedTracker::changed, &m_refreshTimer, qOverload<>(&QTimer::start));
@@ -210,6 +377,13 @@ void FeedPane::onBlockClicked(quint64 block)
     const FeedTracker *feed = tracker();
     if (!feed || m_channels->currentIndex() < 0)
         return;
+    // With the lesson open, a block explains its latest Data in place.
+    if (lessonShown()) {
+        if (const int data = latestDataRow(block); data >= 0) {
+            explainRow(data);
+            return;
+        }
+    }
     const int row = feed->latestRowAbout(m_channels->currentData().toUInt(), block);
     if (row >= 0)
         emit rowActivated(row);

@@ -1037,7 +1037,14 @@ QMenu *LogPane::createRowMenu(int sourceRow, QWidget *parent)
             emit editAndResendRequested(sourceRow);
         })->setToolTip(tr("Prefill the send form with this message"));
     }
+    if (m_rowMenuExtension)
+        m_rowMenuExtension(menu, sourceRow);
     return menu;
+}
+
+void LogPane::setRowMenuExtension(std::function<void(QMenu *, int)> extend)
+{
+    m_rowMenuExtension = std::move(extend);
 }
 
 void LogPane::setResendTargets(std::function<QList<ResendTarget>(int sourceRow)> targets)

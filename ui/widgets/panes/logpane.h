@@ -203,6 +203,10 @@ public:
     /// replay entries.
     void setResendTargets(std::function<QList<ResendTarget>(int sourceRow)> targets);
 
+    /// Lets the window add entries of its own to a row's context menu, after the built-in ones
+    /// (the Feed tab's "Explain This Proof" on a Data): @p extend gets the menu and the row.
+    void setRowMenuExtension(std::function<void(QMenu *menu, int sourceRow)> extend);
+
 signals:
     void currentRowChanged(int sourceRow);
     /// keepAlivesAction() was switched, from wherever (menu, toolbar, check box, type menu).
@@ -287,6 +291,7 @@ private:
     bool m_settingAllTypes = false;
     bool m_wasAtBottom = true;
     std::function<QList<ResendTarget>(int)> m_resendTargets;
+    std::function<void(QMenu *, int)> m_rowMenuExtension;
 };
 
 } // namespace hyperscope
