@@ -95,6 +95,11 @@ public:
     /// Waits for the first event named @p name with the fields of @p where.
     QJsonObject waitFor(const QString &name, const QJsonObject &where = {},
                         int timeoutMs = DefaultTimeoutMs);
+    /// Waits up to @p timeoutMs for the first event named @p name.
+    QJsonObject waitFor(const QString &name, int timeoutMs)
+    {
+        return waitFor(name, QJsonObject(), timeoutMs);
+    }
     /// Waits for the first event named @p name that satisfies @p predicate.
     QJsonObject waitFor(const QString &name, const Predicate &predicate,
                         int timeoutMs = DefaultTimeoutMs);
