@@ -1,9 +1,9 @@
 // Tests hyperscope-cli as a process: two of them talking over loopback TCP, driven through stdin
 // and checked through their JSON events on stdout.
 #include "builders.h"
+#include "clifixtures.h"
 #include "crypto.h"
 #include "hyperscope_version.h"
-#include "jsonprocess.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,37 +18,16 @@
 #include <unistd.h>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-using Cli = hyperscope::test::CliProcess;
-
-QJsonObject command(const char *cmd, std::initializer_list<std::pair<QString, QJsonValue>> fields)
-{
-    QJsonObject object{{"cmd", cmd}};
-    for (const auto &[name, value] : fields)
-        object.insert(name, value);
-    return object;
-}
-
-QJsonObject json(const char *text)
-{
-    return QJsonDocument::fromJson(text).object();
-}
+using Cli = CliProcess;
 
 /// A listener and a connector with a channel for KeyHex established on both sides.
-struct Conversation
-{
-    std::unique_ptr<Cli> listener;
-    std::unique_ptr<Cli> connector;
-    quint16 port = 0;
-};
+using Conversation = CliPair;
 
 } // namespace
 
@@ -90,34 +69,15 @@ private:
 bool tst_Cli::converse(Conversation &c, const QStringList &options,
                        const QStringList &listenerOptions, const QStringList &connectorOptions)
 {
-    const QStringList keyOption{QStringLiteral("--key"), KeyHex};
-    c.listener = std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + keyOption + options +
-                                       listenerOptions);
-    const auto listening = c.listener->take(QStringLiteral("listening"));
-    if (listening.isEmpty()) {
-        qWarning("%s", qPrintable(c.listener->transcript()));
-        return false;
-    }
-    c.port = quint16(listening.value(QLatin1String("port")).toInt());
-    c.connector =
-        std::make_unique<Cli>(QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(c.port)} +
-                              keyOption + options + connectorOptions);
-    for (Cli *side : {c.listener.get(), c.connector.get()}) {
-        if (side->take(QStringLiteral("channel")).isEmpty()) {
-            qWarning("%s", qPrintable(side->transcript()));
-            return false;
-        }
-    }
-    return true;
+    return startPair(c, options + listenerOptions, options + connectorOptions);
 }
 
 void tst_Cli::printsHelp()
 {
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), {QStringLiteral("--help")});
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitCode(), 0);
-    const QByteArray out = process.readAllStandardOutput();
+    const FinishedProcess run = runCli({QStringLiteral("--help")});
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitCode, 0);
+    const QByteArray out = run.stdoutText;
     QVERIFY(out.startsWith("Usage:"));
     QVERIFY(out.contains("hyperscope-cli listen [--host ADDR] --port PORT [--once] [options]"));
     QVERIFY(out.contains("hyperscope-cli connect HOST:PORT [options]"));
@@ -125,14 +85,12 @@ void tst_Cli::printsHelp()
 
 void tst_Cli::printsVersion()
 {
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), {QStringLiteral("--version")});
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(process.exitCode(), 0);
-    QCOMPARE(process.readAllStandardOutput(),
-             QByteArray("hyperscope-cli " HYPERSCOPE_VERSION "\n"));
-    QVERIFY(process.readAllStandardError().isEmpty());
+    const FinishedProcess run = runCli({QStringLiteral("--version")});
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitStatus, QProcess::NormalExit);
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.stdoutText, QByteArray("hyperscope-cli " HYPERSCOPE_VERSION "\n"));
+    QVERIFY(run.stderrText.isEmpty());
 }
 
 void tst_Cli::rejectsBadArguments_data()
@@ -152,14 +110,13 @@ void tst_Cli::rejectsBadArguments()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QByteArray, message);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(process.exitCode(), 2);
-    const QByteArray err = process.readAllStandardError();
+    const FinishedProcess run = runCli(arguments);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitStatus, QProcess::NormalExit);
+    QCOMPARE(run.exitCode, 2);
+    const QByteArray err = run.stderrText;
     QVERIFY2(err.startsWith("hyperscope-cli: ") && err.contains(message), err.constData());
-    QVERIFY(process.readAllStandardOutput().isEmpty());
+    QVERIFY(run.stdoutText.isEmpty());
 }
 
 void tst_Cli::establishesSession_data()
@@ -221,21 +178,8 @@ void tst_Cli::sendsEveryMessageTypeBothWays()
 {
     Conversation c;
     QVERIFY(converse(c));
-    // Written the way the CLI prints them (repeated fields always present), so that what one side
-    // sends is exactly what the other prints.
-    const QList<std::pair<const char *, QJsonObject>> messages = {
-        {"Options", json(R"({"extensions":["a","b"],"ack":true})")},
-        {"Status", json(R"({"uploading":true,"downloading":false})")},
-        {"Have", json(R"({"start":1,"length":1000,"bitfield":"00ff10","ack":false})")},
-        {"Unhave", json(R"({"start":2,"length":3})")},
-        {"Want", json(R"({"start":0})")},
-        {"Unwant", json(R"({"start":5,"length":6})")},
-        {"Request", json(R"({"index":7,"bytes":8,"hash":true,"nodes":9})")},
-        {"Cancel", json(R"({"index":7,"bytes":8,"hash":false})")},
-        {"Data",
-         json(
-             R"({"index":4,"value":"68656c6c6f","nodes":[{"index":1,"hash":"abababababababababababababababababababababababababababababababab","size":3}],"signature":"5a5a"})")},
-    };
+    // Written the way the CLI prints them, so that what one side sends is what the other prints.
+    const QList<std::pair<const char *, QJsonObject>> messages = everyMessageType();
     const QString discoveryKey = discoveryKeyHex(KeyHex);
     for (auto [from, to] : {std::pair{c.connector.get(), c.listener.get()},
                             std::pair{c.listener.get(), c.connector.get()}}) {

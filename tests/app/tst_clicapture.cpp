@@ -3,7 +3,7 @@
 // `read` prints a capture's events (and --filter selects them); `replay` sends what a captured
 // session sent to a new peer, which receives the same messages in the same order.
 #include "builders.h"
-#include "jsonprocess.h"
+#include "clifixtures.h"
 
 #ifdef HYPERSCOPE_HAVE_INSPECTION
 #include "capturefile.h"
@@ -22,16 +22,13 @@
 #include <optional>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-using Cli = hyperscope::test::CliProcess;
+using Cli = CliProcess;
 
 QJsonObject sendCommand(const char *type, const QJsonObject &message)
 {
@@ -69,37 +66,12 @@ QStringList messages(const QList<QJsonObject> &events, bool withDirection = fals
     return out;
 }
 
-QList<QJsonObject> parseEvents(const QByteArray &stdoutText)
-{
-    QList<QJsonObject> out;
-    for (const QByteArray &line : stdoutText.split('\n')) {
-        if (!line.isEmpty())
-            out.append(QJsonDocument::fromJson(line).object());
-    }
-    return out;
-}
-
-struct Run
-{
-    int exitCode = -1;
-    QList<QJsonObject> events;
-    QByteArray stdoutText;
-    QByteArray stderrText;
-};
+using Run = FinishedProcess;
 
 /// Runs hyperscope-cli with @p arguments to the end (read needs no peer).
 Run run(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    Run result;
-    if (!process.waitForFinished(Wait) || process.exitStatus() != QProcess::NormalExit)
-        return result;
-    result.exitCode = process.exitCode();
-    result.stdoutText = process.readAllStandardOutput();
-    result.stderrText = process.readAllStandardError();
-    result.events = parseEvents(result.stdoutText);
-    return result;
+    return runCli(arguments);
 }
 
 } // namespace

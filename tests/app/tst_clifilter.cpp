@@ -2,7 +2,7 @@
 // and the filtered side must print exactly the matching message, frame, extension and warning
 // events, and every lifecycle event. An invalid expression is a usage error before anything starts.
 #include "builders.h"
-#include "jsonprocess.h"
+#include "clifixtures.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,21 +13,13 @@
 #include <memory>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-using Cli = hyperscope::test::CliProcess;
-
-QJsonObject json(const char *text)
-{
-    return QJsonDocument::fromJson(text).object();
-}
+using Cli = CliProcess;
 
 QJsonObject sendCommand(const char *type, const QJsonObject &message)
 {
@@ -96,14 +88,13 @@ void tst_CliFilter::rejectsInvalidExpression()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QByteArray, error);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(process.exitCode(), 2);
+    const FinishedProcess run = runCli(arguments);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitStatus, QProcess::NormalExit);
+    QCOMPARE(run.exitCode, 2);
     // Nothing started: no "listening", no connection attempt, nothing on stdout.
-    QCOMPARE(process.readAllStandardOutput(), QByteArray());
-    const QByteArray stderrText = process.readAllStandardError();
+    QCOMPARE(run.stdoutText, QByteArray());
+    const QByteArray stderrText = run.stderrText;
     QVERIFY2(stderrText.startsWith(error), stderrText.constData());
 }
 

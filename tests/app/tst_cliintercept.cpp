@@ -5,8 +5,8 @@
 // resume commands as error events; the expression changed at runtime (off releases in order);
 // held messages dropped when their session ends; a bad --intercept as a usage error.
 #include "builders.h"
+#include "clifixtures.h"
 #include "crypto.h"
-#include "jsonprocess.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -20,112 +20,13 @@
 #include <unistd.h>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-using Cli = hyperscope::test::CliProcess;
-
-/// The relay's events of one leg (its "leg" field), for take() and all().
-const QJsonObject ClientLeg{{"leg", "client"}};
-const QJsonObject ServerLeg{{"leg", "server"}};
-
-QJsonObject command(const char *cmd, std::initializer_list<std::pair<QString, QJsonValue>> fields)
-{
-    QJsonObject object{{"cmd", cmd}};
-    for (const auto &[name, value] : fields)
-        object.insert(name, value);
-    return object;
-}
-
-/// connect -> relay -> listen.
-struct Chain
-{
-    std::unique_ptr<Cli> listener;
-    std::unique_ptr<Cli> relay;
-    std::unique_ptr<Cli> connector;
-    quint16 listenPort = 0;
-    quint16 relayPort = 0;
-};
-
-struct ChainOptions
-{
-    QStringList all = {};       ///< For all three (--no-noise, --no-encrypt).
-    QStringList listener = {};  ///< Besides --key KeyHex.
-    QStringList relay = {};     ///< Besides --key KeyHex unless relayKnowsKey is false.
-    QStringList connector = {}; ///< Besides --key KeyHex.
-    bool relayKnowsKey = true;
-    bool waitForChannels = true; ///< Wait for the channel at both ends.
-};
-
-quint16 portOf(Cli &cli)
-{
-    const auto listening = cli.take(QStringLiteral("listening"));
-    if (listening.isEmpty()) {
-        qWarning("%s", qPrintable(cli.transcript()));
-        return 0;
-    }
-    return quint16(listening.value(QLatin1String("port")).toInt());
-}
-
-bool startChain(Chain &c, const ChainOptions &o = {})
-{
-    const QStringList key{QStringLiteral("--key"), KeyHex};
-    c.listener =
-        std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + key + o.all + o.listener);
-    c.listenPort = portOf(*c.listener);
-    if (!c.listenPort)
-        return false;
-    c.relay = std::make_unique<Cli>(QStringList{"relay", "--port", "0", "--upstream",
-                                                QStringLiteral("127.0.0.1:%1").arg(c.listenPort)} +
-                                    (o.relayKnowsKey ? key : QStringList()) + o.all + o.relay);
-    c.relayPort = portOf(*c.relay);
-    if (!c.relayPort)
-        return false;
-    c.connector = std::make_unique<Cli>(
-        QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(c.relayPort)} + key + o.all +
-        o.connector);
-    if (!o.waitForChannels)
-        return true;
-    for (Cli *end : {c.listener.get(), c.connector.get()}) {
-        if (end->take(QStringLiteral("channel")).isEmpty()) {
-            qWarning("%s\nrelay: %s", qPrintable(end->transcript()),
-                     qPrintable(c.relay->transcript()));
-            return false;
-        }
-    }
-    return true;
-}
-
-/// listen <- connect, each with --key KeyHex and its own extra arguments; waits for the channel.
-struct Own
-{
-    std::unique_ptr<Cli> listener;
-    std::unique_ptr<Cli> connector;
-};
-
-bool startOwn(Own &o, const QStringList &listener, const QStringList &connector)
-{
-    const QStringList key{QStringLiteral("--key"), KeyHex};
-    o.listener = std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + key + listener);
-    const quint16 port = portOf(*o.listener);
-    if (!port)
-        return false;
-    o.connector = std::make_unique<Cli>(
-        QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(port)} + key + connector);
-    for (Cli *end : {o.listener.get(), o.connector.get()}) {
-        if (end->take(QStringLiteral("channel")).isEmpty()) {
-            qWarning("%s", qPrintable(end->transcript()));
-            return false;
-        }
-    }
-    return true;
-}
+using Cli = CliProcess;
 
 QJsonObject sendRequest(int index)
 {
@@ -188,19 +89,18 @@ void tst_CliIntercept::rejectsBadExpression()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QByteArray, message);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitCode(), 2);
-    const QByteArray err = process.readAllStandardError();
+    const FinishedProcess run = runCli(arguments);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitCode, 2);
+    const QByteArray err = run.stderrText;
     QVERIFY2(err.startsWith("hyperscope-cli: ") && err.contains(message), err.constData());
-    QVERIFY(process.readAllStandardOutput().isEmpty()); // nothing started
+    QVERIFY(run.stdoutText.isEmpty()); // nothing started
 }
 
 void tst_CliIntercept::holdsOutgoingAndSendsEdited()
 {
-    Own o;
-    QVERIFY(startOwn(o, {}, {"--intercept", "type == Request && index > 4"}));
+    CliPair o;
+    QVERIFY(startPair(o, {}, {"--intercept", "type == Request && index > 4"}));
     o.connector->send(sendRequest(2)); // does not match: goes at once
     TAKE_EVENT(first, *o.listener, "message");
     QCOMPARE(field(first, "index"), 2);
@@ -233,8 +133,8 @@ void tst_CliIntercept::holdsOutgoingAndSendsEdited()
 
 void tst_CliIntercept::holdsIncomingAndDrops()
 {
-    Own o;
-    QVERIFY(startOwn(o, {"--intercept", "dir == in && type == Request"}, {}));
+    CliPair o;
+    QVERIFY(startPair(o, {"--intercept", "dir == in && type == Request"}, {}));
     o.connector->send(sendRequest(3));
     o.connector->send(sendWant(0));
     TAKE_EVENT(held, *o.listener, "intercepted");
@@ -260,8 +160,8 @@ void tst_CliIntercept::holdsIncomingAndDrops()
 
 void tst_CliIntercept::reportsBadResumeCommands()
 {
-    Own o;
-    QVERIFY(startOwn(o, {}, {"--intercept", "type == Request"}));
+    CliPair o;
+    QVERIFY(startPair(o, {}, {"--intercept", "type == Request"}));
     o.connector->send(sendRequest(1));
     TAKE_EVENT(held, *o.connector, "intercepted");
     const double id = idOf(held);
@@ -303,8 +203,8 @@ void tst_CliIntercept::reportsBadResumeCommands()
 
 void tst_CliIntercept::changesExpressionAtRuntime()
 {
-    Own o;
-    QVERIFY(startOwn(o, {}, {}));
+    CliPair o;
+    QVERIFY(startPair(o, {}, {}));
     o.connector->send(command("intercept", {{"filter", "type == Request"}}));
     o.connector->send(sendRequest(1));
     o.connector->send(sendWant(1)); // behind the Request
@@ -333,8 +233,8 @@ void tst_CliIntercept::changesExpressionAtRuntime()
 
 void tst_CliIntercept::endingSessionDropsHeld()
 {
-    Own o;
-    QVERIFY(startOwn(o, {}, {"--intercept", "type == Request"}));
+    CliPair o;
+    QVERIFY(startPair(o, {}, {"--intercept", "type == Request"}));
     o.connector->send(sendRequest(1));
     o.connector->send(sendRequest(2));
     TAKE_EVENT(first, *o.connector, "intercepted");
@@ -353,8 +253,8 @@ void tst_CliIntercept::endingSessionDropsHeld()
 
 void tst_CliIntercept::holdsOnRelayLeg()
 {
-    Chain c;
-    ChainOptions options;
+    CliChain c;
+    CliChainOptions options;
     options.relay = {"--intercept", "type == Request"};
     QVERIFY(startChain(c, options));
 

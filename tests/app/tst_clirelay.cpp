@@ -6,8 +6,8 @@
 // driven through stdin and checked through the JSON events of all three. Also the behaviour every
 // mode shares since the relay came: "warning" events and exiting when stdout's reader goes away.
 #include "builders.h"
+#include "clifixtures.h"
 #include "crypto.h"
-#include "jsonprocess.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -22,92 +22,13 @@
 #include <unistd.h>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-using Cli = hyperscope::test::CliProcess;
-
-/// The relay's events of one leg (its "leg" field), for take() and all().
-const QJsonObject ClientLeg{{"leg", "client"}};
-const QJsonObject ServerLeg{{"leg", "server"}};
-
-QJsonObject command(const char *cmd, std::initializer_list<std::pair<QString, QJsonValue>> fields)
-{
-    QJsonObject object{{"cmd", cmd}};
-    for (const auto &[name, value] : fields)
-        object.insert(name, value);
-    return object;
-}
-
-QJsonObject json(const char *text)
-{
-    return QJsonDocument::fromJson(text).object();
-}
-
-/// connect -> relay -> listen.
-struct Chain
-{
-    std::unique_ptr<Cli> listener;
-    std::unique_ptr<Cli> relay;
-    std::unique_ptr<Cli> connector;
-    quint16 listenPort = 0;
-    quint16 relayPort = 0;
-};
-
-struct ChainOptions
-{
-    QStringList all = {};       ///< For all three (--no-noise, --no-encrypt).
-    QStringList listener = {};  ///< Besides --key KeyHex.
-    QStringList relay = {};     ///< Besides --key KeyHex unless relayKnowsKey is false.
-    QStringList connector = {}; ///< Besides --key KeyHex.
-    bool relayKnowsKey = true;
-    bool waitForChannels = true; ///< Wait for the channel at both ends.
-};
-
-quint16 portOf(Cli &cli)
-{
-    const auto listening = cli.take(QStringLiteral("listening"));
-    if (listening.isEmpty()) {
-        qWarning("%s", qPrintable(cli.transcript()));
-        return 0;
-    }
-    return quint16(listening.value(QLatin1String("port")).toInt());
-}
-
-bool startChain(Chain &c, const ChainOptions &o = {})
-{
-    const QStringList key{QStringLiteral("--key"), KeyHex};
-    c.listener =
-        std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + key + o.all + o.listener);
-    c.listenPort = portOf(*c.listener);
-    if (!c.listenPort)
-        return false;
-    c.relay = std::make_unique<Cli>(QStringList{"relay", "--port", "0", "--upstream",
-                                                QStringLiteral("127.0.0.1:%1").arg(c.listenPort)} +
-                                    (o.relayKnowsKey ? key : QStringList()) + o.all + o.relay);
-    c.relayPort = portOf(*c.relay);
-    if (!c.relayPort)
-        return false;
-    c.connector = std::make_unique<Cli>(
-        QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(c.relayPort)} + key + o.all +
-        o.connector);
-    if (!o.waitForChannels)
-        return true;
-    for (Cli *end : {c.listener.get(), c.connector.get()}) {
-        if (end->take(QStringLiteral("channel")).isEmpty()) {
-            qWarning("%s\nrelay: %s", qPrintable(end->transcript()),
-                     qPrintable(c.relay->transcript()));
-            return false;
-        }
-    }
-    return true;
-}
+using Cli = CliProcess;
 
 } // namespace
 
@@ -160,13 +81,12 @@ void tst_CliRelay::rejectsBadArguments()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QByteArray, message);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitCode(), 2);
-    const QByteArray err = process.readAllStandardError();
+    const FinishedProcess run = runCli(arguments);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitCode, 2);
+    const QByteArray err = run.stderrText;
     QVERIFY2(err.startsWith("hyperscope-cli: ") && err.contains(message), err.constData());
-    QVERIFY(process.readAllStandardOutput().isEmpty());
+    QVERIFY(run.stdoutText.isEmpty());
 }
 
 void tst_CliRelay::relaysSession_data()
@@ -180,7 +100,7 @@ void tst_CliRelay::relaysSession_data()
 void tst_CliRelay::relaysSession()
 {
     QFETCH(QStringList, options);
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c, {.all = options}));
     Cli &relay = *c.relay;
     const QJsonObject listening = relay.all(QStringLiteral("listening")).first();
@@ -242,21 +162,9 @@ void tst_CliRelay::relaysSession()
 
 void tst_CliRelay::relaysEveryMessageTypeBothWays()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
-    const QList<std::pair<const char *, QJsonObject>> messages = {
-        {"Options", json(R"({"extensions":["a","b"],"ack":true})")},
-        {"Status", json(R"({"uploading":true,"downloading":false})")},
-        {"Have", json(R"({"start":1,"length":1000,"bitfield":"00ff10","ack":false})")},
-        {"Unhave", json(R"({"start":2,"length":3})")},
-        {"Want", json(R"({"start":0})")},
-        {"Unwant", json(R"({"start":5,"length":6})")},
-        {"Request", json(R"({"index":7,"bytes":8,"hash":true,"nodes":9})")},
-        {"Cancel", json(R"({"index":7,"bytes":8,"hash":false})")},
-        {"Data",
-         json(
-             R"({"index":4,"value":"68656c6c6f","nodes":[{"index":1,"hash":"abababababababababababababababababababababababababababababababab","size":3}],"signature":"5a5a"})")},
-    };
+    const QList<std::pair<const char *, QJsonObject>> messages = everyMessageType();
     const QString discoveryKey = discoveryKeyHex(KeyHex);
     struct Way
     {
@@ -291,7 +199,7 @@ void tst_CliRelay::relaysEveryMessageTypeBothWays()
 
 void tst_CliRelay::relaysExtensions()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c, {.listener = {"--extension", "alpha", "--extension", "beta"},
                            .connector = {"--extension", "gamma", "--extension", "beta"}}));
     Cli &listener = *c.listener;
@@ -357,7 +265,7 @@ void tst_CliRelay::relaysExtensions()
 
 void tst_CliRelay::relaysClose()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     const QString discoveryKey = discoveryKeyHex(KeyHex);
     c.connector->send(command("close", {{"key", KeyHex}}));
@@ -378,7 +286,7 @@ void tst_CliRelay::relaysClose()
 
 void tst_CliRelay::holdsUnknownKeyUntilKeyCommand()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c, {.relayKnowsKey = false, .waitForChannels = false}));
     Cli &relay = *c.relay;
     const QString discoveryKey = discoveryKeyHex(KeyHex);
@@ -436,7 +344,7 @@ void tst_CliRelay::reportsRefusedUpstream()
 
 void tst_CliRelay::closesOtherLegWhenOneDies()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     // Mid-transfer: Data flowing from the connector when the listener dies.
     const QJsonObject data = json(R"({"index":1,"value":"00112233445566778899"})");
@@ -460,7 +368,7 @@ void tst_CliRelay::closesOtherLegWhenOneDies()
 
 void tst_CliRelay::injectsIntoOneLeg()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(
         startChain(c, {.listener = {"--extension", "ping"}, .connector = {"--extension", "ping"}}));
     Cli &relay = *c.relay;
@@ -517,7 +425,7 @@ void tst_CliRelay::injectsIntoOneLeg()
 
 void tst_CliRelay::reportsBadRelayCommands()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     Cli &relay = *c.relay;
     relay.send(
@@ -545,7 +453,7 @@ void tst_CliRelay::reportsBadRelayCommands()
 
 void tst_CliRelay::onceExitsAfterFirstPair()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c, {.relay = {"--once"}}));
     c.connector->send(command("quit", {}));
     QVERIFY2(c.connector->waitForExit(), qPrintable(c.connector->transcript()));
@@ -557,7 +465,7 @@ void tst_CliRelay::onceExitsAfterFirstPair()
 
 void tst_CliRelay::sigtermExitsZero()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     c.relay->signal(SIGTERM);
     QVERIFY2(c.relay->waitForExit(), qPrintable(c.relay->transcript()));
@@ -572,7 +480,7 @@ void tst_CliRelay::sigtermExitsZero()
 void tst_CliRelay::warnsAboutProtocolViolations()
 {
     // Listen mode: a frame of an unassigned type (12) from the other side.
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     c.listener->send(command("frame", {{"channel", 0}, {"type", 12}, {"payload", "00"}}));
     // Relay mode: the relay's server leg sees it first, and does not forward it.
@@ -635,7 +543,7 @@ void tst_CliRelay::exitsWhenStdoutCloses()
     // before that, on its own, and end its sessions cleanly. (QProcess::closeReadChannel only
     // stops reading, it keeps the pipe open: hence a shell pipeline.)
     QFETCH(QString, mode);
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     QStringList arguments;
     if (mode == QLatin1String("listen"))

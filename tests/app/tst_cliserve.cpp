@@ -24,19 +24,15 @@ constexpr int Wait = 20000; // process start-up on a loaded machine can take a w
 
 using Cli = hyperscope::test::CliProcess;
 
-/// Runs hyperscope-cli to its end: exit code and everything it printed (stdout, then stderr).
+/// Runs hyperscope-cli to its end, stdin at its end: exit code and everything it printed
+/// (stdout, then stderr).
 std::pair<int, QString> runToEnd(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(Wait)) {
-        process.kill();
-        process.waitForFinished(Wait);
+    const hyperscope::test::FinishedProcess run =
+        hyperscope::test::runCli(arguments, {.stdinMode = hyperscope::test::ProcessStdin::DevNull});
+    if (!run.finished)
         return {-1, QStringLiteral("did not exit")};
-    }
-    return {process.exitCode(),
-            QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())};
+    return {run.exitCode, QString::fromUtf8(run.stdoutText + run.stderrText)};
 }
 
 QByteArray servedText()

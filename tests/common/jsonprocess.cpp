@@ -26,6 +26,28 @@ bool hasFields(const QJsonObject &event, const QJsonObject &where)
     return true;
 }
 
+/// The event one stdout line (not empty, trimmed) stands for.
+QJsonObject eventOf(const QByteArray &line)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(line);
+    if (document.isObject())
+        return document.object();
+    return QJsonObject{{"event", JsonProcess::NotJson}, {"line", QString::fromUtf8(line)}};
+}
+
+/// Applies what @p options say about stdin, the directory and the environment to @p process.
+void prepare(QProcess &process, const ProcessOptions &options)
+{
+    if (options.stdinMode == ProcessStdin::DevNull)
+        process.setStandardInputFile(QProcess::nullDevice());
+    if (options.stdinMode == ProcessStdin::Closed)
+        process.setChildProcessModifier([] { ::close(STDIN_FILENO); });
+    if (!options.workingDirectory.isEmpty())
+        process.setWorkingDirectory(options.workingDirectory);
+    if (options.environment)
+        process.setProcessEnvironment(*options.environment);
+}
+
 } // namespace
 
 JsonProcess::JsonProcess(QString name)
@@ -48,14 +70,7 @@ JsonProcess::~JsonProcess()
 bool JsonProcess::start(const QString &program, const QStringList &arguments,
                         const Options &options)
 {
-    if (options.stdinMode == Stdin::DevNull)
-        m_process.setStandardInputFile(QProcess::nullDevice());
-    if (options.stdinMode == Stdin::Closed)
-        m_process.setChildProcessModifier([] { ::close(STDIN_FILENO); });
-    if (!options.workingDirectory.isEmpty())
-        m_process.setWorkingDirectory(options.workingDirectory);
-    if (options.environment)
-        m_process.setProcessEnvironment(*options.environment);
+    prepare(m_process, options);
     m_process.start(program, arguments);
     if (m_process.waitForStarted(DefaultTimeoutMs))
         return true;
@@ -104,11 +119,7 @@ void JsonProcess::readStdout()
         if (line.isEmpty())
             continue;
         m_lines.append(QString::fromUtf8(line));
-        const QJsonDocument document = QJsonDocument::fromJson(line);
-        const QJsonObject event =
-            document.isObject()
-                ? document.object()
-                : QJsonObject{{"event", NotJson}, {"line", QString::fromUtf8(line)}};
+        const QJsonObject event = eventOf(line);
         m_events.append(event);
         m_taken.append(false);
         ++m_counts[event.value(QLatin1String("event")).toString()];
@@ -241,6 +252,30 @@ QString JsonProcess::transcript() const
         text += u'\n' + m_name + QStringLiteral(" stderr:\n") +
                 QString::fromUtf8(m_stderr.right(TranscriptStderrBytes));
     return text;
+}
+
+FinishedProcess runToEnd(const QString &program, const QStringList &arguments,
+                         const ProcessOptions &options, int timeoutMs)
+{
+    QProcess process;
+    prepare(process, options);
+    process.start(program, arguments);
+    FinishedProcess run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished(timeoutMs);
+        return run;
+    }
+    run.finished = true;
+    run.exitStatus = process.exitStatus();
+    run.exitCode = run.exitStatus == QProcess::NormalExit ? process.exitCode() : -1;
+    run.stdoutText = process.readAllStandardOutput();
+    run.stderrText = process.readAllStandardError();
+    for (const QByteArray &line : run.stdoutText.split('\n')) {
+        if (!line.trimmed().isEmpty())
+            run.events.append(eventOf(line.trimmed()));
+    }
+    return run;
 }
 
 } // namespace hyperscope::test

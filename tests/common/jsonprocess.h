@@ -157,6 +157,26 @@ private:
     QHash<QString, int> m_counts;
 };
 
+/// What a process run to its end by runToEnd() did.
+struct FinishedProcess
+{
+    /// false: it did not end within the timeout (and was killed); nothing below is meaningful.
+    bool finished = false;
+    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
+    /// -1 when it did not finish or crashed.
+    int exitCode = -1;
+    QByteArray stdoutText;
+    QByteArray stderrText;
+    /// stdoutText's lines as events, as JsonProcess::events() would have them.
+    QList<QJsonObject> events;
+};
+
+/// Runs @p program with @p arguments to its end (for short runs: --help, usage errors, `read`),
+/// waiting at most @p timeoutMs. Blocks: no other process of the test is read meanwhile.
+FinishedProcess runToEnd(const QString &program, const QStringList &arguments,
+                         const ProcessOptions &options = {},
+                         int timeoutMs = JsonProcess::DefaultTimeoutMs);
+
 #ifdef HYPERSCOPE_CLI_PATH
 /// The hyperscope-cli this test is built against (or, in tst_relayinterop, the relay under test).
 inline QString cliPath()
@@ -178,6 +198,13 @@ public:
         : CliProcess(arguments, Options{.stdinMode = stdinMode})
     {}
 };
+
+/// runToEnd() of hyperscope-cli.
+inline FinishedProcess runCli(const QStringList &arguments, const ProcessOptions &options = {},
+                              int timeoutMs = JsonProcess::DefaultTimeoutMs)
+{
+    return runToEnd(cliPath(), arguments, options, timeoutMs);
+}
 #endif
 
 } // namespace hyperscope::test

@@ -723,12 +723,10 @@ void tst_Hostile::cliRejectsBadAllowKeyArguments()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QString, text);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH),
-                  QStringList{"listen", "--port", "0"} + arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitCode(), 2);
-    const QString error = QString::fromLocal8Bit(process.readAllStandardError());
+    const FinishedProcess run = runCli(QStringList{"listen", "--port", "0"} + arguments, {}, Wait);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitCode, 2);
+    const QString error = QString::fromLocal8Bit(run.stderrText);
     QVERIFY2(error.contains(text), qPrintable(error));
 }
 
