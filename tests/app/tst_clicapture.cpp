@@ -30,11 +30,6 @@ constexpr int Wait = 20000; // process start-up on a loaded machine can take a w
 
 using Cli = CliProcess;
 
-QJsonObject sendCommand(const char *type, const QJsonObject &message)
-{
-    return QJsonObject{{"cmd", "send"}, {"key", KeyHex}, {"type", type}, {"message", message}};
-}
-
 /// The messages the connector sends in every session here, after its Open.
 const QList<QJsonObject> &sequence()
 {

@@ -21,11 +21,6 @@ constexpr int Wait = 20000; // process start-up on a loaded machine can take a w
 
 using Cli = CliProcess;
 
-QJsonObject sendCommand(const char *type, const QJsonObject &message)
-{
-    return QJsonObject{{"cmd", "send"}, {"key", KeyHex}, {"type", type}, {"message", message}};
-}
-
 QJsonObject request(int index)
 {
     return sendCommand("Request", QJsonObject{{"index", index}});

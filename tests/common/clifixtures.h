@@ -36,6 +36,14 @@ inline QJsonObject command(const char *cmd,
     return object;
 }
 
+/// {"cmd":"send", "key": @p keyHex, "type": @p type, "message": @p message}: send a message
+/// on the channel of @p keyHex.
+inline QJsonObject sendCommand(const char *type, const QJsonObject &message,
+                               const QString &keyHex = KeyHex)
+{
+    return QJsonObject{{"cmd", "send"}, {"key", keyHex}, {"type", type}, {"message", message}};
+}
+
 /// @p text parsed as a JSON object (for message bodies written as the CLI prints them).
 inline QJsonObject json(const char *text)
 {
