@@ -7,6 +7,17 @@
 // Part of the static library hyperscope::testprocess (Qt Core and Qt Test only). CliProcess is
 // defined where the test target names the CLI (HYPERSCOPE_CLI_PATH, which
 // hyperscope_add_tests(... CLI) and hyperscope_add_npm_test() set).
+//
+// A new tests/app/tst_cli*.cpp needs nothing in CMake; with clifixtures.h (the CLI tests'
+// set-ups) a scenario reads:
+//
+//   CliPair pair;                                   // listen <- connect, channel KeyHex open
+//   QVERIFY(startPair(pair, {}, {"--filter", "type == Request"}));
+//   pair.connector->send(sendCommand("Request", QJsonObject{{"index", 3}}));
+//   TAKE_EVENT(request, *pair.listener, "message"); // the next "message" event, or fail
+//   QCOMPARE(request["type"].toString(), QStringLiteral("Request"));
+//   const FinishedProcess run = runCli({"listen", "--port", "x"}); // a usage error
+//   QCOMPARE(run.exitCode, 2);
 #pragma once
 
 #include <QHash>
