@@ -1,6 +1,7 @@
 // Tests hyperscope-cli as a process: two of them talking over loopback TCP, driven through stdin
 // and checked through their JSON events on stdout.
 #include "builders.h"
+#include "clifixtures.h"
 #include "crypto.h"
 #include "hyperscope_version.h"
 
@@ -17,150 +18,16 @@
 #include <unistd.h>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-/// One running hyperscope-cli: its events as they arrive, and its stdin.
-class Cli
-{
-public:
-    enum class Stdin { Pipe, DevNull, Closed };
-
-    explicit Cli(const QStringList &arguments, Stdin stdinMode = Stdin::Pipe)
-    {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { readEvents(); });
-        if (stdinMode == Stdin::DevNull)
-            m_process.setStandardInputFile(QProcess::nullDevice());
-        if (stdinMode == Stdin::Closed)
-            m_process.setChildProcessModifier([] { ::close(STDIN_FILENO); });
-        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    }
-    ~Cli()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(Wait);
-        }
-    }
-
-    void send(const QByteArray &line) { m_process.write(line + '\n'); }
-    void send(const QJsonObject &command)
-    {
-        send(QJsonDocument(command).toJson(QJsonDocument::Compact));
-    }
-    void closeStdin() { m_process.closeWriteChannel(); }
-    void signal(int number) { ::kill(pid_t(m_process.processId()), number); }
-
-    /// Waits for the first event named @p name not taken yet, and takes it.
-    std::optional<QJsonObject> take(const QString &name, int timeout = Wait)
-    {
-        std::optional<QJsonObject> found;
-        (void)QTest::qWaitFor( // the caller checks what was found
-            [&] {
-                for (qsizetype i = 0; i < m_events.size(); ++i) {
-                    if (!m_taken[i] && m_events[i].value(QLatin1String("event")) == name) {
-                        m_taken[i] = true;
-                        found = m_events[i];
-                        return true;
-                    }
-                }
-                return false;
-            },
-            timeout);
-        return found;
-    }
-
-    /// Every event named @p name seen so far, taken or not.
-    QList<QJsonObject> all(const QString &name) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &event : m_events) {
-            if (event.value(QLatin1String("event")) == name)
-                out.append(event);
-        }
-        return out;
-    }
-
-    bool waitForExit(int timeout = Wait)
-    {
-        return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeout);
-    }
-    int exitCode() const { return m_process.exitCode(); }
-    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
-    QProcess &process() { return m_process; }
-
-    /// For failure messages: what the process said.
-    QByteArray transcript() const
-    {
-        QByteArray out = "events:\n";
-        for (const QJsonObject &event : m_events)
-            out += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
-        return out + "stderr:\n" + m_stderr;
-    }
-
-private:
-    void readEvents()
-    {
-        m_partial += m_process.readAllStandardOutput();
-        m_stderr += m_process.readAllStandardError();
-        qsizetype newline;
-        while ((newline = m_partial.indexOf('\n')) >= 0) {
-            const QByteArray line = m_partial.left(newline);
-            m_partial.remove(0, newline + 1);
-            QJsonParseError error;
-            const QJsonDocument document = QJsonDocument::fromJson(line, &error);
-            if (!document.isObject()) {
-                qWarning("hyperscope-cli printed a line that is not a JSON object: %s",
-                         line.constData());
-                m_events.append(QJsonObject{{"event", "<not json>"}, {"line", QString(line)}});
-            } else {
-                m_events.append(document.object());
-            }
-            m_taken.append(false);
-        }
-    }
-
-    QProcess m_process;
-    QByteArray m_partial;
-    QByteArray m_stderr;
-    QList<QJsonObject> m_events;
-    QList<bool> m_taken;
-};
-
-/// Declares `QJsonObject var` from the next @p name event of @p cli, or fails the test.
-#define TAKE_EVENT(var, cli, name)                                                                 \
-    const std::optional<QJsonObject> var##Found = (cli).take(QStringLiteral(name));                \
-    QVERIFY2(var##Found,                                                                           \
-             qPrintable(QStringLiteral("no '%1' event; %2")                                        \
-                            .arg(QStringLiteral(name), QString::fromUtf8((cli).transcript()))));   \
-    const QJsonObject var = *var##Found
-
-QJsonObject command(const char *cmd, std::initializer_list<std::pair<QString, QJsonValue>> fields)
-{
-    QJsonObject object{{"cmd", cmd}};
-    for (const auto &[name, value] : fields)
-        object.insert(name, value);
-    return object;
-}
-
-QJsonObject json(const char *text)
-{
-    return QJsonDocument::fromJson(text).object();
-}
+using Cli = CliProcess;
 
 /// A listener and a connector with a channel for KeyHex established on both sides.
-struct Conversation
-{
-    std::unique_ptr<Cli> listener;
-    std::unique_ptr<Cli> connector;
-    quint16 port = 0;
-};
+using Conversation = CliPair;
 
 } // namespace
 
@@ -202,34 +69,15 @@ private:
 bool tst_Cli::converse(Conversation &c, const QStringList &options,
                        const QStringList &listenerOptions, const QStringList &connectorOptions)
 {
-    const QStringList keyOption{QStringLiteral("--key"), KeyHex};
-    c.listener = std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + keyOption + options +
-                                       listenerOptions);
-    const auto listening = c.listener->take(QStringLiteral("listening"));
-    if (!listening) {
-        qWarning("%s", c.listener->transcript().constData());
-        return false;
-    }
-    c.port = quint16(listening->value(QLatin1String("port")).toInt());
-    c.connector =
-        std::make_unique<Cli>(QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(c.port)} +
-                              keyOption + options + connectorOptions);
-    for (Cli *side : {c.listener.get(), c.connector.get()}) {
-        if (!side->take(QStringLiteral("channel"))) {
-            qWarning("%s", side->transcript().constData());
-            return false;
-        }
-    }
-    return true;
+    return startPair(c, options + listenerOptions, options + connectorOptions);
 }
 
 void tst_Cli::printsHelp()
 {
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), {QStringLiteral("--help")});
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitCode(), 0);
-    const QByteArray out = process.readAllStandardOutput();
+    const FinishedProcess run = runCli({QStringLiteral("--help")});
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitCode, 0);
+    const QByteArray out = run.stdoutText;
     QVERIFY(out.startsWith("Usage:"));
     QVERIFY(out.contains("hyperscope-cli listen [--host ADDR] --port PORT [--once] [options]"));
     QVERIFY(out.contains("hyperscope-cli connect HOST:PORT [options]"));
@@ -237,14 +85,12 @@ void tst_Cli::printsHelp()
 
 void tst_Cli::printsVersion()
 {
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), {QStringLiteral("--version")});
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(process.exitCode(), 0);
-    QCOMPARE(process.readAllStandardOutput(),
-             QByteArray("hyperscope-cli " HYPERSCOPE_VERSION "\n"));
-    QVERIFY(process.readAllStandardError().isEmpty());
+    const FinishedProcess run = runCli({QStringLiteral("--version")});
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitStatus, QProcess::NormalExit);
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.stdoutText, QByteArray("hyperscope-cli " HYPERSCOPE_VERSION "\n"));
+    QVERIFY(run.stderrText.isEmpty());
 }
 
 void tst_Cli::rejectsBadArguments_data()
@@ -264,14 +110,13 @@ void tst_Cli::rejectsBadArguments()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QByteArray, message);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(process.exitCode(), 2);
-    const QByteArray err = process.readAllStandardError();
+    const FinishedProcess run = runCli(arguments);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitStatus, QProcess::NormalExit);
+    QCOMPARE(run.exitCode, 2);
+    const QByteArray err = run.stderrText;
     QVERIFY2(err.startsWith("hyperscope-cli: ") && err.contains(message), err.constData());
-    QVERIFY(process.readAllStandardOutput().isEmpty());
+    QVERIFY(run.stdoutText.isEmpty());
 }
 
 void tst_Cli::establishesSession_data()
@@ -333,21 +178,8 @@ void tst_Cli::sendsEveryMessageTypeBothWays()
 {
     Conversation c;
     QVERIFY(converse(c));
-    // Written the way the CLI prints them (repeated fields always present), so that what one side
-    // sends is exactly what the other prints.
-    const QList<std::pair<const char *, QJsonObject>> messages = {
-        {"Options", json(R"({"extensions":["a","b"],"ack":true})")},
-        {"Status", json(R"({"uploading":true,"downloading":false})")},
-        {"Have", json(R"({"start":1,"length":1000,"bitfield":"00ff10","ack":false})")},
-        {"Unhave", json(R"({"start":2,"length":3})")},
-        {"Want", json(R"({"start":0})")},
-        {"Unwant", json(R"({"start":5,"length":6})")},
-        {"Request", json(R"({"index":7,"bytes":8,"hash":true,"nodes":9})")},
-        {"Cancel", json(R"({"index":7,"bytes":8,"hash":false})")},
-        {"Data",
-         json(
-             R"({"index":4,"value":"68656c6c6f","nodes":[{"index":1,"hash":"abababababababababababababababababababababababababababababababab","size":3}],"signature":"5a5a"})")},
-    };
+    // Written the way the CLI prints them, so that what one side sends is what the other prints.
+    const QList<std::pair<const char *, QJsonObject>> messages = everyMessageType();
     const QString discoveryKey = discoveryKeyHex(KeyHex);
     for (auto [from, to] : {std::pair{c.connector.get(), c.listener.get()},
                             std::pair{c.listener.get(), c.connector.get()}}) {
@@ -443,8 +275,8 @@ void tst_Cli::exchangesExtensionsOnBothScopes()
     QCOMPARE(options.value(QLatin1String("type")).toString(), QStringLiteral("Options"));
     QCOMPARE(options.value(QLatin1String("message")).toObject().value("extensions").toArray(),
              (QJsonArray{"chan-a", "chan-x"}));
-    QVERIFY2(listener.all(QStringLiteral("error")).isEmpty(), listener.transcript().constData());
-    QVERIFY2(connector.all(QStringLiteral("error")).isEmpty(), connector.transcript().constData());
+    QVERIFY2(listener.all(QStringLiteral("error")).isEmpty(), qPrintable(listener.transcript()));
+    QVERIFY2(connector.all(QStringLiteral("error")).isEmpty(), qPrintable(connector.transcript()));
 }
 
 void tst_Cli::closesChannel()
@@ -476,10 +308,10 @@ void tst_Cli::reportsBadCommands()
     Conversation c;
     QVERIFY(converse(c));
     Cli &connector = *c.connector;
-    connector.send("this is not json");                                                // line 1
-    connector.send(R"({"cmd":"opne","key":"00"})");                                    // line 2
-    connector.send("");                                                                // line 3
-    connector.send(R"({"cmd":"open","key":"abc"})");                                   // line 4
+    connector.sendLine("this is not json");                                            // line 1
+    connector.sendLine(R"({"cmd":"opne","key":"00"})");                                // line 2
+    connector.sendLine("");                                                            // line 3
+    connector.sendLine(R"({"cmd":"open","key":"abc"})");                               // line 4
     connector.send(command("send", {{"key", KeyHex}, {"type", "Open"}}));              // line 5
     connector.send(command("send", {{"key", KeyHex}, {"type", "Want"}}));              // line 6
     connector.send(command("extension", {{"name", "nope"}}));                          // line 7

@@ -3,6 +3,7 @@
 // `read` prints a capture's events (and --filter selects them); `replay` sends what a captured
 // session sent to a new peer, which receives the same messages in the same order.
 #include "builders.h"
+#include "clifixtures.h"
 
 #ifdef HYPERSCOPE_HAVE_INSPECTION
 #include "capturefile.h"
@@ -21,112 +22,13 @@
 #include <optional>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-/// One running hyperscope-cli: its events as they arrive, and its stdin.
-class Cli
-{
-public:
-    explicit Cli(const QStringList &arguments)
-    {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { read(); });
-        QObject::connect(&m_process, &QProcess::readyReadStandardError,
-                         [this] { m_stderr += m_process.readAllStandardError(); });
-        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    }
-    ~Cli()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(Wait);
-        }
-    }
-
-    void send(const QJsonObject &command)
-    {
-        m_process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-    }
-
-    std::optional<QJsonObject> waitFor(
-        const QString &name, const std::function<bool(const QJsonObject &)> &predicate =
-                                 [](const QJsonObject &) { return true; })
-    {
-        std::optional<QJsonObject> found;
-        (void)QTest::qWaitFor(
-            [&] {
-                for (const QJsonObject &event : std::as_const(m_events)) {
-                    if (event.value(QLatin1String("event")) == name && predicate(event)) {
-                        found = event;
-                        return true;
-                    }
-                }
-                return false;
-            },
-            Wait);
-        return found;
-    }
-
-    /// Waits for the process to exit; its exit code, or -1.
-    int finish()
-    {
-        if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(Wait))
-            return -1;
-        read();
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-
-    QList<QJsonObject> all(const QString &name) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &event : m_events) {
-            if (event.value(QLatin1String("event")) == name)
-                out.append(event);
-        }
-        return out;
-    }
-
-    quint16 port()
-    {
-        const auto listening = waitFor(QStringLiteral("listening"));
-        return listening ? quint16(listening->value(QLatin1String("port")).toInt()) : 0;
-    }
-
-    QByteArray transcript() const
-    {
-        QByteArray out = "events:\n";
-        for (const QJsonObject &event : m_events)
-            out += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
-        return out + "stderr:\n" + m_stderr;
-    }
-
-private:
-    void read()
-    {
-        m_partial += m_process.readAllStandardOutput();
-        qsizetype newline;
-        while ((newline = m_partial.indexOf('\n')) >= 0) {
-            m_events.append(QJsonDocument::fromJson(m_partial.left(newline)).object());
-            m_partial.remove(0, newline + 1);
-        }
-    }
-
-    QProcess m_process;
-    QByteArray m_partial;
-    QByteArray m_stderr;
-    QList<QJsonObject> m_events;
-};
-
-QJsonObject sendCommand(const char *type, const QJsonObject &message)
-{
-    return QJsonObject{{"cmd", "send"}, {"key", KeyHex}, {"type", type}, {"message", message}};
-}
+using Cli = CliProcess;
 
 /// The messages the connector sends in every session here, after its Open.
 const QList<QJsonObject> &sequence()
@@ -159,40 +61,13 @@ QStringList messages(const QList<QJsonObject> &events, bool withDirection = fals
     return out;
 }
 
-QList<QJsonObject> parseEvents(const QByteArray &stdoutText)
-{
-    QList<QJsonObject> out;
-    for (const QByteArray &line : stdoutText.split('\n')) {
-        if (!line.isEmpty())
-            out.append(QJsonDocument::fromJson(line).object());
-    }
-    return out;
-}
-
-struct Run
-{
-    int exitCode = -1;
-    QList<QJsonObject> events;
-    QByteArray stdoutText;
-    QByteArray stderrText;
-};
+using Run = FinishedProcess;
 
 /// Runs hyperscope-cli with @p arguments to the end (read needs no peer).
 Run run(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    Run result;
-    if (!process.waitForFinished(Wait) || process.exitStatus() != QProcess::NormalExit)
-        return result;
-    result.exitCode = process.exitCode();
-    result.stdoutText = process.readAllStandardOutput();
-    result.stderrText = process.readAllStandardError();
-    result.events = parseEvents(result.stdoutText);
-    return result;
+    return runCli(arguments);
 }
-
-#define VERIFY_WAIT(expression, cli) QVERIFY2(expression, (cli).transcript().constData())
 
 } // namespace
 
@@ -238,20 +113,21 @@ void tst_CliCapture::makeCaptures()
     m_listenerCapture = m_dir.filePath(QStringLiteral("listener.jsonl"));
     Cli listener(
         {"listen", "--port", "0", "--once", "--key", KeyHex, "--capture", m_listenerCapture});
-    const quint16 port = listener.port();
-    VERIFY_WAIT(port != 0, listener);
+    const quint16 port = listener.waitForPort();
+    QVERIFY2(port != 0, qPrintable(listener.transcript()));
     Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex,
                    "--capture", m_connectorCapture});
-    VERIFY_WAIT(connector.waitFor(QStringLiteral("channel")), connector);
+    VERIFY_EVENT(connector.waitFor(QStringLiteral("channel")), connector);
     for (const QJsonObject &command : sequence()) {
         connector.send(command);
         QTest::qWait(30); // some spacing for replay to keep
     }
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("message"),
-                                 [](const QJsonObject &e) {
-                                     return e.value(QLatin1String("type")) == QLatin1String("Have");
-                                 }),
-                listener);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("message"),
+                                  [](const QJsonObject &e) {
+                                      return e.value(QLatin1String("type")) ==
+                                             QLatin1String("Have");
+                                  }),
+                 listener);
     connector.send(QJsonObject{{"cmd", "quit"}});
     QCOMPARE(connector.finish(), 0);
     QCOMPARE(listener.finish(), 0);
@@ -335,17 +211,17 @@ void tst_CliCapture::inspectorReadsRelayCapture()
 #else
     const QString path = m_dir.filePath(QStringLiteral("relay.jsonl"));
     Cli upstream({"listen", "--port", "0", "--once", "--key", KeyHex});
-    const quint16 upstreamPort = upstream.port();
-    VERIFY_WAIT(upstreamPort != 0, upstream);
+    const quint16 upstreamPort = upstream.waitForPort();
+    QVERIFY2(upstreamPort != 0, qPrintable(upstream.transcript()));
     Cli relay({"relay", "--port", "0", "--once", "--upstream",
                QStringLiteral("127.0.0.1:%1").arg(upstreamPort), "--key", KeyHex, "--capture",
                path});
-    const quint16 relayPort = relay.port();
-    VERIFY_WAIT(relayPort != 0, relay);
+    const quint16 relayPort = relay.waitForPort();
+    QVERIFY2(relayPort != 0, qPrintable(relay.transcript()));
     Cli client({"connect", QStringLiteral("127.0.0.1:%1").arg(relayPort), "--key", KeyHex});
-    VERIFY_WAIT(client.waitFor(QStringLiteral("channel")), client);
+    VERIFY_EVENT(client.waitFor(QStringLiteral("channel")), client);
     client.send(sendCommand("Request", QJsonObject{{"index", 42}}));
-    VERIFY_WAIT(upstream.waitFor(QStringLiteral("message")), upstream);
+    VERIFY_EVENT(upstream.waitFor(QStringLiteral("message")), upstream);
     client.send(QJsonObject{{"cmd", "quit"}});
     QCOMPARE(client.finish(), 0);
     QCOMPARE(relay.finish(), 0);
@@ -406,8 +282,8 @@ void tst_CliCapture::inspectorCapturesReadInCli()
         QCOMPARE(event.value(QLatin1String("session")).toInt(), logId);
 
     Cli peer({"listen", "--port", "0", "--once", "--key", KeyHex});
-    const quint16 port = peer.port();
-    VERIFY_WAIT(port != 0, peer);
+    const quint16 port = peer.waitForPort();
+    QVERIFY2(port != 0, qPrintable(peer.transcript()));
     Cli replay({"replay", saved, "--connect", QStringLiteral("127.0.0.1:%1").arg(port), "--fast"});
     QCOMPARE(replay.finish(), 0);
     QCOMPARE(peer.finish(), 0);
@@ -540,8 +416,8 @@ void tst_CliCapture::replaySendsTheSameMessages()
     QFETCH(bool, fast);
     const QString recorded = m_dir.filePath(QStringLiteral("replayed.jsonl"));
     Cli peer({"listen", "--port", "0", "--once", "--key", KeyHex});
-    const quint16 port = peer.port();
-    VERIFY_WAIT(port != 0, peer);
+    const quint16 port = peer.waitForPort();
+    QVERIFY2(port != 0, qPrintable(peer.transcript()));
     QStringList arguments{"replay",    m_connectorCapture,
                           "--connect", QStringLiteral("127.0.0.1:%1").arg(port),
                           "--capture", recorded};
@@ -552,13 +428,13 @@ void tst_CliCapture::replaySendsTheSameMessages()
     QCOMPARE(peer.finish(), 0);
     // The new peer received what the first listener did: same types, fields and order.
     QCOMPARE(messages(peer.all(QStringLiteral("message"))), m_received);
-    VERIFY_WAIT(replay.waitFor(QStringLiteral("end"),
-                               [](const QJsonObject &e) {
-                                   return e.value(QLatin1String("reason")) ==
-                                          QLatin1String("replay finished");
-                               }),
-                replay);
-    QVERIFY2(replay.all(QStringLiteral("error")).isEmpty(), replay.transcript().constData());
+    VERIFY_EVENT(replay.waitFor(QStringLiteral("end"),
+                                [](const QJsonObject &e) {
+                                    return e.value(QLatin1String("reason")) ==
+                                           QLatin1String("replay finished");
+                                }),
+                 replay);
+    QVERIFY2(replay.all(QStringLiteral("error")).isEmpty(), qPrintable(replay.transcript()));
 
     // The replay's own capture shows the same sent messages as the original.
     const Run original = run({"read", m_connectorCapture, "--filter", "dir == out"});
@@ -599,8 +475,8 @@ void tst_CliCapture::replayNeedsTheFeedKeys()
 
     // With --key it replays.
     Cli peer({"listen", "--port", "0", "--once", "--key", KeyHex});
-    const quint16 port = peer.port();
-    VERIFY_WAIT(port != 0, peer);
+    const quint16 port = peer.waitForPort();
+    QVERIFY2(port != 0, qPrintable(peer.transcript()));
     Cli replay({"replay", path, "--connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key",
                 KeyHex, "--fast"});
     QCOMPARE(replay.finish(), 0);

@@ -3,6 +3,7 @@
 // print every Data "verified": true (or, tampered, false with the exact reason) and every
 // Have/Want with its "blocks". Then the annotator itself, for what a CLI pair cannot produce.
 #include "feedevents.h"
+#include "jsonprocess.h"
 #include "vectors.h"
 
 #include <QJsonArray>
@@ -32,68 +33,7 @@ QString feedKeyHex()
     return feedVectors()["feed"].toObject()["key"].toString();
 }
 
-/// One running hyperscope-cli: its events as they arrive, and its stdin.
-class Cli
-{
-public:
-    explicit Cli(const QStringList &arguments)
-    {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { readEvents(); });
-        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    }
-    ~Cli()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(Wait);
-        }
-    }
-
-    void send(const QJsonObject &command)
-    {
-        m_process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-    }
-
-    /// Waits until @p count events named @p name have arrived; returns them all.
-    QList<QJsonObject> waitFor(const QString &name, qsizetype count)
-    {
-        (void)QTest::qWaitFor([&] { return all(name).size() >= count; }, Wait);
-        return all(name);
-    }
-
-    QList<QJsonObject> all(const QString &name) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &event : m_events) {
-            if (event.value(QLatin1String("event")) == name)
-                out.append(event);
-        }
-        return out;
-    }
-
-    QByteArray transcript() const
-    {
-        QByteArray out = "events:\n";
-        for (const QJsonObject &event : m_events)
-            out += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
-        return out;
-    }
-
-private:
-    void readEvents()
-    {
-        m_partial += m_process.readAllStandardOutput();
-        qsizetype newline;
-        while ((newline = m_partial.indexOf('\n')) >= 0) {
-            m_events.append(QJsonDocument::fromJson(m_partial.left(newline)).object());
-            m_partial.remove(0, newline + 1);
-        }
-    }
-
-    QProcess m_process;
-    QByteArray m_partial;
-    QList<QJsonObject> m_events;
-};
+using Cli = hyperscope::test::CliProcess;
 
 /// A listener and a connector, both with the real feed's key, the channel established.
 struct Pair
@@ -105,14 +45,14 @@ struct Pair
     {
         const QStringList key{QStringLiteral("--key"), feedKeyHex()};
         listener = std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + key);
-        const QList<QJsonObject> listening = listener->waitFor(QStringLiteral("listening"), 1);
+        const QList<QJsonObject> listening = listener->waitForCount(QStringLiteral("listening"), 1);
         if (listening.isEmpty())
             return false;
         const int port = listening.first()["port"].toInt();
         connector = std::make_unique<Cli>(
             QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(port)} + key);
-        return !listener->waitFor(QStringLiteral("channel"), 1).isEmpty() &&
-               !connector->waitFor(QStringLiteral("channel"), 1).isEmpty();
+        return !listener->waitForCount(QStringLiteral("channel"), 1).isEmpty() &&
+               !connector->waitForCount(QStringLiteral("channel"), 1).isEmpty();
     }
 
     /// The connector sends @p message of @p type ("Data", "Have", ...) on the feed's channel.
@@ -168,14 +108,14 @@ private slots:
 void tst_CliFeed::everyRealDataIsVerifiedAndHavesCarryBlocks()
 {
     Pair pair;
-    QVERIFY2(pair.start(), pair.listener ? pair.listener->transcript().constData() : "");
+    QVERIFY2(pair.start(), pair.listener ? qPrintable(pair.listener->transcript()) : "");
     const auto messages = writerMessages(QStringLiteral("sequential"));
     QCOMPARE(messages.size(), 15); // 2 Have, 13 Data
     for (const auto &[type, message] : messages)
         pair.send(type, message);
     const QList<QJsonObject> events =
-        pair.listener->waitFor(QStringLiteral("message"), messages.size());
-    QVERIFY2(events.size() == messages.size(), pair.listener->transcript().constData());
+        pair.listener->waitForCount(QStringLiteral("message"), messages.size());
+    QVERIFY2(events.size() == messages.size(), qPrintable(pair.listener->transcript()));
 
     // Have {start:12}: block 12 (length defaults to 1). Have with bitfield 0702f8: blocks 0-12.
     QCOMPARE(events[0]["type"].toString(), QStringLiteral("Have"));
@@ -254,8 +194,8 @@ void tst_CliFeed::tamperedDataCarriesTheReason()
     Pair pair;
     QVERIFY(pair.start());
     pair.send(QStringLiteral("Data"), data);
-    const QList<QJsonObject> events = pair.listener->waitFor(QStringLiteral("message"), 1);
-    QVERIFY2(events.size() == 1, pair.listener->transcript().constData());
+    const QList<QJsonObject> events = pair.listener->waitForCount(QStringLiteral("message"), 1);
+    QVERIFY2(events.size() == 1, qPrintable(pair.listener->transcript()));
     QCOMPARE(events[0]["verified"], QJsonValue(false));
     QCOMPARE(events[0]["verdict"].toString(), verdict);
     QCOMPARE(events[0]["verifyError"].toString(), error);
@@ -293,11 +233,11 @@ void tst_CliFeed::ourRequestDecidesFailedOrUnverifiable()
                                         {"key", feedKeyHex()},
                                         {"type", "Request"},
                                         {"message", QJsonObject{{"index", 5}, {"nodes", 0}}}});
-        QVERIFY(!pair.connector->waitFor(QStringLiteral("message"), 1).isEmpty());
+        QVERIFY(!pair.connector->waitForCount(QStringLiteral("message"), 1).isEmpty());
     }
     pair.send(QStringLiteral("Data"), data);
-    const QList<QJsonObject> events = pair.listener->waitFor(QStringLiteral("message"), 1);
-    QVERIFY2(events.size() == 1, pair.listener->transcript().constData());
+    const QList<QJsonObject> events = pair.listener->waitForCount(QStringLiteral("message"), 1);
+    QVERIFY2(events.size() == 1, qPrintable(pair.listener->transcript()));
     QCOMPARE(events[0]["verdict"].toString(), verdict);
     QVERIFY(events[0]["verifyError"].toString().startsWith(
         QLatin1String("proof ends before reaching a root: node 9's sibling node 13 is neither in "

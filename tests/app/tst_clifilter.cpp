@@ -2,6 +2,7 @@
 // and the filtered side must print exactly the matching message, frame, extension and warning
 // events, and every lifecycle event. An invalid expression is a usage error before anything starts.
 #include "builders.h"
+#include "clifixtures.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,110 +13,13 @@
 #include <memory>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-/// One running hyperscope-cli: its events as they arrive, and its stdin.
-class Cli
-{
-public:
-    explicit Cli(const QStringList &arguments)
-    {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { read(); });
-        QObject::connect(&m_process, &QProcess::readyReadStandardError,
-                         [this] { m_stderr += m_process.readAllStandardError(); });
-        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    }
-    ~Cli()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(Wait);
-        }
-    }
-
-    void send(const QJsonObject &command)
-    {
-        m_process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-    }
-
-    /// Waits until an event named @p name satisfying @p predicate has been printed.
-    std::optional<QJsonObject> waitFor(
-        const QString &name, const std::function<bool(const QJsonObject &)> &predicate =
-                                 [](const QJsonObject &) { return true; })
-    {
-        std::optional<QJsonObject> found;
-        (void)QTest::qWaitFor(
-            [&] {
-                for (const QJsonObject &event : std::as_const(m_events)) {
-                    if (event.value(QLatin1String("event")) == name && predicate(event)) {
-                        found = event;
-                        return true;
-                    }
-                }
-                return false;
-            },
-            Wait);
-        return found;
-    }
-
-    QList<QJsonObject> all(const QString &name) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &event : m_events) {
-            if (event.value(QLatin1String("event")) == name)
-                out.append(event);
-        }
-        return out;
-    }
-
-    quint16 port()
-    {
-        const auto listening = waitFor(QStringLiteral("listening"));
-        return listening ? quint16(listening->value(QLatin1String("port")).toInt()) : 0;
-    }
-
-    QProcess &process() { return m_process; }
-    QByteArray transcript() const
-    {
-        QByteArray out = "events:\n";
-        for (const QJsonObject &event : m_events)
-            out += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
-        return out + "stderr:\n" + m_stderr;
-    }
-
-private:
-    void read()
-    {
-        m_partial += m_process.readAllStandardOutput();
-        qsizetype newline;
-        while ((newline = m_partial.indexOf('\n')) >= 0) {
-            m_events.append(QJsonDocument::fromJson(m_partial.left(newline)).object());
-            m_partial.remove(0, newline + 1);
-        }
-    }
-
-    QProcess m_process;
-    QByteArray m_partial;
-    QByteArray m_stderr;
-    QList<QJsonObject> m_events;
-};
-
-QJsonObject json(const char *text)
-{
-    return QJsonDocument::fromJson(text).object();
-}
-
-QJsonObject sendCommand(const char *type, const QJsonObject &message)
-{
-    return QJsonObject{{"cmd", "send"}, {"key", KeyHex}, {"type", type}, {"message", message}};
-}
+using Cli = CliProcess;
 
 QJsonObject request(int index)
 {
@@ -135,8 +39,6 @@ QString messageList(const Cli &cli)
     }
     return out.join(QLatin1String(", "));
 }
-
-#define VERIFY_WAIT(expression, cli) QVERIFY2(expression, (cli).transcript().constData())
 
 } // namespace
 
@@ -181,14 +83,13 @@ void tst_CliFilter::rejectsInvalidExpression()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QByteArray, error);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(process.exitCode(), 2);
+    const FinishedProcess run = runCli(arguments);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitStatus, QProcess::NormalExit);
+    QCOMPARE(run.exitCode, 2);
     // Nothing started: no "listening", no connection attempt, nothing on stdout.
-    QCOMPARE(process.readAllStandardOutput(), QByteArray());
-    const QByteArray stderrText = process.readAllStandardError();
+    QCOMPARE(run.stdoutText, QByteArray());
+    const QByteArray stderrText = run.stderrText;
     QVERIFY2(stderrText.startsWith(error), stderrText.constData());
 }
 
@@ -223,25 +124,25 @@ void tst_CliFilter::printsOnlyMatchingMessages()
     filter.replace(QLatin1String("$DK"), discoveryKeyHex(KeyHex).left(8));
     filter.replace(QLatin1String("$KEY"), KeyHex);
     Cli listener({"listen", "--port", "0", "--key", KeyHex, "--filter", filter});
-    const quint16 port = listener.port();
-    VERIFY_WAIT(port, listener);
+    const quint16 port = listener.waitForPort();
+    QVERIFY2(port, qPrintable(listener.transcript()));
     Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
-    VERIFY_WAIT(connector.waitFor(QStringLiteral("channel")), connector);
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("channel")), listener);
+    VERIFY_EVENT(connector.waitFor(QStringLiteral("channel")), connector);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("channel")), listener);
 
     connector.send(sendCommand("Want", json(R"({"start":0})")));
     for (int index = 1; index <= 10; ++index)
         connector.send(request(index));
     connector.send(sendCommand("Data", json(R"({"index":7,"value":"61206572726f722062"})")));
     connector.send(request(99));
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("message"),
-                                 [](const QJsonObject &event) {
-                                     return event.value(QLatin1String("message"))
-                                                .toObject()
-                                                .value(QLatin1String("index"))
-                                                .toInt() == 99;
-                                 }),
-                listener);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("message"),
+                                  [](const QJsonObject &event) {
+                                      return event.value(QLatin1String("message"))
+                                                 .toObject()
+                                                 .value(QLatin1String("index"))
+                                                 .toInt() == 99;
+                                  }),
+                 listener);
     QCOMPARE(messageList(listener), expected);
     // Lifecycle events are printed whatever the filter.
     for (const char *event : {"listening", "connected", "handshake", "channel"})
@@ -253,23 +154,23 @@ void tst_CliFilter::filtersFrames()
     // --trace prints a frame event per frame in and out; the filter keeps the Wants coming in.
     Cli listener({"listen", "--port", "0", "--key", KeyHex, "--trace", "--filter",
                   "type == Want && dir == in && size > 0"});
-    const quint16 port = listener.port();
-    VERIFY_WAIT(port, listener);
+    const quint16 port = listener.waitForPort();
+    QVERIFY2(port, qPrintable(listener.transcript()));
     Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("channel")), listener);
-    VERIFY_WAIT(connector.waitFor(QStringLiteral("channel")), connector);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("channel")), listener);
+    VERIFY_EVENT(connector.waitFor(QStringLiteral("channel")), connector);
     connector.send(request(1));
     connector.send(sendCommand("Want", json(R"({"start":3})")));
     listener.send(sendCommand("Want", json(R"({"start":4})"))); // out: filtered away
     connector.send(sendCommand("Want", json(R"({"start":5})")));
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("message"),
-                                 [](const QJsonObject &event) {
-                                     return event.value(QLatin1String("message"))
-                                                .toObject()
-                                                .value(QLatin1String("start"))
-                                                .toInt() == 5;
-                                 }),
-                listener);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("message"),
+                                  [](const QJsonObject &event) {
+                                      return event.value(QLatin1String("message"))
+                                                 .toObject()
+                                                 .value(QLatin1String("start"))
+                                                 .toInt() == 5;
+                                  }),
+                 listener);
     const QList<QJsonObject> frames = listener.all(QStringLiteral("frame"));
     QCOMPARE(frames.size(), 2);
     for (const QJsonObject &frame : frames) {
@@ -283,17 +184,17 @@ void tst_CliFilter::filtersExtensions()
 {
     Cli listener({"listen", "--port", "0", "--key", KeyHex, "--extension", "alpha", "--extension",
                   "beta", "--filter", "ext == beta || type == Request"});
-    const quint16 port = listener.port();
-    VERIFY_WAIT(port, listener);
+    const quint16 port = listener.waitForPort();
+    QVERIFY2(port, qPrintable(listener.transcript()));
     Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex,
                    "--extension", "alpha", "--extension", "beta"});
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("channel")), listener);
-    VERIFY_WAIT(connector.waitFor(QStringLiteral("channel")), connector);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("channel")), listener);
+    VERIFY_EVENT(connector.waitFor(QStringLiteral("channel")), connector);
     connector.send(QJsonObject{{"cmd", "extension"}, {"name", "alpha"}, {"payload", "01"}});
     connector.send(QJsonObject{{"cmd", "extension"}, {"name", "beta"}, {"payload", "02"}});
     connector.send(QJsonObject{{"cmd", "extension"}, {"name", "alpha"}, {"payload", "03"}});
     connector.send(request(1));
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("message")), listener);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("message")), listener);
     const QList<QJsonObject> extensions = listener.all(QStringLiteral("extension"));
     QCOMPARE(extensions.size(), 1);
     QCOMPARE(extensions.first().value(QLatin1String("name")).toString(), QStringLiteral("beta"));
@@ -307,19 +208,19 @@ void tst_CliFilter::filtersWarnings()
     // Two protocol violations; the filter keeps the warning that names channel id 7.
     Cli listener({"listen", "--port", "0", "--key", KeyHex, "--filter",
                   "warning contains \"channel id 7\" || type == Request"});
-    const quint16 port = listener.port();
-    VERIFY_WAIT(port, listener);
+    const quint16 port = listener.waitForPort();
+    QVERIFY2(port, qPrintable(listener.transcript()));
     Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("channel")), listener);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("channel")), listener);
     connector.send(QJsonObject{{"cmd", "frame"}, {"channel", 0}, {"type", 12}, {"payload", "01"}});
     connector.send(
         QJsonObject{{"cmd", "frame"}, {"channel", 7}, {"type", "Want"}, {"payload", "0800"}});
     connector.send(request(1));
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("message")), listener);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("message")), listener);
     const QList<QJsonObject> warnings = listener.all(QStringLiteral("warning"));
     QCOMPARE(warnings.size(), 1);
     QVERIFY2(warnings.first().value(QLatin1String("message")).toString().contains("channel id 7"),
-             listener.transcript().constData());
+             qPrintable(listener.transcript()));
 }
 
 void tst_CliFilter::filtersRelayedSessionByLeg()
@@ -327,48 +228,48 @@ void tst_CliFilter::filtersRelayedSessionByLeg()
     // connect -> relay -> listen; the relay prints only what arrives on its client leg.
     const QStringList key{QStringLiteral("--key"), KeyHex};
     Cli listener(QStringList{"listen", "--port", "0"} + key);
-    const quint16 listenPort = listener.port();
-    VERIFY_WAIT(listenPort, listener);
+    const quint16 listenPort = listener.waitForPort();
+    QVERIFY2(listenPort, qPrintable(listener.transcript()));
     Cli relay(QStringList{"relay", "--port", "0", "--upstream",
                           QStringLiteral("127.0.0.1:%1").arg(listenPort), "--filter",
                           "leg == client && type == Request"} +
               key);
-    const quint16 relayPort = relay.port();
-    VERIFY_WAIT(relayPort, relay);
+    const quint16 relayPort = relay.waitForPort();
+    QVERIFY2(relayPort, qPrintable(relay.transcript()));
     Cli connector(QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(relayPort)} + key);
-    VERIFY_WAIT(connector.waitFor(QStringLiteral("channel")), connector);
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("channel")), listener);
+    VERIFY_EVENT(connector.waitFor(QStringLiteral("channel")), connector);
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("channel")), listener);
 
     listener.send(request(1));  // arrives on the server leg
     connector.send(request(2)); // arrives on the client leg
     listener.send(request(3));
     connector.send(request(4));
-    VERIFY_WAIT(listener.waitFor(QStringLiteral("message"),
-                                 [](const QJsonObject &event) {
-                                     return event.value(QLatin1String("message"))
-                                                .toObject()
-                                                .value(QLatin1String("index"))
-                                                .toInt() == 4;
-                                 }),
-                listener);
-    VERIFY_WAIT(connector.waitFor(QStringLiteral("message"),
+    VERIFY_EVENT(listener.waitFor(QStringLiteral("message"),
                                   [](const QJsonObject &event) {
                                       return event.value(QLatin1String("message"))
                                                  .toObject()
                                                  .value(QLatin1String("index"))
-                                                 .toInt() == 3;
+                                                 .toInt() == 4;
                                   }),
-                connector);
+                 listener);
+    VERIFY_EVENT(connector.waitFor(QStringLiteral("message"),
+                                   [](const QJsonObject &event) {
+                                       return event.value(QLatin1String("message"))
+                                                  .toObject()
+                                                  .value(QLatin1String("index"))
+                                                  .toInt() == 3;
+                                   }),
+                 connector);
     // The relay forwarded everything (the filter decides what is printed, not what passes) and
     // printed the client leg's Requests only.
-    VERIFY_WAIT(relay.waitFor(QStringLiteral("message"),
-                              [](const QJsonObject &event) {
-                                  return event.value(QLatin1String("message"))
-                                             .toObject()
-                                             .value(QLatin1String("index"))
-                                             .toInt() == 4;
-                              }),
-                relay);
+    VERIFY_EVENT(relay.waitFor(QStringLiteral("message"),
+                               [](const QJsonObject &event) {
+                                   return event.value(QLatin1String("message"))
+                                              .toObject()
+                                              .value(QLatin1String("index"))
+                                              .toInt() == 4;
+                               }),
+                 relay);
     QCOMPARE(messageList(relay), QStringLiteral("Request 2, Request 4"));
     for (const QJsonObject &event : relay.all(QStringLiteral("message")))
         QCOMPARE(event.value(QLatin1String("leg")).toString(), QStringLiteral("client"));

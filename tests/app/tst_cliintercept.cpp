@@ -5,6 +5,7 @@
 // resume commands as error events; the expression changed at runtime (off releases in order);
 // held messages dropped when their session ends; a bad --intercept as a usage error.
 #include "builders.h"
+#include "clifixtures.h"
 #include "crypto.h"
 
 #include <QJsonArray>
@@ -19,213 +20,13 @@
 #include <unistd.h>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-/// One running hyperscope-cli: its events as they arrive, and its stdin.
-class Cli
-{
-public:
-    explicit Cli(const QStringList &arguments)
-    {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { readEvents(); });
-        QObject::connect(&m_process, &QProcess::readyReadStandardError,
-                         [this] { m_stderr += m_process.readAllStandardError(); });
-        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    }
-    ~Cli()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(Wait);
-        }
-    }
-
-    void send(const QJsonObject &command)
-    {
-        m_process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-    }
-    void signal(int number) { ::kill(pid_t(m_process.processId()), number); }
-
-    /// Waits for the first event named @p name (on @p leg when given) not taken yet, and takes
-    /// it.
-    std::optional<QJsonObject> take(const QString &name, const QString &leg = QString(),
-                                    int timeout = Wait)
-    {
-        std::optional<QJsonObject> found;
-        (void)QTest::qWaitFor( // the caller checks what was found
-            [&] {
-                for (qsizetype i = 0; i < m_events.size(); ++i) {
-                    if (!m_taken[i] && m_events[i].value(QLatin1String("event")) == name &&
-                        (leg.isEmpty() || m_events[i].value(QLatin1String("leg")) == leg)) {
-                        m_taken[i] = true;
-                        found = m_events[i];
-                        return true;
-                    }
-                }
-                return false;
-            },
-            timeout);
-        return found;
-    }
-
-    /// Every event named @p name seen so far, taken or not (on @p leg when given).
-    QList<QJsonObject> all(const QString &name, const QString &leg = QString()) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &event : m_events) {
-            if (event.value(QLatin1String("event")) == name &&
-                (leg.isEmpty() || event.value(QLatin1String("leg")) == leg))
-                out.append(event);
-        }
-        return out;
-    }
-
-    bool waitForExit(int timeout = Wait)
-    {
-        return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeout);
-    }
-    int exitCode() const { return m_process.exitCode(); }
-    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
-
-    QByteArray transcript() const
-    {
-        QByteArray out = "events:\n";
-        for (const QJsonObject &event : m_events)
-            out += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
-        return out + "stderr:\n" + m_stderr;
-    }
-
-private:
-    void readEvents()
-    {
-        m_partial += m_process.readAllStandardOutput();
-        qsizetype newline;
-        while ((newline = m_partial.indexOf('\n')) >= 0) {
-            const QByteArray line = m_partial.left(newline);
-            m_partial.remove(0, newline + 1);
-            const QJsonDocument document = QJsonDocument::fromJson(line);
-            m_events.append(document.isObject()
-                                ? document.object()
-                                : QJsonObject{{"event", "<not json>"}, {"line", QString(line)}});
-            m_taken.append(false);
-        }
-    }
-
-    QProcess m_process;
-    QByteArray m_partial;
-    QByteArray m_stderr;
-    QList<QJsonObject> m_events;
-    QList<bool> m_taken;
-};
-
-/// Declares `QJsonObject var` from the next @p name event of @p cli (on leg @p leg, "" for any),
-/// or fails the test.
-#define TAKE_EVENT(var, cli, name, leg)                                                            \
-    const std::optional<QJsonObject> var##Found =                                                  \
-        (cli).take(QStringLiteral(name), QStringLiteral(leg));                                     \
-    QVERIFY2(var##Found, qPrintable(QStringLiteral("no '%1' event (leg '%2'); %3")                 \
-                                        .arg(QStringLiteral(name), QStringLiteral(leg),            \
-                                             QString::fromUtf8((cli).transcript()))));             \
-    const QJsonObject var = *var##Found
-
-QJsonObject command(const char *cmd, std::initializer_list<std::pair<QString, QJsonValue>> fields)
-{
-    QJsonObject object{{"cmd", cmd}};
-    for (const auto &[name, value] : fields)
-        object.insert(name, value);
-    return object;
-}
-
-/// connect -> relay -> listen.
-struct Chain
-{
-    std::unique_ptr<Cli> listener;
-    std::unique_ptr<Cli> relay;
-    std::unique_ptr<Cli> connector;
-    quint16 listenPort = 0;
-    quint16 relayPort = 0;
-};
-
-struct ChainOptions
-{
-    QStringList all = {};       ///< For all three (--no-noise, --no-encrypt).
-    QStringList listener = {};  ///< Besides --key KeyHex.
-    QStringList relay = {};     ///< Besides --key KeyHex unless relayKnowsKey is false.
-    QStringList connector = {}; ///< Besides --key KeyHex.
-    bool relayKnowsKey = true;
-    bool waitForChannels = true; ///< Wait for the channel at both ends.
-};
-
-quint16 portOf(Cli &cli)
-{
-    const auto listening = cli.take(QStringLiteral("listening"));
-    if (!listening) {
-        qWarning("%s", cli.transcript().constData());
-        return 0;
-    }
-    return quint16(listening->value(QLatin1String("port")).toInt());
-}
-
-bool startChain(Chain &c, const ChainOptions &o = {})
-{
-    const QStringList key{QStringLiteral("--key"), KeyHex};
-    c.listener =
-        std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + key + o.all + o.listener);
-    c.listenPort = portOf(*c.listener);
-    if (!c.listenPort)
-        return false;
-    c.relay = std::make_unique<Cli>(QStringList{"relay", "--port", "0", "--upstream",
-                                                QStringLiteral("127.0.0.1:%1").arg(c.listenPort)} +
-                                    (o.relayKnowsKey ? key : QStringList()) + o.all + o.relay);
-    c.relayPort = portOf(*c.relay);
-    if (!c.relayPort)
-        return false;
-    c.connector = std::make_unique<Cli>(
-        QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(c.relayPort)} + key + o.all +
-        o.connector);
-    if (!o.waitForChannels)
-        return true;
-    for (Cli *end : {c.listener.get(), c.connector.get()}) {
-        if (!end->take(QStringLiteral("channel"))) {
-            qWarning("%s\nrelay: %s", end->transcript().constData(),
-                     c.relay->transcript().constData());
-            return false;
-        }
-    }
-    return true;
-}
-
-/// listen <- connect, each with --key KeyHex and its own extra arguments; waits for the channel.
-struct Own
-{
-    std::unique_ptr<Cli> listener;
-    std::unique_ptr<Cli> connector;
-};
-
-bool startOwn(Own &o, const QStringList &listener, const QStringList &connector)
-{
-    const QStringList key{QStringLiteral("--key"), KeyHex};
-    o.listener = std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + key + listener);
-    const quint16 port = portOf(*o.listener);
-    if (!port)
-        return false;
-    o.connector = std::make_unique<Cli>(
-        QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(port)} + key + connector);
-    for (Cli *end : {o.listener.get(), o.connector.get()}) {
-        if (!end->take(QStringLiteral("channel"))) {
-            qWarning("%s", end->transcript().constData());
-            return false;
-        }
-    }
-    return true;
-}
+using Cli = CliProcess;
 
 QJsonObject sendRequest(int index)
 {
@@ -288,25 +89,24 @@ void tst_CliIntercept::rejectsBadExpression()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QByteArray, message);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitCode(), 2);
-    const QByteArray err = process.readAllStandardError();
+    const FinishedProcess run = runCli(arguments);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitCode, 2);
+    const QByteArray err = run.stderrText;
     QVERIFY2(err.startsWith("hyperscope-cli: ") && err.contains(message), err.constData());
-    QVERIFY(process.readAllStandardOutput().isEmpty()); // nothing started
+    QVERIFY(run.stdoutText.isEmpty()); // nothing started
 }
 
 void tst_CliIntercept::holdsOutgoingAndSendsEdited()
 {
-    Own o;
-    QVERIFY(startOwn(o, {}, {"--intercept", "type == Request && index > 4"}));
+    CliPair o;
+    QVERIFY(startPair(o, {}, {"--intercept", "type == Request && index > 4"}));
     o.connector->send(sendRequest(2)); // does not match: goes at once
-    TAKE_EVENT(first, *o.listener, "message", "");
+    TAKE_EVENT(first, *o.listener, "message");
     QCOMPARE(field(first, "index"), 2);
 
     o.connector->send(sendRequest(5));
-    TAKE_EVENT(held, *o.connector, "intercepted", "");
+    TAKE_EVENT(held, *o.connector, "intercepted");
     QCOMPARE(held.value("session").toInt(), 1);
     QCOMPARE(held.value("direction").toString(), QStringLiteral("out"));
     QCOMPARE(held.value("type").toString(), QStringLiteral("Request"));
@@ -315,43 +115,44 @@ void tst_CliIntercept::holdsOutgoingAndSendsEdited()
     QVERIFY(idOf(held) >= 1);
     QVERIFY(!held.contains("leg"));
     o.connector->send(sendWant(3)); // same channel and direction: waits behind the Request
-    QVERIFY(!o.listener->take("message", {}, Quiet));
+    QVERIFY(o.listener->take("message", {}, Quiet).isEmpty());
 
     o.connector->send(command(
         "resume", {{"id", idOf(held)}, {"message", QJsonObject{{"index", 7}, {"nodes", 2}}}}));
-    TAKE_EVENT(resumed, *o.connector, "resumed", "");
+    TAKE_EVENT(resumed, *o.connector, "resumed");
     QCOMPARE(idOf(resumed), idOf(held));
     QVERIFY(resumed.value("edited").toBool());
-    TAKE_EVENT(edited, *o.listener, "message", "");
+    TAKE_EVENT(edited, *o.listener, "message");
     QCOMPARE(edited.value("type").toString(), QStringLiteral("Request"));
     QCOMPARE(field(edited, "index"), 7); // the peer receives the edited index
     QCOMPARE(field(edited, "nodes"), 2);
-    TAKE_EVENT(want, *o.listener, "message", "");
+    TAKE_EVENT(want, *o.listener, "message");
     QCOMPARE(want.value("type").toString(), QStringLiteral("Want"));
     QVERIFY(o.connector->all("error").isEmpty());
 }
 
 void tst_CliIntercept::holdsIncomingAndDrops()
 {
-    Own o;
-    QVERIFY(startOwn(o, {"--intercept", "dir == in && type == Request"}, {}));
+    CliPair o;
+    QVERIFY(startPair(o, {"--intercept", "dir == in && type == Request"}, {}));
     o.connector->send(sendRequest(3));
     o.connector->send(sendWant(0));
-    TAKE_EVENT(held, *o.listener, "intercepted", "");
+    TAKE_EVENT(held, *o.listener, "intercepted");
     QCOMPARE(held.value("direction").toString(), QStringLiteral("in"));
     QCOMPARE(field(held, "index"), 3);
-    QVERIFY(!o.listener->take("message", {}, Quiet)); // neither the Request nor the Want yet
+    QVERIFY(
+        o.listener->take("message", {}, Quiet).isEmpty()); // neither the Request nor the Want yet
 
     o.listener->send(command("drop", {{"id", idOf(held)}}));
-    TAKE_EVENT(dropped, *o.listener, "dropped", "");
+    TAKE_EVENT(dropped, *o.listener, "dropped");
     QCOMPARE(idOf(dropped), idOf(held));
     QCOMPARE(dropped.value("reason").toString(), QStringLiteral("dropped"));
-    TAKE_EVENT(want, *o.listener, "message", "");
+    TAKE_EVENT(want, *o.listener, "message");
     QCOMPARE(want.value("type").toString(), QStringLiteral("Want"));
-    QVERIFY(!o.listener->take("message", {}, Quiet)); // the Request never comes
+    QVERIFY(o.listener->take("message", {}, Quiet).isEmpty()); // the Request never comes
     // Once dropped, the id is gone.
     o.listener->send(command("drop", {{"id", idOf(held)}}));
-    TAKE_EVENT(error, *o.listener, "error", "");
+    TAKE_EVENT(error, *o.listener, "error");
     QVERIFY2(error.value("message").toString().contains(
                  QStringLiteral("drop: no held message with id %1").arg(idOf(held))),
              qPrintable(error.value("message").toString()));
@@ -359,10 +160,10 @@ void tst_CliIntercept::holdsIncomingAndDrops()
 
 void tst_CliIntercept::reportsBadResumeCommands()
 {
-    Own o;
-    QVERIFY(startOwn(o, {}, {"--intercept", "type == Request"}));
+    CliPair o;
+    QVERIFY(startPair(o, {}, {"--intercept", "type == Request"}));
     o.connector->send(sendRequest(1));
-    TAKE_EVENT(held, *o.connector, "intercepted", "");
+    TAKE_EVENT(held, *o.connector, "intercepted");
     const double id = idOf(held);
 
     struct Case
@@ -387,64 +188,64 @@ void tst_CliIntercept::reportsBadResumeCommands()
     };
     for (const Case &c : cases) {
         o.connector->send(c.command);
-        TAKE_EVENT(error, *o.connector, "error", "");
+        TAKE_EVENT(error, *o.connector, "error");
         QVERIFY2(error.value("message").toString().contains(c.message),
                  qPrintable(error.value("message").toString() + " / expected: " + c.message));
     }
     // Still held after every refusal; the original goes on.
-    QVERIFY(!o.listener->take("message", {}, Quiet));
+    QVERIFY(o.listener->take("message", {}, Quiet).isEmpty());
     o.connector->send(command("resume", {{"id", id}}));
-    TAKE_EVENT(resumed, *o.connector, "resumed", "");
+    TAKE_EVENT(resumed, *o.connector, "resumed");
     QVERIFY(!resumed.value("edited").toBool());
-    TAKE_EVENT(message, *o.listener, "message", "");
+    TAKE_EVENT(message, *o.listener, "message");
     QCOMPARE(field(message, "index"), 1);
 }
 
 void tst_CliIntercept::changesExpressionAtRuntime()
 {
-    Own o;
-    QVERIFY(startOwn(o, {}, {}));
+    CliPair o;
+    QVERIFY(startPair(o, {}, {}));
     o.connector->send(command("intercept", {{"filter", "type == Request"}}));
     o.connector->send(sendRequest(1));
     o.connector->send(sendWant(1)); // behind the Request
     o.connector->send(sendRequest(2));
-    TAKE_EVENT(first, *o.connector, "intercepted", "");
-    TAKE_EVENT(second, *o.connector, "intercepted", "");
+    TAKE_EVENT(first, *o.connector, "intercepted");
+    TAKE_EVENT(second, *o.connector, "intercepted");
     QCOMPARE(field(first, "index"), 1);
     QCOMPARE(field(second, "index"), 2);
     QVERIFY(idOf(second) > idOf(first));
-    QVERIFY(!o.listener->take("message", {}, Quiet));
+    QVERIFY(o.listener->take("message", {}, Quiet).isEmpty());
 
     // Off: everything held goes on, in order.
     o.connector->send(command("intercept", {{"filter", ""}}));
-    TAKE_EVENT(m1, *o.listener, "message", "");
-    TAKE_EVENT(m2, *o.listener, "message", "");
-    TAKE_EVENT(m3, *o.listener, "message", "");
+    TAKE_EVENT(m1, *o.listener, "message");
+    TAKE_EVENT(m2, *o.listener, "message");
+    TAKE_EVENT(m3, *o.listener, "message");
     QCOMPARE(field(m1, "index"), 1);
     QCOMPARE(m2.value("type").toString(), QStringLiteral("Want"));
     QCOMPARE(field(m3, "index"), 2);
     QCOMPARE(o.connector->all("resumed").size(), 2);
     o.connector->send(sendRequest(3)); // nothing is held now
-    TAKE_EVENT(m4, *o.listener, "message", "");
+    TAKE_EVENT(m4, *o.listener, "message");
     QCOMPARE(field(m4, "index"), 3);
     QCOMPARE(o.connector->all("intercepted").size(), 2);
 }
 
 void tst_CliIntercept::endingSessionDropsHeld()
 {
-    Own o;
-    QVERIFY(startOwn(o, {}, {"--intercept", "type == Request"}));
+    CliPair o;
+    QVERIFY(startPair(o, {}, {"--intercept", "type == Request"}));
     o.connector->send(sendRequest(1));
     o.connector->send(sendRequest(2));
-    TAKE_EVENT(first, *o.connector, "intercepted", "");
-    TAKE_EVENT(second, *o.connector, "intercepted", "");
+    TAKE_EVENT(first, *o.connector, "intercepted");
+    TAKE_EVENT(second, *o.connector, "intercepted");
     o.connector->send(command("quit", {}));
-    TAKE_EVENT(d1, *o.connector, "dropped", "");
-    TAKE_EVENT(d2, *o.connector, "dropped", "");
+    TAKE_EVENT(d1, *o.connector, "dropped");
+    TAKE_EVENT(d2, *o.connector, "dropped");
     QCOMPARE(d1.value("reason").toString(), QStringLiteral("the session ended"));
     QCOMPARE(idOf(d1), idOf(first));
     QCOMPARE(idOf(d2), idOf(second));
-    TAKE_EVENT(end, *o.connector, "end", "");
+    TAKE_EVENT(end, *o.connector, "end");
     QVERIFY(o.connector->waitForExit());
     QCOMPARE(o.connector->exitCode(), 0);
     QVERIFY(o.listener->all("message").isEmpty());
@@ -452,47 +253,47 @@ void tst_CliIntercept::endingSessionDropsHeld()
 
 void tst_CliIntercept::holdsOnRelayLeg()
 {
-    Chain c;
-    ChainOptions options;
+    CliChain c;
+    CliChainOptions options;
     options.relay = {"--intercept", "type == Request"};
     QVERIFY(startChain(c, options));
 
     // Resumed with an edit: the upstream peer receives the edited index.
     c.connector->send(sendRequest(5));
-    TAKE_EVENT(held, *c.relay, "intercepted", "client");
+    TAKE_EVENT(held, *c.relay, "intercepted", ClientLeg);
     QCOMPARE(held.value("direction").toString(), QStringLiteral("in"));
     QCOMPARE(held.value("session").toInt(), 1);
     QCOMPARE(field(held, "index"), 5);
-    QVERIFY(!c.listener->take("message", {}, Quiet));
+    QVERIFY(c.listener->take("message", {}, Quiet).isEmpty());
     c.relay->send(command("resume", {{"id", idOf(held)}, {"message", QJsonObject{{"index", 9}}}}));
-    TAKE_EVENT(resumed, *c.relay, "resumed", "client");
+    TAKE_EVENT(resumed, *c.relay, "resumed", ClientLeg);
     QVERIFY(resumed.value("edited").toBool());
-    TAKE_EVENT(edited, *c.listener, "message", "");
+    TAKE_EVENT(edited, *c.listener, "message");
     QCOMPARE(field(edited, "index"), 9);
     // The relay's message event is for what it forwarded: the edited message.
-    TAKE_EVENT(relayed, *c.relay, "message", "client");
+    TAKE_EVENT(relayed, *c.relay, "message", ClientLeg);
     QCOMPARE(field(relayed, "index"), 9);
 
     // Dropped: never forwarded; what follows on the channel is.
     c.connector->send(sendRequest(6));
     c.connector->send(sendWant(2));
-    TAKE_EVENT(held2, *c.relay, "intercepted", "client");
+    TAKE_EVENT(held2, *c.relay, "intercepted", ClientLeg);
     c.relay->send(command("drop", {{"id", idOf(held2)}}));
-    TAKE_EVENT(dropped, *c.relay, "dropped", "client");
-    TAKE_EVENT(want, *c.listener, "message", "");
+    TAKE_EVENT(dropped, *c.relay, "dropped", ClientLeg);
+    TAKE_EVENT(want, *c.listener, "message");
     QCOMPARE(want.value("type").toString(), QStringLiteral("Want"));
 
     // The other way, from the server leg: the connector receives the Request once resumed.
     c.listener->send(sendRequest(11));
-    TAKE_EVENT(held3, *c.relay, "intercepted", "server");
-    QVERIFY(!c.connector->take("message", {}, Quiet));
+    TAKE_EVENT(held3, *c.relay, "intercepted", ServerLeg);
+    QVERIFY(c.connector->take("message", {}, Quiet).isEmpty());
     c.relay->send(command("resume", {{"id", idOf(held3)}}));
-    TAKE_EVENT(back, *c.connector, "message", "");
+    TAKE_EVENT(back, *c.connector, "message");
     QCOMPARE(field(back, "index"), 11);
 
     // Nothing was held twice (on the way out of the relay) and nothing went wrong.
     QCOMPARE(c.relay->all("intercepted").size(), 3);
-    QVERIFY2(c.relay->all("error").isEmpty(), c.relay->transcript().constData());
+    QVERIFY2(c.relay->all("error").isEmpty(), qPrintable(c.relay->transcript()));
     QVERIFY(c.listener->all("message").size() == 2);
 }
 

@@ -6,6 +6,7 @@
 // driven through stdin and checked through the JSON events of all three. Also the behaviour every
 // mode shares since the relay came: "warning" events and exiting when stdout's reader goes away.
 #include "builders.h"
+#include "clifixtures.h"
 #include "crypto.h"
 
 #include <QJsonArray>
@@ -21,193 +22,13 @@
 #include <unistd.h>
 
 using namespace hyperscope;
-using hyperscope::test::discoveryKeyHex;
+using namespace hyperscope::test;
 
 namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-const QString KeyHex =
-    QStringLiteral("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-
-/// One running hyperscope-cli: its events as they arrive, and its stdin.
-class Cli
-{
-public:
-    explicit Cli(const QStringList &arguments)
-    {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { readEvents(); });
-        QObject::connect(&m_process, &QProcess::readyReadStandardError,
-                         [this] { m_stderr += m_process.readAllStandardError(); });
-        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    }
-    ~Cli()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(Wait);
-        }
-    }
-
-    void send(const QJsonObject &command)
-    {
-        m_process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-    }
-    void signal(int number) { ::kill(pid_t(m_process.processId()), number); }
-
-    /// Waits for the first event named @p name (on @p leg when given) not taken yet, and takes
-    /// it.
-    std::optional<QJsonObject> take(const QString &name, const QString &leg = QString(),
-                                    int timeout = Wait)
-    {
-        std::optional<QJsonObject> found;
-        (void)QTest::qWaitFor( // the caller checks what was found
-            [&] {
-                for (qsizetype i = 0; i < m_events.size(); ++i) {
-                    if (!m_taken[i] && m_events[i].value(QLatin1String("event")) == name &&
-                        (leg.isEmpty() || m_events[i].value(QLatin1String("leg")) == leg)) {
-                        m_taken[i] = true;
-                        found = m_events[i];
-                        return true;
-                    }
-                }
-                return false;
-            },
-            timeout);
-        return found;
-    }
-
-    /// Every event named @p name seen so far, taken or not (on @p leg when given).
-    QList<QJsonObject> all(const QString &name, const QString &leg = QString()) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &event : m_events) {
-            if (event.value(QLatin1String("event")) == name &&
-                (leg.isEmpty() || event.value(QLatin1String("leg")) == leg))
-                out.append(event);
-        }
-        return out;
-    }
-
-    bool waitForExit(int timeout = Wait)
-    {
-        return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeout);
-    }
-    int exitCode() const { return m_process.exitCode(); }
-    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
-
-    QByteArray transcript() const
-    {
-        QByteArray out = "events:\n";
-        for (const QJsonObject &event : m_events)
-            out += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
-        return out + "stderr:\n" + m_stderr;
-    }
-
-private:
-    void readEvents()
-    {
-        m_partial += m_process.readAllStandardOutput();
-        qsizetype newline;
-        while ((newline = m_partial.indexOf('\n')) >= 0) {
-            const QByteArray line = m_partial.left(newline);
-            m_partial.remove(0, newline + 1);
-            const QJsonDocument document = QJsonDocument::fromJson(line);
-            m_events.append(document.isObject()
-                                ? document.object()
-                                : QJsonObject{{"event", "<not json>"}, {"line", QString(line)}});
-            m_taken.append(false);
-        }
-    }
-
-    QProcess m_process;
-    QByteArray m_partial;
-    QByteArray m_stderr;
-    QList<QJsonObject> m_events;
-    QList<bool> m_taken;
-};
-
-/// Declares `QJsonObject var` from the next @p name event of @p cli (on leg @p leg, "" for any),
-/// or fails the test.
-#define TAKE_EVENT(var, cli, name, leg)                                                            \
-    const std::optional<QJsonObject> var##Found =                                                  \
-        (cli).take(QStringLiteral(name), QStringLiteral(leg));                                     \
-    QVERIFY2(var##Found, qPrintable(QStringLiteral("no '%1' event (leg '%2'); %3")                 \
-                                        .arg(QStringLiteral(name), QStringLiteral(leg),            \
-                                             QString::fromUtf8((cli).transcript()))));             \
-    const QJsonObject var = *var##Found
-
-QJsonObject command(const char *cmd, std::initializer_list<std::pair<QString, QJsonValue>> fields)
-{
-    QJsonObject object{{"cmd", cmd}};
-    for (const auto &[name, value] : fields)
-        object.insert(name, value);
-    return object;
-}
-
-QJsonObject json(const char *text)
-{
-    return QJsonDocument::fromJson(text).object();
-}
-
-/// connect -> relay -> listen.
-struct Chain
-{
-    std::unique_ptr<Cli> listener;
-    std::unique_ptr<Cli> relay;
-    std::unique_ptr<Cli> connector;
-    quint16 listenPort = 0;
-    quint16 relayPort = 0;
-};
-
-struct ChainOptions
-{
-    QStringList all = {};       ///< For all three (--no-noise, --no-encrypt).
-    QStringList listener = {};  ///< Besides --key KeyHex.
-    QStringList relay = {};     ///< Besides --key KeyHex unless relayKnowsKey is false.
-    QStringList connector = {}; ///< Besides --key KeyHex.
-    bool relayKnowsKey = true;
-    bool waitForChannels = true; ///< Wait for the channel at both ends.
-};
-
-quint16 portOf(Cli &cli)
-{
-    const auto listening = cli.take(QStringLiteral("listening"));
-    if (!listening) {
-        qWarning("%s", cli.transcript().constData());
-        return 0;
-    }
-    return quint16(listening->value(QLatin1String("port")).toInt());
-}
-
-bool startChain(Chain &c, const ChainOptions &o = {})
-{
-    const QStringList key{QStringLiteral("--key"), KeyHex};
-    c.listener =
-        std::make_unique<Cli>(QStringList{"listen", "--port", "0"} + key + o.all + o.listener);
-    c.listenPort = portOf(*c.listener);
-    if (!c.listenPort)
-        return false;
-    c.relay = std::make_unique<Cli>(QStringList{"relay", "--port", "0", "--upstream",
-                                                QStringLiteral("127.0.0.1:%1").arg(c.listenPort)} +
-                                    (o.relayKnowsKey ? key : QStringList()) + o.all + o.relay);
-    c.relayPort = portOf(*c.relay);
-    if (!c.relayPort)
-        return false;
-    c.connector = std::make_unique<Cli>(
-        QStringList{"connect", QStringLiteral("127.0.0.1:%1").arg(c.relayPort)} + key + o.all +
-        o.connector);
-    if (!o.waitForChannels)
-        return true;
-    for (Cli *end : {c.listener.get(), c.connector.get()}) {
-        if (!end->take(QStringLiteral("channel"))) {
-            qWarning("%s\nrelay: %s", end->transcript().constData(),
-                     c.relay->transcript().constData());
-            return false;
-        }
-    }
-    return true;
-}
+using Cli = CliProcess;
 
 } // namespace
 
@@ -260,13 +81,12 @@ void tst_CliRelay::rejectsBadArguments()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QByteArray, message);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitCode(), 2);
-    const QByteArray err = process.readAllStandardError();
+    const FinishedProcess run = runCli(arguments);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitCode, 2);
+    const QByteArray err = run.stderrText;
     QVERIFY2(err.startsWith("hyperscope-cli: ") && err.contains(message), err.constData());
-    QVERIFY(process.readAllStandardOutput().isEmpty());
+    QVERIFY(run.stdoutText.isEmpty());
 }
 
 void tst_CliRelay::relaysSession_data()
@@ -280,15 +100,15 @@ void tst_CliRelay::relaysSession_data()
 void tst_CliRelay::relaysSession()
 {
     QFETCH(QStringList, options);
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c, {.all = options}));
     Cli &relay = *c.relay;
     const QJsonObject listening = relay.all(QStringLiteral("listening")).first();
     QCOMPARE(listening,
              (QJsonObject{{"event", "listening"}, {"session", 0}, {"port", c.relayPort}}));
 
-    TAKE_EVENT(clientConnected, relay, "connected", "client");
-    TAKE_EVENT(serverConnected, relay, "connected", "server");
+    TAKE_EVENT(clientConnected, relay, "connected", ClientLeg);
+    TAKE_EVENT(serverConnected, relay, "connected", ServerLeg);
     QCOMPARE(clientConnected.value(QLatin1String("session")).toInt(), 1);
     QCOMPARE(serverConnected.value(QLatin1String("session")).toInt(), 1);
     QCOMPARE(clientConnected.value(QLatin1String("initiator")), QJsonValue(false));
@@ -300,10 +120,10 @@ void tst_CliRelay::relaysSession()
         QVERIFY(relay.all(QStringLiteral("handshake")).isEmpty());
     } else {
         // Each leg is its own handshake, with the relay's key on both.
-        TAKE_EVENT(clientLeg, relay, "handshake", "client");
-        TAKE_EVENT(serverLeg, relay, "handshake", "server");
-        TAKE_EVENT(connectorSide, *c.connector, "handshake", "");
-        TAKE_EVENT(listenerSide, *c.listener, "handshake", "");
+        TAKE_EVENT(clientLeg, relay, "handshake", ClientLeg);
+        TAKE_EVENT(serverLeg, relay, "handshake", ServerLeg);
+        TAKE_EVENT(connectorSide, *c.connector, "handshake");
+        TAKE_EVENT(listenerSide, *c.listener, "handshake");
         QCOMPARE(clientLeg.value(QLatin1String("handshakeHash")),
                  connectorSide.value(QLatin1String("handshakeHash")));
         QCOMPARE(serverLeg.value(QLatin1String("handshakeHash")),
@@ -317,46 +137,34 @@ void tst_CliRelay::relaysSession()
     }
     const QString discoveryKey = discoveryKeyHex(KeyHex);
     for (const char *leg : {"client", "server"}) {
-        const auto channel = relay.take(QStringLiteral("channel"), QLatin1String(leg));
-        QVERIFY2(channel, relay.transcript().constData());
-        QCOMPARE(channel->value(QLatin1String("discoveryKey")).toString(), discoveryKey);
-        QCOMPARE(channel->value(QLatin1String("session")).toInt(), 1);
+        const auto channel = relay.take(QStringLiteral("channel"), {{"leg", leg}});
+        QVERIFY2(!channel.isEmpty(), qPrintable(relay.transcript()));
+        QCOMPARE(channel.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
+        QCOMPARE(channel.value(QLatin1String("session")).toInt(), 1);
     }
     // Events of the relay that belong to a leg all say which.
     c.connector->send(
         command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":9})")}}));
-    TAKE_EVENT(message, *c.listener, "message", "");
+    TAKE_EVENT(message, *c.listener, "message");
     QCOMPARE(message.value(QLatin1String("message")).toObject(), json(R"({"start":9})"));
-    TAKE_EVENT(seen, relay, "message", "client");
+    TAKE_EVENT(seen, relay, "message", ClientLeg);
     QCOMPARE(seen.value(QLatin1String("message")).toObject(), json(R"({"start":9})"));
     for (const QString name : {"connected", "handshake", "discovery-key", "channel", "message"}) {
         for (const QJsonObject &event : relay.all(name)) {
             const QString leg = event.value(QLatin1String("leg")).toString();
             QVERIFY2(leg == QLatin1String("client") || leg == QLatin1String("server"),
-                     relay.transcript().constData());
+                     qPrintable(relay.transcript()));
         }
     }
-    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), relay.transcript().constData());
-    QVERIFY2(relay.all(QStringLiteral("warning")).isEmpty(), relay.transcript().constData());
+    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), qPrintable(relay.transcript()));
+    QVERIFY2(relay.all(QStringLiteral("warning")).isEmpty(), qPrintable(relay.transcript()));
 }
 
 void tst_CliRelay::relaysEveryMessageTypeBothWays()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
-    const QList<std::pair<const char *, QJsonObject>> messages = {
-        {"Options", json(R"({"extensions":["a","b"],"ack":true})")},
-        {"Status", json(R"({"uploading":true,"downloading":false})")},
-        {"Have", json(R"({"start":1,"length":1000,"bitfield":"00ff10","ack":false})")},
-        {"Unhave", json(R"({"start":2,"length":3})")},
-        {"Want", json(R"({"start":0})")},
-        {"Unwant", json(R"({"start":5,"length":6})")},
-        {"Request", json(R"({"index":7,"bytes":8,"hash":true,"nodes":9})")},
-        {"Cancel", json(R"({"index":7,"bytes":8,"hash":false})")},
-        {"Data",
-         json(
-             R"({"index":4,"value":"68656c6c6f","nodes":[{"index":1,"hash":"abababababababababababababababababababababababababababababababab","size":3}],"signature":"5a5a"})")},
-    };
+    const QList<std::pair<const char *, QJsonObject>> messages = everyMessageType();
     const QString discoveryKey = discoveryKeyHex(KeyHex);
     struct Way
     {
@@ -371,29 +179,27 @@ void tst_CliRelay::relaysEveryMessageTypeBothWays()
                 command("send", {{"key", KeyHex}, {"type", type}, {"message", message}}));
         for (const auto &[type, message] : messages) {
             const auto received = way.to->take(QStringLiteral("message"));
-            QVERIFY2(received, way.to->transcript().constData());
-            QCOMPARE(received->value(QLatin1String("type")).toString(), QLatin1String(type));
-            QCOMPARE(received->value(QLatin1String("discoveryKey")).toString(), discoveryKey);
-            QCOMPARE(received->value(QLatin1String("message")).toObject(), message);
-            const auto seen = c.relay->take(QStringLiteral("message"), way.leg);
-            QVERIFY2(seen, c.relay->transcript().constData());
-            QCOMPARE(seen->value(QLatin1String("type")).toString(), QLatin1String(type));
-            QCOMPARE(seen->value(QLatin1String("message")).toObject(), message);
-            QCOMPARE(seen->value(QLatin1String("session")).toInt(), 1);
+            QVERIFY2(!received.isEmpty(), qPrintable(way.to->transcript()));
+            QCOMPARE(received.value(QLatin1String("type")).toString(), QLatin1String(type));
+            QCOMPARE(received.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
+            QCOMPARE(received.value(QLatin1String("message")).toObject(), message);
+            const auto seen = c.relay->take(QStringLiteral("message"), {{"leg", way.leg}});
+            QVERIFY2(!seen.isEmpty(), qPrintable(c.relay->transcript()));
+            QCOMPARE(seen.value(QLatin1String("type")).toString(), QLatin1String(type));
+            QCOMPARE(seen.value(QLatin1String("message")).toObject(), message);
+            QCOMPARE(seen.value(QLatin1String("session")).toInt(), 1);
         }
     }
     // Nothing arrived twice or on the wrong leg.
-    QCOMPARE(c.relay->all(QStringLiteral("message"), QStringLiteral("client")).size(),
-             messages.size());
-    QCOMPARE(c.relay->all(QStringLiteral("message"), QStringLiteral("server")).size(),
-             messages.size());
+    QCOMPARE(c.relay->all(QStringLiteral("message"), ClientLeg).size(), messages.size());
+    QCOMPARE(c.relay->all(QStringLiteral("message"), ServerLeg).size(), messages.size());
     for (Cli *cli : {c.listener.get(), c.relay.get(), c.connector.get()})
-        QVERIFY2(cli->all(QStringLiteral("error")).isEmpty(), cli->transcript().constData());
+        QVERIFY2(cli->all(QStringLiteral("error")).isEmpty(), qPrintable(cli->transcript()));
 }
 
 void tst_CliRelay::relaysExtensions()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c, {.listener = {"--extension", "alpha", "--extension", "beta"},
                            .connector = {"--extension", "gamma", "--extension", "beta"}}));
     Cli &listener = *c.listener;
@@ -404,14 +210,14 @@ void tst_CliRelay::relaysExtensions()
     // Stream scope: the connector's names [beta, gamma] reach the listener through the relay, so
     // the ids keep meaning what the connector meant.
     connector.send(command("extension", {{"name", "gamma"}, {"payload", "0102"}}));
-    TAKE_EVENT(names, listener, "extensions", "");
+    TAKE_EVENT(names, listener, "extensions");
     QCOMPARE(names.value(QLatin1String("names")).toArray(), (QJsonArray{"beta", "gamma"}));
-    TAKE_EVENT(gamma, listener, "extension", "");
+    TAKE_EVENT(gamma, listener, "extension");
     QCOMPARE(gamma.value(QLatin1String("id")).toInt(), 1);
     QCOMPARE(gamma.value(QLatin1String("payload")).toString(), QStringLiteral("0102"));
-    TAKE_EVENT(relayNames, relay, "extensions", "client");
+    TAKE_EVENT(relayNames, relay, "extensions", ClientLeg);
     QCOMPARE(relayNames.value(QLatin1String("names")).toArray(), (QJsonArray{"beta", "gamma"}));
-    TAKE_EVENT(relayGamma, relay, "extension", "client");
+    TAKE_EVENT(relayGamma, relay, "extension", ClientLeg);
     QCOMPARE(relayGamma, (QJsonObject{{"event", "extension"},
                                       {"session", 1},
                                       {"leg", "client"},
@@ -421,70 +227,70 @@ void tst_CliRelay::relaysExtensions()
     // The other way: the listener's [alpha, beta]; beta is id 1 for the listener, 0 for the
     // connector's own table, and the connector must read 1 as the listener's beta.
     listener.send(command("extension", {{"name", "beta"}, {"payload", "ff"}}));
-    TAKE_EVENT(back, connector, "extension", "");
+    TAKE_EVENT(back, connector, "extension");
     QCOMPARE(back.value(QLatin1String("name")).toString(), QStringLiteral("beta"));
     QCOMPARE(back.value(QLatin1String("id")).toInt(), 1);
     QCOMPARE(back.value(QLatin1String("payload")).toString(), QStringLiteral("ff"));
-    TAKE_EVENT(relayBack, relay, "extension", "server");
+    TAKE_EVENT(relayBack, relay, "extension", ServerLeg);
     QCOMPARE(relayBack.value(QLatin1String("name")).toString(), QStringLiteral("beta"));
-    TAKE_EVENT(listenerNames, connector, "extensions", "");
+    TAKE_EVENT(listenerNames, connector, "extensions");
     QCOMPARE(listenerNames.value(QLatin1String("names")).toArray(), (QJsonArray{"alpha", "beta"}));
 
     // Channel scope: [chan-x] one way, [chan-a, chan-x] the other (announced with first use).
     listener.send(command("register", {{"key", KeyHex}, {"name", "chan-x"}}));
     listener.send(command("extension", {{"key", KeyHex}, {"name", "chan-x"}, {"payload", "00"}}));
-    TAKE_EVENT(listenerChannelNames, connector, "extensions", "");
+    TAKE_EVENT(listenerChannelNames, connector, "extensions");
     QCOMPARE(listenerChannelNames.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
     QCOMPARE(listenerChannelNames.value(QLatin1String("names")).toArray(), (QJsonArray{"chan-x"}));
-    TAKE_EVENT(unmatched, connector, "extension", "");
+    TAKE_EVENT(unmatched, connector, "extension");
     QCOMPARE(unmatched.value(QLatin1String("id")).toInt(), 0);
     QCOMPARE(unmatched.value(QLatin1String("payload")).toString(), QStringLiteral("00"));
     connector.send(command("register", {{"key", KeyHex}, {"name", "chan-x"}}));
     connector.send(command("register", {{"key", KeyHex}, {"name", "chan-a"}}));
     connector.send(command("extension", {{"key", KeyHex}, {"name", "chan-x"}, {"payload", "aa"}}));
-    TAKE_EVENT(onChannel, listener, "extension", "");
+    TAKE_EVENT(onChannel, listener, "extension");
     QCOMPARE(onChannel, (QJsonObject{{"event", "extension"},
                                      {"session", 1},
                                      {"discoveryKey", discoveryKey},
                                      {"name", "chan-x"},
                                      {"id", 1},
                                      {"payload", "aa"}}));
-    TAKE_EVENT(relayOnChannel, relay, "extension", "client");
+    TAKE_EVENT(relayOnChannel, relay, "extension", ClientLeg);
     QCOMPARE(relayOnChannel.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
     QCOMPARE(relayOnChannel.value(QLatin1String("name")).toString(), QStringLiteral("chan-x"));
     QCOMPARE(relayOnChannel.value(QLatin1String("id")).toInt(), 1);
     for (Cli *cli : {&listener, &relay, &connector})
-        QVERIFY2(cli->all(QStringLiteral("error")).isEmpty(), cli->transcript().constData());
+        QVERIFY2(cli->all(QStringLiteral("error")).isEmpty(), qPrintable(cli->transcript()));
 }
 
 void tst_CliRelay::relaysClose()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     const QString discoveryKey = discoveryKeyHex(KeyHex);
     c.connector->send(command("close", {{"key", KeyHex}}));
-    TAKE_EVENT(listenerClose, *c.listener, "close", "");
+    TAKE_EVENT(listenerClose, *c.listener, "close");
     QCOMPARE(listenerClose.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
-    TAKE_EVENT(clientClose, *c.relay, "close", "client");
-    TAKE_EVENT(serverClose, *c.relay, "close", "server");
+    TAKE_EVENT(clientClose, *c.relay, "close", ClientLeg);
+    TAKE_EVENT(serverClose, *c.relay, "close", ServerLeg);
     QCOMPARE(serverClose.value(QLatin1String("discoveryKey")).toString(), discoveryKey);
-    TAKE_EVENT(connectorClose, *c.connector, "close", "");
+    TAKE_EVENT(connectorClose, *c.connector, "close");
     // The session goes on: quitting the connector ends both legs cleanly.
     c.connector->send(command("quit", {}));
-    TAKE_EVENT(clientEnd, *c.relay, "end", "client");
-    TAKE_EVENT(serverEnd, *c.relay, "end", "server");
+    TAKE_EVENT(clientEnd, *c.relay, "end", ClientLeg);
+    TAKE_EVENT(serverEnd, *c.relay, "end", ServerLeg);
     QVERIFY(serverEnd.value(QLatin1String("reason")).toString().contains("client leg ended"));
-    TAKE_EVENT(listenerEnd, *c.listener, "end", "");
-    QVERIFY2(c.relay->all(QStringLiteral("error")).isEmpty(), c.relay->transcript().constData());
+    TAKE_EVENT(listenerEnd, *c.listener, "end");
+    QVERIFY2(c.relay->all(QStringLiteral("error")).isEmpty(), qPrintable(c.relay->transcript()));
 }
 
 void tst_CliRelay::holdsUnknownKeyUntilKeyCommand()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c, {.relayKnowsKey = false, .waitForChannels = false}));
     Cli &relay = *c.relay;
     const QString discoveryKey = discoveryKeyHex(KeyHex);
-    TAKE_EVENT(held, relay, "warning", "client");
+    TAKE_EVENT(held, relay, "warning", ClientLeg);
     QCOMPARE(held.value(QLatin1String("session")).toInt(), 1);
     const QString text = held.value(QLatin1String("message")).toString();
     QVERIFY2(text.contains(discoveryKey) && text.contains(QLatin1String("client")) &&
@@ -493,18 +299,18 @@ void tst_CliRelay::holdsUnknownKeyUntilKeyCommand()
     QVERIFY(c.connector->all(QStringLiteral("channel")).isEmpty());
 
     relay.send(command("key", {{"key", KeyHex}}));
-    TAKE_EVENT(connectorChannel, *c.connector, "channel", "");
-    TAKE_EVENT(listenerChannel, *c.listener, "channel", "");
-    TAKE_EVENT(clientChannel, relay, "channel", "client");
-    TAKE_EVENT(serverChannel, relay, "channel", "server");
+    TAKE_EVENT(connectorChannel, *c.connector, "channel");
+    TAKE_EVENT(listenerChannel, *c.listener, "channel");
+    TAKE_EVENT(clientChannel, relay, "channel", ClientLeg);
+    TAKE_EVENT(serverChannel, relay, "channel", ServerLeg);
     c.connector->send(
         command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":3})")}}));
-    TAKE_EVENT(message, *c.listener, "message", "");
+    TAKE_EVENT(message, *c.listener, "message");
     QCOMPARE(message.value(QLatin1String("message")).toObject(), json(R"({"start":3})"));
     // One warning per held Open (the listener opened it too: held on the server leg as well).
-    QCOMPARE(relay.all(QStringLiteral("warning"), QStringLiteral("client")).size(), 1);
-    QVERIFY(relay.all(QStringLiteral("warning"), QStringLiteral("server")).size() <= 1);
-    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), relay.transcript().constData());
+    QCOMPARE(relay.all(QStringLiteral("warning"), ClientLeg).size(), 1);
+    QVERIFY(relay.all(QStringLiteral("warning"), ServerLeg).size() <= 1);
+    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), qPrintable(relay.transcript()));
 }
 
 void tst_CliRelay::reportsRefusedUpstream()
@@ -520,38 +326,38 @@ void tst_CliRelay::reportsRefusedUpstream()
     const quint16 port = portOf(relay);
     QVERIFY(port);
     Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
-    TAKE_EVENT(firstConnected, relay, "connected", "client");
-    TAKE_EVENT(error, relay, "error", "client");
+    TAKE_EVENT(firstConnected, relay, "connected", ClientLeg);
+    TAKE_EVENT(error, relay, "error", ClientLeg);
     const QString text = error.value(QLatin1String("message")).toString();
     QVERIFY2(text.contains(QStringLiteral("upstream 127.0.0.1:%1").arg(closedPort)),
              qPrintable(text));
-    TAKE_EVENT(clientEnd, relay, "end", "client");
-    TAKE_EVENT(serverEnd, relay, "end", "server");
+    TAKE_EVENT(clientEnd, relay, "end", ClientLeg);
+    TAKE_EVENT(serverEnd, relay, "end", ServerLeg);
     QVERIFY(connector.waitForExit());
     // The listener is still accepting.
     Cli second({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
-    TAKE_EVENT(secondConnected, relay, "connected", "client");
+    TAKE_EVENT(secondConnected, relay, "connected", ClientLeg);
     QCOMPARE(secondConnected.value(QLatin1String("session")).toInt(), 2);
-    TAKE_EVENT(secondError, relay, "error", "client");
+    TAKE_EVENT(secondError, relay, "error", ClientLeg);
     QCOMPARE(secondError.value(QLatin1String("session")).toInt(), 2);
 }
 
 void tst_CliRelay::closesOtherLegWhenOneDies()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     // Mid-transfer: Data flowing from the connector when the listener dies.
     const QJsonObject data = json(R"({"index":1,"value":"00112233445566778899"})");
     for (int i = 0; i < 200; ++i)
         c.connector->send(command("send", {{"key", KeyHex}, {"type", "Data"}, {"message", data}}));
-    TAKE_EVENT(first, *c.listener, "message", "");
+    TAKE_EVENT(first, *c.listener, "message");
     c.listener->signal(SIGKILL);
-    TAKE_EVENT(serverEnd, *c.relay, "end", "server");
-    TAKE_EVENT(clientEnd, *c.relay, "end", "client");
+    TAKE_EVENT(serverEnd, *c.relay, "end", ServerLeg);
+    TAKE_EVENT(clientEnd, *c.relay, "end", ClientLeg);
     QVERIFY(clientEnd.value(QLatin1String("reason")).toString().contains("server leg ended"));
-    QVERIFY(c.relay->all(QStringLiteral("error"), QStringLiteral("client")).isEmpty());
+    QVERIFY(c.relay->all(QStringLiteral("error"), ClientLeg).isEmpty());
     // The connector sees a clean end.
-    TAKE_EVENT(connectorEnd, *c.connector, "end", "");
+    TAKE_EVENT(connectorEnd, *c.connector, "end");
     QVERIFY(c.connector->waitForExit());
     QCOMPARE(c.connector->exitCode(), 0);
     // The relay is still there for the next pair.
@@ -562,7 +368,7 @@ void tst_CliRelay::closesOtherLegWhenOneDies()
 
 void tst_CliRelay::injectsIntoOneLeg()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(
         startChain(c, {.listener = {"--extension", "ping"}, .connector = {"--extension", "ping"}}));
     Cli &relay = *c.relay;
@@ -580,18 +386,18 @@ void tst_CliRelay::injectsIntoOneLeg()
     QJsonObject toServer = want(42);
     toServer.insert(QStringLiteral("leg"), QStringLiteral("server"));
     relay.send(toServer);
-    TAKE_EVENT(injected, *c.listener, "message", "");
+    TAKE_EVENT(injected, *c.listener, "message");
     QCOMPARE(injected.value(QLatin1String("message")).toObject().value("start").toInt(), 42);
     QJsonObject toClient = want(43);
     toClient.insert(QStringLiteral("leg"), QStringLiteral("client"));
     relay.send(toClient);
-    TAKE_EVENT(injectedBack, *c.connector, "message", "");
+    TAKE_EVENT(injectedBack, *c.connector, "message");
     QCOMPARE(injectedBack.value(QLatin1String("message")).toObject().value("start").toInt(), 43);
     // Forwarded traffic after the injections: each end sees only what was meant for it.
     c.connector->send(want(1));
-    TAKE_EVENT(forwarded, *c.listener, "message", "");
+    TAKE_EVENT(forwarded, *c.listener, "message");
     c.listener->send(want(2));
-    TAKE_EVENT(forwardedBack, *c.connector, "message", "");
+    TAKE_EVENT(forwardedBack, *c.connector, "message");
     QCOMPARE(starts(*c.listener), (QList<int>{42, 1}));
     QCOMPARE(starts(*c.connector), (QList<int>{43, 2}));
     // The relay reports what the peers sent, not what it injected.
@@ -601,45 +407,45 @@ void tst_CliRelay::injectsIntoOneLeg()
     // against the listener's names, forwarded to it).
     // (Names are announced with their first use.)
     c.listener->send(command("extension", {{"name", "ping"}, {"payload", "01"}}));
-    TAKE_EVENT(names, *c.connector, "extensions", "");
-    TAKE_EVENT(announced, *c.connector, "extension", "");
+    TAKE_EVENT(names, *c.connector, "extensions");
+    TAKE_EVENT(announced, *c.connector, "extension");
     relay.send(command("extension", {{"leg", "client"}, {"name", "ping"}, {"payload", "abcd"}}));
-    TAKE_EVENT(extension, *c.connector, "extension", "");
+    TAKE_EVENT(extension, *c.connector, "extension");
     QCOMPARE(extension.value(QLatin1String("name")).toString(), QStringLiteral("ping"));
     QCOMPARE(extension.value(QLatin1String("payload")).toString(), QStringLiteral("abcd"));
     QVERIFY(c.listener->all(QStringLiteral("extension")).isEmpty());
 
     // Close on one leg: only the connector's channel closes.
     relay.send(command("close", {{"leg", "client"}, {"key", KeyHex}}));
-    TAKE_EVENT(connectorClose, *c.connector, "close", "");
-    TAKE_EVENT(relayClose, relay, "close", "client");
+    TAKE_EVENT(connectorClose, *c.connector, "close");
+    TAKE_EVENT(relayClose, relay, "close", ClientLeg);
     QVERIFY(c.listener->all(QStringLiteral("close")).isEmpty());
-    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), relay.transcript().constData());
+    QVERIFY2(relay.all(QStringLiteral("error")).isEmpty(), qPrintable(relay.transcript()));
 }
 
 void tst_CliRelay::reportsBadRelayCommands()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     Cli &relay = *c.relay;
     relay.send(
         command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":1})")}}));
-    TAKE_EVENT(noLeg, relay, "error", "");
+    TAKE_EVENT(noLeg, relay, "error");
     QVERIFY2(noLeg.value(QLatin1String("message")).toString().contains(R"("leg":"client")"),
-             relay.transcript().constData());
+             qPrintable(relay.transcript()));
     relay.send(command("close", {{"key", KeyHex}, {"leg", "middle"}}));
-    TAKE_EVENT(badLeg, relay, "error", "");
+    TAKE_EVENT(badLeg, relay, "error");
     QVERIFY(badLeg.value(QLatin1String("message")).toString().contains("leg must be"));
     relay.send(command("extension", {{"leg", "server"}, {"name", "nope"}}));
-    TAKE_EVENT(badName, relay, "error", "");
+    TAKE_EVENT(badName, relay, "error");
     QVERIFY2(badName.value(QLatin1String("message")).toString().contains("'nope'"),
-             relay.transcript().constData());
+             qPrintable(relay.transcript()));
     relay.send(command("open", {{"key", KeyHex}}));
-    TAKE_EVENT(open, relay, "error", "");
+    TAKE_EVENT(open, relay, "error");
     QVERIFY(open.value(QLatin1String("message")).toString().contains(R"({"cmd":"key")"));
     // A leg on a session that is not relayed.
     c.listener->send(command("close", {{"key", KeyHex}, {"leg", "client"}}));
-    TAKE_EVENT(notRelayed, *c.listener, "error", "");
+    TAKE_EVENT(notRelayed, *c.listener, "error");
     QVERIFY(
         notRelayed.value(QLatin1String("message")).toString().contains("relayed sessions only"));
     QVERIFY(c.connector->all(QStringLiteral("close")).isEmpty());
@@ -647,11 +453,11 @@ void tst_CliRelay::reportsBadRelayCommands()
 
 void tst_CliRelay::onceExitsAfterFirstPair()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c, {.relay = {"--once"}}));
     c.connector->send(command("quit", {}));
-    QVERIFY2(c.connector->waitForExit(), c.connector->transcript().constData());
-    QVERIFY2(c.relay->waitForExit(), c.relay->transcript().constData());
+    QVERIFY2(c.connector->waitForExit(), qPrintable(c.connector->transcript()));
+    QVERIFY2(c.relay->waitForExit(), qPrintable(c.relay->transcript()));
     QCOMPARE(c.relay->exitStatus(), QProcess::NormalExit);
     QCOMPARE(c.relay->exitCode(), 0);
     QCOMPARE(c.relay->all(QStringLiteral("end")).size(), 2);
@@ -659,36 +465,36 @@ void tst_CliRelay::onceExitsAfterFirstPair()
 
 void tst_CliRelay::sigtermExitsZero()
 {
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     c.relay->signal(SIGTERM);
-    QVERIFY2(c.relay->waitForExit(), c.relay->transcript().constData());
+    QVERIFY2(c.relay->waitForExit(), qPrintable(c.relay->transcript()));
     QCOMPARE(c.relay->exitStatus(), QProcess::NormalExit);
     QCOMPARE(c.relay->exitCode(), 0);
     QCOMPARE(c.relay->all(QStringLiteral("end")).size(), 2);
-    TAKE_EVENT(connectorEnd, *c.connector, "end", "");
-    TAKE_EVENT(listenerEnd, *c.listener, "end", "");
+    TAKE_EVENT(connectorEnd, *c.connector, "end");
+    TAKE_EVENT(listenerEnd, *c.listener, "end");
     QVERIFY(c.connector->all(QStringLiteral("error")).isEmpty());
 }
 
 void tst_CliRelay::warnsAboutProtocolViolations()
 {
     // Listen mode: a frame of an unassigned type (12) from the other side.
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     c.listener->send(command("frame", {{"channel", 0}, {"type", 12}, {"payload", "00"}}));
     // Relay mode: the relay's server leg sees it first, and does not forward it.
-    TAKE_EVENT(relayWarning, *c.relay, "warning", "server");
+    TAKE_EVENT(relayWarning, *c.relay, "warning", ServerLeg);
     QVERIFY2(relayWarning.value(QLatin1String("message")).toString().contains("unassigned type 12"),
-             c.relay->transcript().constData());
+             qPrintable(c.relay->transcript()));
     QCOMPARE(relayWarning.value(QLatin1String("session")).toInt(), 1);
     // Connect mode, and listen mode, with the relay sending it into each leg.
     c.relay->send(command("frame", {{"leg", "client"}, {"channel", 0}, {"type", 13}}));
-    TAKE_EVENT(connectorWarning, *c.connector, "warning", "");
+    TAKE_EVENT(connectorWarning, *c.connector, "warning");
     QVERIFY(connectorWarning.value(QLatin1String("message")).toString().contains("type 13"));
     QVERIFY(!connectorWarning.contains(QLatin1String("leg")));
     c.relay->send(command("frame", {{"leg", "server"}, {"channel", 0}, {"type", 14}}));
-    TAKE_EVENT(listenerWarning, *c.listener, "warning", "");
+    TAKE_EVENT(listenerWarning, *c.listener, "warning");
     QCOMPARE(listenerWarning.value(QLatin1String("session")).toInt(), 1);
     QVERIFY(listenerWarning.value(QLatin1String("message")).toString().contains("type 14"));
 }
@@ -701,21 +507,21 @@ void tst_CliRelay::warnsInListenMode()
     const quint16 port = portOf(listener);
     QVERIFY(port);
     Cli connector({"connect", QStringLiteral("127.0.0.1:%1").arg(port), "--key", KeyHex});
-    TAKE_EVENT(channel, listener, "channel", "");
+    TAKE_EVENT(channel, listener, "channel");
     connector.send(command("frame", {{"channel", 0}, {"type", 12}, {"payload", "0102"}}));
     connector.send(command("frame", {{"channel", 7}, {"type", "Want"}, {"payload", "0800"}}));
-    TAKE_EVENT(unassigned, listener, "warning", "");
+    TAKE_EVENT(unassigned, listener, "warning");
     QCOMPARE(unassigned, (QJsonObject{{"event", "warning"},
                                       {"session", 1},
                                       {"message", "frame of unassigned type 12 on channel id 0: "
                                                   "ignored"}}));
-    TAKE_EVENT(unknownChannel, listener, "warning", "");
+    TAKE_EVENT(unknownChannel, listener, "warning");
     QVERIFY2(unknownChannel.value(QLatin1String("message")).toString().contains("channel id 7"),
-             listener.transcript().constData());
+             qPrintable(listener.transcript()));
     // Tolerated: the session goes on.
     connector.send(
         command("send", {{"key", KeyHex}, {"type", "Want"}, {"message", json(R"({"start":5})")}}));
-    TAKE_EVENT(message, listener, "message", "");
+    TAKE_EVENT(message, listener, "message");
     QVERIFY(listener.all(QStringLiteral("error")).isEmpty());
     QVERIFY(connector.all(QStringLiteral("warning")).isEmpty());
 }
@@ -737,7 +543,7 @@ void tst_CliRelay::exitsWhenStdoutCloses()
     // before that, on its own, and end its sessions cleanly. (QProcess::closeReadChannel only
     // stops reading, it keeps the pipe open: hence a shell pipeline.)
     QFETCH(QString, mode);
-    Chain c;
+    CliChain c;
     QVERIFY(startChain(c));
     QStringList arguments;
     if (mode == QLatin1String("listen"))
@@ -792,9 +598,9 @@ void tst_CliRelay::exitsWhenStdoutCloses()
     // cannot end cleanly.)
     Cli *other = peer ? peer.get() : c.listener.get();
     const auto end = other->take(QStringLiteral("end"));
-    QVERIFY2(end, other->transcript().constData());
+    QVERIFY2(!end.isEmpty(), qPrintable(other->transcript()));
     if (mode != QLatin1String("relay") || !other->all(QStringLiteral("handshake")).isEmpty())
-        QVERIFY2(other->all(QStringLiteral("error")).isEmpty(), other->transcript().constData());
+        QVERIFY2(other->all(QStringLiteral("error")).isEmpty(), qPrintable(other->transcript()));
 }
 
 QTEST_GUILESS_MAIN(tst_CliRelay)

@@ -4,6 +4,7 @@
 // that core/feed verifies (the connector's "verified" fields) carrying the file's bytes. Then the
 // inputs --serve refuses, each with its reason.
 #include "jsonevents.h"
+#include "jsonprocess.h"
 #include "servefeed.h"
 
 #include <QJsonArray>
@@ -21,82 +22,17 @@ namespace {
 
 constexpr int Wait = 20000; // process start-up on a loaded machine can take a while
 
-/// One running hyperscope-cli: its events as they arrive, and its stdin.
-class Cli
-{
-public:
-    explicit Cli(const QStringList &arguments)
-    {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] { readEvents(); });
-        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    }
-    ~Cli()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(Wait);
-        }
-    }
+using Cli = hyperscope::test::CliProcess;
 
-    void send(const QJsonObject &command)
-    {
-        m_process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-    }
-
-    /// Waits until @p count events named @p name have arrived; returns them all.
-    QList<QJsonObject> waitFor(const QString &name, qsizetype count)
-    {
-        (void)QTest::qWaitFor([&] { return all(name).size() >= count; }, Wait);
-        return all(name);
-    }
-
-    QList<QJsonObject> all(const QString &name) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &event : m_events) {
-            if (event.value(QLatin1String("event")) == name)
-                out.append(event);
-        }
-        return out;
-    }
-
-    QByteArray transcript() const
-    {
-        QByteArray out = "events:\n";
-        for (const QJsonObject &event : m_events)
-            out += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
-        return out;
-    }
-
-private:
-    void readEvents()
-    {
-        m_partial += m_process.readAllStandardOutput();
-        qsizetype newline;
-        while ((newline = m_partial.indexOf('\n')) >= 0) {
-            m_events.append(QJsonDocument::fromJson(m_partial.left(newline)).object());
-            m_partial.remove(0, newline + 1);
-        }
-    }
-
-    QProcess m_process;
-    QByteArray m_partial;
-    QList<QJsonObject> m_events;
-};
-
-/// Runs hyperscope-cli to its end: exit code and everything it printed (stdout, then stderr).
+/// Runs hyperscope-cli to its end, stdin at its end: exit code and everything it printed
+/// (stdout, then stderr).
 std::pair<int, QString> runToEnd(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(Wait)) {
-        process.kill();
-        process.waitForFinished(Wait);
+    const hyperscope::test::FinishedProcess run =
+        hyperscope::test::runCli(arguments, {.stdinMode = hyperscope::test::ProcessStdin::DevNull});
+    if (!run.finished)
         return {-1, QStringLiteral("did not exit")};
-    }
-    return {process.exitCode(),
-            QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError())};
+    return {run.exitCode, QString::fromUtf8(run.stdoutText + run.stderrText)};
 }
 
 QByteArray servedText()
@@ -144,8 +80,8 @@ void tst_CliServe::readerGetsVerifiedDataOfTheFile()
     Cli server({QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
                 QStringLiteral("--serve"), m_textPath, QStringLiteral("--block-size"),
                 QStringLiteral("100")});
-    const QList<QJsonObject> feeds = server.waitFor(QStringLiteral("feed"), 1);
-    QVERIFY2(!feeds.isEmpty(), server.transcript().constData());
+    const QList<QJsonObject> feeds = server.waitForCount(QStringLiteral("feed"), 1);
+    QVERIFY2(!feeds.isEmpty(), qPrintable(server.transcript()));
     const QJsonObject feed = feeds.first();
     QCOMPARE(feed["length"].toInt(), 27);
     QCOMPARE(feed["byteLength"].toInt(), servedText().size());
@@ -153,15 +89,15 @@ void tst_CliServe::readerGetsVerifiedDataOfTheFile()
     const QString key = feed["key"].toString();
     QCOMPARE(key.size(), 64);
     QCOMPARE(feed["discoveryKey"].toString().size(), 64);
-    const QList<QJsonObject> listening = server.waitFor(QStringLiteral("listening"), 1);
+    const QList<QJsonObject> listening = server.waitForCount(QStringLiteral("listening"), 1);
     QVERIFY(!listening.isEmpty());
 
     Cli reader({QStringLiteral("connect"),
                 QStringLiteral("127.0.0.1:%1").arg(listening.first()["port"].toInt()),
                 QStringLiteral("--key"), key});
     // hypercore 9's writer subscribes to the first mebiblock on open.
-    QList<QJsonObject> messages = reader.waitFor(QStringLiteral("message"), 1);
-    QVERIFY2(!messages.isEmpty(), reader.transcript().constData());
+    QList<QJsonObject> messages = reader.waitForCount(QStringLiteral("message"), 1);
+    QVERIFY2(!messages.isEmpty(), qPrintable(reader.transcript()));
     QCOMPARE(messages[0]["type"].toString(), QStringLiteral("Want"));
     QCOMPARE(messages[0]["message"].toObject()["length"].toInteger(), 1048576);
 
@@ -174,8 +110,8 @@ void tst_CliServe::readerGetsVerifiedDataOfTheFile()
     const QList<int> blocks{3, 2, 26, 0, 13, 14, 1};
     for (const int block : blocks)
         send(QStringLiteral("Request"), QJsonObject{{"index", block}});
-    messages = reader.waitFor(QStringLiteral("message"), 3 + blocks.size());
-    QVERIFY2(messages.size() == 3 + blocks.size(), reader.transcript().constData());
+    messages = reader.waitForCount(QStringLiteral("message"), 3 + blocks.size());
+    QVERIFY2(messages.size() == 3 + blocks.size(), qPrintable(reader.transcript()));
 
     // The eager Have of the last block (the feed's length), then the page's bitfield.
     QCOMPARE(messages[1]["type"].toString(), QStringLiteral("Have"));
@@ -201,11 +137,11 @@ void tst_CliServe::readerGetsVerifiedDataOfTheFile()
 
     // A block past the end is not answered, and the server says so.
     send(QStringLiteral("Request"), QJsonObject{{"index", 27}});
-    const QList<QJsonObject> warnings = server.waitFor(QStringLiteral("warning"), 1);
-    QVERIFY2(!warnings.isEmpty(), server.transcript().constData());
+    const QList<QJsonObject> warnings = server.waitForCount(QStringLiteral("warning"), 1);
+    QVERIFY2(!warnings.isEmpty(), qPrintable(server.transcript()));
     QVERIFY2(warnings.first()["message"].toString().contains(
                  QLatin1String("Request for block 27 not answered")),
-             server.transcript().constData());
+             qPrintable(server.transcript()));
 }
 
 void tst_CliServe::feedSecretKeepsTheKey()
@@ -215,8 +151,8 @@ void tst_CliServe::feedSecretKeepsTheKey()
     for (QString &key : keys) {
         Cli server({QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
                     QStringLiteral("--serve"), m_textPath, QStringLiteral("--feed-secret"), seed});
-        const QList<QJsonObject> feeds = server.waitFor(QStringLiteral("feed"), 1);
-        QVERIFY2(!feeds.isEmpty(), server.transcript().constData());
+        const QList<QJsonObject> feeds = server.waitForCount(QStringLiteral("feed"), 1);
+        QVERIFY2(!feeds.isEmpty(), qPrintable(server.transcript()));
         key = feeds.first()["key"].toString();
     }
     QCOMPARE(keys[0], keys[1]);

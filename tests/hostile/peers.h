@@ -1,5 +1,6 @@
 // Helpers of the hostile-peer and load tests: a scripted peer over a real QTcpSocket, a recorder
-// of what a SessionDriver reports, and /proc readers for memory and file descriptors.
+// of what a SessionDriver reports, and /proc readers for memory and file descriptors. The
+// hyperscope-cli listener they attack is a CliProcess (tests/common/jsonprocess.h).
 #pragma once
 
 #include "builders.h"
@@ -9,12 +10,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QHash>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QList>
 #include <QObject>
-#include <QProcess>
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
@@ -182,96 +179,6 @@ public:
             warnings.push_back(warning.message);
     }
 };
-
-#ifdef HYPERSCOPE_CLI_PATH
-/// `hyperscope-cli listen --port 0 ARGS...` as a child process. Its JSON events are kept and
-/// counted by name as they arrive (stdout is read all the time: a listener whose stdout fills up
-/// would block).
-class CliListener
-{
-public:
-    explicit CliListener(const QStringList &arguments, const QProcessEnvironment &environment =
-                                                           QProcessEnvironment::systemEnvironment())
-    {
-        QObject::connect(&process, &QProcess::readyReadStandardOutput, [this] { read(); });
-        process.setProcessEnvironment(environment);
-        process.start(
-            QStringLiteral(HYPERSCOPE_CLI_PATH),
-            QStringList{QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0")} +
-                arguments);
-    }
-    ~CliListener()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.kill();
-            process.waitForFinished(30000);
-        }
-    }
-    /// Waits for the "listening" event; the port, or 0.
-    quint16 waitForPort(int timeout = 30000)
-    {
-        (void)QTest::qWaitFor(
-            [this] { return port != 0 || process.state() == QProcess::NotRunning; }, timeout);
-        return port;
-    }
-    int count(const QString &event) const { return counts.value(event); }
-    qint64 pid() const { return process.processId(); }
-    void command(const QJsonObject &command)
-    {
-        process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-    }
-    /// The first event named @p name whose fields include every field of @p match.
-    std::optional<QJsonObject> find(const QString &name, const QJsonObject &match = {}) const
-    {
-        for (const QJsonObject &event : events) {
-            if (event.value(QLatin1String("event")).toString() != name)
-                continue;
-            bool all = true;
-            for (auto it = match.begin(); it != match.end() && all; ++it)
-                all = event.value(it.key()) == it.value();
-            if (all)
-                return event;
-        }
-        return std::nullopt;
-    }
-    std::optional<QJsonObject> waitFor(const QString &name, const QJsonObject &match = {},
-                                       int timeout = 30000)
-    {
-        (void)QTest::qWaitFor([&] { return find(name, match).has_value(); }, timeout);
-        return find(name, match);
-    }
-    /// For failure messages: the last events.
-    QByteArray transcript()
-    {
-        QByteArray out;
-        for (qsizetype i = std::max<qsizetype>(0, events.size() - 20); i < events.size(); ++i)
-            out += QJsonDocument(events[i]).toJson(QJsonDocument::Compact) + '\n';
-        return out + process.readAllStandardError();
-    }
-
-    QProcess process;
-    QList<QJsonObject> events;
-    QHash<QString, int> counts;
-    quint16 port = 0;
-
-private:
-    void read()
-    {
-        m_partial += process.readAllStandardOutput();
-        qsizetype newline;
-        while ((newline = m_partial.indexOf('\n')) >= 0) {
-            const QJsonObject event = QJsonDocument::fromJson(m_partial.left(newline)).object();
-            m_partial.remove(0, newline + 1);
-            const QString name = event.value(QLatin1String("event")).toString();
-            ++counts[name];
-            if (name == QLatin1String("listening"))
-                port = quint16(event.value(QLatin1String("port")).toInt());
-            events.append(event);
-        }
-    }
-    QByteArray m_partial;
-};
-#endif
 
 /// "VmRSS" (or another field) of /proc/PID/status, in KiB; -1 when unreadable.
 inline qint64 procStatusKiB(qint64 pid, const char *field)

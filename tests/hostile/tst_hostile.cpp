@@ -6,6 +6,7 @@
 // the hostile session ended exactly once (or stayed up, where the protocol says a violation is
 // only a warning). Every hostile peer runs in encrypted mode: a real Engine completes the
 // handshake and encrypts, then the script truncates, forges or withholds bytes.
+#include "jsonprocess.h"
 #include "peers.h"
 
 #include "crypto.h"
@@ -603,12 +604,13 @@ void tst_Hostile::cliListenerRefusesUnlistedKeysAndSurvivesHostilePeers()
 {
     // Allowed: the healthy peer (seed a1) and a hostile one (seed a2); anything else is refused.
     const QString hostileKeyHex = hexOf(HostileKey);
-    CliListener cli({QStringLiteral("--allow-key"), publicKeyHex(0xa1),
-                     QStringLiteral("--allow-key"), publicKeyHex(0xa2), QStringLiteral("--key"),
-                     hostileKeyHex, QStringLiteral("--timeout"),
-                     QString::number(SessionTimeout.count())});
+    CliProcess cli({QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
+                    QStringLiteral("--allow-key"), publicKeyHex(0xa1),
+                    QStringLiteral("--allow-key"), publicKeyHex(0xa2), QStringLiteral("--key"),
+                    hostileKeyHex, QStringLiteral("--timeout"),
+                    QString::number(SessionTimeout.count())});
     const quint16 port = cli.waitForPort(Wait);
-    QVERIFY2(port != 0, cli.transcript().constData());
+    QVERIFY2(port != 0, qPrintable(cli.transcript()));
     const Key32 discoveryKey = crypto::discoveryKey(HostileKey);
 
     // Session 1: allowed, stays up through everything below.
@@ -627,35 +629,36 @@ void tst_Hostile::cliListenerRefusesUnlistedKeysAndSurvivesHostilePeers()
         healthy.engine().send(discoveryKey, Message(want));
         healthy.pass();
         const int before = healthy.messages;
-        cli.command({{"cmd", "send"},
-                     {"session", 1},
-                     {"key", hostileKeyHex},
-                     {"type", "Have"},
-                     {"message", QJsonObject{{"start", n}}}});
-        return cli.waitFor(
-                      QStringLiteral("message"),
-                      {{"session", 1}, {"type", "Want"}, {"message", QJsonObject{{"start", n}}}})
-                   .has_value() &&
+        cli.send({{"cmd", "send"},
+                  {"session", 1},
+                  {"key", hostileKeyHex},
+                  {"type", "Have"},
+                  {"message", QJsonObject{{"start", n}}}});
+        return !cli.waitFor(
+                       QStringLiteral("message"),
+                       {{"session", 1}, {"type", "Want"}, {"message", QJsonObject{{"start", n}}}},
+                       Wait)
+                    .isEmpty() &&
                QTest::qWaitFor([&] { return healthy.messages > before; }, Wait);
     };
-    QVERIFY2(exchange(), cli.transcript().constData());
+    QVERIFY2(exchange(), qPrintable(cli.transcript()));
 
     // Session 2: a key nobody listed. Refused in the handshake, with the key in the error.
     ScriptedPeer stranger(withStaticSeed(0xb0));
     stranger.connectTo(port);
-    const auto refused = cli.waitFor(QStringLiteral("end"), {{"session", 2}});
-    QVERIFY2(refused, cli.transcript().constData());
-    QCOMPARE(refused->value("reason").toString(), QStringLiteral("remote-key-rejected"));
+    const auto refused = cli.waitFor(QStringLiteral("end"), {{"session", 2}}, Wait);
+    QVERIFY2(!refused.isEmpty(), qPrintable(cli.transcript()));
+    QCOMPARE(refused.value("reason").toString(), QStringLiteral("remote-key-rejected"));
     const auto refusal = cli.find(QStringLiteral("error"), {{"session", 2}});
-    QVERIFY(refusal);
-    QCOMPARE(refusal->value("message").toString(),
+    QVERIFY(!refusal.isEmpty());
+    QCOMPARE(refusal.value("message").toString(),
              QStringLiteral("remote static key %1 was refused").arg(publicKeyHex(0xb0)));
     QTRY_COMPARE_WITH_TIMEOUT(stranger.socket.state(), QAbstractSocket::UnconnectedState, Wait);
     // The dialer completes its side of XX before the listener sees its static key (message 3):
     // all it gets is a closed connection. The listener never reports a handshake for it.
     QCOMPARE(stranger.channelsOpened, 0);
-    QVERIFY(!cli.find(QStringLiteral("handshake"), {{"session", 2}}));
-    QVERIFY2(exchange(), cli.transcript().constData());
+    QVERIFY(cli.find(QStringLiteral("handshake"), {{"session", 2}}).isEmpty());
+    QVERIFY2(exchange(), qPrintable(cli.transcript()));
 
     // Session 3: allowed, then claims the listener's channel with a forged capability.
     ScriptedPeer forger(withStaticSeed(0xa2));
@@ -666,15 +669,16 @@ void tst_Hostile::cliListenerRefusesUnlistedKeysAndSurvivesHostilePeers()
     open.set_capability(std::string(32, 'f'));
     forger.engine().sendFrame(1, 0, encode(Message(open)));
     forger.pass();
-    const auto forged = cli.waitFor(QStringLiteral("end"), {{"session", 3}});
-    QVERIFY2(forged, cli.transcript().constData());
-    QCOMPARE(forged->value("reason").toString(), QStringLiteral("capability-mismatch"));
-    QVERIFY(cli.find(
-        QStringLiteral("error"),
-        {{"session", 3},
-         {"message",
-          QStringLiteral("capability mismatch for channel %1").arg(hexOf(discoveryKey))}}));
-    QVERIFY2(exchange(), cli.transcript().constData());
+    const auto forged = cli.waitFor(QStringLiteral("end"), {{"session", 3}}, Wait);
+    QVERIFY2(!forged.isEmpty(), qPrintable(cli.transcript()));
+    QCOMPARE(forged.value("reason").toString(), QStringLiteral("capability-mismatch"));
+    QVERIFY(
+        !cli.find(QStringLiteral("error"),
+                  {{"session", 3},
+                   {"message",
+                    QStringLiteral("capability mismatch for channel %1").arg(hexOf(discoveryKey))}})
+             .isEmpty());
+    QVERIFY2(exchange(), qPrintable(cli.transcript()));
 
     // Session 4: allowed, then opens thousands of channels.
     ScriptedPeer flooder(withStaticSeed(0xa2));
@@ -689,16 +693,16 @@ void tst_Hostile::cliListenerRefusesUnlistedKeysAndSurvivesHostilePeers()
     }
     flooder.pass();
     const auto flooded = cli.waitFor(QStringLiteral("end"), {{"session", 4}}, 60000);
-    QVERIFY2(flooded, cli.transcript().constData());
-    QCOMPARE(flooded->value("reason").toString(), QStringLiteral("remote-limit-exceeded"));
-    QVERIFY2(exchange(), cli.transcript().constData());
+    QVERIFY2(!flooded.isEmpty(), qPrintable(cli.transcript()));
+    QCOMPARE(flooded.value("reason").toString(), QStringLiteral("remote-limit-exceeded"));
+    QVERIFY2(exchange(), qPrintable(cli.transcript()));
 
     // The healthy session never ended, and the listener exits cleanly.
-    QVERIFY(!cli.find(QStringLiteral("end"), {{"session", 1}}));
+    QVERIFY(cli.find(QStringLiteral("end"), {{"session", 1}}).isEmpty());
     QCOMPARE(cli.count(QStringLiteral("end")), 3);
-    cli.command({{"cmd", "quit"}});
-    QVERIFY(cli.process.waitForFinished(Wait));
-    QCOMPARE(cli.process.exitCode(), 0);
+    cli.send({{"cmd", "quit"}});
+    QVERIFY(cli.process().waitForFinished(Wait));
+    QCOMPARE(cli.process().exitCode(), 0);
     QTRY_VERIFY_WITH_TIMEOUT(healthy.ended.has_value(), Wait);
     QVERIFY2(healthy.ended->ok(), healthy.ended->message.c_str());
 }
@@ -719,12 +723,10 @@ void tst_Hostile::cliRejectsBadAllowKeyArguments()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QString, text);
-    QProcess process;
-    process.start(QStringLiteral(HYPERSCOPE_CLI_PATH),
-                  QStringList{"listen", "--port", "0"} + arguments);
-    QVERIFY(process.waitForFinished(Wait));
-    QCOMPARE(process.exitCode(), 2);
-    const QString error = QString::fromLocal8Bit(process.readAllStandardError());
+    const FinishedProcess run = runCli(QStringList{"listen", "--port", "0"} + arguments, {}, Wait);
+    QVERIFY(run.finished);
+    QCOMPARE(run.exitCode, 2);
+    const QString error = QString::fromLocal8Bit(run.stderrText);
     QVERIFY2(error.contains(text), qPrintable(error));
 }
 
@@ -746,10 +748,11 @@ void tst_Hostile::cliListenerSurvivesDescriptorExhaustion()
                            environment.value(QStringLiteral("UBSAN_OPTIONS")) +
                                QStringLiteral(":suppressions=") + suppressions.fileName());
     }
-    CliListener cli({QStringLiteral("--timeout"), QString::number(SessionTimeout.count())},
-                    environment);
+    CliProcess cli({QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
+                    QStringLiteral("--timeout"), QString::number(SessionTimeout.count())},
+                   {.environment = environment});
     const quint16 port = cli.waitForPort(Wait);
-    QVERIFY2(port != 0, cli.transcript().constData());
+    QVERIFY2(port != 0, qPrintable(cli.transcript()));
     QVERIFY(setDescriptorLimit(cli.pid(), 24));
     ScriptedPeer healthy(sessionOptions());
     healthy.connectTo(port);
@@ -760,10 +763,10 @@ void tst_Hostile::cliListenerSurvivesDescriptorExhaustion()
         silent.push_back(std::make_unique<QTcpSocket>());
         silent.back()->connectToHost(QHostAddress::LocalHost, port);
     }
-    const auto failure = cli.waitFor(QStringLiteral("error"), {{"session", 0}});
-    QVERIFY2(failure, cli.transcript().constData());
-    QVERIFY2(failure->value("message").toString().startsWith("cannot accept a connection: "),
-             qPrintable(failure->value("message").toString()));
+    const auto failure = cli.waitFor(QStringLiteral("error"), {{"session", 0}}, Wait);
+    QVERIFY2(!failure.isEmpty(), qPrintable(cli.transcript()));
+    QVERIFY2(failure.value("message").toString().startsWith("cannot accept a connection: "),
+             qPrintable(failure.value("message").toString()));
     // Reported once, not once per retry; and no busy loop on the readable listening socket while
     // it cannot accept (the CPU the listener uses in 2 s of exhaustion stays far below 2 s).
     const qint64 cpuBefore = cpuTimeMs(cli.pid());
@@ -773,13 +776,13 @@ void tst_Hostile::cliListenerSurvivesDescriptorExhaustion()
     const qint64 cpuUsed = cpuTimeMs(cli.pid()) - cpuBefore;
     QVERIFY2(cpuUsed < 500, qPrintable(QStringLiteral("%1 ms of CPU").arg(cpuUsed)));
     int failures = 0;
-    for (const QJsonObject &event : cli.events)
+    for (const QJsonObject &event : cli.events())
         failures += event.value("event") == QLatin1String("error") && event.value("session") == 0;
     QCOMPARE(failures, 1);
     // The session it had is untouched: keepalives flow, nothing ended it.
     const std::uint64_t received = healthy.engine().bytesReceived();
     QTRY_VERIFY_WITH_TIMEOUT(healthy.engine().bytesReceived() > received, Wait);
-    QVERIFY(!cli.find(QStringLiteral("end"), {{"session", 1}}));
+    QVERIFY(cli.find(QStringLiteral("end"), {{"session", 1}}).isEmpty());
 
     // The flood goes away; the silent sessions it got in time out. Then a new peer is served.
     silent.clear();
@@ -787,11 +790,11 @@ void tst_Hostile::cliListenerSurvivesDescriptorExhaustion()
     ScriptedPeer late(sessionOptions());
     late.connectTo(port);
     QTRY_VERIFY_WITH_TIMEOUT(late.handshaken(), 60000);
-    QVERIFY(!cli.find(QStringLiteral("end"), {{"session", 1}}));
-    QCOMPARE(cli.process.state(), QProcess::Running);
-    cli.command({{"cmd", "quit"}});
-    QVERIFY(cli.process.waitForFinished(Wait));
-    QCOMPARE(cli.process.exitCode(), 0);
+    QVERIFY(cli.find(QStringLiteral("end"), {{"session", 1}}).isEmpty());
+    QCOMPARE(cli.process().state(), QProcess::Running);
+    cli.send({{"cmd", "quit"}});
+    QVERIFY(cli.process().waitForFinished(Wait));
+    QCOMPARE(cli.process().exitCode(), 0);
     QTRY_VERIFY_WITH_TIMEOUT(healthy.ended.has_value(), Wait);
     QVERIFY2(healthy.ended->ok(), healthy.ended->message.c_str());
 }

@@ -7,6 +7,7 @@
 // a sanitizer or a longer soak by hand:
 //   HYPERSCOPE_LOAD_SESSIONS   sessions to hold (default 1000)
 //   HYPERSCOPE_LOAD_SECONDS    how long to hold them (default 60)
+#include "jsonprocess.h"
 #include "peers.h"
 
 #include "crypto.h"
@@ -83,9 +84,11 @@ void tst_Load::listenerHoldsThousandSessionsWithKeepalives()
                             .arg(qulonglong(limit))
                             .arg(sessions)));
 
-    CliListener listener(
-        {QStringLiteral("--key"), KeyHex, QStringLiteral("--timeout"), QString::number(TimeoutMs)});
-    QVERIFY(listener.waitForPort(Wait) != 0);
+    CliProcess listener({QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
+                         QStringLiteral("--key"), KeyHex, QStringLiteral("--timeout"),
+                         QString::number(TimeoutMs)});
+    const quint16 port = listener.waitForPort(Wait);
+    QVERIFY(port != 0);
     const qint64 pid = listener.pid();
     const qint64 rssBefore = procStatusKiB(pid, "VmRSS");
     const int fdsBefore = openDescriptors(pid);
@@ -119,7 +122,7 @@ void tst_Load::listenerHoldsThousandSessionsWithKeepalives()
                 ++dialer.ended;
                 dialer.endReason = reason;
             });
-            driver->connectToHost(QStringLiteral("127.0.0.1"), listener.port);
+            driver->connectToHost(QStringLiteral("127.0.0.1"), port);
         }
         QTRY_VERIFY2_WITH_TIMEOUT(
             channels == last,
@@ -153,7 +156,7 @@ void tst_Load::listenerHoldsThousandSessionsWithKeepalives()
                    listener.count(QStringLiteral("end")) > 0;
         },
         holdSeconds * 1000);
-    QVERIFY2(!stoppedEarly, listener.transcript().constData());
+    QVERIFY2(!stoppedEarly, qPrintable(listener.transcript()));
     QCOMPARE(listener.count(QStringLiteral("error")), 0);
     QCOMPARE(listener.count(QStringLiteral("end")), 0);
     int keptAlive = 0;
@@ -183,7 +186,7 @@ void tst_Load::listenerHoldsThousandSessionsWithKeepalives()
     const qint64 rssAfterClose = procStatusKiB(pid, "VmRSS");
 
     QStringList endReasons;
-    for (const QJsonObject &event : listener.events) {
+    for (const QJsonObject &event : listener.events()) {
         const QString reason = event.value(QLatin1String("reason")).toString();
         if (event.value(QLatin1String("event")) == QLatin1String("end") &&
             !endReasons.contains(reason))
@@ -201,10 +204,10 @@ void tst_Load::listenerHoldsThousandSessionsWithKeepalives()
     QVERIFY2(rssAfterHold - rssHeld < qint64(sessions) * 16,
              qPrintable(QStringLiteral("%1 KiB -> %2 KiB").arg(rssHeld).arg(rssAfterHold)));
 
-    listener.process.write("{\"cmd\":\"quit\"}\n");
-    QVERIFY(listener.process.waitForFinished(Wait));
-    QCOMPARE(listener.process.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(listener.process.exitCode(), 0);
+    listener.sendLine(R"({"cmd":"quit"})");
+    QVERIFY(listener.process().waitForFinished(Wait));
+    QCOMPARE(listener.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(listener.process().exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Load)

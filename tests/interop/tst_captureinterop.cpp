@@ -3,7 +3,7 @@
 // `hyperscope-cli replay` to a second reference peer, which receives the same messages (types,
 // fields, order) as the first; and `read` shows what the capture holds.
 #include "builders.h"
-#include "jsonpeer.h"
+#include "interoppeer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,6 +13,7 @@
 #include <memory>
 
 using hyperscope::test::discoveryKeyHex;
+using hyperscope::test::InteropPeer;
 
 namespace {
 
@@ -41,10 +42,10 @@ QStringList messages(const QList<QJsonObject> &events)
 }
 
 /// A reference peer listening once with the feed key; its port, or 0.
-int startReference(JsonPeer &reference)
+int startReference(InteropPeer &reference)
 {
     reference.start({"listen", "--port", "0", "--once", "--key", KeyHex});
-    return reference.waitForEvent("listening", 15000)["port"].toInt();
+    return reference.waitFor("listening", 15000)["port"].toInt();
 }
 
 } // namespace
@@ -71,13 +72,13 @@ private slots:
         // 1. A session with the reference, recorded.
         QStringList received;
         {
-            JsonPeer reference(JsonPeer::Kind::Reference, "reference(listen)");
+            InteropPeer reference(InteropPeer::Kind::Reference, "reference(listen)");
             const int port = startReference(reference);
             QVERIFY2(port > 0, qPrintable(reference.transcript()));
-            JsonPeer cli(JsonPeer::Kind::Hyperscope, "hyperscope(connect)");
+            InteropPeer cli(InteropPeer::Kind::Hyperscope, "hyperscope(connect)");
             cli.start({"connect", QString("127.0.0.1:%1").arg(port), "--key", KeyHex, "--capture",
                        capture});
-            QVERIFY2(!cli.waitForEvent("channel", 15000).isEmpty(), qPrintable(cli.transcript()));
+            QVERIFY2(!cli.waitFor("channel", 15000).isEmpty(), qPrintable(cli.transcript()));
             const QList<QJsonObject> sequence{
                 sendCommand("Want", QJsonObject{{"start", 0}, {"length", 64}}),
                 sendCommand("Request", QJsonObject{{"index", 4}}),
@@ -86,7 +87,7 @@ private slots:
                 sendCommand("Unwant", QJsonObject{{"start", 10}, {"length", 1}}),
             };
             for (const QJsonObject &command : sequence) {
-                cli.command(command);
+                cli.send(command);
                 QTest::qWait(40);
             }
             QVERIFY2(!reference
@@ -95,7 +96,7 @@ private slots:
                           })
                           .isEmpty(),
                      qPrintable(reference.transcript()));
-            cli.command({{"cmd", "quit"}});
+            cli.send({{"cmd", "quit"}});
             QVERIFY(cli.waitForExit(15000));
             QCOMPARE(cli.exitCode(), 0);
             QVERIFY(reference.waitForExit(15000));
@@ -107,26 +108,26 @@ private slots:
 
         // 2. The capture holds what was sent (read), and the reference's Open came in.
         {
-            JsonPeer read(JsonPeer::Kind::Hyperscope, "hyperscope(read)");
+            InteropPeer read(InteropPeer::Kind::Hyperscope, "hyperscope(read)");
             read.start({"read", capture, "--filter", "type == Open && dir == in"});
             QVERIFY(read.waitForExit(15000));
             QCOMPARE(read.exitCode(), 0);
-            const QList<QJsonObject> opens = read.eventsNamed("message");
+            const QList<QJsonObject> opens = read.all("message");
             QCOMPARE(opens.size(), 1);
             QCOMPARE(opens.first()["discoveryKey"].toString(), discoveryKeyHex(KeyHex));
         }
 
         // 3. Replayed to a second reference peer: the same messages, in the same order.
-        JsonPeer reference(JsonPeer::Kind::Reference, "reference(listen, replay)");
+        InteropPeer reference(InteropPeer::Kind::Reference, "reference(listen, replay)");
         const int port = startReference(reference);
         QVERIFY2(port > 0, qPrintable(reference.transcript()));
-        JsonPeer replay(JsonPeer::Kind::Hyperscope, "hyperscope(replay)");
+        InteropPeer replay(InteropPeer::Kind::Hyperscope, "hyperscope(replay)");
         QStringList arguments{"replay", capture, "--connect", QString("127.0.0.1:%1").arg(port)};
         if (fast)
             arguments << "--fast";
         replay.start(arguments);
         QVERIFY2(replay.waitForExit(20000), qPrintable(replay.transcript()));
-        QVERIFY2(replay.exitCode() == 0 && replay.eventsNamed("error").isEmpty(),
+        QVERIFY2(replay.exitCode() == 0 && replay.all("error").isEmpty(),
                  qPrintable(replay.transcript()));
         QVERIFY(reference.waitForExit(15000));
         QCOMPARE(messages(reference.events()), received);

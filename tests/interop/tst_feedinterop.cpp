@@ -7,7 +7,7 @@
 //    carries the feed's blocks;
 //  - a hypercore 9 clone downloads 300 blocks through `hyperscope-cli relay --key`: every Data
 //    on the server leg verified, the clone's own Requests (nonzero digests) included.
-#include "jsonpeer.h"
+#include "interoppeer.h"
 #include "treeindex.h"
 
 #include "builders.h"
@@ -18,18 +18,10 @@
 #include <memory>
 
 using hyperscope::test::discoveryKeyHex;
+using hyperscope::test::InteropPeer;
+using hyperscope::test::startHypercoreScript;
 
 namespace {
-
-std::unique_ptr<JsonPeer> startNode(const QString &name, const QString &script,
-                                    const QStringList &arguments)
-{
-    auto peer = std::make_unique<JsonPeer>(JsonPeer::Kind::Reference, name);
-    peer->process().setWorkingDirectory(HYPERSCOPE_HYPERCORE_DIR);
-    peer->process().start("node", QStringList{HYPERSCOPE_HYPERCORE_DIR "/" + script} + arguments);
-    peer->process().waitForStarted(10000);
-    return peer;
-}
 
 bool isMessage(const QJsonObject &e, const char *type)
 {
@@ -46,21 +38,21 @@ private slots:
     void everyDataFromARealWriterVerifies()
     {
         constexpr int blocks = 300;
-        auto source = startNode("feed-source", "feed-source.js",
-                                {"--blocks", QString::number(blocks), "--live"});
-        const QJsonObject listening = source->waitForEvent("listening", 15000);
+        auto source = startHypercoreScript("feed-source", "feed-source.js",
+                                           {"--blocks", QString::number(blocks), "--live"});
+        const QJsonObject listening = source->waitFor("listening", 15000);
         QVERIFY2(!listening.isEmpty(), qPrintable(source->transcript()));
         const QString key = listening["key"].toString();
 
-        JsonPeer cli(JsonPeer::Kind::Hyperscope, "hyperscope-cli");
+        InteropPeer cli(InteropPeer::Kind::Hyperscope, "hyperscope-cli");
         cli.start(
             {"connect", QString("127.0.0.1:%1").arg(listening["port"].toInt()), "--key", key});
-        QVERIFY2(!cli.waitForEvent("channel", 15000).isEmpty(), qPrintable(cli.transcript()));
+        QVERIFY2(!cli.waitFor("channel", 15000).isEmpty(), qPrintable(cli.transcript()));
         const auto transcript = [&] {
             return cli.transcript() + "\n" + source->transcript();
         };
         const auto send = [&](const char *type, const QJsonObject &message) {
-            cli.command({{"cmd", "send"}, {"key", key}, {"type", type}, {"message", message}});
+            cli.send({{"cmd", "send"}, {"key", key}, {"type", type}, {"message", message}});
         };
 
         // Want everything (hypercore answers multiples of 8192 only): the Have bitfield.
@@ -98,27 +90,27 @@ private slots:
             clone.set(2 * std::uint64_t(index));
         }
         QVERIFY2(nonzeroDigests >= 20, qPrintable(QString::number(nonzeroDigests)));
-        QVERIFY2(cli.eventsNamed("error").isEmpty(), qPrintable(transcript()));
+        QVERIFY2(cli.all("error").isEmpty(), qPrintable(transcript()));
     }
 
     void everyDataThroughTheRelayVerifies()
     {
         constexpr int blocks = 300;
-        auto source =
-            startNode("feed-source", "feed-source.js", {"--blocks", QString::number(blocks)});
-        const QJsonObject listening = source->waitForEvent("listening", 15000);
+        auto source = startHypercoreScript("feed-source", "feed-source.js",
+                                           {"--blocks", QString::number(blocks)});
+        const QJsonObject listening = source->waitFor("listening", 15000);
         QVERIFY2(!listening.isEmpty(), qPrintable(source->transcript()));
         const QString key = listening["key"].toString();
         const QString dk = listening["discoveryKey"].toString();
 
-        JsonPeer relay(JsonPeer::Kind::Hyperscope, "relay");
+        InteropPeer relay(InteropPeer::Kind::Hyperscope, "relay");
         relay.start({"relay", "--port", "0", "--upstream",
                      QString("127.0.0.1:%1").arg(listening["port"].toInt()), "--key", key});
-        const int relayPort = relay.waitForEvent("listening", 15000)["port"].toInt();
+        const int relayPort = relay.waitFor("listening", 15000)["port"].toInt();
         QVERIFY2(relayPort > 0, qPrintable(relay.transcript()));
-        auto clone = startNode("feed-clone", "feed-clone.js",
-                               {key, QString("127.0.0.1:%1").arg(relayPort), "--blocks",
-                                QString::number(blocks), "--timeout", "30000"});
+        auto clone = startHypercoreScript("feed-clone", "feed-clone.js",
+                                          {key, QString("127.0.0.1:%1").arg(relayPort), "--blocks",
+                                           QString::number(blocks), "--timeout", "30000"});
         const auto transcript = [&] {
             return source->transcript() + "\n" + relay.transcript() + "\n" + clone->transcript();
         };
@@ -129,7 +121,7 @@ private slots:
 
         QSet<int> verified;
         int nonzeroDigests = 0;
-        for (const QJsonObject &e : relay.eventsNamed("message")) {
+        for (const QJsonObject &e : relay.all("message")) {
             if (e["discoveryKey"] != dk)
                 continue;
             if (e["type"] == "Request" && e["message"]["nodes"].toInteger() != 0)

@@ -3,7 +3,7 @@
 // hypercore-protocol@8.0.7). A Request the inspector sends is held in the Intercepted dock, its
 // index edited in the dock's editor and forwarded: the reference receives the edited index and
 // answers it. Then the log's Resend sends that Request again, and the reference receives it again.
-#include "jsonpeer.h"
+#include "interoppeer.h"
 
 #include "crypto.h"
 #include "guisettings.h"
@@ -27,6 +27,7 @@
 #include <memory>
 
 using namespace hyperscope;
+using hyperscope::test::InteropPeer;
 
 namespace {
 
@@ -34,10 +35,10 @@ constexpr int Timeout = 15000;
 const QString KeyHex = QString(QStringLiteral("cd")).repeated(32);
 
 /// The reference's "message" events for Requests, their indices in order.
-QList<int> requestsReceived(const JsonPeer &reference)
+QList<int> requestsReceived(const InteropPeer &reference)
 {
     QList<int> indices;
-    for (const QJsonObject &e : reference.eventsNamed(QStringLiteral("message"))) {
+    for (const QJsonObject &e : reference.all(QStringLiteral("message"))) {
         if (e[QStringLiteral("type")] == QLatin1String("Request"))
             indices << e[QStringLiteral("message")].toObject()[QStringLiteral("index")].toInt();
     }
@@ -59,10 +60,10 @@ private slots:
 
 void TestGuiInterceptInterop::heldRequestEditedReachesTheReferenceThenResend()
 {
-    JsonPeer reference(JsonPeer::Kind::Reference, QStringLiteral("refpeer"));
+    InteropPeer reference(InteropPeer::Kind::Reference, QStringLiteral("refpeer"));
     reference.start({QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
                      QStringLiteral("--key"), KeyHex, QStringLiteral("--answer-requests")});
-    const QJsonObject listening = reference.waitForEvent(QStringLiteral("listening"));
+    const QJsonObject listening = reference.waitFor(QStringLiteral("listening"));
     QVERIFY2(!listening.isEmpty(), qPrintable(reference.transcript()));
     const auto port = quint16(listening[QStringLiteral("port")].toInt());
 
@@ -75,7 +76,7 @@ void TestGuiInterceptInterop::heldRequestEditedReachesTheReferenceThenResend()
     options.keys = {key};
     InspectedSession *session = window.connectToPeer(QStringLiteral("127.0.0.1"), port, options);
     QVERIFY(session);
-    QVERIFY2(!reference.waitForEvent(QStringLiteral("channel")).isEmpty(),
+    QVERIFY2(!reference.waitFor(QStringLiteral("channel")).isEmpty(),
              qPrintable(reference.transcript()));
     QTRY_VERIFY_WITH_TIMEOUT(session->openLocalId(dk).has_value(), Timeout);
 

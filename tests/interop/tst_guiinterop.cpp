@@ -6,7 +6,7 @@
 //
 // HYPERSCOPE_SCREENSHOT_DIR=DIR also saves the window, Data answer selected, as DIR/node-peer.png
 // (that is how docs/node-peer.png is made).
-#include "jsonpeer.h"
+#include "interoppeer.h"
 
 #include "channelspane.h"
 #include "channeltablemodel.h"
@@ -48,6 +48,7 @@
 #include <functional>
 
 using namespace hyperscope;
+using hyperscope::test::InteropPeer;
 
 namespace {
 
@@ -168,11 +169,11 @@ void TestGuiInterop::requestToTheReferenceAndItsDataAnswerFieldByField()
 
     // The Node.js peer: the reference, listening, opening K, answering Requests. --trace makes
     // it print every frame it sends and receives, to compare with what the inspector shows.
-    JsonPeer reference(JsonPeer::Kind::Reference, QStringLiteral("refpeer"));
+    InteropPeer reference(InteropPeer::Kind::Reference, QStringLiteral("refpeer"));
     reference.start({QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
                      QStringLiteral("--key"), KeyHex, QStringLiteral("--answer-requests"),
                      QStringLiteral("--trace")});
-    const QJsonObject listening = reference.waitForEvent(QStringLiteral("listening"));
+    const QJsonObject listening = reference.waitFor(QStringLiteral("listening"));
     QVERIFY2(!listening.isEmpty(), qPrintable(reference.transcript()));
     const auto port = quint16(listening[QStringLiteral("port")].toInt());
     QVERIFY(port != 0);
@@ -220,7 +221,7 @@ void TestGuiInterop::requestToTheReferenceAndItsDataAnswerFieldByField()
     InspectedSession *session = window.currentSession();
     QVERIFY(session);
     QTRY_VERIFY_WITH_TIMEOUT(session->handshake().complete, Timeout);
-    const QJsonObject handshake = reference.waitForEvent(QStringLiteral("handshake"));
+    const QJsonObject handshake = reference.waitFor(QStringLiteral("handshake"));
     QVERIFY2(!handshake.isEmpty(), qPrintable(reference.transcript()));
     QCOMPARE(QString::fromStdString(toHex(*session->handshake().handshakeHash)),
              handshake[QStringLiteral("handshakeHash")].toString());
@@ -247,7 +248,7 @@ void TestGuiInterop::requestToTheReferenceAndItsDataAnswerFieldByField()
     QCOMPARE(table->index(0, ChannelTableModel::KeyColumn).data().toString(), KeyHex);
     const Key32 discoveryKey = crypto::discoveryKey(*parseKeyHex(KeyHex, nullptr));
     const QString discoveryKeyHex = QString::fromStdString(toHex(discoveryKey));
-    const QJsonObject channel = reference.waitForEvent(QStringLiteral("channel"));
+    const QJsonObject channel = reference.waitFor(QStringLiteral("channel"));
     QCOMPARE(channel[QStringLiteral("discoveryKey")].toString(), discoveryKeyHex);
 
     // 3. Send a Request: Session > Send Message…, type "Request", index 5, click Send.
@@ -375,12 +376,12 @@ void TestGuiInterop::requestToTheReferenceAndItsDataAnswerFieldByField()
     }
 
     // 7. The reference quits cleanly; the inspector says the session closed, without error.
-    reference.command({{QStringLiteral("cmd"), QStringLiteral("quit")}});
+    reference.send({{QStringLiteral("cmd"), QStringLiteral("quit")}});
     QVERIFY(reference.waitForExit());
     QCOMPARE(reference.exitCode(), 0);
     QTRY_COMPARE_WITH_TIMEOUT(session->state(), InspectedSession::State::Ended, Timeout);
     QVERIFY2(!session->endedWithError(), qPrintable(session->endReason()));
-    QCOMPARE(reference.eventsNamed(QStringLiteral("error")).size(), 0);
+    QCOMPARE(reference.all(QStringLiteral("error")).size(), 0);
     qInfo("GUI interop run: %lld ms", qlonglong(clock.elapsed()));
 }
 

@@ -11,7 +11,7 @@
 // into the server leg with the send form reaches the server only.
 //
 // HYPERSCOPE_SCREENSHOT_DIR=DIR also saves the window as DIR/relay.png (docs/relay.png).
-#include "jsonpeer.h"
+#include "interoppeer.h"
 
 #include "connectdialog.h"
 #include "crypto.h"
@@ -56,6 +56,7 @@ constexpr int Timeout = 15000;
 const QString KeyHex = QString(QStringLiteral("cd")).repeated(32);
 
 using Leg = MessageLogModel::Leg;
+using hyperscope::test::InteropPeer;
 
 /// The log rows of @p session holding frames of @p type seen on @p leg in @p direction.
 QList<int> frameRows(MessageLogModel *log, int session, int type, Leg leg, Direction direction)
@@ -95,10 +96,10 @@ void TestGuiRelay::initTestCase()
 void TestGuiRelay::relayBetweenTwoReferencePeers()
 {
     // The server: a reference peer listening, opening K.
-    JsonPeer server(JsonPeer::Kind::Reference, QStringLiteral("server"));
+    InteropPeer server(InteropPeer::Kind::Reference, QStringLiteral("server"));
     server.start({QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
                   QStringLiteral("--key"), KeyHex, QStringLiteral("--trace")});
-    const QJsonObject listening = server.waitForEvent(QStringLiteral("listening"));
+    const QJsonObject listening = server.waitFor(QStringLiteral("listening"));
     QVERIFY2(!listening.isEmpty(), qPrintable(server.transcript()));
     const auto serverPort = quint16(listening[QStringLiteral("port")].toInt());
     QVERIFY(serverPort != 0);
@@ -154,7 +155,7 @@ void TestGuiRelay::relayBetweenTwoReferencePeers()
     QCOMPARE(relays.first()->upstreamPort(), serverPort);
 
     // 2. The client: a reference peer dialing the relay, opening K.
-    JsonPeer client(JsonPeer::Kind::Reference, QStringLiteral("client"));
+    InteropPeer client(InteropPeer::Kind::Reference, QStringLiteral("client"));
     client.start({QStringLiteral("connect"), QStringLiteral("127.0.0.1:%1").arg(relayPort),
                   QStringLiteral("--key"), KeyHex, QStringLiteral("--trace")});
 
@@ -167,9 +168,9 @@ void TestGuiRelay::relayBetweenTwoReferencePeers()
     QCOMPARE(window.currentSession(), session);
     QTRY_VERIFY_WITH_TIMEOUT(session->handshake().complete && serverLeg->handshake().complete,
                              Timeout);
-    QVERIFY2(!client.waitForEvent(QStringLiteral("handshake")).isEmpty(),
+    QVERIFY2(!client.waitFor(QStringLiteral("handshake")).isEmpty(),
              qPrintable(client.transcript()));
-    QVERIFY2(!server.waitForEvent(QStringLiteral("handshake")).isEmpty(),
+    QVERIFY2(!server.waitFor(QStringLiteral("handshake")).isEmpty(),
              qPrintable(server.transcript()));
     // Each peer's handshake is with the relay: the relay's static key on both sides.
     QCOMPARE(session->handshake().localStaticKey, relays.first()->publicKey());
@@ -178,10 +179,8 @@ void TestGuiRelay::relayBetweenTwoReferencePeers()
 
     // The channel opens on both legs (the relay knows K).
     const Key32 discoveryKey = crypto::discoveryKey(*parseKeyHex(KeyHex, nullptr));
-    QVERIFY2(!client.waitForEvent(QStringLiteral("channel")).isEmpty(),
-             qPrintable(client.transcript()));
-    QVERIFY2(!server.waitForEvent(QStringLiteral("channel")).isEmpty(),
-             qPrintable(server.transcript()));
+    QVERIFY2(!client.waitFor(QStringLiteral("channel")).isEmpty(), qPrintable(client.transcript()));
+    QVERIFY2(!server.waitFor(QStringLiteral("channel")).isEmpty(), qPrintable(server.transcript()));
 
     // The sidebar entry shows both legs: addresses, state, bytes each way.
     SessionListModel *list = window.sessionModel();
@@ -200,11 +199,11 @@ void TestGuiRelay::relayBetweenTwoReferencePeers()
 
     // 3. The client sends Want{start: 3, length: 2}: it arrives on the client leg, leaves on the
     //    server leg, and reaches the server exactly as sent.
-    client.command({{QStringLiteral("cmd"), QStringLiteral("send")},
-                    {QStringLiteral("key"), KeyHex},
-                    {QStringLiteral("type"), QStringLiteral("Want")},
-                    {QStringLiteral("message"),
-                     QJsonObject{{QStringLiteral("start"), 3}, {QStringLiteral("length"), 2}}}});
+    client.send({{QStringLiteral("cmd"), QStringLiteral("send")},
+                 {QStringLiteral("key"), KeyHex},
+                 {QStringLiteral("type"), QStringLiteral("Want")},
+                 {QStringLiteral("message"),
+                  QJsonObject{{QStringLiteral("start"), 3}, {QStringLiteral("length"), 2}}}});
     const QJsonObject want = server.waitFor(
         [](const QJsonObject &e) { return isMessage(e, QStringLiteral("Want")); }, Timeout);
     QVERIFY2(!want.isEmpty(), qPrintable(server.transcript()));
@@ -282,10 +281,10 @@ void TestGuiRelay::relayBetweenTwoReferencePeers()
 
     // ...and not the client: the server answers with Status, forwarded to the client after
     // anything the relay had sent it before; when the Status is there, no Have came first.
-    server.command({{QStringLiteral("cmd"), QStringLiteral("send")},
-                    {QStringLiteral("key"), KeyHex},
-                    {QStringLiteral("type"), QStringLiteral("Status")},
-                    {QStringLiteral("message"), QJsonObject{{QStringLiteral("uploading"), true}}}});
+    server.send({{QStringLiteral("cmd"), QStringLiteral("send")},
+                 {QStringLiteral("key"), KeyHex},
+                 {QStringLiteral("type"), QStringLiteral("Status")},
+                 {QStringLiteral("message"), QJsonObject{{QStringLiteral("uploading"), true}}}});
     QVERIFY2(
         !client
              .waitFor([](const QJsonObject &e) { return isMessage(e, QStringLiteral("Status")); },
@@ -377,16 +376,16 @@ void TestGuiRelay::relayBetweenTwoReferencePeers()
              QStringLiteral("relay → server"));
 
     // 7. The client quits: the relay ends the server leg cleanly; the session ends without error.
-    client.command({{QStringLiteral("cmd"), QStringLiteral("quit")}});
+    client.send({{QStringLiteral("cmd"), QStringLiteral("quit")}});
     QVERIFY(client.waitForExit());
     QCOMPARE(client.exitCode(), 0);
     QTRY_COMPARE_WITH_TIMEOUT(session->state(), InspectedSession::State::Ended, Timeout);
     QVERIFY2(!session->endedWithError(), qPrintable(session->endReason()));
     QVERIFY2(!serverLeg->endedWithError(), qPrintable(serverLeg->endReason()));
-    server.command({{QStringLiteral("cmd"), QStringLiteral("quit")}});
+    server.send({{QStringLiteral("cmd"), QStringLiteral("quit")}});
     QVERIFY(server.waitForExit());
-    QCOMPARE(client.eventsNamed(QStringLiteral("error")).size(), 0);
-    QCOMPARE(server.eventsNamed(QStringLiteral("error")).size(), 0);
+    QCOMPARE(client.all(QStringLiteral("error")).size(), 0);
+    QCOMPARE(server.all(QStringLiteral("error")).size(), 0);
 }
 
 QTEST_MAIN(TestGuiRelay)

@@ -4,7 +4,7 @@
 //    (hypercore 9 has no request timeout: it waits); the blocks behind it still arrive;
 //  - a Data whose value the relay edits: the clone checks the block against the signed Merkle
 //    tree and rejects it, so it never verifies the feed.
-#include "jsonpeer.h"
+#include "interoppeer.h"
 
 #include "builders.h"
 
@@ -15,6 +15,9 @@
 #include <memory>
 
 using hyperscope::test::discoveryKeyHex;
+using hyperscope::test::InteropPeer;
+using hyperscope::test::JsonProcess;
+using hyperscope::test::startHypercoreScript;
 
 namespace {
 
@@ -28,23 +31,13 @@ bool onLeg(const QJsonObject &e, const char *event, const char *leg)
            e["leg"].toString() == QLatin1String(leg);
 }
 
-std::unique_ptr<JsonPeer> startNode(const QString &name, const QString &script,
-                                    const QStringList &arguments)
-{
-    auto peer = std::make_unique<JsonPeer>(JsonPeer::Kind::Reference, name);
-    peer->process().setWorkingDirectory(HYPERSCOPE_HYPERCORE_DIR);
-    peer->process().start("node", QStringList{HYPERSCOPE_HYPERCORE_DIR "/" + script} + arguments);
-    peer->process().waitForStarted(10000);
-    return peer;
-}
-
 /// feed-source, the relay (knowing the feed key, intercepting the Data of block HeldIndex) and
 /// feed-clone dialing the relay with a @p cloneTimeoutMs timeout.
 struct Replication
 {
-    std::unique_ptr<JsonPeer> source;
-    std::unique_ptr<JsonPeer> relay;
-    std::unique_ptr<JsonPeer> clone;
+    std::unique_ptr<JsonProcess> source;
+    std::unique_ptr<InteropPeer> relay;
+    std::unique_ptr<JsonProcess> clone;
 
     QString transcript() const
     {
@@ -54,21 +47,23 @@ struct Replication
 
     bool start(int cloneTimeoutMs)
     {
-        source = startNode("feed-source", "feed-source.js", {"--blocks", QString::number(Blocks)});
-        const QJsonObject listening = source->waitForEvent("listening", 15000);
+        source = startHypercoreScript("feed-source", "feed-source.js",
+                                      {"--blocks", QString::number(Blocks)});
+        const QJsonObject listening = source->waitFor("listening", 15000);
         if (listening.isEmpty())
             return false;
         const QString feedKey = listening["key"].toString();
-        relay = std::make_unique<JsonPeer>(JsonPeer::Kind::Hyperscope, "relay");
+        relay = std::make_unique<InteropPeer>(InteropPeer::Kind::Hyperscope, "relay");
         relay->start({"relay", "--port", "0", "--upstream",
                       QString("127.0.0.1:%1").arg(listening["port"].toInt()), "--key", feedKey,
                       "--intercept", QString("type == Data && index == %1").arg(HeldIndex)});
-        const int relayPort = relay->waitForEvent("listening", 15000)["port"].toInt();
+        const int relayPort = relay->waitFor("listening", 15000)["port"].toInt();
         if (relayPort <= 0)
             return false;
-        clone = startNode("feed-clone", "feed-clone.js",
-                          {feedKey, QString("127.0.0.1:%1").arg(relayPort), "--blocks",
-                           QString::number(Blocks), "--timeout", QString::number(cloneTimeoutMs)});
+        clone = startHypercoreScript("feed-clone", "feed-clone.js",
+                                     {feedKey, QString("127.0.0.1:%1").arg(relayPort), "--blocks",
+                                      QString::number(Blocks), "--timeout",
+                                      QString::number(cloneTimeoutMs)});
         return true;
     }
 
@@ -103,14 +98,14 @@ private slots:
         QCOMPARE(held["type"].toString(), QStringLiteral("Data"));
         QCOMPARE(held["direction"].toString(), QStringLiteral("in"));
         QCOMPARE(held["message"].toObject()["index"].toInt(), HeldIndex);
-        r.relay->command({{"cmd", "drop"}, {"id", held["id"]}});
-        QVERIFY2(!r.relay->waitForEvent("dropped").isEmpty(), qPrintable(r.transcript()));
+        r.relay->send({{"cmd", "drop"}, {"id", held["id"]}});
+        QVERIFY2(!r.relay->waitFor("dropped").isEmpty(), qPrintable(r.transcript()));
 
         QVERIFY2(r.cloneExited(20000), qPrintable(r.transcript()));
         // The clone did not get the feed: it timed out waiting for the block (or asked again,
         // which the relay sees as a second Request for it).
         QVERIFY2(r.clone->exitCode() != 0, qPrintable(r.transcript()));
-        const QJsonObject failed = r.clone->waitForEvent("failed", 0);
+        const QJsonObject failed = r.clone->waitFor("failed", 0);
         int requests = 0;
         for (const QJsonObject &e : r.relay->events()) {
             if (onLeg(e, "message", "client") && e["type"] == "Request" &&
@@ -144,8 +139,8 @@ private slots:
         QVERIFY2(!value.isEmpty(), qPrintable(r.transcript()));
         value[0] = value[0] == QLatin1Char('0') ? QLatin1Char('1') : QLatin1Char('0');
         message["value"] = value;
-        r.relay->command({{"cmd", "resume"}, {"id", held["id"]}, {"message", message}});
-        const QJsonObject resumed = r.relay->waitForEvent("resumed");
+        r.relay->send({{"cmd", "resume"}, {"id", held["id"]}, {"message", message}});
+        const QJsonObject resumed = r.relay->waitFor("resumed");
         QVERIFY2(!resumed.isEmpty() && resumed["edited"].toBool(), qPrintable(r.transcript()));
         // The edited value reached the clone as the relay forwarded it.
         const QJsonObject forwarded = r.relay->waitFor([&](const QJsonObject &e) {
@@ -158,10 +153,10 @@ private slots:
         // hypercore verifies the block against the signed tree: the edit is refused and the
         // feed never verifies.
         QVERIFY2(r.clone->exitCode() != 0, qPrintable(r.transcript()));
-        QVERIFY2(r.clone->eventsNamed("verified").isEmpty() ||
-                     !r.clone->eventsNamed("verified").first()["ok"].toBool(),
+        QVERIFY2(r.clone->all("verified").isEmpty() ||
+                     !r.clone->all("verified").first()["ok"].toBool(),
                  qPrintable(r.transcript()));
-        qInfo("clone: %s", qPrintable(r.clone->waitForEvent("failed", 0)["message"].toString()));
+        qInfo("clone: %s", qPrintable(r.clone->waitFor("failed", 0)["message"].toString()));
     }
 };
 

@@ -1,6 +1,6 @@
 // Interop with the reference implementation: hyperscope-cli against the npm package
 // hypercore-protocol@8.0.7 (driven by refpeer.js), over real loopback TCP, in both roles.
-#include "jsonpeer.h"
+#include "interoppeer.h"
 
 #include "builders.h"
 
@@ -11,6 +11,7 @@
 #include <memory>
 
 using hyperscope::test::discoveryKeyHex;
+using hyperscope::test::InteropPeer;
 
 namespace {
 
@@ -61,14 +62,15 @@ class TestInterop : public QObject
 
     struct Session
     {
-        std::unique_ptr<JsonPeer> listener, dialer;
-        JsonPeer *hyperscope() const
+        std::unique_ptr<InteropPeer> listener, dialer;
+        InteropPeer *hyperscope() const
         {
-            return listener->kind() == JsonPeer::Kind::Hyperscope ? listener.get() : dialer.get();
+            return listener->kind() == InteropPeer::Kind::Hyperscope ? listener.get()
+                                                                     : dialer.get();
         }
-        JsonPeer *reference() const
+        InteropPeer *reference() const
         {
-            return listener->kind() == JsonPeer::Kind::Reference ? listener.get() : dialer.get();
+            return listener->kind() == InteropPeer::Kind::Reference ? listener.get() : dialer.get();
         }
         QString transcript() const { return listener->transcript() + "\n" + dialer->transcript(); }
     };
@@ -80,15 +82,15 @@ class TestInterop : public QObject
     {
         Session session;
         const bool referenceListens = role == Role::ReferenceListens;
-        session.listener = std::make_unique<JsonPeer>(
-            referenceListens ? JsonPeer::Kind::Reference : JsonPeer::Kind::Hyperscope,
+        session.listener = std::make_unique<InteropPeer>(
+            referenceListens ? InteropPeer::Kind::Reference : InteropPeer::Kind::Hyperscope,
             referenceListens ? "reference(listen)" : "hyperscope(listen)");
-        session.dialer = std::make_unique<JsonPeer>(
-            referenceListens ? JsonPeer::Kind::Hyperscope : JsonPeer::Kind::Reference,
+        session.dialer = std::make_unique<InteropPeer>(
+            referenceListens ? InteropPeer::Kind::Hyperscope : InteropPeer::Kind::Reference,
             referenceListens ? "hyperscope(connect)" : "reference(connect)");
         session.listener->start(QStringList{"listen", "--port", "0", "--once"} + common +
                                 listenerExtra);
-        const QJsonObject listening = session.listener->waitForEvent("listening", 15000);
+        const QJsonObject listening = session.listener->waitFor("listening", 15000);
         const int port = listening["port"].toInt();
         if (port <= 0)
             qWarning().noquote() << session.listener->transcript();
@@ -98,13 +100,13 @@ class TestInterop : public QObject
     }
 
     /// Sends a marker Want from @p from and waits until @p to has received it.
-    static bool sync(JsonPeer *from, JsonPeer *to, int marker)
+    static bool sync(InteropPeer *from, InteropPeer *to, int marker)
     {
         const int start = 1000000 + marker;
-        from->command({{"cmd", "send"},
-                       {"key", channelKeyHex},
-                       {"type", "Want"},
-                       {"message", QJsonObject{{"start", start}}}});
+        from->send({{"cmd", "send"},
+                    {"key", channelKeyHex},
+                    {"type", "Want"},
+                    {"message", QJsonObject{{"start", start}}}});
         return !to->waitFor([&](const QJsonObject &e) {
                       return e["event"] == "message" && e["type"] == "Want" &&
                              e["message"].toObject()["start"] == start;
@@ -138,20 +140,20 @@ private slots:
         Session s = connectPeers(role, modeArguments + QStringList{"--key", channelKeyHex},
                                  {"--extension", "shared-ext", "--extension", "listener-only"},
                                  {"--extension", "dialer-only", "--extension", "shared-ext"});
-        JsonPeer *peers[] = {s.listener.get(), s.dialer.get()};
+        InteropPeer *peers[] = {s.listener.get(), s.dialer.get()};
 
         // Handshake: each side saw the other's static key.
         if (noise) {
-            const QJsonObject a = s.listener->waitForEvent("handshake");
-            const QJsonObject b = s.dialer->waitForEvent("handshake");
+            const QJsonObject a = s.listener->waitFor("handshake");
+            const QJsonObject b = s.dialer->waitFor("handshake");
             QVERIFY2(!a.isEmpty() && !b.isEmpty(), qPrintable(s.transcript()));
             QCOMPARE(a["remotePublicKey"], b["publicKey"]);
             QCOMPARE(b["remotePublicKey"], a["publicKey"]);
             QCOMPARE(a["handshakeHash"], b["handshakeHash"]);
         }
         // The channel is established and verified on both sides.
-        for (JsonPeer *peer : peers) {
-            const QJsonObject channel = peer->waitForEvent("channel");
+        for (InteropPeer *peer : peers) {
+            const QJsonObject channel = peer->waitFor("channel");
             QVERIFY2(!channel.isEmpty(), qPrintable(s.transcript()));
             QCOMPARE(channel["discoveryKey"].toString(), dk);
             QCOMPARE(channel["localId"].toInt(), 1);
@@ -160,12 +162,12 @@ private slots:
 
         // Every message type, both ways.
         for (const auto &[type, message] : everyMessage()) {
-            for (JsonPeer *sender : peers) {
-                JsonPeer *receiver = sender == peers[0] ? peers[1] : peers[0];
-                sender->command({{"cmd", "send"},
-                                 {"key", channelKeyHex},
-                                 {"type", type},
-                                 {"message", message}});
+            for (InteropPeer *sender : peers) {
+                InteropPeer *receiver = sender == peers[0] ? peers[1] : peers[0];
+                sender->send({{"cmd", "send"},
+                              {"key", channelKeyHex},
+                              {"type", type},
+                              {"message", message}});
                 const QJsonObject got = receiver->waitFor([&](const QJsonObject &e) {
                     return e["event"] == "message" && e["type"] == type &&
                            containsFields(e["message"].toObject(), message);
@@ -179,10 +181,10 @@ private slots:
 
         // Stream extensions with different name sets: ids index the sender's sorted list.
         const QString payload = "c0ffee";
-        s.dialer->command({{"cmd", "extension"}, {"name", "shared-ext"}, {"payload", payload}});
-        s.dialer->command({{"cmd", "extension"}, {"name", "dialer-only"}, {"payload", payload}});
-        s.listener->command({{"cmd", "extension"}, {"name", "shared-ext"}, {"payload", payload}});
-        const auto streamExtension = [&](JsonPeer *peer, const QJsonValue &name, int id) {
+        s.dialer->send({{"cmd", "extension"}, {"name", "shared-ext"}, {"payload", payload}});
+        s.dialer->send({{"cmd", "extension"}, {"name", "dialer-only"}, {"payload", payload}});
+        s.listener->send({{"cmd", "extension"}, {"name", "shared-ext"}, {"payload", payload}});
+        const auto streamExtension = [&](InteropPeer *peer, const QJsonValue &name, int id) {
             return peer->waitFor([&](const QJsonObject &e) {
                 return e["event"] == "extension" && !e.contains("discoveryKey") &&
                        e["name"] == name && e["id"] == id && e["payload"] == payload;
@@ -201,22 +203,22 @@ private slots:
         QCOMPARE(names["names"].toArray(), (QJsonArray{"dialer-only", "shared-ext"}));
 
         // Channel extensions, different sets again.
-        s.dialer->command({{"cmd", "register"}, {"key", channelKeyHex}, {"name", "chan-b"}});
-        s.dialer->command({{"cmd", "register"}, {"key", channelKeyHex}, {"name", "chan-a"}});
-        s.listener->command({{"cmd", "register"}, {"key", channelKeyHex}, {"name", "chan-b"}});
+        s.dialer->send({{"cmd", "register"}, {"key", channelKeyHex}, {"name", "chan-b"}});
+        s.dialer->send({{"cmd", "register"}, {"key", channelKeyHex}, {"name", "chan-a"}});
+        s.listener->send({{"cmd", "register"}, {"key", channelKeyHex}, {"name", "chan-b"}});
         // Commands are processed in order: a message the other side receives proves that the
         // registrations before it took effect.
         QVERIFY2(sync(s.listener.get(), s.dialer.get(), 1), qPrintable(s.transcript()));
         QVERIFY2(sync(s.dialer.get(), s.listener.get(), 2), qPrintable(s.transcript()));
-        s.dialer->command({{"cmd", "extension"},
-                           {"key", channelKeyHex},
-                           {"name", "chan-b"},
-                           {"payload", payload}});
-        s.listener->command({{"cmd", "extension"},
-                             {"key", channelKeyHex},
-                             {"name", "chan-b"},
-                             {"payload", payload}});
-        const auto channelExtension = [&](JsonPeer *peer, int id) {
+        s.dialer->send({{"cmd", "extension"},
+                        {"key", channelKeyHex},
+                        {"name", "chan-b"},
+                        {"payload", payload}});
+        s.listener->send({{"cmd", "extension"},
+                          {"key", channelKeyHex},
+                          {"name", "chan-b"},
+                          {"payload", payload}});
+        const auto channelExtension = [&](InteropPeer *peer, int id) {
             return peer->waitFor([&](const QJsonObject &e) {
                 return e["event"] == "extension" && e["discoveryKey"] == dk &&
                        e["name"] == "chan-b" && e["id"] == id && e["payload"] == payload;
@@ -226,9 +228,9 @@ private slots:
         QVERIFY2(!channelExtension(s.dialer.get(), 0).isEmpty(), qPrintable(s.transcript()));
 
         // Close from the dialer: both sides see the channel close.
-        s.dialer->command({{"cmd", "close"}, {"key", channelKeyHex}});
-        for (JsonPeer *peer : peers) {
-            const QJsonObject closed = peer->waitForEvent("close");
+        s.dialer->send({{"cmd", "close"}, {"key", channelKeyHex}});
+        for (InteropPeer *peer : peers) {
+            const QJsonObject closed = peer->waitFor("close");
             QVERIFY2(closed["discoveryKey"] == dk, qPrintable(s.transcript()));
         }
         QVERIFY2(s.listener
@@ -239,12 +241,12 @@ private slots:
                  qPrintable(s.transcript()));
 
         // Quit: the dialer ends cleanly, the listener (--once) follows.
-        s.dialer->command({{"cmd", "quit"}});
+        s.dialer->send({{"cmd", "quit"}});
         QVERIFY(s.dialer->waitForExit());
         QVERIFY(s.listener->waitForExit());
         QCOMPARE(s.hyperscope()->exitCode(), 0);
-        for (JsonPeer *peer : peers)
-            QVERIFY2(peer->eventsNamed("error").isEmpty(), qPrintable(s.transcript()));
+        for (InteropPeer *peer : peers)
+            QVERIFY2(peer->all("error").isEmpty(), qPrintable(s.transcript()));
     }
 
     void remoteOpensFirstAndWeAccept_data() { addRows(false); }
@@ -254,23 +256,22 @@ private slots:
         QFETCH(Role, role);
         const QString dk = discoveryKeyHex(channelKeyHex);
         Session s = connectPeers(role, {}, {}, {"--key", channelKeyHex});
-        const QJsonObject discovered = s.listener->waitForEvent("discovery-key");
+        const QJsonObject discovered = s.listener->waitFor("discovery-key");
         QVERIFY2(discovered["discoveryKey"] == dk, qPrintable(s.transcript()));
-        s.listener->command({{"cmd", "open"}, {"key", channelKeyHex}});
-        for (JsonPeer *peer : {s.listener.get(), s.dialer.get()})
-            QVERIFY2(peer->waitForEvent("channel")["discoveryKey"] == dk,
-                     qPrintable(s.transcript()));
-        s.listener->command({{"cmd", "send"},
-                             {"key", channelKeyHex},
-                             {"type", "Request"},
-                             {"message", QJsonObject{{"index", 0}}}});
+        s.listener->send({{"cmd", "open"}, {"key", channelKeyHex}});
+        for (InteropPeer *peer : {s.listener.get(), s.dialer.get()})
+            QVERIFY2(peer->waitFor("channel")["discoveryKey"] == dk, qPrintable(s.transcript()));
+        s.listener->send({{"cmd", "send"},
+                          {"key", channelKeyHex},
+                          {"type", "Request"},
+                          {"message", QJsonObject{{"index", 0}}}});
         QVERIFY2(!s.dialer
                       ->waitFor([](const QJsonObject &e) {
                           return e["event"] == "message" && e["type"] == "Request";
                       })
                       .isEmpty(),
                  qPrintable(s.transcript()));
-        s.dialer->command({{"cmd", "quit"}});
+        s.dialer->send({{"cmd", "quit"}});
         QVERIFY(s.dialer->waitForExit());
         QVERIFY(s.listener->waitForExit());
     }
@@ -285,23 +286,23 @@ private slots:
         const QStringList ours{"--timeout", "1000"};
         Session s = connectPeers(role, {}, referenceListens ? reference : ours,
                                  referenceListens ? ours : reference);
-        QVERIFY2(!s.reference()->waitForEvent("handshake").isEmpty(), qPrintable(s.transcript()));
+        QVERIFY2(!s.reference()->waitFor("handshake").isEmpty(), qPrintable(s.transcript()));
         // Five keepalives take over two of the reference's timeouts; stop early if a side ends.
         // (The checks below say which.)
         (void)QTest::qWaitFor(
             [&] {
-                return s.reference()->eventsNamed("keepalive").size() >= 5 ||
-                       !s.reference()->eventsNamed("end").isEmpty() ||
-                       !s.hyperscope()->eventsNamed("end").isEmpty();
+                return s.reference()->all("keepalive").size() >= 5 ||
+                       !s.reference()->all("end").isEmpty() ||
+                       !s.hyperscope()->all("end").isEmpty();
             },
             10000);
-        const auto pings = s.reference()->eventsNamed("keepalive");
+        const auto pings = s.reference()->all("keepalive");
         QVERIFY2(
             pings.size() >= 5,
             qPrintable(QString("only %1 keepalives\n%2").arg(pings.size()).arg(s.transcript())));
-        QVERIFY2(s.reference()->eventsNamed("end").isEmpty(), qPrintable(s.transcript()));
-        QVERIFY2(s.hyperscope()->eventsNamed("end").isEmpty(), qPrintable(s.transcript()));
-        s.dialer->command({{"cmd", "quit"}});
+        QVERIFY2(s.reference()->all("end").isEmpty(), qPrintable(s.transcript()));
+        QVERIFY2(s.hyperscope()->all("end").isEmpty(), qPrintable(s.transcript()));
+        s.dialer->send({{"cmd", "quit"}});
         QVERIFY(s.dialer->waitForExit());
         QVERIFY(s.listener->waitForExit());
     }
@@ -312,9 +313,9 @@ private slots:
         // and its pings stall anyway): our side must end with a timeout error, exit code 1.
         Session s =
             connectPeers(Role::ReferenceListens, {}, {"--timeout", "60000"}, {"--timeout", "1000"});
-        const QJsonObject end = s.hyperscope()->waitForEvent("end", 15000);
+        const QJsonObject end = s.hyperscope()->waitFor("end", 15000);
         QVERIFY2(!end.isEmpty(), qPrintable(s.transcript()));
-        QVERIFY2(!s.hyperscope()->eventsNamed("error").isEmpty(), qPrintable(s.transcript()));
+        QVERIFY2(!s.hyperscope()->all("error").isEmpty(), qPrintable(s.transcript()));
         QVERIFY(s.hyperscope()->waitForExit());
         QCOMPARE(s.hyperscope()->exitCode(), 1);
     }
@@ -324,14 +325,13 @@ private slots:
         // Our peer forges an Open with a wrong capability for a channel the reference opened:
         // the reference destroys the stream and our side sees the end.
         Session s = connectPeers(Role::ReferenceListens, {}, {"--key", channelKeyHex}, {});
-        QVERIFY2(!s.hyperscope()->waitForEvent("discovery-key").isEmpty(),
-                 qPrintable(s.transcript()));
-        s.hyperscope()->command(
+        QVERIFY2(!s.hyperscope()->waitFor("discovery-key").isEmpty(), qPrintable(s.transcript()));
+        s.hyperscope()->send(
             {{"cmd", "frame"},
              {"channel", 1},
              {"type", 0},
              {"payload", "0a20" + discoveryKeyHex(channelKeyHex) + "1220" + QString(64, 'e')}});
-        const QJsonObject end = s.hyperscope()->waitForEvent("end", 15000);
+        const QJsonObject end = s.hyperscope()->waitFor("end", 15000);
         QVERIFY2(!end.isEmpty(), qPrintable(s.transcript()));
         QVERIFY2(!s.reference()
                       ->waitFor([](const QJsonObject &e) {

@@ -16,7 +16,7 @@
 // option HYPERSCOPE_RELAYINTEROP_HELPER it is relayhelper (the C++ Relay alone, the same
 // events; injection is then skipped, the helper has no such commands), so the core can be
 // checked on its own.
-#include "jsonpeer.h"
+#include "interoppeer.h"
 
 #include "builders.h"
 
@@ -30,6 +30,8 @@
 #include <memory>
 
 using hyperscope::test::discoveryKeyHex;
+using hyperscope::test::InteropPeer;
+using hyperscope::test::startHypercoreScript;
 
 namespace {
 
@@ -151,7 +153,7 @@ private:
 /// Two reference peers and the relay between them: client (dials) -> relay -> server (listens).
 struct Trio
 {
-    std::unique_ptr<JsonPeer> server, relay, client;
+    std::unique_ptr<InteropPeer> server, relay, client;
     std::unique_ptr<Dribbler> dribbler; ///< Between client and relay, when asked for.
 
     QString transcript() const
@@ -159,17 +161,6 @@ struct Trio
         return client->transcript() + "\n" + relay->transcript() + "\n" + server->transcript();
     }
 };
-
-/// A node script of tests/interop/hypercore run through JsonPeer (its events are JSON lines too).
-std::unique_ptr<JsonPeer> startNode(const QString &name, const QString &script,
-                                    const QStringList &arguments)
-{
-    auto peer = std::make_unique<JsonPeer>(JsonPeer::Kind::Reference, name);
-    peer->process().setWorkingDirectory(HYPERSCOPE_HYPERCORE_DIR);
-    peer->process().start("node", QStringList{HYPERSCOPE_HYPERCORE_DIR "/" + script} + arguments);
-    peer->process().waitForStarted(10000);
-    return peer;
-}
 
 } // namespace
 
@@ -183,11 +174,13 @@ class TestRelayInterop : public QObject
                           const QStringList &serverExtra, const QStringList &clientExtra,
                           bool dribble = false)
     {
-        trio.server = std::make_unique<JsonPeer>(JsonPeer::Kind::Reference, "server(reference)");
-        trio.relay = std::make_unique<JsonPeer>(JsonPeer::Kind::Hyperscope, "relay");
-        trio.client = std::make_unique<JsonPeer>(JsonPeer::Kind::Reference, "client(reference)");
+        trio.server =
+            std::make_unique<InteropPeer>(InteropPeer::Kind::Reference, "server(reference)");
+        trio.relay = std::make_unique<InteropPeer>(InteropPeer::Kind::Hyperscope, "relay");
+        trio.client =
+            std::make_unique<InteropPeer>(InteropPeer::Kind::Reference, "client(reference)");
         trio.server->start(QStringList{"listen", "--port", "0", "--once"} + mode + serverExtra);
-        const int serverPort = trio.server->waitForEvent("listening", 15000)["port"].toInt();
+        const int serverPort = trio.server->waitFor("listening", 15000)["port"].toInt();
         if (serverPort <= 0) {
             qWarning().noquote() << trio.server->transcript();
             return false;
@@ -195,7 +188,7 @@ class TestRelayInterop : public QObject
         trio.relay->start(QStringList{"relay", "--port", "0", "--upstream",
                                       QString("127.0.0.1:%1").arg(serverPort)} +
                           mode + relayExtra);
-        int relayPort = trio.relay->waitForEvent("listening", 15000)["port"].toInt();
+        int relayPort = trio.relay->waitFor("listening", 15000)["port"].toInt();
         if (relayPort <= 0) {
             qWarning().noquote() << trio.relay->transcript();
             return false;
@@ -212,8 +205,8 @@ class TestRelayInterop : public QObject
     /// Waits for both legs' handshakes, then checks that each peer saw the relay's static key.
     static void checkHandshakes(const Trio &t)
     {
-        const QJsonObject clientHandshake = t.client->waitForEvent("handshake");
-        const QJsonObject serverHandshake = t.server->waitForEvent("handshake");
+        const QJsonObject clientHandshake = t.client->waitFor("handshake");
+        const QJsonObject serverHandshake = t.server->waitFor("handshake");
         const QJsonObject relayClient =
             t.relay->waitFor([](const QJsonObject &e) { return onLeg(e, "handshake", "client"); });
         const QJsonObject relayServer =
@@ -234,10 +227,11 @@ class TestRelayInterop : public QObject
 
     /// Opens @p keyHex on @p first, then (once the far peer saw its discovery key through the
     /// relay) on @p second; waits until both peers report the channel.
-    static void openChannel(const Trio &t, JsonPeer *first, JsonPeer *second, const QString &keyHex)
+    static void openChannel(const Trio &t, InteropPeer *first, InteropPeer *second,
+                            const QString &keyHex)
     {
         const QString dk = discoveryKeyHex(keyHex);
-        first->command({{"cmd", "open"}, {"key", keyHex}});
+        first->send({{"cmd", "open"}, {"key", keyHex}});
         QVERIFY2(!second
                       ->waitFor([&](const QJsonObject &e) {
                           return isEvent(e, "discovery-key") && e["discoveryKey"] == dk;
@@ -252,8 +246,8 @@ class TestRelayInterop : public QObject
                         },
                         0)
                     .isEmpty());
-        second->command({{"cmd", "open"}, {"key", keyHex}});
-        for (JsonPeer *peer : {first, second}) {
+        second->send({{"cmd", "open"}, {"key", keyHex}});
+        for (InteropPeer *peer : {first, second}) {
             QVERIFY2(!peer->waitFor([&](const QJsonObject &e) {
                               return isEvent(e, "channel") && e["discoveryKey"] == dk;
                           })
@@ -274,12 +268,12 @@ class TestRelayInterop : public QObject
     /// Sends every message type from @p from on @p keyHex and checks that @p to receives each
     /// one exactly as sent (the same fields present, the same values), in order, and that the
     /// relay reported each on @p fromLeg before forwarding it.
-    static void everyMessageCrosses(const Trio &t, JsonPeer *from, JsonPeer *to,
+    static void everyMessageCrosses(const Trio &t, InteropPeer *from, InteropPeer *to,
                                     const char *fromLeg, const QString &keyHex, int variant)
     {
         const QString dk = discoveryKeyHex(keyHex);
         const auto messages = everyMessage(variant);
-        const auto countOn = [&](JsonPeer *peer, auto match) {
+        const auto countOn = [&](InteropPeer *peer, auto match) {
             int n = 0;
             for (const QJsonObject &e : peer->events())
                 n += match(e) ? 1 : 0;
@@ -296,7 +290,7 @@ class TestRelayInterop : public QObject
         const int receivedBefore = countOn(to, received);
         const int relayedBefore = countOn(t.relay.get(), relayed);
         for (const auto &[type, message] : messages) {
-            from->command({{"cmd", "send"}, {"key", keyHex}, {"type", type}, {"message", message}});
+            from->send({{"cmd", "send"}, {"key", keyHex}, {"type", type}, {"message", message}});
         }
         const qsizetype expected = messages.size();
         QVERIFY2(QTest::qWaitFor([&] { return countOn(to, received) >= receivedBefore + expected; },
@@ -373,7 +367,7 @@ private slots:
 
         // Stream extensions: each side resolves the other's ids against the names it heard,
         // which the relay forwarded verbatim.
-        t.client->command({{"cmd", "extension"}, {"name", "gamma"}, {"payload", "c0ffee"}});
+        t.client->send({{"cmd", "extension"}, {"name", "gamma"}, {"payload", "c0ffee"}});
         const QJsonObject gammaAtServer = t.server->waitFor([](const QJsonObject &e) {
             return isEvent(e, "extension") && !e.contains("discoveryKey") &&
                    e["payload"] == "c0ffee";
@@ -381,14 +375,14 @@ private slots:
         QVERIFY2(!gammaAtServer.isEmpty(), qPrintable(t.transcript()));
         QCOMPARE(gammaAtServer["name"].toString(), QString("gamma"));
         QCOMPARE(gammaAtServer["id"].toInt(), 2); // the client's id for gamma
-        t.client->command({{"cmd", "extension"}, {"name", "alpha"}, {"payload", "a1"}});
+        t.client->send({{"cmd", "extension"}, {"name", "alpha"}, {"payload", "a1"}});
         const QJsonObject alphaAtServer = t.server->waitFor([](const QJsonObject &e) {
             return isEvent(e, "extension") && !e.contains("discoveryKey") && e["payload"] == "a1";
         });
         QVERIFY2(!alphaAtServer.isEmpty(), qPrintable(t.transcript()));
         QVERIFY(alphaAtServer["name"].isNull()); // the server has no "alpha"
         QCOMPARE(alphaAtServer["id"].toInt(), 0);
-        t.server->command({{"cmd", "extension"}, {"name", "gamma"}, {"payload", "beef"}});
+        t.server->send({{"cmd", "extension"}, {"name", "gamma"}, {"payload", "beef"}});
         const QJsonObject gammaAtClient = t.client->waitFor([](const QJsonObject &e) {
             return isEvent(e, "extension") && !e.contains("discoveryKey") && e["payload"] == "beef";
         });
@@ -414,9 +408,9 @@ private slots:
         // Channel extensions on keyTwo, differing sets: the server announces [c-one, c-two]
         // and sends c-two (id 1); the client knows only c-two.
         const QString dkTwo = discoveryKeyHex(keyTwo);
-        t.client->command({{"cmd", "register"}, {"key", keyTwo}, {"name", "c-two"}});
-        t.server->command({{"cmd", "register"}, {"key", keyTwo}, {"name", "c-one"}});
-        t.server->command(
+        t.client->send({{"cmd", "register"}, {"key", keyTwo}, {"name", "c-two"}});
+        t.server->send({{"cmd", "register"}, {"key", keyTwo}, {"name", "c-one"}});
+        t.server->send(
             {{"cmd", "extension"}, {"key", keyTwo}, {"name", "c-two"}, {"payload", "0102"}});
         const QJsonObject channelExt = t.client->waitFor([&](const QJsonObject &e) {
             return isEvent(e, "extension") && e["discoveryKey"] == dkTwo && e["payload"] == "0102";
@@ -424,7 +418,7 @@ private slots:
         QVERIFY2(!channelExt.isEmpty(), qPrintable(t.transcript()));
         QCOMPARE(channelExt["name"].toString(), QString("c-two"));
         QCOMPARE(channelExt["id"].toInt(), 1);
-        t.client->command(
+        t.client->send(
             {{"cmd", "extension"}, {"key", keyTwo}, {"name", "c-two"}, {"payload", "0304"}});
         const QJsonObject channelExtBack = t.server->waitFor([&](const QJsonObject &e) {
             return isEvent(e, "extension") && e["discoveryKey"] == dkTwo && e["payload"] == "0304";
@@ -435,14 +429,14 @@ private slots:
 
         // Close both ways: keyOne by the client, keyTwo by the server.
         const QString dkOne = discoveryKeyHex(keyOne);
-        t.client->command({{"cmd", "close"}, {"key", keyOne}});
+        t.client->send({{"cmd", "close"}, {"key", keyOne}});
         QVERIFY2(!t.server
                       ->waitFor([&](const QJsonObject &e) {
                           return isEvent(e, "close") && e["discoveryKey"] == dkOne;
                       })
                       .isEmpty(),
                  qPrintable(t.transcript()));
-        t.server->command({{"cmd", "close"}, {"key", keyTwo}});
+        t.server->send({{"cmd", "close"}, {"key", keyTwo}});
         QVERIFY2(!t.client
                       ->waitFor([&](const QJsonObject &e) {
                           return isEvent(e, "close") && e["discoveryKey"] == dkTwo;
@@ -458,9 +452,9 @@ private slots:
             }
         }
         // Nothing ended or failed along the way.
-        for (JsonPeer *peer : {t.client.get(), t.relay.get(), t.server.get()}) {
-            QVERIFY2(peer->eventsNamed("end").isEmpty(), qPrintable(t.transcript()));
-            QVERIFY2(peer->eventsNamed("error").isEmpty(), qPrintable(t.transcript()));
+        for (InteropPeer *peer : {t.client.get(), t.relay.get(), t.server.get()}) {
+            QVERIFY2(peer->all("end").isEmpty(), qPrintable(t.transcript()));
+            QVERIFY2(peer->all("error").isEmpty(), qPrintable(t.transcript()));
         }
     }
 
@@ -487,13 +481,13 @@ private slots:
                       })
                       .isEmpty(),
                  qPrintable(t.transcript()));
-        QVERIFY2(!t.client->waitForEvent("channel").isEmpty(), qPrintable(t.transcript()));
-        JsonPeer *quitter = clientQuits ? t.client.get() : t.server.get();
-        JsonPeer *other = clientQuits ? t.server.get() : t.client.get();
+        QVERIFY2(!t.client->waitFor("channel").isEmpty(), qPrintable(t.transcript()));
+        InteropPeer *quitter = clientQuits ? t.client.get() : t.server.get();
+        InteropPeer *other = clientQuits ? t.server.get() : t.client.get();
         const char *quitterLeg = clientQuits ? "client" : "server";
         const char *otherLeg = clientQuits ? "server" : "client";
-        quitter->command({{"cmd", "quit"}});
-        const QJsonObject end = other->waitForEvent("end", 10000);
+        quitter->send({{"cmd", "quit"}});
+        const QJsonObject end = other->waitFor("end", 10000);
         QVERIFY2(!end.isEmpty(), qPrintable(t.transcript()));
         QCOMPARE(end["reason"].toString(), QString("remote closed"));
         QVERIFY2(
@@ -503,7 +497,7 @@ private slots:
         QVERIFY2(!t.relay->waitFor([&](const QJsonObject &e) { return onLeg(e, "end", otherLeg); })
                       .isEmpty(),
                  qPrintable(t.transcript()));
-        QVERIFY2(t.relay->eventsNamed("error").isEmpty(), qPrintable(t.transcript()));
+        QVERIFY2(t.relay->all("error").isEmpty(), qPrintable(t.transcript()));
         QVERIFY(t.client->waitForExit());
         QVERIFY(t.server->waitForExit());
         QCOMPARE(t.client->exitCode(), 0);
@@ -520,8 +514,8 @@ private slots:
         Trio t;
         QVERIFY(startTrio(t, {}, {"--key", keyOne}, {"--key", keyOne, "--extension", "gamma"},
                           {"--key", keyOne}));
-        QVERIFY2(!t.client->waitForEvent("channel").isEmpty(), qPrintable(t.transcript()));
-        QVERIFY2(!t.server->waitForEvent("channel").isEmpty(), qPrintable(t.transcript()));
+        QVERIFY2(!t.client->waitFor("channel").isEmpty(), qPrintable(t.transcript()));
+        QVERIFY2(!t.server->waitFor("channel").isEmpty(), qPrintable(t.transcript()));
         const QString dk = discoveryKeyHex(keyOne);
         const auto wantWithStart = [&](int start) {
             return [=](const QJsonObject &e) {
@@ -530,49 +524,49 @@ private slots:
             };
         };
 
-        t.relay->command({{"cmd", "send"},
-                          {"leg", "client"},
-                          {"key", keyOne},
-                          {"type", "Want"},
-                          {"message", QJsonObject{{"start", 4242}, {"length", 8}}}});
+        t.relay->send({{"cmd", "send"},
+                       {"leg", "client"},
+                       {"key", keyOne},
+                       {"type", "Want"},
+                       {"message", QJsonObject{{"start", 4242}, {"length", 8}}}});
         const QJsonObject atClient = t.client->waitFor(wantWithStart(4242));
         QVERIFY2(!atClient.isEmpty(), qPrintable(t.transcript()));
         QCOMPARE(atClient["message"].toObject(), object(R"({"start":4242,"length":8})"));
-        t.relay->command({{"cmd", "send"},
-                          {"leg", "server"},
-                          {"key", keyOne},
-                          {"type", "Want"},
-                          {"message", QJsonObject{{"start", 4343}}}});
+        t.relay->send({{"cmd", "send"},
+                       {"leg", "server"},
+                       {"key", keyOne},
+                       {"type", "Want"},
+                       {"message", QJsonObject{{"start", 4343}}}});
         QVERIFY2(!t.server->waitFor(wantWithStart(4343)).isEmpty(), qPrintable(t.transcript()));
         // A marker through the relay each way: the injected messages would have arrived first.
-        t.server->command({{"cmd", "send"},
-                           {"key", keyOne},
-                           {"type", "Want"},
-                           {"message", QJsonObject{{"start", 1}}}});
-        t.client->command({{"cmd", "send"},
-                           {"key", keyOne},
-                           {"type", "Want"},
-                           {"message", QJsonObject{{"start", 2}}}});
+        t.server->send({{"cmd", "send"},
+                        {"key", keyOne},
+                        {"type", "Want"},
+                        {"message", QJsonObject{{"start", 1}}}});
+        t.client->send({{"cmd", "send"},
+                        {"key", keyOne},
+                        {"type", "Want"},
+                        {"message", QJsonObject{{"start", 2}}}});
         QVERIFY2(!t.client->waitFor(wantWithStart(1)).isEmpty(), qPrintable(t.transcript()));
         QVERIFY2(!t.server->waitFor(wantWithStart(2)).isEmpty(), qPrintable(t.transcript()));
         QVERIFY2(t.server->waitFor(wantWithStart(4242), 0).isEmpty(), qPrintable(t.transcript()));
         QVERIFY2(t.client->waitFor(wantWithStart(4343), 0).isEmpty(), qPrintable(t.transcript()));
-        for (const QJsonObject &e : t.relay->eventsNamed("message")) {
+        for (const QJsonObject &e : t.relay->all("message")) {
             const int start = e["message"].toObject()["start"].toInt();
             QVERIFY2(start != 4242 && start != 4343, qPrintable(t.transcript()));
         }
 
         // An extension injected into the client leg: the client reads the id against the
         // server's stream names (forwarded), so the relay sends the server's id for gamma.
-        t.server->command({{"cmd", "extension"}, {"name", "gamma"}, {"payload", "01"}});
+        t.server->send({{"cmd", "extension"}, {"name", "gamma"}, {"payload", "01"}});
         QVERIFY2(!t.client
                       ->waitFor([](const QJsonObject &e) {
                           return isEvent(e, "extension") && e["payload"] == "01";
                       })
                       .isEmpty(),
                  qPrintable(t.transcript()));
-        t.client->command({{"cmd", "register"}, {"name", "gamma"}});
-        t.relay->command(
+        t.client->send({{"cmd", "register"}, {"name", "gamma"}});
+        t.relay->send(
             {{"cmd", "extension"}, {"leg", "client"}, {"name", "gamma"}, {"payload", "0202"}});
         const QJsonObject injected = t.client->waitFor(
             [](const QJsonObject &e) { return isEvent(e, "extension") && e["payload"] == "0202"; });
@@ -581,7 +575,7 @@ private slots:
         QCOMPARE(injected["id"].toInt(), 0);
 
         // Close into the server leg: the server sees the channel closed, the client does not.
-        t.relay->command({{"cmd", "close"}, {"leg", "server"}, {"key", keyOne}});
+        t.relay->send({{"cmd", "close"}, {"leg", "server"}, {"key", keyOne}});
         QVERIFY2(!t.server
                       ->waitFor([&](const QJsonObject &e) {
                           return isEvent(e, "close") && e["discoveryKey"] == dk;
@@ -589,15 +583,15 @@ private slots:
                       .isEmpty(),
                  qPrintable(t.transcript()));
         // A Close wrongly sent into the client leg would arrive before a later injected marker.
-        t.relay->command({{"cmd", "send"},
-                          {"leg", "client"},
-                          {"key", keyOne},
-                          {"type", "Want"},
-                          {"message", QJsonObject{{"start", 9}}}});
+        t.relay->send({{"cmd", "send"},
+                       {"leg", "client"},
+                       {"key", keyOne},
+                       {"type", "Want"},
+                       {"message", QJsonObject{{"start", 9}}}});
         QVERIFY2(!t.client->waitFor(wantWithStart(9)).isEmpty(), qPrintable(t.transcript()));
-        QVERIFY2(t.client->eventsNamed("close").isEmpty(), qPrintable(t.transcript()));
-        for (JsonPeer *peer : {t.client.get(), t.relay.get(), t.server.get()})
-            QVERIFY2(peer->eventsNamed("error").isEmpty(), qPrintable(t.transcript()));
+        QVERIFY2(t.client->all("close").isEmpty(), qPrintable(t.transcript()));
+        for (InteropPeer *peer : {t.client.get(), t.relay.get(), t.server.get()})
+            QVERIFY2(peer->all("error").isEmpty(), qPrintable(t.transcript()));
     }
 
     void keepalivesArePerLeg()
@@ -613,19 +607,18 @@ private slots:
             return;
         (void)QTest::qWaitFor( // the checks below say which side fell short
             [&] {
-                return (t.client->eventsNamed("keepalive").size() >= 5 &&
-                        t.server->eventsNamed("keepalive").size() >= 5) ||
-                       !t.relay->eventsNamed("end").isEmpty() ||
-                       !t.client->eventsNamed("end").isEmpty() ||
-                       !t.server->eventsNamed("end").isEmpty();
+                return (t.client->all("keepalive").size() >= 5 &&
+                        t.server->all("keepalive").size() >= 5) ||
+                       !t.relay->all("end").isEmpty() || !t.client->all("end").isEmpty() ||
+                       !t.server->all("end").isEmpty();
             },
             10000);
-        QVERIFY2(t.client->eventsNamed("keepalive").size() >= 5, qPrintable(t.transcript()));
-        QVERIFY2(t.server->eventsNamed("keepalive").size() >= 5, qPrintable(t.transcript()));
-        for (JsonPeer *p : {t.client.get(), t.relay.get(), t.server.get()})
-            QVERIFY2(p->eventsNamed("end").isEmpty(), qPrintable(t.transcript()));
+        QVERIFY2(t.client->all("keepalive").size() >= 5, qPrintable(t.transcript()));
+        QVERIFY2(t.server->all("keepalive").size() >= 5, qPrintable(t.transcript()));
+        for (InteropPeer *p : {t.client.get(), t.relay.get(), t.server.get()})
+            QVERIFY2(p->all("end").isEmpty(), qPrintable(t.transcript()));
         // Keepalives are not messages: the relay reported none.
-        QVERIFY2(t.relay->eventsNamed("message").isEmpty(), qPrintable(t.transcript()));
+        QVERIFY2(t.relay->all("message").isEmpty(), qPrintable(t.transcript()));
     }
 
     void oneByteDeliveryOnTheClientLeg()
@@ -647,7 +640,7 @@ private slots:
         everyMessageCrosses(t, t.server.get(), t.client.get(), "server", keyOne, 1);
         if (QTest::currentTestFailed())
             return;
-        t.client->command({{"cmd", "extension"}, {"name", "gamma"}, {"payload", "0a0b"}});
+        t.client->send({{"cmd", "extension"}, {"name", "gamma"}, {"payload", "0a0b"}});
         const QJsonObject gamma = t.server->waitFor(
             [](const QJsonObject &e) { return isEvent(e, "extension") && e["payload"] == "0a0b"; });
         QVERIFY2(!gamma.isEmpty(), qPrintable(t.transcript()));
@@ -659,22 +652,22 @@ private slots:
               t.dribbler->bytesToPeer());
         QVERIFY2(t.dribbler->bytesToTarget() >= 400, qPrintable(t.transcript()));
         QVERIFY2(t.dribbler->bytesToPeer() >= 400, qPrintable(t.transcript()));
-        for (JsonPeer *peer : {t.client.get(), t.relay.get(), t.server.get()})
-            QVERIFY2(peer->eventsNamed("error").isEmpty(), qPrintable(t.transcript()));
+        for (InteropPeer *peer : {t.client.get(), t.relay.get(), t.server.get()})
+            QVERIFY2(peer->all("error").isEmpty(), qPrintable(t.transcript()));
     }
 
     void hypercoreReplicatesDirectly()
     {
         // The baseline of the next test: the two nodes replicate without the relay.
-        auto source = startNode("feed-source", "feed-source.js", {"--blocks", "300"});
-        const QJsonObject listening = source->waitForEvent("listening", 15000);
+        auto source = startHypercoreScript("feed-source", "feed-source.js", {"--blocks", "300"});
+        const QJsonObject listening = source->waitFor("listening", 15000);
         QVERIFY2(!listening.isEmpty(), qPrintable(source->transcript()));
-        auto clone = startNode("feed-clone", "feed-clone.js",
-                               {listening["key"].toString(),
-                                QString("127.0.0.1:%1").arg(listening["port"].toInt()), "--blocks",
-                                "300", "--timeout", "30000"});
+        auto clone = startHypercoreScript("feed-clone", "feed-clone.js",
+                                          {listening["key"].toString(),
+                                           QString("127.0.0.1:%1").arg(listening["port"].toInt()),
+                                           "--blocks", "300", "--timeout", "30000"});
         QVERIFY2(clone->waitForExit(40000), qPrintable(clone->transcript()));
-        const QJsonObject verified = clone->waitForEvent("verified", 0);
+        const QJsonObject verified = clone->waitFor("verified", 0);
         QVERIFY2(!verified.isEmpty(), qPrintable(source->transcript() + clone->transcript()));
         QCOMPARE(verified["ok"].toBool(), true);
         QCOMPARE(verified["matching"].toInt(), 300);
@@ -696,26 +689,27 @@ private slots:
         // key command gives the key.
         QFETCH(bool, keyUpFront);
         constexpr int blocks = 300;
-        auto source =
-            startNode("feed-source", "feed-source.js", {"--blocks", QString::number(blocks)});
-        const QJsonObject listening = source->waitForEvent("listening", 15000);
+        auto source = startHypercoreScript("feed-source", "feed-source.js",
+                                           {"--blocks", QString::number(blocks)});
+        const QJsonObject listening = source->waitFor("listening", 15000);
         QVERIFY2(!listening.isEmpty(), qPrintable(source->transcript()));
         const QString feedKey = listening["key"].toString();
         const QString dk = listening["discoveryKey"].toString();
         QCOMPARE(dk, discoveryKeyHex(feedKey));
 
-        JsonPeer relay(JsonPeer::Kind::Hyperscope, "relay");
+        InteropPeer relay(InteropPeer::Kind::Hyperscope, "relay");
         QStringList relayArguments{"relay", "--port", "0", "--upstream",
                                    QString("127.0.0.1:%1").arg(listening["port"].toInt())};
         if (keyUpFront)
             relayArguments << "--key" << feedKey;
         relay.start(relayArguments);
-        const int relayPort = relay.waitForEvent("listening", 15000)["port"].toInt();
+        const int relayPort = relay.waitFor("listening", 15000)["port"].toInt();
         QVERIFY2(relayPort > 0, qPrintable(relay.transcript()));
 
-        auto clone = startNode("feed-clone", "feed-clone.js",
-                               {feedKey, QString("127.0.0.1:%1").arg(relayPort), "--blocks",
-                                QString::number(blocks), "--timeout", "30000"});
+        auto clone =
+            startHypercoreScript("feed-clone", "feed-clone.js",
+                                 {feedKey, QString("127.0.0.1:%1").arg(relayPort), "--blocks",
+                                  QString::number(blocks), "--timeout", "30000"});
         const auto transcript = [&] {
             return source->transcript() + "\n" + relay.transcript() + "\n" + clone->transcript();
         };
@@ -733,9 +727,9 @@ private slots:
                          qPrintable(held["message"].toString()));
 #endif
             }
-            QVERIFY2(relay.eventsNamed("channel").isEmpty(), qPrintable(transcript()));
-            QVERIFY2(clone->eventsNamed("verified").isEmpty(), qPrintable(transcript()));
-            relay.command({{"cmd", "key"}, {"key", feedKey}});
+            QVERIFY2(relay.all("channel").isEmpty(), qPrintable(transcript()));
+            QVERIFY2(clone->all("verified").isEmpty(), qPrintable(transcript()));
+            relay.send({{"cmd", "key"}, {"key", feedKey}});
         }
 
         // Not waitForExit(): that would stop this process reading the relay's events, and a
@@ -743,7 +737,7 @@ private slots:
         QVERIFY2(QTest::qWaitFor([&] { return clone->process().state() == QProcess::NotRunning; },
                                  40000),
                  qPrintable(transcript()));
-        const QJsonObject verified = clone->waitForEvent("verified", 0);
+        const QJsonObject verified = clone->waitFor("verified", 0);
         QVERIFY2(!verified.isEmpty(), qPrintable(transcript()));
         QCOMPARE(clone->exitCode(), 0);
         QCOMPARE(verified["ok"].toBool(), true);
@@ -762,7 +756,7 @@ private slots:
         }
         QSet<int> dataIndexes;
         int requests = 0;
-        for (const QJsonObject &e : relay.eventsNamed("message")) {
+        for (const QJsonObject &e : relay.all("message")) {
             if (e["discoveryKey"] != dk)
                 continue;
             if (e["type"] == "Data" && e["leg"] == "server")
@@ -772,7 +766,7 @@ private slots:
         }
         QCOMPARE(dataIndexes.size(), blocks);
         QVERIFY2(requests >= blocks, qPrintable(transcript()));
-        QVERIFY2(relay.eventsNamed("error").isEmpty(), qPrintable(transcript()));
+        QVERIFY2(relay.all("error").isEmpty(), qPrintable(transcript()));
     }
 
     void oneCloneDiesMidTransfer()
@@ -781,20 +775,20 @@ private slots:
         // ends (the client leg with the failure, the server leg cleanly after it), the source
         // notices, and the other pair completes untouched.
         constexpr int blocks = 6000;
-        auto source =
-            startNode("feed-source", "feed-source.js", {"--blocks", QString::number(blocks)});
-        const QJsonObject listening = source->waitForEvent("listening", 15000);
+        auto source = startHypercoreScript("feed-source", "feed-source.js",
+                                           {"--blocks", QString::number(blocks)});
+        const QJsonObject listening = source->waitFor("listening", 15000);
         QVERIFY2(!listening.isEmpty(), qPrintable(source->transcript()));
         const QString feedKey = listening["key"].toString();
-        JsonPeer relay(JsonPeer::Kind::Hyperscope, "relay");
+        InteropPeer relay(InteropPeer::Kind::Hyperscope, "relay");
         relay.start({"relay", "--port", "0", "--upstream",
                      QString("127.0.0.1:%1").arg(listening["port"].toInt()), "--key", feedKey});
-        const int relayPort = relay.waitForEvent("listening", 15000)["port"].toInt();
+        const int relayPort = relay.waitFor("listening", 15000)["port"].toInt();
         QVERIFY2(relayPort > 0, qPrintable(relay.transcript()));
         const QStringList cloneArguments{feedKey,     QString("127.0.0.1:%1").arg(relayPort),
                                          "--blocks",  QString::number(blocks),
                                          "--timeout", "30000"};
-        auto victim = startNode("feed-clone(killed)", "feed-clone.js", cloneArguments);
+        auto victim = startHypercoreScript("feed-clone(killed)", "feed-clone.js", cloneArguments);
         const auto transcript = [&] {
             return source->transcript() + "\n" + relay.transcript() + "\n" + victim->transcript();
         };
@@ -807,7 +801,7 @@ private slots:
         };
         QVERIFY2(QTest::qWaitFor([&] { return dataFor(1) >= 100; }, 15000),
                  qPrintable(transcript()));
-        auto survivor = startNode("feed-clone", "feed-clone.js", cloneArguments);
+        auto survivor = startHypercoreScript("feed-clone", "feed-clone.js", cloneArguments);
         QVERIFY2(QTest::qWaitFor([&] { return dataFor(2) >= 1; }, 15000), qPrintable(transcript()));
         QVERIFY2(victim->process().state() == QProcess::Running && dataFor(1) < blocks,
                  qPrintable("the first clone finished before it could be killed\n" + transcript()));
@@ -827,13 +821,13 @@ private slots:
                       })
                       .isEmpty(),
                  qPrintable(transcript()));
-        QVERIFY2(!source->waitForEvent("end").isEmpty(), qPrintable(transcript()));
+        QVERIFY2(!source->waitFor("end").isEmpty(), qPrintable(transcript()));
 
         // Session 2 completes: every block verified, equal to the source's.
         QVERIFY2(QTest::qWaitFor(
                      [&] { return survivor->process().state() == QProcess::NotRunning; }, 40000),
                  qPrintable(transcript() + "\n" + survivor->transcript()));
-        const QJsonObject verified = survivor->waitForEvent("verified", 0);
+        const QJsonObject verified = survivor->waitFor("verified", 0);
         QVERIFY2(!verified.isEmpty(), qPrintable(transcript() + "\n" + survivor->transcript()));
         QCOMPARE(verified["ok"].toBool(), true);
         QCOMPARE(verified["matching"].toInt(), blocks);
@@ -856,14 +850,14 @@ private slots:
             closedPort = probe.serverPort();
         }
         const QString upstream = QString("127.0.0.1:%1").arg(closedPort);
-        JsonPeer relay(JsonPeer::Kind::Hyperscope, "relay");
+        InteropPeer relay(InteropPeer::Kind::Hyperscope, "relay");
         relay.start({"relay", "--port", "0", "--upstream", upstream, "--key", keyOne});
-        const int relayPort = relay.waitForEvent("listening", 15000)["port"].toInt();
+        const int relayPort = relay.waitFor("listening", 15000)["port"].toInt();
         QVERIFY2(relayPort > 0, qPrintable(relay.transcript()));
         for (int session = 1; session <= 2; ++session) {
-            JsonPeer client(JsonPeer::Kind::Reference, "client(reference)");
+            InteropPeer client(InteropPeer::Kind::Reference, "client(reference)");
             client.start({"connect", QString("127.0.0.1:%1").arg(relayPort), "--key", keyOne});
-            QVERIFY2(!client.waitForEvent("end").isEmpty(),
+            QVERIFY2(!client.waitFor("end").isEmpty(),
                      qPrintable(client.transcript() + "\n" + relay.transcript()));
             const QJsonObject clientEnd = relay.waitFor([&](const QJsonObject &e) {
                 return (isEvent(e, "error") || isEvent(e, "end")) && e["session"] == session &&

@@ -4,6 +4,7 @@
 // block is checked by hypercore against the Merkle tree and our signature, then compared with
 // the file. The same readers clone the file the inspector serves (Session › Serve a File…: its
 // FeedServer on a listening SessionManager, in this process), when the inspector is built.
+#include "interoppeer.h"
 #ifdef HYPERSCOPE_SERVEINTEROP_INSPECTOR
 #include "feedserver.h"
 #include "messagelogmodel.h"
@@ -20,82 +21,29 @@
 #include <functional>
 #include <memory>
 
+using hyperscope::test::CliProcess;
+using hyperscope::test::JsonProcess;
+
 namespace {
 
 constexpr int Wait = 60000;
 
-/// The served CLI: its events as they arrive.
-class Server
-{
-public:
-    explicit Server(const QStringList &arguments)
-    {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, [this] {
-            m_partial += m_process.readAllStandardOutput();
-            qsizetype newline;
-            while ((newline = m_partial.indexOf('\n')) >= 0) {
-                m_events.append(QJsonDocument::fromJson(m_partial.left(newline)).object());
-                m_partial.remove(0, newline + 1);
-            }
-        });
-        m_process.start(QStringLiteral(HYPERSCOPE_CLI_PATH), arguments);
-    }
-    ~Server()
-    {
-        m_process.kill();
-        m_process.waitForFinished(Wait);
-    }
-    QJsonObject waitFor(const QString &name)
-    {
-        QJsonObject found;
-        (void)QTest::qWaitFor(
-            [&] {
-                for (const QJsonObject &event : m_events) {
-                    if (event.value(QLatin1String("event")) == name) {
-                        found = event;
-                        return true;
-                    }
-                }
-                return false;
-            },
-            Wait);
-        return found;
-    }
-    QList<QJsonObject> all(const QString &name) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &event : m_events) {
-            if (event.value(QLatin1String("event")) == name)
-                out.append(event);
-        }
-        return out;
-    }
-
-private:
-    QProcess m_process;
-    QByteArray m_partial;
-    QList<QJsonObject> m_events;
-};
-
 /// Runs serve-clone.js with @p arguments; its exit code and last JSON line.
 std::pair<int, QJsonObject> runClone(const QStringList &arguments)
 {
-    QProcess clone;
-    clone.start(QStringLiteral("node"),
-                QStringList{QStringLiteral(HYPERSCOPE_HYPERCORE_DIR "/serve-clone.js")} +
-                    arguments);
-    // Not waitForFinished(): the event loop must keep reading the server's events, or its
-    // stdout fills up and it stops answering.
-    if (!QTest::qWaitFor([&] { return clone.state() == QProcess::NotRunning; }, Wait)) {
-        clone.kill();
-        clone.waitForFinished(Wait);
-    }
-    const QList<QByteArray> lines = clone.readAllStandardOutput().trimmed().split('\n');
-    QJsonObject last = QJsonDocument::fromJson(lines.constLast()).object();
+    JsonProcess clone(QStringLiteral("serve-clone"));
+    clone.startNode(QStringLiteral(HYPERSCOPE_HYPERCORE_DIR "/serve-clone.js"), arguments);
+    // waitForExit() runs the event loop: the server's events must keep being read, or its stdout
+    // fills up and it stops answering.
+    if (!clone.waitForExit(Wait))
+        return {-1, QJsonObject()};
+    QJsonObject last = clone.events().isEmpty() ? QJsonObject() : clone.events().constLast();
+    if (last.value(QLatin1String("event")) == QLatin1String(JsonProcess::NotJson))
+        last = QJsonObject();
     if (clone.exitStatus() != QProcess::NormalExit)
         return {-1, last};
     if (last.isEmpty())
-        last.insert(QStringLiteral("stderr"), QString::fromUtf8(clone.readAllStandardError()));
+        last.insert(QStringLiteral("stderr"), QString::fromUtf8(clone.stderrText()));
     return {clone.exitCode(), last};
 }
 
@@ -151,7 +99,7 @@ void tst_ServeInterop::hypercoreClonesTheServedFile()
     QString key;
     int port = 0;
     std::function<QStringList()> warnings;
-    std::unique_ptr<Server> cli;
+    std::unique_ptr<CliProcess> cli;
 #ifdef HYPERSCOPE_SERVEINTEROP_INSPECTOR
     hyperscope::MessageLogModel log;
     hyperscope::SessionManager manager(&log);
@@ -175,14 +123,14 @@ void tst_ServeInterop::hypercoreClonesTheServedFile()
         };
 #endif
     } else {
-        cli = std::make_unique<Server>(
+        cli = std::make_unique<CliProcess>(
             QStringList{QStringLiteral("listen"), QStringLiteral("--port"), QStringLiteral("0"),
                         QStringLiteral("--serve"), m_file.fileName(),
                         QStringLiteral("--block-size"), QString::number(BlockSize)});
-        const QJsonObject feed = cli->waitFor(QStringLiteral("feed"));
+        const QJsonObject feed = cli->waitFor(QStringLiteral("feed"), Wait);
         QCOMPARE(feed["length"].toInt(), 301);
         QCOMPARE(feed["byteLength"].toInt(), FileSize);
-        const QJsonObject listening = cli->waitFor(QStringLiteral("listening"));
+        const QJsonObject listening = cli->waitFor(QStringLiteral("listening"), Wait);
         QVERIFY(!listening.isEmpty());
         key = feed["key"].toString();
         port = listening["port"].toInt();
