@@ -1,13 +1,23 @@
 // hyperscope-bench-inspector: how fast the inspector's message log takes messages while the GUI
 // stays responsive, and what a logged message costs in memory.
 //
-//   hyperscope-bench-inspector --count N [--size S] [--view logpane|tree|table|none] [--verbose]
+//   hyperscope-bench-inspector --count N [--size S] [--view logpane|tree|table|none]
+//                              [--filter EXPR] [--verbose]
 //
 // The real ingest path of the GUI, minus the main window's chrome: a SessionServer in the GUI
 // thread, every accepted session wrapped in an InspectedSession (whose InspectorTrace feeds the
 // shared MessageLogModel), the log shown in a LogPane (filter proxy + table view, auto-scrolling)
 // on the offscreen platform. A peer in another thread (an untraced SessionDriver) opens the
-// channel and floods N Data messages of S bytes as fast as TCP backpressure lets it.
+// channel and floods N Data messages of S bytes as fast as TCP backpressure lets it. Every tenth
+// value ends in "zz" (the rest is 'v's), so that a filter on the value has something to find at
+// the far end of every value it reads.
+//
+// --filter EXPR (issue 12, LogPane only): the filter bar is set to EXPR before the flood, as a
+// user who typed it and pressed Enter, so every ingested row is evaluated against it on the way
+// into the view. The result is then {"bench": "inspector_filter", "filter": EXPR, ...}, to be
+// compared with the unfiltered run of the same repetition. In both, the LogPane colours the rows
+// it paints with the default colouring rules (ColouringRules::defaults(), as a fresh window has
+// them): the result says so ("colouring": "default").
 //
 // Printed: Data messages logged per second (from the first message sent to the flush that made
 // the last one a row of the model), the longest event-loop stall of the GUI thread over that
@@ -17,6 +27,7 @@
 
 #include "benchutil.h"
 
+#include "colouringrules.h"
 #include "crypto.h"
 #include "inspectedsession.h"
 #include "logpane.h"
@@ -83,14 +94,20 @@ protected:
         EngineOptions options;
         options.initiator = true;
         SessionDriver driver(1, options);
-        Message message(std::in_place_index<std::size_t(MessageType::Data)>);
-        auto &data = std::get<schema::Data>(message);
-        data.set_value(std::string(m_size, 'v'));
+        // Two messages, sent alternately, so that the loop does not rebuild a value per send.
+        Message plain(std::in_place_index<std::size_t(MessageType::Data)>);
+        Message marked = plain;
+        std::get<schema::Data>(plain).set_value(std::string(m_size, 'v'));
+        std::string markedValue(m_size, 'v');
+        for (std::size_t i = 0; i < std::min<std::size_t>(2, m_size); ++i)
+            markedValue[m_size - 1 - i] = 'z';
+        std::get<schema::Data>(marked).set_value(markedValue);
         std::uint64_t sent = 0;
         QTcpSocket *socket = nullptr;
         auto pump = [&] {
             while (sent < m_count && socket->bytesToWrite() < 256 * 1024) {
-                data.set_index(sent++);
+                Message &message = sent % MarkedEvery == MarkedEvery - 1 ? marked : plain;
+                std::get<schema::Data>(message).set_index(sent++);
                 driver.send(discoveryKey, message);
             }
         };
@@ -111,6 +128,10 @@ protected:
         driver.connectToHost(QStringLiteral("127.0.0.1"), m_port);
         exec();
     }
+
+public:
+    /// Every MarkedEvery-th Data value ends in "zz".
+    static constexpr std::uint64_t MarkedEvery = 10;
 
 private:
     quint16 m_port;
@@ -138,8 +159,24 @@ int main(int argc, char **argv)
     MessageLogModel log;
     SessionListModel sessions;
     std::unique_ptr<QWidget> window;
+    const std::string filterText = options.text("filter");
+    if (!filterText.empty() && view != "logpane") {
+        std::cerr << "inspector: --filter needs --view logpane (the filter bar is the LogPane's)\n";
+        return 2;
+    }
+    // What colours the rows the LogPane paints: "default" when it has ColouringRules::defaults().
+    std::string colouring = "none";
+    LogPane *logPane = nullptr;
     if (view == "logpane") {
-        window = std::make_unique<LogPane>(&log);
+        auto pane = std::make_unique<LogPane>(&log);
+        logPane = pane.get();
+        colouring =
+            pane->colouringRules()->rules() == ColouringRules::defaults() ? "default" : "custom";
+        if (!filterText.empty() && !pane->setFilterText(QString::fromStdString(filterText))) {
+            std::cerr << "inspector: --filter: " << pane->filterError().toStdString() << "\n";
+            return 2;
+        }
+        window = std::move(pane);
     } else if (view == "table") {
         auto *filter = new MessageLogFilterModel(&log);
         filter->setSourceModel(&log);
@@ -251,11 +288,17 @@ int main(int argc, char **argv)
     malloc_trim(0);
     const std::size_t rssAfter = bench::residentBytes();
     const int rows = log.rowCount() - rowsBefore;
-    bench::Result("inspector")
-        .add("size", (long long)size)
+    // Filtered runs get a bench name of their own: the unfiltered rows stay what they were.
+    bench::Result result(filterText.empty() ? "inspector" : "inspector_filter");
+    if (!filterText.empty())
+        result.add("filter", filterText);
+    result.add("size", (long long)size)
         .add("view", view)
+        .add("colouring", colouring)
         .add("count", count)
         .add("rows", (long long)rows)
+        // Rows the LogPane's filter let through to the view (all of them without --filter).
+        .add("shown", (long long)(logPane ? logPane->filterModel()->rowCount() : -1))
         .add("seconds", seconds)
         .add("msgs_per_s", count / seconds)
         .add("max_stall_ms", longestGapNs / 1e6)
