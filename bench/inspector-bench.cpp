@@ -2,7 +2,7 @@
 // stays responsive, and what a logged message costs in memory.
 //
 //   hyperscope-bench-inspector --count N [--size S] [--view logpane|tree|table|none]
-//                              [--filter EXPR] [--verbose]
+//                              [--filter EXPR] [--feed proofs|bare] [--verbose]
 //
 // The real ingest path of the GUI, minus the main window's chrome: a SessionServer in the GUI
 // thread, every accepted session wrapped in an InspectedSession (whose InspectorTrace feeds the
@@ -20,6 +20,16 @@
 // colours the rows it paints with the default colouring rules (ColouringRules::defaults(), as a
 // fresh window has them): the result says so ("colouring": "default").
 //
+// --feed proofs|bare (issue 13: "FeedTracker reads every flushed row"): the Data are the
+// blocks of a real signed feed of N blocks of S bytes (FeedBuilder, built before the clock starts),
+// in order, whose key the inspector's session opened the channel with, so its FeedTracker verifies
+// every one. "proofs": each with what hypercore 9 sends an in-order clone (the tree nodes the
+// receiver does not hold yet; the signature where the proof reaches a new root): most verify
+// at a node verified before (BLAKE2b per level), the first by the Ed25519 signature. "bare": the
+// same values without nodes and signature: nothing to verify (every one comes out unverifiable),
+// the baseline. The result is {"bench": "inspector_feed", "feed": ..., "verified", "failed",
+// "unverifiable", ...}: the verdicts the session's FeedTracker reached for the Data rows.
+//
 // Printed: Data messages logged per second (from the first message sent to the flush that made
 // the last one a row of the model), the longest event-loop stall of the GUI thread over that
 // time (gap between two ticks of a 1 ms timer; max_busy_ms: the GUI thread's CPU time within
@@ -30,6 +40,9 @@
 
 #include "colouringrules.h"
 #include "crypto.h"
+#include "feedbuilder.h"
+#include "feedtracker.h"
+#include "feedverifier.h"
 #include "inspectedsession.h"
 #include "logpane.h"
 #include "messagelogfilter.h"
@@ -79,10 +92,18 @@ qint64 threadCpuNs()
 class Flooder : public QThread
 {
 public:
-    Flooder(quint16 port, std::uint64_t count, std::size_t size)
+    /// Floods @p count Data of @p size bytes on the channel of @p key. With @p feed, the Data
+    /// are its blocks 0 .. count − 1 (@p feed's length must be at least @p count) with the
+    /// proofs of @p proofs.
+    enum class Proofs { InOrderClone, None };
+    Flooder(quint16 port, const Key32 &key, std::uint64_t count, std::size_t size,
+            const feed::FeedBuilder *feed = nullptr, Proofs proofs = Proofs::InOrderClone)
         : m_port(port)
+        , m_key(key)
         , m_count(count)
         , m_size(size)
+        , m_feed(feed)
+        , m_proofs(proofs)
     {}
     std::atomic<bool> started{false};
     std::atomic<std::int64_t> startNs{0};
@@ -90,7 +111,7 @@ public:
 protected:
     void run() override
     {
-        const Key32 key = feedKey();
+        const Key32 key = m_key;
         const Key32 discoveryKey = crypto::discoveryKey(key);
         EngineOptions options;
         options.initiator = true;
@@ -105,8 +126,28 @@ protected:
         std::get<schema::Data>(marked).set_value(markedValue);
         std::uint64_t sent = 0;
         QTcpSocket *socket = nullptr;
+        // A feed's blocks: what hypercore 9 answers an in-order clone's Requests with. The clone
+        // says in each Request what it holds (the digest), and the writer tracks what it sent
+        // on this channel: each proof omits what the clone holds.
+        feed::TreeIndex sentTree;
+        feed::TreeIndex cloneTree;
+        Message block(std::in_place_index<std::size_t(MessageType::Data)>);
         auto pump = [&] {
             while (sent < m_count && socket->bytesToWrite() < 256 * 1024) {
+                if (m_feed) {
+                    auto &data = std::get<schema::Data>(block);
+                    const std::uint64_t digest = cloneTree.digest(2 * sent);
+                    data = *m_feed->data(sent, digest, sentTree);
+                    for (const schema::Data::Node &node : data.nodes())
+                        cloneTree.set(node.index());
+                    cloneTree.set(2 * sent++);
+                    if (m_proofs == Proofs::None) {
+                        data.clear_nodes();
+                        data.clear_signature();
+                    }
+                    driver.send(discoveryKey, block);
+                    continue;
+                }
                 Message &message = sent % MarkedEvery == MarkedEvery - 1 ? marked : plain;
                 std::get<schema::Data>(message).set_index(sent++);
                 driver.send(discoveryKey, message);
@@ -136,8 +177,11 @@ public:
 
 private:
     quint16 m_port;
+    Key32 m_key;
     std::uint64_t m_count;
     std::size_t m_size;
+    const feed::FeedBuilder *m_feed;
+    Proofs m_proofs;
 };
 
 } // namespace
@@ -150,7 +194,20 @@ int main(int argc, char **argv)
     const bench::Options options(argc, argv, 1);
     const std::uint64_t count = std::uint64_t(options.number("count", 1000000));
     const std::size_t size = std::size_t(options.number("size", 64));
-    const Key32 key = feedKey();
+    // --feed: a real signed feed of count blocks of size bytes, whose key the channel has.
+    const std::string feedMode = options.text("feed");
+    if (!feedMode.empty() && feedMode != "proofs" && feedMode != "bare") {
+        std::cerr << "inspector: --feed proofs|bare\n";
+        return 2;
+    }
+    std::optional<feed::FeedBuilder> feed;
+    if (!feedMode.empty()) {
+        Bytes bytes(count * size);
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            bytes[i] = std::uint8_t(i * 131 + (i >> 10));
+        feed = feed::FeedBuilder::fromBytes(bytes, size, feed::generateSigningKeyPair());
+    }
+    const Key32 key = feed ? feed->key() : feedKey();
 
     // --view logpane (default): the GUI's LogPane (a QTableView). The others are for diagnosis:
     // "tree" puts the same filter proxy in a flat QTreeView with uniform row heights (what the
@@ -212,9 +269,11 @@ int main(int argc, char **argv)
     }
 
     SessionServer server;
+    InspectedSession *inspected = nullptr; // the flooder's session
     QObject::connect(&server, &SessionServer::sessionStarted, &server, [&](SessionDriver *driver) {
         auto *session = new InspectedSession(driver->id(), driver,
                                              InspectedSession::Origin::Accepted, &log, &app);
+        inspected = session;
         sessions.addSession(session);
         // As the main window does with the keys given to a listener.
         QObject::connect(driver, &SessionDriver::transportConnected, session,
@@ -275,7 +334,9 @@ int main(int argc, char **argv)
     const std::size_t rssBefore = bench::residentBytes();
     const int rowsBefore = log.rowCount();
 
-    Flooder flooder(server.port(), count, size);
+    const Flooder::Proofs proofs =
+        feedMode == "bare" ? Flooder::Proofs::None : Flooder::Proofs::InOrderClone;
+    Flooder flooder(server.port(), key, count, size, feed ? &*feed : nullptr, proofs);
     flooder.start();
     sinceTick.start();
     ticker.start();
@@ -290,10 +351,34 @@ int main(int argc, char **argv)
     malloc_trim(0);
     const std::size_t rssAfter = bench::residentBytes();
     const int rows = log.rowCount() - rowsBefore;
-    // Filtered runs get a bench name of their own: the unfiltered rows stay what they were.
-    bench::Result result(filterRun ? "inspector_filter" : "inspector");
+    // Filtered and feed runs get bench names of their own: the plain rows stay what they were.
+    bench::Result result(filterRun ? "inspector_filter" : feed ? "inspector_feed" : "inspector");
     if (filterRun)
         result.add("filter", filterText);
+    if (feed) {
+        // The verdicts of the session's FeedTracker on the Data rows (counted after the clock).
+        long long verified = 0, failed = 0, unverifiable = 0, bySignature = 0;
+        for (int row = 0; row < log.rowCount(); ++row) {
+            const MessageLogModel::Record &r = log.record(row);
+            if (r.kind != MessageLogModel::Kind::Frame || r.type != 9 || !inspected)
+                continue;
+            const FeedTracker::RowFinding *finding = inspected->feed()->finding(row);
+            if (finding && finding->verdict && finding->verdict->verified()) {
+                ++verified;
+                bySignature += finding->verdict->how != feed::Verdict::How::VerifiedNode;
+            } else if (finding && finding->verdict && finding->verdict->failed())
+                ++failed;
+            else
+                ++unverifiable;
+        }
+        result.add("feed", feedMode)
+            .add("verified", verified)
+            // Of those, how many needed the Ed25519 signature (the rest reached a node verified
+            // earlier on the channel: BLAKE2b only).
+            .add("by_signature", bySignature)
+            .add("failed", failed)
+            .add("unverifiable", unverifiable);
+    }
     result.add("size", (long long)size)
         .add("view", view)
         .add("colouring", colouring)

@@ -226,6 +226,8 @@ for (const expression of filterExpressions) {
 
 // Issue 12 on the inspector side: ingest into the LogPane with its filter bar set, against the
 // same flood with an empty bar in the same repetition (bench "inspector_filter", filter "").
+// A count of things (rows, verdicts): exact below 10 000, then as fmt() puts it.
+function whole (x) { return isFinite(x) && x < 1e4 ? String(Math.round(x)) : fmt(x) }
 const ingestBaseline = { bench: 'inspector_filter', impl: 'hyperscope', filter: '' }
 const ingestFilters = [...new Set(select({ bench: 'inspector_filter' }).map(r => r.filter))].filter(f => f !== '')
 for (const filter of ['', ...ingestFilters]) {
@@ -235,7 +237,7 @@ for (const filter of ['', ...ingestFilters]) {
   const colouring = r.colouring === 'default' ? 'the default colouring rules on' : `colouring rules: ${r.colouring}`
   row([
     `inspector ingest: ${fmt(r.count)} Data ${sizeName[r.size] || r.size + ' B'} over loopback into the LogPane (${colouring}), filter bar ${filter ? '`' + filter.replace(/\|/g, '\\|') + '`' : 'empty (the baseline of the rows below)'}`,
-    `${fmt(med(f, 'msgs_per_s'))} msg/s; longest stall ${med(f, 'max_stall_ms').toFixed(0)} ms (${med(f, 'max_busy_ms').toFixed(0)} ms of it GUI-thread CPU); ${med(f, 'shown') < 100 ? Math.round(med(f, 'shown')) : fmt(med(f, 'shown'))} rows shown`,
+    `${fmt(med(f, 'msgs_per_s'))} msg/s; longest stall ${med(f, 'max_stall_ms').toFixed(0)} ms (${med(f, 'max_busy_ms').toFixed(0)} ms of it GUI-thread CPU); ${whole(med(f, 'shown'))} rows shown`,
     '– (no inspector)',
     filter ? `filter bar empty: ${fmt(med(ingestBaseline, 'msgs_per_s'))} msg/s` : '–',
     '–',
@@ -258,6 +260,24 @@ for (const pattern of ['clone', 'hostile']) {
       'a frame at 60 Hz: 16 ms',
       '–',
       `worst ${times(med(update, 'worst_ms') / 16)} of a frame`
+    ])
+  }
+}
+
+// Issue 13 on the inspector side: ingest of a real feed's Data, verified by the session's
+// FeedTracker, against the same values with no proof (bench "inspector_feed").
+{
+  const bare = { bench: 'inspector_feed', impl: 'hyperscope', feed: 'bare' }
+  const proofs = { bench: 'inspector_feed', impl: 'hyperscope', feed: 'proofs' }
+  if (reps(proofs)) {
+    const r = select(proofs)[0]
+    row([
+      `inspector ingest with feed verification: ${fmt(r.count)} Data ${sizeName[r.size] || r.size + ' B'} of a signed feed over loopback into the LogPane, the channel's key known, with the proofs an in-order clone gets (${whole(med(proofs, 'verified'))} verified, ${whole(med(proofs, 'by_signature'))} of them by the signature; ${whole(med(proofs, 'failed'))} failed)`,
+      `${fmt(med(proofs, 'msgs_per_s'))} msg/s; longest stall ${med(proofs, 'max_stall_ms').toFixed(0)} ms (${med(proofs, 'max_busy_ms').toFixed(0)} ms of it GUI-thread CPU); ${med(proofs, 'rss_per_message').toFixed(0)} B/message`,
+      '– (no inspector)',
+      reps(bare) ? `the same values without proofs (nothing to verify): ${fmt(med(bare, 'msgs_per_s'))} msg/s; ${med(bare, 'rss_per_message').toFixed(0)} B/message` : '–',
+      '–',
+      reps(bare) ? `${times(ratio(proofs, 'msgs_per_s', bare, 'msgs_per_s'))} (verified ÷ nothing to verify)` : '–'
     ])
   }
 }
@@ -329,6 +349,11 @@ for (const width of [1024, 1920]) {
   if (!reps(update)) continue
   const worst = med(update, 'worst_ms')
   t13Inspector.push(`- ${worst <= 16 ? '✅' : '❌'} the block map of a ${fmt(select(update)[0].blocks)}-block feed, ${width} px wide: worst paint after a change ${worst.toFixed(1)} ms (median ${med(update, 'median_ms').toFixed(1)} ms; target ≤ 16 ms, a frame)`)
+}
+
+{
+  const q = ratio({ bench: 'inspector_feed', impl: 'hyperscope', feed: 'proofs' }, 'msgs_per_s', { bench: 'inspector_feed', impl: 'hyperscope', feed: 'bare' }, 'msgs_per_s')
+  if (isFinite(q)) t13Inspector.push(`- ${q >= 0.75 ? '✅' : '❌'} verification does not slow the inspector: ingest of 1 KiB feed Data, verified ÷ nothing to verify = ${times(q)} (target, as for a filter on ingest: ≥ 0.75×)`)
 }
 
 const machine = results.find(r => r.bench === 'machine') || {}

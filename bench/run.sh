@@ -12,7 +12,7 @@
 # --only LIST: runs only the workloads named (comma-separated), e.g. --only inspector-filter,blockmap
 #   (the table then has only their rows). Every run belongs to the workload named by the last
 #   `workload NAME` line above it: memory, limits, tcp, tracing, x25519, feed, handshakes,
-#   receivers, idle, inspector, refilter, inspector-filter, blockmap.
+#   receivers, idle, inspector, refilter, inspector-filter, blockmap, inspector-feed.
 # Raw results (JSON lines) are kept in <build>/bench-results.jsonl.
 set -euo pipefail
 
@@ -203,6 +203,22 @@ if want blockmap; then
         for pattern in clone hostile; do
             run "$rep" env QT_QPA_PLATFORM=offscreen "QT_LOGGING_RULES=qt.qpa.*=false" \
                 "$blockmapbench" --blocks 1000000 --paints "$blockmap_paints" --pattern "$pattern"
+        done
+    done
+fi
+
+# Issue 13 on the inspector side: ingest of 1 KiB Data of a real signed feed whose key the
+# inspector's session has, so that its FeedTracker verifies every one ("proofs": the proofs an
+# in-order clone gets), against the same values with no proof to verify ("bare"), interleaved.
+workload inspector-feed
+feed_count=100000
+[ "$quick" = 1 ] && feed_count=30000
+if want inspector-feed; then
+    for rep in 1 2 3; do
+        log "inspector ingest of a feed, repetition $rep of 3"
+        for proofs in bare proofs; do
+            run "$rep" env QT_QPA_PLATFORM=offscreen "QT_LOGGING_RULES=qt.qpa.*=false" \
+                "$inspector" --count "$feed_count" --size 1024 --view logpane --feed "$proofs"
         done
     done
 fi
