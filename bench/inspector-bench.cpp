@@ -2,7 +2,7 @@
 // stays responsive, and what a logged message costs in memory.
 //
 //   hyperscope-bench-inspector --count N [--size S] [--view logpane|tree|table|none]
-//                              [--filter EXPR] [--feed proofs|bare] [--verbose]
+//                              [--filter EXPR] [--feed proofs|bare] [--png FILE] [--verbose]
 //
 // The real ingest path of the GUI, minus the main window's chrome: a SessionServer in the GUI
 // thread, every accepted session wrapped in an InspectedSession (whose InspectorTrace feeds the
@@ -29,6 +29,8 @@
 // same values without nodes and signature: nothing to verify (every one comes out unverifiable),
 // the baseline. The result is {"bench": "inspector_feed", "feed": ..., "verified", "failed",
 // "unverifiable", ...}: the verdicts the session's FeedTracker reached for the Data rows.
+//
+// --png FILE: saves the window as it looks at the end (to check what was measured).
 //
 // Printed: Data messages logged per second (from the first message sent to the flush that made
 // the last one a row of the model), the longest event-loop stall of the GUI thread over that
@@ -350,6 +352,12 @@ int main(int argc, char **argv)
     const double seconds = std::chrono::duration<double>(lastRow - start).count();
     malloc_trim(0);
     const std::size_t rssAfter = bench::residentBytes();
+    if (window && options.flag("png")) {
+        QEventLoop settle;
+        QTimer::singleShot(500, &settle, &QEventLoop::quit);
+        settle.exec();
+        window->grab().save(QString::fromStdString(options.text("png")));
+    }
     const int rows = log.rowCount() - rowsBefore;
     // Filtered and feed runs get bench names of their own: the plain rows stay what they were.
     bench::Result result(filterRun ? "inspector_filter" : feed ? "inspector_feed" : "inspector");
