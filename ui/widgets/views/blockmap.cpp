@@ -235,7 +235,10 @@ void BlockMap::rasterise()
     // and copied down the cell's height.
     const int cellPx = m_cell;
     const int width = m_columns * cellPx;
-    m_image = QImage(width, m_rows * cellPx, QImage::Format_RGB32); // every pixel written below
+    // Reused while the size stays: a fresh 8 MiB image per update (1920×1080) costs as much in
+    // page faults as the pixels themselves. Every pixel is written below.
+    if (m_image.size() != QSize(width, m_rows * cellPx))
+        m_image = QImage(width, m_rows * cellPx, QImage::Format_RGB32);
     const QRgb base = palette().color(QPalette::Base).rgb();
     const auto lineLength = std::size_t(width);
     std::vector<QRgb> remoteLine(lineLength, base);
