@@ -40,7 +40,10 @@ log() { echo "[bench] $*" >&2; }
 # that no workload has is an error at the end (instead of a table silently missing it).
 current_workload=
 known_workloads=,
-workload() { current_workload=$1; known_workloads+="$1,"; }
+workload() {
+    current_workload=$1
+    [[ $known_workloads == *",$1,"* ]] || known_workloads+="$1,"
+}
 want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
 log "building (Release) in $build"
@@ -227,7 +230,7 @@ fi
 if [ -n "$only" ]; then
     for name in ${only//,/ }; do
         [[ $known_workloads == *",$name,"* ]] || {
-            log "--only: no workload named '$name' (workloads: ${known_workloads//,/ })"
+            log "--only: no workload named '$name' (workloads:${known_workloads//,/ })"
             exit 2
         }
     done
