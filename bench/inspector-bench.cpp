@@ -1,13 +1,36 @@
 // hyperscope-bench-inspector: how fast the inspector's message log takes messages while the GUI
 // stays responsive, and what a logged message costs in memory.
 //
-//   hyperscope-bench-inspector --count N [--size S] [--view logpane|tree|table|none] [--verbose]
+//   hyperscope-bench-inspector --count N [--size S] [--view logpane|tree|table|none]
+//                              [--filter EXPR] [--feed proofs|bare] [--png FILE] [--verbose]
 //
 // The real ingest path of the GUI, minus the main window's chrome: a SessionServer in the GUI
 // thread, every accepted session wrapped in an InspectedSession (whose InspectorTrace feeds the
 // shared MessageLogModel), the log shown in a LogPane (filter proxy + table view, auto-scrolling)
 // on the offscreen platform. A peer in another thread (an untraced SessionDriver) opens the
-// channel and floods N Data messages of S bytes as fast as TCP backpressure lets it.
+// channel and floods N Data messages of S bytes as fast as TCP backpressure lets it. Every tenth
+// value ends in "zz" (the rest is 'v's), so that a filter on the value has something to find at
+// the far end of every value it reads.
+//
+// --filter EXPR (issue 12, LogPane only): the filter bar is set to EXPR before the flood, as a
+// user who typed it and pressed Enter, so every ingested row is evaluated against it on the way
+// into the view. The result is then {"bench": "inspector_filter", "filter": EXPR, ...}, to be
+// compared with the run of the same repetition given --filter "" (an empty bar: the baseline,
+// tagged the same way so that it stays apart from the plain "inspector" rows). In both, the LogPane
+// colours the rows it paints with the default colouring rules (ColouringRules::defaults(), as a
+// fresh window has them): the result says so ("colouring": "default").
+//
+// --feed proofs|bare (issue 13: "FeedTracker reads every flushed row"): the Data are the
+// blocks of a real signed feed of N blocks of S bytes (FeedBuilder, built before the clock starts),
+// in order, whose key the inspector's session opened the channel with, so its FeedTracker verifies
+// every one. "proofs": each with what hypercore 9 sends an in-order clone (the tree nodes the
+// receiver does not hold yet; the signature where the proof reaches a new root): most verify
+// at a node verified before (BLAKE2b per level), the first by the Ed25519 signature. "bare": the
+// same values without nodes and signature: nothing to verify (every one comes out unverifiable),
+// the baseline. The result is {"bench": "inspector_feed", "feed": ..., "verified", "failed",
+// "unverifiable", ...}: the verdicts the session's FeedTracker reached for the Data rows.
+//
+// --png FILE: saves the window as it looks at the end (to check what was measured).
 //
 // Printed: Data messages logged per second (from the first message sent to the flush that made
 // the last one a row of the model), the longest event-loop stall of the GUI thread over that
@@ -17,7 +40,11 @@
 
 #include "benchutil.h"
 
+#include "colouringrules.h"
 #include "crypto.h"
+#include "feedbuilder.h"
+#include "feedtracker.h"
+#include "feedverifier.h"
 #include "inspectedsession.h"
 #include "logpane.h"
 #include "messagelogfilter.h"
@@ -63,14 +90,30 @@ qint64 threadCpuNs()
     return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+/// CPU time of the whole process (all threads).
+qint64 processCpuNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 /// The flooding peer: runs in its own thread with its own event loop.
 class Flooder : public QThread
 {
 public:
-    Flooder(quint16 port, std::uint64_t count, std::size_t size)
+    /// Floods @p count Data of @p size bytes on the channel of @p key. With @p feed, the Data
+    /// are its blocks 0 .. count − 1 (@p feed's length must be at least @p count) with the
+    /// proofs of @p proofs.
+    enum class Proofs { InOrderClone, None };
+    Flooder(quint16 port, const Key32 &key, std::uint64_t count, std::size_t size,
+            const feed::FeedBuilder *feed = nullptr, Proofs proofs = Proofs::InOrderClone)
         : m_port(port)
+        , m_key(key)
         , m_count(count)
         , m_size(size)
+        , m_feed(feed)
+        , m_proofs(proofs)
     {}
     std::atomic<bool> started{false};
     std::atomic<std::int64_t> startNs{0};
@@ -78,19 +121,45 @@ public:
 protected:
     void run() override
     {
-        const Key32 key = feedKey();
+        const Key32 key = m_key;
         const Key32 discoveryKey = crypto::discoveryKey(key);
         EngineOptions options;
         options.initiator = true;
         SessionDriver driver(1, options);
-        Message message(std::in_place_index<std::size_t(MessageType::Data)>);
-        auto &data = std::get<schema::Data>(message);
-        data.set_value(std::string(m_size, 'v'));
+        // Two messages, sent alternately, so that the loop does not rebuild a value per send.
+        Message plain(std::in_place_index<std::size_t(MessageType::Data)>);
+        Message marked = plain;
+        std::get<schema::Data>(plain).set_value(std::string(m_size, 'v'));
+        std::string markedValue(m_size, 'v');
+        for (std::size_t i = 0; i < std::min<std::size_t>(2, m_size); ++i)
+            markedValue[m_size - 1 - i] = 'z';
+        std::get<schema::Data>(marked).set_value(markedValue);
         std::uint64_t sent = 0;
         QTcpSocket *socket = nullptr;
+        // A feed's blocks: what hypercore 9 answers an in-order clone's Requests with. The clone
+        // says in each Request what it holds (the digest), and the writer tracks what it sent
+        // on this channel: each proof omits what the clone holds.
+        feed::TreeIndex sentTree;
+        feed::TreeIndex cloneTree;
+        Message block(std::in_place_index<std::size_t(MessageType::Data)>);
         auto pump = [&] {
             while (sent < m_count && socket->bytesToWrite() < 256 * 1024) {
-                data.set_index(sent++);
+                if (m_feed) {
+                    auto &data = std::get<schema::Data>(block);
+                    const std::uint64_t digest = cloneTree.digest(2 * sent);
+                    data = *m_feed->data(sent, digest, sentTree);
+                    for (const schema::Data::Node &node : data.nodes())
+                        cloneTree.set(node.index());
+                    cloneTree.set(2 * sent++);
+                    if (m_proofs == Proofs::None) {
+                        data.clear_nodes();
+                        data.clear_signature();
+                    }
+                    driver.send(discoveryKey, block);
+                    continue;
+                }
+                Message &message = sent % MarkedEvery == MarkedEvery - 1 ? marked : plain;
+                std::get<schema::Data>(message).set_index(sent++);
                 driver.send(discoveryKey, message);
             }
         };
@@ -112,10 +181,17 @@ protected:
         exec();
     }
 
+public:
+    /// Every MarkedEvery-th Data value ends in "zz".
+    static constexpr std::uint64_t MarkedEvery = 10;
+
 private:
     quint16 m_port;
+    Key32 m_key;
     std::uint64_t m_count;
     std::size_t m_size;
+    const feed::FeedBuilder *m_feed;
+    Proofs m_proofs;
 };
 
 } // namespace
@@ -128,7 +204,20 @@ int main(int argc, char **argv)
     const bench::Options options(argc, argv, 1);
     const std::uint64_t count = std::uint64_t(options.number("count", 1000000));
     const std::size_t size = std::size_t(options.number("size", 64));
-    const Key32 key = feedKey();
+    // --feed: a real signed feed of count blocks of size bytes, whose key the channel has.
+    const std::string feedMode = options.text("feed");
+    if (!feedMode.empty() && feedMode != "proofs" && feedMode != "bare") {
+        std::cerr << "inspector: --feed proofs|bare\n";
+        return 2;
+    }
+    std::optional<feed::FeedBuilder> feed;
+    if (!feedMode.empty()) {
+        Bytes bytes(count * size);
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            bytes[i] = std::uint8_t(i * 131 + (i >> 10));
+        feed = feed::FeedBuilder::fromBytes(bytes, size, feed::generateSigningKeyPair());
+    }
+    const Key32 key = feed ? feed->key() : feedKey();
 
     // --view logpane (default): the GUI's LogPane (a QTableView). The others are for diagnosis:
     // "tree" puts the same filter proxy in a flat QTreeView with uniform row heights (what the
@@ -138,8 +227,25 @@ int main(int argc, char **argv)
     MessageLogModel log;
     SessionListModel sessions;
     std::unique_ptr<QWidget> window;
+    const bool filterRun = options.flag("filter");
+    const std::string filterText = options.text("filter");
+    if (filterRun && view != "logpane") {
+        std::cerr << "inspector: --filter needs --view logpane (the filter bar is the LogPane's)\n";
+        return 2;
+    }
+    // What colours the rows the LogPane paints: "default" when it has ColouringRules::defaults().
+    std::string colouring = "none";
+    LogPane *logPane = nullptr;
     if (view == "logpane") {
-        window = std::make_unique<LogPane>(&log);
+        auto pane = std::make_unique<LogPane>(&log);
+        logPane = pane.get();
+        colouring =
+            pane->colouringRules()->rules() == ColouringRules::defaults() ? "default" : "custom";
+        if (!filterText.empty() && !pane->setFilterText(QString::fromStdString(filterText))) {
+            std::cerr << "inspector: --filter: " << pane->filterError().toStdString() << "\n";
+            return 2;
+        }
+        window = std::move(pane);
     } else if (view == "table") {
         auto *filter = new MessageLogFilterModel(&log);
         filter->setSourceModel(&log);
@@ -173,9 +279,11 @@ int main(int argc, char **argv)
     }
 
     SessionServer server;
+    InspectedSession *inspected = nullptr; // the flooder's session
     QObject::connect(&server, &SessionServer::sessionStarted, &server, [&](SessionDriver *driver) {
         auto *session = new InspectedSession(driver->id(), driver,
                                              InspectedSession::Origin::Accepted, &log, &app);
+        inspected = session;
         sessions.addSession(session);
         // As the main window does with the keys given to a listener.
         QObject::connect(driver, &SessionDriver::transportConnected, session,
@@ -236,7 +344,10 @@ int main(int argc, char **argv)
     const std::size_t rssBefore = bench::residentBytes();
     const int rowsBefore = log.rowCount();
 
-    Flooder flooder(server.port(), count, size);
+    const Flooder::Proofs proofs =
+        feedMode == "bare" ? Flooder::Proofs::None : Flooder::Proofs::InOrderClone;
+    Flooder flooder(server.port(), key, count, size, feed ? &*feed : nullptr, proofs);
+    const qint64 processCpuBefore = processCpuNs();
     flooder.start();
     sinceTick.start();
     ticker.start();
@@ -245,19 +356,59 @@ int main(int argc, char **argv)
         std::exit(1);
     });
     loop.exec();
+    const qint64 processCpuNsUsed = processCpuNs() - processCpuBefore;
     ticker.stop();
     const Clock::time_point start{std::chrono::nanoseconds(flooder.startNs.load())};
     const double seconds = std::chrono::duration<double>(lastRow - start).count();
     malloc_trim(0);
     const std::size_t rssAfter = bench::residentBytes();
+    if (window && options.flag("png")) {
+        QEventLoop settle;
+        QTimer::singleShot(500, &settle, &QEventLoop::quit);
+        settle.exec();
+        window->grab().save(QString::fromStdString(options.text("png")));
+    }
     const int rows = log.rowCount() - rowsBefore;
-    bench::Result("inspector")
-        .add("size", (long long)size)
+    // Filtered and feed runs get bench names of their own: the plain rows stay what they were.
+    bench::Result result(filterRun ? "inspector_filter" : feed ? "inspector_feed" : "inspector");
+    if (filterRun)
+        result.add("filter", filterText);
+    if (feed) {
+        // The verdicts of the session's FeedTracker on the Data rows (counted after the clock).
+        long long verified = 0, failed = 0, unverifiable = 0, bySignature = 0;
+        for (int row = 0; row < log.rowCount(); ++row) {
+            const MessageLogModel::Record &r = log.record(row);
+            if (r.kind != MessageLogModel::Kind::Frame || r.type != 9 || !inspected)
+                continue;
+            const FeedTracker::RowFinding *finding = inspected->feed()->finding(row);
+            if (finding && finding->verdict && finding->verdict->verified()) {
+                ++verified;
+                bySignature += finding->verdict->how != feed::Verdict::How::VerifiedNode;
+            } else if (finding && finding->verdict && finding->verdict->failed())
+                ++failed;
+            else
+                ++unverifiable;
+        }
+        result.add("feed", feedMode)
+            .add("verified", verified)
+            // Of those, how many needed the Ed25519 signature (the rest reached a node verified
+            // earlier on the channel: BLAKE2b only).
+            .add("by_signature", bySignature)
+            .add("failed", failed)
+            .add("unverifiable", unverifiable);
+    }
+    result.add("size", (long long)size)
         .add("view", view)
+        .add("colouring", colouring)
         .add("count", count)
         .add("rows", (long long)rows)
+        // Rows the LogPane's filter let through to the view (all of them without --filter).
+        .add("shown", (long long)(logPane ? logPane->filterModel()->rowCount() : -1))
         .add("seconds", seconds)
         .add("msgs_per_s", count / seconds)
+        // The whole process (the inspector and the flooding peer's thread): a rate a loaded
+        // machine skews less than the wall clock's.
+        .add("msgs_per_cpu_s", count / (double(processCpuNsUsed) / 1e9))
         .add("max_stall_ms", longestGapNs / 1e6)
         .add("max_busy_ms", longestBusyNs / 1e6)
         .add("rss_per_message", double(rssAfter - rssBefore) / rows)

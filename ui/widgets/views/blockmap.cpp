@@ -7,6 +7,7 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <cstring>
 
 namespace hyperscope {
 
@@ -101,6 +102,11 @@ void BlockMap::setBlocks(std::uint64_t length, const Layers &layers)
 {
     m_length = length;
     m_layers = layers;
+    // Counted once here, not per paint: the legend is laid out several times a paint, and a
+    // hostile peer's layers hold up to RangeSet::MaxRanges ranges each.
+    for (int layer = 0; layer < LayerCount; ++layer)
+        m_counts[std::size_t(layer)] =
+            length > 0 ? countWithin(m_layers[std::size_t(layer)], {0, length - 1}) : 0;
     m_dirty = true;
     layout();
     update();
@@ -114,12 +120,10 @@ void BlockMap::clear()
 QStringList BlockMap::legendTexts() const
 {
     QStringList texts;
-    for (int layer = 0; layer < LayerCount; ++layer) {
-        std::uint64_t count = 0;
-        if (m_length > 0)
-            count = countWithin(m_layers[std::size_t(layer)], {0, m_length - 1});
-        texts << QStringLiteral("%1 %2").arg(shownName(Layer(layer))).arg(count);
-    }
+    for (int layer = 0; layer < LayerCount; ++layer)
+        texts << QStringLiteral("%1 %2")
+                     .arg(shownName(Layer(layer)))
+                     .arg(m_counts[std::size_t(layer)]);
     if (m_length > 0)
         texts << (m_perCell == 1 ? tr("%1 blocks").arg(m_length)
                                  : tr("%1 blocks, %2 per cell").arg(m_length).arg(m_perCell));
@@ -225,23 +229,48 @@ void BlockMap::rasterise()
     const QRgb none = QColor(224, 224, 224).rgb();
     const QRgb remoteNone = QColor(238, 238, 238).rgb();
 
-    m_image = QImage(m_columns, m_rows * 3, QImage::Format_RGB32);
-    m_image.fill(palette().color(QPalette::Base));
-    for (std::uint64_t cell = 0; cell < cells; ++cell) {
-        const std::uint8_t mask = masks[std::size_t(cell)];
-        QRgb local = none;
-        for (int layer = LayerCount - 1; layer > RemoteHas; --layer) {
-            if (mask & (1u << layer)) {
-                local = colours[std::size_t(layer)];
-                break;
+    // The image is painted 1:1: scaling a one-pixel-per-cell image in drawImage() on every paint
+    // was most of a million-block paint (Qt's generic scaled blit). Each row of cells is two
+    // lines of pixels, the remote's (the upper third of a cell) and ours (the rest), built once
+    // and copied down the cell's height.
+    const int cellPx = m_cell;
+    const int width = m_columns * cellPx;
+    // Reused while the size stays: a fresh 8 MiB image per update (1920×1080) costs as much in
+    // page faults as the pixels themselves. Every pixel is written below.
+    if (m_image.size() != QSize(width, m_rows * cellPx))
+        m_image = QImage(width, m_rows * cellPx, QImage::Format_RGB32);
+    const QRgb base = palette().color(QPalette::Base).rgb();
+    const auto lineLength = std::size_t(width);
+    std::vector<QRgb> remoteLine(lineLength, base);
+    std::vector<QRgb> localLine(lineLength, base);
+    uchar *const bits = m_image.bits(); // one detach, not one per pixel
+    const qsizetype stride = m_image.bytesPerLine();
+    for (int row = 0; row < m_rows; ++row) {
+        const std::uint64_t firstCell = std::uint64_t(row) * std::uint64_t(m_columns);
+        for (int column = 0; column < m_columns; ++column) {
+            const std::uint64_t cell = firstCell + std::uint64_t(column);
+            QRgb remote = base;
+            QRgb local = base;
+            if (cell < cells) { // the last row may end early
+                const std::uint8_t mask = masks[std::size_t(cell)];
+                remote = (mask & (1u << RemoteHas)) ? colours[RemoteHas] : remoteNone;
+                local = none;
+                for (int layer = LayerCount - 1; layer > RemoteHas; --layer) {
+                    if (mask & (1u << layer)) {
+                        local = colours[std::size_t(layer)];
+                        break;
+                    }
+                }
             }
+            std::fill_n(remoteLine.begin() + column * cellPx, cellPx, remote);
+            std::fill_n(localLine.begin() + column * cellPx, cellPx, local);
         }
-        const int x = int(cell % std::uint64_t(m_columns));
-        const int y = int(cell / std::uint64_t(m_columns)) * 3;
-        reinterpret_cast<QRgb *>(m_image.scanLine(y))[x] =
-            (mask & (1u << RemoteHas)) ? colours[RemoteHas] : remoteNone;
-        reinterpret_cast<QRgb *>(m_image.scanLine(y + 1))[x] = local;
-        reinterpret_cast<QRgb *>(m_image.scanLine(y + 2))[x] = local;
+        for (int y = 0; y < cellPx; ++y) {
+            // Pixel row y of the cell shows third (2y + 1)·3 / (2·cell) of it (its centre's).
+            const bool upper = (2 * y + 1) * 3 / (2 * cellPx) == 0;
+            std::memcpy(bits + qsizetype(row * cellPx + y) * stride,
+                        (upper ? remoteLine : localLine).data(), lineLength * sizeof(QRgb));
+        }
     }
     m_rasterMs = double(timer.nsecsElapsed()) / 1e6;
 }
@@ -275,10 +304,9 @@ void BlockMap::paintEvent(QPaintEvent *)
                             "messages of this channel arrive."));
         return;
     }
-    // One scaled drawImage, nearest-neighbour: cells stay crisp.
-    const QRect target(area.topLeft(), QSize(m_columns * m_cell, m_rows * m_cell));
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    painter.drawImage(target, m_image);
+    // One unscaled drawImage: the image has the cells at their size already.
+    const QRect target(area.topLeft(), m_image.size());
+    painter.drawImage(target.topLeft(), m_image);
     // The first block of every row (of every few rows when rows are thinner than the text).
     painter.setPen(palette().color(QPalette::PlaceholderText));
     const int every = std::max(1, (metrics.height() + m_cell - 1) / m_cell);

@@ -5,9 +5,10 @@
 // announced it).
 //
 // Built for a million blocks: the widget paints from range sets (BlockRanges, a handful for a
-// real feed), never per block: the sets are rasterised into a QImage of one pixel per cell (a
-// pass over each set's ranges and the cells they cover), which paintEvent() scales onto the
-// widget in one drawImage(). No per-block item or widget exists.
+// real feed), never per block: the sets are rasterised into a QImage of the cells at their size
+// (a pass over each set's ranges and the cells they cover, then a row of pixels per cell row
+// copied down), which paintEvent() blits onto the widget unscaled in one drawImage(); it is
+// redone only when the blocks or the size change. No per-block item or widget exists.
 //
 // Hover shows what a cell holds ("blocks 1000–1999: remote has 1000, verified 250"); a click
 // emits blockClicked() with the cell's first block in its strongest state, for the click-through
@@ -108,7 +109,11 @@ private:
     std::uint64_t m_perCell = 1;
     int m_columns = 1;
     int m_rows = 0;
-    QImage m_image; ///< columns × (rows · 3): per cell, 1 row for the remote, 2 for our side
+    /// (columns · cell) × (rows · cell) pixels: per cell, its upper third the remote, the rest
+    /// our side.
+    QImage m_image;
+    /// Blocks per layer within 0 .. m_length − 1 (the legend's numbers), counted by setBlocks().
+    std::array<std::uint64_t, LayerCount> m_counts{};
     bool m_dirty = true;
     double m_rasterMs = 0;
 };
