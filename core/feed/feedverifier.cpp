@@ -68,6 +68,46 @@ void FeedVerifier::remember(const TreeNode &node)
     m_verified[node.index] = {node.hash, node.size};
 }
 
+void FeedVerifier::blockVerified(std::uint64_t block)
+{
+    std::uint64_t node = 2 * block;
+    // Already inside a complete subtree (a block repeated): nothing new.
+    if (auto it = m_complete.upper_bound(node); it != m_complete.begin()) {
+        --it;
+        if (flat::rightSpan(it->second) >= node)
+            return;
+    }
+    if (m_complete.size() >= MaxCompleteSubtrees)
+        return;
+    // Merge with complete siblings upwards. Each maximal complete subtree's root is remembered
+    // and nothing below it is (by induction: a leaf is remembered when its Data verifies), so a
+    // merge computes the parent from the two roots, remembers it and drops them.
+    while (node < flat::MaxNodeIndex / 2) {
+        const std::uint64_t sibling = flat::sibling(node);
+        const auto it = m_complete.find(flat::leftSpan(sibling));
+        if (it == m_complete.end() || it->second != sibling)
+            break;
+        m_complete.erase(it);
+        const auto mine = m_verified.find(node);
+        const auto theirs = m_verified.find(sibling);
+        if (mine != m_verified.end() && theirs != m_verified.end()) {
+            const TreeNode parent = parentNode({node, mine->second.hash, mine->second.size},
+                                               {sibling, theirs->second.hash, theirs->second.size});
+            const auto known = m_verified.find(parent.index);
+            // A stored parent that disagrees cannot happen (both were verified against it or
+            // under the same signature); keep everything then rather than guess.
+            if (known == m_verified.end() ||
+                (known->second.hash == parent.hash && known->second.size == parent.size)) {
+                m_verified.erase(mine);
+                m_verified.erase(theirs);
+                remember(parent);
+            }
+        }
+        node = flat::parent(node);
+    }
+    m_complete.emplace(flat::leftSpan(node), node);
+}
+
 Verdict FeedVerifier::verify(const schema::Data &data)
 {
     return verify(proofOf(data));
@@ -130,6 +170,7 @@ Verdict FeedVerifier::verify(const DataProof &data)
             if (step.sibling)
                 remember(*step.sibling);
         }
+        blockVerified(data.index);
         verdict.how = Verdict::How::VerifiedNode;
         verdict.anchorNode = anchor;
         return finish(std::move(verdict), Outcome::Verified,
@@ -245,6 +286,7 @@ Verdict FeedVerifier::verify(const DataProof &data)
         if (step.sibling)
             remember(*step.sibling);
     }
+    blockVerified(data.index);
     const bool older = verdict.how == Verdict::How::SignatureTree;
     return finish(std::move(verdict), Outcome::Verified,
                   "signature over the roots of length " + std::to_string(length) +
