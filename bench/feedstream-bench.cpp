@@ -36,6 +36,7 @@
 #include "sessiondriver.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QEventLoop>
 #include <QHostAddress>
 #include <QProcess>
@@ -66,24 +67,20 @@ constexpr int ExitMs = 10000;
     std::exit(1);
 }
 
-/// CPU time (user + system) process @p pid has used so far, from /proc/PID/stat.
+/// CPU time process @p pid has used so far: the sum over its threads of /proc/PID/task/*/schedstat
+/// (nanoseconds on a CPU), where the clock-tick counts of /proc/PID/stat (10 ms) would be too
+/// coarse for a run of a fraction of a second.
 double cpuSecondsOf(qint64 pid)
 {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    // Fields after the command name (which may hold spaces) in parentheses: state is field 3;
-    // utime and stime are fields 14 and 15, in clock ticks.
-    const std::size_t close = text.rfind(')');
-    if (close == std::string::npos)
-        return 0;
-    std::istringstream fields(text.substr(close + 2));
-    std::string field;
-    double ticks = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i) {
-        if (i >= 14)
-            ticks += std::stod(field);
+    double nanoseconds = 0;
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        std::ifstream schedstat(tasks.filePath(task + QStringLiteral("/schedstat")).toStdString());
+        double onCpu = 0;
+        if (schedstat >> onCpu)
+            nanoseconds += onCpu;
     }
-    return ticks / double(sysconf(_SC_CLK_TCK));
+    return nanoseconds / 1e9;
 }
 
 /// A port nothing listens on right now (the CLI binds it a moment later).
@@ -119,8 +116,18 @@ public:
     /// Waits for the --once process to exit on its own; false when it did not, or not with 0.
     bool finished()
     {
-        return m_process.waitForFinished(ExitMs) &&
-               m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+        // waitForFinished() is false for a process that has already finished.
+        if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(ExitMs)) {
+            std::cerr << "hyperscope-cli did not exit within " << ExitMs << " ms\n";
+            return false;
+        }
+        if (m_process.exitStatus() != QProcess::NormalExit || m_process.exitCode() != 0) {
+            std::cerr << "hyperscope-cli exited with status " << m_process.exitCode()
+                      << (m_process.exitStatus() == QProcess::NormalExit ? "" : " (crashed)")
+                      << "\n";
+            return false;
+        }
+        return true;
     }
 
 private:

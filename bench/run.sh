@@ -144,6 +144,22 @@ for rep in 1 2 3; do
     run "$rep" "$build/bench/hyperscope-bench-filter" --rows 1000000
 done
 
+# Issue 13: a real feed's Data stream (1 KiB blocks of a FeedBuilder feed, the proofs a
+# sequential clone gets) through hyperscope-cli listen and through hyperscope-cli relay,
+# verification on against off (--no-verify), interleaved: on, then off, in every repetition.
+cmake --build "$build" --target hyperscope-bench-feedstream >&2
+feedstream_count=100000
+[ "$quick" = 1 ] && feedstream_count=30000
+for rep in $(seq 1 "$reps"); do
+    log "feed stream through hyperscope-cli, repetition $rep of $reps"
+    for receiver in cli relay; do
+        for verify in on off; do
+            run "$rep" "$build/bench/hyperscope-bench-feedstream" --cli "$cli" \
+                --receiver "$receiver" --verify "$verify" --count "$feedstream_count"
+        done
+    done
+done
+
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 qt=$(pkg-config --modversion Qt6Core 2>/dev/null || qtpaths6 --qt-version 2>/dev/null || echo '?')
 node -e 'console.log(JSON.stringify({bench: "machine", cpu: process.argv[1], cores: +process.argv[2],
