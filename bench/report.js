@@ -185,13 +185,14 @@ throughput('memory', 'in memory (2 engines back to back), encrypted', 'xsalsa20_
   }
 }
 // Issue 13: a real feed's Data stream through hyperscope-cli (listen, relay), verification on
-// against off (--no-verify). The floor of what verifying adds: the BLAKE2b of each value.
+// against off (--no-verify). The floor of what verifying adds: the hashes it must compute (the
+// BLAKE2b of each value and a parent hash per proof node).
 const feedStreamLabel = {
   cli: 'a real feed\'s Data → hyperscope-cli listen (a "message" event with its verdict per Data, to /dev/null)',
   relay: 'a real feed\'s Data through hyperscope-cli relay (events to /dev/null) to hyperscope-cli listen --no-verify'
 }
 // Per repetition: CPU-µs per Data that verification adds in the measured process (the CLI or the
-// relay), and that ÷ the BLAKE2b of one value.
+// relay), and that ÷ the hashes' floor.
 function feedStreamCost (receiver) {
   const on = new Map(select({ bench: 'feed_stream', receiver, verify: 'on' }).map(r => [r.rep, r]))
   const added = []
@@ -201,7 +202,7 @@ function feedStreamCost (receiver) {
     if (!r) continue
     const us = (r.cli_cpu_seconds / r.count - off.cli_cpu_seconds / off.count) * 1e6
     added.push(us)
-    ofFloor.push(us / r.leaf_hash_us)
+    ofFloor.push(us / r.hash_floor_us)
   }
   return { us: median(added), ofFloor: median(ofFloor) }
 }
@@ -215,9 +216,9 @@ for (const receiver of ['cli', 'relay']) {
     `${feedStreamLabel[receiver]}, verification on against off: ${fmt(r.count)} Data of ${sizeName[r.size] || r.size + ' B'} blocks (FeedBuilder, proofs as to a sequential clone), loopback TCP, encrypted`,
     `on: ${mbps(med(on, 'mb_per_s'))} · ${fmt(med(on, 'msgs_per_s'))} msg/s; off: ${mbps(med(off, 'mb_per_s'))} · ${fmt(med(off, 'msgs_per_s'))} msg/s`,
     '–',
-    `BLAKE2b of each value alone: ${med(on, 'leaf_hash_us').toFixed(2)} µs per Data`,
+    `the hashes alone (BLAKE2b of the value, a parent hash per proof node): ${med(on, 'hash_floor_us').toFixed(2)} µs per Data`,
     '–',
-    `on ÷ off ${times(ratio(on, 'mb_per_s', off, 'mb_per_s'))} (per CPU-second of all processes: ${times(ratio(on, 'mb_per_cpu_s', off, 'mb_per_cpu_s'))}); verifying adds ${cost.us.toFixed(2)} µs of CPU per Data, ${times(cost.ofFloor)} the BLAKE2b`
+    `on ÷ off ${times(ratio(on, 'mb_per_s', off, 'mb_per_s'))} (per CPU-second of all processes: ${times(ratio(on, 'mb_per_cpu_s', off, 'mb_per_cpu_s'))}); verifying adds ${cost.us.toFixed(2)} µs of CPU per Data, ${times(cost.ofFloor)} the hashes`
   ])
 }
 const viewName = { logpane: 'MessageLogModel shown in the LogPane (QTableView)', tree: 'the same model and filter proxy in a QTreeView with uniform row heights, as the LogPane had before (diagnosis)', table: 'the same model and filter proxy in a bare QTableView (diagnosis)', none: 'MessageLogModel, no view (diagnosis)' }
@@ -314,16 +315,17 @@ for (const expression of filterExpressions) {
 }
 
 // Targets of issue 13: "verification must not slow the inspector or the relay". Verifying a Data
-// means hashing its value (BLAKE2b), which alone costs about as much as everything else the CLI
-// does for an unverified 1 KiB Data: on ÷ off cannot reach 0.75× whatever the code does. The
-// target is on the part the code decides: what verification adds beyond that hash.
+// means hashing its value and climbing its proof (BLAKE2b), which alone costs about as much as
+// everything else the CLI does for an unverified 1 KiB Data: on ÷ off cannot reach 0.75×
+// whatever the code does (docs/benchmarks.md). The target is on what the code decides: what
+// verification adds, at most 1.5× the hashes it cannot avoid.
 const t13 = []
 for (const receiver of ['cli', 'relay']) {
   if (!reps({ bench: 'feed_stream', receiver, verify: 'on' })) continue
   const cost = feedStreamCost(receiver)
   const on = { bench: 'feed_stream', receiver, verify: 'on' }
   const off = { bench: 'feed_stream', receiver, verify: 'off' }
-  t13.push(`- ${cost.ofFloor <= 1.5 ? '✅' : '❌'} verification costs ≤ 1.5× the BLAKE2b of the values: hyperscope-cli ${receiver === 'cli' ? 'listen' : 'relay'} spends ${cost.us.toFixed(2)} µs more CPU per 1 KiB Data with it, ${times(cost.ofFloor)} the hash (target ≤ 1.5×); throughput on ÷ off ${times(ratio(on, 'mb_per_s', off, 'mb_per_s'))}, per CPU-second ${times(ratio(on, 'mb_per_cpu_s', off, 'mb_per_cpu_s'))}`)
+  t13.push(`- ${cost.ofFloor <= 1.5 ? '✅' : '❌'} verification costs ≤ 1.5× its hashes: hyperscope-cli ${receiver === 'cli' ? 'listen' : 'relay'} spends ${cost.us.toFixed(2)} µs more CPU per 1 KiB Data with it, ${times(cost.ofFloor)} the BLAKE2b it must compute (target ≤ 1.5×); throughput on ÷ off ${times(ratio(on, 'mb_per_s', off, 'mb_per_s'))}, per CPU-second ${times(ratio(on, 'mb_per_cpu_s', off, 'mb_per_cpu_s'))}`)
 }
 
 const machine = results.find(r => r.bench === 'machine') || {}

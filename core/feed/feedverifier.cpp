@@ -81,7 +81,7 @@ void FeedVerifier::blockVerified(std::uint64_t block)
         return;
     // Merge with complete siblings upwards. Each maximal complete subtree's root is remembered
     // and nothing below it is (by induction: a leaf is remembered when its Data verifies), so a
-    // merge computes the parent from the two roots, remembers it and drops them.
+    // merge keeps (or computes) the parent of the two roots and drops them.
     while (node < flat::MaxNodeIndex / 2) {
         const std::uint64_t sibling = flat::sibling(node);
         const auto it = m_complete.find(flat::leftSpan(sibling));
@@ -91,17 +91,18 @@ void FeedVerifier::blockVerified(std::uint64_t block)
         const auto mine = m_verified.find(node);
         const auto theirs = m_verified.find(sibling);
         if (mine != m_verified.end() && theirs != m_verified.end()) {
-            const TreeNode parent = parentNode({node, mine->second.hash, mine->second.size},
-                                               {sibling, theirs->second.hash, theirs->second.size});
-            const auto known = m_verified.find(parent.index);
-            // A stored parent that disagrees cannot happen (both were verified against it or
-            // under the same signature); keep everything then rather than guess.
-            if (known == m_verified.end() ||
-                (known->second.hash == parent.hash && known->second.size == parent.size)) {
-                m_verified.erase(mine);
-                m_verified.erase(theirs);
-                remember(parent);
-            }
+            // The parent is usually known already (a climb went through it); else it is
+            // computed from the two verified children, hence verified too.
+            // (Computed before the children are dropped, remembered after: a full store has
+            // room for it then.)
+            std::optional<TreeNode> parent;
+            if (!m_verified.count(flat::parent(node)))
+                parent = parentNode({node, mine->second.hash, mine->second.size},
+                                    {sibling, theirs->second.hash, theirs->second.size});
+            m_verified.erase(mine);
+            m_verified.erase(theirs);
+            if (parent)
+                remember(*parent);
         }
         node = flat::parent(node);
     }
@@ -150,6 +151,8 @@ Verdict FeedVerifier::verify(const DataProof &data)
         return finish(std::move(verdict), Outcome::Failed,
                       "signature is " + std::to_string(data.signature->size()) + " bytes, not 64");
 
+    // The leaf, a parent per proof node at most, the roots: usually one allocation.
+    verdict.chain.reserve(nodes.size() + 3);
     std::size_t next = 0; // the first proof node not used yet
     TreeNode top;
     if (data.value) {
