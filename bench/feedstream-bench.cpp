@@ -13,16 +13,17 @@
 // This process is the sender: a SessionDriver (encrypted, over loopback TCP) that opens the feed's
 // channel and sends the stream as fast as backpressure allows (at most 1 MiB in Qt's write
 // buffer, more on bytesWritten), then half-closes the connection (EOF).
-//  - cli: to `hyperscope-cli listen --once --key K [--no-verify]`, stdout to /dev/null (or
+//  - cli: to `hyperscope-cli listen --key K [--no-verify]`, stdout to /dev/null (or
 //    --events FILE, to check the verdicts by hand), which prints a "message" event per Data with
 //    its verdict. It closes the connection only after handling every byte before the EOF: that
 //    stops the clock.
-//  - relay: through `hyperscope-cli relay --once --key K [--no-verify]` (events to /dev/null) to a
-//    receiver `hyperscope-cli listen --once --key K --no-verify` (events to /dev/null), so that
+//  - relay: through `hyperscope-cli relay --key K [--no-verify]` (events to /dev/null) to a
+//    receiver `hyperscope-cli listen --key K --no-verify` (events to /dev/null), so that
 //    only the relay's verification changes between on and off. The relay closes our leg when
 //    it has handled and forwarded everything: the clock stops.
-// No probe connection is made (a probe would be the one connection --once serves): the ports are
-// picked free here and the sender's dial retries until the port accepts.
+// The ports are picked free here and the sender's dial retries until the port accepts. The CLIs
+// run without --once: they must still be there when their CPU time is read (once it has stopped
+// growing, after the clock stops); then they are sent SIGTERM and must exit with status 0.
 //
 // One JSON line (benchutil.h): rates by wall clock, and per CPU-second of every process (this
 // sender, the CLI, the relay's receiver), read from /proc from the first send to the clock's
@@ -42,6 +43,7 @@
 #include <QProcess>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QThread>
 #include <QTimer>
 
 #include <sys/socket.h>
@@ -113,9 +115,10 @@ public:
         }
     }
     double cpuSeconds() const { return cpuSecondsOf(m_process.processId()); }
-    /// Waits for the --once process to exit on its own; false when it did not, or not with 0.
-    bool finished()
+    /// Sends SIGTERM and waits for the exit; false when it did not exit, or not with status 0.
+    bool stop()
     {
+        m_process.terminate();
         // waitForFinished() is false for a process that has already finished.
         if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(ExitMs)) {
             std::cerr << "hyperscope-cli did not exit within " << ExitMs << " ms\n";
@@ -215,21 +218,19 @@ int main(int argc, char **argv)
     if (receiver == "cli") {
         measured = std::make_unique<CliProcess>(
             cli,
-            QStringList{"listen", "--port", QString::number(port), "--once", "--key", keyHex} +
-                verifyOption,
+            QStringList{"listen", "--port", QString::number(port), "--key", keyHex} + verifyOption,
             events);
     } else {
         const quint16 upstreamPort = freePort();
         upstream = std::make_unique<CliProcess>(cli,
                                                 QStringList{"listen", "--port",
-                                                            QString::number(upstreamPort), "--once",
-                                                            "--key", keyHex, "--no-verify"},
+                                                            QString::number(upstreamPort), "--key",
+                                                            keyHex, "--no-verify"},
                                                 QProcess::nullDevice());
         measured = std::make_unique<CliProcess>(
             cli,
             QStringList{"relay", "--port", QString::number(port), "--upstream",
-                        QStringLiteral("127.0.0.1:%1").arg(upstreamPort), "--once", "--key",
-                        keyHex} +
+                        QStringLiteral("127.0.0.1:%1").arg(upstreamPort), "--key", keyHex} +
                 verifyOption,
             events);
     }
@@ -299,12 +300,25 @@ int main(int argc, char **argv)
     dial();
     loop.exec();
     const double senderCpu = bench::processCpuSeconds() - senderCpuStart;
-    const double measuredCpu = measured->cpuSeconds() - measuredCpuStart;
-    const double upstreamCpu = upstream ? upstream->cpuSeconds() - upstreamCpuStart : 0.0;
+    // The CLIs' CPU once it stops growing (the relay's receiver may still be reading what was
+    // forwarded last, and a session's end takes a moment): at most 2 s.
+    const auto cliCpu = [&] {
+        return std::pair(measured->cpuSeconds(), upstream ? upstream->cpuSeconds() : 0.0);
+    };
+    std::pair<double, double> cliCpuNow = cliCpu();
+    for (int settle = 0; settle < 100; ++settle) {
+        QThread::msleep(20);
+        const std::pair<double, double> later = cliCpu();
+        if (later == cliCpuNow)
+            break;
+        cliCpuNow = later;
+    }
+    const double measuredCpu = cliCpuNow.first - measuredCpuStart;
+    const double upstreamCpu = upstream ? cliCpuNow.second - upstreamCpuStart : 0.0;
     const double cpu = senderCpu + measuredCpu + upstreamCpu;
     const double seconds = std::chrono::duration<double>(end - start).count();
     const std::uint64_t wire = sender->engine().bytesSent() - wireBefore;
-    if (!done || !measured->finished() || (upstream && !upstream->finished()))
+    if (!done || !measured->stop() || (upstream && !upstream->stop()))
         fail("a hyperscope-cli process did not end cleanly");
 
     bench::Result("feed_stream")
