@@ -168,16 +168,20 @@ Verdict FeedVerifier::verify(const DataProof &data)
     }
 
     auto acceptByNode = [&](std::uint64_t anchor) {
-        for (const ChainStep &step : verdict.chain) {
-            remember(step.node);
+        // The anchor (the last step's node) is stored already.
+        for (std::size_t i = 0; i < verdict.chain.size(); ++i) {
+            const ChainStep &step = verdict.chain[i];
+            if (i + 1 < verdict.chain.size())
+                remember(step.node);
             if (step.sibling)
                 remember(*step.sibling);
         }
         blockVerified(data.index);
         verdict.how = Verdict::How::VerifiedNode;
         verdict.anchorNode = anchor;
-        return finish(std::move(verdict), Outcome::Verified,
-                      describe(anchor) + ", verified earlier on this channel");
+        std::string text = describe(anchor);
+        text += ", verified earlier on this channel";
+        return finish(std::move(verdict), Outcome::Verified, std::move(text));
     };
 
     if (const std::optional<TreeNode> known = verifiedNode(top.index)) {
