@@ -26,8 +26,10 @@
 // growing, after the clock stops); then they are sent SIGTERM and must exit with status 0.
 //
 // One JSON line (benchutil.h): rates by wall clock, and per CPU-second of every process (this
-// sender, the CLI, the relay's receiver), read from /proc from the first send to the clock's
-// stop. Wire bytes are the sender's transport bytes (frames, encrypted).
+// sender, the CLI, the relay's receiver: /proc schedstat, from the first send until it stops
+// growing after the clock stops), each process's CPU seconds, and the floor of what verifying
+// adds per Data ("hash_floor_us": the leaf hash of a block and a parent hash per proof node,
+// measured here). Wire bytes are the sender's transport bytes (frames, encrypted).
 #include "benchutil.h"
 
 #include "crypto.h"
