@@ -226,6 +226,25 @@ if want inspector-feed; then
     done
 fi
 
+# Issue 13: a real feed's Data stream (1 KiB blocks of a FeedBuilder feed, the proofs a
+# sequential clone gets) through hyperscope-cli listen and through hyperscope-cli relay,
+# verification on against off (--no-verify), interleaved: on, then off, in every repetition.
+cmake --build "$build" --target hyperscope-bench-feedstream >&2
+feedstream_count=100000
+[ "$quick" = 1 ] && feedstream_count=30000
+workload feedstream
+if want feedstream; then
+    for rep in $(seq 1 "$reps"); do
+        log "feed stream through hyperscope-cli, repetition $rep of $reps"
+        for receiver in cli relay; do
+            for verify in on off; do
+                run "$rep" "$build/bench/hyperscope-bench-feedstream" --cli "$cli" \
+                    --receiver "$receiver" --verify "$verify" --count "$feedstream_count"
+            done
+        done
+    done
+fi
+
 # --only: every name must be a workload of this script.
 if [ -n "$only" ]; then
     for name in ${only//,/ }; do

@@ -28,8 +28,11 @@ template<typename Event> Event rowFields(Event event, const CaptureRow &row)
 } // namespace
 
 void printCapture(const CaptureContents &capture, EventPrinter &printer, const EventFilter &filter,
-                  bool frames)
+                  bool frames, FeedEventAnnotator::Verification verification)
 {
+    // The feed layer per conversation: sessions and a relayed session's client leg in the
+    // first, its server leg in the second (the two legs are two conversations).
+    FeedEventAnnotator feeds[2]{FeedEventAnnotator(verification), FeedEventAnnotator(verification)};
     for (const CaptureRow &row : capture.rows) {
         const QString leg = legName(row);
         switch (row.kind) {
@@ -119,9 +122,14 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
                     channel.key = key->second;
             }
         }
+        JsonEvent event = messageEvent(row.session, channel, *message);
+        feeds[leg == QLatin1String("server") ? 1 : 0].annotate(
+            event, row.session, channel,
+            row.direction == Direction::Outbound ? feed::Side::Local : feed::Side::Remote,
+            *message);
         if (!filter.passesMessage(row.session, leg, row.direction, channel, *message))
             continue;
-        printer.print(rowFields(messageEvent(row.session, channel, *message), row));
+        printer.print(rowFields(std::move(event), row));
     }
 }
 

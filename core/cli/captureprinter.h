@@ -11,9 +11,15 @@
 // a "warning" naming its line. --filter selects message, extension, frame and warning events as
 // in the live modes; error events are always printed. `time` in a filter is the time since the
 // process started, not the capture's (use the order of events).
+//
+// Message events carry the feed layer's fields as live (feedevents.h): "blocks" on
+// Have/Unhave/Want/Unwant, and on a Data of a channel whose feed key the capture holds its
+// verdict, unless @p verification is Off (--no-verify). Each session (each leg of a relayed one)
+// is one conversation: "out" rows are the local side's, "in" rows the remote's.
 #pragma once
 
 #include "capturereader.h"
+#include "feedevents.h"
 
 namespace hyperscope {
 
@@ -21,7 +27,8 @@ class EventFilter;
 class EventPrinter;
 
 /// Prints @p capture's events to @p printer (see above).
-void printCapture(const CaptureContents &capture, EventPrinter &printer, const EventFilter &filter,
-                  bool frames);
+void printCapture(
+    const CaptureContents &capture, EventPrinter &printer, const EventFilter &filter, bool frames,
+    FeedEventAnnotator::Verification verification = FeedEventAnnotator::Verification::On);
 
 } // namespace hyperscope

@@ -30,12 +30,21 @@ QJsonObject withTransportFailure(QJsonObject event, const SessionDriver *driver)
         event.insert(QStringLiteral("failure"), driver->transportFailure());
     return event;
 }
+
+/// --no-verify turns the feed layer's Data verification off.
+FeedEventAnnotator::Verification verification(const CliOptions &options)
+{
+    return options.verify ? FeedEventAnnotator::Verification::On
+                          : FeedEventAnnotator::Verification::Off;
+}
 } // namespace
 
 CliApp::CliApp(CliOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
     , m_eventFilter(m_options.filter)
+    , m_feeds(verification(m_options))
+    , m_relayFeeds(verification(m_options))
     , m_interpreter([this](std::optional<int> id) { return findSession(id); }, &m_printer,
                     [this] { shutdown(QStringLiteral("quit")); })
 {
@@ -612,7 +621,7 @@ bool CliApp::runRead()
         m_printer.print(errorEvent(0, error));
         return false;
     }
-    printCapture(*capture, m_printer, m_eventFilter, m_options.trace);
+    printCapture(*capture, m_printer, m_eventFilter, m_options.trace, verification(m_options));
     exitWith(0);
     return true;
 }

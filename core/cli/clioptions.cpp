@@ -80,8 +80,8 @@ QString cliUsage()
         "  hyperscope-cli relay [--host ADDR] --port PORT --upstream HOST:PORT [--once]\n"
         "                       [--key HEX]... [--timeout MS] [--no-encrypt] [--no-noise] "
         "[--trace]\n"
-        "                       [--filter EXPR] [--intercept EXPR]\n"
-        "  hyperscope-cli read CAPTURE [--filter EXPR] [--trace]\n"
+        "                       [--filter EXPR] [--intercept EXPR] [--no-verify]\n"
+        "  hyperscope-cli read CAPTURE [--filter EXPR] [--trace] [--no-verify]\n"
         "  hyperscope-cli replay CAPTURE --connect HOST:PORT [--session N] [--key HEX]...\n"
         "                        [--fast] [options]\n"
         "\n"
@@ -149,6 +149,11 @@ QString cliUsage()
         "                     65536)\n"
         "  --feed-secret HEX  sign the served feed with this Ed25519 seed (64 hex digits) or\n"
         "                     secret key (128); default: a fresh key each run\n"
+        "  --no-verify        (every mode) do not verify Data: message events then carry no\n"
+        "                     \"verified\", \"verdict\", \"verifiedBy\" or \"verifyError\"\n"
+        "                     (\"blocks\" stay). By default every Data of a channel whose feed\n"
+        "                     key is known is verified (its proof and the writer's\n"
+        "                     signature); in read, with the keys the capture holds\n"
         "  -h, --help         show this help\n"
         "  --version          show the version\n"
         "\n"
@@ -216,6 +221,8 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
     const QCommandLineOption feedSecretOption(QStringLiteral("feed-secret"), QString(),
                                               QStringLiteral("HEX"));
     parser.addOptions({serveOption, blockSizeOption, feedSecretOption});
+    const QCommandLineOption noVerifyOption(QStringLiteral("no-verify"));
+    parser.addOption(noVerifyOption);
     const SessionCommandLine sessionOptions(
         SessionCommandLine::Option::Keys | SessionCommandLine::Option::Extensions |
         SessionCommandLine::Option::AllowedKeys | SessionCommandLine::Option::Timeout |
@@ -400,6 +407,7 @@ std::variant<CliOptions, CliExit> parseCliArguments(const QStringList &arguments
                                 QString::fromStdString(error.toString()));
         options.intercept = std::move(*compiled);
     }
+    options.verify = !parser.isSet(noVerifyOption);
     if (const std::optional<CliExit> exit =
             readServeOptions(parser, serveOption, blockSizeOption, feedSecretOption, options))
         return *exit;

@@ -15,6 +15,8 @@
 //
 // --serve FILE [--block-size N] [--feed-secret HEX] (listen, connect): servefeed.h.
 //
+// --no-verify (every mode): message events carry no Data verdicts (feedevents.h).
+//
 // --filter EXPR applies to every mode: the language is core/filter/filter.h's.
 // --capture FILE (listen, connect, relay, replay) writes a "hyperscope-capture" file at exit
 // (capturerecorder.h); read and replay take one (capturereader.h).
@@ -89,6 +91,11 @@ struct CliOptions
     std::size_t blockSize = 64 * 1024;
     /// --feed-secret HEX: the served feed's signing key; unset: a fresh one per run.
     std::optional<feed::SigningKeyPair> feedKeyPair;
+
+    /// --no-verify: false turns the feed layer's Data verification off (no "verified",
+    /// "verdict", "verifiedBy" or "verifyError" on message events; "blocks" stay). For a
+    /// receiver or relay that only needs the messages, and to measure what verifying costs.
+    bool verify = true;
 
     /// The engine options every session of this process uses.
     EngineOptions engineOptions() const;

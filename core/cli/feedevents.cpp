@@ -21,14 +21,17 @@ std::string blockRangesJson(const feed::BlockRanges &ranges)
 feed::FeedChannel &FeedEventAnnotator::channelFor(int session, const ChannelInfo &channel)
 {
     const auto key = std::make_pair(session, channel.discoveryKey);
+    // Without verification the channel never learns the key: it then verifies nothing.
+    const std::optional<Key32> feedKey =
+        m_verification == Verification::On ? channel.key : std::optional<Key32>();
     auto it = m_channels.find(key);
     // The feed key becomes known when we open the channel: start over with it then.
-    if (it != m_channels.end() && !it->second.hasFeedKey() && channel.key) {
+    if (it != m_channels.end() && !it->second.hasFeedKey() && feedKey) {
         m_channels.erase(it);
         it = m_channels.end();
     }
     if (it == m_channels.end())
-        it = m_channels.try_emplace(key, channel.key).first;
+        it = m_channels.try_emplace(key, feedKey).first;
     return it->second;
 }
 

@@ -7,6 +7,8 @@
 //    length 13 (40 bytes)") or "verifyError" (why not: "signature does not match feed key
 //    78dd0a4b… (over the roots of length 13)", or what is missing). All left out when the key is
 //    unknown (a channel the remote opened and we did not).
+// With verification off (hyperscope-cli --no-verify) no Data is verified and the Data fields are
+// all left out, as for an unknown key; "blocks" stay (decoding a range costs next to nothing).
 #pragma once
 
 #include "blockranges.h"
@@ -27,6 +29,15 @@ std::string blockRangesJson(const feed::BlockRanges &ranges);
 class FeedEventAnnotator
 {
 public:
+    /// On: every Data of a channel whose feed key is known is verified (one BLAKE2b per proof
+    /// level, an Ed25519 verification per signature). Off: nothing is verified, as if no key
+    /// were known; the rest of the bookkeeping and "blocks" are unchanged.
+    enum class Verification { On, Off };
+
+    explicit FeedEventAnnotator(Verification verification = Verification::On)
+        : m_verification(verification)
+    {}
+
     /// Records @p message, sent by @p sender on @p channel of @p session, and adds the fields
     /// above to @p event.
     void annotate(JsonEvent &event, int session, const ChannelInfo &channel, feed::Side sender,
@@ -44,6 +55,7 @@ public:
 private:
     feed::FeedChannel &channelFor(int session, const ChannelInfo &channel);
 
+    Verification m_verification;
     std::map<std::pair<int, Key32>, feed::FeedChannel> m_channels;
 };
 

@@ -68,6 +68,47 @@ void FeedVerifier::remember(const TreeNode &node)
     m_verified[node.index] = {node.hash, node.size};
 }
 
+void FeedVerifier::blockVerified(std::uint64_t block)
+{
+    std::uint64_t node = 2 * block;
+    // Already inside a complete subtree (a block repeated): nothing new.
+    if (auto it = m_complete.upper_bound(node); it != m_complete.begin()) {
+        --it;
+        if (flat::rightSpan(it->second) >= node)
+            return;
+    }
+    if (m_complete.size() >= MaxCompleteSubtrees)
+        return;
+    // Merge with complete siblings upwards. Each maximal complete subtree's root is remembered
+    // and nothing below it is (by induction: a leaf is remembered when its Data verifies), so a
+    // merge keeps (or computes) the parent of the two roots and drops them.
+    while (node < flat::MaxNodeIndex / 2) {
+        const std::uint64_t sibling = flat::sibling(node);
+        const auto it = m_complete.find(flat::leftSpan(sibling));
+        if (it == m_complete.end() || it->second != sibling)
+            break;
+        m_complete.erase(it);
+        const auto mine = m_verified.find(node);
+        const auto theirs = m_verified.find(sibling);
+        if (mine != m_verified.end() && theirs != m_verified.end()) {
+            // The parent is usually known already (a climb went through it); else it is
+            // computed from the two verified children, hence verified too.
+            // (Computed before the children are dropped, remembered after: a full store has
+            // room for it then.)
+            std::optional<TreeNode> parent;
+            if (!m_verified.count(flat::parent(node)))
+                parent = parentNode({node, mine->second.hash, mine->second.size},
+                                    {sibling, theirs->second.hash, theirs->second.size});
+            m_verified.erase(mine);
+            m_verified.erase(theirs);
+            if (parent)
+                remember(*parent);
+        }
+        node = flat::parent(node);
+    }
+    m_complete.emplace(flat::leftSpan(node), node);
+}
+
 Verdict FeedVerifier::verify(const schema::Data &data)
 {
     return verify(proofOf(data));
@@ -110,6 +151,8 @@ Verdict FeedVerifier::verify(const DataProof &data)
         return finish(std::move(verdict), Outcome::Failed,
                       "signature is " + std::to_string(data.signature->size()) + " bytes, not 64");
 
+    // The leaf, a parent per proof node at most, the roots: usually one allocation.
+    verdict.chain.reserve(nodes.size() + 3);
     std::size_t next = 0; // the first proof node not used yet
     TreeNode top;
     if (data.value) {
@@ -125,15 +168,20 @@ Verdict FeedVerifier::verify(const DataProof &data)
     }
 
     auto acceptByNode = [&](std::uint64_t anchor) {
-        for (const ChainStep &step : verdict.chain) {
-            remember(step.node);
+        // The anchor (the last step's node) is stored already.
+        for (std::size_t i = 0; i < verdict.chain.size(); ++i) {
+            const ChainStep &step = verdict.chain[i];
+            if (i + 1 < verdict.chain.size())
+                remember(step.node);
             if (step.sibling)
                 remember(*step.sibling);
         }
+        blockVerified(data.index);
         verdict.how = Verdict::How::VerifiedNode;
         verdict.anchorNode = anchor;
-        return finish(std::move(verdict), Outcome::Verified,
-                      describe(anchor) + ", verified earlier on this channel");
+        std::string text = describe(anchor);
+        text += ", verified earlier on this channel";
+        return finish(std::move(verdict), Outcome::Verified, std::move(text));
     };
 
     if (const std::optional<TreeNode> known = verifiedNode(top.index)) {
@@ -245,6 +293,7 @@ Verdict FeedVerifier::verify(const DataProof &data)
         if (step.sibling)
             remember(*step.sibling);
     }
+    blockVerified(data.index);
     const bool older = verdict.how == Verdict::How::SignatureTree;
     return finish(std::move(verdict), Outcome::Verified,
                   "signature over the roots of length " + std::to_string(length) +

@@ -13,6 +13,11 @@
 // the channel (bounded by MaxVerifiedNodes) and the digest of each Request it is told about, so
 // that a proof that leaves out something it may leave out is "unverifiable", not "failed".
 //
+// What it keeps stays small for a download that completes subtrees (a sequential clone: a few
+// dozen nodes however long the feed): once every block under a verified node has verified, the
+// nodes below it are dropped, since no Data for another block can lean on them (see
+// MaxVerifiedNodes).
+//
 // One FeedVerifier per channel whose feed key is known; not thread-safe; no I/O.
 #pragma once
 
@@ -20,6 +25,7 @@
 #include "merkle.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -111,9 +117,17 @@ public:
     /// At most this many nodes verified on a channel are remembered (about 100 bytes each: 26 MiB
     /// at most per channel). A million-block feed downloaded in full verifies ~2 M nodes, but a
     /// verifier only needs the ones later proofs lean on (the roots and the siblings of what is
-    /// still to come). When full, newly verified nodes are not stored: later Data that lean on
-    /// them come out unverifiable, never wrongly verified or failed.
+    /// still to come): when every block under a remembered node has verified, the nodes below
+    /// it are dropped (and its parent computed once its sibling's blocks are all in too), so a
+    /// download in order keeps O(log length) nodes; one that leaves gaps (every other block)
+    /// keeps more. When full, newly verified nodes are not stored: later Data that lean on
+    /// them come out unverifiable, never wrongly verified or failed. The price of dropping: a
+    /// Data repeating a block verified before, whose proof leans on a dropped node, is
+    /// unverifiable rather than checked against that node.
     static constexpr std::size_t MaxVerifiedNodes = 262144;
+    /// At most this many runs of verified blocks (maximal complete subtrees) are tracked for
+    /// dropping nodes; past it, no more blocks are tracked and nothing more is dropped.
+    static constexpr std::size_t MaxCompleteSubtrees = 65536;
     /// At most this many Request digests wait for their Data; when full, they are all forgotten
     /// (the Data then come out unverifiable where a proof leans on what the requester held).
     static constexpr std::size_t MaxPendingRequests = 65536;
@@ -142,9 +156,15 @@ private:
         std::uint64_t size;
     };
     void remember(const TreeNode &node);
+    /// Block @p block verified: records it, merges complete subtrees and drops the nodes no
+    /// later Data can need (see MaxVerifiedNodes).
+    void blockVerified(std::uint64_t block);
 
     Key32 m_feedKey;
     std::unordered_map<std::uint64_t, StoredNode> m_verified;
+    /// The maximal subtrees whose blocks have all verified: leftSpan (their lowest node index)
+    /// -> their root's node index.
+    std::map<std::uint64_t, std::uint64_t> m_complete;
     std::unordered_map<std::uint64_t, std::uint64_t> m_requestDigests; ///< block -> nodes digest
 };
 

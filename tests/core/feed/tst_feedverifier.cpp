@@ -1,6 +1,7 @@
 // FeedVerifier against real hypercore 9 conversations (feed.json "replications": a sequential
 // clone whose Requests carry nonzero digests, a sparse clone fetching out of order), then
 // tampered values, nodes and signatures, stripped proofs and hostile fields.
+#include "feedbuilder.h"
 #include "feedvectors.h"
 #include "feedverifier.h"
 #include "flattree.h"
@@ -85,6 +86,7 @@ private slots:
     void hostileFieldsFailCleanly_data();
     void hostileFieldsFailCleanly();
     void verifiedNodeStoreIsBounded();
+    void longSequentialDownloadKeepsFewNodes();
 };
 
 void tst_FeedVerifier::everyRealDataVerifies_data()
@@ -131,7 +133,10 @@ void tst_FeedVerifier::nonzeroDigestsLeanOnVerifiedNodes()
     QCOMPARE(verdicts[2].chain.size(), std::size_t(2));
     QCOMPARE(verdicts[2].chain[1].sibling->index, 6ull);
     QCOMPARE(verdicts[2].chain[1].siblingSource, ChainStep::Source::Proof);
-    QCOMPARE(verifier.verifiedNodeCount(), std::size_t(23)); // 13 leaves and 10 parents: all
+    // Every block is in: what is kept is the three roots (nodes 7, 19 and 24 cover blocks 0-7,
+    // 8-11 and 12); the 20 nodes below them were dropped as their subtrees completed.
+    QCOMPARE(verifier.verifiedNodeCount(), std::size_t(3));
+    QVERIFY(verifier.verifiedNode(7) && verifier.verifiedNode(19) && verifier.verifiedNode(24));
 }
 
 void tst_FeedVerifier::tamperedDataFails_data()
@@ -338,9 +343,10 @@ void tst_FeedVerifier::hostileFieldsFailCleanly()
 
 void tst_FeedVerifier::verifiedNodeStoreIsBounded()
 {
-    // A feed of MaxVerifiedNodes blocks (one root, 2·N − 1 nodes: more than the store keeps), each
-    // block sent with its full digest-0 proof in order. The store stops at the cap; every Data
-    // still verifies, the later ones against nodes stored early on.
+    // A feed of MaxVerifiedNodes blocks (one root, 2·N − 1 nodes: more than the store keeps), every
+    // other block sent with its full digest-0 proof in order (the gaps keep every subtree
+    // incomplete, so nothing is dropped). The store stops at the cap; every Data still verifies,
+    // the later ones against nodes stored early on.
     const std::uint64_t blocks = FeedVerifier::MaxVerifiedNodes;
     std::vector<TreeNode> tree(2 * blocks - 1);
     for (std::uint64_t i = 0; i < blocks; ++i) {
@@ -361,7 +367,7 @@ void tst_FeedVerifier::verifiedNodeStoreIsBounded()
     const Signature signature = sign(signable(treeHash(roots), blocks), pair);
 
     FeedVerifier verifier(pair.publicKey);
-    for (std::uint64_t i = 0; i < blocks; ++i) {
+    for (std::uint64_t i = 0; i < blocks; i += 2) {
         const std::uint8_t byte = std::uint8_t(i * 7);
         DataProof proof;
         proof.index = i;
@@ -378,6 +384,50 @@ void tst_FeedVerifier::verifiedNodeStoreIsBounded()
                 QStringLiteral("block %1: %2").arg(i).arg(QString::fromStdString(verdict.text))));
     }
     QCOMPARE(verifier.verifiedNodeCount(), FeedVerifier::MaxVerifiedNodes);
+}
+
+void tst_FeedVerifier::longSequentialDownloadKeepsFewNodes()
+{
+    // A clone downloading a feed of more blocks than MaxVerifiedNodes / 2 in order, with the
+    // digests a hypercore 9 clone sends (each proof leans on what the clone holds). Every Data
+    // must verify: a store that kept every node would fill up halfway and leave the rest of the
+    // download unverifiable.
+    const std::uint64_t blocks = FeedVerifier::MaxVerifiedNodes / 2 + 1000;
+    Bytes bytes(blocks);
+    for (std::uint64_t i = 0; i < blocks; ++i)
+        bytes[i] = std::uint8_t(i * 7);
+    const FeedBuilder feed = FeedBuilder::fromBytes(bytes, 1, generateSigningKeyPair());
+    FeedVerifier verifier(feed.key());
+    TreeIndex writerView, clone;
+    std::size_t mostKept = 0;
+    std::optional<schema::Data> block2;
+    for (std::uint64_t i = 0; i < blocks; ++i) {
+        const std::uint64_t digest = clone.digest(2 * i);
+        const schema::Data data = *feed.data(i, digest, writerView);
+        if (i == 2)
+            block2 = data;
+        verifier.noteRequest(i, digest);
+        const Verdict verdict = verifier.verify(data);
+        if (!verdict.verified())
+            QFAIL(qPrintable(
+                QStringLiteral("block %1: %2").arg(i).arg(QString::fromStdString(verdict.text))));
+        for (const schema::Data::Node &node : data.nodes())
+            clone.set(node.index());
+        clone.set(2 * i);
+        mostKept = std::max(mostKept, verifier.verifiedNodeCount());
+    }
+    // A handful of nodes per tree level at most (the roots of the subtrees done, the proof
+    // nodes of the one in progress), not one per block.
+    QVERIFY2(mostKept <= 64, qPrintable(QString::number(mostKept)));
+    QCOMPARE(verifier.verifiedNodeCount(), flat::fullRoots(2 * blocks).size());
+
+    // Block 2 again, as first sent (its proof leans on nodes dropped since): unverifiable, not
+    // failed. With a self-contained proof it verifies against the roots kept.
+    const Verdict repeated = verifier.verify(*block2);
+    QCOMPARE(repeated.outcome, Verdict::Outcome::Unverifiable);
+    TreeIndex fresh;
+    verifier.noteRequest(2, 0);
+    QVERIFY(verifier.verify(*feed.data(2, 0, fresh)).verified());
 }
 
 QTEST_APPLESS_MAIN(tst_FeedVerifier)
