@@ -474,6 +474,8 @@ void Engine::handleOpen(std::uint64_t remoteId, const schema::Open &open, std::u
                                                   " channels"});
         return;
     }
+    // The remote reuses an id it closed: a later Close on it is about the new channel.
+    std::erase(m_awaitedCloses, remoteId);
     ChannelRecord &channel = m_channels.obtain(*discoveryKey);
     m_channels.bindRemoteId(channel, remoteId);
     channel.remoteOpened = true;
@@ -532,6 +534,12 @@ void Engine::handleClose(std::uint64_t remoteId, const schema::Close &close, Cha
             m_channels.unbindRemoteId(*channel);
     }
     if (!channel) {
+        // The remote's answer to a Close of ours: the channel is gone on both sides now.
+        const auto awaited = std::find(m_awaitedCloses.begin(), m_awaitedCloses.end(), remoteId);
+        if (awaited != m_awaitedCloses.end()) {
+            m_awaitedCloses.erase(awaited);
+            return;
+        }
         warn(Direction::Inbound, offset,
              "Close for channel id " + std::to_string(remoteId) +
                  ", which the remote never opened: ignored");
@@ -687,8 +695,12 @@ Error Engine::closeChannel(const Key32 &discoveryKey)
         return {ErrorCode::InvalidState, "the session has ended"};
     ChannelRecord *channel = m_channels.find(discoveryKey);
     if (channel && channel->localId) {
-        if (channel->remoteId)
+        if (channel->remoteId) {
+            if (m_awaitedCloses.size() == MaxAwaitedCloses)
+                m_awaitedCloses.erase(m_awaitedCloses.begin());
+            m_awaitedCloses.push_back(*channel->remoteId);
             m_channels.unbindRemoteId(*channel);
+        }
         closeLocally(*channel);
         endIfLastChannelClosed();
         return {};

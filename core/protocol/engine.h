@@ -306,6 +306,11 @@ private:
     std::vector<PendingFrame> m_pending;
 
     ChannelTable m_channels; ///< Every channel either side opened; ids are the table's.
+    /// The remote's ids of channels we closed while the remote still had them open: the remote
+    /// answers our Close with its own (as the reference does), which is expected, not a stray.
+    /// Bounded: a peer that never answers cannot make it grow past MaxAwaitedCloses.
+    std::vector<std::uint64_t> m_awaitedCloses;
+    static constexpr std::size_t MaxAwaitedCloses = 1024;
     ExtensionScope m_streamExtensions;
 
     Millis m_now{0}; ///< The latest time the caller passed in.

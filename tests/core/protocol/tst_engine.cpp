@@ -359,6 +359,43 @@ private slots:
         QVERIFY(!pair.initiatorEvents.ended && !pair.responderEvents.ended);
     }
 
+    void theAnswerToOurCloseIsNoStray()
+    {
+        // The reference answers a Close with its own Close (hypercore-protocol 8's onclose
+        // closes the local side). That answer reaches the side that closed first after it has
+        // forgotten the channel: expected, so no warning, as the reference is silent about it.
+        EnginePair pair(EngineOptions{});
+        TraceRecorder initiatorTrace, responderTrace;
+        pair.initiator.setTraceSink(&initiatorTrace);
+        pair.responder.setTraceSink(&responderTrace);
+        const Key32 k = keyOf(5);
+        pair.initiator.openChannel(k);
+        pair.responder.openChannel(k);
+        pair.start();
+        QVERIFY(pair.initiator.closeChannel(crypto::discoveryKey(k)).ok());
+        pair.pump();
+        QVERIFY(pair.responderEvents.events.contains("close " + discoveryKeyHex(k)));
+        QVERIFY(pair.initiatorEvents.events.contains("close " + discoveryKeyHex(k)));
+        QCOMPARE(initiatorTrace.warnings, QStringList());
+        QCOMPARE(responderTrace.warnings, QStringList());
+        // Reopened on the same ids and closed again: still expected.
+        pair.initiator.openChannel(k);
+        pair.responder.openChannel(k);
+        pair.pump();
+        QVERIFY(pair.initiator.closeChannel(crypto::discoveryKey(k)).ok());
+        pair.pump();
+        QCOMPARE(initiatorTrace.warnings, QStringList());
+        // A second Close on that id is a stray again.
+        schema::Close close;
+        QVERIFY(
+            pair.responder
+                .sendFrame(1, std::uint8_t(MessageType::Close), asView(close.SerializeAsString()))
+                .ok());
+        pair.pump();
+        QCOMPARE(initiatorTrace.warnings,
+                 QStringList{"Close for channel id 1, which the remote never opened: ignored"});
+    }
+
     void refusingAnUnopenedChannelReachesTheOpener()
     {
         EnginePair pair(EngineOptions{});

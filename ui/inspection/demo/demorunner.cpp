@@ -1,5 +1,6 @@
 #include "demorunner.h"
 
+#include "bitfieldrle.h"
 #include "crypto.h"
 #include "sessiondriver.h"
 #include "sessionserver.h"
@@ -172,7 +173,10 @@ void DemoRunner::answer(SessionDriver *driver, const ChannelInfo &channel, const
         driver->send(channel.discoveryKey, make<schema::Have>([&](schema::Have &have) {
                          have.set_start(want->start());
                          have.set_length(16);
-                         have.set_bitfield(std::string("\xff\xff", 2));
+                         // Blocks 0-15 as a real peer sends them: bitfield-rle, not raw bits.
+                         const Bytes allSixteen{0xff, 0xff};
+                         const Bytes encoded = feed::bitfieldrle::encode(allSixteen);
+                         have.set_bitfield(std::string(encoded.begin(), encoded.end()));
                      }));
     }
 }
