@@ -346,8 +346,12 @@ private:
         }
         take();
         const auto fieldIndex = static_cast<std::uint32_t>(field - fieldCatalogue().data());
-        if (field->source == RowField::Message)
+        // `blocks` is read from the message too.
+        if (field->source == RowField::Message || field->source == RowField::Blocks)
             m_program.usesMessageFields = true;
+        if (field->source == RowField::Verified || field->source == RowField::Verdict ||
+            field->source == RowField::VerifyError)
+            m_program.usesFeedVerdict = true;
 
         const Token &opToken = peek();
         std::optional<CompareOp> op;
