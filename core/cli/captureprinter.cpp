@@ -1,8 +1,11 @@
 #include "captureprinter.h"
 
 #include "eventfilter.h"
+#include "feedevents.h"
 #include "jsonevents.h"
 #include "messages.h"
+
+#include <map>
 
 namespace hyperscope {
 
@@ -30,6 +33,10 @@ template<typename Event> Event rowFields(Event event, const CaptureRow &row)
 void printCapture(const CaptureContents &capture, EventPrinter &printer, const EventFilter &filter,
                   bool frames)
 {
+    // The feed layer's bookkeeping per leg ("" own sessions, "client", "server"): a relayed
+    // message is in the capture twice (received on one leg, sent on the other), and each leg
+    // judges what it saw, as the inspector's FeedTracker does per leg.
+    std::map<QString, FeedEventAnnotator> feeds;
     for (const CaptureRow &row : capture.rows) {
         const QString leg = legName(row);
         switch (row.kind) {
@@ -119,9 +126,17 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
                     channel.key = key->second;
             }
         }
-        if (!filter.passesMessage(row.session, leg, row.direction, channel, *message))
+        JsonEvent event = messageEvent(row.session, channel, *message);
+        std::optional<feed::Verdict> verdict;
+        if (row.discoveryKey) {
+            const feed::Side sender =
+                row.direction == Direction::Outbound ? feed::Side::Local : feed::Side::Remote;
+            verdict = feeds[leg].annotate(event, row.session, channel, sender, *message).verdict;
+        }
+        if (!filter.passesMessage(row.session, leg, row.direction, channel, *message,
+                                  verdict ? &*verdict : nullptr))
             continue;
-        printer.print(rowFields(messageEvent(row.session, channel, *message), row));
+        printer.print(rowFields(std::move(event), row));
     }
 }
 

@@ -105,8 +105,9 @@ public:
     /// Whether matches() reads Row::payload: a caller that must encode a message to fill it can
     /// skip that when it is not.
     bool usesMessageFields() const;
-    /// Whether matches() reads the feed layer's verdict (verified, verdict, verifyError): a
-    /// source that cannot call setVerdict() (intercept) may say so to the person.
+    /// Whether matches() reads what setVerdict() fills (verified, verdict, verifyError, and
+    /// warning, which a failed Data carries): a source that must look a verdict up can skip that
+    /// when it is not.
     bool usesFeedVerdict() const;
     /// The expression as given to compile().
     const std::string &expression() const;

@@ -418,6 +418,7 @@ void tst_FilterFeedFields::tellsWhatItReads()
         QVERIFY2(!filter.usesMessageFields(), expression);
     }
     QVERIFY(!compiled(QStringLiteral("type == Data && index > 3")).usesFeedVerdict());
+    QVERIFY(compiled(QStringLiteral("warning")).usesFeedVerdict()); // a failed Data's reason
 
     // setVerdict() on a row that has one already replaces every part of it.
     Row row;
