@@ -1,7 +1,8 @@
 // A hyperscope-capture file of a real hypercore 9 replication: the "sequential" conversation of
 // tests/vectors/feed.json (a clone wants the feed, the writer announces 13 blocks with two Haves,
 // the clone requests blocks 0..12 one by one and each Data arrives with its proof), seen from the
-// clone as session 1 (its Want and Requests "out", the writer's Haves and Data "in"), with the
+// clone as session 1 (both Opens of the channel first; then its Want and Requests "out", the
+// writer's Haves and Data "in"), with the
 // feed key in the session's header as the inspector and hyperscope-cli write it. One Data can be
 // tampered (a bit of its value flipped) so that it fails verification; the others verify.
 // For the tests of the filter's feed fields (`verified`, `verdict`, `verifyError`, `blocks`) in
@@ -41,6 +42,28 @@ inline QString writeFeedCapture(const QString &path, std::optional<std::uint64_t
     const Key32 discoveryKey = key32(vectors["feed"].toObject()["discoveryKey"]);
     QList<QByteArray> lines;
     qint64 timeUs = 0;
+    const auto addRow = [&](Direction direction, MessageType type, const Message &message) {
+        Bytes payload;
+        appendMessage(payload, message);
+        Bytes frame;
+        appendFrame(frame, 0, type, payload);
+        capture::FormatRow row;
+        row.timeUs = (timeUs += 1000);
+        row.session = 1;
+        row.direction = direction;
+        row.kind = capture::FormatRow::Kind::Frame;
+        row.plain =
+            QByteArray(reinterpret_cast<const char *>(frame.data()), qsizetype(frame.size()));
+        row.discoveryKey = discoveryKey;
+        lines.append(capture::rowLine(row));
+    };
+    // Both sides open the channel (the inspector rebuilds its channel table from the Opens).
+    for (const Direction direction : {Direction::Outbound, Direction::Inbound}) {
+        schema::Open open;
+        open.set_discoverykey(std::string(discoveryKey.begin(), discoveryKey.end()));
+        open.set_capability(std::string(32, direction == Direction::Outbound ? '\x01' : '\x02'));
+        addRow(direction, MessageType::Open, open);
+    }
     for (const QJsonValue &entry : vectors["replications"].toObject()["sequential"].toArray()) {
         const QString from = entry["from"].toString();
         QString typeName = entry["type"].toString();
@@ -55,21 +78,8 @@ inline QString writeFeedCapture(const QString &path, std::optional<std::uint64_t
         if (auto *data = std::get_if<schema::Data>(&*message);
             data && tamperedBlock && data->index() == *tamperedBlock)
             (*data->mutable_value())[0] ^= 1;
-        Bytes payload;
-        appendMessage(payload, *message);
-        Bytes frame;
-        appendFrame(frame, 0, *type, payload);
-
-        capture::FormatRow row;
-        row.timeUs = (timeUs += 1000);
-        row.session = 1;
-        row.direction =
-            from == QLatin1String("sequential") ? Direction::Outbound : Direction::Inbound;
-        row.kind = capture::FormatRow::Kind::Frame;
-        row.plain =
-            QByteArray(reinterpret_cast<const char *>(frame.data()), qsizetype(frame.size()));
-        row.discoveryKey = discoveryKey;
-        lines.append(capture::rowLine(row));
+        addRow(from == QLatin1String("sequential") ? Direction::Outbound : Direction::Inbound,
+               *type, *message);
     }
     capture::SessionInfo info;
     info.peer = QStringLiteral("127.0.0.1:4000");

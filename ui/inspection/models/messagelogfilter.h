@@ -92,6 +92,7 @@ private:
     bool m_alwaysShowProblems = false;
     QString m_text;
     filter::Filter m_expression;
+    bool m_verdictRefilterPending = false; ///< A re-filter for new verdicts is queued.
 };
 
 } // namespace hyperscope

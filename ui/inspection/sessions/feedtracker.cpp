@@ -115,7 +115,7 @@ void FeedTracker::rescan()
     m_touches.clear();
     m_readEnd = 0;
     if (m_log->rowCount() > 0)
-        readRows(0, m_log->rowCount() - 1);
+        readNewRows(0, m_log->rowCount() - 1);
     emit changed();
     m_log->notifyFeedVerdictsChanged();
 }
@@ -129,7 +129,7 @@ const FeedTracker::RowFinding *FeedTracker::finding(int row) const
 const FeedTracker::RowFinding *FeedTracker::findingNow(int row)
 {
     if (row >= m_readEnd && row < m_log->rowCount())
-        readRows(m_readEnd, m_log->rowCount() - 1);
+        readNewRows(m_readEnd, m_log->rowCount() - 1);
     return finding(row);
 }
 
@@ -171,11 +171,20 @@ void FeedTracker::touch(quint32 keyIndex, int row, std::uint64_t first, std::uin
 
 void FeedTracker::readRows(int first, int last)
 {
+    // Verdicts on rows the log's filter tested before this tracker could be asked (a capture's
+    // rows flushed before its session was listed): it tests them again.
+    if (readNewRows(first, last))
+        m_log->notifyFeedVerdictsChanged();
+}
+
+bool FeedTracker::readNewRows(int first, int last)
+{
     // findingNow() may have read some of them already.
     first = std::max(first, m_readEnd);
     if (first > last)
-        return;
+        return false;
     m_readEnd = last + 1;
+    bool verdicts = false;
     bool found = false;
     for (int row = first; row <= last; ++row) {
         const MessageLogModel::Record &record = m_log->record(row);
@@ -225,6 +234,7 @@ void FeedTracker::readRows(int first, int last)
                 emit warned();
             }
         }
+        verdicts = verdicts || observation.verdict;
         if (observation.blocks || observation.verdict) {
             m_findings.emplace(
                 row, RowFinding{std::move(observation.blocks), std::move(observation.verdict)});
@@ -233,6 +243,7 @@ void FeedTracker::readRows(int first, int last)
     }
     if (found)
         emit changed();
+    return verdicts;
 }
 
 bool FeedTracker::warningFollows(int row, const QString &text) const

@@ -77,7 +77,9 @@ public:
     int session() const { return m_session; }
     Leg leg() const { return m_leg; }
 
-    /// Reads rows [@p first, @p last] of the log (connected to rowsFlushed()).
+    /// Reads rows [@p first, @p last] of the log (connected to rowsFlushed()), those not read yet.
+    /// Verdicts found there were not known when the log's filter tested these rows (findingNow()
+    /// reads rows first when it is asked): MessageLogModel::notifyFeedVerdictsChanged() then.
     void readRows(int first, int last);
     /// Forgets everything (the log was cleared).
     void clear();
@@ -100,6 +102,8 @@ private:
         std::uint64_t first;
         std::uint64_t last;
     };
+    /// readRows() without the notification; true when a Data got a verdict.
+    bool readNewRows(int first, int last);
     Channel &channelFor(quint32 keyIndex);
     std::optional<Key32> feedKeyOf(const Key32 &discoveryKey) const;
     void touch(quint32 keyIndex, int row, std::uint64_t first, std::uint64_t last);
