@@ -92,10 +92,6 @@ void setMessage(Row &row, const Message &message, Bytes &scratch)
     row.payload = ByteView(scratch);
 }
 
-} // namespace hyperscope::filter
-
-namespace hyperscope::filter {
-
 void setVerdict(Row &row, const feed::Verdict &verdict)
 {
     row.verified = verdict.verified();
