@@ -1,8 +1,11 @@
 #include "captureprinter.h"
 
 #include "eventfilter.h"
+#include "feedevents.h"
 #include "jsonevents.h"
 #include "messages.h"
+
+#include <map>
 
 namespace hyperscope {
 
@@ -30,9 +33,10 @@ template<typename Event> Event rowFields(Event event, const CaptureRow &row)
 void printCapture(const CaptureContents &capture, EventPrinter &printer, const EventFilter &filter,
                   bool frames, FeedEventAnnotator::Verification verification)
 {
-    // The feed layer per conversation: sessions and a relayed session's client leg in the
-    // first, its server leg in the second (the two legs are two conversations).
-    FeedEventAnnotator feeds[2]{FeedEventAnnotator(verification), FeedEventAnnotator(verification)};
+    // The feed layer's bookkeeping per leg ("" own sessions, "client", "server"): a relayed
+    // message is in the capture twice (received on one leg, sent on the other), and each leg
+    // judges what it saw, as the inspector's FeedTracker does per leg.
+    std::map<QString, FeedEventAnnotator> feeds;
     for (const CaptureRow &row : capture.rows) {
         const QString leg = legName(row);
         switch (row.kind) {
@@ -123,11 +127,15 @@ void printCapture(const CaptureContents &capture, EventPrinter &printer, const E
             }
         }
         JsonEvent event = messageEvent(row.session, channel, *message);
-        feeds[leg == QLatin1String("server") ? 1 : 0].annotate(
-            event, row.session, channel,
-            row.direction == Direction::Outbound ? feed::Side::Local : feed::Side::Remote,
-            *message);
-        if (!filter.passesMessage(row.session, leg, row.direction, channel, *message))
+        std::optional<feed::Verdict> verdict;
+        if (row.discoveryKey) {
+            const feed::Side sender =
+                row.direction == Direction::Outbound ? feed::Side::Local : feed::Side::Remote;
+            FeedEventAnnotator &feed = feeds.try_emplace(leg, verification).first->second;
+            verdict = feed.annotate(event, row.session, channel, sender, *message).verdict;
+        }
+        if (!filter.passesMessage(row.session, leg, row.direction, channel, *message,
+                                  verdict ? &*verdict : nullptr))
             continue;
         printer.print(rowFields(std::move(event), row));
     }

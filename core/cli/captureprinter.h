@@ -9,7 +9,13 @@
 // Handshake, keepalive and note ("event") rows print nothing, except that --trace prints a
 // "frame" event for every frame and keepalive row, as live. A frame that does not decode prints
 // a "warning" naming its line. --filter selects message, extension, frame and warning events as
-// in the live modes; error events are always printed. `time` in a filter is the time since the
+// in the live modes; error events are always printed.
+//
+// The feed layer runs over the rows as it runs live (core/cli/feedevents.h): Have/Unhave/Want/
+// Unwant events carry "blocks", and a Data on a channel whose feed key the capture knows carries
+// "verified", "verdict" and "verifiedBy" or "verifyError", judged from every message before it on
+// its channel (each leg of a relayed session on its own, what the leg sent being the local side).
+// --filter's `verified` / `verifyError` read the same verdicts. `time` in a filter is the time since the
 // process started, not the capture's (use the order of events).
 //
 // Message events carry the feed layer's fields as live (feedevents.h): "blocks" on

@@ -187,9 +187,11 @@ void CliApp::addSession(SessionDriver *driver)
                 // The feed layer sees every message (its bookkeeping), the filter decides what
                 // is printed.
                 JsonEvent event = messageEvent(driver->id(), channel, message);
-                m_feeds.annotate(event, driver->id(), channel, feed::Side::Remote, message);
+                const feed::FeedChannel::Observation found =
+                    m_feeds.annotate(event, driver->id(), channel, feed::Side::Remote, message);
                 if (!m_eventFilter.passesMessage(driver->id(), QString(), Direction::Inbound,
-                                                 channel, message))
+                                                 channel, message,
+                                                 found.verdict ? &*found.verdict : nullptr))
                     return;
                 m_printer.print(event);
             });
@@ -386,11 +388,12 @@ void CliApp::addRelayedSession(RelayedSession *session)
             [this, print, id](RelayLeg leg, const ChannelInfo &channel, const Message &message) {
                 // What the client sends counts as the local side, the server's as the remote.
                 JsonEvent event = messageEvent(id, channel, message);
-                m_relayFeeds.annotate(
+                const feed::FeedChannel::Observation found = m_relayFeeds.annotate(
                     event, id, channel,
                     leg == RelayLeg::Client ? feed::Side::Local : feed::Side::Remote, message);
                 if (!m_eventFilter.passesMessage(id, relayLegName(leg), Direction::Inbound, channel,
-                                                 message))
+                                                 message,
+                                                 found.verdict ? &*found.verdict : nullptr))
                     return;
                 print(leg, std::move(event));
             });

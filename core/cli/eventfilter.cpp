@@ -1,5 +1,7 @@
 #include "eventfilter.h"
 
+#include "feedverifier.h"
+
 namespace hyperscope {
 
 EventFilter::EventFilter(filter::Filter filter)
@@ -21,7 +23,8 @@ filter::Row EventFilter::baseRow(int session, const QString &leg) const
 }
 
 bool EventFilter::passesMessage(int session, const QString &leg, Direction direction,
-                                const ChannelInfo &channel, const Message &message) const
+                                const ChannelInfo &channel, const Message &message,
+                                const feed::Verdict *verdict) const
 {
     if (m_filter.isEmpty())
         return true;
@@ -36,6 +39,8 @@ bool EventFilter::passesMessage(int session, const QString &leg, Direction direc
     row.size = messageSize(message);
     if (m_filter.usesMessageFields())
         filter::setMessage(row, message, m_scratch);
+    if (verdict)
+        filter::setVerdict(row, *verdict);
     return m_filter.matches(row);
 }
 

@@ -4,7 +4,10 @@
 //
 // Each method fills a filter::Row from what the event is built from and evaluates the compiled
 // expression (core/filter/filter.h). With no --filter every method returns true at once, so the
-// printing path pays one test.
+// printing path pays one test. A message event's feed-layer fields come with it: `blocks` from
+// the message, `verified` / `verdict` / `verifyError` from the verdict the caller's
+// FeedEventAnnotator gave the event (core/cli/feedevents.h), so the filter and the printed
+// "verified" key say the same thing.
 #pragma once
 
 #include "filter.h"
@@ -18,6 +21,10 @@
 #include <optional>
 #include <string>
 
+namespace hyperscope::feed {
+struct Verdict;
+}
+
 namespace hyperscope {
 
 class EventFilter
@@ -30,8 +37,11 @@ public:
     bool isEmpty() const { return m_filter.isEmpty(); }
 
     /// @p leg: "client" / "server" on a relay leg, empty otherwise (relayLegName()).
+    /// @p verdict: the feed layer's verdict on a Data (what FeedEventAnnotator::annotate() found),
+    /// null when there is none (another message, a channel whose feed key is unknown).
     bool passesMessage(int session, const QString &leg, Direction direction,
-                       const ChannelInfo &channel, const Message &message) const;
+                       const ChannelInfo &channel, const Message &message,
+                       const feed::Verdict *verdict = nullptr) const;
     bool passesFrame(int session, const QString &leg, const FrameTrace &frame) const;
     bool passesExtension(int session, const QString &leg, const std::optional<Key32> &discoveryKey,
                          const std::optional<std::string> &name, std::size_t payloadSize) const;

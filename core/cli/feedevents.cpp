@@ -46,10 +46,12 @@ void FeedEventAnnotator::sent(int session, const Key32 &discoveryKey, const Mess
         it->second.observe(feed::Side::Local, message);
 }
 
-void FeedEventAnnotator::annotate(JsonEvent &event, int session, const ChannelInfo &channel,
-                                  feed::Side sender, const Message &message)
+feed::FeedChannel::Observation FeedEventAnnotator::annotate(JsonEvent &event, int session,
+                                                            const ChannelInfo &channel,
+                                                            feed::Side sender,
+                                                            const Message &message)
 {
-    const feed::FeedChannel::Observation observation =
+    feed::FeedChannel::Observation observation =
         channelFor(session, channel).observe(sender, message);
     if (observation.blocks) {
         event.insertRaw("blocks", blockRangesJson(observation.blocks->ranges));
@@ -73,6 +75,7 @@ void FeedEventAnnotator::annotate(JsonEvent &event, int session, const ChannelIn
             break;
         }
     }
+    return observation;
 }
 
 void FeedEventAnnotator::forgetSession(int session)

@@ -39,9 +39,10 @@ public:
     {}
 
     /// Records @p message, sent by @p sender on @p channel of @p session, and adds the fields
-    /// above to @p event.
-    void annotate(JsonEvent &event, int session, const ChannelInfo &channel, feed::Side sender,
-                  const Message &message);
+    /// above to @p event. Returns what it found (the verdict feeds --filter's `verified`).
+    feed::FeedChannel::Observation annotate(JsonEvent &event, int session,
+                                            const ChannelInfo &channel, feed::Side sender,
+                                            const Message &message);
     /// A channel of @p session is established: starts its bookkeeping with its feed key (when
     /// known), so that what we send before receiving anything is recorded too.
     void channelOpened(int session, const ChannelInfo &channel);

@@ -1,5 +1,6 @@
 #include "evaluator.h"
 
+#include "blockfield.h"
 #include "program.h"
 #include "row.h"
 
@@ -108,6 +109,17 @@ bool visitValues(const Row &row, const FieldInfo &field, ValueKind kind, bool an
         return text(row.warning);
     case RowField::Error:
         return text(row.error);
+    case RowField::Verified:
+        return row.verified && visit(Value{*row.verified ? 1u : 0u, {}});
+    case RowField::Verdict:
+        return text(row.verdict);
+    case RowField::VerifyError:
+        return text(row.verifyError);
+    case RowField::Blocks: {
+        // Presence only (compare() takes blocks apart): a bare `blocks` is any block at all.
+        const std::optional<feed::BlockRanges> ranges = blocksOf(row);
+        return ranges && !ranges->empty() && visit(Value{ranges->front().first, {}});
+    }
     case RowField::Message:
         break;
     }
@@ -154,11 +166,56 @@ bool regexMatches(const QRegularExpression &regex, ValueKind kind, std::string_v
     return regex.match(subject).hasMatch();
 }
 
+/// An integer comparison on `blocks`, on its ranges as they are: true when any block of any range
+/// passes (Wireshark's "any value" for a field with many values). O(ranges × literal ranges);
+/// never enumerates blocks.
+bool compareBlocks(const Literal &literal, CompareOp op, const feed::BlockRanges &ranges)
+{
+    if (ranges.empty())
+        return false;
+    const auto intersectsLiteral = [&literal](const feed::BlockRange &range) {
+        return std::any_of(literal.integers.begin(), literal.integers.end(),
+                           [&range](const IntegerRange &value) {
+                               return range.first <= value.high && value.low <= range.last;
+                           });
+    };
+    std::uint64_t lowest = ranges.front().first;
+    std::uint64_t highest = ranges.front().last;
+    for (const feed::BlockRange &range : ranges) {
+        lowest = std::min(lowest, range.first);
+        highest = std::max(highest, range.last);
+    }
+    const std::uint64_t bound = literal.integers.empty() ? 0 : literal.integers.front().low;
+    switch (op) {
+    case CompareOp::Eq:
+    case CompareOp::In:
+        return std::any_of(ranges.begin(), ranges.end(), intersectsLiteral);
+    case CompareOp::Ne: // has blocks and none of them equals
+        return std::none_of(ranges.begin(), ranges.end(), intersectsLiteral);
+    case CompareOp::Lt:
+        return lowest < bound;
+    case CompareOp::Le:
+        return lowest <= bound;
+    case CompareOp::Gt:
+        return highest > bound;
+    case CompareOp::Ge:
+        return highest >= bound;
+    case CompareOp::Contains:
+    case CompareOp::Matches:
+        break; // not on integers: the parser refuses them
+    }
+    return false;
+}
+
 bool compare(const Program &program, const Node &node, const Row &row)
 {
     const FieldInfo &field = fieldCatalogue()[node.field];
     const Literal &literal = program.literals[node.literal];
     const ValueKind kind = node.valueKind;
+    if (field.source == RowField::Blocks) {
+        const std::optional<feed::BlockRanges> ranges = blocksOf(row);
+        return ranges && compareBlocks(literal, node.op, *ranges);
+    }
     switch (node.op) {
     case CompareOp::Eq:
     case CompareOp::In:

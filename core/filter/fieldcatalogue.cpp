@@ -56,19 +56,42 @@ void addLocation(std::vector<FieldInfo> &fields, const std::string &name,
 
 std::vector<FieldInfo> buildCatalogue()
 {
+    const auto rowField = [](const char *name, RowField source, ValueKind kind, const char *help) {
+        return FieldInfo{name, source, kind, {}, help};
+    };
     std::vector<FieldInfo> fields = {
-        {"type", RowField::Type, ValueKind::TypeName, {}},
-        {"dir", RowField::Dir, ValueKind::Direction, {}},
-        {"session", RowField::Session, ValueKind::Integer, {}},
-        {"leg", RowField::Leg, ValueKind::Leg, {}},
-        {"channel", RowField::Channel, ValueKind::Integer, {}},
-        {"dk", RowField::DiscoveryKey, ValueKind::Bytes, {}},
-        {"key", RowField::FeedKey, ValueKind::Bytes, {}},
-        {"size", RowField::Size, ValueKind::Integer, {}},
-        {"time", RowField::Time, ValueKind::Integer, {}},
-        {"ext", RowField::Extension, ValueKind::Text, {}},
-        {"warning", RowField::Warning, ValueKind::Text, {}},
-        {"error", RowField::Error, ValueKind::Text, {}},
+        rowField("type", RowField::Type, ValueKind::TypeName,
+                 "The message name as in the protocol (Request, Data, Extension), or Keepalive."),
+        rowField("dir", RowField::Dir, ValueKind::Direction, "in (received) or out (sent)."),
+        rowField("session", RowField::Session, ValueKind::Integer, "The session's number."),
+        rowField("leg", RowField::Leg, ValueKind::Leg,
+                 "client or server: the leg of a relayed session; absent on own sessions."),
+        rowField("channel", RowField::Channel, ValueKind::Integer, "The channel id."),
+        rowField("dk", RowField::DiscoveryKey, ValueKind::Bytes,
+                 "The channel's discovery key (hex); a prefix matches."),
+        rowField("key", RowField::FeedKey, ValueKind::Bytes,
+                 "The channel's feed key (hex), when known; a prefix matches."),
+        rowField("size", RowField::Size, ValueKind::Integer, "The size in bytes."),
+        rowField("time", RowField::Time, ValueKind::Integer, "Milliseconds since the start."),
+        rowField("ext", RowField::Extension, ValueKind::Text, "The extension's name."),
+        rowField("warning", RowField::Warning, ValueKind::Text,
+                 "The warning the row carries; a Data that failed verification carries why."),
+        rowField("error", RowField::Error, ValueKind::Text, "The error the row carries."),
+        rowField("verified", RowField::Verified, ValueKind::Bool,
+                 "A Data's verdict, when its channel's feed key is known: verified == true "
+                 "(verified), verified == false (failed or unverifiable); a bare `verified` is "
+                 "true on every Data with a verdict, as a bare boolean is in Wireshark, and "
+                 "!verified on every other row. Not known to intercept, which holds a message "
+                 "before the feed layer sees it: there comparisons on it are false."),
+        rowField("verdict", RowField::Verdict, ValueKind::Text,
+                 "A Data's verdict as a word: verified, failed or unverifiable (as `verified`)."),
+        rowField("verifyError", RowField::VerifyError, ValueKind::Text,
+                 "Why a Data failed verification, or what its verification lacks: "
+                 "verifyError contains \"signature\" (as `verified`)."),
+        rowField("blocks", RowField::Blocks, ValueKind::Integer,
+                 "The blocks a Have/Unhave/Want/Unwant covers, or a Request's, Cancel's or "
+                 "Data's index: true when ANY of them passes (blocks == 5, blocks in {0..9}, "
+                 "blocks > 1000); a Want without a length covers every block from its start."),
     };
     for (std::uint8_t type = 0; type <= static_cast<std::uint8_t>(MessageType::Close); ++type) {
         const std::optional<Message> message = makeMessage(static_cast<MessageType>(type));

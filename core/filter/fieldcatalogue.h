@@ -1,6 +1,7 @@
 // The fields a filter can name: the row's own fields (type, dir, session, leg, channel, dk, key,
-// size, time, ext, warning, error) and every field of the protocol's messages under its schema
-// name, nested ones as `outer.inner` (`nodes.index`).
+// size, time, ext, warning, error), the feed layer's (verified, verdict, verifyError, blocks) and
+// every field of the protocol's messages under its schema name, nested ones as `outer.inner`
+// (`nodes.index`).
 //
 // The message fields are derived at start-up from the protobuf descriptors generated from
 // core/protocol/schema.proto, so the schema stays the one source of truth: a field added there is
@@ -43,6 +44,14 @@ enum class RowField : std::uint8_t {
     Extension,
     Warning,
     Error,
+    Verified,    ///< the verdict on a Data (Row::verified)
+    Verdict,     ///< Row::verdict
+    VerifyError, ///< Row::verifyError
+    /// The blocks a message is about, read from its payload: a Have's bitfield or start/length,
+    /// an Unhave's, Want's or Unwant's start/length (open-ended without a length), a Request's,
+    /// Cancel's or Data's index. Many values: a test is true when ANY block passes it, and it is
+    /// evaluated on the ranges, never block by block (a Have of 2^40 blocks is one range).
+    Blocks,
     Message,
 };
 
@@ -65,6 +74,10 @@ struct FieldInfo
     /// several: `nodes` is an integer in Request and the repeated Node in Data).
     ValueKind kind = ValueKind::Integer;
     std::vector<MessageFieldLocation> locations; ///< Schema fields only.
+    /// One line for a person (the row fields and the feed fields): what it holds, when it is
+    /// present, the values it takes. Empty for schema fields (ui/inspection/utils/fielddocs has
+    /// their meaning).
+    std::string help;
 };
 
 /// Every field, row fields first, then the schema's in message-type order. Built once.

@@ -1,6 +1,7 @@
 #include "filter.h"
 
 #include "evaluator.h"
+#include "feedverifier.h"
 #include "parser.h"
 #include "program.h"
 #include "varint.h"
@@ -48,6 +49,11 @@ bool Filter::usesMessageFields() const
     return m_program->usesMessageFields;
 }
 
+bool Filter::usesFeedVerdict() const
+{
+    return m_program->usesFeedVerdict;
+}
+
 const std::string &Filter::expression() const
 {
     return m_program->expression;
@@ -84,6 +90,26 @@ void setMessage(Row &row, const Message &message, Bytes &scratch)
     appendMessage(scratch, message);
     row.type = static_cast<int>(messageType(message));
     row.payload = ByteView(scratch);
+}
+
+void setVerdict(Row &row, const feed::Verdict &verdict)
+{
+    row.verified = verdict.verified();
+    switch (verdict.outcome) {
+    case feed::Verdict::Outcome::Verified:
+        row.verdict = "verified";
+        row.verifyError.reset();
+        return;
+    case feed::Verdict::Outcome::Failed:
+        row.verdict = "failed";
+        row.verifyError = verdict.text;
+        row.warning = verdict.text;
+        return;
+    case feed::Verdict::Outcome::Unverifiable:
+        row.verdict = "unverifiable";
+        row.verifyError = verdict.text;
+        return;
+    }
 }
 
 } // namespace hyperscope::filter

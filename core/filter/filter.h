@@ -6,6 +6,8 @@
 //   extensions matches "^hypercore/" and not warning
 //   nodes.index in {1..100, 200}
 //   signature                      (a bare field: the row has it)
+//   verified == false              (a Data that failed verification, or could not be verified)
+//   blocks in {0..9} && type == Have
 //
 // Fields: see fieldcatalogue.h (the row's own fields and every schema field by name). Operators:
 // ==, !=, <, <=, >, >= on integers; ==, !=, contains, matches on bytes and text; ==, != on
@@ -20,6 +22,12 @@
 //  - A field with several values (a repeated field: `extensions`, `nodes.index`) matches == and the
 //    ordering operators when any value does; != when it has values and none equals.
 //  - `dk == 6b7e` and `key == ...` match a prefix of the key.
+//  - The feed layer's fields (core/feed, issue 13): `blocks`, the blocks a message is about, is
+//    many-valued like a repeated field and is compared on its ranges without expanding them;
+//    `verified` / `verdict` / `verifyError` are a Data's verdict, present only where the row's
+//    source knows it (setVerdict(); see fieldcatalogue.cpp for each field's one-line help). A bare
+//    `verified` tests presence (a verdict exists) as a bare boolean does in Wireshark;
+//    `verified == true` asks for the verified ones.
 //  - Bytes literals: "text" (UTF-8, escapes \" \\ \n \r \t \xHH; any other backslash is kept, so
 //    "\d+\." reaches a regular expression as written) or hex (00:ff, 00ff). Text fields also take
 //    a bare word (`ext == alpha`). matches runs a Perl-compatible regular expression on the bytes
@@ -97,6 +105,10 @@ public:
     /// Whether matches() reads Row::payload: a caller that must encode a message to fill it can
     /// skip that when it is not.
     bool usesMessageFields() const;
+    /// Whether matches() reads what setVerdict() fills (verified, verdict, verifyError, and
+    /// warning, which a failed Data carries): a source that must look a verdict up can skip that
+    /// when it is not.
+    bool usesFeedVerdict() const;
     /// The expression as given to compile().
     const std::string &expression() const;
 

@@ -357,8 +357,13 @@ private:
         }
         take();
         const auto fieldIndex = static_cast<std::uint32_t>(field - fieldCatalogue().data());
-        if (field->source == RowField::Message)
+        // `blocks` is read from the message too.
+        if (field->source == RowField::Message || field->source == RowField::Blocks)
             m_program.usesMessageFields = true;
+        // What setVerdict() fills; a failed Data carries its reason as a warning too.
+        if (field->source == RowField::Verified || field->source == RowField::Verdict ||
+            field->source == RowField::VerifyError || field->source == RowField::Warning)
+            m_program.usesFeedVerdict = true;
 
         const Token &opToken = peek();
         std::optional<CompareOp> op;

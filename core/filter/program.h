@@ -56,6 +56,7 @@ struct Program
     std::uint32_t root = 0;
     bool empty = true;
     bool usesMessageFields = false;
+    bool usesFeedVerdict = false;
 };
 
 } // namespace hyperscope::filter

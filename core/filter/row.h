@@ -4,6 +4,13 @@
 //
 // A field that a row does not carry is left at its "absent" value (nullopt, empty view,
 // Leg::None, NoType): comparisons on it are false and a bare test of it is false.
+//
+// The feed layer's facts (issue 13) come two ways. `blocks` is read from the message itself (a
+// Have's bitfield, a Want's start and length, a Request's index), so every source has it for
+// free. A Data's verdict depends on what came before it on its channel, so only whoever keeps the
+// channel's core/feed::FeedChannel knows it: that source calls setVerdict() (the inspector's log,
+// hyperscope-cli's live and `read` events). Intercept holds a message before the feed layer has
+// seen it, so its rows have no verdict (see fieldcatalogue.cpp's help for `verified`).
 #pragma once
 
 #include "bytes.h"
@@ -13,6 +20,10 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+
+namespace hyperscope::feed {
+struct Verdict;
+}
 
 namespace hyperscope::filter {
 
@@ -50,6 +61,15 @@ struct Row
     /// costs no decoding unless the filter asks for a message field. nullopt when the row has no
     /// decoded message (a keepalive, a message that failed to decode, an extension).
     std::optional<ByteView> payload;
+
+    /// The verdict on a Data whose channel's feed key is known (setVerdict()): `verified` is true
+    /// when the block was verified, false when it failed or could not be verified (the CLI's
+    /// "verified" key). nullopt on every other row.
+    std::optional<bool> verified;
+    /// `verdict`: "verified", "failed" or "unverifiable" (the CLI's "verdict" key).
+    std::optional<std::string_view> verdict;
+    /// `verifyError`: why a Data failed, or what its verification lacks (the CLI's "verifyError").
+    std::optional<std::string_view> verifyError;
 };
 
 /// Fills type, channel, size and (types 0..10) payload from @p plainFrame, a transport frame in
@@ -61,5 +81,11 @@ bool setFrame(Row &row, ByteView plainFrame);
 /// Fills @p row's payload from a decoded @p message, encoding it into @p scratch (reused between
 /// calls to avoid an allocation per row; it must outlive the evaluation). Also sets type.
 void setMessage(Row &row, const Message &message, Bytes &scratch);
+
+/// Fills @p row's verified, verdict and verifyError from @p verdict (core/feed/feedverifier.h). A
+/// failed Data also carries its reason as the row's `warning`, so that `warning` and the default
+/// colouring rule for warnings find the tampered block itself, as they find the warning row or
+/// event that reports it. The views point into @p verdict, which must outlive the evaluation.
+void setVerdict(Row &row, const feed::Verdict &verdict);
 
 } // namespace hyperscope::filter

@@ -19,6 +19,9 @@ ColouringRules::ColouringRules(const MessageLogModel *log, QObject *parent)
 {
     // Row numbers change meaning when the log is cleared.
     connect(m_log, &QAbstractItemModel::modelReset, this, &ColouringRules::dropCache);
+    // A verdict a rule may read (`verified`, `warning` on a failed Data) changed for rows already
+    // coloured (a feed key became known late).
+    connect(m_log, &MessageLogModel::feedVerdictsChanged, this, &ColouringRules::dropCache);
     setRules(defaults());
 }
 

@@ -1,5 +1,6 @@
 #include "messagelogfilter.h"
 
+#include "feedverifier.h"
 #include "row.h"
 
 #include <algorithm>
@@ -15,9 +16,30 @@ MessageLogFilterModel::MessageLogFilterModel(QObject *parent)
 
 void MessageLogFilterModel::setSourceModel(QAbstractItemModel *model)
 {
+    if (m_log)
+        disconnect(m_log, &MessageLogModel::feedVerdictsChanged, this, nullptr);
     m_log = qobject_cast<MessageLogModel *>(model);
     Q_ASSERT_X(m_log || !model, "MessageLogFilterModel", "the source must be a MessageLogModel");
     QSortFilterProxyModel::setSourceModel(model);
+    // Verdicts of rows already tested changed (a feed key became known late, a capture's channels
+    // were rebuilt): an expression that reads them tests every row again, once, when control
+    // returns to the event loop (a capture's session is listed, so that its verdicts are found,
+    // only after its rows and channels are in; several notifications make one pass).
+    if (m_log) {
+        connect(m_log, &MessageLogModel::feedVerdictsChanged, this, [this] {
+            if (m_verdictRefilterPending)
+                return;
+            m_verdictRefilterPending = true;
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    m_verdictRefilterPending = false;
+                    if (m_expression.usesFeedVerdict())
+                        refilter();
+                },
+                Qt::QueuedConnection);
+        });
+    }
 }
 
 void MessageLogFilterModel::refilter()
@@ -134,6 +156,11 @@ bool MessageLogFilterModel::rowMatches(const filter::Filter &expression, const M
         // A frame that did not decode has no message fields to read.
         if (r.flags & MessageLogModel::Malformed)
             fields.payload.reset();
+        // The feed layer's verdict on a Data, only looked up when the expression reads it.
+        if (fields.type == int(MessageType::Data) && expression.usesFeedVerdict()) {
+            if (const feed::Verdict *verdict = log.feedVerdict(row))
+                filter::setVerdict(fields, *verdict);
+        }
         if (r.kind == Kind::Frame && r.type == 15) {
             text = log.noteText(r).toUtf8();
             if (!text.isEmpty())

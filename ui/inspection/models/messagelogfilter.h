@@ -8,7 +8,8 @@
 // only the text filter formats anything (the summary of each row it examines). An expression is
 // evaluated on the Record and its stored bytes (MessageLogModel::recordBytes()) without a copy
 // and without decoding unless it names a message field; a note's text is converted only for
-// warning and error rows.
+// warning and error rows. A Data's verdict (`verified`, `verdict`, `verifyError`, and `warning`
+// for a failed one) comes from MessageLogModel::feedVerdict(), only when the expression reads it.
 #pragma once
 
 #include "filter.h"
@@ -91,6 +92,7 @@ private:
     bool m_alwaysShowProblems = false;
     QString m_text;
     filter::Filter m_expression;
+    bool m_verdictRefilterPending = false; ///< A re-filter for new verdicts is queued.
 };
 
 } // namespace hyperscope

@@ -38,9 +38,14 @@
 #include <QTimer>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <vector>
+
+namespace hyperscope::feed {
+struct Verdict;
+}
 
 namespace hyperscope {
 
@@ -317,7 +322,25 @@ public:
                         int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
+    // --- The feed layer's verdicts (for the filter's `verified`, `verdict`, `verifyError`) ------
+
+    /// Finds the verdict on a row: the sessions' FeedTrackers know them, the log does not. Set
+    /// by SessionManager; without one no row has a verdict.
+    using FeedVerdictLookup = std::function<const feed::Verdict *(int row)>;
+    void setFeedVerdictLookup(FeedVerdictLookup lookup) { m_feedVerdicts = std::move(lookup); }
+    /// The verdict on source row @p row (a Data on a channel whose feed key is known), or null.
+    /// Valid until the next row is flushed. Asking may make the session's FeedTracker read the
+    /// rows flushed so far, so that a filter testing a row as it is inserted sees its verdict.
+    const feed::Verdict *feedVerdict(int row) const
+    {
+        return m_feedVerdicts ? m_feedVerdicts(row) : nullptr;
+    }
+    /// Announces feedVerdictsChanged() (a FeedTracker judged rows already in the log again).
+    void notifyFeedVerdictsChanged() { emit feedVerdictsChanged(); }
+
 signals:
+    /// Verdicts on rows already in the log changed (a channel's feed key became known late).
+    void feedVerdictsChanged();
     /// Rows were flushed into the model (after endInsertRows()).
     void rowsFlushed(int first, int last);
     /// A discovery key was seen for the first time (see channelKey()).
@@ -392,6 +415,7 @@ private:
     QSet<int> m_sessionsWithLegs;         ///< sessionHasLegs(), filled while flushing.
     QHash<qint64, Endpoints> m_endpoints; ///< By keysOf(); kept across clear().
     std::size_t m_byteBudget = std::size_t(2) * 1024 * 1024 * 1024;
+    FeedVerdictLookup m_feedVerdicts;
 };
 
 /// "6b7ecf9c" (the first 4 bytes of a key, for tables).

@@ -113,15 +113,24 @@ void FeedTracker::rescan()
     m_channels.clear();
     m_findings.clear();
     m_touches.clear();
+    m_readEnd = 0;
     if (m_log->rowCount() > 0)
-        readRows(0, m_log->rowCount() - 1);
+        readNewRows(0, m_log->rowCount() - 1);
     emit changed();
+    m_log->notifyFeedVerdictsChanged();
 }
 
 const FeedTracker::RowFinding *FeedTracker::finding(int row) const
 {
     const auto it = m_findings.find(row);
     return it == m_findings.end() ? nullptr : &it->second;
+}
+
+const FeedTracker::RowFinding *FeedTracker::findingNow(int row)
+{
+    if (row >= m_readEnd && row < m_log->rowCount())
+        readNewRows(m_readEnd, m_log->rowCount() - 1);
+    return finding(row);
 }
 
 const FeedTracker::Channel *FeedTracker::channel(quint32 keyIndex) const
@@ -162,6 +171,20 @@ void FeedTracker::touch(quint32 keyIndex, int row, std::uint64_t first, std::uin
 
 void FeedTracker::readRows(int first, int last)
 {
+    // Verdicts on rows the log's filter tested before this tracker could be asked (a capture's
+    // rows flushed before its session was listed): it tests them again.
+    if (readNewRows(first, last))
+        m_log->notifyFeedVerdictsChanged();
+}
+
+bool FeedTracker::readNewRows(int first, int last)
+{
+    // findingNow() may have read some of them already.
+    first = std::max(first, m_readEnd);
+    if (first > last)
+        return false;
+    m_readEnd = last + 1;
+    bool verdicts = false;
     bool found = false;
     for (int row = first; row <= last; ++row) {
         const MessageLogModel::Record &record = m_log->record(row);
@@ -211,6 +234,7 @@ void FeedTracker::readRows(int first, int last)
                 emit warned();
             }
         }
+        verdicts = verdicts || observation.verdict;
         if (observation.blocks || observation.verdict) {
             m_findings.emplace(
                 row, RowFinding{std::move(observation.blocks), std::move(observation.verdict)});
@@ -219,6 +243,7 @@ void FeedTracker::readRows(int first, int last)
     }
     if (found)
         emit changed();
+    return verdicts;
 }
 
 bool FeedTracker::warningFollows(int row, const QString &text) const
@@ -250,6 +275,7 @@ int FeedTracker::latestRowAbout(quint32 keyIndex, std::uint64_t block) const
 
 void FeedTracker::clear()
 {
+    m_readEnd = 0;
     m_channels.clear();
     m_findings.clear();
     m_touches.clear();
@@ -409,6 +435,21 @@ void annotateFeedRow(DissectedField &root, const MessageLogModel &log, int row,
         session = session->serverLeg();
     if (session && session->feed())
         annotateFeedRow(root, *session->feed(), row);
+}
+
+const feed::Verdict *feedVerdictOf(const MessageLogModel &log, int row,
+                                   const SessionManager &sessions)
+{
+    if (row < 0 || row >= log.rowCount())
+        return nullptr;
+    const MessageLogModel::Record &record = log.record(row);
+    InspectedSession *session = sessions.sessionById(record.session);
+    if (session && record.leg == MessageLogModel::Leg::Server && session->serverLeg())
+        session = session->serverLeg();
+    if (!session || !session->feed())
+        return nullptr;
+    const FeedTracker::RowFinding *finding = session->feed()->findingNow(row);
+    return finding && finding->verdict ? &*finding->verdict : nullptr;
 }
 
 void annotateFeedRow(DissectedField &root, const FeedTracker &tracker, int row)

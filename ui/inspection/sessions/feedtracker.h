@@ -54,6 +54,9 @@ public:
     };
     /// The finding for source row @p row of the log, or null (other rows, other sessions).
     const RowFinding *finding(int row) const;
+    /// The same, reading first the rows the log holds that this tracker has not read yet: the
+    /// log's filter tests rows as they are inserted, before rowsFlushed() reaches readRows().
+    const RowFinding *findingNow(int row);
 
     /// One channel's feed bookkeeping.
     struct Channel
@@ -74,7 +77,9 @@ public:
     int session() const { return m_session; }
     Leg leg() const { return m_leg; }
 
-    /// Reads rows [@p first, @p last] of the log (connected to rowsFlushed()).
+    /// Reads rows [@p first, @p last] of the log (connected to rowsFlushed()), those not read yet.
+    /// Verdicts found there were not known when the log's filter tested these rows (findingNow()
+    /// reads rows first when it is asked): MessageLogModel::notifyFeedVerdictsChanged() then.
     void readRows(int first, int last);
     /// Forgets everything (the log was cleared).
     void clear();
@@ -97,6 +102,8 @@ private:
         std::uint64_t first;
         std::uint64_t last;
     };
+    /// readRows() without the notification; true when a Data got a verdict.
+    bool readNewRows(int first, int last);
     Channel &channelFor(quint32 keyIndex);
     std::optional<Key32> feedKeyOf(const Key32 &discoveryKey) const;
     void touch(quint32 keyIndex, int row, std::uint64_t first, std::uint64_t last);
@@ -114,6 +121,8 @@ private:
     std::map<quint32, std::vector<Touch>> m_touches;
     /// Rows whose failure already has its warning row (a rescan must not add another).
     std::unordered_set<int> m_warned;
+    /// The first log row not read yet (readRows() never reads a row twice).
+    int m_readEnd = 0;
 };
 
 /// For FieldTreeModel::setAnnotator(): when @p root is the dissection of log row @p row of @p log
@@ -127,5 +136,11 @@ void annotateFeedRow(DissectedField &root, const MessageLogModel &log, int row,
                      const SessionManager &sessions);
 /// The same with the row's tracker given (the session's, or its leg's, feed()).
 void annotateFeedRow(DissectedField &root, const FeedTracker &tracker, int row);
+
+/// The verdict on log row @p row of @p log (a Data), from the tracker of its session (its leg)
+/// in @p sessions (FeedTracker::findingNow()), or null: what MessageLogModel::feedVerdict()
+/// answers (SessionManager sets it).
+const feed::Verdict *feedVerdictOf(const MessageLogModel &log, int row,
+                                   const SessionManager &sessions);
 
 } // namespace hyperscope

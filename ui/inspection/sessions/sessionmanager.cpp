@@ -2,9 +2,11 @@
 
 #include "capturereplay.h"
 #include "demorunner.h"
+#include "feedtracker.h"
 #include "sessiondriver.h"
 #include "sessionlistmodel.h"
 
+#include <QPointer>
 #include <QSignalBlocker>
 
 namespace hyperscope {
@@ -13,7 +15,12 @@ SessionManager::SessionManager(MessageLogModel *log, QObject *parent)
     : QObject(parent)
     , m_log(log)
     , m_model(new SessionListModel(this))
-{}
+{
+    // The log's filter and colouring rules ask for verdicts (`verified`): the sessions' trackers.
+    m_log->setFeedVerdictLookup([manager = QPointer<SessionManager>(this)](int row) {
+        return manager ? feedVerdictOf(*manager->m_log, row, *manager) : nullptr;
+    });
+}
 
 SessionManager::~SessionManager()
 {
