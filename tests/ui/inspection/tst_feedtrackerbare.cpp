@@ -163,6 +163,15 @@ void TestFeedTrackerBare::bareDataStillGetsItsFullVerdict()
     const feed::Verdict &verified = *tracker.finding(rows[4])->verdict;
     QVERIFY2(verified.verified(), verified.text.c_str());
     QCOMPARE(verified.text, std::string("leaf 4, verified earlier on this channel"));
+    // outcome() tells the same without building a verdict; rows without one have none.
+    using Outcome = feed::Verdict::Outcome;
+    QCOMPARE(tracker.outcome(rows[0]), std::optional(Outcome::Unverifiable));
+    QCOMPARE(tracker.outcome(rows[1]), std::optional(Outcome::Unverifiable));
+    QCOMPARE(tracker.outcome(rows[2]), std::optional(Outcome::Verified));
+    QCOMPARE(tracker.outcome(rows[3]), std::optional(Outcome::Failed));
+    QCOMPARE(tracker.outcome(rows[4]), std::optional(Outcome::Verified));
+    QCOMPARE(tracker.outcome(rows[0] - 1), std::optional<Outcome>());
+    QCOMPARE(tracker.outcome(-1), std::optional<Outcome>());
     pair.log.flush();
     bool warned = false;
     for (int row = rows[3] + 1; row < pair.log.rowCount(); ++row) {

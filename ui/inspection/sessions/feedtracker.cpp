@@ -123,15 +123,32 @@ void FeedTracker::rescan()
     emit changed();
 }
 
-const FeedTracker::RowFinding *FeedTracker::finding(int row) const
+const FeedTracker::Entry *FeedTracker::entryOf(int row) const
 {
     const auto it = std::lower_bound(m_entries.begin(), m_entries.end(), row,
                                      [](const Entry &entry, int r) { return entry.row < r; });
-    if (it == m_entries.end() || it->row != row)
+    return it == m_entries.end() || it->row != row ? nullptr : &*it;
+}
+
+const FeedTracker::RowFinding *FeedTracker::finding(int row) const
+{
+    const Entry *entry = entryOf(row);
+    if (!entry)
         return nullptr;
-    if (it->kind == Entry::Kind::Found)
-        return &m_found[it->slot];
-    return builtFinding(*it);
+    if (entry->kind == Entry::Kind::Found)
+        return &m_found[entry->slot];
+    return builtFinding(*entry);
+}
+
+std::optional<feed::Verdict::Outcome> FeedTracker::outcome(int row) const
+{
+    const Entry *entry = entryOf(row);
+    if (!entry)
+        return std::nullopt;
+    if (entry->kind == Entry::Kind::Unprovable)
+        return feed::Verdict::Outcome::Unverifiable;
+    const std::optional<feed::Verdict> &verdict = m_found[entry->slot].verdict;
+    return verdict ? std::optional(verdict->outcome) : std::nullopt;
 }
 
 const FeedTracker::RowFinding *FeedTracker::builtFinding(const Entry &entry) const
@@ -290,6 +307,10 @@ void FeedTracker::readRows(int first, int last)
             }
             addEntry(row, Entry::Kind::Unprovable, slot);
         } else if (observation.blocks || observation.verdict) {
+            // Kept for the session's life: no room for the verifier's spare chain steps (a
+            // verified Data of a clone would keep ~600 bytes of them).
+            if (observation.verdict)
+                observation.verdict->chain.shrink_to_fit();
             m_found.push_back({std::move(observation.blocks), std::move(observation.verdict)});
             addEntry(row, Entry::Kind::Found, std::uint32_t(m_found.size() - 1));
         }

@@ -65,6 +65,11 @@ public:
     /// and stays valid until control returns to the event loop; every other finding stays
     /// valid until the log is cleared or rescan() runs.
     const RowFinding *finding(int row) const;
+    /// The outcome of the verdict on row @p row (a Data on a channel whose feed key is known), or
+    /// nullopt: what finding(row)->verdict->outcome says, without building anything. For a pass
+    /// over many rows that only asks which verified (a filter on `verified`, a search back for
+    /// the Data that verified a node).
+    std::optional<feed::Verdict::Outcome> outcome(int row) const;
 
     /// One channel's feed bookkeeping.
     struct Channel
@@ -123,6 +128,8 @@ private:
     };
     static constexpr std::uint32_t NoDigest = UINT32_MAX;
     void addEntry(int row, Entry::Kind kind, std::uint32_t slot);
+    /// The entry of @p row, or null.
+    const Entry *entryOf(int row) const;
     /// The RowFinding of an Unprovable entry, built (and kept until the event loop runs again).
     const RowFinding *builtFinding(const Entry &entry) const;
     Channel &channelFor(quint32 keyIndex);
