@@ -169,11 +169,12 @@ std::optional<Unprovable> FeedVerifier::judgeUnprovable(const DataProof &data)
     if (!data.value || !data.nodes.empty() || data.signature || data.index > flat::MaxNodeIndex / 2)
         return std::nullopt;
     const std::uint64_t leaf = 2 * data.index;
-    if (m_verified.count(leaf) || m_verified.count(flat::sibling(leaf)))
+    // (Nothing verified on the channel, as in a flood of bare Data: no lookups at all.)
+    if (!m_verified.empty() && (m_verified.count(leaf) || m_verified.count(flat::sibling(leaf))))
         return std::nullopt;
     // Leaf 2i is a root of the tree of length i + 1 when i is even; the other roots are those
     // of the first i blocks, one per bit of i: if one of them is verified, verify() takes it.
-    if (data.index % 2 == 0) {
+    if (!m_verified.empty() && data.index % 2 == 0) {
         std::uint64_t firstBlock = 0;
         for (int bit = 63; bit >= 0; --bit) {
             const std::uint64_t blocks = std::uint64_t(1) << bit;
