@@ -308,7 +308,7 @@ void FeedTracker::readRows(int first, int last)
             addEntry(row, Entry::Kind::Unprovable, slot);
         } else if (observation.blocks || observation.verdict) {
             // Kept for the session's life: no room for the verifier's spare chain steps (a
-            // verified Data of a clone would keep ~600 bytes of them).
+            // verified 1 KiB Data of a clone kept 260 bytes of them, docs/benchmarks.md).
             if (observation.verdict)
                 observation.verdict->chain.shrink_to_fit();
             m_found.push_back({std::move(observation.blocks), std::move(observation.verdict)});
