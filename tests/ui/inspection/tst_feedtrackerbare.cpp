@@ -3,15 +3,21 @@
 // yet finding() still gives its full verdict (the text verify() gives, the leaf hashed from the
 // value) for the field tree, and a bare Data whose leaf was verified before is still checked
 // against it: failed with a warning row when it was tampered with, verified when it matches.
+#include "channeltablemodel.h"
+#include "crypto.h"
 #include "dissector.h"
 #include "feedbuilder.h"
 #include "feedtracker.h"
 #include "feedverifier.h"
 #include "fieldtreemodel.h"
+#include "framer.h"
 #include "inspectedpair.h"
+#include "messagelogmodel.h"
 #include "schema.pb.h"
 
 #include <QTest>
+
+#include <malloc.h>
 
 using namespace hyperscope;
 using namespace hyperscope::test;
@@ -80,6 +86,7 @@ class TestFeedTrackerBare : public QObject
     Q_OBJECT
 private slots:
     void bareDataStillGetsItsFullVerdict();
+    void aFloodOfBareDataKeepsNoVerdicts();
 };
 
 void TestFeedTrackerBare::bareDataStillGetsItsFullVerdict()
@@ -181,6 +188,93 @@ void TestFeedTrackerBare::bareDataStillGetsItsFullVerdict()
     }
     QVERIFY(warned);
     QVERIFY(local.verified.contains(2) && local.failed.contains(2));
+}
+
+namespace {
+
+std::size_t heapInUse()
+{
+    const struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
+
+/// The heap a log of @p count bare Data (64-byte values) on a keyed channel grows by, with a
+/// FeedTracker reading it (@p track) or without; @p tracker gets it when it is kept.
+std::size_t heapForBareFlood(int count, bool track, const feed::FeedBuilder &feed,
+                             std::unique_ptr<FeedTracker> *keep = nullptr,
+                             std::unique_ptr<MessageLogModel> *keepLog = nullptr,
+                             std::unique_ptr<ChannelTableModel> *keepChannels = nullptr)
+{
+    auto log = std::make_unique<MessageLogModel>();
+    auto channels = std::make_unique<ChannelTableModel>();
+    ChannelInfo info;
+    info.discoveryKey = crypto::discoveryKey(feed.key());
+    info.key = feed.key();
+    info.localId = 0;
+    channels->applyEvent({ChannelEvent::OpenedLocally, info});
+    std::unique_ptr<FeedTracker> tracker;
+    if (track)
+        tracker =
+            std::make_unique<FeedTracker>(log.get(), 1, MessageLogModel::Leg::None, channels.get());
+    Message message(std::in_place_index<std::size_t(MessageType::Data)>);
+    auto &data = std::get<schema::Data>(message);
+    data.set_value(std::string(64, 'v'));
+    Bytes frame;
+    const std::size_t before = heapInUse();
+    for (int i = 0; i < count; ++i) {
+        data.set_index(std::uint64_t(i));
+        const std::string payload = data.SerializeAsString();
+        frame.clear();
+        appendFrame(frame, 0, MessageType::Data,
+                    {reinterpret_cast<const std::uint8_t *>(payload.data()), payload.size()});
+        FrameTrace trace;
+        trace.direction = Direction::Inbound;
+        trace.streamOffset = std::uint64_t(i) * frame.size();
+        trace.plain = frame;
+        trace.wire = frame;
+        trace.type = std::uint8_t(MessageType::Data);
+        trace.message = &message;
+        trace.discoveryKey = info.discoveryKey;
+        log->appendFrame(1, trace, MessageLogModel::WireStorage::SameAsPlain, {},
+                         MessageLogModel::Leg::None);
+        if (i % 4096 == 4095)
+            log->flush();
+    }
+    log->flush();
+    const std::size_t grown = heapInUse() - before;
+    if (keep) {
+        *keep = std::move(tracker);
+        *keepLog = std::move(log);
+        *keepChannels = std::move(channels);
+    }
+    return grown;
+}
+
+} // namespace
+
+void TestFeedTrackerBare::aFloodOfBareDataKeepsNoVerdicts()
+{
+    // What the tracker keeps per bare Data row (the heap with it minus the heap without it):
+    // an entry and a click-through range, tens of bytes. A kept verdict with its text and hash
+    // chain was about 900 bytes a row (docs/benchmarks.md: 1 053 B per logged message).
+    const feed::FeedBuilder feed = tenBlockFeed();
+    constexpr int Count = 30000;
+    std::unique_ptr<FeedTracker> tracker;
+    std::unique_ptr<MessageLogModel> log;
+    std::unique_ptr<ChannelTableModel> channels;
+    const std::size_t without = heapForBareFlood(Count, false, feed);
+    const std::size_t with = heapForBareFlood(Count, true, feed, &tracker, &log, &channels);
+    const double perRow = (double(with) - double(without)) / Count;
+    QVERIFY2(perRow < 150, qPrintable(QStringLiteral("%1 bytes per row").arg(perRow)));
+    // Every row still has its verdict, built when asked for.
+    QCOMPARE(log->rowCount(), Count);
+    for (const int row : {0, 1, Count / 2, Count - 1}) {
+        QCOMPARE(tracker->outcome(row), std::optional(feed::Verdict::Outcome::Unverifiable));
+        const FeedTracker::RowFinding *finding = tracker->finding(row);
+        QVERIFY(finding && finding->verdict);
+        QCOMPARE(finding->verdict->block, std::uint64_t(row));
+        QVERIFY(!finding->verdict->chain.empty());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestFeedTrackerBare)
