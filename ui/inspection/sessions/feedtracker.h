@@ -149,7 +149,7 @@ private:
     std::deque<RowFinding> m_found;                 ///< stable addresses for finding()
     std::vector<std::uint64_t> m_unprovableDigests; ///< Entry::slot of Unprovable entries
     /// Findings of Unprovable rows built by finding(); dropped when control returns to the event
-    /// loop (m_dropBuiltQueued), so that a pass over every row does not keep them all.
+    /// loop (m_dropBuiltQueued), so that what a pass over the rows built does not stay.
     mutable std::unordered_map<int, RowFinding> m_built;
     mutable bool m_dropBuiltQueued = false;
     std::map<quint32, std::vector<Touch>> m_touches;
