@@ -380,11 +380,14 @@ int main(int argc, char **argv)
             const MessageLogModel::Record &r = log.record(row);
             if (r.kind != MessageLogModel::Kind::Frame || r.type != 9 || !inspected)
                 continue;
-            const FeedTracker::RowFinding *finding = inspected->feed()->finding(row);
-            if (finding && finding->verdict && finding->verdict->verified()) {
+            // outcome(): a bare Data's verdict is not built just to be counted.
+            using Outcome = feed::Verdict::Outcome;
+            const std::optional<Outcome> outcome = inspected->feed()->outcome(row);
+            if (outcome == Outcome::Verified) {
                 ++verified;
-                bySignature += finding->verdict->how != feed::Verdict::How::VerifiedNode;
-            } else if (finding && finding->verdict && finding->verdict->failed())
+                bySignature += inspected->feed()->finding(row)->verdict->how !=
+                               feed::Verdict::How::VerifiedNode;
+            } else if (outcome == Outcome::Failed)
                 ++failed;
             else
                 ++unverifiable;

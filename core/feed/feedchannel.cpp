@@ -46,11 +46,10 @@ FeedChannel::FeedChannel(const std::optional<Key32> &feedKey)
         m_verifier = std::make_unique<FeedVerifier>(*feedKey);
 }
 
-FeedChannel::Observation FeedChannel::observe(Side sender, const Message &message)
+FeedChannel::Observation FeedChannel::observe(Side sender, const Message &message, Judging judging)
 {
     Observation observation;
     SideRecord &from = recordOf(sender);
-    SideRecord &to = recordOf(sender == Side::Local ? Side::Remote : Side::Local);
     observation.blocks = messageBlocks(message);
     if (observation.blocks) {
         const bool removes = std::holds_alternative<schema::Unhave>(message) ||
@@ -72,16 +71,30 @@ FeedChannel::Observation FeedChannel::observe(Side sender, const Message &messag
     } else if (const auto *cancel = std::get_if<schema::Cancel>(&message)) {
         from.requested.remove({cancel->index(), cancel->index()});
     } else if (const auto *data = std::get_if<schema::Data>(&message)) {
-        to.received.add(data->index());
-        to.requested.remove({data->index(), data->index()});
-        if (m_verifier) {
-            observation.verdict = m_verifier->verify(*data);
-            if (observation.verdict->verified())
-                to.verified.add(data->index());
-            else if (observation.verdict->failed())
-                to.failed.add(data->index());
-        }
+        return observeData(sender, proofOf(*data), judging);
     }
+    return observation;
+}
+
+FeedChannel::Observation FeedChannel::observeData(Side sender, const DataProof &data,
+                                                  Judging judging)
+{
+    Observation observation;
+    SideRecord &to = recordOf(sender == Side::Local ? Side::Remote : Side::Local);
+    to.received.add(data.index);
+    to.requested.remove({data.index, data.index});
+    if (!m_verifier)
+        return observation;
+    if (judging == Judging::DeferUnprovable) {
+        observation.unprovable = m_verifier->judgeUnprovable(data);
+        if (observation.unprovable)
+            return observation;
+    }
+    observation.verdict = m_verifier->verify(data);
+    if (observation.verdict->verified())
+        to.verified.add(data.index);
+    else if (observation.verdict->failed())
+        to.failed.add(data.index);
     return observation;
 }
 

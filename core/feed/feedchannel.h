@@ -52,10 +52,25 @@ public:
     {
         std::optional<MessageBlocks> blocks; ///< for Have/Unhave/Want/Unwant
         std::optional<Verdict> verdict;      ///< for Data, when the feed key is known
+        /// Instead of verdict, with Judging::DeferUnprovable: the Data is "unverifiable" and
+        /// nothing was hashed; verifier()->verdictOf() builds its Verdict when it is wanted.
+        std::optional<Unprovable> unprovable;
+    };
+
+    /// How observe() judges a Data.
+    enum class Judging {
+        Full, ///< every Data with a feed key gets its Verdict (hyperscope-cli prints each one)
+        /// A Data with nothing to verify it with gets Observation::unprovable instead
+        /// (FeedVerifier::judgeUnprovable()): the inspector, which shows a verdict only when
+        /// asked, keeps a flood of bare Data cheap.
+        DeferUnprovable,
     };
 
     /// Records @p message sent by @p sender.
-    Observation observe(Side sender, const Message &message);
+    Observation observe(Side sender, const Message &message, Judging judging = Judging::Full);
+    /// Records a Data sent by @p sender, read in place (readDataProof()): the same as observe()
+    /// of the decoded Data.
+    Observation observeData(Side sender, const DataProof &data, Judging judging = Judging::Full);
 
     const SideRecord &record(Side side) const { return side == Side::Local ? m_local : m_remote; }
     /// nullptr when the feed key is unknown.

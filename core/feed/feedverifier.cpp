@@ -1,6 +1,7 @@
 #include "feedverifier.h"
 
 #include "flattree.h"
+#include "messages.h"
 #include "schema.pb.h"
 
 #include <algorithm>
@@ -39,6 +40,60 @@ DataProof proofOf(const schema::Data &data)
         proof.nodes.push_back({node.index(), asView(node.hash()), node.size()});
     if (data.has_signature())
         proof.signature = asView(data.signature());
+    return proof;
+}
+
+std::optional<DataProof> readDataProof(ByteView payload)
+{
+    // Field numbers and wire types of hypercore 9's Data and Data.Node (schema.proto).
+    constexpr std::uint32_t Varint = 0, Bytes = 2;
+    DataProof proof;
+    bool hasIndex = false;
+    WireReader reader(payload);
+    WireField field;
+    std::string error;
+    while (true) {
+        const WireReader::Status status = reader.next(field, error);
+        if (status == WireReader::Status::End)
+            break;
+        if (status == WireReader::Status::Malformed)
+            return std::nullopt;
+        if (field.number == 1 && field.wireType == Varint) {
+            proof.index = field.value;
+            hasIndex = true;
+        } else if (field.number == 2 && field.wireType == Bytes) {
+            proof.value = field.data;
+        } else if (field.number == 4 && field.wireType == Bytes) {
+            proof.signature = field.data;
+        } else if (field.number == 3 && field.wireType == Bytes) {
+            DataProof::Node node;
+            bool index = false, hash = false, size = false;
+            WireReader nodeReader(field.data);
+            WireField part;
+            while (true) {
+                const WireReader::Status nodeStatus = nodeReader.next(part, error);
+                if (nodeStatus == WireReader::Status::End)
+                    break;
+                if (nodeStatus == WireReader::Status::Malformed)
+                    return std::nullopt;
+                if (part.number == 1 && part.wireType == Varint) {
+                    node.index = part.value;
+                    index = true;
+                } else if (part.number == 2 && part.wireType == Bytes) {
+                    node.hash = part.data;
+                    hash = true;
+                } else if (part.number == 3 && part.wireType == Varint) {
+                    node.size = part.value;
+                    size = true;
+                }
+            }
+            if (!index || !hash || !size)
+                return std::nullopt;
+            proof.nodes.push_back(node);
+        }
+    }
+    if (!hasIndex)
+        return std::nullopt;
     return proof;
 }
 
@@ -107,6 +162,47 @@ void FeedVerifier::blockVerified(std::uint64_t block)
         node = flat::parent(node);
     }
     m_complete.emplace(flat::leftSpan(node), node);
+}
+
+std::optional<Unprovable> FeedVerifier::judgeUnprovable(const DataProof &data)
+{
+    if (!data.value || !data.nodes.empty() || data.signature || data.index > flat::MaxNodeIndex / 2)
+        return std::nullopt;
+    const std::uint64_t leaf = 2 * data.index;
+    // (Nothing verified on the channel, as in a flood of bare Data: no lookups at all.)
+    if (!m_verified.empty() && (m_verified.count(leaf) || m_verified.count(flat::sibling(leaf))))
+        return std::nullopt;
+    // Leaf 2i is a root of the tree of length i + 1 when i is even; the other roots are those
+    // of the first i blocks, one per bit of i: if one of them is verified, verify() takes it.
+    if (!m_verified.empty() && data.index % 2 == 0) {
+        std::uint64_t firstBlock = 0;
+        for (int bit = 63; bit >= 0; --bit) {
+            const std::uint64_t blocks = std::uint64_t(1) << bit;
+            if (!(data.index & blocks))
+                continue;
+            if (m_verified.count(2 * firstBlock + blocks - 1))
+                return std::nullopt;
+            firstBlock += blocks;
+        }
+    }
+    Unprovable unprovable{data.index, std::nullopt};
+    if (const auto it = m_requestDigests.find(data.index); it != m_requestDigests.end()) {
+        if (it->second == 0)
+            return std::nullopt; // "failed": the proof should have been self-contained
+        unprovable.requestDigest = it->second;
+        m_requestDigests.erase(it);
+    }
+    return unprovable;
+}
+
+Verdict FeedVerifier::verdictOf(const DataProof &data, const Unprovable &unprovable) const
+{
+    // A verifier that has verified nothing judges it exactly as this one did: every node
+    // verify() would have looked up was absent here too (judgeUnprovable() checked).
+    FeedVerifier alone(m_feedKey);
+    if (unprovable.requestDigest)
+        alone.noteRequest(unprovable.block, *unprovable.requestDigest);
+    return alone.verify(data);
 }
 
 Verdict FeedVerifier::verify(const schema::Data &data)

@@ -111,6 +111,23 @@ struct DataProof
 /// The DataProof of a decoded Data; views into @p data, valid as long as it is.
 DataProof proofOf(const schema::Data &data);
 
+/// The DataProof of a Data's protobuf @p payload, read in place (no copy of the value, no
+/// protobuf message built): views into @p payload, valid as long as it is. Reads the fields as
+/// protobuf does (the last of a repeated scalar wins, unknown fields and fields of the wrong wire
+/// type are skipped); nullopt when the payload is not a well-formed Data (malformed wire, no
+/// `index`, a node without its `index`, `hash` or `size`), as decodeMessage() would refuse it.
+/// For the inspector's log, which keeps each frame's bytes and reads every Data as it arrives.
+std::optional<DataProof> readDataProof(ByteView payload);
+
+/// A Data that FeedVerifier::judgeUnprovable() judged "unverifiable" without hashing anything:
+/// what FeedVerifier::verdictOf() needs to build its Verdict later, when someone wants to read it.
+struct Unprovable
+{
+    std::uint64_t block = 0;
+    /// The `nodes` digest of the Request for the block, when one was seen (verify() uses it).
+    std::optional<std::uint64_t> requestDigest;
+};
+
 class FeedVerifier
 {
 public:
@@ -144,6 +161,23 @@ public:
     /// nodes of the channel.
     Verdict verify(const DataProof &data);
     Verdict verify(const schema::Data &data);
+
+    /// The cheap path for a Data that carries nothing to verify it with. When verify(@p data)
+    /// is certain to come out "unverifiable" whatever the value's bytes hash to, because
+    ///  - the Data has a value, no proof nodes and no signature,
+    ///  - neither its leaf nor the leaf's sibling is verified on this channel (the climb cannot
+    ///    start), nor, when the leaf is a root of the tree up to the block, another root of it,
+    ///  - and the Request for the block (if one was seen) did not say nodes=0 (a missing node
+    ///    would then be the sender's fault: "failed"),
+    /// it changes the verifier as verify() would (the Request's digest is used up) and returns
+    /// what verdictOf() needs to build that very Verdict later. Otherwise nullopt, nothing
+    /// changed: call verify(). A flood of bare Data (no proofs, as a test peer sends) costs a
+    /// few hash-table lookups per Data this way, not a BLAKE2b, a hash chain and its texts.
+    std::optional<Unprovable> judgeUnprovable(const DataProof &data);
+    /// The Verdict verify() would have given the Data judgeUnprovable() returned @p unprovable
+    /// for (the same text, the leaf's hash, the tree hash when the leaf is a root). Nothing it
+    /// looks at was verified when the Data was judged, so it is computed afresh, on its own.
+    Verdict verdictOf(const DataProof &data, const Unprovable &unprovable) const;
 
     /// The node @p index if it has been verified on this channel.
     std::optional<TreeNode> verifiedNode(std::uint64_t index) const;

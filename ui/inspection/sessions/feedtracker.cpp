@@ -6,6 +6,8 @@
 #include "sessionmanager.h"
 #include "varint.h"
 
+#include <QTimer>
+
 #include <algorithm>
 
 namespace hyperscope {
@@ -111,7 +113,10 @@ void FeedTracker::checkLateKeys()
 void FeedTracker::rescan()
 {
     m_channels.clear();
-    m_findings.clear();
+    m_entries.clear();
+    m_found.clear();
+    m_unprovableDigests.clear();
+    m_built.clear();
     m_touches.clear();
     m_readEnd = 0;
     if (m_log->rowCount() > 0)
@@ -120,10 +125,74 @@ void FeedTracker::rescan()
     m_log->notifyFeedVerdictsChanged();
 }
 
+const FeedTracker::Entry *FeedTracker::entryOf(int row) const
+{
+    const auto it = std::lower_bound(m_entries.begin(), m_entries.end(), row,
+                                     [](const Entry &entry, int r) { return entry.row < r; });
+    return it == m_entries.end() || it->row != row ? nullptr : &*it;
+}
+
 const FeedTracker::RowFinding *FeedTracker::finding(int row) const
 {
-    const auto it = m_findings.find(row);
-    return it == m_findings.end() ? nullptr : &it->second;
+    const Entry *entry = entryOf(row);
+    if (!entry)
+        return nullptr;
+    if (entry->kind == Entry::Kind::Found)
+        return &m_found[entry->slot];
+    return builtFinding(*entry);
+}
+
+std::optional<feed::Verdict::Outcome> FeedTracker::outcome(int row) const
+{
+    const Entry *entry = entryOf(row);
+    if (!entry)
+        return std::nullopt;
+    if (entry->kind == Entry::Kind::Unprovable)
+        return feed::Verdict::Outcome::Unverifiable;
+    const std::optional<feed::Verdict> &verdict = m_found[entry->slot].verdict;
+    return verdict ? std::optional(verdict->outcome) : std::nullopt;
+}
+
+const FeedTracker::RowFinding *FeedTracker::builtFinding(const Entry &entry) const
+{
+    if (const auto it = m_built.find(entry.row); it != m_built.end())
+        return &it->second;
+    const MessageLogModel::Record &record = m_log->record(entry.row);
+    const Channel *channel = this->channel(record.channelKey);
+    const feed::FeedVerifier *verifier = channel ? channel->feed.verifier() : nullptr;
+    const std::optional<feed::DataProof> proof =
+        feed::readDataProof(payloadOf(m_log->recordBytes(record)));
+    if (!verifier || !proof)
+        return nullptr; // cannot happen: readRows() judged this very row with them
+    feed::Unprovable unprovable{proof->index, std::nullopt};
+    if (entry.slot != NoDigest)
+        unprovable.requestDigest = m_unprovableDigests[entry.slot];
+    if (!m_dropBuiltQueued) {
+        m_dropBuiltQueued = true;
+        QTimer::singleShot(0, const_cast<FeedTracker *>(this), [this] {
+            m_built.clear();
+            m_dropBuiltQueued = false;
+        });
+    }
+    return &m_built
+                .emplace(entry.row,
+                         RowFinding{std::nullopt, verifier->verdictOf(*proof, unprovable)})
+                .first->second;
+}
+
+void FeedTracker::addEntry(int row, Entry::Kind kind, std::uint32_t slot)
+{
+    // Rows come in ascending order (the log only appends; rescan() starts over).
+    if (m_entries.empty() || m_entries.back().row < row) {
+        m_entries.push_back({row, kind, slot});
+        return;
+    }
+    const auto at = std::lower_bound(m_entries.begin(), m_entries.end(), row,
+                                     [](const Entry &entry, int r) { return entry.row < r; });
+    if (at != m_entries.end() && at->row == row)
+        *at = {row, kind, slot};
+    else
+        m_entries.insert(at, {row, kind, slot});
 }
 
 const FeedTracker::RowFinding *FeedTracker::findingNow(int row)
@@ -188,24 +257,43 @@ bool FeedTracker::readNewRows(int first, int last)
     bool found = false;
     for (int row = first; row <= last; ++row) {
         const MessageLogModel::Record &record = m_log->record(row);
+        // A Malformed frame did not decode when it was logged: it would not decode here either.
         if (record.session != m_session || record.leg != m_leg ||
             record.kind != MessageLogModel::Kind::Frame || record.channelKey == 0 ||
-            record.type < 3 || record.type > 9 || (record.flags & MessageLogModel::BytesDropped))
+            record.type < 3 || record.type > 9 ||
+            (record.flags & (MessageLogModel::BytesDropped | MessageLogModel::Malformed)))
             continue;
-        std::string error;
-        const std::optional<Message> message =
-            decodeMessage(record.type, payloadOf(m_log->recordBytes(record)), error);
-        if (!message)
-            continue;
-        Channel &channel = channelFor(record.channelKey);
+        const ByteView payload = payloadOf(m_log->recordBytes(record));
         const feed::Side sender =
             record.direction() == Direction::Outbound ? feed::Side::Local : feed::Side::Remote;
-        feed::FeedChannel::Observation observation = channel.feed.observe(sender, *message);
+        feed::FeedChannel::Observation observation;
+        std::optional<std::uint64_t> block;
+        Channel *channelSeen = nullptr;
+        if (record.type == std::uint8_t(MessageType::Data)) {
+            // The bulk of a session: read in place, judged without hashing when nothing in it
+            // can be verified.
+            const std::optional<feed::DataProof> proof = feed::readDataProof(payload);
+            if (!proof)
+                continue;
+            channelSeen = &channelFor(record.channelKey);
+            observation = channelSeen->feed.observeData(
+                sender, *proof, feed::FeedChannel::Judging::DeferUnprovable);
+            block = proof->index;
+        } else {
+            std::string error;
+            const std::optional<Message> message = decodeMessage(record.type, payload, error);
+            if (!message)
+                continue;
+            channelSeen = &channelFor(record.channelKey);
+            observation = channelSeen->feed.observe(sender, *message);
+            block = blockOf(*message);
+        }
+        Channel &channel = *channelSeen;
         auto noteBlock = [&channel](std::uint64_t block) {
             if (block != feed::BlockRange::OpenEnd)
                 channel.highestBlock = std::max(channel.highestBlock.value_or(0), block);
         };
-        if (const std::optional<std::uint64_t> block = blockOf(*message)) {
+        if (block) {
             touch(record.channelKey, row, *block, *block);
             noteBlock(*block);
         }
@@ -234,10 +322,21 @@ bool FeedTracker::readNewRows(int first, int last)
                 emit warned();
             }
         }
-        verdicts = verdicts || observation.verdict;
-        if (observation.blocks || observation.verdict) {
-            m_findings.emplace(
-                row, RowFinding{std::move(observation.blocks), std::move(observation.verdict)});
+        verdicts = verdicts || observation.verdict || observation.unprovable;
+        if (observation.unprovable) {
+            std::uint32_t slot = NoDigest;
+            if (observation.unprovable->requestDigest) {
+                slot = std::uint32_t(m_unprovableDigests.size());
+                m_unprovableDigests.push_back(*observation.unprovable->requestDigest);
+            }
+            addEntry(row, Entry::Kind::Unprovable, slot);
+        } else if (observation.blocks || observation.verdict) {
+            // Kept for the session's life: no room for the verifier's spare chain steps (a
+            // verified 1 KiB Data of a clone kept 260 bytes of them, docs/benchmarks.md).
+            if (observation.verdict)
+                observation.verdict->chain.shrink_to_fit();
+            m_found.push_back({std::move(observation.blocks), std::move(observation.verdict)});
+            addEntry(row, Entry::Kind::Found, std::uint32_t(m_found.size() - 1));
         }
         found = true;
     }
@@ -277,7 +376,10 @@ void FeedTracker::clear()
 {
     m_readEnd = 0;
     m_channels.clear();
-    m_findings.clear();
+    m_entries.clear();
+    m_found.clear();
+    m_unprovableDigests.clear();
+    m_built.clear();
     m_touches.clear();
     m_warned.clear();
     emit changed();

@@ -8,6 +8,13 @@
 // log's Record stays 48 bytes. A Data that fails verification adds a warning row to the log, so
 // Expert Information counts it.
 //
+// It runs on the GUI thread for every flushed row, so the common case is kept cheap (see
+// docs/benchmarks.md, "FeedTracker"): a Data is read in place from the log's bytes (no protobuf
+// message, no copy of its value), and a Data with nothing to verify it with (no proof nodes, no
+// signature, nothing on its path verified: a flood of bare Data) is judged "unverifiable"
+// without hashing and costs a 12-byte entry; its full Verdict (text, leaf hash) is built when
+// finding() is asked for it.
+//
 // The Feed view paints a channel's SideRecords; latestRowAbout() gives its click-through.
 #pragma once
 
@@ -18,6 +25,7 @@
 #include <QObject>
 #include <QString>
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -53,10 +61,18 @@ public:
         std::optional<feed::Verdict> verdict;      ///< Data on a channel with a known feed key
     };
     /// The finding for source row @p row of the log, or null (other rows, other sessions).
+    /// The finding of a Data judged without hashing is built on this call (a few microseconds)
+    /// and stays valid until control returns to the event loop; every other finding stays
+    /// valid until the log is cleared or rescan() runs.
     const RowFinding *finding(int row) const;
     /// The same, reading first the rows the log holds that this tracker has not read yet: the
     /// log's filter tests rows as they are inserted, before rowsFlushed() reaches readRows().
     const RowFinding *findingNow(int row);
+    /// The outcome of the verdict on row @p row (a Data on a channel whose feed key is known), or
+    /// nullopt: what finding(row)->verdict->outcome says, without building anything. For a pass
+    /// over many rows that only asks which verified (a filter on `verified`, a search back for
+    /// the Data that verified a node).
+    std::optional<feed::Verdict::Outcome> outcome(int row) const;
 
     /// One channel's feed bookkeeping.
     struct Channel
@@ -104,6 +120,25 @@ private:
     };
     /// readRows() without the notification; true when a Data got a verdict.
     bool readNewRows(int first, int last);
+    /// What readRows() kept about one row of this session, in row order: 12 bytes, since most
+    /// rows of a flood are Data with nothing to verify.
+    struct Entry
+    {
+        int row;
+        enum class Kind : std::uint8_t {
+            Found,      ///< m_found[slot] holds its RowFinding
+            Unprovable, ///< a Data judged "unverifiable" without hashing: built when asked
+        } kind;
+        /// Found: the index in m_found. Unprovable: the index of its Request's digest in
+        /// m_unprovableDigests, or NoDigest when no Request for its block was seen.
+        std::uint32_t slot;
+    };
+    static constexpr std::uint32_t NoDigest = UINT32_MAX;
+    void addEntry(int row, Entry::Kind kind, std::uint32_t slot);
+    /// The entry of @p row, or null.
+    const Entry *entryOf(int row) const;
+    /// The RowFinding of an Unprovable entry, built (and kept until the event loop runs again).
+    const RowFinding *builtFinding(const Entry &entry) const;
     Channel &channelFor(quint32 keyIndex);
     std::optional<Key32> feedKeyOf(const Key32 &discoveryKey) const;
     void touch(quint32 keyIndex, int row, std::uint64_t first, std::uint64_t last);
@@ -117,7 +152,13 @@ private:
     Leg m_leg;
     const ChannelTableModel *m_channelTable;
     std::map<quint32, Channel> m_channels;
-    std::unordered_map<int, RowFinding> m_findings;
+    std::vector<Entry> m_entries;                   ///< ascending rows
+    std::deque<RowFinding> m_found;                 ///< stable addresses for finding()
+    std::vector<std::uint64_t> m_unprovableDigests; ///< Entry::slot of Unprovable entries
+    /// Findings of Unprovable rows built by finding(); dropped when control returns to the event
+    /// loop (m_dropBuiltQueued), so that what a pass over the rows built does not stay.
+    mutable std::unordered_map<int, RowFinding> m_built;
+    mutable bool m_dropBuiltQueued = false;
     std::map<quint32, std::vector<Touch>> m_touches;
     /// Rows whose failure already has its warning row (a rescan must not add another).
     std::unordered_set<int> m_warned;

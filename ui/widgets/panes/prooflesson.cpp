@@ -360,6 +360,10 @@ void ProofLesson::build(const MessageLogModel &log, const FeedTracker &tracker)
             other.channelKey != record.channelKey || other.type != DataType ||
             other.kind != MessageLogModel::Kind::Frame)
             continue;
+        // Only verified rows can have verified a node; asking the outcome first builds nothing
+        // for the bare Data of a flood (their findings are made on demand).
+        if (tracker.outcome(r) != feed::Verdict::Outcome::Verified)
+            continue;
         const FeedTracker::RowFinding *found = tracker.finding(r);
         if (!found || !found->verdict || !found->verdict->verified())
             continue;
