@@ -4,6 +4,8 @@
 
 #include <QSaveFile>
 
+#include <memory>
+
 namespace hyperscope {
 
 CaptureRecorder::CaptureRecorder(QString path)
@@ -34,14 +36,26 @@ void CaptureRecorder::sessionStarted(int session, const QString &origin,
     s.encrypted = noise && encrypted;
 }
 
-void CaptureRecorder::setPeer(int session, const QString &peer)
+namespace {
+bool isServerLeg(const QString &leg)
 {
-    m_sessions[session].peer = peer;
+    return leg == QLatin1String("server");
+}
+} // namespace
+
+void CaptureRecorder::setPeer(int session, const QString &peer, const QString &leg)
+{
+    (isServerLeg(leg) ? m_serverLegs : m_sessions)[session].peer = peer;
 }
 
-void CaptureRecorder::handshakeCompleted(int session, const HandshakeInfo &info)
+void CaptureRecorder::handshakeCompleted(int session, const HandshakeInfo &info, const QString &leg)
 {
-    capture::SessionInfo &s = m_sessions[session];
+    capture::SessionInfo &s = (isServerLeg(leg) ? m_serverLegs : m_sessions)[session];
+    if (isServerLeg(leg)) { // the relay dialed the upstream peer, over the relay's transport
+        s.initiator = true;
+        s.noise = m_sessions[session].noise;
+        s.encrypted = m_sessions[session].encrypted;
+    }
     s.localStaticKey = info.publicKey;
     s.remoteStaticKey = info.remotePublicKey;
     s.handshakeHash = info.handshakeHash;
@@ -54,8 +68,13 @@ void CaptureRecorder::channelKey(int session, const Key32 &discoveryKey, const K
     m_sessions[session].feedKeys[discoveryKey] = key;
 }
 
-void CaptureRecorder::sessionEnded(int session, const QString &reason)
+void CaptureRecorder::sessionEnded(int session, const QString &reason, const QString &leg)
 {
+    if (isServerLeg(leg)) {
+        capture::SessionInfo &server = m_serverLegs[session];
+        server.ended = true;
+        server.endReason = reason;
+    }
     capture::SessionInfo &s = m_sessions[session];
     if (!s.ended || s.endReason.isEmpty()) {
         s.ended = true;
@@ -145,13 +164,22 @@ bool CaptureRecorder::save(QString *error) const
             *error = QStringLiteral("--capture: %1: %2").arg(m_path, why);
         return false;
     };
+    // A relayed session's entry carries its server leg, and its peer names both ends when both
+    // are known ("client → server"), as the inspector saves it.
+    QMap<int, capture::SessionInfo> sessions = m_sessions;
+    for (auto it = m_serverLegs.constBegin(); it != m_serverLegs.constEnd(); ++it) {
+        capture::SessionInfo &s = sessions[it.key()];
+        if (!s.peer.isEmpty() && !it->peer.isEmpty())
+            s.peer = QStringLiteral("%1 → %2").arg(s.peer, it->peer);
+        s.serverLeg = std::make_shared<const capture::SessionInfo>(*it);
+    }
     QMap<int, QString> labels;
-    for (auto it = m_sessions.constBegin(); it != m_sessions.constEnd(); ++it)
+    for (auto it = sessions.constBegin(); it != sessions.constEnd(); ++it)
         labels.insert(it.key(), it->peer.isEmpty()
                                     ? QStringLiteral("#%1").arg(it.key())
                                     : QStringLiteral("#%1 %2").arg(it.key()).arg(it->peer));
     const QByteArray header = capture::headerLine(
-        QStringLiteral("hyperscope-cli " HYPERSCOPE_VERSION), rowCount(), labels, m_sessions);
+        QStringLiteral("hyperscope-cli " HYPERSCOPE_VERSION), rowCount(), labels, sessions);
 
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly))

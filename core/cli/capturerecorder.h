@@ -45,12 +45,15 @@ public:
     /// @p origin: "dialed", "accepted" or "relayed".
     void sessionStarted(int session, const QString &origin, std::optional<bool> initiator,
                         bool noise, bool encrypted);
-    void setPeer(int session, const QString &peer);
-    void handshakeCompleted(int session, const HandshakeInfo &info);
+    /// On a relayed session, @p leg "server" is about the upstream leg (its "serverLeg" entry,
+    /// as the inspector writes it); anything else about the session itself (its client leg).
+    void setPeer(int session, const QString &peer, const QString &leg = {});
+    void handshakeCompleted(int session, const HandshakeInfo &info, const QString &leg = {});
     /// A channel the session opened with feed key @p key.
     void channelKey(int session, const Key32 &discoveryKey, const Key32 &key);
-    /// @p reason empty: the session ended cleanly.
-    void sessionEnded(int session, const QString &reason);
+    /// @p reason empty: the session (or its server @p leg) ended cleanly. A relayed session ends
+    /// with the reason of its failing leg, if one failed.
+    void sessionEnded(int session, const QString &reason, const QString &leg = {});
 
     // --- Rows ---------------------------------------------------------------------------------
     /// @p leg: "client" or "server" on a relay leg, empty otherwise. @p encrypted: the session's
@@ -76,6 +79,8 @@ private:
     QElapsedTimer m_clock;
     /// What the header says about each session: only public values (never a transport key).
     QMap<int, capture::SessionInfo> m_sessions;
+    /// The server legs of relayed sessions, joined to their session's entry by save().
+    QMap<int, capture::SessionInfo> m_serverLegs;
     std::vector<QByteArray> m_rows; ///< JSON lines, without their newline.
     qint64 m_rowBytes = 0;          ///< bytes the rows hold, as the reader counts them
     qint64 m_droppedRows = 0;

@@ -698,10 +698,14 @@ void CliApp::recordRelayedSession(int id, RelayedSession *session, Relayed &rela
     m_recorder->sessionStarted(id, QStringLiteral("relayed"), std::nullopt, m_options.noise,
                                m_options.encrypted);
     CaptureRecorder *recorder = m_recorder.get();
+    // The client leg is the session's own entry; the server leg gets its "serverLeg" entry.
     connect(session, &RelayedSession::legConnected, this,
             [recorder, id](RelayLeg leg, const QString &address) {
-                if (leg == RelayLeg::Client)
-                    recorder->setPeer(id, address);
+                recorder->setPeer(id, address, relayLegName(leg));
+            });
+    connect(session, &RelayedSession::handshakeCompleted, this,
+            [recorder, id](RelayLeg leg, const HandshakeInfo &info) {
+                recorder->handshakeCompleted(id, info, relayLegName(leg));
             });
     connect(session, &RelayedSession::channelOpened, this,
             [recorder, id](RelayLeg, const ChannelInfo &channel) {
@@ -719,7 +723,7 @@ void CliApp::recordRelayedSession(int id, RelayedSession *session, Relayed &rela
                 if (!reason.ok())
                     recorder->note(id, relayLegName(leg), capture::FormatRow::Kind::Error,
                                    Direction::Inbound, message);
-                recorder->sessionEnded(id, reason.ok() ? QString() : message);
+                recorder->sessionEnded(id, reason.ok() ? QString() : message, relayLegName(leg));
             });
 }
 

@@ -231,6 +231,18 @@ void tst_CliCapture::inspectorReadsRelayCapture()
     QVERIFY2(read, qPrintable(error));
     QCOMPARE(read->sessionInfo.size(), 1);
     QCOMPARE(read->sessionInfo.first().origin, QStringLiteral("relayed"));
+    // Both legs' public handshake values and peers, as the inspector saves a relayed pair.
+    const capture::SessionInfo &pair = read->sessionInfo.first();
+    const QString upstreamAddress = QStringLiteral("127.0.0.1:%1").arg(upstreamPort);
+    QVERIFY2(pair.peer.endsWith(QStringLiteral(" → ") + upstreamAddress), qPrintable(pair.peer));
+    QVERIFY(pair.handshakeHash);
+    QVERIFY(pair.serverLeg);
+    QCOMPARE(pair.serverLeg->peer, upstreamAddress);
+    QCOMPARE(pair.serverLeg->initiator, std::optional<bool>(true));
+    QVERIFY(pair.serverLeg->handshakeHash);
+    QVERIFY(*pair.serverLeg->handshakeHash != *pair.handshakeHash);
+    QVERIFY(pair.serverLeg->remoteStaticKey);
+    QCOMPARE(pair.serverLeg->ended, std::optional<bool>(true));
     // The Request arrived on the client leg and went out on the server leg.
     QStringList requests;
     for (const capture::Row &row : read->rows) {
