@@ -275,6 +275,17 @@ void TestFeedTrackerBare::aFloodOfBareDataKeepsNoVerdicts()
         QCOMPARE(finding->verdict->block, std::uint64_t(row));
         QVERIFY(!finding->verdict->chain.empty());
     }
+    // A pass that asks every row (a filter or a colouring rule on `verified`) builds each
+    // verdict once and keeps a bounded number of them until the event loop runs again.
+    const std::size_t beforePass = heapInUse();
+    for (int row = 0; row < Count; ++row) {
+        const FeedTracker::RowFinding *finding = tracker->finding(row);
+        QVERIFY(finding && finding->verdict);
+        QCOMPARE(finding->verdict->outcome, feed::Verdict::Outcome::Unverifiable);
+    }
+    const double passPerRow = (double(heapInUse()) - double(beforePass)) / Count;
+    QVERIFY2(passPerRow < 100,
+             qPrintable(QStringLiteral("%1 bytes per row kept after a pass").arg(passPerRow)));
 }
 
 QTEST_GUILESS_MAIN(TestFeedTrackerBare)

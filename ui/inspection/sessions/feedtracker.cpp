@@ -167,6 +167,8 @@ const FeedTracker::RowFinding *FeedTracker::builtFinding(const Entry &entry) con
     feed::Unprovable unprovable{proof->index, std::nullopt};
     if (entry.slot != NoDigest)
         unprovable.requestDigest = m_unprovableDigests[entry.slot];
+    if (m_built.size() >= MaxBuiltFindings)
+        m_built.clear(); // the oldest were used and dropped by their callers long ago
     if (!m_dropBuiltQueued) {
         m_dropBuiltQueued = true;
         QTimer::singleShot(0, const_cast<FeedTracker *>(this), [this] {

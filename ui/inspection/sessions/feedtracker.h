@@ -62,8 +62,9 @@ public:
     };
     /// The finding for source row @p row of the log, or null (other rows, other sessions).
     /// The finding of a Data judged without hashing is built on this call (a few microseconds)
-    /// and stays valid until control returns to the event loop; every other finding stays
-    /// valid until the log is cleared or rescan() runs.
+    /// and stays valid until control returns to the event loop or MaxBuiltFindings more are
+    /// built (a pass over a million rows must not keep a million verdicts); every other finding
+    /// stays valid until the log is cleared or rescan() runs.
     const RowFinding *finding(int row) const;
     /// The same, reading first the rows the log holds that this tracker has not read yet: the
     /// log's filter tests rows as they are inserted, before rowsFlushed() reaches readRows().
@@ -158,6 +159,9 @@ private:
     /// Findings of Unprovable rows built by finding(); dropped when control returns to the event
     /// loop (m_dropBuiltQueued), so that what a pass over the rows built does not stay.
     mutable std::unordered_map<int, RowFinding> m_built;
+    /// How many built findings are kept at most (a few hundred KiB): a filter or a colouring
+    /// rule on `verified` over a whole log asks for every row once, and uses each at once.
+    static constexpr std::size_t MaxBuiltFindings = 1024;
     mutable bool m_dropBuiltQueued = false;
     std::map<quint32, std::vector<Touch>> m_touches;
     /// Rows whose failure already has its warning row (a rescan must not add another).
