@@ -15,13 +15,9 @@
 // Unwant events carry "blocks", and a Data on a channel whose feed key the capture knows carries
 // "verified", "verdict" and "verifiedBy" or "verifyError", judged from every message before it on
 // its channel (each leg of a relayed session on its own, what the leg sent being the local side).
-// --filter's `verified` / `verifyError` read the same verdicts. `time` in a filter is the time since the
-// process started, not the capture's (use the order of events).
-//
-// Message events carry the feed layer's fields as live (feedevents.h): "blocks" on
-// Have/Unhave/Want/Unwant, and on a Data of a channel whose feed key the capture holds its
-// verdict, unless @p verification is Off (--no-verify). Each session (each leg of a relayed one)
-// is one conversation: "out" rows are the local side's, "in" rows the remote's.
+// Verdicts are left out with --no-verify (@p verification Off); "blocks" stay. --filter's
+// `verified` / `verdict` / `verifyError` read the same verdicts. `time` in a filter is the time
+// since the process started, not the capture's (use the order of events).
 #pragma once
 
 #include "capturereader.h"
